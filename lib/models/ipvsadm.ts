@@ -1,0 +1,135 @@
+import { z } from 'zod';
+
+// The IPVS table as ipvsadm prints it, in every list mode. Field names are part of the
+// `lvsctl parse ipvsadm` JSON contract: add fields, never rename them.
+
+export const IpvsProtocol = z.enum(['TCP', 'UDP', 'SCTP', 'FWM']);
+export type IpvsProtocol = z.infer<typeof IpvsProtocol>;
+
+export const AddressFamily = z.enum(['inet', 'inet6']);
+export type AddressFamily = z.infer<typeof AddressFamily>;
+
+export const IpvsListMode = z.enum([
+  'list',
+  'stats',
+  'rate',
+  'thresholds',
+  'persistent-conn',
+  'tun-info',
+  'connections',
+  'save',
+  'timeout',
+  'daemon',
+]);
+export type IpvsListMode = z.infer<typeof IpvsListMode>;
+
+/** Cumulative counters (`--stats`). Abbreviated values (`123K`) are expanded lower bounds. */
+export const IpvsStats = z.object({
+  conns: z.number().nonnegative(),
+  inPkts: z.number().nonnegative(),
+  outPkts: z.number().nonnegative(),
+  inBytes: z.number().nonnegative(),
+  outBytes: z.number().nonnegative(),
+});
+export type IpvsStats = z.infer<typeof IpvsStats>;
+
+/** Per-second rates (`--rate`). */
+export const IpvsRates = z.object({
+  cps: z.number().nonnegative(),
+  inPps: z.number().nonnegative(),
+  outPps: z.number().nonnegative(),
+  inBps: z.number().nonnegative(),
+  outBps: z.number().nonnegative(),
+});
+export type IpvsRates = z.infer<typeof IpvsRates>;
+
+/**
+ * Forwarding method as printed: Masq (NAT), Route (DR), Tunnel, Local, or any other
+ * name a fork prints (kept verbatim, e.g. FullNat, "(null)").
+ */
+export const ForwardMethod = z.string().min(1);
+export type ForwardMethod = z.infer<typeof ForwardMethod>;
+
+export const TunnelInfo = z.object({
+  /** e.g. ipip, gue, gre (`--tun-info`, ipvsadm 1.31). */
+  type: z.string(),
+  port: z.number().int().nullable(),
+  flags: z.array(z.string()),
+});
+export type TunnelInfo = z.infer<typeof TunnelInfo>;
+
+export const IpvsRealServer = z.object({
+  address: z.string(),
+  port: z.number().int().min(0).max(65535),
+  forward: ForwardMethod.nullable(),
+  weight: z.number().int().min(0).nullable(),
+  activeConns: z.number().int().nonnegative().nullable(),
+  inactiveConns: z.number().int().nonnegative().nullable(),
+  persistentConns: z.number().int().nonnegative().nullable(),
+  upperThreshold: z.number().int().nonnegative().nullable(),
+  lowerThreshold: z.number().int().nonnegative().nullable(),
+  stats: IpvsStats.nullable(),
+  rates: IpvsRates.nullable(),
+  tunnel: TunnelInfo.nullable().optional(),
+  approximate: z.boolean(),
+});
+export type IpvsRealServer = z.infer<typeof IpvsRealServer>;
+
+export const IpvsService = z.object({
+  protocol: IpvsProtocol,
+  family: AddressFamily,
+  address: z.string().nullable(),
+  port: z.number().int().min(0).max(65535).nullable(),
+  fwmark: z.number().int().nonnegative().nullable(),
+  scheduler: z.string().nullable(),
+  flags: z.array(z.string()),
+  persistent: z.object({ timeout: z.number().int().nonnegative(), netmask: z.string().nullable() }).nullable(),
+  pe: z.string().nullable(),
+  ops: z.boolean(),
+  stats: IpvsStats.nullable(),
+  rates: IpvsRates.nullable(),
+  approximate: z.boolean(),
+  realServers: z.array(IpvsRealServer),
+});
+export type IpvsService = z.infer<typeof IpvsService>;
+
+export const Endpoint = z.object({ address: z.string(), port: z.number().int().min(0).max(65535) });
+export type Endpoint = z.infer<typeof Endpoint>;
+
+/** One row of `ipvsadm -Lnc` (one entry of /proc/net/ip_vs_conn). */
+export const IpvsConnection = z.object({
+  /** TCP, UDP, SCTP, or IP for a persistence template. */
+  protocol: z.string(),
+  state: z.string(),
+  expiresInSeconds: z.number().int().nonnegative(),
+  client: Endpoint,
+  virtual: Endpoint,
+  destination: Endpoint,
+  /** With `--persistent-conn`: persistence engine name and data. */
+  pe: z.object({ name: z.string(), data: z.string() }).nullable().optional(),
+});
+export type IpvsConnection = z.infer<typeof IpvsConnection>;
+
+export const IpvsTimeouts = z.object({ tcp: z.number().int(), tcpfin: z.number().int(), udp: z.number().int() });
+export type IpvsTimeouts = z.infer<typeof IpvsTimeouts>;
+
+export const IpvsSyncDaemon = z.object({
+  role: z.enum(['master', 'backup']),
+  mcastInterface: z.string(),
+  syncId: z.number().int(),
+  /** Other `key=value` settings ipvsadm 1.28+ prints (maxlen, group, port, ttl). */
+  options: z.record(z.string(), z.string()),
+});
+export type IpvsSyncDaemon = z.infer<typeof IpvsSyncDaemon>;
+
+export const IpvsTable = z.object({
+  mode: IpvsListMode,
+  /** From `IP Virtual Server version X.Y.Z (size=N)`, null when the title is absent. */
+  version: z.string().nullable(),
+  connTableSize: z.number().int().nullable(),
+  services: z.array(IpvsService),
+  connections: z.array(IpvsConnection),
+  timeout: IpvsTimeouts.nullable().optional(),
+  daemons: z.array(IpvsSyncDaemon).optional(),
+});
+export type IpvsTable = z.infer<typeof IpvsTable>;

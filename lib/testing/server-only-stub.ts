@@ -1,0 +1,2 @@
+// Stand-in for the 'server-only' package in Node (tests, CLI): importing it is allowed there.
+export {};
