@@ -1,0 +1,51 @@
+import type { IpvsService } from '@/lib/models/ipvsadm';
+import type { DirectorHealthView, VrrpState } from '@/lib/models/cluster';
+
+// What one refresh of one director observed, reduced to what the merge needs. The
+// refresh (server/collector/refresh-director.ts) fills it from the parsers' models; the
+// merge (merge-snapshot.ts) is a pure function of these, so it is tested without SSH.
+
+export interface ObservedVrrpInstance {
+  name: string;
+  state: VrrpState;
+  priority: number | null;
+  effectivePriority: number | null;
+  lastTransitionAt: number | null;
+  vips: string[];
+  syncGroup: string | null;
+}
+
+export interface ObservedChecker {
+  /** MergedService key, e.g. "TCP 192.0.2.100:80". */
+  service: string;
+  /** Real server key, e.g. "192.0.2.11:80". */
+  realServer: string;
+  alive: boolean | null;
+  configuredWeight: number | null;
+}
+
+export interface ObservedDirectorData {
+  takenAt: number;
+  durationMs: number;
+  ipvsadmVersion: string | null;
+  /** One entry per service, with weights/conns, stats, rates and persistent conns merged. */
+  services: IpvsService[];
+  /** Every address configured on any interface, canonical form (IPv6 compressed, lower case). */
+  addresses: string[];
+  keepalivedPid: number | null;
+  /** From keepalived's JSON or data dump; null when no dump has been read yet. */
+  vrrp: ObservedVrrpInstance[] | null;
+  /** When the keepalived dump behind `vrrp`/`checkers` was taken. */
+  keepalivedDumpAt: number | null;
+  checkers: ObservedChecker[] | null;
+  health: DirectorHealthView | null;
+}
+
+export interface DirectorObservation {
+  name: string;
+  endpoint: string;
+  /** Latest successful data (possibly old: compare takenAt with now). */
+  data: ObservedDirectorData | null;
+  /** Set while the director fails; cleared on success. */
+  error: { code: string; message: string; since: number } | null;
+}

@@ -1,0 +1,43 @@
+import type { ClusterSnapshot, ClusterSummary, HostMembership } from '@/lib/models/cluster';
+import { canonicalIP } from '@/lib/models/ip';
+
+// Pure reductions of merged snapshots for the overview and host views.
+
+export function summarize(s: ClusterSnapshot): ClusterSummary {
+  const counts = { up: 0, drained: 0, down: 0, unknown: 0 };
+  for (const svc of s.services) for (const rs of svc.realServers) counts[rs.health]++;
+  const health = s.findings.some((f) => f.severity === 'critical')
+    ? 'critical'
+    : s.findings.some((f) => f.severity === 'warning')
+      ? 'warning'
+      : 'ok';
+  return {
+    name: s.name,
+    takenAt: s.takenAt,
+    health,
+    directors: s.directors.map((d) => ({
+      name: d.name,
+      live: d.live,
+      takenAt: d.takenAt,
+      error: d.error ? `${d.error.code}: ${d.error.message}` : null,
+    })),
+    instances: s.instances.map((i) => ({ name: i.name, master: i.master, vips: i.vips, masterSince: i.masterSince })),
+    serviceCount: s.services.length,
+    realServers: counts,
+    findings: s.findings,
+  };
+}
+
+/** Every service, in every cluster, that has `address` as a real server. */
+export function hostMembership(address: string, snapshots: readonly ClusterSnapshot[]): HostMembership {
+  const want = canonicalIP(address);
+  const entries: HostMembership['entries'] = [];
+  for (const s of snapshots) {
+    for (const svc of s.services) {
+      for (const rs of svc.realServers) {
+        if (canonicalIP(rs.address) === want) entries.push({ cluster: s.name, service: svc.key, realServer: rs, activeDirector: svc.activeDirector });
+      }
+    }
+  }
+  return { address: want, entries };
+}
