@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfigText } from './load';
+
+const good = `
+pollIntervalMs: 1000
+clusters:
+  - name: lab
+    directors:
+      - name: dir1
+        host: 127.0.0.1
+        port: 2201
+        user: lvsconsole
+        privateKeyPath: keys/id
+        hostKey: "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+        sudo: true
+        keepalivedLog: { file: /var/log/keepalived.log }
+`;
+
+function err(text: string): string {
+  try {
+    parseConfigText(text, '/etc/lvs/console.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('parses a valid file with defaults and resolves paths against the file', () => {
+    const c = parseConfigText(good, '/etc/lvs/console.yaml');
+    expect(c.pollIntervalMs).toBe(1000);
+    expect(c.listen).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(c.stateDir).toBe('/etc/lvs/state');
+    expect(c.clusters[0]?.directors[0]).toMatchObject({ privateKeyPath: '/etc/lvs/keys/id', sudo: true, agent: false });
+    expect(c.ssh.commandTimeoutMs).toBe(15_000);
+  });
+
+  it('names an unknown key', () => {
+    expect(err(good.replace('sudo: true', 'sudo: true\n        sudoo: true'))).toContain('unknown key clusters[0].directors[0].sudoo');
+    expect(err(`pollInterval: 3\n${good}`)).toContain('unknown key pollInterval');
+  });
+
+  it('names a bad value with its path', () => {
+    expect(err(good.replace('port: 2201', 'port: 70000'))).toContain('clusters[0].directors[0].port');
+  });
+
+  it('refuses a director without a pinned host key', () => {
+    expect(err(good.replace(/ +hostKey: .*\n/, ''))).toContain('clusters[0].directors[0].hostKey: pin the host key');
+  });
+
+  it('refuses a malformed fingerprint and duplicate names', () => {
+    expect(err(good.replace('SHA256:47DEQ', 'MD5:47DEQ'))).toContain('OpenSSH SHA256 fingerprint');
+    const dup = good + good.slice(good.indexOf('  - name: lab')).replace('- name: lab', '- name: lab');
+    expect(err(dup.replace('clusters:\n', 'clusters:\n').replace(/^pollIntervalMs: 1000\n/m, ''))).toContain('duplicate cluster name "lab"');
+  });
+
+  it('reports YAML syntax errors plainly', () => {
+    expect(err('clusters: [')).toContain('not valid YAML');
+  });
+});

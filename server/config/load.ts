@@ -1,0 +1,104 @@
+import 'server-only';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { ConsoleConfig } from './schema';
+
+// The one place that reads the environment (habit 7). The config file is found through
+// LVS_CONSOLE_CONFIG (default ./lvs-console.yaml); it is parsed and validated once.
+
+export const DEFAULT_CONFIG_PATH = './lvs-console.yaml';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** "clusters[0].directors[1].hostKey: pin the host key ..." for every issue. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((i) => {
+      const where = i.path.reduce<string>(
+        (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+        '',
+      );
+      if (i.code === 'unrecognized_keys') {
+        const keys = i.keys.map((k) => (where ? `${where}.${k}` : k)).join(', ');
+        return `unknown key ${keys}`;
+      }
+      return `${where || '(top level)'}: ${i.message}`;
+    })
+    .join('\n');
+}
+
+export function parseConfigText(text: string, source: string): ConsoleConfig {
+  let raw: unknown;
+  try {
+    raw = source.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${source}: not valid ${source.endsWith('.json') ? 'JSON' : 'YAML'}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const r = ConsoleConfig.safeParse(raw);
+  if (!r.success) throw new ConfigError(`${source}: invalid configuration:\n${describeIssues(r.error.issues)}`);
+  const cfg = r.data;
+  // Relative paths are relative to the config file, not to wherever the server was started.
+  const base = path.dirname(path.resolve(source));
+  const abs = (p: string) => (path.isAbsolute(p) ? p : path.resolve(base, p));
+  return {
+    ...cfg,
+    stateDir: abs(cfg.stateDir),
+    clusters: cfg.clusters.map((c) => ({
+      ...c,
+      directors: c.directors.map((d) => ({
+        ...d,
+        privateKeyPath: d.privateKeyPath === undefined ? undefined : abs(d.privateKeyPath),
+        knownHostsPath: d.knownHostsPath === undefined ? undefined : abs(d.knownHostsPath),
+        passphrase: resolveSecret(d.passphrase, `${c.name}/${d.name} passphrase`),
+      })),
+    })),
+  };
+}
+
+/** "env:NAME" reads the secret from the environment, so it need not sit in the file. */
+function resolveSecret(v: string | undefined, what: string): string | undefined {
+  if (v === undefined || !v.startsWith('env:')) return v;
+  const name = v.slice(4);
+  const val = process.env[name];
+  if (val === undefined) throw new ConfigError(`${what}: environment variable ${name} is not set`);
+  return val;
+}
+
+export interface Environment {
+  configPath: string;
+  sshAuthSock: string | undefined;
+}
+
+export function readEnvironment(): Environment {
+  return {
+    configPath: process.env.LVS_CONSOLE_CONFIG ?? DEFAULT_CONFIG_PATH,
+    sshAuthSock: process.env.SSH_AUTH_SOCK,
+  };
+}
+
+export function loadConfigFile(file: string): ConsoleConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ENOENT'
+        ? `configuration file ${file} does not exist (set LVS_CONSOLE_CONFIG, or run "npm run lab:up" to write one for the lab)`
+        : `cannot read configuration file ${file}: ${String(e)}`,
+    );
+  }
+  return parseConfigText(text, file);
+}
+
+let cached: ConsoleConfig | undefined;
+
+/** The validated configuration of this process (loaded on first use). */
+export function getConfig(): ConsoleConfig {
+  cached ??= loadConfigFile(readEnvironment().configPath);
+  return cached;
+}
