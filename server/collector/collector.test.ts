@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ClusterConfig } from '@/server/config/schema';
+import { Collector, type RefreshFn } from './collector';
+import type { ObservedDirectorData } from './observation';
+
+// Scheduling only: the refresh function is a stand-in here; real refreshes are proven in the lab tests.
+const cluster: ClusterConfig = {
+  name: 'c1',
+  directors: ['a', 'b', 'slow'].map((name, i) => ({
+    name, host: '127.0.0.1', port: 2200 + i, user: 'u', privateKeyPath: '/k', agent: false,
+    hostKey: 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU', sudo: false, keepalivedLog: { file: '/x' },
+  })),
+};
+
+function data(now: number): ObservedDirectorData {
+  return {
+    takenAt: now, durationMs: 1, ipvsadmVersion: null, services: [], addresses: [], keepalivedPid: 1,
+    vrrp: null, keepalivedDumpAt: null, checkers: null, health: null,
+  };
+}
+
+let collector: Collector | undefined;
+afterEach(() => collector?.stop());
+
+describe('Collector', () => {
+  it('keeps refreshing fast directors on time while one hangs, and shows the hung one stale', async () => {
+    const counts: Record<string, number> = { a: 0, b: 0, slow: 0 };
+    const refresh: RefreshFn = async (_c, d) => {
+      counts[d.name] = (counts[d.name] ?? 0) + 1;
+      if (d.name === 'slow') await new Promise((r) => setTimeout(r, 1000));
+      return data(Date.now());
+    };
+    collector = new Collector({ clusters: [cluster], pollIntervalMs: 40, refresh, describeError: () => ({ code: 'x', message: 'x' }) });
+    collector.start();
+    await new Promise((r) => setTimeout(r, 420));
+    expect(counts.a).toBeGreaterThanOrEqual(3); // ~10 expected; loose for a loaded CI machine
+    expect(counts.b).toBeGreaterThanOrEqual(3);
+    expect(counts.slow).toBe(1); // still running its first refresh: not piled up
+    const s = collector.snapshot('c1');
+    expect(s?.directors.map((d) => [d.name, d.live])).toEqual([['a', true], ['b', true], ['slow', false]]);
+  });
+
+  it('records an error with its first-seen time, then clears it on recovery', async () => {
+    let fail = true;
+    const refresh: RefreshFn = () => (fail ? Promise.reject(new Error('boom')) : Promise.resolve(data(Date.now())));
+    collector = new Collector({
+      clusters: [{ ...cluster, directors: cluster.directors.slice(0, 1) }],
+      pollIntervalMs: 30,
+      refresh,
+      describeError: (e) => ({ code: 'connect-refused', message: e instanceof Error ? e.message : 'x' }),
+    });
+    collector.start();
+    await collector.nextUpdate(500);
+    await collector.nextUpdate(500);
+    const d1 = collector.snapshot('c1')?.directors[0];
+    expect(d1?.error).toMatchObject({ code: 'connect-refused', message: 'boom' });
+    const since = d1?.error?.since;
+    await collector.nextUpdate(500);
+    expect(collector.snapshot('c1')?.directors[0]?.error?.since).toBe(since);
+    fail = false;
+    await collector.nextUpdate(500);
+    expect(collector.snapshot('c1')?.directors[0]).toMatchObject({ error: null, live: true });
+    expect(collector.stats()[0]).toMatchObject({ director: 'a', error: null });
+    expect(collector.stats()[0]?.errors).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,0 +1,187 @@
+import 'server-only';
+import type { ClusterSnapshot } from '@/lib/models/cluster';
+import type { ClusterConfig, DirectorConfig } from '@/server/config/schema';
+import { mergeSnapshot } from './merge-snapshot';
+import type { DirectorObservation, ObservedDirectorData } from './observation';
+
+// The background collector: every director is refreshed on its own timer, so a slow or
+// dead director never delays the others; each cluster is re-merged whenever one of its
+// directors reports, and on every poll tick (so staleness shows even when nothing answers).
+
+export type RefreshFn = (cluster: ClusterConfig, director: DirectorConfig, previous: ObservedDirectorData | null) => Promise<ObservedDirectorData>;
+
+export interface CollectorOptions {
+  clusters: readonly ClusterConfig[];
+  pollIntervalMs: number;
+  refresh: RefreshFn;
+  /** Turns any thrown value into the error shown for a director. */
+  describeError: (e: unknown) => { code: string; message: string };
+  /** Called once per cluster per poll tick with the merged snapshot (history recording). */
+  onTick?: (snapshot: ClusterSnapshot) => void;
+  /** Called after every director refresh, successful or not (events, reconciler). */
+  onDirector?: (cluster: string, observation: DirectorObservation, snapshot: ClusterSnapshot) => void;
+  now?: () => number;
+}
+
+interface DirectorSlot {
+  config: DirectorConfig;
+  obs: DirectorObservation;
+  running: boolean;
+  timer: NodeJS.Timeout | null;
+  /** Refresh durations of the last successful refreshes (ms), newest last, for metrics. */
+  lastRefreshStartedAt: number | null;
+  errors: number;
+  successes: number;
+}
+
+interface ClusterSlot {
+  config: ClusterConfig;
+  directors: DirectorSlot[];
+  findingSince: Map<string, number>;
+  snapshot: ClusterSnapshot;
+  tick: NodeJS.Timeout | null;
+}
+
+export class Collector {
+  private readonly clusters = new Map<string, ClusterSlot>();
+  private readonly now: () => number;
+  private stopped = true;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly opts: CollectorOptions) {
+    this.now = opts.now ?? Date.now;
+    for (const c of opts.clusters) {
+      const directors = c.directors.map<DirectorSlot>((d) => ({
+        config: d,
+        obs: { name: d.name, endpoint: `${d.host}:${d.port}`, data: null, error: null },
+        running: false,
+        timer: null,
+        lastRefreshStartedAt: null,
+        errors: 0,
+        successes: 0,
+      }));
+      const slot: ClusterSlot = { config: c, directors, findingSince: new Map(), snapshot: this.emptySnapshot(c.name), tick: null };
+      this.clusters.set(c.name, slot);
+      slot.snapshot = this.merge(slot);
+    }
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    for (const slot of this.clusters.values()) {
+      slot.directors.forEach((d, i) => {
+        // Spread first refreshes a little so many directors don't all connect in the same millisecond.
+        d.timer = setTimeout(() => void this.refreshLoop(slot, d), Math.min(i * 25, 500));
+      });
+      slot.tick = setInterval(() => {
+        slot.snapshot = this.merge(slot);
+        this.opts.onTick?.(slot.snapshot);
+      }, this.opts.pollIntervalMs);
+      slot.tick.unref();
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const slot of this.clusters.values()) {
+      if (slot.tick) clearInterval(slot.tick);
+      for (const d of slot.directors) if (d.timer) clearTimeout(d.timer);
+    }
+  }
+
+  clusterNames(): string[] {
+    return [...this.clusters.keys()];
+  }
+
+  snapshot(name: string): ClusterSnapshot | undefined {
+    const slot = this.clusters.get(name);
+    if (!slot) return undefined;
+    // Re-merge on read so a snapshot's liveness is judged against the current time.
+    slot.snapshot = this.merge(slot);
+    return slot.snapshot;
+  }
+
+  snapshots(): ClusterSnapshot[] {
+    return this.clusterNames().flatMap((n) => this.snapshot(n) ?? []);
+  }
+
+  /** Refreshes one cluster's directors now (after an action) and resolves with the new snapshot. */
+  async refreshNow(name: string): Promise<ClusterSnapshot | undefined> {
+    const slot = this.clusters.get(name);
+    if (!slot) return undefined;
+    await Promise.all(slot.directors.map((d) => this.refreshOnce(slot, d)));
+    return this.snapshot(name);
+  }
+
+  /** Resolves after the next director refresh anywhere (tests, long-polling). */
+  nextUpdate(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+    });
+  }
+
+  stats(): { cluster: string; director: string; successes: number; errors: number; lastSuccessAt: number | null; refreshMs: number | null; error: string | null }[] {
+    return [...this.clusters.values()].flatMap((c) =>
+      c.directors.map((d) => ({
+        cluster: c.config.name,
+        director: d.config.name,
+        successes: d.successes,
+        errors: d.errors,
+        lastSuccessAt: d.obs.data?.takenAt ?? null,
+        refreshMs: d.obs.data?.durationMs ?? null,
+        error: d.obs.error?.code ?? null,
+      })),
+    );
+  }
+
+  private async refreshLoop(slot: ClusterSlot, d: DirectorSlot): Promise<void> {
+    if (this.stopped) return;
+    const started = this.now();
+    await this.refreshOnce(slot, d);
+    if (this.stopped) return;
+    const wait = Math.max(0, this.opts.pollIntervalMs - (this.now() - started));
+    d.timer = setTimeout(() => void this.refreshLoop(slot, d), wait);
+  }
+
+  private async refreshOnce(slot: ClusterSlot, d: DirectorSlot): Promise<void> {
+    if (d.running) return;
+    d.running = true;
+    d.lastRefreshStartedAt = this.now();
+    try {
+      const data = await this.opts.refresh(slot.config, d.config, d.obs.data);
+      d.obs = { ...d.obs, data, error: null };
+      d.successes++;
+    } catch (e) {
+      const { code, message } = this.opts.describeError(e);
+      const since = d.obs.error?.code === code ? d.obs.error.since : this.now();
+      d.obs = { ...d.obs, error: { code, message, since } };
+      d.errors++;
+    } finally {
+      d.running = false;
+    }
+    slot.snapshot = this.merge(slot);
+    this.opts.onDirector?.(slot.config.name, d.obs, slot.snapshot);
+    for (const w of [...this.waiters]) w();
+  }
+
+  private merge(slot: ClusterSlot): ClusterSnapshot {
+    return mergeSnapshot({
+      cluster: slot.config.name,
+      now: this.now(),
+      pollIntervalMs: this.opts.pollIntervalMs,
+      observations: slot.directors.map((d) => d.obs),
+      findingSince: slot.findingSince,
+    });
+  }
+
+  private emptySnapshot(name: string): ClusterSnapshot {
+    return { name, takenAt: this.now(), pollIntervalMs: this.opts.pollIntervalMs, directors: [], instances: [], services: [], findings: [] };
+  }
+}
