@@ -1,11 +1,11 @@
-import 'server-only';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { ConsoleConfig } from './schema';
 
-// The one place that reads the environment (habit 7). The config file is found through
+// The one place that reads the environment (habit 7). No "server-only" here: the CLI and
+// bin/serve.ts load the configuration too. The config file is found through
 // LVS_CONSOLE_CONFIG (default ./lvs-console.yaml); it is parsed and validated once.
 
 export const DEFAULT_CONFIG_PATH = './lvs-console.yaml';

@@ -1,0 +1,7 @@
+import { handle } from '@/server/api/handler';
+import { getClusterSnapshot } from '@/server/read/clusters';
+
+export const dynamic = 'force-dynamic';
+
+// GET /api/clusters/:cluster - the full merged snapshot
+export const GET = handle<{ cluster: string }>((_req, { cluster }) => getClusterSnapshot(cluster));

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `npm test`: everything CI runs, in order: lint, typecheck, unit tests, lab integration
+# tests, then the production build and the Playwright e2e suite against the lab.
+# The lab VM is booted once and shared by the lab and e2e suites; it is stopped at the end
+# only if this run started it (LVS_KEEP_LAB=1 keeps it).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash bin/ensure-deps.sh || exit 1
+mkdir -p test-results
+rm -f test-results/*.json
+
+started_lab=0
+bash lab/status.sh >/dev/null 2>&1 || started_lab=1
+cleanup() {
+  if [ "$started_lab" = 1 ] && [ "${LVS_KEEP_LAB:-0}" != 1 ]; then bash lab/down.sh || true; fi
+}
+trap cleanup EXIT
+
+failed=()
+T0=$(date +%s)
+step() {
+  local name=$1; shift
+  local t=$(date +%s)
+  echo; echo "=== $name: $*"
+  if "$@"; then echo "=== $name: ok in $(( $(date +%s) - t ))s"; else echo "=== $name: FAILED in $(( $(date +%s) - t ))s"; failed+=("$name"); fi
+}
+
+step lint npm run -s lint
+step typecheck npm run -s typecheck
+step unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=test-results/unit.json
+step lab-up bash lab/up.sh
+step lab npx vitest run --project lab --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test-results/lab.json
+step build npm run -s build
+step e2e npx playwright test
+
+echo
+echo "=== total $(( $(date +%s) - T0 ))s; failed steps: ${failed[*]:-none}"
+# One closing line that counts every test of every suite.
+node bin/test-summary.mjs test-results/unit.json test-results/lab.json test-results/e2e.json
+((${#failed[@]} == 0))

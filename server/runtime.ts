@@ -1,0 +1,59 @@
+import 'server-only';
+import { getConfig } from '@/server/config/load';
+import type { ConsoleConfig } from '@/server/config/schema';
+import { openDatabase, type Db } from '@/server/db';
+import { Collector } from '@/server/collector/collector';
+import { HistoryStore } from '@/server/collector/history';
+import { createDirectorRefresher } from '@/server/collector/refresh-director';
+import { describeRefreshError } from '@/server/collector/describe-error';
+
+// The process-wide services, created once. Kept on globalThis so every route bundle, the
+// instrumentation hook and dev-mode reloads share one collector and one SSH pool.
+
+export interface Runtime {
+  config: ConsoleConfig;
+  db: Db;
+  history: HistoryStore;
+  collector: Collector;
+  close: () => Promise<void>;
+}
+
+const KEY = Symbol.for('lvs-console.runtime');
+type Holder = { [KEY]?: Runtime };
+
+function createRuntime(): Runtime {
+  const config = getConfig();
+  const db = openDatabase(config.stateDir);
+  const history = new HistoryStore(db);
+  const refresher = createDirectorRefresher(config);
+  const collector = new Collector({
+    clusters: config.clusters,
+    pollIntervalMs: config.pollIntervalMs,
+    refresh: refresher.refresh,
+    describeError: describeRefreshError,
+    onTick: (s) => history.record(s),
+  });
+  collector.start();
+  const compact = setInterval(() => {
+    history.compact(Date.now(), config.history.rawRetentionMinutes * 60_000, config.history.minuteRetentionHours * 3_600_000);
+  }, 60_000);
+  compact.unref();
+  return {
+    config,
+    db,
+    history,
+    collector,
+    close: async () => {
+      clearInterval(compact);
+      collector.stop();
+      await refresher.close();
+      db.close();
+    },
+  };
+}
+
+export function getRuntime(): Runtime {
+  const g = globalThis as Holder;
+  g[KEY] ??= createRuntime();
+  return g[KEY];
+}
