@@ -136,7 +136,11 @@ export type VrrpScriptData = z.infer<typeof VrrpScriptData>;
 export const KeepalivedRealServerData = z.object({
   address: z.string(),
   port: z.number().int().min(0).max(65535),
-  /** `WEIGHT` as it is (or would be) programmed into IPVS. */
+  /**
+   * `WEIGHT` of the dump: the weight keepalived gives the server (effective weight clamped to
+   * >= 0). An inhibited server that is down (`inhibitOnFailure` and not `alive`) still shows its
+   * weight here while IPVS has it at 0.
+   */
   weight: z.number().int(),
   effectiveWeight: z.number().int().nullable(),
   initialWeight: z.number().int().nullable(),
@@ -345,7 +349,8 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
     ...eventBase,
     type: z.literal('higher-priority-advert'),
     instance: z.string(),
-    from: z.string(),
+    /** null in the 1.x form `Received advert with higher priority P, ours Q`. */
+    from: z.string().nullable(),
     priority: z.number().int(),
     ours: z.number().int(),
   }),
@@ -380,6 +385,8 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
     subject: z.string().nullable(),
   }),
   z.object({ ...eventBase, type: z.literal('interface'), interface: z.string(), up: z.boolean() }),
+  /** `(VI_1) setting VIPs.` / `(VI_1) removing VIPs.` (logged with -D / --log-detail). */
+  z.object({ ...eventBase, type: z.literal('vips'), instance: z.string(), action: z.enum(['set', 'remove']) }),
   z.object({
     ...eventBase,
     type: z.literal('checker'),
@@ -426,7 +433,7 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
   z.object({
     ...eventBase,
     type: z.literal('process'),
-    action: z.enum(['starting', 'stopping', 'stopped', 'child-started', 'child-stopped', 'reloading']),
+    action: z.enum(['starting', 'startup-complete', 'stopping', 'stopped', 'child-started', 'child-stopped', 'reloading']),
     /** `Keepalived v2.2.7 (01/16,2022)` for starting/stopped, null otherwise. */
     version: z.string().nullable(),
     /** child-started: the child's pid. */

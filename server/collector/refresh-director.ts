@@ -1,0 +1,233 @@
+import 'server-only';
+import type { DirectorHealthView, VrrpState } from '@/lib/models/cluster';
+import type { IpvsService, IpvsTable } from '@/lib/models/ipvsadm';
+import type { KeepalivedData } from '@/lib/models/keepalived';
+import { canonicalIP } from '@/lib/models/ip';
+import { hostPort, serviceKey } from '@/lib/models/keys';
+import {
+  ipAddrJson,
+  ipvsadmList,
+  keepalivedSignal,
+  pidofKeepalived,
+  readFile,
+  sysctlRead,
+  type CatalogueCommand,
+  type SysctlKey,
+} from '@/server/commands/catalogue';
+import type { ClusterConfig, ConsoleConfig, DirectorConfig } from '@/server/config/schema';
+import { readEnvironment } from '@/server/config/load';
+import { DIRECTOR_SYSCTL_KEYS, parseDirectorHealth } from '@/server/parsers/director-health';
+import { parseIpAddrJson } from '@/server/parsers/ip-addr';
+import { parseIpvsadm } from '@/server/parsers/ipvsadm';
+import { parseKeepalivedData } from '@/server/parsers/keepalived-data';
+import { execSequence, type StepResult } from '@/server/ssh/exec';
+import { configureSshPool, type SshPool } from '@/server/ssh/pool';
+import type { ObservedChecker, ObservedDirectorData, ObservedVrrpInstance } from './observation';
+
+// One refresh of one director = ONE ssh exec of a fixed command sequence (every round trip
+// costs latency; on the emulated lab 0.5-1 s). keepalived's own view comes from its SIGUSR1
+// dump: asking for it makes keepalived log a line, so it is asked for only when something
+// changed (VIPs held, the IPVS real-server set, keepalived's pid) or once a minute, at the end
+// of one refresh, and read at the start of the next.
+
+/** How often keepalived is asked for a dump when nothing changed. */
+export const KEEPALIVED_DUMP_EVERY_MS = 60_000;
+
+const DUMP_FILES = ['/tmp/keepalived.data', '/tmp/keepalived_check.data'] as const;
+
+interface DirectorMemo {
+  /** A dump was requested at the end of the previous refresh: read it in this one. */
+  dumpRequestedAt: number | null;
+  /** Fingerprint of what a dump depends on, to ask for a new dump when it changes. */
+  fingerprint: string;
+}
+
+export interface DirectorRefresher {
+  refresh: (cluster: ClusterConfig, director: DirectorConfig, previous: ObservedDirectorData | null) => Promise<ObservedDirectorData>;
+  pool: SshPool;
+  close: () => Promise<void>;
+}
+
+export function createDirectorRefresher(config: ConsoleConfig): DirectorRefresher {
+  const pool = configureSshPool({ tuning: config.ssh, agentSocket: readEnvironment().sshAuthSock });
+  const memo = new Map<string, DirectorMemo>();
+  return {
+    pool,
+    close: () => pool.closeAll(),
+    refresh: async (cluster, director, previous) => {
+      const key = `${cluster.name}/${director.name}`;
+      const m = memo.get(key) ?? { dumpRequestedAt: null, fingerprint: '' };
+      const result = await refreshDirector(director, pool, previous, m);
+      memo.set(key, result.memo);
+      return result.data;
+    },
+  };
+}
+
+const LIST_STEPS = {
+  list: ipvsadmList({ exact: true, mode: 'list' }),
+  stats: ipvsadmList({ exact: true, mode: 'stats' }),
+  rate: ipvsadmList({ exact: true, mode: 'rate' }),
+  persistent: ipvsadmList({ exact: true, mode: 'persistent-conn' }),
+};
+
+export async function refreshDirector(
+  director: DirectorConfig,
+  pool: SshPool,
+  previous: ObservedDirectorData | null,
+  memo: DirectorMemo,
+  now: () => number = Date.now,
+): Promise<{ data: ObservedDirectorData; memo: DirectorMemo }> {
+  const started = now();
+  const readDump = memo.dumpRequestedAt !== null;
+  const steps: CatalogueCommand[] = [
+    pidofKeepalived(),
+    ipAddrJson(),
+    LIST_STEPS.list,
+    LIST_STEPS.stats,
+    LIST_STEPS.rate,
+    LIST_STEPS.persistent,
+    sysctlRead(DIRECTOR_SYSCTL_KEYS as unknown as SysctlKey[]),
+    ...(readDump ? DUMP_FILES.map((f) => readFile(f)) : []),
+  ];
+  // Decide after seeing the answers whether to ask for a dump; asking is a separate, cheap
+  // second exec only in that case (at most once a minute or on change).
+  const r = await execSequence(director, steps, { pool });
+  const [pid, addr, list, stats, rate, persistent, sysctl, ...dumps] = r.steps as [StepResult, ...StepResult[]];
+
+  const keepalivedPid = parsePid(must(pid));
+  const addresses = parseIpAddrJson(must(addr))
+    .links.flatMap((l) => l.addresses.map((a) => canonicalIP(a.local)));
+  const table = mergeListModes(
+    parseIpvsadm(must(list), { mode: 'list' }),
+    parseIpvsadm(must(stats), { mode: 'stats' }),
+    parseIpvsadm(must(rate), { mode: 'rate' }),
+    parseIpvsadm(must(persistent), { mode: 'persistent-conn' }),
+  );
+  const health = sysctl?.error ? null : toHealthView(sysctl?.stdout ?? '');
+
+  let vrrp = previous?.vrrp ?? null;
+  let checkers = previous?.checkers ?? null;
+  let keepalivedDumpAt = previous?.keepalivedDumpAt ?? null;
+  if (readDump && dumps.every((d) => d.error === null)) {
+    const data = parseKeepalivedData(dumps.map((d) => d.stdout).join('\n'));
+    vrrp = toVrrp(data);
+    checkers = toCheckers(data);
+    keepalivedDumpAt = memo.dumpRequestedAt;
+  }
+
+  const fingerprint = JSON.stringify([
+    keepalivedPid,
+    addresses.filter((a) => (vrrp ?? []).some((v) => v.vips.includes(a))),
+    table.services.map((s) => [serviceKey(s), s.realServers.map((x) => hostPort(x.address, x.port))]),
+  ]);
+  let dumpRequestedAt: number | null = null;
+  const due =
+    keepalivedPid !== null &&
+    (fingerprint !== memo.fingerprint || keepalivedDumpAt === null || started - keepalivedDumpAt >= KEEPALIVED_DUMP_EVERY_MS);
+  if (due && !readDump) {
+    await execSequence(director, [keepalivedSignal('data')], { pool });
+    dumpRequestedAt = now();
+  }
+  if (keepalivedPid === null) {
+    // No keepalived: its last dump no longer describes anything live.
+    vrrp = vrrp?.map((v) => ({ ...v, state: 'STOP' })) ?? null;
+  }
+  return {
+    data: {
+      takenAt: started,
+      durationMs: now() - started,
+      ipvsadmVersion: table.version,
+      services: table.services,
+      addresses,
+      keepalivedPid,
+      vrrp,
+      keepalivedDumpAt,
+      checkers,
+      health,
+    },
+    memo: { dumpRequestedAt, fingerprint },
+  };
+}
+
+/** stdout of a step that must have succeeded (its typed error otherwise). */
+function must(s: StepResult | undefined): string {
+  if (!s) throw new Error('refresh: a step did not report');
+  if (s.error) throw s.error;
+  return s.stdout;
+}
+
+function parsePid(text: string): number | null {
+  const pids = text.trim().split(/\s+/).map(Number).filter((p) => Number.isInteger(p) && p > 0);
+  if (pids.length === 0) return null;
+  // pidof lists every keepalived process (parent and children); the parent has the lowest pid.
+  return Math.min(...pids);
+}
+
+/** The default listing gives weights and connections; the other modes add counters and rates. */
+export function mergeListModes(list: IpvsTable, stats: IpvsTable, rate: IpvsTable, persistent: IpvsTable): IpvsTable {
+  const index = (t: IpvsTable) => new Map(t.services.map((s) => [serviceKey(s), s]));
+  const st = index(stats);
+  const rt = index(rate);
+  const pc = index(persistent);
+  const services: IpvsService[] = list.services.map((s) => {
+    const k = serviceKey(s);
+    const rs = (t: Map<string, IpvsService>, a: string, p: number) => t.get(k)?.realServers.find((x) => x.address === a && x.port === p);
+    return {
+      ...s,
+      stats: st.get(k)?.stats ?? null,
+      rates: rt.get(k)?.rates ?? null,
+      approximate: s.approximate || (st.get(k)?.approximate ?? false) || (rt.get(k)?.approximate ?? false),
+      realServers: s.realServers.map((x) => ({
+        ...x,
+        stats: rs(st, x.address, x.port)?.stats ?? null,
+        rates: rs(rt, x.address, x.port)?.rates ?? null,
+        persistentConns: rs(pc, x.address, x.port)?.persistentConns ?? null,
+      })),
+    };
+  });
+  return { ...list, services };
+}
+
+function toHealthView(text: string): DirectorHealthView {
+  const h = parseDirectorHealth(text);
+  return {
+    ipForward: h.ipForward,
+    expireQuiescentTemplate: h.ipvs.expireQuiescentTemplate,
+    expireNodestConn: h.ipvs.expireNodestConn,
+    conntrackCount: h.conntrack.count,
+    conntrackMax: h.conntrack.max,
+  };
+}
+
+function toVrrp(d: KeepalivedData): ObservedVrrpInstance[] {
+  return d.instances.map((i) => ({
+    name: i.name,
+    state: i.state === 'unknown' ? 'UNKNOWN' : i.state,
+    priority: i.priority,
+    effectivePriority: i.effectivePriority,
+    lastTransitionAt: i.lastTransition === null ? null : Math.round(i.lastTransition * 1000),
+    vips: i.vips.map((v) => canonicalIP(v.address)),
+    syncGroup: i.syncGroup,
+  }));
+}
+
+function toCheckers(d: KeepalivedData): ObservedChecker[] {
+  return d.virtualServers.flatMap((vs) => {
+    const protocol = vs.fwmark !== null ? 'FWM' : (vs.protocol ?? '').toUpperCase();
+    if (protocol !== 'FWM' && protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return [];
+    const service = serviceKey({
+      protocol,
+      family: vs.family === 'inet6' ? 'inet6' : 'inet',
+      address: vs.address === null ? null : canonicalIP(vs.address),
+      port: vs.port,
+      fwmark: vs.fwmark,
+    });
+    return vs.realServers.map((rs) => ({
+      service,
+      realServer: hostPort(canonicalIP(rs.address), rs.port),
+      alive: rs.alive,
+      configuredWeight: rs.initialWeight ?? rs.weight,
+    }));
+  });
+}

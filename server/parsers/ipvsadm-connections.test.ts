@@ -1,0 +1,287 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { IpvsConnection } from '@/lib/models/ipvsadm';
+import { parseIpvsadm } from './ipvsadm';
+import {
+  CLIENT_SAMPLE,
+  MAX_EXACT_CLIENTS,
+  linesFromChunks,
+  parseConnectionLine,
+  parseEndpoint,
+  streamConnections,
+  streamConnectionsFromChunks,
+  summarizeConnectionChunks,
+  summarizeConnections,
+} from './ipvsadm-connections';
+import { ParseError } from './parse-error';
+
+const DIR = fileURLToPath(new URL('./fixtures/ipvsadm/', import.meta.url));
+const connFixtures = readdirSync(DIR).filter((f) => f.endsWith('.txt') && f.includes('-Lnc')).sort();
+const read = (name: string): string => readFileSync(DIR + name, 'utf8');
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function* asAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  for (const x of items) {
+    await Promise.resolve();
+    yield x;
+  }
+}
+
+function parseErrorOf(fn: () => unknown): ParseError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ParseError) return e;
+    throw e;
+  }
+  throw new Error('expected a ParseError, got a result');
+}
+
+async function rejectionOf(p: Promise<unknown>): Promise<ParseError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ParseError) return e;
+    throw e;
+  }
+  throw new Error('expected a ParseError, got a result');
+}
+
+describe('parseConnectionLine', () => {
+  it('reads a padded IPv4 row with unbounded minutes', () => {
+    const c = parseConnectionLine('TCP 133:35 ESTABLISHED 198.51.100.1:50001 192.0.2.100:80     10.0.0.11:80      ', 7);
+    expect(c).toEqual({
+      protocol: 'TCP',
+      state: 'ESTABLISHED',
+      expiresInSeconds: 8015,
+      client: { address: '198.51.100.1', port: 50001 },
+      virtual: { address: '192.0.2.100', port: 80 },
+      destination: { address: '10.0.0.11', port: 80 },
+    });
+  });
+
+  it('reads IPv6 (overflowing the columns), mixed families, pe columns, and a trailing \\r', () => {
+    const c = parseConnectionLine('UDP 04:59  UDP         [2001:db8:1::77]:5060 [2001:db8::100]:5060 10.0.0.21:5060 sip a84b\r', 1);
+    expect(c.client).toEqual({ address: '2001:db8:1::77', port: 5060 });
+    expect(c.virtual).toEqual({ address: '2001:db8::100', port: 5060 });
+    expect(c.destination).toEqual({ address: '10.0.0.21', port: 5060 });
+    expect(c.pe).toEqual({ name: 'sip', data: 'a84b' });
+    expect(IpvsConnection.safeParse(c).success).toBe(true);
+  });
+
+  it('keeps unknown protocols and states verbatim (SCTP states, IP templates)', () => {
+    expect(parseConnectionLine('SCTP 00:02 C-ECHOED 1.2.3.4:1 5.6.7.8:2 9.9.9.9:2', 1)).toMatchObject({ protocol: 'SCTP', state: 'C-ECHOED' });
+    expect(parseConnectionLine('IP 06:00 ASSURED 1.2.3.4:0 0.0.0.1:0 9.9.9.9:0', 1)).toMatchObject({ protocol: 'IP', state: 'ASSURED' });
+  });
+
+  it.each([
+    ['five columns', 'TCP 01:00 ESTABLISHED 1.2.3.4:5 192.0.2.100:80', /connection row/],
+    ['seven columns', 'TCP 01:00 ESTABLISHED 1.2.3.4:5 192.0.2.100:80 10.0.0.11:80 x', /connection row/],
+    ['lower-case protocol', 'tcp 01:00 ESTABLISHED 1.2.3.4:5 192.0.2.100:80 10.0.0.11:80', /protocol/],
+    ['expire without colon', 'TCP 0100 ESTABLISHED 1.2.3.4:5 192.0.2.100:80 10.0.0.11:80', /MM:SS/],
+    ['expire with one second digit', 'TCP 01:0 ESTABLISHED 1.2.3.4:5 192.0.2.100:80 10.0.0.11:80', /MM:SS/],
+    ['expire without minutes', 'TCP :10 ESTABLISHED 1.2.3.4:5 192.0.2.100:80 10.0.0.11:80', /MM:SS/],
+    ['lower-case state', 'TCP 01:00 established 1.2.3.4:5 192.0.2.100:80 10.0.0.11:80', /state/],
+    ['source without port', 'TCP 01:00 ESTABLISHED 1.2.3.4 192.0.2.100:80 10.0.0.11:80', /source/],
+    ['virtual with 5 octets', 'TCP 01:00 ESTABLISHED 1.2.3.4:5 1.192.0.2.100:80 10.0.0.11:80', /virtual/],
+    ['destination port too big', 'TCP 01:00 ESTABLISHED 1.2.3.4:5 192.0.2.100:80 10.0.0.11:65536', /destination/],
+    ['IPv6 with two ::', 'TCP 01:00 ESTABLISHED [1::2::3]:5 192.0.2.100:80 10.0.0.11:80', /source/],
+    ['host name (no -n)', 'TCP 01:00 ESTABLISHED client.example:5 192.0.2.100:80 10.0.0.11:80', /source/],
+  ])('rejects %s', (_what, line, reason) => {
+    const e = parseErrorOf(() => parseConnectionLine(line, 42));
+    expect(e.line).toBe(42);
+    expect(e.text).toBe(line);
+    expect(e.reason).toMatch(reason);
+  });
+});
+
+describe('parseEndpoint', () => {
+  it.each([
+    ['10.0.0.1:80', { address: '10.0.0.1', port: 80, family: 'inet' }],
+    ['[::]:0', { address: '::', port: 0, family: 'inet6' }],
+    ['[::1]:22', { address: '::1', port: 22, family: 'inet6' }],
+    ['[fe80::]:1', { address: 'fe80::', port: 1, family: 'inet6' }],
+    ['[1:2:3:4:5:6:7:8]:65535', { address: '1:2:3:4:5:6:7:8', port: 65535, family: 'inet6' }],
+    ['[::ffff:192.0.2.1]:80', { address: '::ffff:192.0.2.1', port: 80, family: 'inet6' }],
+  ])('accepts %s', (token, expected) => {
+    expect(parseEndpoint(token)).toEqual(expected);
+  });
+
+  it.each(['10.0.0.1', '10.0.0:80', '10.0.0.256:80', '[::1]', '[::1]80', '::1:80', '[1:2:3:4:5:6:7:8:9]:1', '[1:2:3:4:5:6:7]:1', '[12345::]:1', '[::1]:', '10.0.0.1:-1', '[::1.2.3.4.5]:1', '[:1]:1', '[1:]:1'])(
+    'rejects %s',
+    (token) => {
+      expect(parseEndpoint(token)).toBeNull();
+    },
+  );
+});
+
+describe('streamConnections', () => {
+  it.each(connFixtures)('%s: same rows as parseIpvsadm, from sync and async lines', async (name) => {
+    const text = read(name);
+    const expected = parseIpvsadm(text, { mode: 'connections' }).connections;
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await collect(streamConnections(text.split('\n')))).toEqual(expected);
+    expect(await collect(streamConnections(asAsync(text.split('\n'))))).toEqual(expected);
+  });
+
+  it('accepts headerless rows (ipvsadm -Lnc | grep ...) and blank lines', async () => {
+    const rows = ['TCP 01:00 ESTABLISHED 1.2.3.4:5 192.0.2.100:80 10.0.0.11:80', '', 'UDP 00:10 UDP 1.2.3.4:6 192.0.2.100:53 10.0.0.12:53 '];
+    const got = await collect(streamConnections(rows));
+    expect(got.map((c) => c.destination.port)).toEqual([80, 53]);
+  });
+
+  it('a title in the middle is an error with its line number', async () => {
+    const text = `${read('hand-1.31-Lnc-states.txt')}IPVS connection entries\n`;
+    const e = await rejectionOf(collect(streamConnections(text.split('\n'))));
+    expect(e.line).toBe(13);
+  });
+
+  it('pe columns under a plain header are an error', async () => {
+    const lines = ['IPVS connection entries', 'pro expire state source virtual destination', 'UDP 01:00 UDP 1.2.3.4:5 5.6.7.8:5 9.9.9.9:5 sip abc'];
+    expect((await rejectionOf(collect(streamConnections(lines)))).line).toBe(3);
+  });
+
+  it('rows without pe data under the --persistent-conn header have pe: null', async () => {
+    const got = await collect(streamConnections(read('hand-1.31-Lnc--persistent-conn.txt').split('\n')));
+    expect(got.map((c) => c.pe?.name ?? null)).toEqual(['sip', 'sip', null, null, null, null]);
+    expect(got[2]).toHaveProperty('pe', null);
+  });
+});
+
+describe('linesFromChunks / streamConnectionsFromChunks', () => {
+  const text = read('hand-1.31-Lnc--persistent-conn.txt').replace(/\n/g, '\r\n') + 'TCP 00:01 CLOSE é.0.0.1:1 1.1.1.1:1 1.1.1.1:1';
+  const bytes = new TextEncoder().encode(text);
+
+  it('splits at every possible chunk boundary the same way (CRLF, multi-byte UTF-8)', async () => {
+    const whole = text.split('\n');
+    for (let cut = 0; cut <= bytes.length; cut += 7) {
+      const lines = await collect(linesFromChunks([bytes.subarray(0, cut), bytes.subarray(cut)]));
+      expect(lines).toEqual(whole);
+    }
+    const byChar = await collect(linesFromChunks(asAsync(text.split(''))));
+    expect(byChar).toEqual(whole);
+  });
+
+  it('streams rows from byte chunks, failing on the bad last line with its number', async () => {
+    const good = text.slice(0, text.lastIndexOf('\n') + 1);
+    const rows = await collect(streamConnectionsFromChunks([new TextEncoder().encode(good)]));
+    expect(rows).toHaveLength(6);
+    expect(rows[0]?.pe).toEqual({ name: 'sip', data: 'a84b4c76e66710' });
+    const e = await rejectionOf(collect(streamConnectionsFromChunks(asAsync([bytes.subarray(0, 100), bytes.subarray(100)]))));
+    expect(e.line).toBe(9);
+  });
+});
+
+describe('streamConnectionsFromChunks: early exit', () => {
+  it('breaking out of for-await closes the chunk source', async () => {
+    let closed = false;
+    let pulled = 0;
+    async function* chunks(): AsyncGenerator<string> {
+      try {
+        yield 'IPVS connection entries\npro expire state source virtual destination\n';
+        for (;;) {
+          await Promise.resolve();
+          pulled++;
+          yield 'TCP 01:00 ESTABLISHED 1.2.3.4:5 192.0.2.100:80 10.0.0.11:80\n'.repeat(10);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    let n = 0;
+    for await (const c of streamConnectionsFromChunks(chunks())) {
+      expect(c.state).toBe('ESTABLISHED');
+      if (++n === 25) break;
+    }
+    expect(closed).toBe(true);
+    expect(pulled).toBe(3);
+  });
+});
+
+describe('summarizeConnections', () => {
+  it('summarizeConnectionChunks gives the same summary from byte chunks', async () => {
+    const text = read('hand-1.31-Lnc-states.txt');
+    const bytes = new TextEncoder().encode(text);
+    const fromLines = await summarizeConnections(text.split('\n'), { virtual: { address: '192.0.2.100', port: 80 } });
+    const fromChunks = await summarizeConnectionChunks([bytes.subarray(0, 333), bytes.subarray(333)], { virtual: { address: '192.0.2.100', port: 80 } });
+    expect(fromChunks).toEqual(fromLines);
+    expect(fromLines.matched).toBe(7);
+  });
+
+  it('counts by protocol, state and destination with expiry range and clients', async () => {
+    const s = await summarizeConnections(read('hand-1.31-Lnc-states.txt').split('\n'));
+    expect(s.rows).toBe(10);
+    expect(s.matched).toBe(10);
+    expect(s.byProtocol).toEqual({ TCP: 8, UDP: 1, IP: 1 });
+    expect(s.byState).toMatchObject({ ESTABLISHED: 2, SYN_RECV: 1, UDP: 1, NONE: 1 });
+    expect(s.minExpiresInSeconds).toBe(5);
+    expect(s.maxExpiresInSeconds).toBe(8015);
+    expect(s.destinations.find((d) => d.address === '10.0.0.11')).toEqual({
+      address: '10.0.0.11',
+      port: 80,
+      entries: 3,
+      byState: { ESTABLISHED: 1, FIN_WAIT: 1, CLOSE_WAIT: 1 },
+      templates: 0,
+      minExpiresInSeconds: 60,
+      maxExpiresInSeconds: 8015,
+    });
+    // most entries first, then by address
+    expect(s.destinations.map((d) => `${d.address}:${d.port}=${d.entries}`)).toEqual([
+      '10.0.0.12:80=4', '10.0.0.11:80=3', '10.0.0.22:53=1', '10.0.0.31:0=1', '10.0.0.61:443=1',
+    ]);
+    expect(s.clients).toEqual({ distinct: 10, approximate: false, sample: expect.any(Array) as unknown });
+    expect(s.clients.sample).toContain('2001:db8:1::1');
+  });
+
+  it('filters on a destination (drain progress) and counts templates', async () => {
+    const text = read('hand-1.31-Lnc--persistent-conn.txt');
+    const s = await summarizeConnections(text.split('\n'), { destination: { address: '10.0.0.21', port: 5060 } });
+    expect(s.rows).toBe(6);
+    expect(s.matched).toBe(2);
+    expect(s.byProtocol).toEqual({ UDP: 2 });
+    expect(s.destinations).toEqual([
+      { address: '10.0.0.21', port: 5060, entries: 2, byState: { UDP: 1, NONE: 1 }, templates: 1, minExpiresInSeconds: 299, maxExpiresInSeconds: 8015 },
+    ]);
+    expect(s.clients).toEqual({ distinct: 1, approximate: false, sample: ['198.51.100.7'] });
+    const v6 = await summarizeConnections(text.split('\n'), { destination: { address: '2001:db8::11' } });
+    expect(v6.matched).toBe(1);
+    const none = await summarizeConnections(text.split('\n'), { destination: { address: '10.0.0.99', port: 80 } });
+    expect(none).toMatchObject({ matched: 0, minExpiresInSeconds: null, maxExpiresInSeconds: null, destinations: [] });
+    const proto = await summarizeConnections(text.split('\n'), { protocol: 'TCP', virtual: { address: '192.0.2.100' } });
+    expect(proto.matched).toBe(2);
+    // the TCP ASSURED row with client port 0 is a template of a VIP:PORT service
+    expect(proto.destinations).toMatchObject([{ address: '10.0.0.11', entries: 2, templates: 1, byState: { ESTABLISHED: 1, ASSURED: 1 } }]);
+  });
+
+  it('counts the lab\'s real persistence template (protocol TCP, state ASSURED, masked client, port 0)', async () => {
+    const s = await summarizeConnections(read('lab-dir1-Lnc.txt').split('\n'), { destination: { address: '192.0.2.12', port: 8080 } });
+    expect(s.byState.ASSURED).toBe(1);
+    expect(s.destinations[0]?.templates).toBe(1);
+    expect(s.clients.sample).toContain('192.0.2.0');
+  });
+
+  it('caps the client sample and switches to an estimate past MAX_EXACT_CLIENTS', async () => {
+    const n = MAX_EXACT_CLIENTS + 20_000;
+    function* rows(): Generator<string> {
+      yield 'IPVS connection entries';
+      yield 'pro expire state       source             virtual            destination';
+      for (let i = 0; i < n; i++) {
+        const client = i % 3 === 0 ? `[2001:db8::${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}]` : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+        yield `TCP 00:${String(i % 60).padStart(2, '0')} ESTABLISHED ${client}:1234 192.0.2.100:80 10.0.0.11:80`;
+      }
+    }
+    const s = await summarizeConnections(rows());
+    expect(s.matched).toBe(n);
+    expect(s.clients.sample).toHaveLength(CLIENT_SAMPLE);
+    expect(s.clients.approximate).toBe(true);
+    expect(Math.abs(s.clients.distinct - n) / n).toBeLessThan(0.05);
+    const small = await summarizeConnections([...rows()].slice(0, 5002));
+    expect(small.clients).toMatchObject({ distinct: 5000, approximate: false });
+  });
+});

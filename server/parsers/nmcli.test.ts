@@ -1,0 +1,85 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NmcliConnection, NmcliDevice, NmcliTable } from '@/lib/models/nmcli';
+import { parseNmcliConnections, parseNmcliDevices, parseNmcliMultiline, parseNmcliTerse, splitNmcliTerseLine } from './nmcli';
+import { ParseError } from './parse-error';
+
+const DIR = path.join(__dirname, 'fixtures', 'nmcli');
+const fixtures = readdirSync(DIR).filter((f) => !f.endsWith('.expected.json'));
+const read = (f: string) => readFileSync(path.join(DIR, f), 'utf8');
+
+function golden(file: string, value: unknown) {
+  const p = path.join(DIR, `${file}.expected.json`);
+  if (process.env.UPDATE_FIXTURES === '1' || !existsSync(p)) writeFileSync(p, `${JSON.stringify(value, null, 2)}\n`);
+  expect(JSON.parse(JSON.stringify(value))).toEqual(JSON.parse(readFileSync(p, 'utf8')));
+}
+
+/** Fixture names say what was captured: *device.* / *connection.*, *.terse / *.multiline. */
+function parseFixture(file: string) {
+  const multiline = file.endsWith('.multiline');
+  const table = multiline ? parseNmcliMultiline(read(file)) : null;
+  const typed = file.includes('device') ? parseNmcliDevices(read(file), { multiline }) : parseNmcliConnections(read(file), { multiline });
+  return { table, typed };
+}
+
+describe('nmcli fixtures', () => {
+  it.each(fixtures)('%s parses, validates and matches its golden file', (file) => {
+    const { table, typed } = parseFixture(file);
+    if (table) expect(NmcliTable.safeParse(table).success).toBe(true);
+    const schema = file.includes('device') ? NmcliDevice : NmcliConnection;
+    for (const r of typed) expect(schema.safeParse(r).success).toBe(true);
+    golden(file, typed);
+  });
+
+  it('devices: empty connection -> null', () => {
+    expect(parseNmcliDevices(read('hand-device.terse'))).toEqual([
+      { device: 'eth0', type: 'ethernet', state: 'connected', connection: 'lab-eth0' },
+      { device: 'br0', type: 'bridge', state: 'connected (externally)', connection: 'br0' },
+      { device: 'veth-dir1', type: 'ethernet', state: 'unmanaged', connection: null },
+      { device: 'lo', type: 'loopback', state: 'unmanaged', connection: null },
+      { device: 'wlan0', type: 'wifi', state: 'disconnected', connection: null },
+    ]);
+  });
+
+  it('connections: escapes, empty and "" values', () => {
+    const c = parseNmcliConnections(read('hand-connection-escaped.terse'));
+    expect(c[1]).toEqual({ name: 'Wired: office\\lab', uuid: '11111111-2222-4333-8444-555555555555', type: '802-3-ethernet', device: null, active: false, state: null, autoconnect: false });
+    expect(c[2]).toMatchObject({ name: 'br0', autoconnect: null });
+  });
+
+  it('multiline: padded and terse forms, `--` empty, records split at the repeated first field', () => {
+    expect(parseNmcliDevices(read('hand-device.multiline'), { multiline: true })).toEqual([
+      { device: 'eth0', type: 'ethernet', state: 'connected', connection: 'lab-eth0' },
+      { device: 'lo', type: 'loopback', state: 'unmanaged', connection: null },
+    ]);
+    const t = parseNmcliMultiline(read('hand-connection-terse.multiline'));
+    expect(t.fields).toEqual(['NAME', 'UUID', 'TYPE', 'DEVICE', 'ACTIVE', 'STATE', 'AUTOCONNECT']);
+    expect(t.records[1]?.NAME).toBe('Wired: office\\lab'); // not unescaped, split at the first colon only
+    expect(t.records[1]?.DEVICE).toBe('');
+  });
+
+  it('terse with a custom field list', () => {
+    expect(parseNmcliTerse('a\\:b:c\\\\d:\n', ['X', 'Y', 'Z'])).toEqual({ fields: ['X', 'Y', 'Z'], records: [{ X: 'a:b', Y: 'c\\d', Z: '' }] });
+    expect(parseNmcliTerse('', ['X'])).toEqual({ fields: ['X'], records: [] });
+    expect(splitNmcliTerseLine('x\\')).toBeNull();
+  });
+
+  it.each([
+    [() => parseNmcliTerse('a:b\nc\n', ['X', 'Y']), 2, /expected 2/],
+    [() => parseNmcliTerse('a:b:c\n', ['X', 'Y']), 1, /got 3/],
+    [() => parseNmcliTerse('a:b\\\n', ['X', 'Y']), 1, /dangling/],
+    [() => parseNmcliTerse('a\n', []), 0, /no field/],
+    [() => parseNmcliMultiline('DEVICE:eth0\nno colon here\n'), 2, /FIELD:value/],
+    [() => parseNmcliMultiline(':value\n'), 1, /FIELD:value/],
+  ])('bad input %# -> ParseError at line %s', (fn, line, reason) => {
+    try {
+      fn();
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ParseError);
+      expect(e instanceof ParseError ? e.line : -1).toBe(line);
+      expect(String(e)).toMatch(reason);
+    }
+  });
+});
