@@ -1,5 +1,5 @@
 import 'server-only';
-import type { DirectorHealthView, VrrpState } from '@/lib/models/cluster';
+import type { DirectorHealthView } from '@/lib/models/cluster';
 import type { IpvsService, IpvsTable } from '@/lib/models/ipvsadm';
 import type { KeepalivedData } from '@/lib/models/keepalived';
 import { canonicalIP } from '@/lib/models/ip';
