@@ -16,7 +16,7 @@ import {
 } from '@/server/commands/catalogue';
 import type { ClusterConfig, ConsoleConfig, DirectorConfig } from '@/server/config/schema';
 import { readEnvironment } from '@/server/config/load';
-import { DIRECTOR_SYSCTL_KEYS, parseDirectorHealth } from '@/server/parsers/director-health';
+import { parseDirectorHealth } from '@/server/parsers/director-health';
 import { parseIpAddrJson } from '@/server/parsers/ip-addr';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
 import { parseKeepalivedData } from '@/server/parsers/keepalived-data';
@@ -64,6 +64,17 @@ export function createDirectorRefresher(config: ConsoleConfig): DirectorRefreshe
   };
 }
 
+/** The kernel settings a refresh reads (typed against the catalogue's allow-list). */
+const REFRESH_SYSCTLS: SysctlKey[] = [
+  'net.ipv4.ip_forward',
+  'net.ipv6.conf.all.forwarding',
+  'net.ipv4.vs.expire_quiescent_template',
+  'net.ipv4.vs.expire_nodest_conn',
+  'net.ipv4.vs.conntrack',
+  'net.netfilter.nf_conntrack_count',
+  'net.netfilter.nf_conntrack_max',
+];
+
 const LIST_STEPS = {
   list: ipvsadmList({ exact: true, mode: 'list' }),
   stats: ipvsadmList({ exact: true, mode: 'stats' }),
@@ -87,7 +98,7 @@ export async function refreshDirector(
     LIST_STEPS.stats,
     LIST_STEPS.rate,
     LIST_STEPS.persistent,
-    sysctlRead(DIRECTOR_SYSCTL_KEYS as unknown as SysctlKey[]),
+    sysctlRead(REFRESH_SYSCTLS),
     ...(readDump ? DUMP_FILES.map((f) => readFile(f)) : []),
   ];
   // Decide after seeing the answers whether to ask for a dump; asking is a separate, cheap
