@@ -104,6 +104,8 @@ export async function refreshDirector(
   // Decide after seeing the answers whether to ask for a dump; asking is a separate, cheap
   // second exec only in that case (at most once a minute or on change).
   const r = await execSequence(director, steps, { pool });
+  // The commands ran at the end of the round trip: the data is as of its completion.
+  const observedAt = now();
   const [pid, addr, list, stats, rate, persistent, sysctl, ...dumps] = r.steps as [StepResult, ...StepResult[]];
 
   const keepalivedPid = parsePid(must(pid));
@@ -146,7 +148,7 @@ export async function refreshDirector(
   }
   return {
     data: {
-      takenAt: started,
+      takenAt: observedAt,
       durationMs: now() - started,
       ipvsadmVersion: table.version,
       services: table.services,
