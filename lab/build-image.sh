@@ -1,0 +1,139 @@
+#!/bin/bash
+# Stage 2: copy the pristine stage-1 rootfs, customise it (lab/guest overlay, users, keys, per-director
+# /etc), and write $STATE/{rootfs.img,vmlinuz,initrd.img}. Skipped when the recipe hash (build scripts,
+# packages.txt, lab/guest tree, stage-1 hash) matches the one stored with the last image.
+# Keys live outside the image in $STATE/ssh and $STATE/hostkeys and are generated only once, so the
+# pinned fingerprints stay the same across rebuilds for as long as $STATE exists.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+ROOT=$STATE/rootfs
+WORK=$STATE/work
+
+"$LAB_DIR/build-rootfs.sh"
+
+# Recipe hash: file contents + executable bit (all a git checkout preserves) of everything that goes in.
+recipe_hash() {
+  local files f
+  cd "$LAB_DIR"
+  mapfile -t files < <(find guest -type f -o -type l | LC_ALL=C sort)
+  {
+    cat "$STATE/rootfs.hash"
+    for f in lib.sh build-rootfs.sh build-image.sh packages.txt "${files[@]}"; do
+      if [ -L "$f" ]; then echo "L $f $(readlink "$f")"
+      else echo "F $f $([ -x "$f" ] && echo x) $(sha256sum < "$f" | cut -c1-64)"; fi
+    done
+  } | sha256sum | cut -c1-16
+}
+HASH=$(recipe_hash)
+if [ "$(cat "$STATE/image.hash" 2>/dev/null)" = "$HASH" ] && [ -s "$STATE/rootfs.img" ] \
+   && [ -s "$STATE/vmlinuz" ] && [ -s "$STATE/initrd.img" ] && [ -s "$STATE/hostkeys.json" ]; then
+  echo "stage2: image up to date ($HASH), skipping"
+  exit 0
+fi
+[ "$(id -u)" = 0 ] || die "stage2 needs root (chroot, file ownership in the image)"
+start=$(now)
+
+# --- keys, generated once ----------------------------------------------------------------
+mkdir -p "$STATE/ssh"
+[ -s "$STATE/ssh/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C lvslab-console -f "$STATE/ssh/id_ed25519"
+for h in vm dir1 dir2; do
+  mkdir -p "$STATE/hostkeys/$h"
+  for t in ed25519 ecdsa rsa; do
+    k=$STATE/hostkeys/$h/ssh_host_${t}_key
+    [ -s "$k" ] || ssh-keygen -q -t "$t" -N '' -C "root@$h" -f "$k"
+  done
+done
+
+# --- work copy of the pristine rootfs ----------------------------------------------------
+rm -rf "$WORK"
+cp -a --reflink=auto "$ROOT" "$WORK"
+
+# overlay; a git checkout keeps only the x bit, so owner and special modes are set here
+cp -a "$LAB_DIR/guest/." "$WORK/"
+(cd "$LAB_DIR/guest" && find . -mindepth 1) | while read -r p; do chown -h root:root "$WORK/$p"; done
+chmod 0440 "$WORK/etc/sudoers.d/lvs-console"
+chroot "$WORK" visudo -cq -f /etc/sudoers.d/lvs-console || die "sudoers file does not parse"
+
+echo lvslab > "$WORK/etc/hostname"
+cat > "$WORK/etc/hosts" <<'EOH'
+127.0.0.1 localhost
+127.0.1.1 lvslab
+192.0.2.1 lvslab-mgmt
+192.0.2.2 dir1
+192.0.2.3 dir2
+192.0.2.11 rs1
+192.0.2.12 rs2
+198.51.100.13 rs3
+192.0.2.50 client
+192.0.2.100 vip
+::1 localhost ip6-localhost ip6-loopback
+EOH
+echo '/dev/vda / ext4 rw,noatime 0 0' > "$WORK/etc/fstab"
+# mmdebstrap copied the build host's resolv.conf (a private-range resolver here); the lab has no DNS
+rm -f "$WORK/etc/resolv.conf"
+printf '# lvslab: no DNS inside the lab VM\nnameserver 127.0.0.1\n' > "$WORK/etc/resolv.conf"
+echo 'DAEMON_ARGS="-D"' > "$WORK/etc/default/keepalived"
+mkdir -p "$WORK/var/log/journal" "$WORK/var/lib/lvs-console" "$WORK/var/lib/lvslab"
+
+# systemd: keepalived runs only inside the directors, nginx only inside the real servers; no timers, no VGA getty; root autologin on ttyS0
+ln -sf /dev/null "$WORK/etc/systemd/system/keepalived.service"
+ln -sf /dev/null "$WORK/etc/systemd/system/nginx.service"   # nginx runs per real server (lvslab-svc)
+ln -sf /dev/null "$WORK/etc/systemd/system/ipvsadm.service"  # no saved rules to restore; keepalived programs IPVS
+for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer dpkg-db-backup.timer \
+         getty@tty1.service; do
+  ln -sf /dev/null "$WORK/etc/systemd/system/$u"
+done
+mkdir -p "$WORK/etc/systemd/system/multi-user.target.wants" "$WORK/etc/systemd/system/serial-getty@ttyS0.service.d"
+ln -sf /etc/systemd/system/lvslab.service "$WORK/etc/systemd/system/multi-user.target.wants/lvslab.service"
+cat > "$WORK/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf" <<'EOS'
+[Service]
+ExecStart=
+ExecStart=-/sbin/agetty -o '-p -f -- \\u' --keep-baud --autologin root 115200,57600,38400,9600 - $TERM
+EOS
+
+# users: root (tests, admin) and lvsconsole (the console), same key; lvsconsole reads logs via groups
+chroot "$WORK" useradd -m -s /bin/bash -G adm,systemd-journal -c "LVS console" lvsconsole
+for home in root home/lvsconsole; do
+  install -d -m 700 "$WORK/$home/.ssh"
+  install -m 600 "$STATE/ssh/id_ed25519.pub" "$WORK/$home/.ssh/authorized_keys"
+done
+chroot "$WORK" chown -R lvsconsole:lvsconsole /home/lvsconsole/.ssh
+
+# host keys: VM root namespace, and each director's own /etc/ssh (ip netns exec binds /etc/netns/NAME/*)
+rm -f "$WORK"/etc/ssh/ssh_host_*
+cp "$STATE/hostkeys/vm/"ssh_host_* "$WORK/etc/ssh/"
+for d in dir1 dir2; do
+  E=$WORK/etc/netns/$d
+  mkdir -p "$E/keepalived"
+  echo "$d" > "$E/hostname"
+  cp -a "$WORK/etc/ssh" "$E/ssh"
+  rm -f "$E"/ssh/ssh_host_*
+  cp "$STATE/hostkeys/$d/"ssh_host_* "$E/ssh/"
+  if [ "$d" = dir1 ]; then st=MASTER pr=150 rid=DIR1 s6=2001:db8::2; else st=BACKUP pr=100 rid=DIR2 s6=2001:db8::3; fi
+  sed -e "s/@NAME@/$d/g; s/@ROUTER_ID@/$rid/g; s/@STATE@/$st/g; s/@PRIO@/$pr/g; s/@SELF6@/$s6/g" \
+    "$LAB_DIR/guest/etc/lvslab/keepalived.conf.in" > "$E/keepalived/keepalived.conf"
+  install -m 755 "$LAB_DIR/guest/etc/lvslab/notify.sh" "$E/keepalived/notify.sh"
+done
+chmod 600 "$WORK"/etc/ssh/ssh_host_*_key "$WORK"/etc/netns/*/ssh/ssh_host_*_key
+chmod 755 "$WORK/etc/netns" "$WORK"/etc/netns/*
+
+# --- kernel, initrd, ext4 image ----------------------------------------------------------
+KVER=$(find "$WORK/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -1)
+cp "$WORK/boot/vmlinuz-$KVER" "$STATE/vmlinuz.tmp"; mv "$STATE/vmlinuz.tmp" "$STATE/vmlinuz"
+cp "$WORK/boot/initrd.img-$KVER" "$STATE/initrd.img.tmp"; mv "$STATE/initrd.img.tmp" "$STATE/initrd.img"
+rm -f "$STATE/rootfs.img.tmp"
+mkfs.ext4 -q -F -L lvsroot -d "$WORK" "$STATE/rootfs.img.tmp" "${LVSLAB_IMG_SIZE:-2G}"
+mv "$STATE/rootfs.img.tmp" "$STATE/rootfs.img"
+rm -rf "$WORK"
+
+# --- pinned host keys for the host side ---------------------------------------------------
+fp() { ssh-keygen -lf "$STATE/hostkeys/$1/ssh_host_ed25519_key.pub" -E sha256 | awk '{print $2}'; }
+{
+  for h in vm dir1 dir2; do echo "lvslab-$h $(cut -d' ' -f1,2 "$STATE/hostkeys/$h/ssh_host_ed25519_key.pub")"; done
+} > "$STATE/ssh/known_hosts"
+printf '{"dir1":{"ed25519":"%s"},"dir2":{"ed25519":"%s"}}\n' "$(fp dir1)" "$(fp dir2)" > "$STATE/hostkeys.json"
+
+echo "$HASH" > "$STATE/image.hash"
+printf 'stage2: image built in %.0fs (%s): %s apparent, %s on disk; kernel %s\n' "$(since "$start")" "$HASH" \
+  "$(du -h --apparent-size "$STATE/rootfs.img" | cut -f1)" "$(du -h "$STATE/rootfs.img" | cut -f1)" "$KVER"
