@@ -86,8 +86,10 @@ describe('mergeSnapshot', () => {
     expect(s.findings.some((x) => x.kind === 'directors-disagree')).toBe(false);
   });
 
-  it('treats data older than three poll intervals as not live even without an error', () => {
-    const s = merge([dir('dir1', master({ takenAt: NOW - 3 * POLL - 1 }))]);
+  it('treats data older than three poll intervals (plus the refresh time) as not live even without an error', () => {
+    // durationMs is 40 in these fixtures.
+    expect(merge([dir('dir1', master({ takenAt: NOW - 3 * POLL - 40 }))]).directors[0]?.live).toBe(true);
+    const s = merge([dir('dir1', master({ takenAt: NOW - 3 * POLL - 41 }))]);
     expect(s.directors[0]?.live).toBe(false);
     expect(s.findings.map((f) => f.kind)).toEqual(['director-unreachable']);
     expect(s.findings[0]?.severity).toBe('critical');

@@ -30,8 +30,13 @@ export interface MergeInput {
 
 type Sourced = { name: string; data: ObservedDirectorData };
 
+/**
+ * Live: the last refresh succeeded and the next one is not overdue. A refresh that itself takes
+ * long (a slow link, an emulated lab) is allowed its own duration on top of three poll intervals,
+ * so a slow-but-answering director is not called unreachable.
+ */
 export function isLive(o: DirectorObservation, now: number, pollIntervalMs: number): boolean {
-  return o.error === null && o.data !== null && now - o.data.takenAt <= 3 * pollIntervalMs;
+  return o.error === null && o.data !== null && now - o.data.takenAt <= 3 * pollIntervalMs + o.data.durationMs;
 }
 
 export function mergeSnapshot(input: MergeInput): ClusterSnapshot {
