@@ -1,0 +1,458 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirectorConfig } from '../config/schema';
+import { defineCommand } from '../commands/command';
+import { ipAddrJson, pidofKeepalived } from '../commands/catalogue';
+import { DirectorError } from './errors';
+import { exec, execRaw, execSequence, execStreamRaw } from './exec';
+import { SshPool } from './pool';
+import { freePort, keygen, startSshd, writeScript, type TestSshd } from './test-sshd';
+
+// Against a REAL OpenSSH sshd started here on 127.0.0.1 (random port, temp dir, root login
+// with a key generated here). The lab test (ssh.lab.test.ts) repeats the important parts
+// against the lab directors as a non-root user with real sudo.
+
+let dir = '';
+let sshd: TestSshd;
+let jump: TestSshd;
+let clientKey = '';
+let pool: SshPool;
+const pools: SshPool[] = [];
+
+const TUNING = {
+  connectTimeoutMs: 3000,
+  commandTimeoutMs: 5000,
+  keepaliveIntervalMs: 5000,
+  maxChannelsPerDirector: 4,
+  reconnectMinMs: 100,
+  reconnectMaxMs: 800,
+};
+
+function director(over: Record<string, unknown> = {}): DirectorConfig {
+  return DirectorConfig.parse({
+    name: 'hostdir',
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: 'root',
+    privateKeyPath: clientKey,
+    hostKey: sshd.hostKeyFingerprint,
+    ...over,
+  });
+}
+
+function newPool(over: Partial<typeof TUNING> = {}): SshPool {
+  const p = new SshPool({ tuning: { ...TUNING, ...over } });
+  pools.push(p);
+  return p;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<DirectorError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DirectorError) return e;
+    throw e;
+  }
+  throw new Error('expected a DirectorError');
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'lvsc-ssh-'));
+  clientKey = path.join(dir, 'id_ed25519');
+  const k = keygen(clientKey, 'ed25519');
+  const kp = keygen(path.join(dir, 'id_pass'), 'ed25519', 'sekrit');
+  writeFileSync(path.join(dir, 'authorized_keys'), `${k.pub}\n${kp.pub}\n`);
+  // FAKE sudo, for the sudo-refused unit test ONLY (the host has no sudo; real sudo is proven
+  // in ssh.lab.test.ts). It refuses `id` like sudo -n does without a NOPASSWD rule, and runs
+  // anything else.
+  mkdirSync(path.join(dir, 'fakebin'));
+  writeScript(
+    path.join(dir, 'fakebin', 'sudo'),
+    [
+      '#!/bin/sh',
+      '# FAKE sudo for server/ssh/ssh.test.ts only.',
+      '[ "$1" = -n ] && [ "$2" = -- ] || { echo "fake sudo: expected -n --" >&2; exit 2; }',
+      'shift 2',
+      'case "$1" in id) echo "sudo: a password is required" >&2; exit 1 ;; esac',
+      'exec "$@"',
+      '',
+    ].join('\n'),
+  );
+  const fakePath = `SetEnv PATH=${path.join(dir, 'fakebin')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+  [sshd, jump] = await Promise.all([startSshd(dir, 'dir', [fakePath]), startSshd(dir, 'jump')]);
+  pool = newPool();
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.closeAll()));
+  await sshd?.stop();
+  await jump?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('exec over one persistent connection', () => {
+  it('returns stdout, stderr and exit code; non-zero exit throws command-failed', async () => {
+    const d = director();
+    const r = await execRaw(d, ['sh', '-c', 'echo out; echo err >&2; exit 3'], { pool, okExitCodes: [3] });
+    expect(r).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exitCode: 3 });
+    const e = await codeOf(execRaw(d, ['sh', '-c', 'echo boom >&2; exit 2'], { pool }));
+    expect(e.code).toBe('command-failed');
+    expect(e.exitCode).toBe(2);
+    expect(e.stderr).toBe('boom\n');
+    expect(e.command).toEqual(['sh', '-c', 'echo boom >&2; exit 2']);
+    expect(e.message).toContain("hostdir (127.0.0.1:");
+    expect(e.message).toContain('failed with exit code 2: boom');
+  });
+
+  it('passes hostile arguments literally and stdin through', async () => {
+    const d = director();
+    const argv = ['printf', '[%s]\\n', "it's", '$(id)', '`id`', ';', '', 'a\nb', '-n'];
+    const r = await execRaw(d, argv, { pool });
+    expect(r.stdout).toBe("[it's]\n[$(id)]\n[`id`]\n[;]\n[]\n[a\nb]\n[-n]\n");
+    expect((await execRaw(d, ['cat'], { pool, stdin: 'hello\n' })).stdout).toBe('hello\n');
+    await expect(execRaw(d, ['echo', 'a\0b'], { pool })).rejects.toThrow(/NUL/);
+  });
+
+  it('runs catalogue commands (exec takes only CatalogueCommand)', async () => {
+    const d = director();
+    const r = await exec(d, ipAddrJson(), { pool });
+    expect(JSON.parse(r.stdout)).toBeInstanceOf(Array);
+    // pidof exits 1 when nothing runs: accepted by the catalogue entry.
+    expect([0, 1]).toContain((await exec(d, pidofKeepalived(), { pool })).exitCode);
+  });
+
+  it('runs commands concurrently over ONE connection, queueing beyond the channel cap', async () => {
+    const d = director({ name: 'conc' });
+    await execRaw(d, ['true'], { pool }); // connect first
+    const since = pool.statusOf('conc')?.connectedSince;
+    // One `sleep 0.3` alone: ten of them one after another would take ten times this.
+    const s0 = Date.now();
+    await execRaw(d, ['sleep', '0.3'], { pool });
+    const sequential = 10 * (Date.now() - s0);
+    const t0 = Date.now();
+    let maxQueued = 0;
+    let maxActive = 0;
+    const sampler = setInterval(() => {
+      const s = pool.statusOf('conc');
+      maxQueued = Math.max(maxQueued, s?.queuedCommands ?? 0);
+      maxActive = Math.max(maxActive, s?.activeChannels ?? 0);
+    }, 20);
+    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => execRaw(d, ['sh', '-c', `sleep 0.3; echo ${i}`], { pool })));
+    clearInterval(sampler);
+    const ms = Date.now() - t0;
+    expect(rs.map((r) => r.stdout)).toEqual(Array.from({ length: 10 }, (_, i) => `${i}\n`));
+    expect(maxActive).toBeLessThanOrEqual(4);
+    expect(maxQueued).toBeGreaterThan(0);
+    // 3 waves with cap 4 versus 10 one after another (timings are relative: this host is shared).
+    expect(ms).toBeLessThan(sequential * 0.6);
+    expect(pool.statusOf('conc')?.connectedSince).toBe(since); // the same one connection
+    // Uncapped (10 channels): one wave.
+    const p10 = newPool({ maxChannelsPerDirector: 10 });
+    await execRaw(d, ['true'], { pool: p10 });
+    const t1 = Date.now();
+    await Promise.all(Array.from({ length: 10 }, () => execRaw(d, ['sleep', '0.3'], { pool: p10 })));
+    const ms10 = Date.now() - t1;
+    expect(ms10).toBeLessThan(sequential * 0.5);
+    console.log(`[numbers] host sshd: 10 x sleep 0.3 over one connection: ${ms} ms with 4 channels, ${ms10} ms with 10 (one after another: ~${sequential} ms)`);
+  }, 20_000);
+
+  it('warm exec latency vs a fresh OpenSSH ssh call', async () => {
+    const d = director();
+    await execRaw(d, ['true'], { pool });
+    const N = 5;
+    let t = Date.now();
+    for (let i = 0; i < N; i++) await execRaw(d, ['true'], { pool });
+    const warm = (Date.now() - t) / N;
+    const kh = path.join(dir, 'kh_fresh');
+    writeFileSync(kh, `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPub.split(' ').slice(0, 2).join(' ')}\n`);
+    t = Date.now();
+    for (let i = 0; i < 3; i++) {
+      execFileSync('ssh', ['-i', clientKey, '-p', String(sshd.port), '-o', `UserKnownHostsFile=${kh}`, '-o', 'BatchMode=yes', 'root@127.0.0.1', 'true']);
+    }
+    const fresh = (Date.now() - t) / 3;
+    // Informational: on this loaded 2-core host, sshd's per-session fork+exec dominates both.
+    console.log(`[numbers] host sshd: warm exec ${warm.toFixed(1)} ms, fresh ssh ${fresh.toFixed(1)} ms`);
+    expect(warm).toBeGreaterThan(0);
+  }, 20_000);
+});
+
+describe('execSequence: many steps, one round trip', () => {
+  it('splits per-step stdout/stderr/exit code; a failing step does not stop the others; forged markers are ignored', async () => {
+    const d = director({ sudo: true });
+    const step = (name: string, argv: string[], sudo = false) => defineCommand({ name, argv, sudo, description: name });
+    const fake = '\n@@0123456789abcdef01234567:E:2:0\n@@0123456789abcdef01234567:B:3\n';
+    const steps = [
+      step('hello', ['echo', 'hello']),
+      step('fails', ['sh', '-c', 'echo partial; echo bad >&2; exit 4']),
+      step('forger', ['printf', `%s${fake}@@LVSC:E:2:0\n`, 'x']),
+      step('no-newline', ['printf', 'abc']),
+      step('sudo-refused', ['id'], true),
+      step('sudo-ok', ['echo', 'as root'], true),
+      step('empty', ['true']),
+    ];
+    await execRaw(d, ['true'], { pool });
+    const since = pool.statusOf('hostdir')?.connectedSince;
+    const opened = pool.statusOf('hostdir')?.channelsOpened ?? 0;
+    const r = await execSequence(d, steps, { pool });
+    expect(pool.statusOf('hostdir')?.connectedSince).toBe(since);
+    expect(pool.statusOf('hostdir')?.channelsOpened).toBe(opened + 1); // one exec for all steps
+    expect(r.steps.map((s) => s.exitCode)).toEqual([0, 4, 0, 0, 1, 0, 0]);
+    expect(r.steps[0]).toMatchObject({ stdout: 'hello\n', stderr: '', error: null });
+    expect(r.steps[1]).toMatchObject({ stdout: 'partial\n', stderr: 'bad\n' });
+    expect(r.steps[1]?.error?.code).toBe('command-failed');
+    expect(r.steps[2]?.stdout).toBe(`x${fake}@@LVSC:E:2:0\n`);
+    expect(r.steps[3]?.stdout).toBe('abc');
+    expect(r.steps[4]?.error?.code).toBe('sudo-refused');
+    expect(r.steps[4]?.stderr).toBe('sudo: a password is required\n');
+    expect(r.steps[5]).toMatchObject({ stdout: 'as root\n', error: null });
+    expect(r.steps[6]).toMatchObject({ stdout: '', stderr: '', exitCode: 0 });
+  });
+});
+
+describe('host key verification', () => {
+  it('a pinned key passes; a wrong pin is refused before any command is sent', async () => {
+    const d = director({ name: 'pin-ok' });
+    expect((await execRaw(d, ['echo', 'ok'], { pool })).stdout).toBe('ok\n');
+    expect(pool.statusOf('pin-ok')?.hostKeyFingerprint).toBe(sshd.hostKeyFingerprint);
+
+    const wrong = jump.hostKeyFingerprint;
+    const marker = path.join(dir, 'marker-wrong-pin');
+    const p = newPool();
+    const e = await codeOf(execRaw(director({ name: 'pin-bad', hostKey: wrong }), ['touch', marker], { pool: p }));
+    expect(e.code).toBe('host-key-mismatch');
+    expect(e.expectedFingerprints).toEqual([wrong]);
+    expect(e.presentedFingerprint).toBe(sshd.hostKeyFingerprint);
+    expect(e.message).toContain(`expected ${wrong}, presented ${sshd.hostKeyFingerprint}`);
+    expect(e.message).toContain('update hostKey in the config');
+    expect(e.command).toEqual(['touch', marker]);
+    expect(existsSync(marker)).toBe(false);
+    expect(p.statusOf('pin-bad')).toMatchObject({ state: 'failed', lastError: { code: 'host-key-mismatch' } });
+    // Fails fast while in backoff, still without sending anything.
+    expect((await codeOf(execRaw(director({ name: 'pin-bad', hostKey: wrong }), ['touch', marker], { pool: p }))).code).toBe('host-key-mismatch');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('known_hosts: match, mismatch, unknown, hashed, revoked', async () => {
+    const line = `[127.0.0.1]:${sshd.port} ${sshd.hostKeyPub.split(' ').slice(0, 2).join(' ')}`;
+    const other = `[127.0.0.1]:${sshd.port} ${jump.hostKeyPub.split(' ').slice(0, 2).join(' ')}`;
+    const files = {
+      match: line,
+      mismatch: other,
+      unknown: `[127.0.0.1]:1 ${sshd.hostKeyPub.split(' ').slice(0, 2).join(' ')}`,
+      hashed: line,
+      revoked: `@revoked * ${sshd.hostKeyPub.split(' ').slice(0, 2).join(' ')}\n${line}`,
+    };
+    const res: Record<string, string> = {};
+    const marker = path.join(dir, 'marker-kh');
+    for (const [name, text] of Object.entries(files)) {
+      const f = path.join(dir, `kh_${name}`);
+      writeFileSync(f, `${text}\n`);
+      if (name === 'hashed') execFileSync('ssh-keygen', ['-H', '-f', f], { stdio: 'ignore' });
+      const d = director({ name: `kh-${name}`, hostKey: undefined, knownHostsPath: f });
+      try {
+        await execRaw(d, ['touch', marker], { pool });
+        res[name] = 'ok';
+        rmSync(marker, { force: true });
+      } catch (e) {
+        res[name] = e instanceof DirectorError ? e.code : String(e);
+        expect(existsSync(marker)).toBe(false);
+      }
+    }
+    expect(res).toEqual({ match: 'ok', mismatch: 'host-key-mismatch', unknown: 'host-key-unknown', hashed: 'ok', revoked: 'host-key-mismatch' });
+    expect(readFileSync(path.join(dir, 'kh_hashed'), 'utf8')).toMatch(/^\|1\|/);
+  });
+});
+
+describe('failures are typed', () => {
+  it('command timeout stops the remote process and the connection keeps working', async () => {
+    const d = director({ name: 'timeout' });
+    const pidFile = path.join(dir, 'sleeper.pid');
+    await execRaw(d, ['true'], { pool });
+    const t0 = Date.now();
+    const e = await codeOf(execRaw(d, ['sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`], { pool, timeoutMs: 500 }));
+    const took = Date.now() - t0;
+    expect(e.code).toBe('command-timeout');
+    expect(took).toBeLessThan(1500);
+    expect((await execRaw(d, ['echo', 'still here'], { pool })).stdout).toBe('still here\n');
+    // The sleeper is gone: sshd refuses signal requests for root sessions (no post-auth
+    // privsep), so here it is the director-side `timeout` watchdog (limit + 1 s) that ends it.
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    let alive = true;
+    for (let i = 0; i < 60 && alive; i++) {
+      alive = existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z');
+      if (alive) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(alive).toBe(false);
+  });
+
+  it('output over the cap → output-too-large', async () => {
+    const e = await codeOf(execRaw(director(), ['seq', '1', '2000000'], { pool, maxOutputBytes: 1024 * 1024 }));
+    expect(e.code).toBe('output-too-large');
+  });
+
+  it('auth failure → auth-failed', async () => {
+    const stranger = path.join(dir, 'id_stranger');
+    keygen(stranger, 'ed25519');
+    const p = newPool();
+    const e = await codeOf(execRaw(director({ name: 'auth', privateKeyPath: stranger }), ['true'], { pool: p }));
+    expect(e.code).toBe('auth-failed');
+    expect(e.message).toContain('authentication failed for user root');
+    // A passphrase-protected key works with its passphrase.
+    const ok = await execRaw(director({ name: 'pass', privateKeyPath: path.join(dir, 'id_pass'), passphrase: 'sekrit' }), ['echo', 'p'], { pool: p });
+    expect(ok.stdout).toBe('p\n');
+  });
+
+  it('connect refused → connect-refused; silent server → connect-timeout', async () => {
+    const port = await freePort();
+    const p = newPool({ connectTimeoutMs: 400 });
+    const e = await codeOf(execRaw(director({ name: 'refused', port }), ['true'], { pool: p }));
+    expect(e.code).toBe('connect-refused');
+    expect(p.statusOf('refused')).toMatchObject({ state: 'backoff', reconnectAttempts: 0 });
+    expect(p.statusOf('refused')?.nextAttemptAt).not.toBeNull();
+
+    const silent: Server = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const addr = silent.address();
+    const sport = typeof addr === 'object' && addr ? addr.port : 0;
+    const t0 = Date.now();
+    const e2 = await codeOf(execRaw(director({ name: 'silent', port: sport }), ['true'], { pool: p }));
+    expect(e2.code).toBe('connect-timeout');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    await p.closeAll();
+    silent.close();
+  });
+
+  it('sudo refusal (fake sudo, see beforeAll) → sudo-refused', async () => {
+    const e = await codeOf(execRaw(director(), ['id'], { pool, sudo: true }));
+    expect(e.code).toBe('sudo-refused');
+    expect(e.commandText).toBe('sudo -n -- id');
+    expect(e.message).toContain('sudo refused');
+    // Not a refusal: the command itself failing under sudo.
+    expect((await codeOf(execRaw(director(), ['false'], { pool, sudo: true }))).code).toBe('command-failed');
+  });
+});
+
+describe('reconnect', () => {
+  it('a killed session is replaced at once; a full sshd restart is survived with backoff', async () => {
+    const d = director({ name: 'reconnect' });
+    const p = newPool();
+    await execRaw(d, ['true'], { pool: p });
+    const since = p.statusOf('reconnect')?.connectedSince;
+    expect(sshd.killSessions()).toBeGreaterThan(0);
+    // The next exec succeeds (reconnected transparently; the command was never sent on the dead one).
+    expect((await execRaw(d, ['echo', 'back'], { pool: p })).stdout).toBe('back\n');
+    expect(p.statusOf('reconnect')?.connectedSince).not.toBe(since);
+
+    // Full outage: typed failures while down, success after restart.
+    await sshd.stop();
+    await new Promise((r) => setTimeout(r, 100));
+    const down = await codeOf(execRaw(d, ['true'], { pool: p }));
+    expect(['disconnected', 'connect-refused']).toContain(down.code);
+    const fast = await codeOf(execRaw(d, ['true'], { pool: p }));
+    expect(['disconnected', 'connect-refused']).toContain(fast.code);
+    await sshd.start();
+    const t0 = Date.now();
+    let ok = false;
+    while (!ok && Date.now() - t0 < 5000) {
+      try {
+        ok = (await execRaw(d, ['echo', 'up'], { pool: p })).stdout === 'up\n';
+      } catch (e) {
+        expect(e).toBeInstanceOf(DirectorError);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    expect(ok).toBe(true);
+    const st = p.statusOf('reconnect');
+    expect(st).toMatchObject({ state: 'ready', reconnectAttempts: 0 });
+    expect(st?.lastExecOkAt).not.toBeNull();
+    console.log(`[numbers] host sshd: back ${Date.now() - t0} ms after sshd restart (backoff ${TUNING.reconnectMinMs}-${TUNING.reconnectMaxMs} ms)`);
+  });
+});
+
+describe('execStream', () => {
+  it('streams 200k lines with bounded buffering (backpressure)', async () => {
+    const d = director({ name: 'stream' });
+    const p = newPool();
+    // 200 000 lines of 101 bytes = 20 MB.
+    const s = execStreamRaw(d, ['seq', '-f', '%0100.0f', '1', '200000'], { pool: p });
+    let n = 0;
+    let last = '';
+    let heldBytes = -1;
+    const heap0 = process.memoryUsage().heapUsed;
+    for await (const line of s) {
+      n++;
+      last = line;
+      if (n === 1) {
+        // Stall the consumer: the director must stop sending once the SSH window is full.
+        await new Promise((r) => setTimeout(r, 700));
+        heldBytes = s.stats.bytes + s.stats.buffered;
+      }
+    }
+    const heapGrowth = process.memoryUsage().heapUsed - heap0;
+    expect(n).toBe(200_000);
+    expect(last).toBe(`${'0'.repeat(94)}200000`);
+    expect(s.stats.bytes).toBe(200_000 * 101);
+    // Received while stalled = consumed + buffered: about one SSH window (2 MiB) plus the stream buffer.
+    expect(heldBytes).toBeGreaterThan(0);
+    expect(heldBytes).toBeLessThan(6 * 1024 * 1024);
+    console.log(`[numbers] execStream: ${heldBytes} bytes received while the consumer stalled (of 20.2 MB); heap growth ${(heapGrowth / 1e6).toFixed(1)} MB`);
+    expect(p.statusOf('stream')?.activeChannels).toBe(0);
+  });
+
+  it('breaking out early stops the command and frees the channel', async () => {
+    const d = director({ name: 'stream-break' });
+    const p = newPool();
+    let n = 0;
+    for await (const _line of execStreamRaw(d, ['yes'], { pool: p })) {
+      if (++n === 1000) break;
+    }
+    expect(n).toBe(1000);
+    expect(p.statusOf('stream-break')?.activeChannels).toBe(0);
+    expect((await execRaw(d, ['echo', 'ok'], { pool: p })).stdout).toBe('ok\n');
+  });
+
+  it('a failing streamed command throws after its lines', async () => {
+    const lines: string[] = [];
+    const e = await codeOf(
+      (async () => {
+        for await (const l of execStreamRaw(director(), ['sh', '-c', 'echo a; echo b; echo oops >&2; exit 5'], { pool })) lines.push(l);
+      })(),
+    );
+    expect(lines).toEqual(['a', 'b']);
+    expect(e.code).toBe('command-failed');
+    expect(e.stderr).toBe('oops\n');
+  });
+});
+
+describe('jump host', () => {
+  it('reaches the director through forwardOut, verifying both host keys', async () => {
+    const via = { host: '127.0.0.1', port: jump.port, user: 'root', hostKey: jump.hostKeyFingerprint };
+    const d = director({ name: 'jumped', jumpHost: via });
+    const p = newPool();
+    const r = await execRaw(d, ['sh', '-c', 'echo via jump; echo "$SSH_CLIENT"'], { pool: p });
+    const [said, sshClient] = r.stdout.split('\n');
+    expect(said).toBe('via jump');
+    // The director sees a connection whose client end is a socket of the jump host's sshd.
+    const srcPort = Number(sshClient?.split(' ')[1]);
+    expect(jump.ownsLocalPort(srcPort)).toBe(true);
+    expect(sshd.ownsLocalPort(srcPort)).toBe(false);
+
+    const marker = path.join(dir, 'marker-jump');
+    const bad = await codeOf(execRaw(director({ name: 'jump-bad', jumpHost: { ...via, hostKey: sshd.hostKeyFingerprint } }), ['touch', marker], { pool: p }));
+    expect(bad.code).toBe('host-key-mismatch');
+    expect(bad.side).toBe('jump-host');
+    expect(bad.message).toContain('jump host');
+    const badDir = await codeOf(execRaw(director({ name: 'jump-dir-bad', hostKey: jump.hostKeyFingerprint, jumpHost: via }), ['touch', marker], { pool: p }));
+    expect(badDir.code).toBe('host-key-mismatch');
+    expect(badDir.side).toBe('director');
+    const untrusted = await codeOf(
+      execRaw(director({ name: 'jump-untrusted', jumpHost: { host: '127.0.0.1', port: jump.port, user: 'root' } }), ['touch', marker], { pool: p }),
+    );
+    expect(untrusted.code).toBe('host-key-unknown');
+    expect(existsSync(marker)).toBe(false);
+  });
+});
