@@ -7,7 +7,7 @@ import { errorResponse } from './errors';
 
 type Ctx<P> = { params: Promise<P> };
 
-export function handle<P = Record<string, never>>(fn: (req: Request, params: P) => Promise<unknown> | unknown) {
+export function handle<P = Record<string, never>>(fn: (req: Request, params: P) => unknown) {
   return async (req: Request, ctx: Ctx<P>): Promise<NextResponse> => {
     try {
       const params = await ctx.params;
