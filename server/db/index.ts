@@ -10,7 +10,7 @@ export type Db = Database.Database;
 
 export function openDatabase(stateDir: string, file = 'console.db'): Db {
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(stateDir, file));
+  const db = new Database(path.join(/*turbopackIgnore: true*/ stateDir, file));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

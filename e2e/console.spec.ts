@@ -1,0 +1,133 @@
+import { expect, test, type Page } from '@playwright/test';
+import { ClusterSnapshot } from '../lib/models/cluster';
+import { ctl } from './lab';
+
+// The live console against the real lab: two directors (dir1 MASTER, dir2 BACKUP) with real
+// IPVS and keepalived. Tests restore what they change, in finally blocks.
+
+async function snapshot(page: Page): Promise<ClusterSnapshot> {
+  const r = await page.request.get('/api/clusters/lab');
+  expect(r.ok()).toBe(true);
+  return ClusterSnapshot.parse(await r.json());
+}
+
+/** Two poll intervals, plus the slowest director's refresh time and one browser refetch: the honest bound. */
+async function twoPolls(page: Page): Promise<number> {
+  const s = await snapshot(page);
+  const slowest = Math.max(...s.directors.map((d) => d.refreshMs ?? 0));
+  return 2 * s.pollIntervalMs + 2 * slowest + s.pollIntervalMs;
+}
+
+function rsRow(page: Page, rs: string, service: string) {
+  return page.locator(`[data-testid="real-server-row"][data-service-key="${service}"][data-real-server-key="${rs}"]`);
+}
+
+test.beforeEach(async ({ page }) => {
+  // Both directors live before each test (a previous test may have just restored one).
+  await expect
+    .poll(async () => (await snapshot(page)).directors.map((d) => d.live), { timeout: 90_000, intervals: [1000] })
+    .toEqual([true, true]);
+});
+
+test('the overview shows the lab cluster, its master and both directors reachable', async ({ page }) => {
+  await page.goto('/');
+  const card = page.getByTestId('cluster-card-lab');
+  await expect(card).toBeVisible();
+  await expect(card.getByTestId('master-VI_V4')).toHaveText(/dir1/);
+  await expect(card.getByTestId('director-dir1')).toHaveAttribute('data-live', 'true');
+  await expect(card.getByTestId('director-dir2')).toHaveAttribute('data-live', 'true');
+  await expect(card.getByTestId('cluster-health')).toHaveText(/ok/i);
+});
+
+test('the cluster page shows the real services, real servers and master', async ({ page }) => {
+  await page.goto('/clusters/lab');
+  await expect(page.getByRole('heading', { name: 'Virtual services' })).toBeVisible();
+  await expect(page.getByTestId('instances-table').getByTestId('master-VI_V4')).toHaveText(/dir1/);
+  await expect(page.getByTestId('vrrp-state-VI_V4-dir2')).toHaveText(/BACKUP/);
+  for (const key of ['TCP 192.0.2.100:80', 'TCP 192.0.2.100:8080', 'UDP 192.0.2.101:5353', 'TCP [2001:db8::1]:80', 'FWM 1', 'TCP 192.0.2.102:80']) {
+    await expect(page.getByRole('row', { name: key, exact: true })).toBeVisible();
+  }
+  await expect(rsRow(page, '192.0.2.11:80', 'TCP 192.0.2.100:80')).toHaveAttribute('data-weight', '100');
+  await expect(rsRow(page, '192.0.2.12:80', 'TCP 192.0.2.100:80')).toHaveAttribute('data-health', 'up');
+  // The configured-weight-0 spare of the NAT service shows as drained, as keepalived configured it.
+  await expect(rsRow(page, '198.51.100.13:8080', 'TCP 192.0.2.102:80')).toHaveAttribute('data-weight', '0');
+});
+
+test('traffic through the VIP raises the connection figures the page shows', async ({ page }) => {
+  await page.goto('/clusters/lab');
+  const row = page.locator('[data-testid="service-row"][data-service-key="TCP 192.0.2.100:80"]');
+  await expect(row).toBeVisible();
+  // Connections held open by the lab's client are counted as active on the master.
+  const out = await ctl('hold', '--count', '6', '--seconds', '40', '--target', '192.0.2.100:80');
+  expect(out).toContain('6/6');
+  await expect.poll(async () => Number(await row.getAttribute('data-active-conns')), { timeout: 30_000 }).toBeGreaterThanOrEqual(6);
+  const tally = await ctl('traffic', '--count', '30');
+  expect(tally).toMatch(/rs1 \d+/);
+  const s = await snapshot(page);
+  const svc = s.services.find((x) => x.key === 'TCP 192.0.2.100:80');
+  expect(svc?.stats?.conns ?? 0).toBeGreaterThan(0);
+});
+
+test('a weight changed by hand on one director appears within two poll intervals, with the disagreement', async ({ page }) => {
+  await page.goto('/clusters/lab');
+  const row = rsRow(page, '192.0.2.12:80', 'TCP 192.0.2.100:80');
+  await expect(row).toHaveAttribute('data-weight', '100');
+  const bound = await twoPolls(page);
+  try {
+    await ctl('weight', 'dir1', '192.0.2.100:80', '192.0.2.12:80', '37');
+    const t0 = Date.now();
+    await expect(row).toHaveAttribute('data-weight', '37', { timeout: bound });
+    test.info().annotations.push({ type: 'latency', description: `weight visible after ${Date.now() - t0} ms (bound ${bound} ms)` });
+    await expect(row).toHaveAttribute('data-differs', /weight/);
+    await expect(page.getByText(/Directors disagree on TCP 192\.0\.2\.100:80/)).toBeVisible();
+  } finally {
+    await ctl('weight', 'dir1', '192.0.2.100:80', '192.0.2.12:80', '100');
+  }
+  await expect(row).toHaveAttribute('data-weight', '100', { timeout: bound });
+});
+
+test('after a failover the page names dir2 as master, and dir1 again after it comes back', async ({ page }) => {
+  await page.goto('/clusters/lab');
+  const master = page.getByTestId('instances-table').getByTestId('master-VI_V4');
+  await expect(master).toHaveText(/dir1/);
+  try {
+    await ctl('keepalived', 'stop', 'dir1');
+    await expect(master).toHaveText(/dir2/, { timeout: 45_000 });
+    await expect(page.getByTestId('director-card-dir1').getByTestId('director-keepalived')).toHaveAttribute('data-running', 'false');
+  } finally {
+    await ctl('keepalived', 'start', 'dir1');
+  }
+  await expect(master).toHaveText(/dir1/, { timeout: 60_000 });
+});
+
+test('a director whose sshd is stopped is shown stale with its error while the other still updates', async ({ page }) => {
+  await page.goto('/clusters/lab');
+  const card = page.getByTestId('director-card-dir2');
+  await expect(card.getByTestId('director-live')).toHaveAttribute('data-live', 'true');
+  try {
+    // Stopping sshd leaves the console's open session alive; the link delay makes it time out,
+    // as a director that dies under load would.
+    await ctl('sshd', 'stop', 'dir2');
+    await ctl('netem', 'dir2', 'delay', '30000');
+    await expect(card.getByTestId('director-live')).toHaveAttribute('data-live', 'false', { timeout: 90_000 });
+    await expect(card.getByTestId('director-error')).toBeVisible();
+    // dir1 keeps refreshing: its data stays live and its snapshot time moves on.
+    const before = (await snapshot(page)).directors.find((d) => d.name === 'dir1')?.takenAt ?? 0;
+    await expect
+      .poll(async () => (await snapshot(page)).directors.find((d) => d.name === 'dir1')?.takenAt ?? 0, { timeout: 30_000 })
+      .toBeGreaterThan(before);
+    await expect(page.getByTestId('director-card-dir1').getByTestId('director-live')).toHaveAttribute('data-live', 'true');
+  } finally {
+    await ctl('netem', 'dir2', 'clear');
+    await ctl('sshd', 'start', 'dir2');
+  }
+  await expect(card.getByTestId('director-live')).toHaveAttribute('data-live', 'true', { timeout: 90_000 });
+});
+
+test('the host page shows one real server across its services', async ({ page }) => {
+  await page.goto(`/hosts/${encodeURIComponent('192.0.2.11')}`);
+  await expect(page.getByTestId('host-view')).toBeVisible();
+  const rows = page.getByTestId('host-row');
+  await expect(rows.first()).toBeVisible();
+  expect(await rows.count()).toBeGreaterThanOrEqual(4);
+});
