@@ -6,6 +6,8 @@ import { Collector } from '@/server/collector/collector';
 import { HistoryStore } from '@/server/collector/history';
 import { createDirectorRefresher } from '@/server/collector/refresh-director';
 import { describeRefreshError } from '@/server/collector/describe-error';
+import { EventRecorder } from '@/server/events/recorder';
+import { EventStore } from '@/server/events/store';
 
 // The process-wide services, created once. Kept on globalThis so every route bundle, the
 // instrumentation hook and dev-mode reloads share one collector and one SSH pool.
@@ -14,6 +16,7 @@ export interface Runtime {
   config: ConsoleConfig;
   db: Db;
   history: HistoryStore;
+  events: EventStore;
   collector: Collector;
   close: () => Promise<void>;
 }
@@ -25,13 +28,22 @@ function createRuntime(): Runtime {
   const config = getConfig();
   const db = openDatabase(config.stateDir);
   const history = new HistoryStore(db);
+  const events = new EventStore(db);
+  const recorder = new EventRecorder(events);
   const refresher = createDirectorRefresher(config);
   const collector = new Collector({
     clusters: config.clusters,
     pollIntervalMs: config.pollIntervalMs,
     refresh: refresher.refresh,
     describeError: describeRefreshError,
-    onTick: (s) => history.record(s),
+    onTick: (s) => {
+      history.record(s);
+      try {
+        recorder.record(s);
+      } catch (e) {
+        console.error('[events] recording failed', e);
+      }
+    },
   });
   collector.start();
   const compact = setInterval(() => {
@@ -42,6 +54,7 @@ function createRuntime(): Runtime {
     config,
     db,
     history,
+    events,
     collector,
     close: async () => {
       clearInterval(compact);

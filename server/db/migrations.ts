@@ -35,4 +35,30 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX samples_minute_t ON samples_minute (t);
   `,
+  `
+  -- Failover history (server/events/store.ts). Text columns are NULL when the event has no such
+  -- field; log_lines is a JSON array of raw keepalived log lines.
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cluster TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    director TEXT,
+    instance TEXT,
+    from_state TEXT,
+    to_state TEXT,
+    from_master TEXT,
+    to_master TEXT,
+    at INTEGER NOT NULL,
+    ended_at INTEGER,
+    duration_ms INTEGER,
+    cause TEXT,
+    service TEXT,
+    real_server TEXT,
+    log_lines TEXT NOT NULL DEFAULT '[]',
+    source TEXT NOT NULL
+  );
+  CREATE INDEX events_cluster_at ON events (cluster, at);
+  CREATE INDEX events_at ON events (at);
+  CREATE INDEX events_open ON events (cluster, kind) WHERE ended_at IS NULL;
+  `,
 ];

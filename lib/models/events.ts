@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+// Failover history: what happened to a cluster, when, and (when the logs say) why.
+// Events come from comparing consecutive snapshots (`observed`) or from keepalived's logs (`log`).
+
+export const EventKind = z.enum([
+  'vrrp-transition',
+  'failover',
+  'no-master',
+  'split-brain',
+  'director-unreachable',
+  'director-reachable',
+  'keepalived-down',
+  'keepalived-up',
+  'real-server-up',
+  'real-server-down',
+]);
+export type EventKind = z.infer<typeof EventKind>;
+
+/** Kinds that last a while: they open with endedAt null and are closed when the condition ends. */
+export const INTERVAL_KINDS: readonly EventKind[] = ['no-master', 'split-brain', 'director-unreachable', 'keepalived-down', 'real-server-down'];
+
+export const EventSource = z.enum(['observed', 'log']);
+export type EventSource = z.infer<typeof EventSource>;
+
+export const ClusterEvent = z.object({
+  id: z.string(),
+  cluster: z.string(),
+  kind: EventKind,
+  /** The director the event is about (for a failover: the new master). */
+  director: z.string().nullable(),
+  /** VRRP instance name. */
+  instance: z.string().nullable(),
+  /** VRRP states for transitions; 'running'/'stopped', 'up'/'down' for process and health events. */
+  fromState: z.string().nullable(),
+  toState: z.string().nullable(),
+  fromMaster: z.string().nullable(),
+  toMaster: z.string().nullable(),
+  /** Epoch ms: the director's own (log or keepalived transition) time when known, else observation time. */
+  at: z.number(),
+  /** For intervals (gaps, split brain, outages): when it ended; null while it lasts or for point events. */
+  endedAt: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  /** Why, in plain words, when known. */
+  cause: z.string().nullable(),
+  /** MergedService key for real-server events. */
+  service: z.string().nullable(),
+  /** Real server key ("192.0.2.11:80") for real-server events. */
+  realServer: z.string().nullable(),
+  /** Raw log lines that back the event and its cause. */
+  logLines: z.array(z.string()),
+  source: EventSource,
+});
+export type ClusterEvent = z.infer<typeof ClusterEvent>;
+
+/** An event before it is stored (no id yet). */
+export type NewClusterEvent = Omit<ClusterEvent, 'id'>;
+
+export const EventList = z.object({
+  /** null: every cluster. */
+  cluster: z.string().nullable(),
+  from: z.number(),
+  to: z.number(),
+  kinds: z.array(EventKind).nullable(),
+  /** Newest first. */
+  events: z.array(ClusterEvent),
+  /** True when more events matched than were returned. */
+  truncated: z.boolean(),
+});
+export type EventList = z.infer<typeof EventList>;

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ClusterEvent } from '@/lib/models/events';
+import { backfillEvents, type DirectorLogText } from './backfill';
+
+const dir = path.join(__dirname, '..', 'parsers', 'fixtures', 'keepalived-log');
+const logs: DirectorLogText[] = ['dir1', 'dir2'].map((director) => ({
+  director,
+  text: fs.readFileSync(path.join(dir, `lab-${director}-console.log`), 'utf8'),
+  options: { format: 'console' },
+}));
+const at = (hms: string) => Date.parse(`2026-11-22T${hms}Z`);
+
+describe('backfillEvents on the lab logs of both directors', () => {
+  const { added, explained } = backfillEvents({ cluster: 'lab', logs, existing: [] });
+
+  it('finds every failover with its from/to and cause', () => {
+    const failovers = added.filter((e) => e.kind === 'failover').map((e) => [e.at, e.instance, e.fromMaster, e.toMaster, e.cause]);
+    expect(failovers).toEqual([
+      [at('03:56:08'), 'VI_V6', 'dir2', 'dir1', 'higher-priority advert from fe80::6432:20ff:febe:a9f4 (priority 150, ours 100): preempted'],
+      [at('03:56:08'), 'VI_V4', 'dir2', 'dir1', 'preempted a lower-priority master (priority 100 from 192.0.2.3)'],
+      [at('03:56:31'), 'VI_V6', 'dir1', 'dir2', 'track script chk_fault_flag failed on dir1'],
+      [at('03:56:31'), 'VI_V4', 'dir1', 'dir2', 'track script chk_fault_flag failed on dir1'],
+      [at('03:56:40'), 'VI_V6', 'dir2', 'dir1', 'higher-priority advert from fe80::6432:20ff:febe:a9f4 (priority 150, ours 100): preempted'],
+      [at('03:56:40'), 'VI_V4', 'dir2', 'dir1', 'preempted a lower-priority master (priority 100 from 192.0.2.3)'],
+    ]);
+    const f = added.find((e) => e.kind === 'failover' && e.at === at('03:56:31') && e.instance === 'VI_V4');
+    expect(f).toMatchObject({ source: 'log', director: 'dir2', endedAt: null });
+    expect(f?.logLines).toEqual([
+      'Sun Nov 22 03:56:30 2026: VRRP_Script(chk_fault_flag) failed (exited with status 1)',
+      'Sun Nov 22 03:56:30 2026: (VI_V4) Entering FAULT STATE',
+      'Sun Nov 22 03:56:30 2026: (VI_V4) sent 0 priority',
+      'Sun Nov 22 03:56:31 2026: (VI_V4) Entering MASTER STATE',
+    ]);
+    expect(explained).toEqual([]);
+  });
+
+  it('finds VRRP transitions, start-up as INIT, and a FAULT with its script', () => {
+    const dir1 = added.filter((e) => e.kind === 'vrrp-transition' && e.director === 'dir1' && e.instance === 'VI_V4').map((e) => [e.fromState, e.toState]);
+    expect(dir1).toEqual([['INIT', 'BACKUP'], ['BACKUP', 'MASTER'], ['MASTER', 'FAULT'], ['FAULT', 'BACKUP'], ['BACKUP', 'MASTER']]);
+    expect(added.find((e) => e.kind === 'vrrp-transition' && e.toState === 'FAULT' && e.instance === 'VI_V4')?.cause).toBe('track script chk_fault_flag failed on dir1');
+  });
+
+  it('finds keepalived stops and starts, with how long it was down', () => {
+    const ka = added.filter((e) => e.kind.startsWith('keepalived-') && e.director === 'dir2').map((e) => [e.kind, e.at, e.durationMs]);
+    expect(ka).toEqual([
+      ['keepalived-down', at('03:56:15'), 2000],
+      ['keepalived-up', at('03:56:17'), null],
+      ['keepalived-down', at('03:56:20'), 4000],
+      ['keepalived-up', at('03:56:24'), null],
+    ]);
+  });
+
+  it('does not duplicate stored events: it explains them instead', () => {
+    const observed: ClusterEvent = {
+      id: '7', cluster: 'lab', kind: 'failover', director: 'dir2', instance: 'VI_V4', fromState: 'BACKUP', toState: 'MASTER', fromMaster: 'dir1',
+      toMaster: 'dir2', at: at('03:56:33'), endedAt: null, durationMs: null, cause: null, service: null, realServer: null, logLines: [], source: 'observed',
+    };
+    const again = backfillEvents({ cluster: 'lab', logs, existing: [observed] });
+    expect(again.added).toHaveLength(added.length - 1);
+    expect(again.explained).toEqual([expect.objectContaining({ id: '7', at: at('03:56:31'), cause: 'track script chk_fault_flag failed on dir1' })]);
+    // Back-filling what was back-filled adds nothing.
+    const stored = added.map((e, i) => ({ ...e, id: String(i) }));
+    expect(backfillEvents({ cluster: 'lab', logs, existing: stored }).added).toEqual([]);
+  });
+
+  it('skips lines of another format instead of failing', () => {
+    const r = backfillEvents({ cluster: 'lab', existing: [], logs: [{ director: 'dir1', text: 'garbage\nSun Nov 22 04:00:00 2026: (VI_1) Entering MASTER STATE\n', options: { format: 'console' } }] });
+    expect(r.added.map((e) => e.kind)).toEqual(['vrrp-transition', 'failover']);
+  });
+});

@@ -1,0 +1,189 @@
+import type { ClusterEvent, NewClusterEvent } from '@/lib/models/events';
+import type { KeepalivedLogEvent } from '@/lib/models/keepalived';
+import { parseKeepalivedLogLine, type KeepalivedLogOptions } from '@/server/parsers/keepalived-log';
+import { findCause, type DirectorLog } from './causes';
+
+// Pure: keepalived logs of a cluster's directors + the events already stored -> the events the
+// logs add (VRRP transitions, failovers, keepalived stops/starts), each with its cause and raw
+// lines, and causes for stored events the logs explain. Reading the logs over SSH is the caller's
+// job (not wired yet). Each log must be one director's own (journal filtered to that host's unit).
+
+export interface DirectorLogText {
+  director: string;
+  text: string;
+  options: KeepalivedLogOptions;
+}
+
+export interface BackfillInput {
+  cluster: string;
+  logs: readonly DirectorLogText[];
+  existing: readonly ClusterEvent[];
+  /**
+   * How far apart a logged and a stored event may be and still be the same one. Observed events
+   * are timed by the observation when keepalived's own time is unknown, so this is about a poll
+   * interval plus a refresh. Default 5 s.
+   */
+  toleranceMs?: number;
+}
+
+export interface Explanation {
+  id: string;
+  /** The director's own log time of the event. */
+  at: number;
+  cause: string | null;
+  logLines: string[];
+}
+
+export interface BackfillResult {
+  added: NewClusterEvent[];
+  /** Stored events (by id) that the logs match: their log time, cause and lines. */
+  explained: Explanation[];
+}
+
+type Ev = KeepalivedLogEvent;
+type Tagged = { director: string; ev: Ev };
+
+/** Parses leniently: a line without the expected envelope is skipped, not fatal. */
+export function parseLogLenient(text: string, options: KeepalivedLogOptions): Ev[] {
+  const out: Ev[] = [];
+  text.split('\n').forEach((line, i) => {
+    try {
+      const ev = parseKeepalivedLogLine(line, options, i + 1);
+      if (ev) out.push(ev);
+    } catch {
+      // ParseError: not a keepalived line of this format.
+    }
+  });
+  return out;
+}
+
+const MASTER_EVIDENCE_MS = 2000;
+
+export function backfillEvents(input: BackfillInput): BackfillResult {
+  const tolerance = input.toleranceMs ?? 5000;
+  const logs: DirectorLog[] = input.logs.map((l) => ({ director: l.director, events: parseLogLenient(l.text, l.options) }));
+  const timeline: Tagged[] = logs
+    .flatMap((l) => l.events.map((ev) => ({ director: l.director, ev })))
+    .sort((a, b) => a.ev.time - b.ev.time);
+
+  const base = (e: Partial<NewClusterEvent> & Pick<NewClusterEvent, 'kind' | 'at'>): NewClusterEvent => ({
+    cluster: input.cluster, director: null, instance: null, fromState: null, toState: null, fromMaster: null, toMaster: null,
+    endedAt: null, durationMs: null, cause: null, service: null, realServer: null, logLines: [], source: 'log', ...e,
+  });
+
+  const found: NewClusterEvent[] = [];
+  // state[director][instance]; null = unknown (log starts mid-way, or keepalived restarted).
+  const state = new Map<string, Map<string, string>>();
+  const stateOf = (d: string) => state.get(d) ?? state.set(d, new Map()).get(d) ?? new Map<string, string>();
+  // Per instance: who last left MASTER and when (for a new master's "from").
+  const leftMaster = new Map<string, { director: string; at: number }>();
+  const stoppedAt = new Map<string, Tagged>();
+
+  // Directors seen starting: an instance with no state yet there is INIT, not an unknown that may have been MASTER.
+  const fresh = new Set<string>();
+  /** The log shows this director held MASTER just before `t`, though no "Entering MASTER" line is in it. */
+  const evidenceOfMaster = (director: string, instance: string, t: number) =>
+    !fresh.has(director) &&
+    timeline.some(({ director: d, ev: e }) => {
+      if (d !== director || !('instance' in e) || e.instance !== instance) return false;
+      const dt = e.time - t;
+      return (
+        (e.type === 'higher-priority-advert' && e.message.includes('Master received') && dt <= 0 && dt >= -MASTER_EVIDENCE_MS) ||
+        (e.type === 'priority-zero' && e.direction === 'sent' && Math.abs(dt) <= MASTER_EVIDENCE_MS) ||
+        // Logged after "Entering BACKUP" when VIPs were held (and before it at start-up, hence dt >= 0).
+        (e.type === 'vips' && e.action === 'remove' && dt >= 0 && dt <= MASTER_EVIDENCE_MS)
+      );
+    });
+  /** Was `director` master of `instance` when it logged entering a non-MASTER state at `t`? */
+  const wasMasterAt = (director: string, instance: string, t: number) => {
+    const before = stateOf(director).get(instance);
+    return before === 'MASTER' || (before === undefined && evidenceOfMaster(director, instance, t));
+  };
+
+  for (const t of timeline) {
+    const { director, ev } = t;
+    if (ev.type === 'process' && (ev.action === 'stopping' || ev.action === 'starting')) {
+      // keepalived is gone (or freshly started): whatever it was master of, it no longer is.
+      for (const [instance, s] of stateOf(director)) if (s === 'MASTER') leftMaster.set(instance, { director, at: ev.time });
+      state.set(director, new Map());
+      if (ev.action === 'starting') fresh.add(director);
+      else fresh.delete(director);
+      if (ev.action === 'stopping' && !stoppedAt.has(director)) stoppedAt.set(director, t);
+      if (ev.action === 'starting') {
+        const stop = stoppedAt.get(director);
+        stoppedAt.delete(director);
+        if (stop) {
+          found.push(base({ kind: 'keepalived-down', director, at: stop.ev.time, endedAt: ev.time, durationMs: ev.time - stop.ev.time, fromState: 'running', toState: 'stopped', logLines: [stop.ev.raw, ev.raw] }));
+        }
+        found.push(base({ kind: 'keepalived-up', director, at: ev.time, fromState: 'stopped', toState: 'running', logLines: [ev.raw] }));
+      }
+      continue;
+    }
+    if (ev.type !== 'vrrp-transition' || ev.phase !== 'entering') continue;
+    const states = stateOf(director);
+    const before = states.get(ev.instance) ?? (fresh.has(director) ? 'INIT' : null);
+    if (before === ev.state) continue; // repeated line
+    const wasMaster = ev.state !== 'MASTER' && wasMasterAt(director, ev.instance, ev.time);
+    states.set(ev.instance, ev.state);
+    const q = { instance: ev.instance, at: ev.time, logs };
+    const transition = base({
+      kind: 'vrrp-transition', director, instance: ev.instance, at: ev.time, fromState: before ?? (wasMaster ? 'MASTER' : null), toState: ev.state, logLines: [ev.raw],
+    });
+    if (ev.state !== 'MASTER' && (wasMaster || ev.state === 'FAULT')) {
+      if (wasMaster) leftMaster.set(ev.instance, { director, at: ev.time });
+      const c = findCause({ ...q, fromMaster: director, toMaster: null });
+      if (c) Object.assign(transition, { cause: c.cause, logLines: merge(c.logLines, [ev.raw]) });
+    }
+    found.push(transition);
+    if (ev.state === 'MASTER') {
+      // The previous master: another director still MASTER, or one that logs leaving MASTER just after
+      // (preempted: same second), or the last one to leave MASTER.
+      const stillMaster = [...state.entries()].find(([d, m]) => d !== director && m.get(ev.instance) === 'MASTER')?.[0] ?? null;
+      const preempted =
+        stillMaster ??
+        timeline.find(
+          ({ director: d, ev: e }) =>
+            d !== director && e.type === 'vrrp-transition' && e.phase === 'entering' && e.instance === ev.instance && e.state !== 'MASTER' &&
+            e.time >= ev.time && e.time - ev.time <= MASTER_EVIDENCE_MS && wasMasterAt(d, e.instance, e.time),
+        )?.director ??
+        null;
+      const left = leftMaster.get(ev.instance);
+      const from = preempted ?? (left && left.director !== director && ev.time - left.at <= 30_000 ? left.director : null);
+      const c = findCause({ ...q, fromMaster: from, toMaster: director });
+      found.push(
+        base({
+          kind: 'failover', director, instance: ev.instance, at: ev.time, fromMaster: from, toMaster: director, fromState: before, toState: 'MASTER',
+          cause: c?.cause ?? null, logLines: merge(c?.logLines ?? [], [ev.raw]),
+        }),
+      );
+      leftMaster.delete(ev.instance);
+    }
+  }
+  // A stop with no start after it: still down as far as the log says.
+  for (const [director, stop] of stoppedAt) {
+    found.push(base({ kind: 'keepalived-down', director, at: stop.ev.time, fromState: 'running', toState: 'stopped', logLines: [stop.ev.raw] }));
+  }
+
+  const added: NewClusterEvent[] = [];
+  const explained: Explanation[] = [];
+  for (const e of found.sort((a, b) => a.at - b.at)) {
+    const match = input.existing.find((x) => sameEvent(x, e, tolerance));
+    if (match) {
+      if (!explained.some((x) => x.id === match.id)) explained.push({ id: match.id, at: e.at, cause: e.cause, logLines: e.logLines });
+    } else if (!added.some((x) => sameEvent(x, e, 0))) {
+      added.push(e);
+    }
+  }
+  return { added, explained };
+}
+
+function merge(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+function sameEvent(x: NewClusterEvent, e: NewClusterEvent, tolerance: number): boolean {
+  return (
+    x.cluster === e.cluster && x.kind === e.kind && x.director === e.director && x.instance === e.instance &&
+    x.service === e.service && x.realServer === e.realServer && Math.abs(x.at - e.at) <= Math.max(tolerance, 1000)
+  );
+}

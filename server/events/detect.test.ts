@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterInstance, ClusterSnapshot, DirectorView, Finding, MergedRealServer, RealServerHealth } from '@/lib/models/cluster';
+import { detectEvents } from './detect';
+
+// Hand-built snapshots: only the fields detection reads are meaningful.
+
+const T0 = 1_790_000_000_000;
+
+function director(name: string, o: Partial<DirectorView> = {}): DirectorView {
+  return {
+    name, endpoint: `${name}:22`, live: true, takenAt: T0, refreshMs: 100, error: null, keepalivedRunning: true, keepalivedPid: 1,
+    instances: [], heldVips: [], health: null, ipvsadmVersion: null, ...o,
+  };
+}
+
+function instance(name: string, holders: string[], o: Partial<ClusterInstance> = {}): ClusterInstance {
+  return { name, vips: ['192.0.2.100'], master: holders.length === 1 ? (holders[0] ?? null) : null, holders, masterSince: null, states: {}, ...o };
+}
+
+function rs(key: string, health: RealServerHealth, checkerAlive: boolean | null = null): MergedRealServer {
+  return {
+    key, address: key.split(':')[0] ?? key, port: 80, forward: 'Route', weight: 1, activeConns: 0, inactiveConns: 0, persistentConns: 0,
+    stats: null, rates: null, configuredWeight: 1, checkerAlive, health, perDirector: {}, differs: [],
+  };
+}
+
+function snap(t: number, o: { directors?: DirectorView[]; instances?: ClusterInstance[]; rs?: MergedRealServer[]; findings?: Finding[] } = {}): ClusterSnapshot {
+  return {
+    name: 'lab', takenAt: t, pollIntervalMs: 2000,
+    directors: o.directors ?? [director('dir1'), director('dir2')],
+    instances: o.instances ?? [instance('VI_1', ['dir1'])],
+    services: [{
+      key: 'TCP 192.0.2.100:80', protocol: 'TCP', family: 'inet', address: '192.0.2.100', port: 80, fwmark: null, scheduler: 'wlc', flags: [],
+      persistent: null, pe: null, ops: false, activeDirector: 'dir1', presentOn: ['dir1', 'dir2'], stats: null, rates: null, differs: [],
+      realServers: o.rs ?? [rs('192.0.2.11:80', 'up', true)],
+    }],
+    findings: o.findings ?? [],
+  };
+}
+
+function finding(id: string, since: number): Finding {
+  const kind = id.split(':')[0] as Finding['kind'];
+  return { id, kind, severity: 'critical', message: id, director: null, service: null, realServer: null, since };
+}
+
+const T1 = T0 + 2000;
+
+describe('detectEvents', () => {
+  it('reports nothing without a previous snapshot or without change', () => {
+    expect(detectEvents(null, snap(T0))).toEqual([]);
+    expect(detectEvents(snap(T0), snap(T1))).toEqual([]);
+  });
+
+  const cases: { name: string; prev: ClusterSnapshot; next: ClusterSnapshot; lastMasters?: Map<string, string>; expected: Record<string, unknown>[] }[] = [
+    {
+      name: 'failover dir1 -> dir2, timed by keepalived on the new master',
+      prev: snap(T0),
+      next: snap(T1, { instances: [instance('VI_1', ['dir2'], { masterSince: T1 - 700 })] }),
+      expected: [{ kind: 'failover', instance: 'VI_1', fromMaster: 'dir1', toMaster: 'dir2', director: 'dir2', at: T1 - 700, endedAt: null }],
+    },
+    {
+      name: 'failover with a stale keepalived transition time falls back to the observation time',
+      prev: snap(T0),
+      next: snap(T1, { instances: [instance('VI_1', ['dir2'], { masterSince: T0 - 3_600_000 })] }),
+      expected: [{ kind: 'failover', fromMaster: 'dir1', toMaster: 'dir2', at: T1 }],
+    },
+    {
+      name: 'no-master gap starts (timed by the finding)',
+      prev: snap(T0),
+      next: snap(T1, { instances: [instance('VI_1', [])], findings: [finding('no-master:VI_1', T0 + 500)] }),
+      expected: [{ kind: 'no-master', instance: 'VI_1', fromMaster: 'dir1', at: T0 + 500, endedAt: null, durationMs: null }],
+    },
+    {
+      name: 'no-master gap ends on another director: gap closed with its length, and a failover across it',
+      prev: snap(T1, { instances: [instance('VI_1', [])], findings: [finding('no-master:VI_1', T0 + 500)] }),
+      next: snap(T1 + 2000, { instances: [instance('VI_1', ['dir2'])] }),
+      lastMasters: new Map([['VI_1', 'dir1']]),
+      expected: [
+        { kind: 'failover', fromMaster: 'dir1', toMaster: 'dir2', at: T1 + 2000 },
+        { kind: 'no-master', instance: 'VI_1', toMaster: 'dir2', at: T0 + 500, endedAt: T1 + 2000, durationMs: 3500 },
+      ],
+    },
+    {
+      name: 'no-master gap ends on the same master: no failover',
+      prev: snap(T1, { instances: [instance('VI_1', [])], findings: [finding('no-master:VI_1', T1)] }),
+      next: snap(T1 + 2000),
+      lastMasters: new Map([['VI_1', 'dir1']]),
+      expected: [{ kind: 'no-master', at: T1, endedAt: T1 + 2000, durationMs: 2000 }],
+    },
+    {
+      name: 'split brain starts',
+      prev: snap(T0),
+      next: snap(T1, { instances: [instance('VI_1', ['dir1', 'dir2'])], findings: [finding('split-brain:VI_1', T1)] }),
+      expected: [{ kind: 'split-brain', instance: 'VI_1', at: T1, endedAt: null, cause: 'dir1 and dir2 all hold 192.0.2.100' }],
+    },
+    {
+      name: 'split brain ends with dir2 alone: closed, and a failover from unknown to dir2',
+      prev: snap(T1, { instances: [instance('VI_1', ['dir1', 'dir2'])], findings: [finding('split-brain:VI_1', T0)] }),
+      next: snap(T1 + 1000, { instances: [instance('VI_1', ['dir2'])] }),
+      lastMasters: new Map([['VI_1', 'dir1']]),
+      expected: [
+        { kind: 'failover', fromMaster: null, toMaster: 'dir2' },
+        { kind: 'split-brain', at: T0, endedAt: T1 + 1000, durationMs: 3000, toMaster: 'dir2' },
+      ],
+    },
+    {
+      name: 'director becomes unreachable, with its error',
+      prev: snap(T0),
+      next: snap(T1, {
+        directors: [director('dir1'), director('dir2', { live: false, error: { code: 'command-timeout', message: 'no answer', since: T0 + 900 } })],
+        findings: [finding('director-unreachable:dir2', T0 + 900)],
+      }),
+      expected: [{ kind: 'director-unreachable', director: 'dir2', at: T0 + 900, cause: 'command-timeout: no answer', endedAt: null }],
+    },
+    {
+      name: 'director reachable again: outage closed and a reachable event',
+      prev: snap(T1, { directors: [director('dir1'), director('dir2', { live: false })], findings: [finding('director-unreachable:dir2', T0)] }),
+      next: snap(T1 + 4000, { directors: [director('dir1'), director('dir2', { takenAt: T1 + 3900 })] }),
+      expected: [
+        { kind: 'director-unreachable', director: 'dir2', at: T0, endedAt: T1 + 4000, durationMs: 6000 },
+        { kind: 'director-reachable', director: 'dir2', at: T1 + 3900 },
+      ],
+    },
+    {
+      name: 'keepalived stops on dir1 (VIP left behind) and keepalived reports FAULT -> gone',
+      prev: snap(T0, { directors: [director('dir1', { instances: [{ name: 'VI_1', state: 'MASTER', priority: 150, effectivePriority: 150, lastTransitionAt: null, vips: [], vipsHeld: 1, syncGroup: null }] }), director('dir2')] }),
+      next: snap(T1, {
+        directors: [director('dir1', { keepalivedRunning: false, heldVips: ['192.0.2.100'], takenAt: T1 - 100 }), director('dir2')],
+        findings: [finding('keepalived-down:dir1', T1 - 50)],
+      }),
+      expected: [{ kind: 'keepalived-down', director: 'dir1', at: T1 - 50, fromState: 'running', toState: 'stopped', cause: 'keepalived stopped but dir1 still holds 192.0.2.100' }],
+    },
+    {
+      name: 'keepalived back on dir1',
+      prev: snap(T1, { directors: [director('dir1', { keepalivedRunning: false }), director('dir2')], findings: [finding('keepalived-down:dir1', T0)] }),
+      next: snap(T1 + 2000, { directors: [director('dir1', { takenAt: T1 + 1900 }), director('dir2')] }),
+      expected: [
+        { kind: 'keepalived-down', director: 'dir1', at: T0, endedAt: T1 + 2000, durationMs: 4000 },
+        { kind: 'keepalived-up', director: 'dir1', at: T1 + 1900 },
+      ],
+    },
+    {
+      name: 'keepalived state change on one director',
+      prev: snap(T0, { directors: [director('dir1', { instances: [{ name: 'VI_1', state: 'MASTER', priority: 150, effectivePriority: 150, lastTransitionAt: T0 - 99_000, vips: [], vipsHeld: 1, syncGroup: null }] }), director('dir2')] }),
+      next: snap(T1, { directors: [director('dir1', { instances: [{ name: 'VI_1', state: 'FAULT', priority: 150, effectivePriority: 150, lastTransitionAt: T1 - 300, vips: [], vipsHeld: 0, syncGroup: null }] }), director('dir2')] }),
+      expected: [{ kind: 'vrrp-transition', director: 'dir1', instance: 'VI_1', fromState: 'MASTER', toState: 'FAULT', at: T1 - 300 }],
+    },
+    {
+      name: 'real server goes down (checker)',
+      prev: snap(T0),
+      next: snap(T1, { rs: [rs('192.0.2.11:80', 'down', false)] }),
+      expected: [{ kind: 'real-server-down', service: 'TCP 192.0.2.100:80', realServer: '192.0.2.11:80', director: null, at: T1, fromState: 'up', toState: 'down', cause: 'keepalived health check failed' }],
+    },
+    {
+      name: 'real server back up: down closed and an up event; drained counts as up',
+      prev: snap(T0, { rs: [rs('192.0.2.11:80', 'down', false)] }),
+      next: snap(T1, { rs: [rs('192.0.2.11:80', 'drained', true)] }),
+      expected: [
+        { kind: 'real-server-down', realServer: '192.0.2.11:80', at: T0, endedAt: T1 },
+        { kind: 'real-server-up', realServer: '192.0.2.11:80', at: T1, fromState: 'down', toState: 'drained' },
+      ],
+    },
+    {
+      name: 'drain and unknown health are not health events',
+      prev: snap(T0, { rs: [rs('192.0.2.11:80', 'up'), rs('192.0.2.12:80', 'unknown')] }),
+      next: snap(T1, { rs: [rs('192.0.2.11:80', 'drained'), rs('192.0.2.12:80', 'down')] }),
+      expected: [],
+    },
+    {
+      name: 'every director unreachable: no master/split-brain/health guesses, only the outages',
+      prev: snap(T0),
+      next: snap(T1, { directors: [director('dir1', { live: false }), director('dir2', { live: false })], instances: [instance('VI_1', [])], rs: [rs('192.0.2.11:80', 'down')] }),
+      expected: [
+        { kind: 'director-unreachable', director: 'dir1', at: T1, cause: 'no answer for 3 poll intervals' },
+        { kind: 'director-unreachable', director: 'dir2', at: T1 },
+      ],
+    },
+    {
+      name: 'start-up: a director answering for the first time is not a recovery',
+      prev: snap(T0, { directors: [director('dir1', { live: false, takenAt: null, keepalivedRunning: null }), director('dir2')] }),
+      next: snap(T1),
+      expected: [],
+    },
+    {
+      name: 'start-up: a director that failed from the start and now answers closes its outage',
+      prev: snap(T0, { directors: [director('dir1', { live: false, takenAt: null, error: { code: 'auth-failed', message: 'x', since: T0 - 5000 } }), director('dir2')], findings: [finding('director-unreachable:dir1', T0 - 5000)] }),
+      next: snap(T1, { directors: [director('dir1', { takenAt: T1 }), director('dir2')] }),
+      expected: [
+        { kind: 'director-unreachable', director: 'dir1', at: T0 - 5000, endedAt: T1, durationMs: 7000 },
+        { kind: 'director-reachable', director: 'dir1', at: T1 },
+      ],
+    },
+  ];
+
+  it.each(cases)('$name', ({ prev, next, lastMasters, expected }) => {
+    const got = detectEvents(prev, next, { lastMasters });
+    expect(got).toHaveLength(expected.length);
+    got.forEach((e, i) => {
+      expect(e).toMatchObject({ cluster: 'lab', source: 'observed', logLines: [], ...expected[i] });
+    });
+  });
+});

@@ -1,0 +1,220 @@
+import type { ClusterInstance, ClusterSnapshot, DirectorView, MergedRealServer } from '@/lib/models/cluster';
+import type { NewClusterEvent } from '@/lib/models/events';
+
+// Pure: two consecutive merged snapshots of one cluster -> what changed between them.
+// Interval kinds (no-master, split-brain, director-unreachable, keepalived-down, real-server-down)
+// are emitted twice: once when they start (endedAt null) and once when they end (endedAt set,
+// `at` = the best known start); the store closes the open one. The ground truth for "master" is
+// who holds the VIPs (instances[].master/holders), as in the merge.
+
+export type DetectedEvent = NewClusterEvent;
+
+export interface DetectMemory {
+  /** Last known master per instance, for a failover that crosses a no-master gap. */
+  lastMasters?: ReadonlyMap<string, string>;
+}
+
+export function detectEvents(prev: ClusterSnapshot | null, next: ClusterSnapshot, memory: DetectMemory = {}): DetectedEvent[] {
+  if (prev === null) return [];
+  const ctx: Ctx = { prev, next, out: [] };
+  directors(ctx);
+  if (next.directors.some((d) => d.live) && prev.directors.some((d) => d.live)) {
+    instances(ctx, memory.lastMasters ?? new Map());
+    realServers(ctx);
+  }
+  return ctx.out;
+}
+
+interface Ctx {
+  prev: ClusterSnapshot;
+  next: ClusterSnapshot;
+  out: DetectedEvent[];
+}
+
+function base(ctx: Ctx, e: Partial<NewClusterEvent> & Pick<NewClusterEvent, 'kind' | 'at'>): NewClusterEvent {
+  return {
+    cluster: ctx.next.name,
+    director: null,
+    instance: null,
+    fromState: null,
+    toState: null,
+    fromMaster: null,
+    toMaster: null,
+    endedAt: null,
+    durationMs: null,
+    cause: null,
+    service: null,
+    realServer: null,
+    logLines: [],
+    source: 'observed',
+    ...e,
+  };
+}
+
+function sinceOf(s: ClusterSnapshot, findingId: string): number | null {
+  return s.findings.find((f) => f.id === findingId)?.since ?? null;
+}
+
+/** keepalived's own transition time when it plausibly belongs to the change seen between prev and next. */
+function plausible(t: number | null | undefined, ctx: Ctx): number | null {
+  if (t === null || t === undefined) return null;
+  const earliest = ctx.prev.takenAt - 3 * ctx.prev.pollIntervalMs;
+  return t > earliest && t <= ctx.next.takenAt + 1000 ? t : null;
+}
+
+function closing(ctx: Ctx, e: Omit<Partial<NewClusterEvent>, 'at'> & Pick<NewClusterEvent, 'kind'>, start: number | null): DetectedEvent {
+  const at = start ?? ctx.prev.takenAt;
+  const endedAt = ctx.next.takenAt;
+  return base(ctx, { ...e, at, endedAt, durationMs: Math.max(0, endedAt - at) });
+}
+
+function directors(ctx: Ctx): void {
+  const { prev, next, out } = ctx;
+  for (const d of next.directors) {
+    const p = prev.directors.find((x) => x.name === d.name);
+    // Not refreshed yet (start-up): its first answer is not a recovery.
+    if (!p || (p.takenAt === null && p.error === null)) continue;
+    const fid = `director-unreachable:${d.name}`;
+    if (p.live && !d.live) {
+      out.push(
+        base(ctx, {
+          kind: 'director-unreachable',
+          director: d.name,
+          at: sinceOf(next, fid) ?? d.error?.since ?? next.takenAt,
+          fromState: 'reachable',
+          toState: 'unreachable',
+          cause: d.error ? `${d.error.code}: ${d.error.message}` : 'no answer for 3 poll intervals',
+        }),
+      );
+    } else if (!p.live && d.live) {
+      out.push(closing(ctx, { kind: 'director-unreachable', director: d.name, fromState: 'reachable', toState: 'unreachable' }, sinceOf(prev, fid)));
+      out.push(base(ctx, { kind: 'director-reachable', director: d.name, at: d.takenAt ?? next.takenAt, fromState: 'unreachable', toState: 'reachable' }));
+    }
+    if (p.live && d.live) keepalived(ctx, p, d);
+  }
+}
+
+function keepalived(ctx: Ctx, p: DirectorView, d: DirectorView): void {
+  const { prev, next, out } = ctx;
+  const fid = `keepalived-down:${d.name}`;
+  if (p.keepalivedRunning === true && d.keepalivedRunning === false) {
+    out.push(
+      base(ctx, {
+        kind: 'keepalived-down',
+        director: d.name,
+        at: sinceOf(next, fid) ?? d.takenAt ?? next.takenAt,
+        fromState: 'running',
+        toState: 'stopped',
+        cause: d.heldVips.length > 0 ? `keepalived stopped but ${d.name} still holds ${d.heldVips.join(', ')}` : null,
+      }),
+    );
+  } else if (p.keepalivedRunning === false && d.keepalivedRunning === true) {
+    out.push(closing(ctx, { kind: 'keepalived-down', director: d.name, fromState: 'running', toState: 'stopped' }, sinceOf(prev, fid)));
+    out.push(base(ctx, { kind: 'keepalived-up', director: d.name, at: d.takenAt ?? next.takenAt, fromState: 'stopped', toState: 'running' }));
+  }
+  // Per-instance VRRP state as keepalived reports it on this director.
+  for (const inst of d.instances) {
+    const before = p.instances.find((x) => x.name === inst.name);
+    if (!before || before.state === inst.state) continue;
+    out.push(
+      base(ctx, {
+        kind: 'vrrp-transition',
+        director: d.name,
+        instance: inst.name,
+        fromState: before.state,
+        toState: inst.state,
+        at: plausible(inst.lastTransitionAt, ctx) ?? next.takenAt,
+      }),
+    );
+  }
+}
+
+function instances(ctx: Ctx, lastMasters: ReadonlyMap<string, string>): void {
+  const { prev, next, out } = ctx;
+  for (const i of next.instances) {
+    const p = prev.instances.find((x) => x.name === i.name);
+    if (!p) continue;
+    failover(ctx, p, i, lastMasters.get(i.name) ?? null);
+
+    const nmId = `no-master:${i.name}`;
+    const wasGap = p.holders.length === 0;
+    const isGap = i.holders.length === 0;
+    if (!wasGap && isGap) {
+      out.push(base(ctx, { kind: 'no-master', instance: i.name, at: sinceOf(next, nmId) ?? next.takenAt, fromMaster: p.master }));
+    } else if (wasGap && !isGap) {
+      out.push(closing(ctx, { kind: 'no-master', instance: i.name, toMaster: i.master }, sinceOf(prev, nmId)));
+    }
+
+    const sbId = `split-brain:${i.name}`;
+    const wasSplit = p.holders.length > 1;
+    const isSplit = i.holders.length > 1;
+    if (!wasSplit && isSplit) {
+      out.push(
+        base(ctx, {
+          kind: 'split-brain',
+          instance: i.name,
+          at: sinceOf(next, sbId) ?? next.takenAt,
+          cause: `${i.holders.join(' and ')} all hold ${i.vips.join(', ')}`,
+        }),
+      );
+    } else if (wasSplit && !isSplit) {
+      out.push(closing(ctx, { kind: 'split-brain', instance: i.name, toMaster: i.master }, sinceOf(prev, sbId)));
+    }
+  }
+}
+
+function failover(ctx: Ctx, p: ClusterInstance, i: ClusterInstance, lastMaster: string | null): void {
+  if (i.master === null || i.master === p.master) return;
+  // Straight from one master to another, or out of a gap/split brain to a master other than the last one.
+  const from = p.master ?? (p.holders.length > 1 ? null : lastMaster);
+  if (p.master === null && from === i.master) return;
+  ctx.out.push(
+    base(ctx, {
+      kind: 'failover',
+      director: i.master,
+      instance: i.name,
+      fromMaster: from,
+      toMaster: i.master,
+      fromState: 'BACKUP',
+      toState: 'MASTER',
+      at: plausible(i.masterSince, ctx) ?? ctx.next.takenAt,
+    }),
+  );
+}
+
+function isDown(rs: MergedRealServer): boolean | null {
+  if (rs.health === 'unknown') return null;
+  return rs.health === 'down';
+}
+
+function realServers(ctx: Ctx): void {
+  const { prev, next, out } = ctx;
+  for (const svc of next.services) {
+    const ps = prev.services.find((x) => x.key === svc.key);
+    if (!ps) continue;
+    for (const rs of svc.realServers) {
+      const pr = ps.realServers.find((x) => x.key === rs.key);
+      if (!pr) continue;
+      const was = isDown(pr);
+      const is = isDown(rs);
+      if (was === null || is === null || was === is) continue;
+      // No director in the key: the active director may change while the server is down.
+      const ids = { service: svc.key, realServer: rs.key };
+      if (is) {
+        out.push(
+          base(ctx, {
+            kind: 'real-server-down',
+            ...ids,
+            at: next.takenAt,
+            fromState: pr.health,
+            toState: rs.health,
+            cause: rs.checkerAlive === false ? 'keepalived health check failed' : 'removed from the IPVS table',
+          }),
+        );
+      } else {
+        out.push(closing(ctx, { kind: 'real-server-down', ...ids, fromState: pr.health, toState: 'down' }, null));
+        out.push(base(ctx, { kind: 'real-server-up', ...ids, at: next.takenAt, fromState: pr.health, toState: rs.health }));
+      }
+    }
+  }
+}

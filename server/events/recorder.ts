@@ -1,0 +1,24 @@
+import 'server-only';
+import type { ClusterSnapshot } from '@/lib/models/cluster';
+import { detectEvents } from './detect';
+import type { EventStore } from './store';
+
+// Keeps the previous snapshot of each cluster and stores what changed since (called on every
+// collector tick). The first snapshot after start-up only sets the baseline.
+
+export class EventRecorder {
+  private readonly prev = new Map<string, ClusterSnapshot>();
+  private readonly lastMasters = new Map<string, Map<string, string>>();
+
+  constructor(private readonly store: EventStore) {}
+
+  record(next: ClusterSnapshot): void {
+    const prev = this.prev.get(next.name) ?? null;
+    const masters = this.lastMasters.get(next.name) ?? new Map<string, string>();
+    const events = detectEvents(prev, next, { lastMasters: masters });
+    if (events.length > 0) this.store.addAll(events);
+    for (const i of next.instances) if (i.master !== null) masters.set(i.name, i.master);
+    this.lastMasters.set(next.name, masters);
+    this.prev.set(next.name, next);
+  }
+}
