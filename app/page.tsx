@@ -1,7 +1,5 @@
+import { ClusterOverview } from '@/components/clusters/cluster-overview';
+
 export default function OverviewPage() {
-  return (
-    <main className="p-6">
-      <h1 className="text-xl font-semibold">LVS console</h1>
-    </main>
-  );
+  return <ClusterOverview />;
 }

@@ -1,0 +1,177 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { clusterQueries, DEFAULT_POLL_MS, STALE_AFTER_POLLS } from '@/lib/api/queries';
+import type { ClusterSummary } from '@/lib/models/cluster';
+import { formatClock, formatCount, formatDuration } from '@/lib/format';
+import { Card } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { ErrorState, errorCodeAndMessage } from '@/components/ui/error-state';
+import { pageHrefs } from '@/components/ui/links';
+import { ClockAndAge, RelativeTime } from '@/components/ui/relative-time';
+import { LoadingBlock } from '@/components/ui/skeleton';
+import { StaleBanner } from '@/components/ui/stale-banner';
+import { StatusPill } from '@/components/ui/status-pill';
+import { CLUSTER_HEALTH } from '@/components/ui/tones';
+import { useNow } from '@/components/ui/use-now';
+import { FindingsList } from './findings-list';
+import { RealServerCountsBar } from './real-server-counts';
+
+// The overview: one card per cluster. Who holds each VIP, how many real servers are serving,
+// what is wrong, and whether any of it is old.
+
+export function ClusterOverview() {
+  const query = useQuery(clusterQueries.list());
+  const now = useNow();
+
+  if (query.isPending) return <LoadingBlock label="Loading clusters" />;
+  if (query.isError && !query.data) {
+    return <ErrorState title="Could not load the clusters" error={query.error} onRetry={() => void query.refetch()} retrying={query.isFetching} />;
+  }
+  const { clusters, generatedAt } = query.data;
+  const critical = clusters.filter((c) => c.health === 'critical').length;
+  const warning = clusters.filter((c) => c.health === 'warning').length;
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1">
+        <h1 className="text-xl font-semibold tracking-tight">Clusters</h1>
+        <p className="text-sm text-muted" data-testid="overview-summary">
+          {clusters.length} {clusters.length === 1 ? 'cluster' : 'clusters'}
+          {critical ? <> · <span className="font-medium text-red-700 dark:text-red-300">{critical} critical</span></> : null}
+          {warning ? <> · <span className="font-medium text-amber-800 dark:text-amber-300">{warning} with warnings</span></> : null}
+        </p>
+      </div>
+
+      {query.isError ? (
+        <StaleBanner
+          subject="the console"
+          since={query.dataUpdatedAt || generatedAt}
+          error={errorCodeAndMessage(query.error)}
+          tone="critical"
+          data-testid="console-stale-banner"
+        >
+          Showing the last list received.
+        </StaleBanner>
+      ) : null}
+
+      {clusters.length === 0 ? (
+        <EmptyState title="No clusters configured">Add a cluster to the console configuration and restart it.</EmptyState>
+      ) : (
+        <ul aria-label="Clusters" className="grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
+          {clusters.map((cluster) => (
+            <ClusterCard key={cluster.name} cluster={cluster} now={now} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function ClusterCard({ cluster, now }: { cluster: ClusterSummary; now: number }) {
+  const headingId = `cluster-${cluster.name}-heading`;
+  const stale = now > 0 && now - cluster.takenAt > STALE_AFTER_POLLS * DEFAULT_POLL_MS;
+  const health = CLUSTER_HEALTH[cluster.health];
+  const staleDirectors = cluster.directors.filter((d) => !d.live);
+  const href = pageHrefs.cluster(cluster.name);
+
+  return (
+    <Card as="li" aria-labelledby={headingId} data-testid={`cluster-card-${cluster.name}`} className="flex flex-col">
+      <div className="flex items-start gap-3 border-b border-line px-4 py-3">
+        <div className="min-w-0 flex-1">
+          <h2 id={headingId} className="truncate text-base font-semibold">
+            <Link href={href} className="hover:underline focus-visible:underline">
+              {cluster.name}
+            </Link>
+          </h2>
+          <p className="text-xs text-muted">
+            {formatCount(cluster.serviceCount)} {cluster.serviceCount === 1 ? 'service' : 'services'} · taken <RelativeTime at={cluster.takenAt} />
+          </p>
+        </div>
+        <StatusPill tone={health.tone} data-testid="cluster-health">
+          {health.label}
+        </StatusPill>
+        {stale ? (
+          <StatusPill tone="warning" data-testid="cluster-stale">
+            stale
+          </StatusPill>
+        ) : null}
+      </div>
+
+      <div className="grid flex-1 gap-4 px-4 py-3">
+        {stale ? (
+          <StaleBanner subject={cluster.name} since={cluster.takenAt} data-testid="cluster-stale-banner" />
+        ) : null}
+
+        <div>
+          <h3 className="mb-1.5 text-xs font-medium uppercase tracking-wide text-faint">VRRP masters</h3>
+          {cluster.instances.length === 0 ? (
+            <p className="text-sm text-muted">No VRRP instances reported.</p>
+          ) : (
+            <ul className="space-y-1">
+              {cluster.instances.map((instance) => (
+                <li key={instance.name} className="flex flex-wrap items-baseline gap-x-2 text-sm" data-testid={`instance-${instance.name}`}>
+                  <span className="w-24 shrink-0 truncate font-mono text-xs text-muted" title={instance.name}>
+                    {instance.name}
+                  </span>
+                  {instance.master ? (
+                    <span className="font-semibold" data-testid={`master-${instance.name}`}>
+                      {instance.master}
+                    </span>
+                  ) : (
+                    <span data-testid={`master-${instance.name}`} className="font-semibold text-red-700 dark:text-red-300">
+                      no master
+                    </span>
+                  )}
+                  {instance.master && instance.masterSince ? (
+                    <span className="text-xs text-muted">
+                      since {formatClock(instance.masterSince, now ? { now } : {})}
+                      {now ? ` (${formatDuration(now - instance.masterSince)})` : ''}
+                    </span>
+                  ) : null}
+                  <span className="basis-full pl-[6.5rem] font-mono text-xs text-muted sm:basis-auto sm:pl-0">{instance.vips.join(', ')}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+
+        <div>
+          <h3 className="mb-1.5 text-xs font-medium uppercase tracking-wide text-faint">Real servers</h3>
+          <RealServerCountsBar counts={cluster.realServers} />
+        </div>
+
+        <div>
+          <h3 className="mb-1.5 text-xs font-medium uppercase tracking-wide text-faint">Directors</h3>
+          <ul className="flex flex-wrap gap-1.5" aria-label={`Directors of ${cluster.name}`}>
+            {cluster.directors.map((d) => (
+              <li key={d.name} data-testid={`director-${d.name}`} data-live={d.live}>
+                <StatusPill tone={d.live ? 'ok' : 'warning'} title={d.error ?? undefined}>
+                  {d.name} {d.live ? 'live' : 'stale'}
+                </StatusPill>
+              </li>
+            ))}
+          </ul>
+          {staleDirectors.length > 0 ? (
+            <ul className="mt-2 space-y-1 text-xs text-amber-900 dark:text-amber-200">
+              {staleDirectors.map((d) => (
+                <li key={d.name}>
+                  <span className="font-medium">{d.name}</span>: stale since <ClockAndAge at={d.takenAt} />
+                  {d.error ? <> — {d.error}</> : null}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+
+        <div>
+          <h3 className="mb-1.5 text-xs font-medium uppercase tracking-wide text-faint">
+            Findings {cluster.findings.length ? <span className="text-muted">({formatCount(cluster.findings.length)})</span> : null}
+          </h3>
+          <FindingsList findings={cluster.findings} limit={5} moreHref={`${href}#findings`} dense />
+        </div>
+      </div>
+    </Card>
+  );
+}

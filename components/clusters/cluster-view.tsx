@@ -1,0 +1,138 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { isApiError } from '@/lib/api/client';
+import { clusterQueries, isSnapshotStale } from '@/lib/api/queries';
+import type { ClusterSnapshot } from '@/lib/models/cluster';
+import { formatDuration } from '@/lib/format';
+import { Section } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { ErrorState, errorCodeAndMessage } from '@/components/ui/error-state';
+import { pageHrefs } from '@/components/ui/links';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { LoadingBlock } from '@/components/ui/skeleton';
+import { StaleBanner } from '@/components/ui/stale-banner';
+import { StatusPill } from '@/components/ui/status-pill';
+import { CLUSTER_HEALTH, healthOfFindings } from '@/components/ui/tones';
+import { useNow } from '@/components/ui/use-now';
+import { ServicesTable } from '@/components/services/services-table';
+import { DirectorsPanel } from './directors-panel';
+import { FindingsList } from './findings-list';
+import { InstancesPanel } from './instances-panel';
+
+// One cluster: who holds the VIPs, what each director says, what is wrong, and every service.
+
+export function ClusterView({ name }: { name: string }) {
+  const query = useQuery(clusterQueries.detail(name));
+
+  if (query.isPending) return <LoadingBlock label={`Loading cluster ${name}`} />;
+  if (query.isError && !query.data) {
+    if (isApiError(query.error) && query.error.isNotFound) {
+      return (
+        <EmptyState
+          title={`No cluster named “${name}”`}
+          data-testid="cluster-not-found"
+          action={
+            <Link href={pageHrefs.overview()} className="text-accent hover:underline">
+              Back to all clusters
+            </Link>
+          }
+        >
+          {query.error.message}
+        </EmptyState>
+      );
+    }
+    return (
+      <ErrorState title={`Could not load cluster ${name}`} error={query.error} onRetry={() => void query.refetch()} retrying={query.isFetching} />
+    );
+  }
+  return <ClusterDetails snapshot={query.data} failure={query.isError ? query.error : null} lastReceivedAt={query.dataUpdatedAt} />;
+}
+
+function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: ClusterSnapshot; failure: unknown; lastReceivedAt: number }) {
+  const now = useNow();
+  const stale = now > 0 && isSnapshotStale(snapshot, now);
+  const health = CLUSTER_HEALTH[healthOfFindings(snapshot.findings)];
+  const staleDirectors = snapshot.directors.filter((d) => !d.live);
+  const directorNames = snapshot.directors.map((d) => d.name);
+
+  return (
+    <div className="space-y-6" data-testid="cluster-view" data-cluster={snapshot.name} data-stale={stale}>
+      <div>
+        <nav aria-label="Breadcrumb" className="mb-1 text-xs text-muted">
+          <Link href={pageHrefs.overview()} className="hover:underline">
+            Clusters
+          </Link>
+          <span aria-hidden="true"> / </span>
+          <span aria-current="page">{snapshot.name}</span>
+        </nav>
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+          <h1 className="text-xl font-semibold tracking-tight">{snapshot.name}</h1>
+          <StatusPill tone={health.tone} data-testid="cluster-health">
+            {health.label}
+          </StatusPill>
+          {stale ? (
+            <StatusPill tone="warning" data-testid="cluster-stale">
+              stale
+            </StatusPill>
+          ) : null}
+          <p className="text-xs text-muted" data-testid="snapshot-age">
+            Snapshot taken <RelativeTime at={snapshot.takenAt} /> · refreshed every {formatDuration(snapshot.pollIntervalMs, { ms: true })}
+          </p>
+        </div>
+      </div>
+
+      {failure || stale || staleDirectors.length ? (
+        <div className="space-y-2" aria-label="Data freshness warnings" role="group">
+          {failure ? (
+            <StaleBanner
+              subject="the console"
+              since={lastReceivedAt || snapshot.takenAt}
+              error={errorCodeAndMessage(failure)}
+              tone="critical"
+              data-testid="console-stale-banner"
+            >
+              Everything below is the last snapshot received.
+            </StaleBanner>
+          ) : null}
+          {stale && !failure ? <StaleBanner subject={`cluster ${snapshot.name}`} since={snapshot.takenAt} data-testid="cluster-stale-banner" /> : null}
+          {staleDirectors.map((d) => (
+            <StaleBanner key={d.name} subject={d.name} since={d.takenAt} error={d.error} data-testid={`director-stale-banner-${d.name}`} />
+          ))}
+        </div>
+      ) : null}
+
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+        <Section id="vrrp" title="VRRP instances" description="Master = the director that holds the VIPs (ip addr)">
+          <div className="rounded-lg border border-line bg-surface">
+            <InstancesPanel instances={snapshot.instances} directors={directorNames} />
+          </div>
+        </Section>
+        <Section
+          id="findings"
+          title="Findings"
+          description={snapshot.findings.length ? `${snapshot.findings.length} open` : undefined}
+        >
+          <div className="rounded-lg border border-line bg-surface px-4 py-3">
+            <FindingsList findings={snapshot.findings} />
+          </div>
+        </Section>
+      </div>
+
+      <Section id="directors" title="Directors">
+        <DirectorsPanel directors={snapshot.directors} />
+      </Section>
+
+      <Section id="services" title="Virtual services">
+        <ServicesTable
+          cluster={snapshot.name}
+          services={snapshot.services}
+          directors={snapshot.directors}
+          pollIntervalMs={snapshot.pollIntervalMs}
+          stale={stale || Boolean(failure)}
+        />
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,225 @@
+'use client';
+
+import { memo, type CSSProperties } from 'react';
+import type { MergedRealServer, MergedService } from '@/lib/models/cluster';
+import { formatCount, formatForward, formatPersistence } from '@/lib/format';
+import { HostLink } from '@/components/ui/links';
+import { Badge, StatusPill } from '@/components/ui/status-pill';
+import { RS_HEALTH } from '@/components/ui/tones';
+import { GRID_COLUMNS } from './columns';
+import { DirectorValues } from './director-values';
+import { MetricCells } from './metric-cells';
+import { realServerLabel, type ServiceTotals } from './service-rows';
+import { useServicesTable } from './table-context';
+
+// The two kinds of virtualized row. Both are memoized on the data objects they show: structural
+// sharing keeps an unchanged real server the same object across polls, so only changed rows
+// re-render.
+
+const ROW_BASE = 'absolute left-0 top-0 grid w-full items-center border-b border-line text-sm';
+
+function positionStyle(start: number, height: number): CSSProperties {
+  return { transform: `translateY(${start}px)`, height, gridTemplateColumns: GRID_COLUMNS };
+}
+
+function Count({ value, testId }: { value: number | null; testId?: string }) {
+  return (
+    <div role="cell" data-testid={testId} className={`px-2 text-right ${value === 0 || value === null ? 'text-faint' : ''}`}>
+      {formatCount(value)}
+    </div>
+  );
+}
+
+export interface ServiceHeaderRowProps {
+  service: MergedService;
+  totals: ServiceTotals;
+  shownRealServers: number;
+  collapsed: boolean;
+  rowIndex: number;
+  start: number;
+  height: number;
+  directorCount: number;
+}
+
+export const ServiceHeaderRow = memo(function ServiceHeaderRow({
+  service,
+  totals,
+  shownRealServers,
+  collapsed,
+  rowIndex,
+  start,
+  height,
+  directorCount,
+}: ServiceHeaderRowProps) {
+  const { onToggle } = useServicesTable();
+  const total = service.realServers.length;
+  const persistence = formatPersistence(service.persistent);
+  // "sh-fallback", "sh-port" read as "sh fallback,port" next to the scheduler.
+  const schedulerPrefix = service.scheduler ? `${service.scheduler}-` : null;
+  const schedulerFlags = schedulerPrefix ? service.flags.filter((f) => f.startsWith(schedulerPrefix)).map((f) => f.slice(schedulerPrefix.length)) : [];
+  const otherFlags = service.flags.filter((f) => f !== 'persistent' && !(schedulerPrefix && f.startsWith(schedulerPrefix)));
+  const attributes = [
+    service.scheduler ? `scheduler ${service.scheduler}` : null,
+    ...service.flags.map((f) => `flag ${f}`),
+    service.persistent ? `persistent ${service.persistent.timeout} s${service.persistent.netmask ? ` mask ${service.persistent.netmask}` : ''}` : null,
+    service.ops ? 'one-packet scheduling' : null,
+    service.pe ? `persistence engine ${service.pe}` : null,
+  ].filter((a): a is string => a !== null);
+  const missingOn = directorCount - service.presentOn.length;
+  const { counts } = totals;
+  const healthTitle = `${counts.up} up, ${counts.drained} drained, ${counts.down} down${counts.unknown ? `, ${counts.unknown} unknown` : ''}`;
+  return (
+    <div
+      role="row"
+      aria-rowindex={rowIndex}
+      aria-label={service.key}
+      data-testid="service-row"
+      data-service-key={service.key}
+      data-real-servers={total}
+      data-up={counts.up}
+      data-drained={counts.drained}
+      data-down={counts.down}
+      data-active-conns={totals.activeConns}
+      className={`${ROW_BASE} bg-sunken font-medium`}
+      style={positionStyle(start, height)}
+    >
+      <div role="rowheader" className="flex min-w-0 items-center gap-2 pl-1 pr-2">
+        <button
+          type="button"
+          onClick={() => onToggle(service.key)}
+          aria-expanded={!collapsed}
+          aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${service.key}`}
+          className="grid h-6 w-6 shrink-0 place-items-center rounded text-muted hover:bg-hover hover:text-ink"
+        >
+          <span aria-hidden="true" className={`inline-block text-[0.65rem] transition-transform ${collapsed ? '' : 'rotate-90'}`}>
+            ▶
+          </span>
+        </button>
+        <span className="shrink-0 font-mono font-semibold" title={service.key}>
+          {service.key}
+        </span>
+        <span className="flex min-w-0 items-center gap-1 overflow-hidden" title={attributes.join(' · ')}>
+          {service.scheduler ? (
+            <Badge title="Scheduler and its flags">
+              {service.scheduler}
+              {schedulerFlags.length ? ` ${schedulerFlags.join(',')}` : ''}
+            </Badge>
+          ) : null}
+          {persistence ? <Badge title="Persistence">{persistence}</Badge> : null}
+          {otherFlags.map((flag) => (
+            <Badge key={flag} title="Flag">
+              {flag}
+            </Badge>
+          ))}
+          {service.ops ? <Badge title="One-packet scheduling">ops</Badge> : null}
+          {service.pe ? <Badge title="Persistence engine">pe {service.pe}</Badge> : null}
+        </span>
+        {shownRealServers !== total ? (
+          <span className="ml-auto shrink-0 text-xs font-normal text-muted" data-testid="service-shown-count">
+            {shownRealServers} of {total} shown
+          </span>
+        ) : null}
+      </div>
+      <div role="cell" className="px-2" />
+      <div role="cell" className="px-2" />
+      <div role="cell" className="px-2 text-xs" title={healthTitle} data-testid="service-health">
+        {total === 0 ? (
+          <span className="text-faint">none</span>
+        ) : counts.up === total ? (
+          <span className="text-emerald-800 dark:text-emerald-300">{total} up</span>
+        ) : (
+          <span className={counts.up === 0 ? 'font-semibold text-red-700 dark:text-red-300' : 'text-amber-900 dark:text-amber-300'}>
+            {counts.up}/{total} up
+          </span>
+        )}
+      </div>
+      <Count value={totals.activeConns} />
+      <Count value={totals.inactiveConns} />
+      <Count value={totals.persistentConns} />
+      <MetricCells service={service.key} realServer={null} rates={service.rates} />
+      <div role="cell" className="flex min-w-0 items-center gap-1 px-2 text-xs font-normal">
+        {service.differs.length > 0 || missingOn > 0 ? (
+          <span
+            className="rounded border border-amber-400 bg-amber-50 px-1.5 font-medium text-amber-900 dark:border-amber-400/40 dark:bg-amber-400/10 dark:text-amber-200"
+            title={`Directors disagree${service.differs.length ? ` on ${service.differs.join(', ')}` : ''}; present on ${service.presentOn.join(', ') || 'none'}`}
+            data-testid="service-differs"
+          >
+            <span aria-hidden="true">≠ </span>
+            {missingOn > 0 ? `on ${service.presentOn.length}/${directorCount}` : 'differs'}
+          </span>
+        ) : (
+          <span className="truncate font-mono text-muted" title={service.activeDirector ? `Figures from ${service.activeDirector}, which holds the VIP` : 'No director holds this VIP'}>
+            {service.activeDirector ?? <span className="font-sans text-red-700 dark:text-red-300">no VIP holder</span>}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+});
+
+export interface RealServerRowProps {
+  service: MergedService;
+  realServer: MergedRealServer;
+  last: boolean;
+  rowIndex: number;
+  start: number;
+  height: number;
+}
+
+export const RealServerRow = memo(function RealServerRow({ service, realServer: rs, last, rowIndex, start, height }: RealServerRowProps) {
+  const label = realServerLabel(rs, service);
+  const health = RS_HEALTH[rs.health];
+  const weightDrift = rs.configuredWeight !== null && rs.weight !== null && rs.configuredWeight !== rs.weight;
+  return (
+    <div
+      role="row"
+      aria-rowindex={rowIndex}
+      aria-label={label}
+      data-testid="real-server-row"
+      data-service-key={service.key}
+      data-real-server-key={rs.key}
+      data-weight={rs.weight ?? ''}
+      data-configured-weight={rs.configuredWeight ?? ''}
+      data-active-conns={rs.activeConns ?? ''}
+      data-inactive-conns={rs.inactiveConns ?? ''}
+      data-persistent-conns={rs.persistentConns ?? ''}
+      data-health={rs.health}
+      data-differs={rs.differs.join(',')}
+      className={`${ROW_BASE} hover:bg-hover`}
+      style={positionStyle(start, height)}
+    >
+      <div role="rowheader" className="flex min-w-0 items-center gap-2 pl-3 pr-2">
+        <span aria-hidden="true" className="w-4 shrink-0 font-mono text-line-strong">
+          {last ? '└' : '├'}
+        </span>
+        <HostLink address={rs.address} className="truncate font-mono" title={`${label}: open this host across all services`}>
+          {rs.key}
+        </HostLink>
+      </div>
+      <div role="cell" className="px-2 text-xs text-muted" title={rs.forward ?? undefined}>
+        {formatForward(rs.forward)}
+      </div>
+      <div
+        role="cell"
+        data-testid="weight"
+        className="px-2 text-right"
+        title={weightDrift ? `Live weight ${rs.weight}; keepalived's configuration says ${rs.configuredWeight}` : undefined}
+      >
+        <span className={rs.weight === 0 ? 'font-semibold text-amber-800 dark:text-amber-300' : ''}>{formatCount(rs.weight)}</span>
+        {weightDrift ? <span className="text-xs text-muted"> (cfg {formatCount(rs.configuredWeight)})</span> : null}
+      </div>
+      <div role="cell" className="px-2">
+        <StatusPill tone={health.tone} title={health.description} data-testid="health">
+          {health.label}
+        </StatusPill>
+      </div>
+      <Count value={rs.activeConns} testId="active-conns" />
+      <Count value={rs.inactiveConns} testId="inactive-conns" />
+      <Count value={rs.persistentConns} testId="persistent-conns" />
+      <MetricCells service={service.key} realServer={rs.key} rates={rs.rates} />
+      <div role="cell" className="px-2">
+        {rs.differs.length > 0 ? <DirectorValues label={label} perDirector={rs.perDirector} differs={rs.differs} /> : null}
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,48 @@
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+
+// The console's own page addresses, spelled in one place (API addresses live in lib/api/client.ts).
+
+export const pageHrefs = {
+  overview: (): string => '/',
+  cluster: (name: string): string => `/clusters/${encodeURIComponent(name)}`,
+  host: (address: string): string => `/hosts/${encodeURIComponent(address)}`,
+};
+
+/** Route params arrive percent-encoded or not depending on the path; decode once, safely. */
+export function decodeParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+const LINK_CLASSES =
+  'text-accent underline-offset-2 decoration-accent/40 hover:underline focus-visible:underline';
+
+export function ClusterLink({ name, children, className = '' }: { name: string; children?: ReactNode; className?: string }) {
+  return (
+    <Link href={pageHrefs.cluster(name)} className={`${LINK_CLASSES} ${className}`} prefetch={false}>
+      {children ?? name}
+    </Link>
+  );
+}
+
+export function HostLink({
+  address,
+  children,
+  className = '',
+  title,
+}: {
+  address: string;
+  children?: ReactNode;
+  className?: string;
+  title?: string;
+}) {
+  return (
+    <Link href={pageHrefs.host(address)} className={`${LINK_CLASSES} ${className}`} prefetch={false} title={title}>
+      {children ?? address}
+    </Link>
+  );
+}

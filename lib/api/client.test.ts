@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, apiPaths, createApiClient } from './client';
+
+function fakeFetch(status: number, body: unknown, calls: string[] = []): typeof fetch {
+  return (input) => {
+    calls.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    return Promise.resolve(new Response(text, { status, headers: { 'content-type': 'application/json' } }));
+  };
+}
+
+describe('apiPaths', () => {
+  it('encodes every path segment and query value', () => {
+    expect(apiPaths.cluster('prod web/1')).toBe('/api/clusters/prod%20web%2F1');
+    expect(apiPaths.host('2001:db8::11')).toBe('/api/hosts/2001%3Adb8%3A%3A11');
+    expect(apiPaths.history({ cluster: 'lab', service: 'TCP [2001:db8::1]:80', realServer: '[2001:db8::11]:80', from: 1000.7, to: 2000 })).toBe(
+      '/api/clusters/lab/history?service=TCP+%5B2001%3Adb8%3A%3A1%5D%3A80&realServer=%5B2001%3Adb8%3A%3A11%5D%3A80&from=1000&to=2000',
+    );
+    expect(apiPaths.history({ cluster: 'lab', service: 'FWM 1', from: 1, to: 2 })).toBe('/api/clusters/lab/history?service=FWM+1&from=1&to=2');
+  });
+});
+
+describe('createApiClient', () => {
+  it('parses a valid response with its schema', async () => {
+    const calls: string[] = [];
+    const client = createApiClient({ baseUrl: 'http://127.0.0.1:3000/', fetch: fakeFetch(200, { clusters: [], generatedAt: 5 }, calls) });
+    await expect(client.getClusters()).resolves.toEqual({ clusters: [], generatedAt: 5 });
+    expect(calls).toEqual(['http://127.0.0.1:3000/api/clusters']);
+  });
+
+  it('turns the error body into an ApiError with status and code', async () => {
+    const client = createApiClient({ fetch: fakeFetch(404, { error: { code: 'not-found', message: 'no cluster named x' } }) });
+    const error = await client.getCluster('x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 404, code: 'not-found', message: 'no cluster named x', isNotFound: true });
+  });
+
+  it('does not call a 404 without the not-found code "not found"', async () => {
+    const client = createApiClient({ fetch: fakeFetch(404, '<html>') });
+    const error = await client.getCluster('x').catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 404, code: 'http-error', isNotFound: false });
+  });
+
+  it('rejects a response of the wrong shape instead of casting it', async () => {
+    const client = createApiClient({ fetch: fakeFetch(200, { clusters: 'nope', generatedAt: 5 }) });
+    const error = await client.getClusters().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 200, code: 'invalid-response' });
+    expect((error as ApiError).message).toContain('clusters');
+  });
+
+  it('reports a network failure with status 0', async () => {
+    const client = createApiClient({ fetch: () => Promise.reject(new TypeError('fetch failed')) });
+    await expect(client.getHost('192.0.2.11')).rejects.toMatchObject({ status: 0, code: 'network-error' });
+  });
+
+  it('reports a timeout', async () => {
+    const hang: typeof fetch = (_input, init) =>
+      new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+    const client = createApiClient({ fetch: hang, timeoutMs: 20 });
+    await expect(client.getClusters()).rejects.toMatchObject({ status: 0, code: 'timeout' });
+  });
+
+  it('lets a caller cancellation through untouched', async () => {
+    const hang: typeof fetch = (_input, init) =>
+      new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+    const client = createApiClient({ fetch: hang });
+    const controller = new AbortController();
+    const pending = client.getClusters({ signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});

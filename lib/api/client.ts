@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
+
+// The typed client of the console's own HTTP API. Every URL is built here and nowhere else
+// (habit 8); every response is parsed with its zod schema, never cast; every failure becomes one
+// ApiError with a status and a code.
+
+/** The error body every API route returns with a 4xx/5xx status. */
+export const ApiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** Codes the client itself produces (the server's own codes pass through verbatim). */
+export type ClientErrorCode = 'network-error' | 'timeout' | 'invalid-response' | 'http-error';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  /** HTTP status; 0 when no response arrived (network error, timeout). */
+  readonly status: number;
+  /** The server's code (`not-found`, ...) or a ClientErrorCode. */
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.status = status;
+    this.code = code;
+  }
+
+  /** The API said the resource does not exist (not merely "no such route": that is a bug). */
+  get isNotFound(): boolean {
+    return this.status === 404 && this.code === 'not-found';
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+export interface HistoryParams {
+  cluster: string;
+  /** MergedService.key, e.g. "TCP 192.0.2.100:80". */
+  service: string;
+  /** MergedRealServer.key; omitted for the service as a whole. */
+  realServer?: string | null;
+  /** Epoch ms. */
+  from: number;
+  to: number;
+}
+
+export interface ApiClientOptions {
+  /** Origin to prefix ("http://127.0.0.1:3000"); empty for same-origin calls from the browser. */
+  baseUrl?: string;
+  fetch?: typeof globalThis.fetch;
+  /** Per-request timeout; the caller's AbortSignal still applies. */
+  timeoutMs?: number;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+/** The URL of every API resource: the one place paths are spelled. */
+export const apiPaths = {
+  clusters: (): string => '/api/clusters',
+  cluster: (name: string): string => `/api/clusters/${encodeURIComponent(name)}`,
+  history: ({ cluster, service, realServer, from, to }: HistoryParams): string => {
+    const query = new URLSearchParams({ service });
+    if (realServer) query.set('realServer', realServer);
+    query.set('from', String(Math.floor(from)));
+    query.set('to', String(Math.floor(to)));
+    return `/api/clusters/${encodeURIComponent(cluster)}/history?${query.toString()}`;
+  },
+  host: (address: string): string => `/api/hosts/${encodeURIComponent(address)}`,
+};
+
+export function createApiClient(options: ApiClientOptions = {}) {
+  const baseUrl = options.baseUrl?.replace(/\/+$/, '') ?? '';
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  async function request<T>(path: string, schema: z.ZodType<T>, { signal }: RequestOptions = {}): Promise<T> {
+    const doFetch = options.fetch ?? globalThis.fetch;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let response: Response;
+    try {
+      response = await doFetch(`${baseUrl}${path}`, {
+        signal: combined,
+        headers: { accept: 'application/json' },
+        cache: 'no-store',
+      });
+    } catch (cause) {
+      // The caller cancelled (navigation, unmount): let the cancellation through untouched.
+      if (signal?.aborted) throw cause;
+      if (timeout.aborted) {
+        throw new ApiError(0, 'timeout', `No answer from the console in ${timeoutMs / 1000} s (${path})`, { cause });
+      }
+      throw new ApiError(0, 'network-error', `Cannot reach the console (${describe(cause)})`, { cause });
+    }
+
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (cause) {
+      if (signal?.aborted) throw cause;
+      if (!response.ok) {
+        throw new ApiError(response.status, 'http-error', `HTTP ${response.status} ${response.statusText} (${path})`, { cause });
+      }
+      throw new ApiError(response.status, 'invalid-response', `The console sent a body that is not JSON (${path})`, { cause });
+    }
+
+    if (!response.ok) {
+      const parsedError = ApiErrorBody.safeParse(body);
+      if (parsedError.success) {
+        throw new ApiError(response.status, parsedError.data.error.code, parsedError.data.error.message);
+      }
+      throw new ApiError(response.status, 'http-error', `HTTP ${response.status} ${response.statusText} (${path})`);
+    }
+
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new ApiError(
+        response.status,
+        'invalid-response',
+        `The console's answer does not match the expected shape (${path}): ${summarizeIssues(parsed.error)}`,
+        { cause: parsed.error },
+      );
+    }
+    return parsed.data;
+  }
+
+  return {
+    getClusters: (opts?: RequestOptions): Promise<ClusterList> => request(apiPaths.clusters(), ClusterList, opts),
+    getCluster: (name: string, opts?: RequestOptions): Promise<ClusterSnapshot> =>
+      request(apiPaths.cluster(name), ClusterSnapshot, opts),
+    getHistory: (params: HistoryParams, opts?: RequestOptions): Promise<HistoryResponse> =>
+      request(apiPaths.history(params), HistoryResponse, opts),
+    getHost: (address: string, opts?: RequestOptions): Promise<HostMembership> =>
+      request(apiPaths.host(address), HostMembership, opts),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function summarizeIssues(error: z.ZodError): string {
+  const shown = error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
+  return `${shown.join('; ')}${more}`;
+}
+
+/** The same-origin client the browser uses. */
+export const api = createApiClient();
+export const { getClusters, getCluster, getHistory, getHost } = api;
