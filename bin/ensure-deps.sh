@@ -17,6 +17,8 @@ if ((${#need[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# The lock must list other platforms' optional packages or npm ci refuses it (bin/lock-platform-stubs.mjs says why).
+node bin/lock-platform-stubs.mjs
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "ensure-deps: npm ci"
   npm ci --no-audit --no-fund
