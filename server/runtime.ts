@@ -8,6 +8,7 @@ import { createDirectorRefresher } from '@/server/collector/refresh-director';
 import { describeRefreshError } from '@/server/collector/describe-error';
 import { EventRecorder } from '@/server/events/recorder';
 import { EventStore } from '@/server/events/store';
+import { AuditLog } from '@/server/audit/log';
 
 // The process-wide services, created once. Kept on globalThis so every route bundle, the
 // instrumentation hook and dev-mode reloads share one collector and one SSH pool.
@@ -17,6 +18,7 @@ export interface Runtime {
   db: Db;
   history: HistoryStore;
   events: EventStore;
+  audit: AuditLog;
   collector: Collector;
   close: () => Promise<void>;
 }
@@ -29,6 +31,7 @@ function createRuntime(): Runtime {
   const db = openDatabase(config.stateDir);
   const history = new HistoryStore(db);
   const events = new EventStore(db);
+  const audit = new AuditLog(db);
   const recorder = new EventRecorder(events);
   const refresher = createDirectorRefresher(config);
   const collector = new Collector({
@@ -55,6 +58,7 @@ function createRuntime(): Runtime {
     db,
     history,
     events,
+    audit,
     collector,
     close: async () => {
       clearInterval(compact);

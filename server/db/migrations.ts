@@ -61,4 +61,26 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_at ON events (at);
   CREATE INDEX events_open ON events (cluster, kind) WHERE ended_at IS NULL;
   `,
+  `
+  -- Audit log (server/audit/log.ts): append-only, each row chained to the previous by hash.
+  -- detail is JSON (per-director results, reason, ticket, refusal message...).
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT,
+    source TEXT NOT NULL,
+    action TEXT NOT NULL,
+    cluster TEXT,
+    target TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX audit_at ON audit (at);
+  CREATE INDEX audit_cluster_at ON audit (cluster, at);
+  CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];

@@ -1,8 +1,6 @@
-import { NextResponse } from 'next/server';
+import { handle } from '@/server/api/handler';
 
 export const dynamic = 'force-dynamic';
 
-// GET /api/health - liveness for load balancers and systemd; reveals nothing.
-export function GET(): NextResponse {
-  return NextResponse.json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
-}
+// GET /api/health - liveness for load balancers and systemd; reveals nothing, needs no login.
+export const GET = handle({ role: 'public' }, () => ({ ok: true }));

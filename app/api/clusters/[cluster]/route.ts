@@ -4,4 +4,4 @@ import { getClusterSnapshot } from '@/server/read/clusters';
 export const dynamic = 'force-dynamic';
 
 // GET /api/clusters/:cluster - the full merged snapshot
-export const GET = handle<{ cluster: string }>((_req, { cluster }) => getClusterSnapshot(cluster));
+export const GET = handle<{ cluster: string }>({ role: 'viewer', cluster: (p) => p.cluster }, (_req, { cluster }) => getClusterSnapshot(cluster));
