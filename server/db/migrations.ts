@@ -83,4 +83,61 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  `
+  -- Access control (server/auth/). Users from \`lvsctl user add\` (config users are not stored here).
+  -- Only hashes of passwords, session ids and API tokens are stored.
+  CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    clusters TEXT,
+    created_at INTEGER NOT NULL,
+    disabled_at INTEGER
+  );
+  CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    role TEXT NOT NULL,
+    clusters TEXT,
+    csrf TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+  );
+  CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    token_hash TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    clusters TEXT,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+  `,
+  `
+  -- Drain and weight intents (server/drain/): what an operator asked a real server's weight to be,
+  -- held on every director until ended. At most one open intent per cluster+service+real server.
+  CREATE TABLE intents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cluster TEXT NOT NULL,
+    service TEXT NOT NULL,
+    real_server TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    weight INTEGER NOT NULL,
+    restore_weight INTEGER,
+    mechanism TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    ticket TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    on_expiry TEXT,
+    ended_at INTEGER,
+    ended_by TEXT,
+    end_reason TEXT
+  );
+  CREATE UNIQUE INDEX intents_open ON intents (cluster, service, real_server) WHERE ended_at IS NULL;
+  CREATE INDEX intents_cluster ON intents (cluster, created_at);
+  `,
 ];
