@@ -70,3 +70,47 @@ describe('createApiClient', () => {
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
+
+describe('state-changing requests', () => {
+  it('POST sends JSON, the CSRF token, and parses the answer', async () => {
+    const seen: { method?: string; headers?: Headers; body?: string }[] = [];
+    const fetchSpy: typeof fetch = (_input, init) => {
+      seen.push({ method: init?.method, headers: new Headers(init?.headers), body: typeof init?.body === 'string' ? init.body : undefined });
+      return Promise.resolve(new Response(JSON.stringify({ ok: true }), { status: 200 }));
+    };
+    const client = createApiClient({ fetch: fetchSpy, csrfToken: () => 'tok123' });
+    const { z } = await import('zod');
+    await expect(client.post('/api/x', { a: 1 }, z.object({ ok: z.boolean() }))).resolves.toEqual({ ok: true });
+    expect(seen[0]?.method).toBe('POST');
+    expect(seen[0]?.headers?.get('x-csrf-token')).toBe('tok123');
+    expect(seen[0]?.headers?.get('content-type')).toBe('application/json');
+    expect(seen[0]?.body).toBe('{"a":1}');
+  });
+
+  it('GET does not send the CSRF token', async () => {
+    let headers: Headers | undefined;
+    const fetchSpy: typeof fetch = (_input, init) => {
+      headers = new Headers(init?.headers);
+      return Promise.resolve(new Response(JSON.stringify({ clusters: [], generatedAt: 1 }), { status: 200 }));
+    };
+    await createApiClient({ fetch: fetchSpy, csrfToken: () => 'tok123' }).getClusters();
+    expect(headers?.get('x-csrf-token')).toBeNull();
+  });
+
+  it('calls onUnauthorized on 401', async () => {
+    let called = 0;
+    const client = createApiClient({ fetch: fakeFetch(401, { error: { code: 'unauthorized', message: 'log in first' } }), onUnauthorized: () => called++ });
+    await expect(client.getClusters()).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(called).toBe(1);
+  });
+
+  it('reads the CSRF cookie and builds safe login URLs', async () => {
+    const { readCsrfCookie, loginUrl } = await import('./client');
+    expect(readCsrfCookie('a=1; lvs_csrf=abc%3D; b=2')).toBe('abc=');
+    expect(readCsrfCookie('a=1')).toBeNull();
+    expect(loginUrl('/clusters/lab?x=1')).toBe('/login?next=%2Fclusters%2Flab%3Fx%3D1');
+    expect(loginUrl('//evil.example/')).toBe('/login');
+    expect(loginUrl('https://evil.example/')).toBe('/login');
+    expect(loginUrl('/')).toBe('/login');
+  });
+});

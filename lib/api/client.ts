@@ -51,6 +51,31 @@ export interface ApiClientOptions {
   fetch?: typeof globalThis.fetch;
   /** Per-request timeout; the caller's AbortSignal still applies. */
   timeoutMs?: number;
+  /** The CSRF token to send with state-changing requests (browser: read from the csrf cookie). */
+  csrfToken?: () => string | null;
+  /** Called when the console answers 401 (browser: go to the login page). */
+  onUnauthorized?: () => void;
+}
+
+/** Name of the (readable, not HttpOnly) cookie holding the session's CSRF token. */
+export const CSRF_COOKIE = 'lvs_csrf';
+/** Header every state-changing browser request carries (server/auth/csrf.ts checks it). */
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** The CSRF token from document.cookie, or null (not in a browser, or not logged in). */
+export function readCsrfCookie(cookie: string | undefined = typeof document === 'undefined' ? undefined : document.cookie): string | null {
+  if (!cookie) return null;
+  for (const part of cookie.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === CSRF_COOKIE) return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
+
+/** The login page URL that comes back to `next` (a same-origin path only) afterwards. */
+export function loginUrl(next: string): string {
+  const safe = next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
+  return safe === '/' ? '/login' : `/login?next=${encodeURIComponent(safe)}`;
 }
 
 export interface RequestOptions {
@@ -75,16 +100,29 @@ export function createApiClient(options: ApiClientOptions = {}) {
   const baseUrl = options.baseUrl?.replace(/\/+$/, '') ?? '';
   const timeoutMs = options.timeoutMs ?? 10_000;
 
-  async function request<T>(path: string, schema: z.ZodType<T>, { signal }: RequestOptions = {}): Promise<T> {
+  async function request<T>(
+    path: string,
+    schema: z.ZodType<T>,
+    { signal }: RequestOptions = {},
+    send?: { method: 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown },
+  ): Promise<T> {
     const doFetch = options.fetch ?? globalThis.fetch;
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (send) {
+      // State-changing requests carry the session's CSRF token (server/auth/csrf.ts).
+      const csrf = options.csrfToken?.();
+      if (csrf) headers[CSRF_HEADER] = csrf;
+      if (send.body !== undefined) headers['content-type'] = 'application/json';
+    }
     let response: Response;
     try {
       response = await doFetch(`${baseUrl}${path}`, {
         signal: combined,
-        headers: { accept: 'application/json' },
+        headers,
         cache: 'no-store',
+        ...(send ? { method: send.method, credentials: 'same-origin' as const, body: send.body === undefined ? undefined : JSON.stringify(send.body) } : {}),
       });
     } catch (cause) {
       // The caller cancelled (navigation, unmount): let the cancellation through untouched.
@@ -106,6 +144,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
       throw new ApiError(response.status, 'invalid-response', `The console sent a body that is not JSON (${path})`, { cause });
     }
 
+    if (response.status === 401) options.onUnauthorized?.();
     if (!response.ok) {
       const parsedError = ApiErrorBody.safeParse(body);
       if (parsedError.success) {
@@ -127,6 +166,13 @@ export function createApiClient(options: ApiClientOptions = {}) {
   }
 
   return {
+    /** POST a JSON body (with the CSRF token); the answer is parsed with `schema`. */
+    post: <T>(path: string, body: unknown, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T> =>
+      request(path, schema, opts, { method: 'POST', body }),
+    /** DELETE (with the CSRF token). */
+    del: <T>(path: string, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T> => request(path, schema, opts, { method: 'DELETE' }),
+    /** GET any path, parsed with `schema`. */
+    get: <T>(path: string, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T> => request(path, schema, opts),
     getClusters: (opts?: RequestOptions): Promise<ClusterList> => request(apiPaths.clusters(), ClusterList, opts),
     getCluster: (name: string, opts?: RequestOptions): Promise<ClusterSnapshot> =>
       request(apiPaths.cluster(name), ClusterSnapshot, opts),
@@ -149,6 +195,26 @@ function summarizeIssues(error: z.ZodError): string {
   return `${shown.join('; ')}${more}`;
 }
 
+/** In the browser, a 401 means the session ended: go to the login page, then come back here. */
+function goToLogin(): void {
+  if (typeof window === 'undefined' || window.location.pathname === '/login') return;
+  window.location.assign(loginUrl(`${window.location.pathname}${window.location.search}`));
+}
+
 /** The same-origin client the browser uses. */
-export const api = createApiClient();
+export const api = createApiClient({ csrfToken: () => readCsrfCookie(), onUnauthorized: goToLogin });
 export const { getClusters, getCluster, getHistory, getHost } = api;
+
+/** POST `body` as JSON to a console API path, with the CSRF token; a 401 goes to the login page. */
+export function apiPost(path: string, body: unknown): Promise<unknown>;
+export function apiPost<T>(path: string, body: unknown, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T>;
+export function apiPost(path: string, body: unknown, schema?: z.ZodType, opts?: RequestOptions): Promise<unknown> {
+  return api.post(path, body, schema ?? z.unknown(), opts);
+}
+
+/** DELETE a console API path, with the CSRF token; a 401 goes to the login page. */
+export function apiDelete(path: string): Promise<unknown>;
+export function apiDelete<T>(path: string, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T>;
+export function apiDelete(path: string, schema?: z.ZodType, opts?: RequestOptions): Promise<unknown> {
+  return api.del(path, schema ?? z.unknown(), opts);
+}
