@@ -2,10 +2,25 @@
 
 const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
+// The same few thousand addresses are canonicalised on every poll of every director, so results
+// are memoised (bounded: the memo is dropped when it grows past MEMO_MAX entries).
+const MEMO_MAX = 200_000;
+let memo = new Map<string, string | null>();
+
+/** canonicalIPv6 with the memo. */
+function canonicalIPv6Memo(s: string): string | null {
+  const hit = memo.get(s);
+  if (hit !== undefined || memo.has(s)) return hit ?? null;
+  const v = canonicalIPv6(s);
+  if (memo.size >= MEMO_MAX) memo = new Map();
+  memo.set(s, v);
+  return v;
+}
+
 /** 4, 6 or 0, like node:net isIP, without zone ids. */
 export function isIP(s: string): 0 | 4 | 6 {
   if (V4.test(s)) return 4;
-  return canonicalIPv6(s) === null ? 0 : 6;
+  return canonicalIPv6Memo(s) === null ? 0 : 6;
 }
 
 /** Expands an IPv6 address to 8 groups; null when it is not one. Accepts an embedded IPv4 tail. */
@@ -64,6 +79,6 @@ export function canonicalIPv6(s: string): string | null {
 
 /** Canonical text form of any IP address (IPv4 unchanged), or the input when it is not an address. */
 export function canonicalIP(s: string): string {
-  if (V4.test(s)) return s;
-  return canonicalIPv6(s) ?? s;
+  if (!s.includes(':')) return s; // IPv4 (or not an address): unchanged either way
+  return canonicalIPv6Memo(s) ?? s;
 }

@@ -1,10 +1,9 @@
-import { isIP } from './ip';
-
 // Stable, human-readable keys for services and real servers, shared by server and browser.
 
 /** "192.0.2.11:80", "[2001:db8::11]:80". */
 export function hostPort(address: string, port: number): string {
-  return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
+  // Only an IPv6 address contains ':' (callers pass addresses, never host:port).
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
 export interface ServiceIdentity {

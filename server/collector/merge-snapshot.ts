@@ -7,6 +7,7 @@ import type {
   MergedService,
   RealServerHealth,
   RealServerOnDirector,
+  TrackFileRef,
   VrrpState,
 } from '@/lib/models/cluster';
 import type { IpvsRealServer, IpvsService } from '@/lib/models/ipvsadm';
@@ -136,15 +137,34 @@ function activeDirectorFor(svc: IpvsService, sources: Sourced[], instances: Clus
   return null;
 }
 
+type Checker = { alive: boolean | null; configuredWeight: number | null; trackFile?: TrackFileRef | null };
+
 function mergeServices(sources: Sourced[], instances: ClusterInstance[]): MergedService[] {
+  // Index once (service key -> copy per director, checkers per service): a cluster has thousands of
+  // services, and scanning lists per service made this quadratic.
   const keys = new Map<string, IpvsService>();
-  for (const s of sources) for (const svc of s.data.services) if (!keys.has(serviceKey(svc))) keys.set(serviceKey(svc), svc);
+  const byDirector = new Map<string, Map<string, IpvsService>>();
+  const checkersByService = new Map<string, Map<string, Checker>>();
+  for (const s of sources) {
+    const index = new Map<string, IpvsService>();
+    for (const svc of s.data.services) {
+      const k = serviceKey(svc);
+      if (!index.has(k)) index.set(k, svc);
+      if (!keys.has(k)) keys.set(k, svc);
+    }
+    byDirector.set(s.name, index);
+    for (const c of s.data.checkers ?? []) {
+      let m = checkersByService.get(c.service);
+      if (!m) checkersByService.set(c.service, (m = new Map()));
+      if (!m.has(c.realServer)) m.set(c.realServer, c);
+    }
+  }
 
   const out: MergedService[] = [];
   for (const [key, first] of keys) {
     const copies = new Map<string, IpvsService>();
     for (const s of sources) {
-      const c = s.data.services.find((x) => serviceKey(x) === key);
+      const c = byDirector.get(s.name)?.get(key);
       if (c) copies.set(s.name, c);
     }
     const active = activeDirectorFor(first, sources, instances);
@@ -152,20 +172,31 @@ function mergeServices(sources: Sourced[], instances: ClusterInstance[]): Merged
     const presentOn = [...copies.keys()];
     const differs: string[] = [];
     if (presentOn.length < sources.length) differs.push('present');
-    const distinct = (f: (x: IpvsService) => unknown) => new Set([...copies.values()].map((x) => JSON.stringify(f(x)))).size > 1;
-    if (distinct((x) => x.scheduler)) differs.push('scheduler');
-    if (distinct((x) => x.flags)) differs.push('flags');
-    if (distinct((x) => x.persistent)) differs.push('persistent');
+    if (copies.size > 1) {
+      const distinct = (f: (x: IpvsService) => unknown) => new Set([...copies.values()].map((x) => JSON.stringify(f(x)))).size > 1;
+      if (distinct((x) => x.scheduler)) differs.push('scheduler');
+      if (distinct((x) => x.flags)) differs.push('flags');
+      if (distinct((x) => x.persistent)) differs.push('persistent');
+    }
 
-    const checkers = new Map<string, { alive: boolean | null; configuredWeight: number | null }>();
-    for (const s of sources) for (const c of s.data.checkers ?? []) if (c.service === key && !checkers.has(c.realServer)) checkers.set(c.realServer, c);
+    const checkers = checkersByService.get(key) ?? new Map<string, Checker>();
 
+    // Real servers of each copy, by key.
+    const rsByDirector = new Map<string, Map<string, IpvsRealServer>>();
     const rsKeys = new Map<string, { address: string; port: number }>();
-    for (const c of copies.values()) for (const rs of c.realServers) rsKeys.set(rsKey(rs), rs);
+    for (const [dir, c] of copies) {
+      const m = new Map<string, IpvsRealServer>();
+      for (const rs of c.realServers) {
+        const k = rsKey(rs);
+        if (!m.has(k)) m.set(k, rs);
+        if (!rsKeys.has(k)) rsKeys.set(k, rs);
+      }
+      rsByDirector.set(dir, m);
+    }
     for (const k of checkers.keys()) if (!rsKeys.has(k)) rsKeys.set(k, parseHostPort(k));
 
     const realServers: MergedRealServer[] = [...rsKeys.entries()].map(([k, id]) =>
-      mergeRealServer(k, id, copies, active, checkers.get(k) ?? null),
+      mergeRealServer(k, id, rsByDirector, active, checkers.get(k) ?? null),
     );
     out.push({
       key,
@@ -198,14 +229,14 @@ function parseHostPort(k: string): { address: string; port: number } {
 function mergeRealServer(
   key: string,
   id: { address: string; port: number },
-  copies: Map<string, IpvsService>,
+  copies: Map<string, Map<string, IpvsRealServer>>,
   active: string | null,
-  checker: { alive: boolean | null; configuredWeight: number | null } | null,
+  checker: Checker | null,
 ): MergedRealServer {
   const perDirector: Record<string, RealServerOnDirector> = {};
   const found = new Map<string, IpvsRealServer>();
-  for (const [dir, svc] of copies) {
-    const rs = svc.realServers.find((r) => rsKey(r) === key);
+  for (const [dir, byKey] of copies) {
+    const rs = byKey.get(key);
     if (rs) found.set(dir, rs);
     perDirector[dir] = {
       present: rs !== undefined,
@@ -244,6 +275,7 @@ function mergeRealServer(
     configuredWeight: checker?.configuredWeight ?? null,
     checkerAlive: checker?.alive ?? null,
     health,
+    trackFile: checker?.trackFile ?? null,
     perDirector,
     differs,
   };
