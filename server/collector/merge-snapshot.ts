@@ -155,7 +155,7 @@ function mergeServices(sources: Sourced[], instances: ClusterInstance[]): Merged
     byDirector.set(s.name, index);
     for (const c of s.data.checkers ?? []) {
       let m = checkersByService.get(c.service);
-      if (!m) checkersByService.set(c.service, (m = new Map()));
+      if (!m) checkersByService.set(c.service, (m = new Map<string, Checker>()));
       if (!m.has(c.realServer)) m.set(c.realServer, c);
     }
   }
