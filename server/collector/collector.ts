@@ -39,6 +39,10 @@ interface ClusterSlot {
   directors: DirectorSlot[];
   findingSince: Map<string, number>;
   snapshot: ClusterSnapshot;
+  /** True when a director reported since the last merge. */
+  dirty: boolean;
+  /** Until when the last merge's liveness verdicts hold (the first live director going stale). */
+  validUntil: number;
   tick: NodeJS.Timeout | null;
 }
 
@@ -60,7 +64,7 @@ export class Collector {
         errors: 0,
         successes: 0,
       }));
-      const slot: ClusterSlot = { config: c, directors, findingSince: new Map(), snapshot: this.emptySnapshot(c.name), tick: null };
+      const slot: ClusterSlot = { config: c, directors, findingSince: new Map(), snapshot: this.emptySnapshot(c.name), dirty: true, validUntil: 0, tick: null };
       this.clusters.set(c.name, slot);
       slot.snapshot = this.merge(slot);
     }
@@ -97,9 +101,17 @@ export class Collector {
   snapshot(name: string): ClusterSnapshot | undefined {
     const slot = this.clusters.get(name);
     if (!slot) return undefined;
-    // Re-merge on read so a snapshot's liveness is judged against the current time.
-    slot.snapshot = this.merge(slot);
+    // Re-merged on read only when a director reported since, or when a director's data may have
+    // gone stale (liveness is judged against the current time); otherwise every reader shares the
+    // last merge (a large cluster's merge costs tens of milliseconds).
+    if (slot.dirty || this.now() > slot.validUntil) slot.snapshot = this.merge(slot);
     return slot.snapshot;
+  }
+
+  /** Forces the next read to re-merge (after something the merge reads besides observations changed). */
+  invalidate(name: string): void {
+    const slot = this.clusters.get(name);
+    if (slot) slot.dirty = true;
   }
 
   snapshots(): ClusterSnapshot[] {
@@ -165,6 +177,7 @@ export class Collector {
       d.errors++;
     } finally {
       d.running = false;
+      slot.dirty = true;
     }
     slot.snapshot = this.merge(slot);
     this.opts.onDirector?.(slot.config.name, d.obs, slot.snapshot);
@@ -172,13 +185,28 @@ export class Collector {
   }
 
   private merge(slot: ClusterSlot): ClusterSnapshot {
-    return mergeSnapshot({
+    const now = this.now();
+    const poll = this.opts.pollIntervalMs;
+    const snapshot = mergeSnapshot({
       cluster: slot.config.name,
-      now: this.now(),
-      pollIntervalMs: this.opts.pollIntervalMs,
+      now,
+      pollIntervalMs: poll,
       observations: slot.directors.map((d) => d.obs),
       findingSince: slot.findingSince,
     });
+    slot.dirty = false;
+    // isLive(): live while now - takenAt <= 3 * poll + durationMs. Re-judge at the first such
+    // deadline, and at least once per poll interval.
+    let until = now + poll;
+    for (const d of slot.directors) {
+      const data = d.obs.data;
+      if (d.obs.error === null && data !== null) {
+        const deadline = data.takenAt + 3 * poll + data.durationMs;
+        if (deadline >= now) until = Math.min(until, deadline);
+      }
+    }
+    slot.validUntil = until;
+    return snapshot;
   }
 
   private emptySnapshot(name: string): ClusterSnapshot {
