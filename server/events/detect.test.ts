@@ -65,6 +65,12 @@ describe('detectEvents', () => {
       expected: [{ kind: 'failover', fromMaster: 'dir1', toMaster: 'dir2', at: T1 }],
     },
     {
+      name: 'failover whose keepalived dump predates what the new master last showed (an older transition) is timed by observation',
+      prev: snap(T0, { directors: [director('dir1'), director('dir2', { takenAt: T0 - 100 })] }),
+      next: snap(T1, { instances: [instance('VI_1', ['dir2'], { masterSince: T0 - 5000 })] }),
+      expected: [{ kind: 'failover', fromMaster: 'dir1', toMaster: 'dir2', at: T1 }],
+    },
+    {
       name: 'no-master gap starts (timed by the finding)',
       prev: snap(T0),
       next: snap(T1, { instances: [instance('VI_1', [])], findings: [finding('no-master:VI_1', T0 + 500)] }),

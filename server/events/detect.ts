@@ -56,9 +56,14 @@ function sinceOf(s: ClusterSnapshot, findingId: string): number | null {
 }
 
 /** keepalived's own transition time when it plausibly belongs to the change seen between prev and next. */
-function plausible(t: number | null | undefined, ctx: Ctx): number | null {
+// When `director` is given, the change must also be later than that director's data in prev (which
+// still showed the old state; 1 s allowed for clock skew): keepalived's dump can be older than the
+// change we see in the addresses, and then its transition time is an earlier, unrelated one.
+function plausible(t: number | null | undefined, ctx: Ctx, director?: string | null): number | null {
   if (t === null || t === undefined) return null;
-  const earliest = ctx.prev.takenAt - 3 * ctx.prev.pollIntervalMs;
+  let earliest = ctx.prev.takenAt - 3 * ctx.prev.pollIntervalMs;
+  const seenBefore = director ? ctx.prev.directors.find((d) => d.name === director)?.takenAt : null;
+  if (seenBefore !== null && seenBefore !== undefined) earliest = Math.max(earliest, seenBefore - 1000);
   return t > earliest && t <= ctx.next.takenAt + 1000 ? t : null;
 }
 
@@ -123,7 +128,7 @@ function keepalived(ctx: Ctx, p: DirectorView, d: DirectorView): void {
         instance: inst.name,
         fromState: before.state,
         toState: inst.state,
-        at: plausible(inst.lastTransitionAt, ctx) ?? next.takenAt,
+        at: plausible(inst.lastTransitionAt, ctx, d.name) ?? next.takenAt,
       }),
     );
   }
@@ -177,7 +182,7 @@ function failover(ctx: Ctx, p: ClusterInstance, i: ClusterInstance, lastMaster: 
       toMaster: i.master,
       fromState: 'BACKUP',
       toState: 'MASTER',
-      at: plausible(i.masterSince, ctx) ?? ctx.next.takenAt,
+      at: plausible(i.masterSince, ctx, i.master) ?? ctx.next.takenAt,
     }),
   );
 }
