@@ -26,3 +26,7 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'hash' | 'at'> & { at?: number };
+
+/** GET /api/audit: newest first; page back with ?before=<id of the last entry>. */
+export const AuditList = z.object({ entries: z.array(AuditEntry) });
+export type AuditList = z.infer<typeof AuditList>;

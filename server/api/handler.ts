@@ -2,38 +2,110 @@ import 'server-only';
 import { NextResponse } from 'next/server';
 import type { Actor, Role } from '@/lib/models/auth';
 import { roleAtLeast } from '@/lib/models/auth';
-import { authenticate } from '@/server/auth/authenticate';
+import { authenticateWith, crossOriginReason, csrfTokenReason, sourceAddressWith } from '@/server/auth/authenticate';
+import { getAuth, type AuthService } from '@/server/auth/service';
 import { ApiError, errorResponse } from './errors';
 
 // A route handler is this wrapper plus one call into server/ (habit 5). Access is decided here,
 // in one place: every route declares the role it needs, and a test (app/api/routes.test.ts)
-// fails when a route does not.
+// fails when a route does not. Order: who is calling (401), CSRF for cookie/proxy-authenticated
+// state changes (403), role (403), cluster scope (403). Every refused state-changing request is
+// written to the audit log before the refusal is sent.
 
 type Ctx<P> = { params: Promise<P> };
 
 export interface RouteAccess<P> {
-  /** 'public': anyone, even unauthenticated (only the health endpoint). */
+  /** 'public': anyone, even unauthenticated (the health endpoint; login). */
   role: Role | 'public';
   /** For cluster-scoped roles: the cluster this request acts on, from its route params. */
   cluster?: (params: P) => string;
 }
 
+/** `actor` is non-null on every route whose role is not 'public'. */
 export type RouteFn<P> = (req: Request, params: P, actor: Actor | null) => unknown;
 
 export type Handler<P> = ((req: Request, ctx: Ctx<P>) => Promise<NextResponse>) & { access: RouteAccess<P> };
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function isStateChanging(method: string): boolean {
+  return !SAFE_METHODS.has(method.toUpperCase());
+}
+
+function checkAccess<P>(req: Request, access: RouteAccess<P>, params: P, svc: AuthService): Actor | null {
+  const mutating = isStateChanging(req.method);
+  if (access.role === 'public') {
+    // Login forms are CSRF targets too (logging a victim into the attacker's account).
+    const why = mutating ? crossOriginReason(req, svc.config) : null;
+    if (why) throw new ApiError('forbidden', why);
+    return null;
+  }
+  const { actor, session } = authenticateWith(req, svc);
+  if (!actor) throw new ApiError('unauthorized', 'log in first: no valid session, API token or trusted proxy user');
+  if (mutating && actor.via !== 'token') {
+    // Bearer tokens are never sent by a browser on its own, so they need no CSRF defence.
+    const why = crossOriginReason(req, svc.config) ?? (session ? csrfTokenReason(req, session) : null);
+    if (why) throw new RefusedAs(actor, new ApiError('forbidden', why));
+  }
+  if (!roleAtLeast(actor.role, access.role)) {
+    throw new RefusedAs(actor, new ApiError('forbidden', `this needs the ${access.role} role; you are ${actor.role}`));
+  }
+  const cluster = access.cluster?.(params);
+  if (cluster !== undefined && actor.clusters !== null && !actor.clusters.includes(cluster)) {
+    throw new RefusedAs(actor, new ApiError('forbidden', `your ${actor.role} role does not cover cluster ${cluster}`));
+  }
+  return actor;
+}
+
+/** A refusal that knows who was refused (for the audit entry). */
+class RefusedAs extends Error {
+  constructor(
+    readonly actor: Actor,
+    readonly error: ApiError,
+  ) {
+    super(error.message);
+  }
+}
+
+function auditRefusal<P>(req: Request, access: RouteAccess<P>, params: P | undefined, actor: Actor | null, error: ApiError, svc: AuthService): void {
+  let cluster: string | null = null;
+  try {
+    cluster = params === undefined ? null : (access.cluster?.(params) ?? null);
+  } catch {
+    cluster = null;
+  }
+  try {
+    svc.audit.append({
+      actor: actor?.name ?? 'anonymous',
+      role: actor?.role ?? null,
+      source: actor?.source ?? sourceAddressWith(req, svc.config),
+      action: `${req.method} ${new URL(req.url).pathname}`,
+      cluster,
+      target: null,
+      outcome: 'refused',
+      detail: { status: error.code, message: error.message },
+    });
+  } catch (e) {
+    console.error('[audit] could not record a refused request', e);
+  }
+}
+
 export function handle<P = Record<string, never>>(access: RouteAccess<P>, fn: RouteFn<P>): Handler<P> {
   const h = async (req: Request, ctx: Ctx<P>): Promise<NextResponse> => {
+    let params: P | undefined;
+    let svc: AuthService | undefined;
     try {
-      const params = await ctx.params;
-      const actor = authenticate(req);
-      if (access.role !== 'public' && access.role !== 'viewer') {
-        if (!actor) throw new ApiError('unauthorized', 'log in first');
-        if (!roleAtLeast(actor.role, access.role)) throw new ApiError('forbidden', `this needs the ${access.role} role; you are ${actor.role}`);
-        const cluster = access.cluster?.(params);
-        if (cluster !== undefined && actor.clusters !== null && !actor.clusters.includes(cluster)) {
-          throw new ApiError('forbidden', `your role does not cover cluster ${cluster}`);
+      params = await ctx.params;
+      svc = getAuth();
+      let actor: Actor | null;
+      try {
+        actor = checkAccess(req, access, params, svc);
+      } catch (e) {
+        const refused = e instanceof RefusedAs ? e.error : e;
+        if (refused instanceof ApiError && isStateChanging(req.method)) {
+          auditRefusal(req, access, params, e instanceof RefusedAs ? e.actor : null, refused, svc);
         }
+        throw refused;
       }
       const body = await fn(req, params, actor);
       if (body instanceof NextResponse) return body;

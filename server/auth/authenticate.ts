@@ -1,15 +1,157 @@
 import 'server-only';
-import type { Actor } from '@/lib/models/auth';
+import { Role, type Actor } from '@/lib/models/auth';
+import type { AuthConfig } from '@/server/config/schema';
+import { sameSecret, sha256 } from './secrets';
+import { findAccount, getAuth, type AuthService } from './service';
+import type { Session } from './store';
 
-// PLACEHOLDER until access control (#7) lands: resolves the request's actor from its session
-// cookie, API token or trusted proxy header. Until then nobody is authenticated, so routes that
-// need `operator` or `admin` refuse everyone, and `viewer` routes answer anonymously.
+// Who is calling: an API token (Authorization: Bearer), a session cookie, or a user asserted by a
+// trusted reverse proxy, in that order. A request carrying a bad token is anonymous (no fallback).
 
-export function authenticate(_req: Request): Actor | null {
+/** Set by bin/serve.ts on every request from the TCP peer's address (any client value overwritten). */
+export const PEER_HEADER = 'x-lvs-peer';
+export const SESSION_COOKIE = 'lvs_session';
+export { CSRF_COOKIE } from '@/lib/api/client';
+
+export interface Authentication {
+  actor: Actor | null;
+  /** The session, when the actor came from the session cookie (CSRF is checked against it). */
+  session: Session | null;
+}
+
+function normalizeAddress(a: string): string {
+  const s = a.trim().replace(/^\[(.*)\]$/, '$1');
+  return s.startsWith('::ffff:') && s.includes('.') ? s.slice(7) : s;
+}
+
+/** The address of the TCP peer (the client, or a proxy in front of it). */
+export function peerAddress(req: Request): string {
+  const v = req.headers.get(PEER_HEADER);
+  return v ? normalizeAddress(v) : 'unknown';
+}
+
+export function fromTrustedProxy(req: Request, config: AuthConfig): boolean {
+  return config.trustedProxies.map(normalizeAddress).includes(peerAddress(req));
+}
+
+/** The client's address: the peer, or, behind a trusted proxy, the nearest untrusted X-Forwarded-For hop. */
+export function sourceAddressWith(req: Request, config: AuthConfig): string {
+  const peer = peerAddress(req);
+  if (!fromTrustedProxy(req, config)) return peer;
+  const trusted = new Set(config.trustedProxies.map(normalizeAddress));
+  const hops = (req.headers.get('x-forwarded-for') ?? '').split(',').map(normalizeAddress).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i];
+    if (hop !== undefined && !trusted.has(hop)) return hop;
+  }
+  return peer;
+}
+
+export function sourceAddress(req: Request): string {
+  return sourceAddressWith(req, getAuth().config);
+}
+
+/** Whether the browser reached the console over HTTPS (directly, or per a trusted proxy). */
+export function isHttps(req: Request, config: AuthConfig): boolean {
+  if (fromTrustedProxy(req, config)) {
+    const proto = req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
+    if (proto) return proto === 'https';
+  }
+  return new URL(req.url).protocol === 'https:';
+}
+
+export function readCookie(req: Request, name: string): string | null {
+  const header = req.headers.get('cookie');
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
   return null;
 }
 
-/** The client's address as the server sees it (trusted-proxy handling belongs here). */
-export function sourceAddress(req: Request): string {
-  return req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+const PROXY_USER = /^[\w.@+-]{1,128}$/;
+
+export function authenticateWith(req: Request, svc: AuthService): Authentication {
+  const source = sourceAddressWith(req, svc.config);
+  const authorization = req.headers.get('authorization');
+  if (authorization !== null) {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization);
+    const token = m?.[1] ? svc.store.useToken(m[1]) : null;
+    if (!token) return { actor: null, session: null };
+    return { actor: { name: `token:${token.name}`, role: token.role, clusters: token.clusters, via: 'token', source }, session: null };
+  }
+
+  const sid = readCookie(req, SESSION_COOKIE);
+  if (sid) {
+    const session = svc.store.getSession(sid);
+    const t = svc.now();
+    if (session) {
+      const idleMs = svc.config.session.idleMinutes * 60_000;
+      const absoluteMs = svc.config.session.absoluteHours * 3_600_000;
+      const account = findAccount(svc, session.user);
+      if (t - session.last_seen_at >= idleMs || t - session.created_at >= absoluteMs || !account) {
+        svc.store.deleteSession(session.id_hash);
+      } else {
+        // Writes at most every 15 s per session: idle expiry does not need finer steps.
+        if (t - session.last_seen_at >= 15_000) svc.store.touchSession(session.id_hash, t);
+        return { actor: { name: account.name, role: account.role, clusters: account.clusters, via: 'session', source }, session };
+      }
+    }
+  }
+
+  const proxy = svc.config.proxyAuth;
+  if (proxy && fromTrustedProxy(req, svc.config)) {
+    const user = req.headers.get(proxy.userHeader)?.trim();
+    if (user && PROXY_USER.test(user)) {
+      const asserted = proxy.roleHeader ? Role.safeParse(req.headers.get(proxy.roleHeader)?.trim()) : null;
+      return { actor: { name: user, role: asserted?.success ? asserted.data : proxy.defaultRole, clusters: null, via: 'proxy', source }, session: null };
+    }
+  }
+  return { actor: null, session: null };
+}
+
+export function authenticate(req: Request): Actor | null {
+  return authenticateWith(req, getAuth()).actor;
+}
+
+/** The session's id hash from the request's cookie (for logout). */
+export function sessionIdHash(req: Request): string | null {
+  const sid = readCookie(req, SESSION_COOKIE);
+  return sid ? sha256(sid) : null;
+}
+
+// --- CSRF -----------------------------------------------------------------------------------
+
+/**
+ * A state-changing request riding on ambient credentials (session cookie, proxy header) must come
+ * from this console's own pages: same-origin Origin / Sec-Fetch-Site. Returns why not, or null.
+ */
+export function crossOriginReason(req: Request, config: AuthConfig): string | null {
+  const site = req.headers.get('sec-fetch-site');
+  if (site !== null && site !== 'same-origin') return `cross-site request refused (Sec-Fetch-Site: ${site})`;
+  const origin = req.headers.get('origin');
+  if (origin === null) {
+    return site === 'same-origin' ? null : 'request refused: no Origin or Sec-Fetch-Site header shows it came from this console';
+  }
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return `request refused: Origin "${origin.slice(0, 100)}" is not a URL`;
+  }
+  const hosts = [req.headers.get('host')];
+  if (fromTrustedProxy(req, config)) hosts.push(req.headers.get('x-forwarded-host')?.split(',')[0]?.trim() ?? null);
+  if (!hosts.some((h) => h !== null && h.toLowerCase() === originHost.toLowerCase())) {
+    return `cross-origin request refused: Origin ${origin.slice(0, 100)} is not this console`;
+  }
+  return null;
+}
+
+/** The session's CSRF token must come back in the x-csrf-token header. Returns why not, or null. */
+export function csrfTokenReason(req: Request, session: Session): string | null {
+  const sent = req.headers.get('x-csrf-token');
+  if (!sent) return 'CSRF token missing: send the x-csrf-token header (the lvs_csrf cookie value)';
+  return sameSecret(sent, session.csrf) ? null : 'CSRF token does not match this session: reload the page';
 }

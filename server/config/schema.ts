@@ -88,6 +88,61 @@ export const SshTuning = z
   .strict();
 export type SshTuning = z.infer<typeof SshTuning>;
 
+const AuthRole = z.enum(['viewer', 'operator', 'admin']);
+
+/** A password hash as `lvsctl user hash` prints it: scrypt$N$r$p$salt$hash (base64url). */
+export const PasswordHash = z
+  .string()
+  .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/, 'a hash printed by `lvsctl user hash` (scrypt$N$r$p$salt$hash), never the password itself');
+
+export const AuthUserConfig = z
+  .object({
+    name: Name,
+    passwordHash: PasswordHash,
+    role: AuthRole,
+    /** Limit the role to these clusters (default: every cluster). */
+    clusters: z.array(Name).min(1).optional(),
+  })
+  .strict();
+export type AuthUserConfig = z.infer<typeof AuthUserConfig>;
+
+export const AuthConfig = z
+  .object({
+    /** Local accounts (more can be added to the database with `lvsctl user add`). */
+    users: z.array(AuthUserConfig).default([]),
+    session: z
+      .object({
+        /** A session unused this long ends. */
+        idleMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+        /** A session ends this long after login, used or not. */
+        absoluteHours: z.number().int().min(1).max(30 * 24).default(12),
+      })
+      .strict()
+      .default({ idleMinutes: 60, absoluteHours: 12 }),
+    /** Secure cookies: 'auto' = when the request came over HTTPS (directly or per a trusted proxy). */
+    cookieSecure: z.union([z.literal('auto'), z.boolean()]).default('auto'),
+    /** Addresses of reverse proxies whose X-Forwarded-For / -Proto (and proxy user header) are believed. */
+    trustedProxies: z.array(z.string().min(1).regex(/^[0-9A-Fa-f.:]+$/, 'an IP address')).default([]),
+    /** Single sign-on through a trusted reverse proxy (oauth2-proxy and the like). Needs trustedProxies. */
+    proxyAuth: z
+      .object({
+        userHeader: z.string().min(1).default('x-forwarded-user'),
+        /** Header carrying the role; when absent or not a role, defaultRole applies. */
+        roleHeader: z.string().min(1).optional(),
+        defaultRole: AuthRole.default('viewer'),
+      })
+      .strict()
+      .optional(),
+    /** Failed logins allowed per minute, per source address and per user name; then 429. */
+    loginAttemptsPerMinute: z.number().int().min(1).max(1000).default(5),
+  })
+  .strict()
+  .refine((a) => a.proxyAuth === undefined || a.trustedProxies.length > 0, {
+    message: 'proxyAuth needs trustedProxies: the addresses the proxy connects from',
+    path: ['proxyAuth'],
+  });
+export type AuthConfig = z.infer<typeof AuthConfig>;
+
 export const ConsoleConfig = z
   .object({
     listen: z
@@ -107,10 +162,16 @@ export const ConsoleConfig = z
       })
       .strict()
       .default({ rawRetentionMinutes: 120, minuteRetentionHours: 48 }),
+    auth: AuthConfig.default(AuthConfig.parse({})),
     clusters: z.array(ClusterConfig).min(1),
   })
   .strict()
   .superRefine((c, ctx) => {
+    const users = new Set<string>();
+    c.auth.users.forEach((u, i) => {
+      if (users.has(u.name)) ctx.addIssue({ code: 'custom', message: `duplicate user name "${u.name}"`, path: ['auth', 'users', i, 'name'] });
+      users.add(u.name);
+    });
     const seen = new Set<string>();
     c.clusters.forEach((cl, i) => {
       if (seen.has(cl.name)) ctx.addIssue({ code: 'custom', message: `duplicate cluster name "${cl.name}"`, path: ['clusters', i, 'name'] });

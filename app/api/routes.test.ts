@@ -1,0 +1,374 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cookiesFrom, PASSWORDS, request, SECRET_PASSPHRASE, writeTestConfig } from '@/server/testing/console-env';
+
+// Every API route, in process, against a temporary configuration (one unreachable dummy director,
+// known accounts): each declares its role, the table below says which, and state-changing routes
+// refuse anonymous callers and viewers, with the refusal in the audit log.
+
+type Level = 'public' | 'viewer' | 'operator' | 'admin';
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** The required role of every route (path under app/api). A new route must be added here, deliberately. */
+const EXPECTED: Record<string, Partial<Record<(typeof METHODS)[number], Level>>> = {
+  health: { GET: 'public' },
+  'auth/login': { POST: 'public' },
+  'auth/logout': { POST: 'viewer' },
+  me: { GET: 'viewer' },
+  audit: { GET: 'viewer' },
+  clusters: { GET: 'viewer' },
+  'clusters/[cluster]': { GET: 'viewer' },
+  'clusters/[cluster]/events': { GET: 'viewer' },
+  'clusters/[cluster]/history': { GET: 'viewer' },
+  events: { GET: 'viewer' },
+  'hosts/[address]': { GET: 'viewer' },
+  'admin/users': { GET: 'admin', POST: 'admin' },
+  'admin/users/[name]': { DELETE: 'admin' },
+  'admin/tokens': { GET: 'admin', POST: 'admin' },
+  'admin/tokens/[name]': { DELETE: 'admin' },
+};
+
+/** State-changing handlers allowed below operator, and why. */
+const BELOW_OPERATOR: Record<string, string> = {
+  'POST auth/login': 'public: it is how one logs in (same-origin check and rate limit instead)',
+  'POST auth/logout': 'viewer: anyone logged in may end their own session',
+};
+
+interface Access {
+  role: Level;
+  cluster?: (p: Record<string, string>) => string;
+}
+type RouteHandler = ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) & { access?: Access };
+
+const API_DIR = __dirname;
+
+function routeFiles(): string[] {
+  return fs
+    .readdirSync(API_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f === 'route.ts' || f.endsWith(`${path.sep}route.ts`))
+    .map((f) => path.dirname(f).split(path.sep).join('/'))
+    .sort();
+}
+
+async function loadRoute(route: string): Promise<Partial<Record<(typeof METHODS)[number], RouteHandler>>> {
+  return (await import(path.join(API_DIR, route, 'route.ts'))) as Partial<Record<(typeof METHODS)[number], RouteHandler>>;
+}
+
+/** Route params for a route path: [cluster] -> lab, anything else -> x. */
+function paramsOf(route: string): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const m of route.matchAll(/\[(\w+)\]/g)) if (m[1]) params[m[1]] = m[1] === 'cluster' ? 'lab' : m[1] === 'address' ? '192.0.2.11' : 'x';
+  return params;
+}
+
+function urlOf(route: string): string {
+  const p = paramsOf(route);
+  return `/api/${route.replace(/\[(\w+)\]/g, (_m, k: string) => encodeURIComponent(p[k] ?? 'x'))}`;
+}
+
+async function call(route: string, method: (typeof METHODS)[number], init: Parameters<typeof request>[1] = {}): Promise<Response> {
+  const mod = await loadRoute(route);
+  const h = mod[method];
+  if (!h) throw new Error(`${route} has no ${method}`);
+  return h(request(urlOf(route), { ...init, method }), { params: Promise.resolve(paramsOf(route)) });
+}
+
+async function loginAs(name: keyof typeof PASSWORDS, extra: Parameters<typeof request>[1] = {}): Promise<{ cookie: string; csrf: string; res: Response }> {
+  const res = await call('auth/login', 'POST', { body: { name, password: PASSWORDS[name] }, ...extra });
+  expect(res.status, await res.clone().text()).toBe(200);
+  const c = cookiesFrom(res);
+  return { cookie: c.header, csrf: c.values.lvs_csrf ?? '', res };
+}
+
+async function auditEntries() {
+  const { getRuntime } = await import('@/server/runtime');
+  return getRuntime().audit.list({ limit: 5000 });
+}
+
+let configDir = '';
+
+beforeAll(async () => {
+  const { dir, file } = await writeTestConfig({
+    trustedProxies: ['10.0.0.5'],
+    proxyAuth: { userHeader: 'x-forwarded-user', roleHeader: 'x-forwarded-role' },
+  });
+  configDir = dir;
+  process.env.LVS_CONSOLE_CONFIG = file;
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+afterAll(async () => {
+  const { getRuntime } = await import('@/server/runtime');
+  await getRuntime().close();
+  fs.rmSync(configDir, { recursive: true, force: true });
+});
+
+describe('route table', () => {
+  it('every route file exports only handlers made by handle(), with the role the table expects', async () => {
+    const found: Record<string, Record<string, Level>> = {};
+    for (const route of routeFiles()) {
+      const mod = (await loadRoute(route)) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(mod)) {
+        if (!(METHODS as readonly string[]).includes(name)) continue;
+        const access = (value as RouteHandler).access;
+        expect(access, `${name} /api/${route} has no access declaration: wrap it in handle({ role }, ...)`).toBeDefined();
+        expect(['public', 'viewer', 'operator', 'admin'], `${name} /api/${route}`).toContain(access?.role);
+        (found[route] ??= {})[name] = access?.role ?? 'public';
+      }
+    }
+    expect(found, 'a route was added, removed or changed role: update EXPECTED in app/api/routes.test.ts deliberately').toEqual(EXPECTED);
+  });
+
+  it('every state-changing handler needs at least operator, except the listed few', async () => {
+    for (const route of routeFiles()) {
+      const mod = await loadRoute(route);
+      for (const m of METHODS) {
+        const h = mod[m];
+        if (!h || m === 'GET' || m === 'HEAD' || m === 'OPTIONS') continue;
+        const role = h.access?.role;
+        if (role === 'operator' || role === 'admin') continue;
+        expect(BELOW_OPERATOR[`${m} ${route}`], `${m} /api/${route} is state-changing but needs only ${role}`).toBeDefined();
+      }
+    }
+  });
+});
+
+describe('refusals', () => {
+  it('every state-changing route refuses anonymous callers (401) and viewers (403), and audits each refusal', async () => {
+    const viewer = await loginAs('vera');
+    let refusals = 0;
+    for (const route of routeFiles()) {
+      const mod = await loadRoute(route);
+      for (const m of METHODS) {
+        const h = mod[m];
+        if (!h || m === 'GET' || m === 'HEAD' || m === 'OPTIONS' || h.access?.role === 'public') continue;
+        const anon = await call(route, m, { body: {} });
+        expect(anon.status, `anonymous ${m} /api/${route}`).toBe(401);
+        refusals++;
+        if (h.access?.role === 'viewer') continue;
+        const asViewer = await call(route, m, { body: {}, cookie: viewer.cookie, csrf: viewer.csrf });
+        expect(asViewer.status, `viewer ${m} /api/${route}`).toBe(403);
+        expect(((await asViewer.json()) as { error: { message: string } }).error.message).toMatch(/needs the (operator|admin) role; you are viewer/);
+        refusals++;
+      }
+    }
+    expect(refusals).toBeGreaterThanOrEqual(5);
+    const refused = (await auditEntries()).filter((e) => e.outcome === 'refused' && e.action !== 'login');
+    expect(refused.length).toBeGreaterThanOrEqual(refusals);
+    expect(refused.some((e) => e.actor === 'anonymous' && e.action === 'POST /api/admin/users' && e.source === '127.0.0.1')).toBe(true);
+    expect(refused.some((e) => e.actor === 'vera' && e.role === 'viewer' && e.action === 'DELETE /api/admin/tokens/x')).toBe(true);
+  });
+
+  it('read routes refuse anonymous callers too; only /api/health is public', async () => {
+    for (const route of routeFiles()) {
+      const mod = await loadRoute(route);
+      if (!mod.GET) continue;
+      const res = await call(route, 'GET');
+      if (route === 'health') {
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ ok: true });
+      } else expect(res.status, `anonymous GET /api/${route}`).toBe(401);
+    }
+  });
+
+  it('a role scoped to other clusters is refused on this one', async () => {
+    const sam = await loginAs('sam');
+    expect((await call('clusters/[cluster]', 'GET', { cookie: sam.cookie })).status).toBe(403);
+    const me = (await (await call('me', 'GET', { cookie: sam.cookie })).json()) as { clusters: string[] };
+    expect(me.clusters).toEqual(['other']);
+  });
+});
+
+describe('login and sessions', () => {
+  it('sets an HttpOnly, SameSite=Strict session cookie (Secure only over HTTPS) and a readable CSRF cookie', async () => {
+    const { res, cookie } = await loginAs('otto');
+    const raw = cookiesFrom(res).raw;
+    const session = raw.find((c) => c.startsWith('lvs_session='));
+    const csrf = raw.find((c) => c.startsWith('lvs_csrf='));
+    expect(session).toMatch(/HttpOnly/i);
+    expect(session).toMatch(/SameSite=strict/i);
+    expect(session).not.toMatch(/Secure/i);
+    expect(csrf).not.toMatch(/HttpOnly/i);
+    const me = await call('me', 'GET', { cookie });
+    expect(await me.json()).toEqual({ name: 'otto', role: 'operator', clusters: null, via: 'session' });
+    // Behind a trusted proxy that terminated TLS: Secure.
+    const viaProxy = await call('auth/login', 'POST', { body: { name: 'otto', password: PASSWORDS.otto }, peer: '10.0.0.5', headers: { 'x-forwarded-proto': 'https' } });
+    expect(cookiesFrom(viaProxy).raw.find((c) => c.startsWith('lvs_session='))).toMatch(/Secure/);
+    // The same header from anyone else does not make it Secure (nor anything else).
+    const spoofed = await call('auth/login', 'POST', { body: { name: 'otto', password: PASSWORDS.otto }, peer: '192.0.2.50', headers: { 'x-forwarded-proto': 'https' } });
+    expect(cookiesFrom(spoofed).raw.find((c) => c.startsWith('lvs_session='))).not.toMatch(/Secure/);
+  });
+
+  it('a wrong password and an unknown user get the same answer', async () => {
+    const a = await call('auth/login', 'POST', { body: { name: 'ada', password: 'nope' }, peer: '192.0.2.60' });
+    const b = await call('auth/login', 'POST', { body: { name: 'nobody', password: 'nope' }, peer: '192.0.2.61' });
+    expect(a.status).toBe(401);
+    expect(b.status).toBe(401);
+    expect(await a.json()).toEqual(await b.json());
+    expect(cookiesFrom(a).raw).toEqual([]);
+  });
+
+  it('rate-limits failed logins per address and per user name, even a right password afterwards', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await call('auth/login', 'POST', { body: { name: 'vera', password: `wrong${i}` }, peer: '192.0.2.70' })).status).toBe(401);
+    }
+    const limited = await call('auth/login', 'POST', { body: { name: 'vera', password: PASSWORDS.vera }, peer: '192.0.2.70' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await limited.json()) as { error: { message: string } }).error.message).toMatch(/too many failed logins/);
+    // Same user from elsewhere: refused too (per user name)...
+    expect((await call('auth/login', 'POST', { body: { name: 'vera', password: PASSWORDS.vera }, peer: '192.0.2.71' })).status).toBe(429);
+    // ...and another user from that address (per address).
+    expect((await call('auth/login', 'POST', { body: { name: 'otto', password: PASSWORDS.otto }, peer: '192.0.2.70' })).status).toBe(429);
+    const logins = (await auditEntries()).filter((e) => e.action === 'login' && e.outcome === 'refused' && e.source === '192.0.2.70');
+    expect(logins.length).toBeGreaterThanOrEqual(7);
+    // Let the window pass.
+    const now = Date.now();
+    vi.spyOn(Date, 'now').mockReturnValue(now + 61_000);
+    expect((await call('auth/login', 'POST', { body: { name: 'vera', password: PASSWORDS.vera }, peer: '192.0.2.70' })).status).toBe(200);
+  });
+
+  it('refuses a session past its idle expiry, and one past its absolute expiry', async () => {
+    const start = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(start);
+    const idle = await loginAs('otto');
+    clock.mockReturnValue(start + 59 * 60_000);
+    expect((await call('me', 'GET', { cookie: idle.cookie })).status).toBe(200);
+    clock.mockReturnValue(start + 59 * 60_000 + 60 * 60_000);
+    expect((await call('me', 'GET', { cookie: idle.cookie })).status).toBe(401);
+
+    clock.mockReturnValue(start);
+    const busy = await loginAs('otto');
+    let t = start;
+    while (t + 50 * 60_000 < start + 12 * 3_600_000) {
+      t += 50 * 60_000;
+      clock.mockReturnValue(t);
+      expect((await call('me', 'GET', { cookie: busy.cookie })).status).toBe(200);
+    }
+    clock.mockReturnValue(start + 12 * 3_600_000);
+    const expired = await call('me', 'GET', { cookie: busy.cookie });
+    expect(expired.status).toBe(401);
+  });
+
+  it('logout ends the session and clears the cookies', async () => {
+    const s = await loginAs('vera');
+    const out = await call('auth/logout', 'POST', { cookie: s.cookie, csrf: s.csrf });
+    expect(out.status).toBe(200);
+    expect(cookiesFrom(out).raw.every((c) => /Max-Age=0/i.test(c))).toBe(true);
+    expect((await call('me', 'GET', { cookie: s.cookie })).status).toBe(401);
+    expect((await auditEntries()).some((e) => e.action === 'logout' && e.actor === 'vera')).toBe(true);
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses a cookie-authenticated state change without the CSRF token, with a wrong one, or from another origin', async () => {
+    const ada = await loginAs('ada');
+    const body = { name: 'csrf-victim', role: 'viewer' };
+    const cases: [string, Parameters<typeof request>[1], RegExp][] = [
+      ['no token', { cookie: ada.cookie }, /CSRF token missing/],
+      ['wrong token', { cookie: ada.cookie, csrf: 'x'.repeat(43) }, /CSRF token does not match/],
+      ['other origin', { cookie: ada.cookie, csrf: ada.csrf, origin: 'https://evil.example' }, /cross-origin request refused/],
+      ['no origin', { cookie: ada.cookie, csrf: ada.csrf, origin: null }, /no Origin or Sec-Fetch-Site/],
+      ['cross-site fetch', { cookie: ada.cookie, csrf: ada.csrf, headers: { 'sec-fetch-site': 'cross-site' } }, /Sec-Fetch-Site: cross-site/],
+    ];
+    for (const [what, init, message] of cases) {
+      const res = await call('admin/tokens', 'POST', { ...init, body });
+      expect(res.status, what).toBe(403);
+      expect(((await res.json()) as { error: { message: string } }).error.message, what).toMatch(message);
+    }
+    const refused = (await auditEntries()).filter((e) => e.action === 'POST /api/admin/tokens' && e.actor === 'ada' && e.outcome === 'refused');
+    expect(refused.length).toBeGreaterThanOrEqual(cases.length);
+    // Nothing was created.
+    const list = (await (await call('admin/tokens', 'GET', { cookie: ada.cookie })).json()) as { tokens: { name: string }[] };
+    expect(list.tokens.map((t) => t.name)).not.toContain('csrf-victim');
+    // With token and same origin: done.
+    expect((await call('admin/tokens', 'POST', { cookie: ada.cookie, csrf: ada.csrf, body })).status).toBe(200);
+  });
+
+  it('refuses a cross-origin login', async () => {
+    const res = await call('auth/login', 'POST', { body: { name: 'ada', password: PASSWORDS.ada }, origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('API tokens', () => {
+  it('create (secret shown once), use as Bearer without CSRF, listed without secret, revoke', async () => {
+    const ada = await loginAs('ada');
+    const created = await call('admin/tokens', 'POST', { cookie: ada.cookie, csrf: ada.csrf, body: { name: 'automation', role: 'admin' } });
+    expect(created.status).toBe(200);
+    const { token } = (await created.json()) as { token: string };
+    expect(token).toMatch(/^lvs_[A-Za-z0-9_-]{40,}$/);
+
+    const me = await call('me', 'GET', { bearer: token });
+    expect(await me.json()).toEqual({ name: 'token:automation', role: 'admin', clusters: null, via: 'token' });
+    // No ambient credentials: no CSRF token, no Origin needed.
+    const add = await call('admin/users', 'POST', { bearer: token, origin: null, body: { name: 'newbie', password: 'a-long-password-1', role: 'viewer' } });
+    expect(add.status, await add.clone().text()).toBe(200);
+
+    const listText = await (await call('admin/tokens', 'GET', { bearer: token })).text();
+    expect(listText).not.toContain(token);
+    expect(listText).toMatch(/"lastUsedAt":\d+/);
+
+    const revoke = await (await loadRoute('admin/tokens/[name]')).DELETE?.(request('/api/admin/tokens/automation', { method: 'DELETE', cookie: ada.cookie, csrf: ada.csrf }), {
+      params: Promise.resolve({ name: 'automation' }),
+    });
+    expect(revoke?.status).toBe(200);
+    expect((await call('me', 'GET', { bearer: token })).status).toBe(401);
+    // A made-up token is nobody, and does not fall back to the cookie.
+    expect((await call('me', 'GET', { bearer: 'lvs_madeup', cookie: ada.cookie })).status).toBe(401);
+    const actions = (await auditEntries()).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['token-create', 'token-revoke', 'user-add']));
+  });
+
+  it('a new database user can log in; admin can remove it', async () => {
+    const ada = await loginAs('ada');
+    const login = await call('auth/login', 'POST', { body: { name: 'newbie', password: 'a-long-password-1' } });
+    expect(login.status).toBe(200);
+    const del = await (await loadRoute('admin/users/[name]')).DELETE?.(request('/api/admin/users/newbie', { method: 'DELETE', cookie: ada.cookie, csrf: ada.csrf }), {
+      params: Promise.resolve({ name: 'newbie' }),
+    });
+    expect(del?.status).toBe(200);
+    expect((await call('me', 'GET', { cookie: cookiesFrom(login).header })).status).toBe(401);
+  });
+});
+
+describe('trusted proxy', () => {
+  it('believes the user header only from a trusted proxy address', async () => {
+    const headers = { 'x-forwarded-user': 'pat', 'x-forwarded-role': 'operator', 'x-forwarded-for': '198.51.100.7' };
+    const trusted = await call('me', 'GET', { peer: '10.0.0.5', headers });
+    expect(await trusted.json()).toEqual({ name: 'pat', role: 'operator', clusters: null, via: 'proxy' });
+    expect((await call('me', 'GET', { peer: '192.0.2.99', headers })).status).toBe(401);
+    expect((await call('me', 'GET', { peer: '::ffff:10.0.0.5', headers: { 'x-forwarded-user': 'pat' } })).status).toBe(200);
+    // The client address behind the proxy is what the audit log records.
+    await call('admin/users', 'POST', { peer: '10.0.0.5', headers, body: {} });
+    const last = (await auditEntries())[0];
+    expect(last).toMatchObject({ actor: 'pat', role: 'operator', source: '198.51.100.7', outcome: 'refused' });
+  });
+});
+
+describe('secrets', () => {
+  it('no API answer carries the SSH passphrase, a password (hash), a session id or a token', async () => {
+    const ada = await loginAs('ada');
+    const sessionId = /lvs_session=([^;]+)/.exec(ada.cookie)?.[1] ?? '';
+    const created = (await (await call('admin/tokens', 'POST', { cookie: ada.cookie, csrf: ada.csrf, body: { name: 'secret-check', role: 'viewer' } })).json()) as { token: string };
+    const { readFileSync } = await import('node:fs');
+    const hashes = [...readFileSync(process.env.LVS_CONSOLE_CONFIG ?? '', 'utf8').matchAll(/scrypt\$[^\s"']+/g)].map((m) => m[0]);
+    expect(hashes.length).toBe(4);
+    const secrets = [SECRET_PASSPHRASE, ...Object.values(PASSWORDS), ...hashes, sessionId, created.token];
+    for (const route of routeFiles()) {
+      if (!(await loadRoute(route)).GET) continue;
+      const body = await (await call(route, 'GET', { cookie: ada.cookie })).text();
+      for (const s of secrets) expect(body.includes(s), `GET /api/${route} contains a secret`).toBe(false);
+    }
+  });
+
+  it('the audit chain verifies after all of the above', async () => {
+    const { getRuntime } = await import('@/server/runtime');
+    const v = getRuntime().audit.verify();
+    expect(v).toMatchObject({ ok: true });
+  });
+});

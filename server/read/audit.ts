@@ -1,0 +1,26 @@
+import 'server-only';
+import { z } from 'zod';
+import type { Actor } from '@/lib/models/auth';
+import type { AuditList } from '@/lib/models/audit';
+import { getRuntime } from '@/server/runtime';
+
+// GET /api/audit: the audit log, newest first. An actor scoped to clusters sees only entries of
+// those clusters.
+
+const AuditQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    before: z.coerce.number().int().min(1).optional(),
+    cluster: z.string().min(1).max(63).optional(),
+    action: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+export function getAudit(actor: Actor | null, search: URLSearchParams): AuditList {
+  const q = AuditQuery.parse(Object.fromEntries(search));
+  const audit = getRuntime().audit;
+  const scope = actor?.clusters ?? null;
+  if (scope !== null && q.cluster !== undefined && !scope.includes(q.cluster)) return { entries: [] };
+  const entries = audit.list({ cluster: q.cluster ?? null, beforeId: q.before, limit: scope === null ? q.limit : 5000, action: q.action });
+  return { entries: scope === null ? entries : entries.filter((e) => e.cluster !== null && scope.includes(e.cluster)).slice(0, q.limit) };
+}
