@@ -9,6 +9,8 @@ import { describeRefreshError } from '@/server/collector/describe-error';
 import { EventRecorder } from '@/server/events/recorder';
 import { EventStore } from '@/server/events/store';
 import { AuditLog } from '@/server/audit/log';
+import { DrainService } from '@/server/drain/drain-service';
+import { IntentStore } from '@/server/drain/intent-store';
 
 // The process-wide services, created once. Kept on globalThis so every route bundle, the
 // instrumentation hook and dev-mode reloads share one collector and one SSH pool.
@@ -20,6 +22,7 @@ export interface Runtime {
   events: EventStore;
   audit: AuditLog;
   collector: Collector;
+  drain: DrainService;
   close: () => Promise<void>;
 }
 
@@ -34,11 +37,14 @@ function createRuntime(): Runtime {
   const audit = new AuditLog(db);
   const recorder = new EventRecorder(events);
   const refresher = createDirectorRefresher(config);
-  const collector = new Collector({
+  // Drains (#5): holds and findings join every merged snapshot; each tick re-applies drifted holds.
+  const drain = new DrainService({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector });
+  const collector: Collector = new Collector({
     clusters: config.clusters,
     pollIntervalMs: config.pollIntervalMs,
     refresh: refresher.refresh,
     describeError: describeRefreshError,
+    augment: (s) => drain.augment(s),
     onTick: (s) => {
       history.record(s);
       try {
@@ -46,6 +52,7 @@ function createRuntime(): Runtime {
       } catch (e) {
         console.error('[events] recording failed', e);
       }
+      void drain.onTick(s);
     },
   });
   collector.start();
@@ -60,6 +67,7 @@ function createRuntime(): Runtime {
     events,
     audit,
     collector,
+    drain,
     close: async () => {
       clearInterval(compact);
       collector.stop();

@@ -19,6 +19,8 @@ const KIND_LABEL: Record<Finding['kind'], string> = {
   'orphan-drain': 'Orphaned drain',
   'old-drain': 'Old drain',
   'persistence-quiescent': 'Persistence keeps drained server busy',
+  'drain-expired': 'Drain lease expired',
+  'drift-repair-failing': 'Held weight cannot be re-applied',
   'parse-error': 'Unreadable output',
 };
 

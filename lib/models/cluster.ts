@@ -90,6 +90,30 @@ export const RealServerOnDirector = z.object({
 });
 export type RealServerOnDirector = z.infer<typeof RealServerOnDirector>;
 
+/** A keepalived FILE_CHECK track file whose number sets this real server's weight: weight = base + value x multiplier. */
+export const TrackFileRef = z.object({
+  /** Absolute path on the directors, e.g. /var/lib/lvs-console/track/rs3-80. */
+  path: z.string(),
+  /** The FILE_CHECK's weight (what one unit in the file adds). */
+  multiplier: z.number().int(),
+  /** The real server's configured weight before the file is added. */
+  base: z.number().int(),
+});
+export type TrackFileRef = z.infer<typeof TrackFileRef>;
+
+/** An open drain/weight intent holding this real server (see lib/models/drain.ts for the full record). */
+export const RealServerHold = z.object({
+  intentId: z.string(),
+  kind: z.enum(['drain', 'weight']),
+  weight: z.number().int(),
+  mechanism: z.enum(['ipvsadm', 'track-file']),
+  actor: z.string(),
+  reason: z.string(),
+  createdAt: z.number(),
+  expiresAt: z.number().nullable(),
+});
+export type RealServerHold = z.infer<typeof RealServerHold>;
+
 export const MergedRealServer = z.object({
   /** "192.0.2.11:80" or "[2001:db8::11]:80". */
   key: z.string(),
@@ -108,6 +132,10 @@ export const MergedRealServer = z.object({
   /** keepalived's checker verdict, when known. */
   checkerAlive: z.boolean().nullable(),
   health: RealServerHealth,
+  /** Set when keepalived tracks a file for this real server (the drain can be held by writing it). */
+  trackFile: TrackFileRef.nullable().optional(),
+  /** The console's open intent holding this real server's weight, if any. */
+  hold: RealServerHold.nullable().optional(),
   perDirector: z.record(z.string(), RealServerOnDirector),
   /** Fields whose values differ between live directors (e.g. ["weight"], ["present"]). */
   differs: z.array(z.string()),
@@ -148,6 +176,8 @@ export const FindingKind = z.enum([
   'orphan-drain',
   'old-drain',
   'persistence-quiescent',
+  'drain-expired',
+  'drift-repair-failing',
   'parse-error',
 ]);
 export type FindingKind = z.infer<typeof FindingKind>;

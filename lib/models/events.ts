@@ -14,6 +14,10 @@ export const EventKind = z.enum([
   'keepalived-up',
   'real-server-up',
   'real-server-down',
+  /** The console re-applied a held weight (drain/re-weight) on a director where it had drifted. */
+  'drift-repair',
+  /** A drain or weight hold's lease ran out (restored, or left held and flagged). */
+  'hold-expired',
 ]);
 export type EventKind = z.infer<typeof EventKind>;
 

@@ -189,6 +189,18 @@ export const KeepalivedCheckerData = z.object({
 });
 export type KeepalivedCheckerData = z.infer<typeof KeepalivedCheckerData>;
 
+/** One entry of `------< Checker track files >------`: a FILE_CHECK track_file and its path. */
+export const KeepalivedCheckerTrackFile = z.object({
+  name: z.string(),
+  /** The tracked file's path (`File = ...`), null when not printed. */
+  file: z.string().nullable(),
+  /** The value keepalived last read from the file. */
+  status: z.number().int().nullable(),
+  /** The track_file's default weight. */
+  weight: z.number().int().nullable(),
+});
+export type KeepalivedCheckerTrackFile = z.infer<typeof KeepalivedCheckerTrackFile>;
+
 export const KeepalivedGlobalData = z.object({
   routerId: z.string().nullable(),
   networkNamespace: z.string().nullable(),
@@ -207,6 +219,8 @@ export const KeepalivedData = z.object({
   lvsVersion: z.string().nullable(),
   virtualServers: z.array(KeepalivedVirtualServerData),
   checkers: z.array(KeepalivedCheckerData),
+  /** FILE_CHECK track files of the checker process (name -> path), from keepalived_check.data. */
+  trackFiles: z.array(KeepalivedCheckerTrackFile).optional(),
   /** Titles of every `------< X >------` section seen, in order, modelled or not. */
   sections: z.array(z.string()),
 });

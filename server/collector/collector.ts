@@ -20,6 +20,8 @@ export interface CollectorOptions {
   onTick?: (snapshot: ClusterSnapshot) => void;
   /** Called after every director refresh, successful or not (events, reconciler). */
   onDirector?: (cluster: string, observation: DirectorObservation, snapshot: ClusterSnapshot) => void;
+  /** Adds what lives outside the directors to every merged snapshot (drain holds and findings). */
+  augment?: (snapshot: ClusterSnapshot) => ClusterSnapshot;
   now?: () => number;
 }
 
@@ -187,13 +189,14 @@ export class Collector {
   private merge(slot: ClusterSlot): ClusterSnapshot {
     const now = this.now();
     const poll = this.opts.pollIntervalMs;
-    const snapshot = mergeSnapshot({
+    const merged = mergeSnapshot({
       cluster: slot.config.name,
       now,
       pollIntervalMs: poll,
       observations: slot.directors.map((d) => d.obs),
       findingSince: slot.findingSince,
     });
+    const snapshot = this.opts.augment ? this.opts.augment(merged) : merged;
     slot.dirty = false;
     // isLive(): live while now - takenAt <= 3 * poll + durationMs. Re-judge at the first such
     // deadline, and at least once per poll interval.

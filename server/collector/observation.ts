@@ -1,5 +1,5 @@
 import type { IpvsService } from '@/lib/models/ipvsadm';
-import type { DirectorHealthView, VrrpState } from '@/lib/models/cluster';
+import type { DirectorHealthView, TrackFileRef, VrrpState } from '@/lib/models/cluster';
 
 // What one refresh of one director observed, reduced to what the merge needs. The
 // refresh (server/collector/refresh-director.ts) fills it from the parsers' models; the
@@ -22,6 +22,8 @@ export interface ObservedChecker {
   realServer: string;
   alive: boolean | null;
   configuredWeight: number | null;
+  /** FILE_CHECK track file that sets the weight, when keepalived has one for this real server. */
+  trackFile?: TrackFileRef | null;
 }
 
 export interface ObservedDirectorData {

@@ -1,7 +1,7 @@
 import 'server-only';
-import type { DirectorHealthView } from '@/lib/models/cluster';
+import type { DirectorHealthView, TrackFileRef } from '@/lib/models/cluster';
 import type { IpvsService, IpvsTable } from '@/lib/models/ipvsadm';
-import type { KeepalivedData } from '@/lib/models/keepalived';
+import type { KeepalivedData, KeepalivedRealServerData } from '@/lib/models/keepalived';
 import { canonicalIP } from '@/lib/models/ip';
 import { hostPort, serviceKey } from '@/lib/models/keys';
 import {
@@ -241,6 +241,18 @@ function toCheckers(d: KeepalivedData): ObservedChecker[] {
       realServer: hostPort(canonicalIP(rs.address), rs.port),
       alive: rs.alive,
       configuredWeight: rs.initialWeight ?? rs.weight,
+      trackFile: trackFileOf(d, rs),
     }));
   });
+}
+
+/** The FILE_CHECK track file that sets this real server's weight (non-reversed, non-zero weight), if any. */
+export function trackFileOf(d: KeepalivedData, rs: KeepalivedRealServerData): TrackFileRef | null {
+  for (const ref of rs.trackedFiles) {
+    if (ref.reverse || ref.weight === 0) continue;
+    const file = d.trackFiles?.find((f) => f.name === ref.name)?.file;
+    if (!file) continue;
+    return { path: file, multiplier: ref.weight, base: rs.initialWeight ?? 0 };
+  }
+  return null;
 }

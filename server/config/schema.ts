@@ -150,6 +150,16 @@ export const ConsoleConfig = z
       .strict()
       .default({ host: '127.0.0.1', port: 3000 }),
     pollIntervalMs: z.number().int().min(250).max(3_600_000).default(2000),
+    /** Drains and weight holds (server/drain/). */
+    drain: z
+      .object({
+        /** An open drain older than this is flagged (finding old-drain). */
+        oldAfterHours: z.number().min(0.01).max(24 * 365).default(24),
+        /** Re-apply held weights on directors that drifted (checker flap, restart, failover, manual edit). */
+        reconcile: z.boolean().default(true),
+      })
+      .strict()
+      .default({ oldAfterHours: 24, reconcile: true }),
     /** Directory for the SQLite database and other state. */
     stateDir: z.string().min(1).default('./state'),
     ssh: SshTuning.default(SshTuning.parse({})),

@@ -808,6 +808,25 @@ function globalLine(out: KeepalivedData, line: Line): void {
   else if (key === 'Instance name') g.instanceName = value;
 }
 
+// --- Checker track files ---------------------------------------------------------------------
+
+/** ` Track file = NAME` then `   File = PATH`, `   Status = N`, `   Weight = N` (other keys skipped). */
+function trackFileLine(out: KeepalivedData, line: Line): void {
+  const pair = kv(line.text);
+  if (!pair) return;
+  const [key, value] = pair;
+  const files = (out.trackFiles ??= []);
+  if (line.indent === 1 && key === 'Track file') {
+    files.push({ name: value.trim(), file: null, status: null, weight: null });
+    return;
+  }
+  const cur = files[files.length - 1];
+  if (!cur || line.indent < 2) return;
+  if (key === 'File') cur.file = value.trim();
+  else if (key === 'Status') cur.status = int(value, line, 'status');
+  else if (key === 'Weight') cur.weight = int(value, line, 'weight');
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const SECTION = /^------< (.+) >------$/;
@@ -873,6 +892,9 @@ export function parseKeepalivedData(text: string): KeepalivedData {
         break;
       case 'Health checkers':
         checkerLine(ctx, out, line);
+        break;
+      case 'Checker track files':
+        trackFileLine(out, line);
         break;
       default:
         break; // a section we do not model

@@ -1,0 +1,539 @@
+import 'server-only';
+import type { ClusterSnapshot, Finding } from '@/lib/models/cluster';
+import type {
+  ActionResult,
+  ConnectionDetail,
+  DirectorResult,
+  DrainAction,
+  DrainPlan,
+  DrainProgress,
+  DrainRequest,
+  Intent,
+  IntentList,
+  RestoreRequest,
+  WaitRequest,
+  WeightRequest,
+} from '@/lib/models/drain';
+import { ApiError } from '@/server/api/errors';
+import type { AuditLog } from '@/server/audit/log';
+import { ipvsadmConnections } from '@/server/commands/catalogue';
+import { describeRefreshError } from '@/server/collector/describe-error';
+import type { ConsoleConfig, ClusterConfig } from '@/server/config/schema';
+import type { EventStore } from '@/server/events/store';
+import { summarizeConnections } from '@/server/parsers/ipvsadm-connections';
+import { execStream } from '@/server/ssh/exec';
+import type { SshPool } from '@/server/ssh/pool';
+import { applyPlanSteps, outcomeOf } from './apply';
+import { drainFindings, withHolds } from './findings';
+import type { IntentStore } from './intent-store';
+import { KeyedMutex } from './mutex';
+import { parseTarget, planAction, PlanError, type DirectorSteps, type Plan, type PlanRequest } from './plan';
+import { connectionDetail, estimate, overallState, progressEntries, ProgressSeries } from './progress';
+import { expired, findDrift, memoKey, type Drift, type MemoKey, type RepairMemo } from './reconcile';
+
+// Drain, restore and re-weight, held until undone (issue #5). Every action: plan from the merged
+// snapshot, refuse removing a service's last serving real server unless forced, record the intent,
+// apply on every director in parallel and verify by re-reading, report per director, audit.
+// On every collector tick: re-apply held weights that drifted, act on expired leases, sample
+// drain progress. Actions and repairs of one cluster are serialized.
+
+/** Who acts: a person or token (from the route's Actor), or the console itself. */
+export interface ActingAs {
+  name: string;
+  role: string | null;
+  source: string;
+}
+
+export const SYSTEM: ActingAs = { name: 'system', role: null, source: 'reconciler' };
+
+export interface ClusterView {
+  snapshot(cluster: string): ClusterSnapshot | undefined;
+  refreshNow(cluster: string): Promise<ClusterSnapshot | undefined>;
+  nextUpdate(timeoutMs: number): Promise<void>;
+  /** The holds changed: the next read must re-merge. */
+  invalidate(cluster: string): void;
+}
+
+export interface DrainServiceDeps {
+  config: Pick<ConsoleConfig, 'clusters' | 'drain' | 'pollIntervalMs'>;
+  store: IntentStore;
+  audit: AuditLog;
+  events: EventStore;
+  pool: SshPool;
+  /** The collector (a getter: the collector is built with this service's hooks). */
+  clusters: () => ClusterView;
+  now?: () => number;
+  /** Per-command timeout for actions (default the pool's). */
+  timeoutMs?: number;
+}
+
+/** Wait no longer than this per wait call; clients loop for longer waits. */
+export const MAX_WAIT_MS = 300_000;
+
+export class DrainService {
+  private readonly mutex = new KeyedMutex();
+  private readonly memo = new Map<MemoKey, RepairMemo>();
+  private readonly series = new ProgressSeries();
+  private readonly findingSince = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: DrainServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  intents(cluster: string, history = false): IntentList {
+    this.cluster(cluster);
+    return { cluster, intents: history ? this.deps.store.history(cluster) : this.deps.store.open(cluster) };
+  }
+
+  /** The impact of an action without doing it (what the dialog shows, and dry runs). */
+  plan(cluster: string, req: PlanRequest): DrainPlan {
+    return this.makePlan(cluster, req).view;
+  }
+
+  /** The snapshot with holds and drain findings (the collector calls this on every merge). */
+  augment(snapshot: ClusterSnapshot): ClusterSnapshot {
+    const intents = this.deps.store.open(snapshot.name);
+    const now = this.now();
+    const raw = drainFindings(snapshot, intents, { now, oldAfterMs: this.deps.config.drain.oldAfterHours * 3_600_000, memo: this.memo });
+    const prefix = `${snapshot.name}|`;
+    const ids = new Set<string>();
+    const findings: Finding[] = raw.map((f) => {
+      const key = prefix + f.id;
+      ids.add(key);
+      const since = f.since ?? this.findingSince.get(key) ?? now;
+      this.findingSince.set(key, since);
+      return { ...f, since };
+    });
+    for (const k of this.findingSince.keys()) if (k.startsWith(prefix) && !ids.has(k)) this.findingSince.delete(k);
+    return withHolds(snapshot, intents, findings);
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  async drain(cluster: string, body: DrainRequest, who: ActingAs): Promise<ActionResult> {
+    return this.hold(cluster, 'drain', { ...body, weight: 0 }, who);
+  }
+
+  async setWeight(cluster: string, body: WeightRequest, who: ActingAs): Promise<ActionResult> {
+    return this.hold(cluster, 'weight', body, who);
+  }
+
+  async restore(cluster: string, body: RestoreRequest, who: ActingAs): Promise<ActionResult> {
+    const c = this.cluster(cluster);
+    return this.mutex.run(cluster, async () => {
+      const plan = this.makePlan(cluster, { action: 'restore', target: body.target, service: body.service });
+      if (body.dryRun) return this.dryRunResult('restore', cluster, plan.view);
+      const results = await this.applyAndMemo(c, plan.steps, null);
+      const at = this.now();
+      const ended: Intent[] = [];
+      for (const e of plan.view.entries) {
+        if (e.existingIntentId === null) continue;
+        const i = this.deps.store.end(e.existingIntentId, at, who.name, body.reason ?? 'restored');
+        if (i) ended.push(i);
+        this.forget(e.existingIntentId);
+      }
+      const outcome = outcomeOf(results);
+      const audit = this.auditAction('restore', cluster, body.target, outcome, who, {
+        reason: body.reason ?? null,
+        service: body.service ?? null,
+        entries: plan.view.entries,
+        endedIntents: ended.map((i) => i.id),
+        directors: results,
+      });
+      this.kickRefresh(cluster);
+      return {
+        action: 'restore',
+        cluster,
+        dryRun: false,
+        outcome,
+        message: this.message('restore', plan.view, results, outcome, false),
+        plan: plan.view,
+        intents: ended,
+        alreadyHeld: false,
+        directors: results,
+        auditId: audit,
+      };
+    });
+  }
+
+  private async hold(
+    cluster: string,
+    action: 'drain' | 'weight',
+    body: Omit<WeightRequest, 'weight'> & { weight: number },
+    who: ActingAs,
+  ): Promise<ActionResult> {
+    const c = this.cluster(cluster);
+    return this.mutex.run(cluster, async () => {
+      const plan = this.makePlan(cluster, { action, target: body.target, service: body.service, weight: body.weight, force: body.force });
+      if (body.dryRun) return this.dryRunResult(action, cluster, plan.view);
+      if (plan.view.refusals.length > 0) {
+        this.auditAction(action, cluster, body.target, 'refused', who, { reason: body.reason, refusals: plan.view.refusals, entries: plan.view.entries });
+        throw new ApiError('conflict', `refused: ${plan.view.refusals.join('; ')}`, { refusals: plan.view.refusals, plan: plan.view });
+      }
+      const at = this.now();
+      const expiresAt = body.expiresInMinutes === undefined ? null : at + body.expiresInMinutes * 60_000;
+      const intents: Intent[] = [];
+      let created = 0;
+      for (const e of plan.view.entries) {
+        const r = this.deps.store.openIntent({
+          cluster,
+          service: e.service,
+          realServer: e.realServer,
+          kind: action,
+          weight: e.targetWeight,
+          restoreWeight: e.restoreWeight,
+          mechanism: e.mechanism,
+          actor: who.name,
+          reason: body.reason,
+          ticket: body.ticket ?? null,
+          createdAt: at,
+          expiresAt,
+          onExpiry: expiresAt === null ? null : (body.onExpiry ?? 'restore'),
+        });
+        if (r.created) created++;
+        if (r.replaced) this.forget(r.replaced.id);
+        intents.push(r.intent);
+      }
+      const alreadyHeld = created === 0;
+      const results = await this.applyAndMemo(c, plan.steps, intents);
+      const outcome = outcomeOf(results);
+      const audit = this.auditAction(action, cluster, body.target, outcome, who, {
+        reason: body.reason,
+        ticket: body.ticket ?? null,
+        service: body.service ?? null,
+        weight: body.weight,
+        force: body.force ?? false,
+        expiresAt,
+        alreadyHeld,
+        intents: intents.map((i) => i.id),
+        entries: plan.view.entries,
+        directors: results,
+      });
+      this.kickRefresh(cluster);
+      return {
+        action,
+        cluster,
+        dryRun: false,
+        outcome,
+        message: this.message(action, plan.view, results, outcome, alreadyHeld),
+        plan: plan.view,
+        intents,
+        alreadyHeld,
+        directors: results,
+        auditId: audit,
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- progress
+
+  async progress(cluster: string, target: string, service: string | undefined, withConnections: boolean): Promise<DrainProgress> {
+    const c = this.cluster(cluster);
+    const snapshot = this.snapshotOf(cluster);
+    const entries = this.guard(() => progressEntries(snapshot, target, service, (s, r) => this.series.get(`${cluster}|${s}|${r}`)));
+    const connections: ConnectionDetail[] = [];
+    if (withConnections) {
+      const t = parseTarget(target);
+      const byDirector = new Set(entries.map((e) => e.director).filter((d): d is string => d !== null));
+      await Promise.all(
+        [...byDirector].map(async (name) => {
+          const d = c.directors.find((x) => x.name === name);
+          if (!d) return;
+          try {
+            const lines = execStream(d, ipvsadmConnections(), { pool: this.deps.pool });
+            const s = await summarizeConnections(lines, { destination: { address: t.address, ...(t.port === null ? {} : { port: t.port }) } });
+            connections.push(connectionDetail(name, s, this.now()));
+          } catch (e) {
+            const err = describeRefreshError(e);
+            connections.push({ director: name, entries: 0, templates: 0, byState: {}, maxExpiresInSeconds: null, clients: [], distinctClients: 0, takenAt: this.now(), error: err.message });
+          }
+        }),
+      );
+    }
+    const est = estimate(connections);
+    const state = overallState(entries);
+    return {
+      cluster,
+      target,
+      service: service ?? null,
+      state,
+      entries,
+      estimatedSecondsToZero: state === 'drained' ? 0 : est.seconds,
+      estimateNote: state === 'drained' ? null : est.note,
+      connections,
+      takenAt: snapshot.takenAt,
+    };
+  }
+
+  /** Long-poll until the drain is complete (or the server stops being drained), or time runs out. */
+  async wait(cluster: string, req: WaitRequest): Promise<DrainProgress> {
+    const deadline = this.now() + Math.min(req.timeoutSeconds * 1000, MAX_WAIT_MS);
+    for (;;) {
+      const p = await this.progress(cluster, req.target, req.service, false);
+      if (p.state === 'drained' || p.state === 'serving') return { ...p, timedOut: false };
+      const left = deadline - this.now();
+      if (left <= 0) return { ...(await this.progress(cluster, req.target, req.service, true)), timedOut: true };
+      await this.deps.clusters().nextUpdate(Math.min(left, this.deps.config.pollIntervalMs * 2));
+    }
+  }
+
+  // ---------------------------------------------------------------- the reconciler
+
+  /** Called on every collector tick with the cluster's merged snapshot. Never throws. */
+  async onTick(snapshot: ClusterSnapshot): Promise<void> {
+    try {
+      this.sample(snapshot);
+      const c = this.deps.config.clusters.find((x) => x.name === snapshot.name);
+      if (!c) return;
+      const intents = this.deps.store.open(snapshot.name);
+      if (intents.length === 0) return;
+      await this.mutex.tryRun(snapshot.name, async () => {
+        await this.expire(snapshot.name, expired(intents, this.now()));
+        if (!this.deps.config.drain.reconcile) return;
+        const fresh = this.deps.store.open(snapshot.name);
+        const { due } = findDrift(snapshot, fresh, this.memo, this.now());
+        if (due.length > 0) await this.repair(c, snapshot, due);
+      });
+    } catch (e) {
+      console.error('[drain] reconcile failed', e);
+    }
+  }
+
+  private async repair(c: ClusterConfig, snapshot: ClusterSnapshot, drifts: Drift[]): Promise<void> {
+    // One plan per intent (its own target weight), applied only on the drifted directors.
+    const byDirector = new Map<string, Drift[]>();
+    for (const d of drifts) byDirector.set(d.director, [...(byDirector.get(d.director) ?? []), d]);
+    await Promise.all(
+      [...byDirector.entries()].map(async ([director, list]) => {
+        const steps: DirectorSteps[] = [];
+        for (const d of list) {
+          try {
+            const plan = planAction(
+              { snapshot, directors: c.directors.filter((x) => x.name === director).map((x) => ({ name: x.name, sudo: x.sudo })), intents: [d.intent] },
+              { action: 'weight', target: d.intent.realServer, service: d.intent.service, weight: d.intent.weight, force: true },
+            );
+            steps.push(...plan.steps);
+          } catch (e) {
+            console.error(`[drain] cannot plan the repair of intent ${d.intent.id}`, e);
+          }
+        }
+        const merged = mergeSteps(director, steps);
+        const [result] = await applyPlanSteps(c.directors, [merged], { pool: this.deps.pool, ...(this.deps.timeoutMs === undefined ? {} : { timeoutMs: this.deps.timeoutMs }) });
+        const finished = this.now();
+        for (const d of list) {
+          const k = memoKey(d.intent.id, director);
+          const prev = this.memo.get(k);
+          const ok = result?.status === 'ok' || result?.status === 'skipped';
+          this.memo.set(k, { lastFinishedAt: finished, failures: ok ? 0 : (prev?.failures ?? 0) + 1, lastError: ok ? null : (result?.error?.message ?? 'unknown') });
+          const what = `${d.intent.realServer} in ${d.intent.service}`;
+          const message = ok
+            ? `${director} had ${what} at weight ${d.found}; re-applied the held ${d.intent.weight} (${d.intent.kind} #${d.intent.id} by ${d.intent.actor}: "${d.intent.reason}") via ${d.intent.mechanism}`
+            : `${director} has ${what} at weight ${d.found}; re-applying the held ${d.intent.weight} failed: ${result?.error?.message ?? 'unknown error'}`;
+          this.auditAction('drift-repair', c.name, `${d.intent.service} -> ${d.intent.realServer}`, ok ? 'ok' : 'failed', SYSTEM, {
+            intent: d.intent.id,
+            director,
+            found: d.found,
+            held: d.intent.weight,
+            mechanism: d.intent.mechanism,
+            result,
+          });
+          try {
+            this.deps.events.add({
+              cluster: c.name,
+              kind: 'drift-repair',
+              director,
+              instance: null,
+              fromState: String(d.found),
+              toState: String(d.intent.weight),
+              fromMaster: null,
+              toMaster: null,
+              at: finished,
+              endedAt: null,
+              durationMs: null,
+              cause: message,
+              service: d.intent.service,
+              realServer: d.intent.realServer,
+              logLines: [],
+              source: 'observed',
+            });
+          } catch (e) {
+            console.error('[drain] recording the drift event failed', e);
+          }
+        }
+      }),
+    );
+    this.kickRefresh(c.name);
+  }
+
+  private async expire(cluster: string, due: readonly Intent[]): Promise<void> {
+    for (const i of due) {
+      if (i.onExpiry !== 'restore') continue; // 'alert': stays held, flagged by a drain-expired finding
+      const c = this.cluster(cluster);
+      let results: DirectorResult[] = [];
+      try {
+        const plan = this.makePlan(cluster, { action: 'restore', target: i.realServer, service: i.service });
+        results = await this.applyAndMemo(c, plan.steps, null);
+      } catch (e) {
+        console.error(`[drain] restoring expired intent ${i.id}`, e);
+      }
+      this.deps.store.end(i.id, this.now(), SYSTEM.name, 'lease expired: restored');
+      this.forget(i.id);
+      const outcome = results.length === 0 ? 'failed' : outcomeOf(results);
+      this.auditAction('restore', cluster, `${i.service} -> ${i.realServer}`, outcome, SYSTEM, { intent: i.id, why: 'lease expired', restoreWeight: i.restoreWeight, directors: results });
+      try {
+        this.deps.events.add({
+          cluster,
+          kind: 'hold-expired',
+          director: null,
+          instance: null,
+          fromState: String(i.weight),
+          toState: String(i.restoreWeight),
+          fromMaster: null,
+          toMaster: null,
+          at: this.now(),
+          endedAt: null,
+          durationMs: null,
+          cause: `the ${i.kind} of ${i.realServer} in ${i.service} by ${i.actor} ("${i.reason}") expired: restored to weight ${i.restoreWeight} (${outcome})`,
+          service: i.service,
+          realServer: i.realServer,
+          logLines: [],
+          source: 'observed',
+        });
+      } catch (e) {
+        console.error('[drain] recording the expiry event failed', e);
+      }
+    }
+  }
+
+  /** Record drain progress points for open drains (counts on the VIP holder). */
+  private sample(snapshot: ClusterSnapshot): void {
+    const keys = new Set<string>();
+    for (const i of this.deps.store.open(snapshot.name)) {
+      const svc = snapshot.services.find((s) => s.key === i.service);
+      const rs = svc?.realServers.find((r) => r.key === i.realServer);
+      const key = `${snapshot.name}|${i.service}|${i.realServer}`;
+      keys.add(key);
+      if (!svc || !rs || svc.activeDirector === null) continue;
+      const on = rs.perDirector[svc.activeDirector];
+      if (!on?.present) continue;
+      this.series.add(key, { t: snapshot.takenAt, active: on.activeConns ?? 0, inactive: on.inactiveConns ?? 0, persistent: on.persistentConns ?? 0 });
+    }
+    const prefix = `${snapshot.name}|`;
+    this.series.retainWhere((k) => !k.startsWith(prefix) || keys.has(k));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private cluster(name: string): ClusterConfig {
+    const c = this.deps.config.clusters.find((x) => x.name === name);
+    if (!c) throw new ApiError('not-found', `no cluster named "${name}" is configured`);
+    return c;
+  }
+
+  private snapshotOf(cluster: string): ClusterSnapshot {
+    const s = this.deps.clusters().snapshot(cluster);
+    if (!s) throw new ApiError('not-found', `no cluster named "${cluster}" is configured`);
+    return s;
+  }
+
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof PlanError) throw new ApiError(e.code === 'not-found' ? 'not-found' : 'validation', e.message);
+      throw e;
+    }
+  }
+
+  private makePlan(cluster: string, req: PlanRequest): Plan {
+    const c = this.cluster(cluster);
+    const snapshot = this.snapshotOf(cluster);
+    if (snapshot.directors.every((d) => d.takenAt === null)) {
+      throw new ApiError('unavailable', `no director of cluster ${cluster} has answered yet: nothing to plan from`);
+    }
+    return this.guard(() =>
+      planAction({ snapshot, directors: c.directors.map((d) => ({ name: d.name, sudo: d.sudo })), intents: this.deps.store.open(cluster) }, req),
+    );
+  }
+
+  private async applyAndMemo(c: ClusterConfig, steps: DirectorSteps[], intents: Intent[] | null): Promise<DirectorResult[]> {
+    const results = await applyPlanSteps(c.directors, steps, { pool: this.deps.pool, ...(this.deps.timeoutMs === undefined ? {} : { timeoutMs: this.deps.timeoutMs }) });
+    const finished = this.now();
+    // The reconciler waits for data taken after this, so it does not "repair" from stale figures.
+    for (const i of intents ?? []) {
+      for (const r of results) {
+        const prev = this.memo.get(memoKey(i.id, r.director));
+        this.memo.set(memoKey(i.id, r.director), {
+          lastFinishedAt: finished,
+          failures: r.status === 'failed' ? (prev?.failures ?? 0) + 1 : 0,
+          lastError: r.error?.message ?? null,
+        });
+      }
+    }
+    return results;
+  }
+
+  private forget(intentId: string): void {
+    for (const k of this.memo.keys()) if (k.startsWith(`${intentId}|`)) this.memo.delete(k);
+  }
+
+  private dryRunResult(action: DrainAction, cluster: string, plan: DrainPlan): ActionResult {
+    return {
+      action,
+      cluster,
+      dryRun: true,
+      outcome: 'ok',
+      message: `dry run: ${plan.entries.length} real server${plan.entries.length === 1 ? '' : 's'} in ${new Set(plan.entries.map((e) => e.service)).size} service(s); nothing was changed${plan.refusals.length ? `; would be refused: ${plan.refusals.join('; ')}` : ''}`,
+      plan,
+      intents: [],
+      alreadyHeld: false,
+      directors: [],
+      auditId: null,
+    };
+  }
+
+  private message(action: DrainAction, plan: DrainPlan, results: DirectorResult[], outcome: string, alreadyHeld: boolean): string {
+    const what = plan.entries.length === 1 ? `${plan.entries[0]?.realServer} in ${plan.entries[0]?.service}` : `${plan.target} in ${plan.entries.length} services`;
+    const verb = action === 'drain' ? 'drained' : action === 'restore' ? 'restored' : `set to weight ${plan.entries[0]?.targetWeight ?? '?'}`;
+    const failed = results.filter((r) => r.status === 'failed');
+    const okDirs = results.filter((r) => r.status === 'ok').map((r) => r.director);
+    const base = `${what} ${verb}${alreadyHeld ? ' (already held: same intent)' : ''}`;
+    if (outcome === 'ok') return `${base}; verified on ${okDirs.length ? okDirs.join(', ') : 'no director (absent everywhere; the hold applies when it returns)'}`;
+    const fails = failed.map((r) => `${r.director}: ${r.error?.message ?? 'failed'}`).join('; ');
+    if (action === 'restore') return `${base} ${outcome === 'partial' ? `only on ${okDirs.join(', ')}` : 'on no director'}; failed on ${fails} — retry the restore`;
+    return `${base} ${outcome === 'partial' ? `and verified on ${okDirs.join(', ')}` : 'but verified on no director'}; failed on ${fails} — the intent is recorded and re-applied when the director answers (or retry)`;
+  }
+
+  private auditAction(action: string, cluster: string, target: string, outcome: 'ok' | 'partial' | 'failed' | 'refused', who: ActingAs, detail: unknown): string | null {
+    try {
+      return this.deps.audit.append({ actor: who.name, role: who.role, source: who.source, action, cluster, target, outcome, detail }).id;
+    } catch (e) {
+      console.error('[drain] audit append failed', e);
+      return null;
+    }
+  }
+
+  private kickRefresh(cluster: string): void {
+    this.deps.clusters().invalidate(cluster);
+    void this.deps.clusters().refreshNow(cluster).catch(() => undefined);
+  }
+}
+
+/** Several repair plans for one director as one set of steps (one round trip). */
+export function mergeSteps(director: string, steps: readonly DirectorSteps[]): DirectorSteps {
+  const out: DirectorSteps = { director, sudo: steps[0]?.sudo ?? false, edits: [], tracks: [], verify: [], absent: [] };
+  for (const s of steps) {
+    out.edits.push(...s.edits);
+    out.tracks.push(...s.tracks);
+    out.absent.push(...s.absent);
+    for (const v of s.verify) {
+      const have = out.verify.find((x) => x.service === v.service);
+      if (have) have.expect.push(...v.expect);
+      else out.verify.push({ ...v, expect: [...v.expect] });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,128 @@
+import 'server-only';
+import { z } from 'zod';
+import { HoldMechanism, IntentKind, OnExpiry, type Intent } from '@/lib/models/drain';
+import type { Db } from '@/server/db';
+
+// Drain and weight intents in SQLite (table `intents`, migration 5). At most one open intent per
+// cluster + service + real server (a partial unique index): opening one where one is open either
+// returns the same one (identical request) or ends the old one in the same transaction.
+
+const Row = z.object({
+  id: z.number().int(),
+  cluster: z.string(),
+  service: z.string(),
+  real_server: z.string(),
+  kind: IntentKind,
+  weight: z.number().int(),
+  restore_weight: z.number().int().nullable(),
+  mechanism: HoldMechanism,
+  actor: z.string(),
+  reason: z.string(),
+  ticket: z.string().nullable(),
+  created_at: z.number(),
+  expires_at: z.number().nullable(),
+  on_expiry: OnExpiry.nullable(),
+  ended_at: z.number().nullable(),
+  ended_by: z.string().nullable(),
+  end_reason: z.string().nullable(),
+});
+
+function toIntent(raw: unknown): Intent {
+  const r = Row.parse(raw);
+  return {
+    id: String(r.id),
+    cluster: r.cluster,
+    service: r.service,
+    realServer: r.real_server,
+    kind: r.kind,
+    weight: r.weight,
+    restoreWeight: r.restore_weight ?? r.weight,
+    mechanism: r.mechanism,
+    actor: r.actor,
+    reason: r.reason,
+    ticket: r.ticket,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    onExpiry: r.on_expiry,
+    endedAt: r.ended_at,
+    endedBy: r.ended_by,
+    endReason: r.end_reason,
+  };
+}
+
+export interface NewIntent {
+  cluster: string;
+  service: string;
+  realServer: string;
+  kind: Intent['kind'];
+  weight: number;
+  restoreWeight: number;
+  mechanism: Intent['mechanism'];
+  actor: string;
+  reason: string;
+  ticket: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+  onExpiry: Intent['onExpiry'];
+}
+
+export type OpenResult = { intent: Intent; created: boolean; replaced: Intent | null };
+
+export class IntentStore {
+  constructor(private readonly db: Db) {}
+
+  /** Open intents of one cluster (or of every cluster), oldest first. */
+  open(cluster?: string): Intent[] {
+    const rows =
+      cluster === undefined
+        ? this.db.prepare('SELECT * FROM intents WHERE ended_at IS NULL ORDER BY id').all()
+        : this.db.prepare('SELECT * FROM intents WHERE ended_at IS NULL AND cluster = ? ORDER BY id').all(cluster);
+    return rows.map(toIntent);
+  }
+
+  /** Open and recently ended intents of a cluster, newest first. */
+  history(cluster: string, limit = 200): Intent[] {
+    return this.db.prepare('SELECT * FROM intents WHERE cluster = ? ORDER BY id DESC LIMIT ?').all(cluster, limit).map(toIntent);
+  }
+
+  get(id: string): Intent | null {
+    const r = this.db.prepare('SELECT * FROM intents WHERE id = ?').get(Number(id));
+    return r === undefined ? null : toIntent(r);
+  }
+
+  findOpen(cluster: string, service: string, realServer: string): Intent | null {
+    const r = this.db.prepare('SELECT * FROM intents WHERE ended_at IS NULL AND cluster = ? AND service = ? AND real_server = ?').get(cluster, service, realServer);
+    return r === undefined ? null : toIntent(r);
+  }
+
+  /**
+   * Open an intent. An open one with the same kind and weight is kept (created false: a repeated or
+   * concurrent request); any other open one on the same real server is ended as replaced.
+   */
+  openIntent(n: NewIntent): OpenResult {
+    return this.db.transaction((): OpenResult => {
+      const cur = this.findOpen(n.cluster, n.service, n.realServer);
+      if (cur && cur.kind === n.kind && cur.weight === n.weight && cur.mechanism === n.mechanism) return { intent: cur, created: false, replaced: null };
+      if (cur) this.endRow(cur.id, n.createdAt, n.actor, `replaced by a ${n.kind} to weight ${n.weight}`);
+      const info = this.db
+        .prepare(
+          `INSERT INTO intents (cluster, service, real_server, kind, weight, restore_weight, mechanism, actor, reason, ticket, created_at, expires_at, on_expiry)
+           VALUES (@cluster, @service, @realServer, @kind, @weight, @restoreWeight, @mechanism, @actor, @reason, @ticket, @createdAt, @expiresAt, @onExpiry)`,
+        )
+        .run(n);
+      const intent = this.get(String(info.lastInsertRowid));
+      if (!intent) throw new Error('intent vanished after insert');
+      return { intent, created: true, replaced: cur };
+    })();
+  }
+
+  /** End an open intent; returns it as ended, or null when it was not open. */
+  end(id: string, at: number, by: string, reason: string): Intent | null {
+    return this.db.transaction(() => (this.endRow(id, at, by, reason) ? this.get(id) : null))();
+  }
+
+  private endRow(id: string, at: number, by: string, reason: string): boolean {
+    const r = this.db.prepare('UPDATE intents SET ended_at = ?, ended_by = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(at, by, reason, Number(id));
+    return r.changes > 0;
+  }
+}

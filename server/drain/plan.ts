@@ -1,0 +1,367 @@
+import type { ClusterSnapshot, MergedRealServer, MergedService } from '@/lib/models/cluster';
+import type { DirectorPlan, DrainAction, DrainPlan, HoldMechanism, Intent, PlanEntry, PlannedCommand } from '@/lib/models/drain';
+import { canonicalIP, isIP } from '@/lib/models/ip';
+import { hostPort } from '@/lib/models/keys';
+
+// Pure: what a drain / restore / re-weight would do to a cluster, from its merged snapshot and the
+// open intents. No I/O: apply.ts runs the steps this returns, the API shows the plan as the impact
+// and dry run. Errors are PlanError (unknown target, bad selector), mapped to 404/422 by the caller.
+
+export const TRACK_DIR = '/var/lib/lvs-console/track';
+/** Largest number written to a track file (the catalogue's trackValue limit). */
+const MAX_TRACK_VALUE = 1_000_000;
+
+export class PlanError extends Error {
+  override readonly name = 'PlanError';
+  constructor(
+    readonly code: 'not-found' | 'validation',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// ------------------------------------------------------------------ targets and selectors
+
+export interface ParsedTarget {
+  address: string;
+  /** null: the whole host (every port, every service). */
+  port: number | null;
+}
+
+/** `192.0.2.11`, `192.0.2.11:80`, `2001:db8::11`, `[2001:db8::11]:80`. */
+export function parseTarget(text: string): ParsedTarget {
+  const t = text.trim();
+  const v6 = /^\[([^\]]+)\]:(\d{1,5})$/.exec(t);
+  if (v6) return { address: checkAddress(v6[1] ?? '', text), port: checkPort(v6[2] ?? '', text, true) };
+  if (isIP(t) !== 0) return { address: canonicalIP(t), port: null };
+  const v4 = /^([0-9.]+):(\d{1,5})$/.exec(t);
+  if (v4) return { address: checkAddress(v4[1] ?? '', text), port: checkPort(v4[2] ?? '', text, true) };
+  throw new PlanError('validation', `target "${text}" is not ADDR or ADDR:PORT (IPv6 as [ADDR]:PORT)`);
+}
+
+function checkAddress(a: string, whole: string): string {
+  if (isIP(a) === 0) throw new PlanError('validation', `target "${whole}": "${a}" is not an IPv4 or IPv6 address`);
+  return canonicalIP(a);
+}
+
+function checkPort(p: string, whole: string, allowZero: boolean): number {
+  const n = Number(p);
+  if (!Number.isInteger(n) || n > 65535 || (n === 0 && !allowZero)) throw new PlanError('validation', `"${whole}": port ${p} is not 1-65535`);
+  return n;
+}
+
+export type ServiceMatcher = (s: MergedService) => boolean;
+
+/**
+ * "TCP 192.0.2.100:80" (a service key), "tcp:192.0.2.100:80", "udp:[2001:db8::1]:53", "FWM 1",
+ * "fwm:1", or "192.0.2.100:80" / "[2001:db8::1]:80" (that address and port, any protocol).
+ */
+export function parseServiceSelector(text: string): ServiceMatcher {
+  const t = text.trim();
+  const fwm = /^(?:fwm[: ])\s*(\d{1,10})(\s+IPv6)?$/i.exec(t);
+  if (fwm) {
+    const mark = Number(fwm[1]);
+    const v6 = fwm[2] !== undefined;
+    return (s) => s.protocol === 'FWM' && s.fwmark === mark && (s.family === 'inet6') === v6;
+  }
+  const withProto = /^(tcp|udp|sctp)[: ]\s*(.+)$/i.exec(t);
+  const proto = withProto ? (withProto[1] ?? '').toUpperCase() : null;
+  const rest = withProto ? (withProto[2] ?? '') : t;
+  let ep: ParsedTarget;
+  try {
+    ep = parseTarget(rest);
+  } catch {
+    throw new PlanError('validation', `service "${text}" is not VIP:PORT, PROTO:VIP:PORT, "TCP VIP:PORT" or fwm:MARK`);
+  }
+  if (ep.port === null || ep.port === 0) throw new PlanError('validation', `service "${text}" needs a port (VIP:PORT)`);
+  const port = ep.port;
+  return (s) => s.protocol !== 'FWM' && (proto === null || s.protocol === proto) && s.address !== null && canonicalIP(s.address) === ep.address && s.port === port;
+}
+
+// ------------------------------------------------------------------ the plan
+
+export interface PlanRequest {
+  action: DrainAction;
+  target: string;
+  service?: string | undefined;
+  /** For 'weight'. */
+  weight?: number | undefined;
+  force?: boolean | undefined;
+}
+
+export interface PlanContext {
+  snapshot: ClusterSnapshot;
+  /** Every director of the cluster, in config order, with whether it runs privileged commands through sudo. */
+  directors: readonly { name: string; sudo: boolean }[];
+  /** Open intents of this cluster. */
+  intents: readonly Intent[];
+}
+
+/** A service as the catalogue's ipvsadm builders take it. */
+export type ServiceRef =
+  | { protocol: 'tcp' | 'udp' | 'sctp'; address: string; port: number }
+  | { protocol: 'fwm'; fwmark: number; family: 'inet' | 'inet6' };
+
+export interface EditStep {
+  service: string;
+  serviceRef: ServiceRef;
+  realServer: string;
+  address: string;
+  port: number;
+  forward: 'route' | 'masq' | 'tunnel';
+  weight: number;
+}
+
+export interface TrackStep {
+  realServer: string;
+  service: string;
+  /** File name under TRACK_DIR. */
+  name: string;
+  value: number;
+}
+
+export interface DirectorSteps {
+  director: string;
+  sudo: boolean;
+  edits: EditStep[];
+  tracks: TrackStep[];
+  /** Services to re-read after the change, and which real servers to check in each. */
+  verify: { service: string; serviceRef: ServiceRef; expect: { realServer: string; weight: number }[] }[];
+  absent: string[];
+}
+
+export interface Plan {
+  view: DrainPlan;
+  steps: DirectorSteps[];
+}
+
+interface Selected {
+  service: MergedService;
+  rs: MergedRealServer;
+}
+
+/** The real servers a target (and optional service selector) names in this snapshot. */
+export function selectRealServers(snapshot: ClusterSnapshot, target: string, service?: string): Selected[] {
+  const t = parseTarget(target);
+  const match = service === undefined ? null : parseServiceSelector(service);
+  const services = snapshot.services.filter((s) => match === null || match(s));
+  if (match !== null && services.length === 0) throw new PlanError('not-found', `cluster ${snapshot.name} has no service matching "${service}"`);
+  const out: Selected[] = [];
+  for (const s of services) {
+    for (const rs of s.realServers) {
+      if (canonicalIP(rs.address) !== t.address) continue;
+      if (t.port !== null && rs.port !== t.port) continue;
+      out.push({ service: s, rs });
+    }
+  }
+  if (out.length === 0) {
+    const where = service === undefined ? `cluster ${snapshot.name}` : `${services.map((s) => s.key).join(', ')} of cluster ${snapshot.name}`;
+    throw new PlanError('not-found', `no real server ${target} in ${where}`);
+  }
+  return out;
+}
+
+const FORWARD: Record<string, 'route' | 'masq' | 'tunnel'> = { Route: 'route', Masq: 'masq', Tunnel: 'tunnel' };
+const FORWARD_FLAG = { route: '-g', masq: '-m', tunnel: '-i' } as const;
+
+export function serviceRefOf(s: MergedService): ServiceRef {
+  if (s.protocol === 'FWM') return { protocol: 'fwm', fwmark: s.fwmark ?? 0, family: s.family };
+  return { protocol: s.protocol === 'TCP' ? 'tcp' : s.protocol === 'UDP' ? 'udp' : 'sctp', address: s.address ?? '', port: s.port ?? 0 };
+}
+
+function serviceArgv(r: ServiceRef): string[] {
+  if (r.protocol === 'fwm') return ['-f', String(r.fwmark), ...(r.family === 'inet6' ? ['-6'] : [])];
+  const flag = r.protocol === 'tcp' ? '-t' : r.protocol === 'udp' ? '-u' : '--sctp-service';
+  return [flag, hostPort(r.address, r.port)];
+}
+
+/** argv of `ipvsadm -e` exactly as the catalogue builds it (server/commands/ipvsadm.ts). */
+export function editArgv(e: EditStep): string[] {
+  return ['ipvsadm', '-e', ...serviceArgv(e.serviceRef), '-r', hostPort(e.address, e.port), FORWARD_FLAG[e.forward], '-w', String(e.weight)];
+}
+
+/** argv of the verifying re-read, as ipvsadmListService builds it. */
+export function verifyArgv(r: ServiceRef): string[] {
+  return ['ipvsadm', '-Ln', '--exact', ...serviceArgv(r)];
+}
+
+function display(argv: readonly string[], sudo: boolean): string {
+  const quoted = argv.map((a) => (/^[A-Za-z0-9@%+=:,./_[\]-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`));
+  return [...(sudo ? ['sudo', '-n', '--'] : []), ...quoted].join(' ');
+}
+
+/** The track file name if this path is one the console may write (directly under TRACK_DIR). */
+export function trackFileName(path: string): string | null {
+  if (!path.startsWith(`${TRACK_DIR}/`)) return null;
+  const name = path.slice(TRACK_DIR.length + 1);
+  return /^[a-z0-9][a-z0-9._-]{0,63}$/.test(name) ? name : null;
+}
+
+/** The number to write to a track file for this weight, or null when no whole number gives it. */
+export function trackValueFor(weight: number, t: { multiplier: number; base: number }): number | null {
+  if (t.multiplier === 0) return null;
+  const v = (weight - t.base) / t.multiplier;
+  return Number.isInteger(v) && v >= 0 && v <= MAX_TRACK_VALUE ? v : null;
+}
+
+/** Serving = weight > 0 on the director holding the VIP and not reported down by keepalived. */
+function serving(rs: MergedRealServer, weight: number | null): boolean {
+  return weight !== null && weight > 0 && rs.checkerAlive !== false && rs.health !== 'down';
+}
+
+/** The live weight: the VIP holder's, else any director's. */
+function liveWeight(rs: MergedRealServer): number | null {
+  if (rs.weight !== null) return rs.weight;
+  for (const v of Object.values(rs.perDirector)) if (v.present && v.weight !== null) return v.weight;
+  return null;
+}
+
+/**
+ * What a restore puts back when no intent recorded it: the live weight if > 0; else what the track
+ * file's "1" gives; else keepalived's configured weight (0 for a server configured at 0); else 1.
+ */
+export function defaultRestoreWeight(rs: MergedRealServer): number {
+  const live = liveWeight(rs);
+  if (live !== null && live > 0) return live;
+  if (rs.trackFile) return Math.max(1, rs.trackFile.base + rs.trackFile.multiplier);
+  if (rs.configuredWeight !== null) return rs.configuredWeight;
+  return 1;
+}
+
+export function planAction(ctx: PlanContext, req: PlanRequest): Plan {
+  const { snapshot } = ctx;
+  const selected = selectRealServers(snapshot, req.target, req.service);
+  const openBy = new Map(ctx.intents.filter((i) => i.endedAt === null).map((i) => [`${i.service}|${i.realServer}`, i]));
+
+  interface Chosen extends Selected {
+    entry: PlanEntry;
+    track: { name: string; value: number } | null;
+  }
+  const chosen: Chosen[] = [];
+  for (const sel of selected) {
+    const existing = openBy.get(`${sel.service.key}|${sel.rs.key}`) ?? null;
+    if (req.action === 'restore' && existing === null && liveWeight(sel.rs) !== 0 && selected.length > 1) continue; // host restore: only what is held or drained
+    const restoreWeight = existing?.restoreWeight ?? defaultRestoreWeight(sel.rs);
+    let targetWeight: number;
+    if (req.action === 'drain') targetWeight = 0;
+    else if (req.action === 'weight') targetWeight = req.weight ?? 0;
+    else targetWeight = restoreWeight;
+
+    let mechanism: HoldMechanism = 'ipvsadm';
+    let track: { name: string; value: number } | null = null;
+    const tf = sel.rs.trackFile ?? null;
+    if (tf) {
+      const name = trackFileName(tf.path);
+      const value = trackValueFor(targetWeight, tf);
+      const back = trackValueFor(restoreWeight, tf);
+      if (name !== null && value !== null && back !== null) {
+        mechanism = 'track-file';
+        track = { name, value };
+      }
+    }
+    chosen.push({
+      ...sel,
+      track,
+      entry: {
+        service: sel.service.key,
+        realServer: sel.rs.key,
+        currentWeight: liveWeight(sel.rs),
+        targetWeight,
+        restoreWeight,
+        mechanism,
+        trackFile: track && tf ? { path: tf.path, value: track.value } : null,
+        shareBefore: 0,
+        shareAfter: 0,
+        remainingShare: 0,
+        removesLastServer: false,
+        existingIntentId: existing?.id ?? null,
+        persistenceWarning: null,
+      },
+    });
+  }
+  if (chosen.length === 0) throw new PlanError('not-found', `nothing to restore for ${req.target}: it holds no drain or weight and has weight > 0 everywhere`);
+
+  // Impact per service: weight shares before and after, and whether the last serving server goes.
+  const refusals: string[] = [];
+  const warnings: string[] = [];
+  const quiescentOff = snapshot.directors.filter((d) => d.health?.expireQuiescentTemplate === false).map((d) => d.name);
+  for (const svc of new Set(chosen.map((c) => c.service))) {
+    const mine = chosen.filter((c) => c.service === svc);
+    const after = new Map(mine.map((c) => [c.rs.key, c.entry.targetWeight]));
+    const before = svc.realServers.map((rs) => ({ rs, w: serving(rs, liveWeight(rs)) ? (liveWeight(rs) ?? 0) : 0 }));
+    const afterW = svc.realServers.map((rs) => {
+      const w = after.has(rs.key) ? (after.get(rs.key) ?? 0) : liveWeight(rs);
+      return { rs, w: serving(rs, w) ? (w ?? 0) : 0 };
+    });
+    const totalBefore = before.reduce((a, b) => a + b.w, 0);
+    const totalAfter = afterW.reduce((a, b) => a + b.w, 0);
+    const othersAfter = afterW.filter((x) => !after.has(x.rs.key)).reduce((a, b) => a + b.w, 0);
+    const lastGone = totalBefore > 0 && totalAfter === 0;
+    for (const c of mine) {
+      c.entry.shareBefore = totalBefore > 0 ? (before.find((x) => x.rs.key === c.rs.key)?.w ?? 0) / totalBefore : 0;
+      c.entry.shareAfter = totalAfter > 0 ? (afterW.find((x) => x.rs.key === c.rs.key)?.w ?? 0) / totalAfter : 0;
+      c.entry.remainingShare = totalAfter > 0 ? othersAfter / totalAfter : 0;
+      c.entry.removesLastServer = lastGone;
+      if (svc.persistent !== null && c.entry.targetWeight === 0 && quiescentOff.length > 0) {
+        c.entry.persistenceWarning = `${svc.key} is persistent (${svc.persistent.timeout} s) and net.ipv4.vs.expire_quiescent_template is 0 on ${quiescentOff.join(', ')}: clients with a live persistence template keep reaching ${c.rs.key} until it expires`;
+      }
+    }
+    if (lastGone) {
+      refusals.push(`${svc.key} would have no serving real server left: ${mine.map((c) => c.rs.key).join(', ')} ${mine.length > 1 ? 'are' : 'is'} the last with weight > 0 (force to do it anyway)`);
+    }
+  }
+  for (const c of chosen) if (c.entry.persistenceWarning) warnings.push(c.entry.persistenceWarning);
+
+  // Steps per director.
+  const liveNames = new Set(snapshot.directors.filter((d) => d.live).map((d) => d.name));
+  const steps: DirectorSteps[] = ctx.directors.map((d) => {
+    const ds: DirectorSteps = { director: d.name, sudo: d.sudo, edits: [], tracks: [], verify: [], absent: [] };
+    for (const c of chosen) {
+      const on = c.rs.perDirector[d.name];
+      const serviceHere = c.service.presentOn.includes(d.name);
+      // A live director that lacks the service or the real server: nothing to change there now.
+      if (liveNames.has(d.name) && (!serviceHere || on?.present === false || on === undefined)) {
+        ds.absent.push(`${c.service.key} -> ${c.rs.key}`);
+        continue;
+      }
+      const fwdName = on?.forward ?? c.rs.forward ?? '';
+      const forward = FORWARD[fwdName];
+      if (!forward) throw new PlanError('validation', `${c.rs.key} in ${c.service.key} uses forwarding "${fwdName || 'unknown'}", which the console cannot edit`);
+      const ref = serviceRefOf(c.service);
+      if (c.track) ds.tracks.push({ realServer: c.rs.key, service: c.service.key, name: c.track.name, value: c.track.value });
+      ds.edits.push({ service: c.service.key, serviceRef: ref, realServer: c.rs.key, address: c.rs.address, port: c.rs.port, forward, weight: c.entry.targetWeight });
+      let v = ds.verify.find((x) => x.service === c.service.key);
+      if (!v) {
+        v = { service: c.service.key, serviceRef: ref, expect: [] };
+        ds.verify.push(v);
+      }
+      v.expect.push({ realServer: c.rs.key, weight: c.entry.targetWeight });
+    }
+    return ds;
+  });
+
+  const directors: DirectorPlan[] = steps.map((s) => ({
+    director: s.director,
+    absent: s.absent,
+    commands: [
+      ...s.tracks.map((t): PlannedCommand => ({ display: `echo ${t.value} | tee ${TRACK_DIR}/${t.name}`, role: 'set' })),
+      ...s.edits.map((e): PlannedCommand => ({ display: display(editArgv(e), s.sudo), role: 'set' })),
+      ...s.verify.map((v): PlannedCommand => ({ display: display(verifyArgv(v.serviceRef), s.sudo), role: 'verify' })),
+    ],
+  }));
+
+  return {
+    view: {
+      cluster: snapshot.name,
+      action: req.action,
+      target: req.target,
+      service: req.service ?? null,
+      entries: chosen.map((c) => c.entry),
+      directors,
+      refusals: req.force ? [] : refusals,
+      warnings: req.force && refusals.length > 0 ? [...refusals.map((r) => `forced: ${r}`), ...warnings] : warnings,
+    },
+    steps,
+  };
+}
