@@ -1,6 +1,25 @@
 // @ts-check
+
+// Security headers on every response. Pages also get a nonce-based Content-Security-Policy from
+// proxy.ts (lib/security-headers.ts); API answers get one that lets them load and frame nothing.
+const SECURITY_HEADERS = [
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  { key: 'Referrer-Policy', value: 'no-referrer' },
+  { key: 'X-Frame-Options', value: 'DENY' },
+  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+  { key: 'Cross-Origin-Resource-Policy', value: 'same-origin' },
+  { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()' },
+];
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  async headers() {
+    return [
+      { source: '/:path*', headers: SECURITY_HEADERS },
+      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: API_CSP }] },
+    ];
+  },
   // Native and Node-only modules stay out of the bundle and are required at run time.
   serverExternalPackages: ['ssh2', 'cpu-features', 'better-sqlite3'],
   poweredByHeader: false,

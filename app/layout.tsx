@@ -1,6 +1,9 @@
 import type { Metadata, Viewport } from 'next';
+import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { TopBar } from '@/components/ui/top-bar';
+import { loginUrl } from '@/lib/api/client';
+import { currentPath, currentUser } from '@/server/auth/page-actor';
 import { Providers } from './providers';
 import './globals.css';
 
@@ -17,7 +20,13 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+// Every page is rendered per request: the CSP nonce (proxy.ts) and the login check need it.
+export const dynamic = 'force-dynamic';
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Nobody sees a page (not even its empty shell) without logging in; the API checks again.
+  const [me, path] = await Promise.all([currentUser(), currentPath()]);
+  if (!me && !path.startsWith('/login')) redirect(loginUrl(path));
   return (
     <html lang="en">
       <body className="min-h-screen bg-canvas font-sans text-ink antialiased">
@@ -28,7 +37,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <Providers>
-          <TopBar />
+          <TopBar me={me} />
           <main id="main" className="mx-auto max-w-[1680px] px-4 py-5 sm:px-6">
             {children}
           </main>

@@ -13,9 +13,12 @@ try {
   console.error(`lvs-console: ${e instanceof ConfigError ? e.message : String(e)}`);
   process.exit(2);
 }
-const next = path.join(__dirname, '..', 'node_modules', '.bin', 'next');
-const args = [dev ? 'dev' : 'start', '--hostname', listen.host, '--port', String(listen.port)];
+// Next.js runs in bin/next-server.mjs (plain node, a custom server that records each request's peer address).
+const args = [path.join(__dirname, 'next-server.mjs'), listen.host, String(listen.port), ...(dev ? ['dev'] : [])];
 console.log(`lvs-console: ${dev ? 'dev' : 'production'} server on http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}/ (config ${path.resolve(env.configPath)})`);
-const child = spawn(next, args, { stdio: 'inherit', env: { ...process.env, LVS_CONSOLE_CONFIG: path.resolve(env.configPath) } });
+const child = spawn(process.execPath, args, {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: dev ? 'development' : 'production', LVS_CONSOLE_CONFIG: path.resolve(env.configPath) },
+});
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

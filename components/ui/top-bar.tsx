@@ -2,6 +2,8 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import type { Me } from '@/lib/models/auth';
+import { UserMenu } from '@/components/auth/user-menu';
 import { ConsoleStatus } from './console-status';
 
 // The top bar: product name home, section nav (others add Timeline, Audit here), and how fresh
@@ -14,14 +16,17 @@ export interface NavItem {
   matches?: readonly string[];
 }
 
-export const NAV_ITEMS: readonly NavItem[] = [{ href: '/', label: 'Overview', matches: ['/clusters', '/hosts'] }];
+export const NAV_ITEMS: readonly NavItem[] = [
+  { href: '/', label: 'Overview', matches: ['/clusters', '/hosts'] },
+  { href: '/audit', label: 'Audit' },
+];
 
 function isActive(item: NavItem, pathname: string): boolean {
   if (item.href === '/' ? pathname === '/' : pathname.startsWith(item.href)) return true;
   return item.matches?.some((prefix) => pathname.startsWith(prefix)) ?? false;
 }
 
-export function TopBar() {
+export function TopBar({ me }: { me: Me | null }) {
   const pathname = usePathname();
   return (
     <header className="sticky top-0 z-30 border-b border-line bg-surface/95 backdrop-blur supports-[backdrop-filter]:bg-surface/80">
@@ -32,6 +37,7 @@ export function TopBar() {
           </span>
           <span>LVS console</span>
         </Link>
+        {me ? (
         <nav aria-label="Main">
           <ul className="flex items-center gap-1 text-sm">
             {NAV_ITEMS.map((item) => {
@@ -50,9 +56,13 @@ export function TopBar() {
             })}
           </ul>
         </nav>
-        <div className="ml-auto">
-          <ConsoleStatus />
-        </div>
+        ) : null}
+        {me ? (
+          <div className="ml-auto flex items-center gap-4">
+            <ConsoleStatus />
+            <UserMenu me={me} />
+          </div>
+        ) : null}
       </div>
     </header>
   );

@@ -94,6 +94,15 @@ export const apiPaths = {
     return `/api/clusters/${encodeURIComponent(cluster)}/history?${query.toString()}`;
   },
   host: (address: string): string => `/api/hosts/${encodeURIComponent(address)}`,
+  audit: (q: { before?: number; cluster?: string; limit?: number } = {}): string => {
+    const query = new URLSearchParams();
+    if (q.limit !== undefined) query.set('limit', String(q.limit));
+    if (q.before !== undefined) query.set('before', String(q.before));
+    if (q.cluster) query.set('cluster', q.cluster);
+    const s = query.toString();
+    return s ? `/api/audit?${s}` : '/api/audit';
+  },
+  me: (): string => '/api/me',
 };
 
 export function createApiClient(options: ApiClientOptions = {}) {

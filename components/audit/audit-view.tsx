@@ -1,0 +1,101 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { auditQueries } from '@/lib/api/audit-queries';
+import type { AuditEntry } from '@/lib/models/audit';
+import { EmptyState } from '@/components/ui/empty-state';
+import { ErrorState } from '@/components/ui/error-state';
+import { Section } from '@/components/ui/card';
+import { Table, Td, Th, Tr } from '@/components/ui/table';
+
+// The audit log: who did what, from where, to what, and how it went on each director.
+
+const OUTCOME_TONE: Record<AuditEntry['outcome'], string> = {
+  ok: 'bg-emerald-100 text-emerald-900 dark:bg-emerald-400/15 dark:text-emerald-200',
+  partial: 'bg-amber-100 text-amber-900 dark:bg-amber-400/15 dark:text-amber-200',
+  failed: 'bg-red-100 text-red-900 dark:bg-red-400/15 dark:text-red-200',
+  refused: 'bg-zinc-200 text-zinc-900 dark:bg-zinc-400/15 dark:text-zinc-200',
+};
+
+/** "dir1: ok · dir2: failed (timeout)" from detail.directors / detail.results, if the entry has them. */
+export function directorResults(detail: unknown): string | null {
+  if (typeof detail !== 'object' || detail === null) return null;
+  const d = detail as Record<string, unknown>;
+  const results = d.directors ?? d.results;
+  if (Array.isArray(results)) {
+    const parts = results.map((r: unknown) => {
+      if (typeof r !== 'object' || r === null) return String(r);
+      const o = r as Record<string, unknown>;
+      const name = typeof o.director === 'string' ? o.director : typeof o.name === 'string' ? o.name : '?';
+      const outcome = typeof o.outcome === 'string' ? o.outcome : typeof o.ok === 'boolean' ? (o.ok ? 'ok' : 'failed') : '';
+      const err = typeof o.error === 'string' ? ` (${o.error})` : '';
+      return `${name}: ${outcome}${err}`;
+    });
+    return parts.join(' · ');
+  }
+  if (typeof results === 'object' && results !== null) {
+    return Object.entries(results as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' · ');
+  }
+  return null;
+}
+
+function summary(detail: unknown): string {
+  if (typeof detail === 'object' && detail !== null && typeof (detail as { message?: unknown }).message === 'string') {
+    return (detail as { message: string }).message;
+  }
+  if (detail === null || detail === undefined) return '';
+  const text = JSON.stringify(detail);
+  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+}
+
+export function AuditView() {
+  const q = useQuery(auditQueries.list());
+  return (
+    <Section id="audit" title="Audit log" description="Every change and every refused request, newest first. Entries are hash-chained: lvsctl audit verify.">
+      {q.isError ? (
+        <ErrorState error={q.error} onRetry={() => void q.refetch()} retrying={q.isFetching} />
+      ) : q.isPending ? (
+        <p className="text-sm text-muted">Loading…</p>
+      ) : q.data.entries.length === 0 ? (
+        <EmptyState title="Nothing recorded yet" />
+      ) : (
+        <div className="rounded-lg border border-line bg-surface">
+          <Table aria-label="Audit log" data-testid="audit-table">
+            <thead>
+              <tr>
+                <Th>Time</Th>
+                <Th>Actor</Th>
+                <Th>Role</Th>
+                <Th>Source</Th>
+                <Th>Action</Th>
+                <Th>Target</Th>
+                <Th>Outcome</Th>
+                <Th>Per director / detail</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {q.data.entries.map((e) => (
+                <Tr key={e.id} data-testid="audit-row" data-action={e.action} data-outcome={e.outcome}>
+                  <Td className="whitespace-nowrap">
+                    <time dateTime={new Date(e.at).toISOString()}>{new Date(e.at).toLocaleString()}</time>
+                  </Td>
+                  <Td className="font-medium">{e.actor}</Td>
+                  <Td>{e.role ?? '—'}</Td>
+                  <Td className="font-mono text-xs">{e.source}</Td>
+                  <Td className="font-mono text-xs">{e.action}</Td>
+                  <Td className="font-mono text-xs">{[e.cluster, e.target].filter(Boolean).join(' / ') || '—'}</Td>
+                  <Td>
+                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${OUTCOME_TONE[e.outcome]}`}>{e.outcome}</span>
+                  </Td>
+                  <Td className="max-w-md text-xs text-muted">{directorResults(e.detail) ?? summary(e.detail)}</Td>
+                </Tr>
+              ))}
+            </tbody>
+          </Table>
+        </div>
+      )}
+    </Section>
+  );
+}
