@@ -1,0 +1,7 @@
+import { handle } from '@/server/api/handler';
+import { postWeight } from '@/server/drain/api';
+
+export const dynamic = 'force-dynamic';
+
+// POST /api/clusters/:cluster/weight - {target, service?, weight, reason, ...}: set a weight on every director, held until restored
+export const POST = handle<{ cluster: string }>({ role: 'operator', cluster: (p) => p.cluster }, (req, { cluster }, actor) => postWeight(req, cluster, actor));
