@@ -2,7 +2,12 @@
 // LvsctlCommand; add a command by adding it to COMMANDS below. Exit codes: 0 ok, 2 usage or bad
 // input, anything else is the command's own.
 
+// Server modules (database, audit, auth) import 'server-only'; in this CLI that is allowed.
+import './server-only-shim';
+import { auditCommand } from './commands/audit';
 import { parseCommand } from './commands/parse';
+import { tokenCommand } from './commands/token';
+import { userCommand } from './commands/user';
 
 export interface LvsctlCommand {
   name: string;
@@ -14,7 +19,7 @@ export interface LvsctlCommand {
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: LvsctlCommand[] = [parseCommand];
+export const COMMANDS: LvsctlCommand[] = [parseCommand, userCommand, tokenCommand, auditCommand];
 
 function help(out: (s: string) => void): void {
   out('usage: lvsctl <command> [arguments]\n\ncommands:\n');

@@ -1,0 +1,129 @@
+// What the access-control commands share: the console's configuration and database on this host
+// (LVS_CONSOLE_CONFIG or --config), the audit identity of the person running lvsctl, and I/O that
+// tests can replace.
+import os from 'node:os';
+import { text as streamText } from 'node:stream/consumers';
+import { ZodError } from 'zod';
+import { ApiError } from '@/server/api/errors';
+import { AuditLog } from '@/server/audit/log';
+import type { ChangedBy } from '@/server/auth/admin';
+import { createAuthService, type AuthService } from '@/server/auth/service';
+import { describeIssues, loadConfigFile, readEnvironment } from '@/server/config/load';
+import type { ConsoleConfig } from '@/server/config/schema';
+import { openDatabase, type Db } from '@/server/db';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** All of stdin (for passwords: never on the command line, where `ps` and shell history see it). */
+  readStdin: () => Promise<string>;
+  /** True when stdin is a terminal (then the password is prompted for, unechoed). */
+  stdinIsTty: boolean;
+  promptHidden: (prompt: string) => Promise<string>;
+}
+
+export class UsageError extends Error {}
+
+export const processIo: Io = {
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
+  readStdin: () => streamText(process.stdin),
+  stdinIsTty: process.stdin.isTTY,
+  promptHidden: (prompt) =>
+    new Promise((resolve, reject) => {
+      const stdin = process.stdin;
+      process.stderr.write(prompt);
+      stdin.setRawMode(true);
+      stdin.resume();
+      let value = '';
+      const onData = (chunk: Buffer) => {
+        for (const ch of chunk.toString('utf8')) {
+          if (ch === '\r' || ch === '\n') {
+            done();
+            resolve(value);
+            return;
+          }
+          if (ch === '\u0003') {
+            done();
+            reject(new UsageError('cancelled'));
+            return;
+          }
+          if (ch === '\u007f') value = value.slice(0, -1);
+          else value += ch;
+        }
+      };
+      const done = () => {
+        stdin.off('data', onData);
+        stdin.setRawMode(false);
+        stdin.pause();
+        process.stderr.write('\n');
+      };
+      stdin.on('data', onData);
+    }),
+};
+
+export interface Local {
+  config: ConsoleConfig;
+  db: Db;
+  auth: AuthService;
+  audit: AuditLog;
+  close: () => void;
+}
+
+export function openLocal(configPath: string | undefined): Local {
+  const config = loadConfigFile(configPath ?? readEnvironment().configPath);
+  const db = openDatabase(config.stateDir);
+  const audit = new AuditLog(db);
+  return { config, db, audit, auth: createAuthService(config.auth, db, audit), close: () => db.close() };
+}
+
+/** The person running lvsctl, as the audit log names them. */
+export function cliActor(): ChangedBy {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep "unknown"
+  }
+  return { name: `cli:${user}`, role: null, source: `local:${os.hostname()}` };
+}
+
+/** A password: prompted twice on a terminal, else the first line of stdin. */
+export async function readPassword(io: Io, confirm: boolean): Promise<string> {
+  if (io.stdinIsTty) {
+    const a = await io.promptHidden('Password: ');
+    if (confirm && (await io.promptHidden('Again: ')) !== a) throw new UsageError('the passwords differ');
+    return a;
+  }
+  const first = (await io.readStdin()).split(/\r?\n/)[0] ?? '';
+  if (first === '') throw new UsageError('no password on stdin (pipe it in: printf %s "$PW" | lvsctl ...)');
+  return first;
+}
+
+/** Runs a command body, turning the errors it may throw into a message and an exit code. */
+export async function guard(io: Io, name: string, usage: string, body: () => Promise<number> | number): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`lvsctl ${name}: ${e.message}\n\n${usage}\n`);
+      return 2;
+    }
+    if (e instanceof ZodError) {
+      io.err(`lvsctl ${name}: ${describeIssues(e.issues)}\n`);
+      return 2;
+    }
+    if (e instanceof ApiError) {
+      io.err(`lvsctl ${name}: ${e.message}\n`);
+      return e.code === 'not-found' || e.code === 'conflict' ? 1 : 2;
+    }
+    io.err(`lvsctl ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+export function splitList(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  return list.length ? list : undefined;
+}
