@@ -5,6 +5,7 @@
 // Server modules (database, audit, auth) import 'server-only'; in this CLI that is allowed.
 import './server-only-shim';
 import { auditCommand } from './commands/audit';
+import { drainCommand, restoreCommand, weightCommand } from './commands/drain';
 import { parseCommand } from './commands/parse';
 import { tokenCommand } from './commands/token';
 import { userCommand } from './commands/user';
@@ -19,7 +20,7 @@ export interface LvsctlCommand {
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: LvsctlCommand[] = [parseCommand, userCommand, tokenCommand, auditCommand];
+export const COMMANDS: LvsctlCommand[] = [parseCommand, drainCommand, restoreCommand, weightCommand, userCommand, tokenCommand, auditCommand];
 
 function help(out: (s: string) => void): void {
   out('usage: lvsctl <command> [arguments]\n\ncommands:\n');

@@ -1,0 +1,355 @@
+// `lvsctl drain | restore | weight`: drain, restore and re-weight through the console's HTTP API
+// (every director, verified, held until restored), for maintenance scripts. Prints one line per
+// director; exit codes: 0 ok, 1 failed or partial (or the console unreachable), 2 usage or a bad
+// request, 3 refused (the last serving real server, without --force), 4 --wait timed out,
+// 5 not allowed (no or bad token, role too low).
+
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ActionResult, DrainProgress, type DirectorResult } from '@/lib/models/drain';
+import { loadConfigFile, readEnvironment } from '@/server/config/load';
+import type { LvsctlCommand } from '../lvsctl';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, timeout: 4, denied: 5 } as const;
+
+export class UsageError extends Error {}
+
+export type Verb = 'drain' | 'restore' | 'weight';
+
+export interface DrainArgs {
+  verb: Verb;
+  clusters: string[] | 'all';
+  target: string;
+  service?: string;
+  reason?: string;
+  ticket?: string;
+  weight?: number;
+  expiresInMinutes?: number;
+  onExpiry?: 'restore' | 'alert';
+  force: boolean;
+  dryRun: boolean;
+  wait: boolean;
+  timeoutSeconds: number;
+  url?: string;
+  tokenFile?: string;
+  json: boolean;
+}
+
+const USAGE: Record<Verb, string> = {
+  drain: `usage: lvsctl drain --cluster C|--all-clusters --host ADDR[:PORT] [--service VIP:PORT] --reason "..."
+                    [--ticket T] [--expires MINUTES [--on-expiry restore|alert]] [--force] [--dry-run]
+                    [--wait [--timeout SECONDS]] [--url URL] [--token-file FILE] [--json]
+  Sets weight 0 for ADDR:PORT (or every real server of host ADDR) in every service of the cluster (or
+  only --service), on every director, verifies it, and holds it (re-applied after checker flaps,
+  keepalived restarts and failovers) until \`lvsctl restore\`. --wait then waits until no connection
+  is left on the director holding the VIP (default timeout 600 s).
+  Token: $LVS_CONSOLE_TOKEN or --token-file; console: --url, $LVS_CONSOLE_URL or the config's listen.
+  Exit: 0 ok, 1 failed/partial, 2 usage, 3 refused (last serving server; --force), 4 wait timed out, 5 not allowed.`,
+  restore: `usage: lvsctl restore --cluster C|--all-clusters --host ADDR[:PORT] [--service VIP:PORT] [--reason "..."]
+                      [--dry-run] [--url URL] [--token-file FILE] [--json]
+  Puts back the weight held before the drain (or re-weight) on every director and ends the hold.`,
+  weight: `usage: lvsctl weight --cluster C|--all-clusters --host ADDR[:PORT] [--service VIP:PORT] --weight N --reason "..."
+                     [--ticket T] [--expires MINUTES [--on-expiry restore|alert]] [--force] [--dry-run]
+                     [--url URL] [--token-file FILE] [--json]
+  Sets weight N (0-65535) on every director and holds it until \`lvsctl restore\`.`,
+};
+
+function int(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} needs a whole number, got "${v}"`);
+  const n = Number(v);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+/** Pure: argv (after the verb) -> arguments, or UsageError naming the problem. */
+export function parseDrainArgs(verb: Verb, argv: string[]): DrainArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        cluster: { type: 'string' },
+        'all-clusters': { type: 'boolean' },
+        host: { type: 'string' },
+        target: { type: 'string' },
+        service: { type: 'string' },
+        reason: { type: 'string' },
+        ticket: { type: 'string' },
+        weight: { type: 'string' },
+        expires: { type: 'string' },
+        'on-expiry': { type: 'string' },
+        force: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        wait: { type: 'boolean' },
+        timeout: { type: 'string' },
+        url: { type: 'string' },
+        'token-file': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional.*$/s, '') : String(e));
+  }
+  const s = (k: string) => (typeof values[k] === 'string' ? values[k] : undefined);
+  const b = (k: string) => values[k] === true;
+  const cluster = s('cluster');
+  if (cluster === undefined && !b('all-clusters')) throw new UsageError('--cluster C (or --all-clusters) is required');
+  if (cluster !== undefined && b('all-clusters')) throw new UsageError('give --cluster or --all-clusters, not both');
+  const target = s('host') ?? s('target');
+  if (target === undefined || target.trim() === '') throw new UsageError('--host ADDR or ADDR:PORT is required');
+  const reason = s('reason');
+  if (verb !== 'restore' && (reason === undefined || reason.trim() === '')) throw new UsageError('--reason "..." is required: say why (it goes to the audit log)');
+  const weight = int(s('weight'), 'weight', 0, 65535);
+  if (verb === 'weight' && weight === undefined) throw new UsageError('--weight N (0-65535) is required');
+  if (verb !== 'weight' && weight !== undefined) throw new UsageError(`--weight is for lvsctl weight, not ${verb}`);
+  const onExpiry = s('on-expiry');
+  if (onExpiry !== undefined && onExpiry !== 'restore' && onExpiry !== 'alert') throw new UsageError('--on-expiry must be restore or alert');
+  const expires = int(s('expires'), 'expires', 1, 60 * 24 * 365);
+  if (onExpiry !== undefined && expires === undefined) throw new UsageError('--on-expiry needs --expires MINUTES');
+  if (verb === 'restore') {
+    for (const k of ['ticket', 'expires', 'on-expiry']) if (values[k] !== undefined) throw new UsageError(`--${k} is not for restore`);
+    if (b('force')) throw new UsageError('--force is not for restore');
+  }
+  if (b('wait') && verb !== 'drain') throw new UsageError('--wait is for lvsctl drain');
+  if (values.timeout !== undefined && !b('wait')) throw new UsageError('--timeout goes with --wait');
+  return {
+    verb,
+    clusters: cluster === undefined ? 'all' : cluster.split(',').filter((c) => c !== ''),
+    target: target.trim(),
+    ...(s('service') === undefined ? {} : { service: s('service') }),
+    ...(reason === undefined ? {} : { reason }),
+    ...(s('ticket') === undefined ? {} : { ticket: s('ticket') }),
+    ...(weight === undefined ? {} : { weight }),
+    ...(expires === undefined ? {} : { expiresInMinutes: expires }),
+    ...(onExpiry === undefined ? {} : { onExpiry }),
+    force: b('force'),
+    dryRun: b('dry-run'),
+    wait: b('wait'),
+    timeoutSeconds: int(s('timeout'), 'timeout', 0, 7 * 24 * 3600) ?? 600,
+    ...(s('url') === undefined ? {} : { url: s('url') }),
+    ...(s('token-file') === undefined ? {} : { tokenFile: s('token-file') }),
+    json: b('json'),
+  };
+}
+
+/** The request body the API takes for this verb (pure). */
+export function requestBody(a: DrainArgs): Record<string, unknown> {
+  const body: Record<string, unknown> = { target: a.target };
+  if (a.service !== undefined) body.service = a.service;
+  if (a.reason !== undefined) body.reason = a.reason;
+  if (a.dryRun) body.dryRun = true;
+  if (a.verb === 'restore') return body;
+  if (a.ticket !== undefined) body.ticket = a.ticket;
+  if (a.verb === 'weight') body.weight = a.weight;
+  if (a.expiresInMinutes !== undefined) body.expiresInMinutes = a.expiresInMinutes;
+  if (a.onExpiry !== undefined) body.onExpiry = a.onExpiry;
+  if (a.force) body.force = true;
+  return body;
+}
+
+function consoleUrl(a: DrainArgs): string {
+  if (a.url) return a.url.replace(/\/+$/, '');
+  const env = process.env.LVS_CONSOLE_URL;
+  if (env) return env.replace(/\/+$/, '');
+  try {
+    const cfg = loadConfigFile(readEnvironment().configPath);
+    const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${cfg.listen.port}`;
+  } catch {
+    return 'http://127.0.0.1:3000';
+  }
+}
+
+function token(a: DrainArgs): string {
+  if (a.tokenFile) {
+    const t = fs.readFileSync(a.tokenFile, 'utf8').trim();
+    if (t === '') throw new UsageError(`--token-file ${a.tokenFile} is empty`);
+    return t;
+  }
+  const t = process.env.LVS_CONSOLE_TOKEN;
+  if (!t) throw new UsageError('no API token: set LVS_CONSOLE_TOKEN or pass --token-file (create one with `lvsctl token create`)');
+  return t.trim();
+}
+
+interface Http {
+  status: number;
+  body: unknown;
+}
+
+async function call(base: string, tok: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Http> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${tok}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* keep the text */
+  }
+  return { status: res.status, body: parsed };
+}
+
+function errorMessage(h: Http): string {
+  const b = h.body as { error?: { message?: string } } | string;
+  if (typeof b === 'object' && b?.error?.message) return b.error.message;
+  return `HTTP ${h.status}${typeof b === 'string' && b ? `: ${b.slice(0, 200)}` : ''}`;
+}
+
+export function exitForStatus(status: number): number {
+  if (status === 409) return EXIT.refused;
+  if (status === 401 || status === 403) return EXIT.denied;
+  if (status === 400 || status === 404 || status === 422) return EXIT.usage;
+  return EXIT.failed;
+}
+
+/** One line per director (pure; exported for tests). */
+export function formatDirector(d: DirectorResult): string {
+  const status = d.status === 'ok' ? 'ok' : d.status === 'skipped' ? 'skipped (not in its table)' : 'FAILED';
+  const weights = d.verified.map((v) => `${v.realServer} ${v.actual === null ? 'absent' : `w=${v.actual}`}${v.ok ? '' : ` (expected ${v.expected})`}`).join(', ');
+  const err = d.error ? ` — ${d.error.code}: ${d.error.message}` : '';
+  return `  ${d.director.padEnd(12)} ${status}${weights ? `  ${weights}` : ''}  ${Math.round(d.durationMs)} ms${err}`;
+}
+
+export function formatResult(r: ActionResult): string {
+  const lines = [`${r.cluster}: ${r.action}${r.dryRun ? ' (dry run)' : ''}: ${r.outcome.toUpperCase()} — ${r.message}`];
+  if (r.dryRun) {
+    for (const e of r.plan.entries) {
+      lines.push(
+        `  ${e.realServer} in ${e.service}: weight ${e.currentWeight ?? 'absent'} -> ${e.targetWeight} via ${e.mechanism}; share ${(e.shareBefore * 100).toFixed(0)}% -> ${(e.shareAfter * 100).toFixed(0)}%${e.removesLastServer ? ' (LAST serving server)' : ''}`,
+      );
+    }
+    for (const d of r.plan.directors) {
+      lines.push(`  on ${d.director}:`);
+      for (const c of d.commands) lines.push(`    ${c.display}`);
+      for (const a of d.absent) lines.push(`    (absent: ${a})`);
+    }
+    for (const x of r.plan.refusals) lines.push(`  refused: ${x}`);
+  } else {
+    for (const d of r.directors) lines.push(formatDirector(d));
+    for (const i of r.intents) lines.push(`  intent #${i.id}: ${i.realServer} in ${i.service} ${i.kind} w=${i.weight} (restore ${i.restoreWeight}) via ${i.mechanism}${i.endedAt ? ' — ended' : ''}`);
+  }
+  for (const w of r.plan.warnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n');
+}
+
+export function formatProgress(p: DrainProgress): string {
+  const sum = (k: 'active' | 'inactive' | 'persistent') => p.entries.reduce((a, e) => a + (e[k] ?? 0), 0);
+  const est = p.estimatedSecondsToZero === null ? '' : `, ~${p.estimatedSecondsToZero} s to zero`;
+  const clients = p.connections.flatMap((c) => c.clients).slice(0, 5);
+  return `${p.cluster}: ${p.target}: ${p.state} (active ${sum('active')}, inactive ${sum('inactive')}, persistent ${sum('persistent')}${est})${clients.length ? `; clients ${clients.join(', ')}` : ''}`;
+}
+
+async function clusterNames(base: string, tok: string): Promise<string[]> {
+  const h = await call(base, tok, 'GET', '/api/clusters');
+  if (h.status !== 200) throw new HttpFailure(h);
+  return ((h.body as { clusters?: { name: string }[] }).clusters ?? []).map((c) => c.name);
+}
+
+class HttpFailure extends Error {
+  constructor(readonly http: Http) {
+    super(errorMessage(http));
+  }
+}
+
+async function runVerb(verb: Verb, argv: string[]): Promise<number> {
+  const out = (s: string) => void process.stdout.write(`${s}\n`);
+  const err = (s: string) => void process.stderr.write(`${s}\n`);
+  let a: DrainArgs;
+  try {
+    a = parseDrainArgs(verb, argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`lvsctl ${verb}: ${e.message}\n\n${USAGE[verb]}`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  let base: string;
+  let tok: string;
+  try {
+    base = consoleUrl(a);
+    tok = token(a);
+  } catch (e) {
+    err(`lvsctl ${verb}: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.usage;
+  }
+  try {
+    const clusters = a.clusters === 'all' ? await clusterNames(base, tok) : a.clusters;
+    let code: number = EXIT.ok;
+    let acted = 0;
+    const results: unknown[] = [];
+    for (const cluster of clusters) {
+      const h = await call(base, tok, 'POST', `/api/clusters/${encodeURIComponent(cluster)}/${verb}`, requestBody(a));
+      if (h.status === 404 && a.clusters === 'all') continue; // the host is not in this cluster
+      if (h.status !== 200) {
+        const details = (h.body as { error?: { details?: { refusals?: string[] } } }).error?.details;
+        err(`lvsctl ${verb}: ${cluster}: ${errorMessage(h)}`);
+        if (a.json) results.push(h.body);
+        for (const r of details?.refusals ?? []) err(`  refused: ${r}`);
+        code = Math.max(code, exitForStatus(h.status));
+        continue;
+      }
+      acted++;
+      const r = ActionResult.parse(h.body);
+      results.push(r);
+      if (!a.json) out(formatResult(r));
+      if (r.outcome !== 'ok') code = Math.max(code, EXIT.failed);
+      if (a.wait && !a.dryRun && r.outcome !== 'failed') {
+        const w = await waitDrained(base, tok, cluster, a, a.json ? () => undefined : out);
+        if (a.json) results.push(w.progress);
+        if (w.timedOut) code = Math.max(code, EXIT.timeout);
+      }
+    }
+    if (acted === 0 && a.clusters === 'all') {
+      err(`lvsctl ${verb}: no cluster has a real server ${a.target}`);
+      code = Math.max(code, EXIT.usage);
+    }
+    if (a.json) out(JSON.stringify(results.length === 1 ? results[0] : results, null, 2));
+    return code;
+  } catch (e) {
+    if (e instanceof HttpFailure) {
+      err(`lvsctl ${verb}: ${e.message}`);
+      return exitForStatus(e.http.status);
+    }
+    err(`lvsctl ${verb}: cannot reach the console at ${base}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`);
+    return EXIT.failed;
+  }
+}
+
+/** Long-polls the progress endpoint (at most 60 s per call) until drained or the timeout. */
+async function waitDrained(base: string, tok: string, cluster: string, a: DrainArgs, out: (s: string) => void): Promise<{ timedOut: boolean; progress: DrainProgress | null }> {
+  const deadline = Date.now() + a.timeoutSeconds * 1000;
+  let last: DrainProgress | null = null;
+  for (;;) {
+    const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    const q = new URLSearchParams({ target: a.target, wait: '1', timeout: String(Math.min(60, left)) });
+    if (a.service) q.set('service', a.service);
+    const h = await call(base, tok, 'GET', `/api/clusters/${encodeURIComponent(cluster)}/drain/progress?${q.toString()}`);
+    if (h.status !== 200) throw new HttpFailure(h);
+    last = DrainProgress.parse(h.body);
+    out(formatProgress(last));
+    if (last.state === 'drained') return { timedOut: false, progress: last };
+    if (last.state === 'serving') {
+      out(`${cluster}: ${a.target} takes new connections again (weight > 0): not waiting`);
+      return { timedOut: false, progress: last };
+    }
+    if (Date.now() >= deadline) {
+      out(`${cluster}: timed out after ${a.timeoutSeconds} s waiting for ${a.target} to drain`);
+      return { timedOut: true, progress: last };
+    }
+  }
+}
+
+function command(verb: Verb, summary: string): LvsctlCommand {
+  return { name: verb, summary, usage: USAGE[verb], run: (argv) => runVerb(verb, argv) };
+}
+
+export const drainCommand = command('drain', 'drain a real server or a host on every director, held until restored (--wait for connections to end)');
+export const restoreCommand = command('restore', 'put back the weight a drain or re-weight replaced, on every director');
+export const weightCommand = command('weight', 'set a real server weight on every director, held until restored');
