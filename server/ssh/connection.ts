@@ -182,6 +182,17 @@ const CHANNEL_RETRY_MS = 200;
  * side has sent EOF (which we do right after exec, so commands never wait on stdin), so we
  * use its protocol object directly while the channel is still open on the remote side.
  */
+/** What ssh2 told us about a channel, recorded from the moment it opened (see openChannel). */
+interface ChannelState {
+  exit: { code: number | null; signal: string | null } | null;
+  closed: boolean;
+}
+const CHANNEL_STATE = new WeakMap<ClientChannel, ChannelState>();
+
+function channelState(ch: ClientChannel): ChannelState {
+  return CHANNEL_STATE.get(ch) ?? { exit: null, closed: false };
+}
+
 function sendSignal(ch: ClientChannel, name: string): void {
   const c = ch as unknown as {
     outgoing?: { id?: number; state?: string };
@@ -644,6 +655,12 @@ export class DirectorConnection {
    * certainly never left (not connected; connection lost before the channel opened) are
    * marked in NOT_SENT so run() can retry them once on a fresh connection.
    */
+  /**
+   * Opens an exec channel. Its exit status and close are recorded synchronously in ssh2's
+   * callback (see channelState): a fast command's whole reply (open confirmation, output,
+   * exit-status, close) can arrive in one TCP read and be emitted before a promise continuation
+   * could attach listeners, which lost the exit status ("closed without an exit status").
+   */
   private openChannel(client: Client, command: CommandRef, remote: string): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       const notSent = (e: Error): void => {
@@ -666,6 +683,14 @@ export class DirectorConnection {
             else reject(this.err('disconnected', command, { detail: e.message, cause: e }));
             return;
           }
+          const state: ChannelState = { exit: null, closed: false };
+          CHANNEL_STATE.set(ch, state);
+          ch.once('exit', (code: number | null, sig?: string) => {
+            state.exit = { code: code ?? null, signal: sig ?? null };
+          });
+          ch.once('close', () => {
+            state.closed = true;
+          });
           resolve(ch);
         });
       } catch (e) {
@@ -759,11 +784,10 @@ export class DirectorConnection {
           }
           ch.on('data', onData(out));
           ch.stderr.on('data', onData(errOut));
-          ch.on('exit', (code: number | null, sig?: string) => {
-            exitCode = code;
-            signal = sig ?? null;
-          });
-          ch.on('close', () => {
+          const state = channelState(ch);
+          const onClose = () => {
+            exitCode = state.exit?.code ?? null;
+            signal = state.exit?.signal ?? null;
             if (exitCode === null && signal === null) {
               finish(
                 this.err('disconnected', req.command, {
@@ -775,7 +799,10 @@ export class DirectorConnection {
             }
             this.markExecOk();
             finish(null, { stdout: Buffer.concat(out), stderr: Buffer.concat(errOut), exitCode, signal, durationMs: Date.now() - t0 });
-          });
+          };
+          // Already closed before this continuation ran: the readable side still holds the output.
+          if (state.closed) setImmediate(onClose);
+          else ch.once('close', onClose);
           if (req.stdin !== undefined) ch.end(req.stdin);
           else ch.end();
         },
@@ -833,11 +860,8 @@ export class DirectorConnection {
         current = opened;
         let exitCode: number | null = null;
         let signal: string | null = null;
-        const closed = new Promise<void>((res) => opened.once('close', () => res()));
-        opened.on('exit', (code: number | null, sig?: string) => {
-          exitCode = code;
-          signal = sig ?? null;
-        });
+        const state = channelState(opened);
+        const closed = state.closed ? Promise.resolve() : new Promise<void>((res) => opened.once('close', () => res()));
         // stderr must always be drained: SSH flow control is per channel, stdout would stall too.
         opened.stderr.on('data', (d: Buffer) => {
           if (stderrBytes < STREAM_STDERR_KEEP) stderr.push(d);
@@ -874,6 +898,8 @@ export class DirectorConnection {
         }
         await Promise.race([closed, aborted]);
         finished = true;
+        exitCode = state.exit?.code ?? null;
+        signal = state.exit?.signal ?? null;
         if (exitCode === null && signal === null) {
           throw this.err('disconnected', req.command, {
             detail: this.isLive(client) ? 'the channel closed without an exit status' : 'the connection dropped',
