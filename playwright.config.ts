@@ -6,7 +6,11 @@ const PORT = Number(process.env.LVS_E2E_PORT ?? 3100);
 
 export default defineConfig({
   testDir: 'e2e',
-  testMatch: '**/*.spec.ts',
+  // auth.setup.ts logs the e2e accounts in first; specs run as the operator unless they say otherwise.
+  projects: [
+    { name: 'setup', testMatch: /auth\.setup\.ts$/ },
+    { name: 'console', testMatch: '**/*.spec.ts', dependencies: ['setup'], use: { storageState: 'test-results/e2e-auth/operator.json' } },
+  ],
   fullyParallel: false,
   workers: 1,
   retries: 0,

@@ -8,5 +8,13 @@ cd "$(dirname "$0")/.."
 bash bin/ensure-deps.sh
 bash lab/up.sh
 export LVS_CONSOLE_CONFIG=${LVS_CONSOLE_CONFIG:-$PWD/lab/.state/console.yaml}
+# Nobody gets in without an account: the first demo makes an admin with a random password, kept
+# (mode 0600) in lab/.state/demo-admin-password and printed below.
+PWFILE=$PWD/lab/.state/demo-admin-password
+if [ ! -s "$PWFILE" ]; then
+  (umask 077; head -c 18 /dev/urandom | base64 | tr -d '\n/+=' > "$PWFILE")
+  node bin/lvsctl.mjs user add admin --role admin --password-stdin < "$PWFILE"
+fi
+echo "demo login: admin / $(cat "$PWFILE")   (lvsctl user add NAME --role viewer|operator|admin for more)"
 npm run -s build
 exec npx tsx bin/serve.ts

@@ -1,0 +1,23 @@
+// Writes the e2e console configuration: the lab's (lab/.state/console.yaml) on its own port and
+// state directory, plus the e2e accounts with password hashes made now.
+// usage: npx tsx e2e/write-config.ts PORT STATE_DIR OUT_FILE
+import '../bin/server-only-shim';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { hashPassword } from '../server/auth/password';
+import { E2E_USERS } from './users';
+
+async function main(): Promise<void> {
+  const [port, stateDir, out] = process.argv.slice(2);
+  if (!port || !stateDir || !out) throw new Error('usage: write-config.ts PORT STATE_DIR OUT_FILE');
+  const lab = YAML.parse(fs.readFileSync(path.join(__dirname, '..', 'lab', '.state', 'console.yaml'), 'utf8')) as Record<string, unknown>;
+  const users = await Promise.all(Object.values(E2E_USERS).map(async (u) => ({ name: u.name, role: u.role, passwordHash: await hashPassword(u.password) })));
+  const config = { ...lab, listen: { host: '127.0.0.1', port: Number(port) }, stateDir, auth: { users } };
+  fs.writeFileSync(out, `# Written by e2e/write-config.ts for the e2e run.\n${YAML.stringify(config)}`, { mode: 0o600 });
+}
+
+main().catch((e: unknown) => {
+  console.error(`write-config: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
