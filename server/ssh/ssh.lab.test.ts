@@ -109,6 +109,32 @@ describe('lab: host keys, sudo, timeouts', () => {
     console.log(`[lab] sudo refusal stderr: ${JSON.stringify(e.stderr.trim())}`);
   });
 
+  it('anything outside the catalogue is refused by sudo: clearing or adding services, other files, other signals, shells, injected arguments', async () => {
+    const hostile: string[][] = [
+      ['/usr/sbin/ipvsadm', '-C'],
+      ['/usr/sbin/ipvsadm', '-A', '-t', '192.0.2.200:80', '-s', 'rr'],
+      ['/usr/sbin/ipvsadm', '-d', '-t', '192.0.2.100:80', '-r', '192.0.2.11:80'],
+      ['/usr/sbin/ipvsadm', '-e', '-t', '192.0.2.100:80', '-r', '192.0.2.11:80', '-g', '-w', '1;id'],
+      ['/usr/sbin/ipvsadm', '--restore'],
+      ['/usr/bin/cat', '/etc/shadow'],
+      ['/usr/bin/pkill', '-9', 'keepalived'],
+      ['/usr/bin/pkill', '-USR1', '-F', '/tmp/evil.pid'],
+      ['/usr/sbin/keepalived', '-t', '-f', '/etc/shadow'],
+      ['/bin/sh', '-c', 'id'],
+      ['/usr/bin/tee', '/etc/sudoers.d/x'],
+    ];
+    const refusals: string[] = [];
+    for (const argv of hostile) {
+      const e = await failure(execRaw(dir1, argv, { pool, sudo: true }));
+      expect(e.code, argv.join(' ')).toBe('sudo-refused');
+      refusals.push(argv.join(' '));
+    }
+    console.log(`[lab] sudo refused all ${refusals.length}: ${refusals.join(' | ')}`);
+    // And nothing changed: the lab's services are all still there.
+    const list = await execRaw(dir1, ['/usr/sbin/ipvsadm', '-Ln'], { pool, sudo: true });
+    expect(list.stdout).toContain('192.0.2.100:80');
+  });
+
   it('a hanging command times out, is killed on the director, and the connection stays usable', async () => {
     const t0 = Date.now();
     const pidFile = '/tmp/lvsc-sleeper.pid';
