@@ -186,6 +186,13 @@ describe('refusals', () => {
     expect((await call('clusters/[cluster]', 'GET', { cookie: sam.cookie })).status).toBe(403);
     const me = (await (await call('me', 'GET', { cookie: sam.cookie })).json()) as { clusters: string[] };
     expect(me.clusters).toEqual(['other']);
+    // Cross-cluster reads are cut to the role's clusters.
+    const list = (await (await call('clusters', 'GET', { cookie: sam.cookie })).json()) as { clusters: { name: string }[] };
+    expect(list.clusters).toEqual([]);
+    expect((await call('events', 'GET', { cookie: sam.cookie })).status).toBe(403);
+    const otto = await loginAs('otto');
+    const all = (await (await call('clusters', 'GET', { cookie: otto.cookie })).json()) as { clusters: { name: string }[] };
+    expect(all.clusters.map((c) => c.name)).toEqual(['lab']);
   });
 });
 

@@ -56,6 +56,9 @@ export async function loginWith(req: Request, svc: AuthService): Promise<NextRes
     throw new ApiError('unauthorized', LOGIN_FAILED);
   }
 
+  // A new session id at every login (no fixation); the one this browser had, if any, ends.
+  const previous = sessionIdHash(req);
+  if (previous) svc.store.deleteSession(previous);
   svc.store.deleteExpiredSessions(svc.config.session.idleMinutes * 60_000, svc.config.session.absoluteHours * 3_600_000);
   const session = svc.store.createSession(account);
   audit('ok', 'logged in', account.role);

@@ -11,6 +11,15 @@ const state = vi.hoisted(() => ({ store: null as EventStore | null }));
 vi.mock('@/server/runtime', () => ({
   getRuntime: () => ({ events: state.store, collector: { clusterNames: () => ['lab', 'other'] } }),
 }));
+// A logged-in viewer (access control itself is tested in app/api/routes.test.ts).
+vi.mock('@/server/auth/service', async (original) => {
+  const { AuthConfig } = await import('@/server/config/schema');
+  return { ...(await original<object>()), getAuth: () => ({ config: AuthConfig.parse({}), audit: { append: () => undefined } }) };
+});
+vi.mock('@/server/auth/authenticate', async (original) => ({
+  ...(await original<object>()),
+  authenticateWith: () => ({ actor: { name: 'test', role: 'viewer', clusters: null, via: 'token', source: '127.0.0.1' }, session: null }),
+}));
 
 const { GET: clusterEvents } = await import('@/app/api/clusters/[cluster]/events/route');
 const { GET: allEvents } = await import('@/app/api/events/route');

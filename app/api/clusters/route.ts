@@ -1,7 +1,7 @@
 import { handle } from '@/server/api/handler';
-import { listClusters } from '@/server/read/clusters';
+import { listClustersFor } from '@/server/read/scoped';
 
 export const dynamic = 'force-dynamic';
 
 // GET /api/clusters - one summary per cluster: masters, counts, findings
-export const GET = handle({ role: 'viewer' }, () => listClusters());
+export const GET = handle({ role: 'viewer' }, (_req, _p, actor) => listClustersFor(actor));

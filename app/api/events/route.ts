@@ -1,7 +1,7 @@
 import { handle } from '@/server/api/handler';
-import { getEvents } from '@/server/read/events';
+import { getAllEventsFor } from '@/server/read/scoped';
 
 export const dynamic = 'force-dynamic';
 
 // GET /api/events?from=&to=&kind=&format=json|csv - failover history of every cluster
-export const GET = handle({ role: 'viewer' }, (req) => getEvents(null, new URL(req.url).searchParams));
+export const GET = handle({ role: 'viewer' }, (req, _p, actor) => getAllEventsFor(actor, new URL(req.url).searchParams));

@@ -1,0 +1,33 @@
+import 'server-only';
+import type { Actor } from '@/lib/models/auth';
+import type { ClusterList, HostMembership } from '@/lib/models/cluster';
+import { ApiError } from '@/server/api/errors';
+import { getHost, listClusters } from './clusters';
+import { getEvents } from './events';
+
+// Reads that span clusters, cut to what a cluster-scoped role covers. (Routes for one cluster are
+// checked by handle()'s `cluster` param.)
+
+function covers(actor: Actor | null, cluster: string): boolean {
+  return actor?.clusters == null || actor.clusters.includes(cluster);
+}
+
+/** GET /api/clusters: only the clusters the caller's role covers. */
+export function listClustersFor(actor: Actor | null): ClusterList {
+  const list = listClusters();
+  return actor?.clusters == null ? list : { ...list, clusters: list.clusters.filter((c) => covers(actor, c.name)) };
+}
+
+/** GET /api/hosts/:address: only memberships in covered clusters. */
+export function getHostFor(address: string, actor: Actor | null): HostMembership {
+  const h = getHost(address);
+  return actor?.clusters == null ? h : { ...h, entries: h.entries.filter((e) => covers(actor, e.cluster)) };
+}
+
+/** GET /api/events (every cluster): a cluster-scoped role asks per cluster instead. */
+export function getAllEventsFor(actor: Actor | null, search: URLSearchParams): ReturnType<typeof getEvents> {
+  if (actor?.clusters != null) {
+    throw new ApiError('forbidden', `your role covers only ${actor.clusters.join(', ')}: use /api/clusters/NAME/events`);
+  }
+  return getEvents(null, search);
+}
