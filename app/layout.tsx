@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
+import { MeProvider } from '@/components/auth/me-context';
 import { TopBar } from '@/components/ui/top-bar';
 import { loginUrl } from '@/lib/api/client';
 import { currentPath, currentUser } from '@/server/auth/page-actor';
@@ -37,10 +38,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           Skip to content
         </a>
         <Providers>
-          <TopBar me={me} />
-          <main id="main" className="mx-auto max-w-[1680px] px-4 py-5 sm:px-6">
-            {children}
-          </main>
+          <MeProvider me={me}>
+            <TopBar me={me} />
+            <main id="main" className="mx-auto max-w-[1680px] px-4 py-5 sm:px-6">
+              {children}
+            </main>
+          </MeProvider>
         </Providers>
       </body>
     </html>

@@ -17,6 +17,8 @@ import { StatusPill } from '@/components/ui/status-pill';
 import { CLUSTER_HEALTH, healthOfFindings } from '@/components/ui/tones';
 import { useNow } from '@/components/ui/use-now';
 import { ServicesTable } from '@/components/services/services-table';
+import { DrainActionsProvider } from '@/components/drain/drain-actions';
+import { HoldsPanel } from '@/components/drain/holds-panel';
 import { DirectorsPanel } from './directors-panel';
 import { FindingsList } from './findings-list';
 import { InstancesPanel } from './instances-panel';
@@ -124,15 +126,23 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
         <DirectorsPanel directors={snapshot.directors} />
       </Section>
 
-      <Section id="services" title="Virtual services">
-        <ServicesTable
-          cluster={snapshot.name}
-          services={snapshot.services}
-          directors={snapshot.directors}
-          pollIntervalMs={snapshot.pollIntervalMs}
-          stale={stale || Boolean(failure)}
-        />
-      </Section>
+      <DrainActionsProvider>
+        <Section id="holds" title="Drains and held weights" description="Kept on every director until restored">
+          <div className="rounded-lg border border-line bg-surface">
+            <HoldsPanel cluster={snapshot.name} />
+          </div>
+        </Section>
+
+        <Section id="services" title="Virtual services">
+          <ServicesTable
+            cluster={snapshot.name}
+            services={snapshot.services}
+            directors={snapshot.directors}
+            pollIntervalMs={snapshot.pollIntervalMs}
+            stale={stale || Boolean(failure)}
+          />
+        </Section>
+      </DrainActionsProvider>
     </div>
   );
 }

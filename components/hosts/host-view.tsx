@@ -16,6 +16,8 @@ import { StaleBanner } from '@/components/ui/stale-banner';
 import { StatusPill } from '@/components/ui/status-pill';
 import { Table, Td, Th, Tr } from '@/components/ui/table';
 import { RS_HEALTH } from '@/components/ui/tones';
+import { useCan } from '@/components/auth/me-context';
+import { DrainActionsProvider, useDrainActions } from '@/components/drain/drain-actions';
 
 // One real server everywhere it serves: every service in every cluster, with its weight and
 // connections on each director at once (the view for "drain this host" and "is it empty yet").
@@ -30,7 +32,33 @@ export function HostView({ address }: { address: string }) {
     if (isApiError(query.error) && query.error.isNotFound) return <NotAMember address={address} />;
     return <ErrorState title={`Could not load host ${address}`} error={query.error} onRetry={() => void query.refetch()} retrying={query.isFetching} />;
   }
-  return <HostDetails membership={query.data} failure={query.isError ? query.error : null} lastReceivedAt={query.dataUpdatedAt} />;
+  return (
+    <DrainActionsProvider>
+      <HostDetails membership={query.data} failure={query.isError ? query.error : null} lastReceivedAt={query.dataUpdatedAt} />
+    </DrainActionsProvider>
+  );
+}
+
+/** "Drain this host in every service of cluster C" (and restore), for each cluster it serves. */
+function HostClusterActions({ address, cluster, held, serving }: { address: string; cluster: string; held: boolean; serving: boolean }) {
+  const open = useDrainActions();
+  const can = useCan('operator', cluster);
+  if (!open || !can) return null;
+  const button = 'rounded-md border border-line-strong px-2.5 py-1 text-sm font-medium hover:bg-hover';
+  return (
+    <span className="flex items-center gap-2" data-testid="host-cluster-actions" data-cluster={cluster}>
+      {serving ? (
+        <button type="button" className={`${button} text-amber-800 dark:text-amber-300`} data-testid="drain-host-button" onClick={() => open({ cluster, action: 'drain', target: address })}>
+          Drain in every service of {cluster}
+        </button>
+      ) : null}
+      {held ? (
+        <button type="button" className={button} data-testid="restore-host-button" onClick={() => open({ cluster, action: 'restore', target: address })}>
+          Restore in {cluster}
+        </button>
+      ) : null}
+    </span>
+  );
 }
 
 function NotAMember({ address }: { address: string }) {
@@ -98,6 +126,17 @@ function HostDetails({ membership, failure, lastReceivedAt }: { membership: Host
             {formatCount(summary.active)} active · {formatCount(summary.inactive)} inactive · {formatCount(summary.persistent)} persistent connections
           </span>
         </p>
+        <div className="mt-2 flex flex-wrap gap-2">
+          {[...new Set(entries.map((e) => e.cluster))].map((c) => (
+            <HostClusterActions
+              key={c}
+              address={membership.address}
+              cluster={c}
+              held={entries.some((e) => e.cluster === c && Boolean(e.realServer.hold))}
+              serving={entries.some((e) => e.cluster === c && e.realServer.weight !== 0)}
+            />
+          ))}
+        </div>
       </div>
 
       {failure ? (

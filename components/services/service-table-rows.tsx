@@ -11,6 +11,8 @@ import { DirectorValues } from './director-values';
 import { MetricCells } from './metric-cells';
 import { realServerLabel, type ServiceTotals } from './service-rows';
 import { useServicesTable } from './table-context';
+import { useCan } from '@/components/auth/me-context';
+import { RealServerActions } from '@/components/drain/drain-actions';
 
 // The two kinds of virtualized row. Both are memoized on the data objects they show: structural
 // sharing keeps an unchanged real server the same object across polls, so only changed rows
@@ -168,6 +170,8 @@ export interface RealServerRowProps {
 
 export const RealServerRow = memo(function RealServerRow({ service, realServer: rs, last, rowIndex, start, height }: RealServerRowProps) {
   const label = realServerLabel(rs, service);
+  const { cluster } = useServicesTable();
+  const canOperate = useCan('operator', cluster);
   const health = RS_HEALTH[rs.health];
   const weightDrift = rs.configuredWeight !== null && rs.weight !== null && rs.configuredWeight !== rs.weight;
   return (
@@ -195,6 +199,17 @@ export const RealServerRow = memo(function RealServerRow({ service, realServer: 
         <HostLink address={rs.address} className="truncate font-mono" title={`${label}: open this host across all services`}>
           {rs.key}
         </HostLink>
+        {rs.hold ? (
+          <span
+            className="shrink-0 rounded bg-amber-50 px-1 text-[11px] text-amber-900 ring-1 ring-amber-600/30 dark:bg-amber-400/10 dark:text-amber-300"
+            data-testid="hold-marker"
+            data-mechanism={rs.hold.mechanism}
+            title={`${rs.hold.kind === 'drain' ? 'Drained' : `Weight ${rs.hold.weight} held`} by ${rs.hold.actor}: ${rs.hold.reason} (${rs.hold.mechanism === 'track-file' ? 'keepalived track file' : 'console re-applies with ipvsadm'})`}
+          >
+            held
+          </span>
+        ) : null}
+        {canOperate ? <RealServerActions cluster={cluster} service={service.key} realServer={rs.key} weight={rs.weight} held={Boolean(rs.hold)} /> : null}
       </div>
       <div role="cell" className="px-2 text-xs text-muted" title={rs.forward ?? undefined}>
         {formatForward(rs.forward)}

@@ -1,0 +1,66 @@
+'use client';
+
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { DrainDialog, type DrainDialogRequest } from './drain-dialog';
+
+// Opens the drain / restore / set-weight dialog from anywhere below (table rows, host page, holds
+// panel) without passing callbacks through memoized rows.
+
+type Open = (request: DrainDialogRequest) => void;
+
+const DrainActionsContext = createContext<Open | null>(null);
+
+export function DrainActionsProvider({ children }: { children: ReactNode }) {
+  const [request, setRequest] = useState<DrainDialogRequest | null>(null);
+  const open = useCallback<Open>((r) => setRequest(r), []);
+  const close = useCallback(() => setRequest(null), []);
+  const value = useMemo(() => open, [open]);
+  return (
+    <DrainActionsContext.Provider value={value}>
+      {children}
+      {request ? <DrainDialog key={`${request.cluster} ${request.action} ${request.target} ${request.service ?? ''}`} request={request} onClose={close} /> : null}
+    </DrainActionsContext.Provider>
+  );
+}
+
+/** The opener, or null outside a provider (then no action buttons are shown). */
+export function useDrainActions(): Open | null {
+  return useContext(DrainActionsContext);
+}
+
+const BUTTON = 'rounded border border-line-strong px-1.5 py-0.5 text-[11px] leading-4 font-medium hover:bg-hover';
+
+/** Drain / Restore / Weight buttons for one real server of one service (operators only: the caller checks). */
+export function RealServerActions({
+  cluster,
+  service,
+  realServer,
+  weight,
+  held,
+}: {
+  cluster: string;
+  service: string;
+  realServer: string;
+  weight: number | null;
+  held: boolean;
+}) {
+  const open = useDrainActions();
+  if (!open) return null;
+  const t = { cluster, service, target: realServer };
+  return (
+    <span className="ml-auto flex shrink-0 gap-1">
+      {held ? (
+        <button type="button" className={BUTTON} data-testid="restore-button" onClick={() => open({ ...t, action: 'restore' })} title="Put back the weight held before, on every director">
+          Restore
+        </button>
+      ) : weight !== 0 ? (
+        <button type="button" className={`${BUTTON} text-amber-800 dark:text-amber-300`} data-testid="drain-button" onClick={() => open({ ...t, action: 'drain' })} title="Weight 0 on every director, held until restored">
+          Drain
+        </button>
+      ) : null}
+      <button type="button" className={BUTTON} data-testid="weight-button" onClick={() => open({ ...t, action: 'weight', weight })} title="Set a weight on every director">
+        Weight
+      </button>
+    </span>
+  );
+}

@@ -1,0 +1,309 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { isApiError } from '@/lib/api/client';
+import { clusterKeys } from '@/lib/api/queries';
+import { drainKeys, drainQueries, isRealServerTarget, postAction, type ActionBody, type DrainTarget } from '@/lib/api/drain';
+import type { ActionResult, DrainAction, DrainPlan } from '@/lib/models/drain';
+import { describeError } from '@/components/ui/error-state';
+import { StatusPill } from '@/components/ui/status-pill';
+import { DrainProgressView } from './drain-progress';
+
+// The one dialog for drain, restore and set-weight. It always shows the impact first (the plan the
+// server computes: services affected, the weight share left, last-server refusals, the exact
+// commands per director), then acts on every director and reports each one's verified result.
+
+export interface DrainDialogRequest extends DrainTarget {
+  cluster: string;
+  action: DrainAction;
+  /** Current weight, to prefill set-weight. */
+  weight?: number | null;
+}
+
+const VERB: Record<DrainAction, string> = { drain: 'Drain', restore: 'Restore', weight: 'Set weight of' };
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)}%`;
+}
+
+function PlanView({ plan }: { plan: DrainPlan }) {
+  return (
+    <div className="space-y-3">
+      <table className="w-full text-left text-xs" data-testid="plan-entries">
+        <thead className="text-muted">
+          <tr>
+            <th className="py-1 pr-2 font-medium">Service</th>
+            <th className="py-1 pr-2 font-medium">Real server</th>
+            <th className="py-1 pr-2 text-right font-medium">Weight now → after</th>
+            <th className="py-1 pr-2 text-right font-medium">Its share → after</th>
+            <th className="py-1 pr-2 text-right font-medium">Others carry</th>
+            <th className="py-1 font-medium">Held by</th>
+          </tr>
+        </thead>
+        <tbody>
+          {plan.entries.map((e) => (
+            <tr key={`${e.service} ${e.realServer}`} className="border-t border-line" data-testid="plan-entry" data-service-key={e.service} data-real-server-key={e.realServer}>
+              <td className="py-1 pr-2 font-mono">{e.service}</td>
+              <td className="py-1 pr-2 font-mono">{e.realServer}</td>
+              <td className="py-1 pr-2 text-right">
+                {e.currentWeight ?? '—'} → <span className="font-semibold">{e.targetWeight}</span>
+              </td>
+              <td className="py-1 pr-2 text-right">
+                {pct(e.shareBefore)} → {pct(e.shareAfter)}
+              </td>
+              <td className={`py-1 pr-2 text-right ${e.removesLastServer ? 'font-semibold text-red-700 dark:text-red-300' : ''}`}>{pct(e.remainingShare)}</td>
+              <td className="py-1" title={e.trackFile ? `writes ${e.trackFile.value} to ${e.trackFile.path} on every director` : 'ipvsadm -e on every director, re-applied if it drifts'}>
+                {e.mechanism === 'track-file' ? 'keepalived track file' : 'ipvsadm (console re-applies)'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {plan.warnings.length > 0 ? (
+        <ul className="space-y-1 text-xs text-amber-900 dark:text-amber-300" data-testid="plan-warnings">
+          {plan.warnings.map((w) => (
+            <li key={w}>▲ {w}</li>
+          ))}
+        </ul>
+      ) : null}
+      <details className="text-xs" data-testid="plan-commands">
+        <summary className="cursor-pointer text-muted">Exact commands on each director (dry run)</summary>
+        <div className="mt-2 space-y-2">
+          {plan.directors.map((d) => (
+            <div key={d.director}>
+              <div className="font-medium">{d.director}</div>
+              <pre className="overflow-x-auto rounded bg-sunken p-2 font-mono text-[11px] leading-relaxed">
+                {d.commands.map((c) => `${c.role === 'verify' ? '# verify: ' : ''}${c.display}`).join('\n') || '(nothing to run)'}
+              </pre>
+              {d.absent.length > 0 ? <p className="text-muted">Not in its table now: {d.absent.join(', ')} (held when it returns)</p> : null}
+            </div>
+          ))}
+        </div>
+      </details>
+    </div>
+  );
+}
+
+function ResultView({ result }: { result: ActionResult }) {
+  const tone = result.outcome === 'ok' ? 'ok' : result.outcome === 'partial' ? 'warning' : 'critical';
+  return (
+    <div className="space-y-2" data-testid="action-result" data-outcome={result.outcome}>
+      <p className="flex items-center gap-2 text-sm">
+        <StatusPill tone={tone}>{result.outcome}</StatusPill>
+        <span>{result.message}</span>
+      </p>
+      <ul className="space-y-1 text-xs">
+        {result.directors.map((d) => (
+          <li key={d.director} data-testid="director-result" data-director={d.director} data-status={d.status} className="flex flex-wrap items-baseline gap-2">
+            <span className="font-mono font-medium">{d.director}</span>
+            <StatusPill tone={d.status === 'ok' ? 'ok' : d.status === 'skipped' ? 'neutral' : 'critical'}>{d.status}</StatusPill>
+            {d.error ? <span className="text-red-800 dark:text-red-300">{d.error.message}</span> : null}
+            {d.verified.length > 0 ? (
+              <span className="text-muted">
+                verified {d.verified.filter((v) => v.ok).length}/{d.verified.length} weight{d.verified.length === 1 ? '' : 's'}
+              </span>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {result.outcome !== 'ok' ? (
+        <p className="text-xs text-muted">The hold is recorded: the console keeps re-applying it on the directors that failed. Retry to try now.</p>
+      ) : null}
+    </div>
+  );
+}
+
+export function DrainDialog({ request, onClose }: { request: DrainDialogRequest; onClose: () => void }) {
+  const { cluster, action, target, service } = request;
+  const titleId = useId();
+  const qc = useQueryClient();
+  const [reason, setReason] = useState('');
+  const [ticket, setTicket] = useState('');
+  const [lease, setLease] = useState('');
+  const [onExpiry, setOnExpiry] = useState<'restore' | 'alert'>('restore');
+  const [force, setForce] = useState(false);
+  const [weightText, setWeightText] = useState(String(request.weight ?? 1));
+  const weight = /^\d+$/.test(weightText) && Number(weightText) <= 65535 ? Number(weightText) : null;
+  const planQuery = useQuery({
+    ...drainQueries.plan(cluster, action, { target, service }, action === 'weight' ? (weight ?? undefined) : undefined),
+    enabled: action !== 'weight' || weight !== null,
+  });
+  const mutation = useMutation({
+    mutationFn: (body: ActionBody) => postAction(cluster, action, body),
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: drainKeys.all(cluster) });
+      void qc.invalidateQueries({ queryKey: clusterKeys.detail(cluster) });
+    },
+  });
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    dialogRef.current?.querySelector<HTMLElement>('textarea, input')?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  const plan = planQuery.data;
+  const refused = (plan?.refusals.length ?? 0) > 0;
+  const needsReason = action !== 'restore';
+  const leaseMinutes = /^\d+$/.test(lease) ? Number(lease) : undefined;
+  const canSubmit =
+    plan !== undefined && !mutation.isPending && (!needsReason || reason.trim() !== '') && (!refused || force) && (action !== 'weight' || weight !== null) && (lease === '' || leaseMinutes !== undefined);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!canSubmit) return;
+    mutation.mutate({
+      target,
+      ...(service ? { service } : {}),
+      ...(reason.trim() ? { reason: reason.trim() } : {}),
+      ...(action !== 'restore' && ticket.trim() ? { ticket: ticket.trim() } : {}),
+      ...(action === 'weight' && weight !== null ? { weight } : {}),
+      ...(action !== 'restore' && leaseMinutes !== undefined ? { expiresInMinutes: leaseMinutes, onExpiry } : {}),
+      ...(action !== 'restore' && force ? { force: true } : {}),
+    });
+  }
+
+  const scope = service ? `in ${service}` : isRealServerTarget(target) ? 'in every service it belongs to' : 'in every service this host serves';
+  const field = 'mt-1 block w-full rounded-md border border-line-strong bg-surface px-2 py-1 text-sm text-ink placeholder:text-faint focus:border-accent';
+  const result = mutation.data;
+  return (
+    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={onClose}>
+      <div
+        ref={dialogRef}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        data-testid="drain-dialog"
+        data-action={action}
+        className="w-full max-w-3xl space-y-4 rounded-lg border border-line bg-surface p-5 shadow-lg"
+        onClick={(e) => e.stopPropagation()}
+      >
+        <h2 id={titleId} className="text-lg font-semibold">
+          {VERB[action]} <span className="font-mono">{target}</span> <span className="text-base font-normal text-muted">{scope} · cluster {cluster}</span>
+        </h2>
+        <p className="text-xs text-muted">
+          {action === 'drain'
+            ? 'Weight 0 on every director: no new connections; existing ones finish. The console holds it through checker flaps, keepalived restarts and failovers until you restore.'
+            : action === 'restore'
+              ? 'Puts back the weight held before, on every director, and ends the hold.'
+              : 'Sets this weight on every director and holds it until restored.'}
+        </p>
+
+        {planQuery.isPending && (action !== 'weight' || weight !== null) ? <p className="text-sm text-muted">Working out the impact…</p> : null}
+        {planQuery.isError ? (
+          <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200" data-testid="plan-error">
+            {describeError(planQuery.error).detail}
+          </p>
+        ) : null}
+        {plan ? <PlanView plan={plan} /> : null}
+
+        {plan && refused ? (
+          <div className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200" data-testid="plan-refusals">
+            <ul className="list-disc pl-5">
+              {plan.refusals.map((r) => (
+                <li key={r}>{r}</li>
+              ))}
+            </ul>
+            <label className="mt-2 flex items-center gap-2 font-medium">
+              <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} data-testid="force-checkbox" />
+              Force: I know this takes the service&apos;s last serving real server out
+            </label>
+          </div>
+        ) : null}
+
+        {result ? (
+          <ResultView result={result} />
+        ) : (
+          <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate>
+            {action === 'weight' ? (
+              <label className="text-sm font-medium">
+                Weight (0–65535)
+                <input className={field} inputMode="numeric" value={weightText} onChange={(e) => setWeightText(e.target.value.trim())} data-testid="weight-input" />
+                {weight === null ? <span className="text-xs text-red-700 dark:text-red-300">a whole number from 0 to 65535</span> : null}
+              </label>
+            ) : null}
+            <label className="text-sm font-medium sm:col-span-2">
+              Reason{needsReason ? '' : ' (optional)'}
+              <textarea
+                className={field}
+                rows={2}
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                placeholder={needsReason ? 'e.g. kernel update on web-1 (goes to the audit log)' : ''}
+                data-testid="reason-input"
+              />
+            </label>
+            {action !== 'restore' ? (
+              <>
+                <label className="text-sm font-medium">
+                  Ticket or link (optional)
+                  <input className={field} value={ticket} onChange={(e) => setTicket(e.target.value)} data-testid="ticket-input" />
+                </label>
+                <div className="flex gap-2">
+                  <label className="flex-1 text-sm font-medium">
+                    Lease, minutes (optional)
+                    <input className={field} inputMode="numeric" value={lease} onChange={(e) => setLease(e.target.value.trim())} placeholder="no expiry" data-testid="lease-input" />
+                  </label>
+                  <label className="text-sm font-medium">
+                    When it runs out
+                    <select className={field} value={onExpiry} onChange={(e) => setOnExpiry(e.target.value === 'alert' ? 'alert' : 'restore')}>
+                      <option value="restore">restore</option>
+                      <option value="alert">alert only</option>
+                    </select>
+                  </label>
+                </div>
+              </>
+            ) : null}
+            {mutation.isError ? (
+              <p role="alert" className="text-sm text-red-800 sm:col-span-2 dark:text-red-300" data-testid="action-error">
+                {isApiError(mutation.error) ? mutation.error.message : describeError(mutation.error).detail}
+              </p>
+            ) : null}
+            <div className="flex justify-end gap-2 sm:col-span-2">
+              <button type="button" onClick={onClose} className="rounded-md border border-line-strong px-3 py-1.5 text-sm hover:bg-hover">
+                Cancel
+              </button>
+              <button
+                type="submit"
+                disabled={!canSubmit}
+                data-testid="confirm-action"
+                className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${action === 'drain' || (action === 'weight' && weight === 0) ? 'bg-amber-600 hover:bg-amber-700' : 'bg-indigo-600 hover:bg-indigo-700'}`}
+              >
+                {mutation.isPending ? 'Applying on every director…' : `${VERB[action]} on every director`}
+              </button>
+            </div>
+          </form>
+        )}
+
+        {result && result.action === 'drain' && !result.dryRun ? (
+          <section aria-label="Drain progress" className="border-t border-line pt-3">
+            <h3 className="mb-2 text-sm font-semibold">Progress on the director holding the VIP</h3>
+            <DrainProgressView cluster={cluster} target={{ target, service }} />
+          </section>
+        ) : null}
+
+        {result ? (
+          <div className="flex justify-end gap-2">
+            {result.outcome !== 'ok' ? (
+              <button
+                type="button"
+                onClick={() => mutation.reset()}
+                className="rounded-md border border-line-strong px-3 py-1.5 text-sm hover:bg-hover"
+                data-testid="retry-action"
+              >
+                Retry
+              </button>
+            ) : null}
+            <button type="button" onClick={onClose} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700" data-testid="close-dialog">
+              Close
+            </button>
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+}
