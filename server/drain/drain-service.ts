@@ -75,6 +75,8 @@ export class DrainService {
   private readonly memo = new Map<MemoKey, RepairMemo>();
   private readonly series = new ProgressSeries();
   private readonly findingSince = new Map<string, number>();
+  /** When the last change applied by this console to a cluster finished. */
+  private readonly lastChange = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly deps: DrainServiceDeps) {
@@ -124,6 +126,7 @@ export class DrainService {
   async restore(cluster: string, body: RestoreRequest, who: ActingAs): Promise<ActionResult> {
     const c = this.cluster(cluster);
     return this.mutex.run(cluster, async () => {
+      await this.freshSnapshot(cluster);
       const plan = this.makePlan(cluster, { action: 'restore', target: body.target, service: body.service });
       if (body.dryRun) return this.dryRunResult('restore', cluster, plan.view);
       const results = await this.applyAndMemo(c, plan.steps, null);
@@ -167,6 +170,7 @@ export class DrainService {
   ): Promise<ActionResult> {
     const c = this.cluster(cluster);
     return this.mutex.run(cluster, async () => {
+      await this.freshSnapshot(cluster);
       const plan = this.makePlan(cluster, { action, target: body.target, service: body.service, weight: body.weight, force: body.force });
       if (body.dryRun) return this.dryRunResult(action, cluster, plan.view);
       if (plan.view.refusals.length > 0) {
@@ -273,7 +277,11 @@ export class DrainService {
     const deadline = this.now() + Math.min(req.timeoutSeconds * 1000, MAX_WAIT_MS);
     for (;;) {
       const p = await this.progress(cluster, req.target, req.service, false);
-      if (p.state === 'drained' || p.state === 'serving') return { ...p, timedOut: false };
+      // 'serving' ends the wait only when nothing holds these servers at 0: right after a drain the
+      // snapshot may predate it for one refresh.
+      const held = new Set(this.deps.store.open(cluster).filter((i) => i.weight === 0).map((i) => `${i.service}|${i.realServer}`));
+      const servingUnheld = p.state === 'serving' && !p.entries.some((e) => e.state === 'serving' && held.has(`${e.service}|${e.realServer}`));
+      if (p.state === 'drained' || servingUnheld) return { ...p, timedOut: false };
       const left = deadline - this.now();
       if (left <= 0) return { ...(await this.progress(cluster, req.target, req.service, true)), timedOut: true };
       await this.deps.clusters().nextUpdate(Math.min(left, this.deps.config.pollIntervalMs * 2));
@@ -323,6 +331,7 @@ export class DrainService {
         const merged = mergeSteps(director, steps);
         const [result] = await applyPlanSteps(c.directors, [merged], { pool: this.deps.pool, ...(this.deps.timeoutMs === undefined ? {} : { timeoutMs: this.deps.timeoutMs }) });
         const finished = this.now();
+        this.lastChange.set(c.name, finished);
         for (const d of list) {
           const k = memoKey(d.intent.id, director);
           const prev = this.memo.get(k);
@@ -448,6 +457,21 @@ export class DrainService {
     }
   }
 
+  /**
+   * Right after an action the snapshot may still show the weights from before it (for up to one
+   * refresh): plan the next action from data taken after the last one, refreshing now if needed.
+   */
+  private async freshSnapshot(cluster: string): Promise<void> {
+    const since = this.lastChange.get(cluster);
+    if (since === undefined) return;
+    const stale = () => this.snapshotOf(cluster).directors.some((d) => d.live && d.takenAt !== null && d.takenAt - (d.refreshMs ?? 0) <= since);
+    const deadline = this.now() + Math.max(15_000, 3 * this.deps.config.pollIntervalMs);
+    while (stale() && this.now() < deadline) {
+      await this.deps.clusters().refreshNow(cluster);
+      if (stale()) await this.deps.clusters().nextUpdate(this.deps.config.pollIntervalMs);
+    }
+  }
+
   private makePlan(cluster: string, req: PlanRequest): Plan {
     const c = this.cluster(cluster);
     const snapshot = this.snapshotOf(cluster);
@@ -462,6 +486,7 @@ export class DrainService {
   private async applyAndMemo(c: ClusterConfig, steps: DirectorSteps[], intents: Intent[] | null): Promise<DirectorResult[]> {
     const results = await applyPlanSteps(c.directors, steps, { pool: this.deps.pool, ...(this.deps.timeoutMs === undefined ? {} : { timeoutMs: this.deps.timeoutMs }) });
     const finished = this.now();
+    this.lastChange.set(c.name, finished);
     // The reconciler waits for data taken after this, so it does not "repair" from stale figures.
     for (const i of intents ?? []) {
       for (const r of results) {
