@@ -26,6 +26,7 @@ import {
   parseConnectionRows,
   parseEndpoint,
   type ParsedEndpoint,
+  detach,
 } from './ipvsadm-connections';
 import { ParseError } from './parse-error';
 
@@ -278,7 +279,7 @@ function newService(head: ServiceHead): IpvsService {
 
 function parseNetmask(line: Line, family: IpvsService['family'], token: string | undefined): string {
   if (token !== undefined) {
-    if (family === 'inet' && isIpv4Address(token)) return token;
+    if (family === 'inet' && isIpv4Address(token)) return detach(token);
     if (family === 'inet6') {
       const n = plainUint(token);
       if (n !== null && n <= 128) return token;
