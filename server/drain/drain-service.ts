@@ -97,7 +97,14 @@ export class DrainService {
 
   /** The snapshot with holds and drain findings (the collector calls this on every merge). */
   augment(snapshot: ClusterSnapshot): ClusterSnapshot {
-    const intents = this.deps.store.open(snapshot.name);
+    let intents: Intent[];
+    try {
+      intents = this.deps.store.open(snapshot.name);
+    } catch (e) {
+      // The database is closing (shutdown while a refresh was in flight): show the directors' data as is.
+      console.error('[drain] cannot read intents', e instanceof Error ? e.message : e);
+      return snapshot;
+    }
     const now = this.now();
     const raw = drainFindings(snapshot, intents, { now, oldAfterMs: this.deps.config.drain.oldAfterHours * 3_600_000, memo: this.memo });
     const prefix = `${snapshot.name}|`;

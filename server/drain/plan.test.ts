@@ -137,6 +137,17 @@ describe('planAction', () => {
     expect(planAction({ ...ctx, snapshot }, { action: 'restore', target: '192.0.2.11' }).view.entries.map((e) => [e.realServer, e.targetWeight])).toEqual([['192.0.2.11:80', 100]]);
   });
 
+  it('a host restore retried after a partial restore fixes the director left at 0', () => {
+    const snapshot = labSnapshot({
+      services: [
+        service('TCP 192.0.2.100:80', [rs({ key: '192.0.2.11:80', weight: 100, on: { dir1: 100, dir2: 0 } }), rs({ key: '192.0.2.12:80', weight: 100 })]),
+        service('TCP 192.0.2.100:8080', [rs({ key: '192.0.2.11:8080', weight: 1 }), rs({ key: '192.0.2.12:8080', weight: 1 })]),
+      ],
+    });
+    const p = planAction({ ...ctx, snapshot }, { action: 'restore', target: '192.0.2.11' });
+    expect(p.view.entries.map((e) => [e.realServer, e.targetWeight])).toEqual([['192.0.2.11:80', 100]]);
+  });
+
   it('a live director without the real server (or the service) gets nothing to run; a dead one is still tried', () => {
     const snapshot = labSnapshot({
       directors: [director('dir1'), director('dir2', { live: false })],

@@ -241,7 +241,9 @@ export function planAction(ctx: PlanContext, req: PlanRequest): Plan {
   const chosen: Chosen[] = [];
   for (const sel of selected) {
     const existing = openBy.get(`${sel.service.key}|${sel.rs.key}`) ?? null;
-    if (req.action === 'restore' && existing === null && liveWeight(sel.rs) !== 0 && selected.length > 1) continue; // host restore: only what is held or drained
+    // A host restore touches only what is held, or at weight 0 on some director (a retry after a partial restore).
+    const zeroSomewhere = Object.values(sel.rs.perDirector).some((v) => v.present && v.weight === 0);
+    if (req.action === 'restore' && existing === null && !zeroSomewhere && selected.length > 1) continue;
     const restoreWeight = existing?.restoreWeight ?? defaultRestoreWeight(sel.rs);
     let targetWeight: number;
     if (req.action === 'drain') targetWeight = 0;
