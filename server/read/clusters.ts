@@ -1,5 +1,4 @@
 import 'server-only';
-import { gzipSync } from 'node:zlib';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import type { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
@@ -22,34 +21,31 @@ export function getClusterSnapshot(name: string): ClusterSnapshot {
 }
 
 // A large cluster's snapshot is megabytes of JSON, read by every open browser every poll: it is
-// serialised (and gzipped) once per merge and shared, and a client that already has this merge
-// gets 304 Not Modified by ETag.
+// serialised once per merge and shared, and a client that already has this merge gets 304 Not
+// Modified by ETag. (Compression is the HTTP server's: Next.js drops a Content-Encoding set by a
+// route handler, so a route must not gzip its own body.)
 interface Encoded {
   etag: string;
   json: Buffer;
-  gzip: Buffer | null;
 }
 const encodedCache = new WeakMap<ClusterSnapshot, Encoded>();
 let encodeSeq = 0;
-const GZIP_MIN_BYTES = 8 * 1024;
 
 function encode(s: ClusterSnapshot): Encoded {
   let e = encodedCache.get(s);
   if (!e) {
     const json = Buffer.from(JSON.stringify(s));
-    e = { etag: `"${s.name.length}-${Date.now().toString(36)}-${(++encodeSeq).toString(36)}"`, json, gzip: json.length >= GZIP_MIN_BYTES ? gzipSync(json, { level: 4 }) : null };
+    e = { etag: `"${s.name.length}-${Date.now().toString(36)}-${(++encodeSeq).toString(36)}"`, json };
     encodedCache.set(s, e);
   }
   return e;
 }
 
-/** GET /api/clusters/:cluster as a response: cached encodings, ETag, gzip when accepted. */
+/** GET /api/clusters/:cluster as a response: the cached encoding, with an ETag. */
 export function clusterSnapshotResponse(name: string, req: Request): NextResponse {
   const e = encode(getClusterSnapshot(name));
-  const headers: Record<string, string> = { 'cache-control': 'no-cache', etag: e.etag, vary: 'accept-encoding', 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'cache-control': 'no-cache', etag: e.etag, 'content-type': 'application/json' };
   if (req.headers.get('if-none-match') === e.etag) return new NextResponse(null, { status: 304, headers });
-  const gzipOk = e.gzip !== null && /\bgzip\b/.test(req.headers.get('accept-encoding') ?? '');
-  if (gzipOk && e.gzip) return new NextResponse(new Uint8Array(e.gzip), { headers: { ...headers, 'content-encoding': 'gzip' } });
   return new NextResponse(new Uint8Array(e.json), { headers });
 }
 
