@@ -110,6 +110,8 @@ test.describe('as an operator', () => {
     expect(res?.headers()['x-content-type-options']).toBe('nosniff');
     expect(res?.headers()['referrer-policy']).toBe('no-referrer');
     await expect(page.locator('[data-testid="real-server-row"]').first()).toBeVisible();
+    // The operator does get the controls the viewer does not (so that test is not vacuous).
+    await expect(page.getByTestId('drain-button').first()).toBeVisible();
     expect(violations).toEqual([]);
   });
 });

@@ -10,7 +10,9 @@ STATE=$PWD/test-results/e2e-state
 rm -rf "$STATE"; mkdir -p "$STATE"
 CFG=$PWD/test-results/e2e-console.yaml
 npx tsx e2e/write-config.ts "$PORT" "$STATE" "$CFG"
-if [ ! -f .next/BUILD_ID ] || [ -n "$(find app components lib server proxy.ts next.config.js -newer .next/BUILD_ID -name '*.ts*' -not -name '*.test.ts*' -print -quit 2>/dev/null)" ]; then
+NEWER=$( [ -f .next/BUILD_ID ] && find app components lib server proxy.ts next.config.js postcss.config.mjs -newer .next/BUILD_ID \( -name '*.ts' -o -name '*.tsx' -o -name '*.js' -o -name '*.mjs' -o -name '*.css' \) -not -name '*.test.*' -print -quit 2>/dev/null || true)
+if [ ! -f .next/BUILD_ID ] || [ -n "$NEWER" ]; then
+  echo "serve.sh: building (${NEWER:-no build yet} is newer)" >&2
   npm run -s build >&2
 fi
 export LVS_CONSOLE_CONFIG=$CFG
