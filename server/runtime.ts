@@ -8,6 +8,9 @@ import { createDirectorRefresher } from '@/server/collector/refresh-director';
 import { describeRefreshError } from '@/server/collector/describe-error';
 import { EventRecorder } from '@/server/events/recorder';
 import { EventStore } from '@/server/events/store';
+import { EventFollowUp } from '@/server/events/follow-up';
+import { LogSync, sshLogReader } from '@/server/events/log-sync';
+import { WebhookNotifier } from '@/server/webhooks/notifier';
 import { AuditLog } from '@/server/audit/log';
 import { DrainService } from '@/server/drain/drain-service';
 import { IntentStore } from '@/server/drain/intent-store';
@@ -20,6 +23,9 @@ export interface Runtime {
   db: Db;
   history: HistoryStore;
   events: EventStore;
+  /** keepalived log back-fill and explanation of events (#6). */
+  logSync: LogSync;
+  webhooks: WebhookNotifier;
   audit: AuditLog;
   collector: Collector;
   drain: DrainService;
@@ -37,6 +43,15 @@ function createRuntime(): Runtime {
   const audit = new AuditLog(db);
   const recorder = new EventRecorder(events);
   const refresher = createDirectorRefresher(config);
+  // Events (#6): logs explain and back-fill them; failovers, split brains and gaps go to webhooks.
+  const webhooks = new WebhookNotifier(config.webhooks);
+  const logSync = new LogSync({
+    clusters: config.clusters,
+    store: events,
+    readLog: sshLogReader(refresher.pool, config.ssh.commandTimeoutMs),
+    onAdded: (added) => added.forEach((e) => webhooks.notify(e)),
+  });
+  const followUp = new EventFollowUp({ clusters: config.clusters, store: events, logSync, notifier: webhooks });
   // Drains (#5): holds and findings join every merged snapshot; each tick re-applies drifted holds.
   const drain = new DrainService({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector });
   const collector: Collector = new Collector({
@@ -48,7 +63,7 @@ function createRuntime(): Runtime {
     onTick: (s) => {
       history.record(s);
       try {
-        recorder.record(s);
+        void followUp.onRecorded(s.name, recorder.record(s));
       } catch (e) {
         console.error('[events] recording failed', e);
       }
@@ -56,6 +71,7 @@ function createRuntime(): Runtime {
     },
   });
   collector.start();
+  void followUp.startup();
   const compact = setInterval(() => {
     history.compact(Date.now(), config.history.rawRetentionMinutes * 60_000, config.history.minuteRetentionHours * 3_600_000);
   }, 60_000);
@@ -65,6 +81,8 @@ function createRuntime(): Runtime {
     db,
     history,
     events,
+    logSync,
+    webhooks,
     audit,
     collector,
     drain,

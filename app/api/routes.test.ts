@@ -33,6 +33,7 @@ const EXPECTED: Record<string, Partial<Record<(typeof METHODS)[number], Level>>>
   'admin/users/[name]': { DELETE: 'admin' },
   'admin/tokens': { GET: 'admin', POST: 'admin' },
   'admin/tokens/[name]': { DELETE: 'admin' },
+  'admin/webhooks': { GET: 'admin' },
 };
 
 /** State-changing handlers allowed below operator, and why. */

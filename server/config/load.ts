@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { ConsoleConfig } from './schema';
+import { ConsoleConfig, webhookUrlProblem } from './schema';
 
 // The one place that reads the environment (habit 7). No "server-only" here: the CLI and
 // bin/serve.ts load the configuration too. The config file is found through
@@ -47,6 +47,13 @@ export function parseConfigText(text: string, source: string): ConsoleConfig {
   return {
     ...cfg,
     stateDir: abs(cfg.stateDir),
+    webhooks: cfg.webhooks.map((w, i) => {
+      const url = resolveSecret(w.url, `webhooks[${i}] (${w.name}) url`) ?? w.url;
+      const problem = webhookUrlProblem(url);
+      // The message names the webhook, never the URL (a secret).
+      if (problem || url.startsWith('env:')) throw new ConfigError(`${source}: invalid configuration:\nwebhooks[${i}].url: must be ${problem ?? 'an http:// or https:// URL'} (webhook ${w.name})`);
+      return { ...w, url };
+    }),
     clusters: cfg.clusters.map((c) => ({
       ...c,
       directors: c.directors.map((d) => ({

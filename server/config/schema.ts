@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EventKind } from '@/lib/models/events';
 
 // The console's one configuration file (YAML or JSON), validated once at start-up.
 // `.strict()` everywhere: an unknown key is a typo, and a typo must stop start-up.
@@ -143,6 +144,45 @@ export const AuthConfig = z
   });
 export type AuthConfig = z.infer<typeof AuthConfig>;
 
+/** An http(s) URL, or "env:NAME" (the URL, which usually embeds a secret, lives in the environment). */
+export function webhookUrlProblem(url: string): string | null {
+  if (/^env:[A-Za-z_][A-Za-z0-9_]*$/.test(url)) return null;
+  if (url.startsWith('env:')) return 'env:NAME with a valid environment variable name';
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    // Never echo the value: a webhook URL is a secret.
+    return 'an http:// or https:// URL, or env:NAME';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `an http:// or https:// URL (not ${u.protocol})`;
+  return null;
+}
+
+export const DEFAULT_WEBHOOK_EVENTS: EventKind[] = ['failover', 'split-brain', 'no-master'];
+
+export const WebhookConfig = z
+  .object({
+    name: Name,
+    /** Where to POST; "env:NAME" reads it from the environment. Never logged, never sent to a browser. */
+    url: z.string().min(1).max(2048).superRefine((url, ctx) => {
+      const problem = webhookUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: `must be ${problem}` });
+    }),
+    /** Event kinds that trigger it. */
+    events: z.array(EventKind).min(1).default(DEFAULT_WEBHOOK_EVENTS),
+    /** 'json': { text, event }; 'slack': { text } (Slack / Mattermost incoming webhooks). */
+    format: z.enum(['json', 'slack']).default('json'),
+    /** Only these clusters (default: every cluster). */
+    clusters: z.array(Name).min(1).optional(),
+    /** Attempts per event, with exponential backoff between them. */
+    attempts: z.number().int().min(1).max(10).default(5),
+    /** Per-attempt time limit. */
+    timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  })
+  .strict();
+export type WebhookConfig = z.infer<typeof WebhookConfig>;
+
 export const ConsoleConfig = z
   .object({
     listen: z
@@ -173,6 +213,8 @@ export const ConsoleConfig = z
       .strict()
       .default({ rawRetentionMinutes: 120, minuteRetentionHours: 48 }),
     auth: AuthConfig.default(AuthConfig.parse({})),
+    /** Notifications of failovers, split brains and gaps (server/webhooks/). */
+    webhooks: z.array(WebhookConfig).default([]),
     clusters: z.array(ClusterConfig).min(1),
   })
   .strict()
@@ -181,6 +223,11 @@ export const ConsoleConfig = z
     c.auth.users.forEach((u, i) => {
       if (users.has(u.name)) ctx.addIssue({ code: 'custom', message: `duplicate user name "${u.name}"`, path: ['auth', 'users', i, 'name'] });
       users.add(u.name);
+    });
+    const hooks = new Set<string>();
+    c.webhooks.forEach((w, i) => {
+      if (hooks.has(w.name)) ctx.addIssue({ code: 'custom', message: `duplicate webhook name "${w.name}"`, path: ['webhooks', i, 'name'] });
+      hooks.add(w.name);
     });
     const seen = new Set<string>();
     c.clusters.forEach((cl, i) => {

@@ -6,7 +6,7 @@ import { findCause, type DirectorLog } from './causes';
 // Pure: keepalived logs of a cluster's directors + the events already stored -> the events the
 // logs add (VRRP transitions, failovers, keepalived stops/starts), each with its cause and raw
 // lines, and causes for stored events the logs explain. Reading the logs over SSH is the caller's
-// job (not wired yet). Each log must be one director's own (journal filtered to that host's unit).
+// job (server/events/log-sync.ts). Each log must be one director's own (journal filtered to that host's unit).
 
 export interface DirectorLogText {
   director: string;
@@ -32,6 +32,8 @@ export interface Explanation {
   at: number;
   cause: string | null;
   logLines: string[];
+  /** For a failover: how long no director was master (ms), when the logs tell. */
+  durationMs: number | null;
 }
 
 export interface BackfillResult {
@@ -148,12 +150,15 @@ export function backfillEvents(input: BackfillInput): BackfillResult {
         )?.director ??
         null;
       const left = leftMaster.get(ev.instance);
-      const from = preempted ?? (left && left.director !== director && ev.time - left.at <= 30_000 ? left.director : null);
+      const fromLeft = left && left.director !== director && ev.time - left.at <= 30_000 ? left : null;
+      const from = preempted ?? fromLeft?.director ?? null;
+      // The gap: from the old master leaving MASTER to this one entering it (none when preempted).
+      const gap = preempted !== null ? 0 : fromLeft ? Math.max(0, ev.time - fromLeft.at) : null;
       const c = findCause({ ...q, fromMaster: from, toMaster: director });
       found.push(
         base({
           kind: 'failover', director, instance: ev.instance, at: ev.time, fromMaster: from, toMaster: director, fromState: before, toState: 'MASTER',
-          cause: c?.cause ?? null, logLines: merge(c?.logLines ?? [], [ev.raw]),
+          durationMs: gap, cause: c?.cause ?? null, logLines: merge(c?.logLines ?? [], [ev.raw]),
         }),
       );
       leftMaster.delete(ev.instance);
@@ -169,7 +174,7 @@ export function backfillEvents(input: BackfillInput): BackfillResult {
   for (const e of found.sort((a, b) => a.at - b.at)) {
     const match = input.existing.find((x) => sameEvent(x, e, tolerance));
     if (match) {
-      if (!explained.some((x) => x.id === match.id)) explained.push({ id: match.id, at: e.at, cause: e.cause, logLines: e.logLines });
+      if (!explained.some((x) => x.id === match.id)) explained.push({ id: match.id, at: e.at, cause: e.cause, logLines: e.logLines, durationMs: e.kind === 'failover' ? e.durationMs : null });
     } else if (!added.some((x) => sameEvent(x, e, 0))) {
       added.push(e);
     }

@@ -1,7 +1,11 @@
 import 'server-only';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import { detectEvents } from './detect';
-import type { EventStore } from './store';
+import type { NewClusterEvent } from '@/lib/models/events';
+import type { AddResult, EventStore } from './store';
+
+/** What one record() stored: each detected event and what the store did with it. */
+export type Recorded = { event: NewClusterEvent; result: AddResult }[];
 
 // Keeps the previous snapshot of each cluster and stores what changed since (called on every
 // collector tick). The first snapshot after start-up only sets the baseline.
@@ -12,13 +16,14 @@ export class EventRecorder {
 
   constructor(private readonly store: EventStore) {}
 
-  record(next: ClusterSnapshot): void {
+  record(next: ClusterSnapshot): Recorded {
     const prev = this.prev.get(next.name) ?? null;
     const masters = this.lastMasters.get(next.name) ?? new Map<string, string>();
     const events = detectEvents(prev, next, { lastMasters: masters });
-    if (events.length > 0) this.store.addAll(events);
+    const results = events.length > 0 ? this.store.addAll(events) : [];
     for (const i of next.instances) if (i.master !== null) masters.set(i.name, i.master);
     this.lastMasters.set(next.name, masters);
     this.prev.set(next.name, next);
+    return events.map((event, i) => ({ event, result: results[i] ?? { id: '', action: 'merged' } }));
   }
 }

@@ -1,0 +1,7 @@
+import { handle } from '@/server/api/handler';
+import { getWebhookStatus } from '@/server/read/webhooks';
+
+export const dynamic = 'force-dynamic';
+
+// GET /api/admin/webhooks - each webhook's last delivery (no URLs)
+export const GET = handle({ role: 'admin' }, () => getWebhookStatus());

@@ -1,0 +1,27 @@
+import { describeEvent } from '@/lib/event-text';
+import type { ClusterEvent } from '@/lib/models/events';
+
+// Pure: the body POSTed for an event. 'slack': Slack/Mattermost incoming-webhook `text`;
+// 'json': the same `text` plus the event itself (without raw log lines beyond a few).
+
+export type WebhookFormat = 'json' | 'slack';
+
+export interface WebhookBody {
+  text: string;
+  event?: ClusterEvent & { ended: boolean };
+}
+
+const MAX_LOG_LINES = 20;
+
+export function webhookBody(event: ClusterEvent, format: WebhookFormat): WebhookBody {
+  const level = event.kind === 'failover' ? 'WARNING' : event.endedAt === null ? 'CRITICAL' : 'RESOLVED';
+  const text = `[LVS ${level}] ${describeEvent(event)} (${new Date(event.at).toISOString()})`;
+  if (format === 'slack') return { text };
+  return { text, event: { ...event, logLines: event.logLines.slice(0, MAX_LOG_LINES), ended: event.endedAt !== null } };
+}
+
+/** Wait before attempt n+1 (n from 1): base, 2×, 4×… capped, with ±20 % jitter from `random`. */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exp * (0.8 + 0.4 * random()));
+}
