@@ -10,6 +10,7 @@
 // Each drain is undone (restore, not timed) before the next; runs alternate console / by hand.
 //
 // Standalone: npx tsx bench/drain.bench.ts
+import '../bin/server-only-shim';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -85,10 +86,15 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   if (lres.status !== 200) throw new Error(`login failed: ${lres.status} ${await lres.text()}`);
   const c = cookiesFrom(lres);
   const session = { cookie: c.header, csrf: c.values.lvs_csrf ?? '' };
-  const post = async (h: typeof drainRoute.POST, body: unknown) => {
-    const res = await h(request('/api/clusters/lab/x', { method: 'POST', body, ...session }), params);
-    const json = (await res.json()) as { outcome?: string; message?: string; error?: { message: string } };
-    if (res.status !== 200 || json.outcome !== 'ok') throw new Error(`console: ${res.status} ${json.message ?? json.error?.message ?? ''}`);
+  const post = async (h: typeof drainRoute.POST, body: unknown, tries = 1) => {
+    for (let i = 1; ; i++) {
+      const res = await h(request('/api/clusters/lab/x', { method: 'POST', body, ...session }), params);
+      const json = (await res.json()) as { outcome?: string; message?: string; error?: { message: string } };
+      if (res.status === 200 && json.outcome === 'ok') return;
+      // Untimed restores are retried: a loaded emulated lab sometimes times a command out.
+      if (i >= tries) throw new Error(`console: ${res.status} ${json.message ?? json.error?.message ?? ''}`);
+      ctx.log(`retrying: ${json.message ?? json.error?.message ?? res.status}`);
+    }
   };
 
   try {
@@ -118,7 +124,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       const t = performance.now();
       await post(drainRoute.POST, { target: RS, service: SVC, reason: `bench run ${i}` });
       consoleMs.push(performance.now() - t);
-      await post(restoreRoute.POST, { target: RS, service: SVC, reason: 'bench' });
+      await post(restoreRoute.POST, { target: RS, service: SVC, reason: 'bench' }, 3);
       await sleep(300);
       handMs.push(await byHand(ctx.root, control, 0));
       await byHand(ctx.root, control, 100);
