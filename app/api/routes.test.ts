@@ -36,6 +36,16 @@ const EXPECTED: Record<string, Partial<Record<(typeof METHODS)[number], Level>>>
   'admin/webhooks': { GET: 'admin' },
 };
 
+/**
+ * Route files outside app/api (path under app/), each with its role and whether it has its own
+ * `grant` (an access rule besides the role). Deliberate, like EXPECTED.
+ */
+const OUTSIDE_API: Record<string, { GET: Level; grant: string }> = {
+  // Prometheus expects /metrics at the root. Viewer+ as usual, and also without a login for the
+  // configured scrape token or an allowed source address (app/metrics/route.test.ts).
+  metrics: { GET: 'viewer', grant: 'metrics.token (Bearer) or metrics.allow (source address)' },
+};
+
 /** State-changing handlers allowed below operator, and why. */
 const BELOW_OPERATOR: Record<string, string> = {
   'POST auth/login': 'public: it is how one logs in (same-origin check and rate limit instead)',
@@ -128,6 +138,24 @@ describe('route table', () => {
       }
     }
     expect(found, 'a route was added, removed or changed role: update EXPECTED in app/api/routes.test.ts deliberately').toEqual(EXPECTED);
+  });
+
+  it('route files outside app/api are exactly OUTSIDE_API: GET only, with their role and grant', async () => {
+    const appDir = path.dirname(API_DIR);
+    const outside = fs
+      .readdirSync(appDir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => (f === 'route.ts' || f.endsWith(`${path.sep}route.ts`)) && !f.startsWith(`api${path.sep}`))
+      .map((f) => path.dirname(f).split(path.sep).join('/'))
+      .sort();
+    expect(outside, 'a route outside app/api was added or removed: update OUTSIDE_API deliberately').toEqual(Object.keys(OUTSIDE_API).sort());
+    for (const route of outside) {
+      const mod = (await import(path.join(appDir, route, 'route.ts'))) as Record<string, unknown>;
+      const methods = Object.keys(mod).filter((k) => (METHODS as readonly string[]).includes(k));
+      expect(methods, `/${route} exports only GET`).toEqual(['GET']);
+      const access = (mod.GET as RouteHandler & { access?: Access & { grant?: unknown } }).access;
+      expect(access?.role, `/${route}`).toBe(OUTSIDE_API[route]?.GET);
+      expect(typeof access?.grant, `/${route} has its own grant`).toBe('function');
+    }
   });
 
   it('every state-changing handler needs at least operator, except the listed few', async () => {

@@ -19,9 +19,14 @@ export interface RouteAccess<P> {
   role: Role | 'public';
   /** For cluster-scoped roles: the cluster this request acts on, from its route params. */
   cluster?: (params: P) => string;
+  /**
+   * Safe methods only: lets a request in without an actor when this says yes (GET /metrics: a
+   * scrape token or an allowed source address). Otherwise `role` applies as usual.
+   */
+  grant?: (req: Request, svc: AuthService) => boolean;
 }
 
-/** `actor` is non-null on every route whose role is not 'public'. */
+/** `actor` is non-null on every route whose role is not 'public', unless `grant` let the request in. */
 export type RouteFn<P> = (req: Request, params: P, actor: Actor | null) => unknown;
 
 export type Handler<P> = ((req: Request, ctx: Ctx<P>) => Promise<NextResponse>) & { access: RouteAccess<P> };
@@ -40,6 +45,7 @@ function checkAccess<P>(req: Request, access: RouteAccess<P>, params: P, svc: Au
     if (why) throw new ApiError('forbidden', why);
     return null;
   }
+  if (!mutating && access.grant?.(req, svc)) return null;
   const { actor, session } = authenticateWith(req, svc);
   if (!actor) throw new ApiError('unauthorized', 'log in first: no valid session, API token or trusted proxy user');
   if (mutating && actor.via !== 'token') {

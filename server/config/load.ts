@@ -47,6 +47,7 @@ export function parseConfigText(text: string, source: string): ConsoleConfig {
   return {
     ...cfg,
     stateDir: abs(cfg.stateDir),
+    metrics: { ...cfg.metrics, token: resolveSecret(cfg.metrics.token, 'metrics.token') },
     webhooks: cfg.webhooks.map((w, i) => {
       const url = resolveSecret(w.url, `webhooks[${i}] (${w.name}) url`) ?? w.url;
       const problem = webhookUrlProblem(url);

@@ -1,3 +1,4 @@
+import { MetricsConfig } from './metrics-schema';
 import { z } from 'zod';
 import { EventKind } from '@/lib/models/events';
 
@@ -213,6 +214,7 @@ export const ConsoleConfig = z
       .strict()
       .default({ rawRetentionMinutes: 120, minuteRetentionHours: 48 }),
     auth: AuthConfig.default(AuthConfig.parse({})),
+    metrics: MetricsConfig.default({ perRealServer: true, allow: [] }),
     /** Notifications of failovers, split brains and gaps (server/webhooks/). */
     webhooks: z.array(WebhookConfig).default([]),
     clusters: z.array(ClusterConfig).min(1),

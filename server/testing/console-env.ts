@@ -17,7 +17,7 @@ export const PASSWORDS = {
 /** Secret values in the test configuration that must never come back from the API. */
 export const SECRET_PASSPHRASE = 'correct-horse-passphrase-SECRET-7f3a';
 
-export async function writeTestConfig(extraAuth: Record<string, unknown> = {}): Promise<{ dir: string; file: string }> {
+export async function writeTestConfig(extraAuth: Record<string, unknown> = {}, extraTop: Record<string, unknown> = {}): Promise<{ dir: string; file: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-auth-test-'));
   const cheap = { N: 1024, r: 8, p: 1 };
   const users = [
@@ -30,6 +30,7 @@ export async function writeTestConfig(extraAuth: Record<string, unknown> = {}): 
     stateDir: path.join(dir, 'state'),
     pollIntervalMs: 3_600_000,
     auth: { users, ...extraAuth },
+    ...extraTop,
     clusters: [
       {
         name: 'lab',
