@@ -19,6 +19,7 @@
 // Stops everything it started (the server by its pid and the pids of its children, the fleet).
 //
 // Standalone: npx tsx bench/api.bench.ts [workDir]
+import '../bin/server-only-shim';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,9 +28,42 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from '@playwright/test';
 import { stringify } from 'yaml';
+import { hashPassword } from '../server/auth/password';
 import { freePort } from '../server/ssh/test-sshd';
 import { startFleet, type Fleet } from './fleet/fleet';
 import { type BenchContext, type BenchRow } from './types';
+
+// Every page and API read needs a login: the bench logs in once per server as a viewer and sends
+// the session cookie with every request (the browser gets the same cookies).
+const BENCH_USER = { name: 'bench-viewer', password: 'bench-viewer-password-5821', role: 'viewer' as const };
+let authCookies: { name: string; value: string }[] = [];
+function authHeaders(): Record<string, string> {
+  return authCookies.length ? { cookie: authCookies.map((c) => `${c.name}=${c.value}`).join('; ') } : {};
+}
+
+async function login(base: string): Promise<void> {
+  const r = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify({ name: BENCH_USER.name, password: BENCH_USER.password }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  await r.arrayBuffer();
+  if (!r.ok) throw new Error(`bench login refused: HTTP ${r.status}`);
+  authCookies = r.headers.getSetCookie().map((c) => {
+    const [pair = ''] = c.split(';');
+    const i = pair.indexOf('=');
+    return { name: pair.slice(0, i), value: pair.slice(i + 1) };
+  });
+}
+
+/** The fleet's config plus the bench's viewer account (rewritten in place). */
+async function withBenchUser(fleet: Fleet): Promise<Fleet> {
+  const users = [{ name: BENCH_USER.name, role: BENCH_USER.role, passwordHash: await hashPassword(BENCH_USER.password) }];
+  const config = { ...fleet.config, auth: { ...fleet.config.auth, users } };
+  writeFileSync(fleet.configPath, `# REPLAYED director fleet (bench/fleet), with the bench's viewer account\n${stringify(config)}`);
+  return { ...fleet, config };
+}
 
 const SERVICES = 1000;
 const REAL_SERVERS = 20;
@@ -170,6 +204,7 @@ async function startServer(ctx: BenchContext, fleet: Fleet): Promise<Server> {
     const all = [startedPid, ...descendants(startedPid)];
     all.forEach((p) => known.add(p));
     const pid = all.find((p) => cmdline(p).startsWith('next-server')) ?? startedPid;
+    await login(base);
     return { base, pid, started, firstRssKiB: vm(pid, 'VmRSS'), stop };
   } catch (e) {
     await stop();
@@ -186,7 +221,7 @@ async function waitForSnapshot(base: string, cluster: string, checkers = false):
   const deadline = Date.now() + 300_000;
   for (;;) {
     try {
-      const r = await fetch(`${base}/api/clusters/${cluster}`, { signal: AbortSignal.timeout(60_000) });
+      const r = await fetch(`${base}/api/clusters/${cluster}`, { headers: authHeaders(), signal: AbortSignal.timeout(60_000) });
       const text = await r.text();
       const s = JSON.parse(text) as { services?: unknown[]; directors?: Array<{ live?: boolean }> };
       const full = r.ok && s.services?.length === SERVICES && (s.directors ?? []).every((d) => d.live === true);
@@ -218,7 +253,7 @@ async function load(url: string, clients: number, seconds: number): Promise<Load
       while (performance.now() < end) {
         const s = performance.now();
         try {
-          const r = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+          const r = await fetch(url, { headers: authHeaders(), signal: AbortSignal.timeout(120_000) });
           const b = await r.arrayBuffer();
           if (!r.ok) errors++;
           else {
@@ -354,6 +389,7 @@ async function browserMetrics(ctx: BenchContext, url: string, apiPath: string, n
         if (waited > 2000) ctx.log(`browser: waited ${Math.round(waited / 1000)} s for the server to go idle before navigation ${nav + 1}`);
       }
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await context.addCookies(authCookies.map((c) => ({ ...c, url: new URL(url).origin })));
       const page = await context.newPage();
       await page.addInitScript({ content: PROBE_SCRIPT });
       const pending: Array<Promise<void>> = [];
@@ -536,7 +572,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const stateDir = path.join(ctx.workDir, `api-state-${process.pid}`);
   const diagConfig = path.join(ctx.workDir, `api-diag-${process.pid}.yaml`);
   ctx.log(`starting 2 REPLAYED directors × ${SERVICES} services × ${REAL_SERVERS} real servers`);
-  const fleet = await startFleet({ n: 2, services: SERVICES, realServers: REAL_SERVERS, workDir: ctx.workDir, listenPort: await freePort(), stateDir, log: ctx.log });
+  const fleet = await withBenchUser(await startFleet({ n: 2, services: SERVICES, realServers: REAL_SERVERS, workDir: ctx.workDir, listenPort: await freePort(), stateDir, log: ctx.log }));
   let server: Server | null = null;
   try {
     const cluster = fleet.clusters[0] ?? 'fleet-01';
@@ -615,7 +651,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const single: number[] = [];
     for (let i = 0; i < 5; i++) {
       const s0 = performance.now();
-      const r = await fetch(`${srv2.base}/api/clusters/${cluster}`, { signal: AbortSignal.timeout(120_000) });
+      const r = await fetch(`${srv2.base}/api/clusters/${cluster}`, { headers: authHeaders(), signal: AbortSignal.timeout(120_000) });
       await r.arrayBuffer();
       single.push(performance.now() - s0);
     }

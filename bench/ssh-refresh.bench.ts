@@ -17,12 +17,12 @@
 //
 // Standalone: npx tsx bench/ssh-refresh.bench.ts [workDir]
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startFleet, type Fleet } from './fleet/fleet';
-import type { CycleResult, NoopResult, SingleResult } from './fleet/refresh-child';
+import type { CycleResult, LoopsResult, NoopResult, SingleResult } from './fleet/refresh-child';
 import { type BenchContext, type BenchRow } from './types';
 
 const SERVICES = 200;
@@ -50,7 +50,7 @@ function spawnCollect(cmd: string, args: string[], opts: { cwd: string; input?: 
 }
 
 /** BENCH_CPU_PROFILE=1 writes a V8 CPU profile of every child into <workDir>/profiles. */
-async function child<T>(ctx: BenchContext, mode: 'single' | 'cycle' | 'noop', args: object): Promise<T> {
+async function child<T>(ctx: BenchContext, mode: 'single' | 'cycle' | 'noop' | 'loops', args: object): Promise<T> {
   const prof = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ctx.workDir, 'profiles')}`] : [];
   const flags = ['--conditions=react-server', '--expose-gc', ...prof, '--import', 'tsx'];
   const r = await spawnCollect(process.execPath, [...flags, path.join(ctx.root, 'bench/fleet/refresh-child.ts'), mode, JSON.stringify(args)], { cwd: ctx.root });
@@ -177,6 +177,40 @@ async function fleetRows(ctx: BenchContext, n: number, floorMiB: number): Promis
   }
 }
 
+/**
+ * The console's own loops (one per director, as in production) for 30 s with one director answering
+ * every command 2 s late (its replay sleeps, like `lab/ctl netem` delay): do the others stay on time?
+ */
+async function slowDirectorRow(ctx: BenchContext, fleet: Fleet): Promise<BenchRow> {
+  const slow = fleet.directors[1];
+  if (!slow) throw new Error('no second director');
+  writeFileSync(path.join(slow.dir, 'latency'), '2\n');
+  try {
+    ctx.log(`fleet ${fleet.directors.length}: collector loops for 30 s with ${slow.name} 2 s slower`);
+    const res = await child<LoopsResult>(ctx, 'loops', { configPath: fleet.configPath, seconds: 30, warmupSeconds: 12, slow: slow.name });
+    const others = res.directors.filter((d) => d.name !== slow.name);
+    const s = res.directors.find((d) => d.name === slow.name);
+    const medGaps = others.map((d) => d.medianGapMs ?? Infinity).sort((a, b) => a - b);
+    const maxGap = Math.max(...others.map((d) => d.maxGapMs ?? Infinity));
+    const medianOfOthers = medGaps[Math.floor(medGaps.length / 2)] ?? Infinity;
+    const starved = others.filter((d) => d.refreshes === 0).length;
+    return {
+      group: 'fleet',
+      name: `N=${fleet.directors.length}, one director 2 s slower: the other ${others.length} directors' refresh interval (median)`,
+      value: Math.round(medianOfOthers),
+      unit: 'ms',
+      baseline: { name: 'the poll interval', value: res.pollIntervalMs, unit: 'ms' },
+      target: 'others refresh every poll interval (the slow one does not delay them)',
+      met: starved === 0 && medianOfOthers <= res.pollIntervalMs * 1.5,
+      note:
+        `30 s of the collector's per-director loops; others: ${others.reduce((n, d) => n + d.refreshes, 0)} refreshes, worst gap ${Math.round(maxGap)} ms, ${starved} with none, ${others.reduce((n, d) => n + d.errors, 0)} errors; ` +
+        `slow ${slow.name}: ${s?.refreshes ?? 0} refreshes, median gap ${Math.round(s?.medianGapMs ?? 0)} ms (each of its 1-2 round trips waits 2 s)`,
+    };
+  } finally {
+    rmSync(path.join(slow.dir, 'latency'), { force: true });
+  }
+}
+
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   mkdirSync(ctx.workDir, { recursive: true });
   const rows: BenchRow[] = [];
@@ -197,6 +231,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const fleet = big;
     const d0 = fleet?.directors[0];
     if (!fleet || !d0) throw new Error('no fleet');
+    rows.push(await slowDirectorRow(ctx, fleet));
     ctx.log(`single director: ${ITER_HOST} refreshes vs ${ITER_HOST} ssh calls on replayed ${d0.name}`);
     const host = await child<SingleResult>(ctx, 'single', {
       configPath: fleet.configPath,

@@ -110,6 +110,8 @@ function writeReplay(dir: string, name: string, out: DirectorOutputs): void {
       '# The console calls sysctl by absolute path (quoted word); an operator may type it bare.',
       `c=\${c//\\'\\/sbin\\/sysctl\\'/\\'${bin}/sysctl\\'}`,
       `[[ $c == /sbin/sysctl\\ * ]] && c=${q(`${bin}/sysctl`)}\${c#/sbin/sysctl}`,
+      '# Added latency (bench: a slow director), seconds, from the file "latency" when present.',
+      `[ -s ${q(path.join(dir, 'latency'))} ] && sleep "$(cat ${q(path.join(dir, 'latency'))})"`,
       'exec /bin/sh -c "$c"',
       '',
     ].join('\n'),

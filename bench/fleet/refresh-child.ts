@@ -266,12 +266,77 @@ async function cycle(a: { configPath: string; warmup: number; maxWarmup: number;
   }
 }
 
+export interface LoopsResult {
+  seconds: number;
+  pollIntervalMs: number;
+  slow: string | null;
+  /** Per director: completed refreshes, median and max gap between completions (ms), errors. */
+  directors: Array<{ name: string; refreshes: number; medianGapMs: number | null; maxGapMs: number | null; errors: number }>;
+}
+
+/**
+ * loops JSON = { configPath, seconds, slow }: the Collector as it runs in the console (one loop per
+ * director, started, not driven), for `seconds` after a warm-up; `slow` names the director whose
+ * replay answers with added latency (set by the parent through its "latency" file).
+ */
+async function loops(a: { configPath: string; seconds: number; slow: string | null; warmupSeconds: number }): Promise<LoopsResult> {
+  const config = loadConfigFile(a.configPath);
+  const refresher = createDirectorRefresher(config);
+  const done = new Map<string, number[]>();
+  const errors = new Map<string, number>();
+  let measuring = false;
+  const collector = new Collector({
+    clusters: config.clusters,
+    pollIntervalMs: config.pollIntervalMs,
+    refresh: async (c, d, previous) => {
+      try {
+        const r = await refresher.refresh(c, d, previous);
+        if (measuring) done.set(d.name, [...(done.get(d.name) ?? []), performance.now()]);
+        return r;
+      } catch (e) {
+        if (measuring) errors.set(d.name, (errors.get(d.name) ?? 0) + 1);
+        throw e;
+      }
+    },
+    describeError: describeRefreshError,
+  });
+  collector.start();
+  try {
+    await new Promise((r) => setTimeout(r, a.warmupSeconds * 1000));
+    measuring = true;
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, a.seconds * 1000));
+    measuring = false;
+    const names = config.clusters.flatMap((c) => c.directors.map((d) => d.name));
+    return {
+      seconds: a.seconds,
+      pollIntervalMs: config.pollIntervalMs,
+      slow: a.slow,
+      directors: names.map((name) => {
+        const times = [t0, ...(done.get(name) ?? [])];
+        const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t)).sort((x, y) => x - y);
+        return {
+          name,
+          refreshes: times.length - 1,
+          medianGapMs: gaps.length ? (gaps[Math.floor(gaps.length / 2)] ?? null) : null,
+          maxGapMs: gaps.length ? (gaps[gaps.length - 1] ?? null) : null,
+          errors: errors.get(name) ?? 0,
+        };
+      }),
+    };
+  } finally {
+    collector.stop();
+    await refresher.close();
+  }
+}
+
 async function main(): Promise<void> {
   const [mode, json] = process.argv.slice(2);
   const args: unknown = JSON.parse(json ?? '{}');
-  let out: SingleResult | CycleResult | NoopResult;
+  let out: SingleResult | CycleResult | NoopResult | LoopsResult;
   if (mode === 'single') out = await single(args as Parameters<typeof single>[0]);
   else if (mode === 'cycle') out = await cycle(args as Parameters<typeof cycle>[0]);
+  else if (mode === 'loops') out = await loops(args as Parameters<typeof loops>[0]);
   else if (mode === 'noop') out = { maxRssMiB: process.resourceUsage().maxRSS / 1024 };
   else throw new Error(`unknown mode ${mode}`);
   process.stdout.write(`${JSON.stringify(out)}\n`);
