@@ -60,6 +60,7 @@ function createRuntime(): Runtime {
     refresh: refresher.refresh,
     describeError: describeRefreshError,
     augment: (s) => drain.augment(s),
+    onDirector: (_cluster, _obs, s) => void drain.reconcile(s),
     onTick: (s) => {
       history.record(s);
       try {

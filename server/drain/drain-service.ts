@@ -301,6 +301,18 @@ export class DrainService {
   async onTick(snapshot: ClusterSnapshot): Promise<void> {
     try {
       this.sample(snapshot);
+    } catch (e) {
+      console.error('[drain] progress sampling failed', e);
+    }
+    await this.reconcile(snapshot);
+  }
+
+  /**
+   * Re-apply drifted holds and act on expired leases. Called on every tick and after every director
+   * report (so a server keepalived re-added is caught by the refresh that first sees it). Never throws.
+   */
+  async reconcile(snapshot: ClusterSnapshot): Promise<void> {
+    try {
       const c = this.deps.config.clusters.find((x) => x.name === snapshot.name);
       if (!c) return;
       const intents = this.deps.store.open(snapshot.name);

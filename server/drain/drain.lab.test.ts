@@ -54,7 +54,7 @@ async function ready(): Promise<void> {
       const nat = s.services.find((x) => x.key === 'TCP 192.0.2.102:80');
       return Promise.resolve(s.directors.every((d) => d.live) && nat?.realServers.some((r) => r.trackFile) === true);
     },
-    60_000,
+    240_000,
   );
 }
 
@@ -74,10 +74,11 @@ beforeAll(async () => {
     describeError: describeRefreshError,
     augment: (s) => svc.augment(s),
     onTick: (s) => void svc.onTick(s),
+    onDirector: (_c, _o, s) => void svc.reconcile(s),
   });
   collector.start();
   await ready();
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   collector?.stop();
