@@ -34,6 +34,7 @@ const EXPECTED: Record<string, Partial<Record<(typeof METHODS)[number], Level>>>
   'admin/tokens': { GET: 'admin', POST: 'admin' },
   'admin/tokens/[name]': { DELETE: 'admin' },
   'admin/webhooks': { GET: 'admin' },
+  'openapi.json': { GET: 'viewer' },
 };
 
 /**

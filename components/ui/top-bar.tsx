@@ -19,6 +19,7 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/', label: 'Overview', matches: ['/clusters', '/hosts'] },
   { href: '/audit', label: 'Audit' },
+  { href: '/api-docs', label: 'API' },
 ];
 
 function isActive(item: NavItem, pathname: string): boolean {

@@ -40,7 +40,7 @@ export async function postRestore(req: Request, cluster: string, actor: Actor | 
   return getRuntime().drain.restore(cluster, body, actingAs(actor));
 }
 
-const IntentsQuery = z.object({ history: z.enum(['0', '1']).optional() }).strict();
+export const IntentsQuery = z.object({ history: z.enum(['0', '1']).optional() }).strict();
 
 // GET /api/clusters/:cluster/intents?history=1
 export function getIntents(cluster: string, search: URLSearchParams): IntentList {
@@ -48,7 +48,7 @@ export function getIntents(cluster: string, search: URLSearchParams): IntentList
   return getRuntime().drain.intents(cluster, q.history === '1');
 }
 
-const PlanQuery = z
+export const PlanQuery = z
   .object({
     action: DrainAction.default('drain'),
     target: z.string().min(1).max(64),
@@ -65,7 +65,7 @@ export function getPlan(cluster: string, search: URLSearchParams): DrainPlan {
   return getRuntime().drain.plan(cluster, { action: q.action, target: q.target, service: q.service, weight: q.weight, force: q.force === '1' });
 }
 
-const ProgressQuery = z
+export const ProgressQuery = z
   .object({
     target: z.string().min(1).max(64),
     service: z.string().min(1).max(80).optional(),

@@ -7,7 +7,7 @@ import { getRuntime } from '@/server/runtime';
 // GET /api/audit: the audit log, newest first. An actor scoped to clusters sees only entries of
 // those clusters.
 
-const AuditQuery = z
+export const AuditQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(1000).default(200),
     before: z.coerce.number().int().min(1).optional(),

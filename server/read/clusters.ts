@@ -49,7 +49,7 @@ export function clusterSnapshotResponse(name: string, req: Request): NextRespons
   return new NextResponse(new Uint8Array(e.json), { headers });
 }
 
-const HistoryQuery = z
+export const HistoryQuery = z
   .object({
     service: z.string().min(1).max(200),
     realServer: z.string().min(1).max(200).optional(),

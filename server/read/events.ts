@@ -10,7 +10,7 @@ import { getRuntime } from '@/server/runtime';
 
 const DAY_MS = 24 * 3_600_000;
 
-const EventsQuery = z
+export const EventsQuery = z
   .object({
     from: z.coerce.number().int().nonnegative().optional(),
     to: z.coerce.number().int().nonnegative().optional(),
