@@ -19,6 +19,8 @@ import { useNow } from '@/components/ui/use-now';
 import { ServicesTable } from '@/components/services/services-table';
 import { DrainActionsProvider } from '@/components/drain/drain-actions';
 import { HoldsPanel } from '@/components/drain/holds-panel';
+import { MasterSummary } from '@/components/events/master-summary';
+import { TimelineView } from '@/components/events/timeline-view';
 import { DirectorsPanel } from './directors-panel';
 import { FindingsList } from './findings-list';
 import { InstancesPanel } from './instances-panel';
@@ -83,6 +85,7 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
             Snapshot taken <RelativeTime at={snapshot.takenAt} /> · refreshed every {formatDuration(snapshot.pollIntervalMs, { ms: true })}
           </p>
         </div>
+        <MasterSummary cluster={snapshot.name} instances={snapshot.instances} />
       </div>
 
       {failure || stale || staleDirectors.length ? (
@@ -143,6 +146,8 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
           />
         </Section>
       </DrainActionsProvider>
+
+      <TimelineView cluster={snapshot.name} limit={300} />
     </div>
   );
 }

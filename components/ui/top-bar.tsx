@@ -18,6 +18,7 @@ export interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/', label: 'Overview', matches: ['/clusters', '/hosts'] },
+  { href: '/events', label: 'Timeline' },
   { href: '/audit', label: 'Audit' },
   { href: '/api-docs', label: 'API' },
 ];

@@ -103,6 +103,15 @@ export const apiPaths = {
     return s ? `/api/audit?${s}` : '/api/audit';
   },
   me: (): string => '/api/me',
+  /** Failover history of one cluster (or every cluster when null); CSV when format is 'csv'. */
+  events: (q: { cluster: string | null; from: number; to: number; kinds?: readonly string[] | null; format?: 'json' | 'csv'; limit?: number }): string => {
+    const query = new URLSearchParams({ from: String(Math.floor(q.from)), to: String(Math.floor(q.to)) });
+    if (q.kinds && q.kinds.length > 0) query.set('kind', q.kinds.join(','));
+    if (q.limit !== undefined) query.set('limit', String(q.limit));
+    if (q.format && q.format !== 'json') query.set('format', q.format);
+    const base = q.cluster === null ? '/api/events' : `/api/clusters/${encodeURIComponent(q.cluster)}/events`;
+    return `${base}?${query.toString()}`;
+  },
 };
 
 export function createApiClient(options: ApiClientOptions = {}) {
