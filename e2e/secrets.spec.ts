@@ -16,6 +16,7 @@ function filesUnder(dir: string): string[] {
 interface E2eConfig {
   auth: { users: { passwordHash: string }[] };
   clusters: { directors: { privateKeyPath?: string; passphrase?: string }[] }[];
+  webhooks?: { url: string }[];
 }
 
 function configSecrets(): string[] {
@@ -29,6 +30,7 @@ function configSecrets(): string[] {
       secrets.push(...body);
     }
   }
+  for (const w of cfg.webhooks ?? []) secrets.push(w.url, new URL(w.url).pathname);
   return [...secrets, ...Object.values(E2E_USERS).map((u) => u.password)];
 }
 
@@ -62,7 +64,7 @@ test('neither the client bundle nor any API answer contains a secret of the conf
     for (const s of all) expect(text.includes(s), `${path.relative(ROOT, f)} contains a secret`).toBe(false);
   }
 
-  for (const url of ['/api/me', '/api/clusters', '/api/clusters/lab', '/api/events', '/api/audit', '/api/admin/users', '/api/admin/tokens', '/api/hosts/192.0.2.11', '/']) {
+  for (const url of ['/api/me', '/api/clusters', '/api/clusters/lab', '/api/events', '/api/audit', '/api/admin/users', '/api/admin/tokens', '/api/admin/webhooks', '/api/hosts/192.0.2.11', '/']) {
     const r = await page.request.get(url);
     expect(r.status(), url).toBe(200);
     const text = await r.text();

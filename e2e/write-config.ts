@@ -2,6 +2,7 @@
 // state directory, plus the e2e accounts with password hashes made now.
 // usage: npx tsx e2e/write-config.ts PORT STATE_DIR OUT_FILE
 import '../bin/server-only-shim';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -13,7 +14,11 @@ async function main(): Promise<void> {
   if (!port || !stateDir || !out) throw new Error('usage: write-config.ts PORT STATE_DIR OUT_FILE');
   const lab = YAML.parse(fs.readFileSync(path.join(__dirname, '..', 'lab', '.state', 'console.yaml'), 'utf8')) as Record<string, unknown>;
   const users = await Promise.all(Object.values(E2E_USERS).map(async (u) => ({ name: u.name, role: u.role, passwordHash: await hashPassword(u.password) })));
-  const config = { ...lab, listen: { host: '127.0.0.1', port: Number(port) }, stateDir, auth: { users } };
+  // A webhook to a receiver the timeline spec starts on loopback; the random path stands for the
+  // secret a real webhook URL carries (secrets.spec checks it never leaves the server).
+  const hookPort = Number(process.env.LVS_E2E_WEBHOOK_PORT ?? 3199);
+  const webhooks = [{ name: 'e2e', url: `http://127.0.0.1:${hookPort}/e2e-hook/${randomBytes(12).toString('hex')}`, events: ['failover', 'split-brain', 'no-master'], attempts: 3, timeoutMs: 2000 }];
+  const config = { ...lab, listen: { host: '127.0.0.1', port: Number(port) }, stateDir, auth: { users }, webhooks };
   fs.writeFileSync(out, `# Written by e2e/write-config.ts for the e2e run.\n${YAML.stringify(config)}`, { mode: 0o600 });
 }
 

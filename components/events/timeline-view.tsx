@@ -68,6 +68,7 @@ function EventRow({ item, event }: { item: Extract<TimelineItem, { type: 'event'
       data-gap-ms={item.gapMs ?? ''}
       data-open={open}
       data-source={event.source}
+      data-at={event.at}
     >
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1 text-sm">
         <span className="text-xs text-muted">

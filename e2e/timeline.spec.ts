@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import YAML from 'yaml';
+import { ctl } from './lab';
+
+// The failover history against the lab: a graceful keepalived stop on dir1 shows as a failover
+// dir1 -> dir2 with its cause and gap on the cluster page's timeline within two poll intervals
+// (plus the refresh), the raw log lines one click away, and the configured webhook (a receiver on
+// loopback started here) gets the notification. dir1 is started again and preempts back.
+
+const ROOT = path.resolve(__dirname, '..');
+const POLL_MS = 2000;
+
+interface Received {
+  path: string | undefined;
+  body: { text: string; event?: { kind: string; fromMaster: string | null; toMaster: string | null; instance: string | null; at: number; cause: string | null } };
+}
+
+function webhookUrl(): URL {
+  const cfg = YAML.parse(fs.readFileSync(path.join(ROOT, 'test-results', 'e2e-console.yaml'), 'utf8')) as { webhooks: { url: string }[] };
+  const url = cfg.webhooks[0]?.url;
+  if (!url) throw new Error('the e2e configuration has no webhook');
+  return new URL(url);
+}
+
+async function startReceiver(port: number): Promise<{ received: Received[]; close: () => Promise<void> }> {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    let data = '';
+    req.on('data', (c: Buffer) => (data += c.toString()));
+    req.on('end', () => {
+      try {
+        received.push({ path: req.url, body: JSON.parse(data) as Received['body'] });
+      } catch {
+        received.push({ path: req.url, body: { text: data } });
+      }
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { received, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** Failover rows of the timeline newer than `since`, as [instance, from, to]. */
+async function failoversSince(page: Page, since: number, from: string, to: string): Promise<string[]> {
+  return page
+    .locator(`[data-testid="timeline-event"][data-kind="failover"][data-from-master="${from}"][data-to-master="${to}"]`)
+    .evaluateAll((els, t) => els.filter((e) => Number((e as HTMLElement).dataset.at) >= t).map((e) => (e as HTMLElement).dataset.instance ?? ''), since);
+}
+
+test('a graceful keepalived stop on dir1: failover dir1 -> dir2 with cause and gap in the timeline, and the webhook notified', async ({ page }) => {
+  test.setTimeout(300_000);
+  const url = webhookUrl();
+  const rx = await startReceiver(Number(url.port));
+  try {
+    await page.goto('/clusters/lab');
+    await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+    await expect(page.getByTestId('master-summary-VI_V4')).toContainText('dir1 master since');
+    // Let the console's start-up back-fill and first explanations settle.
+    await expect(page.getByTestId('timeline-list').or(page.getByTestId('timeline-empty'))).toBeVisible();
+
+    const t0 = Date.now() - 1000;
+    await ctl('keepalived', 'stop', 'dir1');
+    await expect(page.getByTestId('master-VI_V4')).toHaveText('dir2', { timeout: 30_000 });
+    const seenAt = Date.now();
+    // Within two poll intervals of the page showing the new master (plus one refresh round trip).
+    await expect.poll(() => failoversSince(page, t0, 'dir1', 'dir2'), { timeout: 2 * POLL_MS + 3000, intervals: [250] }).toContain('VI_V4');
+    const shownAfterMs = Date.now() - seenAt;
+
+    const row = page.locator('[data-testid="timeline-event"][data-kind="failover"][data-from-master="dir1"][data-to-master="dir2"][data-instance="VI_V4"]').first();
+    await expect(row.getByTestId('failover-from')).toHaveText('dir1');
+    await expect(row.getByTestId('failover-to')).toHaveText('dir2');
+    // The cause comes from keepalived's logs, read right after the event.
+    await expect(row.getByTestId('timeline-cause')).toContainText('priority 0', { timeout: 15_000 });
+    await expect(row.getByTestId('failover-gap')).toHaveText(/^\d+(\.\d)? s$/);
+    await row.getByText(/^Log lines/).click();
+    await expect(row.getByTestId('timeline-log').locator('pre')).toContainText('(VI_V4) Entering MASTER STATE');
+    await expect(page.getByTestId('last-failover-VI_V4')).toHaveAttribute('data-to-master', 'dir2');
+
+    // The webhook: a JSON POST to the configured (secret) path, with the event and a text.
+    await expect
+      .poll(() => rx.received.filter((r) => r.body.event?.kind === 'failover' && r.body.event.toMaster === 'dir2' && r.body.event.at >= t0).length, { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    const hook = rx.received.find((r) => r.body.event?.kind === 'failover' && r.body.event.toMaster === 'dir2' && r.body.event.at >= t0);
+    expect(hook?.path).toBe(url.pathname);
+    expect(hook?.body.text).toMatch(/lab: failover of VI_V(4|6) from dir1 to dir2/);
+    console.log(`failover shown ${shownAfterMs} ms after the page showed dir2 as master; webhook got ${rx.received.length} notification(s)`);
+
+    // dir1 comes back and preempts: the failover dir2 -> dir1 follows.
+    await ctl('keepalived', 'start', 'dir1');
+    await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+    await expect.poll(() => failoversSince(page, t0, 'dir2', 'dir1'), { timeout: 15_000 }).toContain('VI_V4');
+
+    // The all-clusters page and its export links.
+    await page.goto('/events');
+    await expect.poll(() => failoversSince(page, t0, 'dir1', 'dir2'), { timeout: 15_000 }).toContain('VI_V4');
+    const csvHref = await page.getByTestId('export-csv').getAttribute('href');
+    const csv = await page.request.get(csvHref ?? '');
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    expect(await csv.text()).toMatch(/failover,.*dir1,dir2/);
+  } finally {
+    await ctl('keepalived', 'start', 'dir1').catch(() => undefined);
+    await rx.close();
+  }
+});

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterSnapshot } from '@/lib/models/cluster';
+import { ctl, labConfig, waitFor } from '@/lib/testing/lab';
+import { mergeSnapshot } from '@/server/collector/merge-snapshot';
+import type { DirectorObservation } from '@/server/collector/observation';
+import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
+import type { ConsoleConfig } from '@/server/config/schema';
+import { openDatabase, type Db } from '@/server/db';
+import { LogSync, sshLogReader } from './log-sync';
+import { EventRecorder } from './recorder';
+import { EventStore } from './store';
+
+// The console "down" (refreshing the lab without recording), two failovers (graceful stop of
+// keepalived on dir1: dir1 -> dir2; start again: dir2 -> dir1 by preemption), then the log
+// back-fill over SSH stores both transitions of both instances exactly once, with their causes;
+// a second back-fill stores nothing more.
+let config: ConsoleConfig;
+let refresher: DirectorRefresher;
+let db: Db;
+let tmp: string;
+let store: EventStore;
+let recorder: EventRecorder;
+const obs = new Map<string, DirectorObservation>();
+const findingSince = new Map<string, number>();
+
+async function refresh(record: boolean): Promise<ClusterSnapshot> {
+  const cluster = config.clusters[0];
+  if (!cluster) throw new Error('no cluster in the lab config');
+  await Promise.all(
+    cluster.directors.map(async (d) => {
+      const prev = obs.get(d.name) ?? { name: d.name, endpoint: `${d.host}:${d.port}`, data: null, error: null };
+      try {
+        obs.set(d.name, { ...prev, data: await refresher.refresh(cluster, d, prev.data), error: null });
+      } catch (e) {
+        obs.set(d.name, { ...prev, error: { code: 'x', message: String(e), since: Date.now() } });
+      }
+    }),
+  );
+  const s = mergeSnapshot({ cluster: cluster.name, now: Date.now(), pollIntervalMs: 60_000, observations: [...obs.values()], findingSince });
+  if (record) recorder.record(s);
+  return s;
+}
+
+const masters = (want: string) => async () => {
+  const s = await refresh(false);
+  return s.instances.length > 0 && s.instances.every((i) => i.master === want) ? s : null;
+};
+
+beforeAll(() => {
+  config = labConfig();
+  refresher = createDirectorRefresher(config);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'backfill-lab-'));
+  db = openDatabase(tmp);
+  store = new EventStore(db);
+  recorder = new EventRecorder(store);
+});
+afterAll(async () => {
+  await ctl('keepalived', 'start', 'dir1').catch(() => undefined);
+  await waitFor('dir1 to preempt back', masters('dir1'), 60_000, 500).catch(() => undefined);
+  await refresher.close();
+  db.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('log back-fill over SSH', () => {
+  it('stores two failovers that happened while nothing was recorded, once, with their causes', async () => {
+    // The first refresh asks keepalived for its dump, a later one reads it.
+    let last: ClusterSnapshot | null = null;
+    const before = await waitFor('a baseline with dir1 master of both instances', async () => {
+      const s = (last = await refresh(true));
+      // Settled: dir1 master of both for a few seconds (not just preempting back).
+      return s.instances.length === 2 && s.instances.every((i) => i.master === 'dir1' && i.masterSince !== null && i.masterSince < Date.now() - 5000) ? s : null;
+    }, 90_000, 500).catch((e: unknown) => {
+      throw new Error(`${String(e)}; last: ${JSON.stringify({ instances: last?.instances, directors: last?.directors.map((d) => [d.name, d.live, d.error]) })}`);
+    });
+    const start = Date.now();
+    await ctl('keepalived', 'stop', 'dir1');
+    await waitFor('dir2 to hold the VIPs', masters('dir2'), 30_000, 300);
+    await ctl('keepalived', 'start', 'dir1');
+    await waitFor('dir1 to preempt back', masters('dir1'), 60_000, 500);
+    // Nothing was recorded meanwhile: the recorder saw dir1 before and sees dir1 now.
+    await refresh(true);
+    const q = () => store.query({ cluster: before.name, from: start, to: Date.now() + 2000 }).events.filter((e) => e.kind === 'failover');
+    expect(q()).toEqual([]);
+
+    const sync = new LogSync({ clusters: config.clusters, store, readLog: sshLogReader(refresher.pool, config.ssh.commandTimeoutMs) });
+    const t0 = performance.now();
+    const r = await sync.sync(before.name, { since: start, add: true });
+    const ms = performance.now() - t0;
+    expect(r.errors).toEqual([]);
+    const rows = () => q().map((e) => [e.instance, e.fromMaster, e.toMaster, e.source]).sort();
+    expect(rows()).toEqual([
+      ['VI_V4', 'dir1', 'dir2', 'log'],
+      ['VI_V4', 'dir2', 'dir1', 'log'],
+      ['VI_V6', 'dir1', 'dir2', 'log'],
+      ['VI_V6', 'dir2', 'dir1', 'log'],
+    ]);
+    for (const f of q()) {
+      expect(f.at).toBeGreaterThanOrEqual(start - 1000);
+      expect(f.cause, `${f.instance} ${f.fromMaster}->${f.toMaster}`).toBeTruthy();
+      expect(f.logLines.some((l) => l.includes(`(${f.instance}) Entering MASTER STATE`))).toBe(true);
+      if (f.toMaster === 'dir2') expect(f.cause).toBe('master sent priority 0 (keepalived was stopping on dir1)');
+    }
+    expect(store.query({ cluster: before.name, from: start - 2000, to: Date.now() }).events.some((e) => e.kind === 'keepalived-down' && e.director === 'dir1')).toBe(true);
+
+    const again = await sync.sync(before.name, { since: start, add: true });
+    expect(again.added).toBe(0);
+    expect(rows()).toHaveLength(4);
+    console.log(`back-fill over SSH: ${r.added} events added, ${ms.toFixed(0)} ms; second run added ${again.added}`);
+  });
+});
