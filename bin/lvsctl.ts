@@ -7,6 +7,7 @@ import './server-only-shim';
 import { auditCommand } from './commands/audit';
 import { drainCommand, restoreCommand, weightCommand } from './commands/drain';
 import { parseCommand } from './commands/parse';
+import { historyCommand, hostCommand, servicesCommand, statusCommand } from './commands/read';
 import { tokenCommand } from './commands/token';
 import { userCommand } from './commands/user';
 
@@ -20,7 +21,19 @@ export interface LvsctlCommand {
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: LvsctlCommand[] = [parseCommand, drainCommand, restoreCommand, weightCommand, userCommand, tokenCommand, auditCommand];
+export const COMMANDS: LvsctlCommand[] = [
+  parseCommand,
+  statusCommand,
+  servicesCommand,
+  hostCommand,
+  historyCommand,
+  drainCommand,
+  restoreCommand,
+  weightCommand,
+  userCommand,
+  tokenCommand,
+  auditCommand,
+];
 
 function help(out: (s: string) => void): void {
   out('usage: lvsctl <command> [arguments]\n\ncommands:\n');

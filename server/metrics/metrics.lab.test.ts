@@ -1,4 +1,7 @@
+import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument } from '@/server/api/openapi';
+import { summarize } from '@/server/collector/summarize';
 import { labConfig, waitFor } from '@/lib/testing/lab';
 import { Collector } from '@/server/collector/collector';
 import { describeRefreshError } from '@/server/collector/describe-error';
@@ -7,7 +10,8 @@ import { renderMetrics } from './render-metrics';
 import { parseMetrics } from './prom-test-helpers';
 
 // /metrics from a real refresh of the lab's directors, read back with a Prometheus text-format
-// parser. Read-only (no lock): whoever is master now, the figures must be the snapshot's.
+// parser; and the same real snapshot against the OpenAPI document's answer schemas (ajv).
+// Read-only (no lock): whoever is master now, the figures must be the snapshot's.
 
 let refresher: DirectorRefresher;
 let collector: Collector;
@@ -59,6 +63,13 @@ describe('/metrics over the lab', () => {
         expect(m.value('lvs_real_server_active_connections', rl), rs.key).toBe(rs.activeConns ?? undefined);
         expect(m.samples('lvs_real_server_health', rl).filter((x) => x.value === 1).map((x) => x.labels.health)).toEqual([rs.health]);
       }
+    }
+    // What GET /api/clusters/:cluster and GET /api/clusters answer, as the OpenAPI document says.
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema({ $id: 'doc', components: (openApiDocument() as { components: unknown }).components });
+    for (const [name, body] of [['ClusterSnapshot', s], ['ClusterList', { clusters: [summarize(s)], generatedAt: Date.now() }]] as const) {
+      const validate = ajv.getSchema(`doc#/components/schemas/${name}`);
+      expect(validate?.(JSON.parse(JSON.stringify(body))), `${name}: ${ajv.errorsText(validate?.errors)}`).toBe(true);
     }
     // The lab's web service answers with stats from a live director.
     expect(m.value('lvs_service_connections_total', { cluster: name, service: 'TCP 192.0.2.100:80' })).toBeTypeOf('number');
