@@ -46,4 +46,23 @@ describe('HistoryStore', () => {
     h.compact(t0 + 10 * 3_600_000, 60_000, 3_600_000);
     expect(h.query('lab', 'TCP 192.0.2.100:80', '192.0.2.11:80', 0, Infinity).series[0]?.points).toEqual([]);
   });
+
+  it('samples a small cluster every poll and a large one at most every 10 s', () => {
+    db = openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'lvsc-hist-')));
+    const h = new HistoryStore(db);
+    const t0 = 1_800_000_000_000;
+    const big = (t: number): ClusterSnapshot => {
+      const s = snap(t, 1, 1);
+      const svc = s.services[0]!;
+      const rs = svc.realServers[0]!;
+      return { ...s, name: 'big', services: [{ ...svc, realServers: Array.from({ length: 2001 }, (_, i) => ({ ...rs, key: `192.0.2.11:${i + 1}`, port: i + 1 })) }] };
+    };
+    for (let i = 0; i < 6; i++) {
+      h.record(snap(t0 + i * 2000, i, 1));
+      h.record(big(t0 + i * 2000));
+    }
+    expect(h.query('lab', 'TCP 192.0.2.100:80', '192.0.2.11:80', 0, Infinity).series[0]?.points).toHaveLength(6);
+    // t0 and t0+10 s only.
+    expect(h.query('big', 'TCP 192.0.2.100:80', '192.0.2.11:1', 0, Infinity).series[0]?.points.map((p) => p.t)).toEqual([t0, t0 + 10_000]);
+  });
 });

@@ -194,11 +194,14 @@ function isDown(rs: MergedRealServer): boolean | null {
 
 function realServers(ctx: Ctx): void {
   const { prev, next, out } = ctx;
+  // Indexed: a large cluster has thousands of services (a find per service was quadratic).
+  const prevServices = new Map(prev.services.map((s) => [s.key, s]));
+  const prevRealServers = (s: (typeof prev.services)[number]) => new Map(s.realServers.map((r) => [r.key, r]));
   for (const svc of next.services) {
-    const ps = prev.services.find((x) => x.key === svc.key);
+    const ps = prevServices.get(svc.key);
     if (!ps) continue;
     for (const rs of svc.realServers) {
-      const pr = ps.realServers.find((x) => x.key === rs.key);
+      const pr = prevRealServers(ps).get(rs.key);
       if (!pr) continue;
       const was = isDown(pr);
       const is = isDown(rs);
