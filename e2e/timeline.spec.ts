@@ -105,3 +105,72 @@ test('a graceful keepalived stop on dir1: failover dir1 -> dir2 with cause and g
     await rx.close();
   }
 });
+
+/** Rows of one kind newer than `since` (data-open says whether the interval still lasts). */
+async function rowsSince(page: Page, kind: string, since: number): Promise<{ instance: string; open: string; from: string; to: string; cause: string }[]> {
+  return page.locator(`[data-testid="timeline-event"][data-kind="${kind}"]`).evaluateAll(
+    (els, t) =>
+      els
+        .map((e) => e as HTMLElement)
+        .filter((e) => Number(e.dataset.at) >= t)
+        .map((e) => ({
+          instance: e.dataset.instance ?? '',
+          open: e.dataset.open ?? '',
+          from: e.dataset.fromMaster ?? '',
+          to: e.dataset.toMaster ?? '',
+          cause: e.querySelector('[data-testid="timeline-cause"]')?.textContent ?? '',
+        })),
+    since,
+  );
+}
+
+test('a VRRP fault from the track script is recorded with the script name', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/clusters/lab');
+  await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+  const t0 = Date.now() - 1000;
+  try {
+    await ctl('fault', 'dir1', 'on');
+    await expect(page.getByTestId('master-VI_V4')).toHaveText('dir2', { timeout: 60_000 });
+    await expect
+      .poll(async () => (await rowsSince(page, 'failover', t0)).filter((r) => r.instance === 'VI_V4' && r.from === 'dir1' && r.to === 'dir2').map((r) => r.cause), { timeout: 20_000 })
+      .toContainEqual(expect.stringContaining('track script chk_fault_flag failed on dir1'));
+  } finally {
+    await ctl('fault', 'dir1', 'off');
+  }
+  await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+});
+
+test('kill -9 of keepalived on dir1 leaves the VIPs behind: split brain until keepalived starts again', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/clusters/lab');
+  await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+  const t0 = Date.now() - 1000;
+  try {
+    await ctl('keepalived', 'kill', 'dir1');
+    await expect(page.getByTestId('master-VI_V4')).toHaveAttribute('data-split-brain', 'true', { timeout: 60_000 });
+    await expect.poll(async () => (await rowsSince(page, 'split-brain', t0)).filter((r) => r.instance === 'VI_V4' && r.open === 'true').length, { timeout: 15_000 }).toBe(1);
+    await expect.poll(async () => (await rowsSince(page, 'keepalived-down', t0)).length, { timeout: 15_000 }).toBeGreaterThan(0);
+  } finally {
+    await ctl('keepalived', 'start', 'dir1');
+  }
+  await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+  // The split brain ended: the same row, closed.
+  await expect.poll(async () => (await rowsSince(page, 'split-brain', t0)).filter((r) => r.instance === 'VI_V4').map((r) => r.open), { timeout: 15_000 }).toEqual(['false']);
+});
+
+test('a VRRP partition between the directors shows split brain while it lasts, and its end', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/clusters/lab');
+  await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+  const t0 = Date.now() - 1000;
+  try {
+    await ctl('partition', 'on');
+    await expect(page.getByTestId('master-VI_V4')).toHaveAttribute('data-split-brain', 'true', { timeout: 60_000 });
+    await expect.poll(async () => (await rowsSince(page, 'split-brain', t0)).filter((r) => r.instance === 'VI_V4' && r.open === 'true').length, { timeout: 15_000 }).toBe(1);
+  } finally {
+    await ctl('partition', 'off');
+  }
+  await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+  await expect.poll(async () => (await rowsSince(page, 'split-brain', t0)).filter((r) => r.instance === 'VI_V4').map((r) => r.open), { timeout: 15_000 }).toEqual(['false']);
+});
