@@ -5,6 +5,7 @@
 // Server modules (database, audit, auth) import 'server-only'; in this CLI that is allowed.
 import './server-only-shim';
 import { auditCommand } from './commands/audit';
+import { backupCommand } from './commands/backup';
 import { drainCommand, restoreCommand, weightCommand } from './commands/drain';
 import { parseCommand } from './commands/parse';
 import { historyCommand, hostCommand, servicesCommand, statusCommand } from './commands/read';
@@ -33,6 +34,7 @@ export const COMMANDS: LvsctlCommand[] = [
   userCommand,
   tokenCommand,
   auditCommand,
+  backupCommand,
 ];
 
 function help(out: (s: string) => void): void {
