@@ -17,6 +17,7 @@ import type { AddResult, EventStore } from './store';
 
 export const BACKFILL_MAX_AGE_MS = 24 * 3_600_000;
 export const BACKFILL_MAX_LINES = 20_000;
+export const EXPLAIN_MAX_LINES = 5000;
 /** Start a little before the requested time: the cause of a transition is logged before it. */
 const LEAD_MS = 60_000;
 
@@ -92,7 +93,8 @@ export class LogSync {
     const floor = now - (this.opts.maxAgeMs ?? BACKFILL_MAX_AGE_MS);
     const last = store.query({ cluster: name, from: floor, to: now, limit: 1 }).events[0]?.at ?? floor;
     const since = Math.max(floor, (req.since ?? last) - LEAD_MS);
-    const maxLines = this.opts.maxLines ?? BACKFILL_MAX_LINES;
+    // Explaining a fresh event needs only the last minutes: read less (it runs after every VRRP event).
+    const maxLines = Math.min(this.opts.maxLines ?? BACKFILL_MAX_LINES, req.add ? Infinity : EXPLAIN_MAX_LINES);
 
     const errors: SyncResult['errors'] = [];
     const logs: DirectorLogText[] = [];
