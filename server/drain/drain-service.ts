@@ -65,6 +65,8 @@ export interface DrainServiceDeps {
   now?: () => number;
   /** Per-command timeout for actions (default the pool's). */
   timeoutMs?: number;
+  /** Runs the steps on the directors (default: over SSH, apply.ts); tests pass a fake. */
+  apply?: (cluster: ClusterConfig, steps: DirectorSteps[]) => Promise<DirectorResult[]>;
 }
 
 /** Wait no longer than this per wait call; clients loop for longer waits. */
@@ -348,7 +350,7 @@ export class DrainService {
           }
         }
         const merged = mergeSteps(director, steps);
-        const [result] = await applyPlanSteps(c.directors, [merged], { pool: this.deps.pool, ...(this.deps.timeoutMs === undefined ? {} : { timeoutMs: this.deps.timeoutMs }) });
+        const [result] = await this.applySteps(c, [merged]);
         const finished = this.now();
         this.lastChange.set(c.name, finished);
         for (const d of list) {
@@ -503,7 +505,7 @@ export class DrainService {
   }
 
   private async applyAndMemo(c: ClusterConfig, steps: DirectorSteps[], intents: Intent[] | null): Promise<DirectorResult[]> {
-    const results = await applyPlanSteps(c.directors, steps, { pool: this.deps.pool, ...(this.deps.timeoutMs === undefined ? {} : { timeoutMs: this.deps.timeoutMs }) });
+    const results = await this.applySteps(c, steps);
     const finished = this.now();
     this.lastChange.set(c.name, finished);
     // The reconciler waits for data taken after this, so it does not "repair" from stale figures.
@@ -518,6 +520,11 @@ export class DrainService {
       }
     }
     return results;
+  }
+
+  private applySteps(c: ClusterConfig, steps: DirectorSteps[]): Promise<DirectorResult[]> {
+    if (this.deps.apply) return this.deps.apply(c, steps);
+    return applyPlanSteps(c.directors, steps, { pool: this.deps.pool, ...(this.deps.timeoutMs === undefined ? {} : { timeoutMs: this.deps.timeoutMs }) });
   }
 
   private forget(intentId: string): void {

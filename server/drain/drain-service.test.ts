@@ -1,0 +1,176 @@
+import Database from 'better-sqlite3';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ClusterSnapshot } from '@/lib/models/cluster';
+import type { DirectorResult } from '@/lib/models/drain';
+import { ApiError } from '@/server/api/errors';
+import { AuditLog } from '@/server/audit/log';
+import { ConsoleConfig } from '@/server/config/schema';
+import { migrate } from '@/server/db';
+import { EventStore } from '@/server/events/store';
+import type { SshPool } from '@/server/ssh/pool';
+import { DrainService, type ClusterView } from './drain-service';
+import { NOW, labSnapshot, rs, service } from './fixtures.test-helper';
+import { IntentStore } from './intent-store';
+import type { DirectorSteps } from './plan';
+
+// The DrainService with a fake director table (no SSH): idempotence under concurrency, refusal,
+// partial failure then repair by the reconciler, lease expiry, restore.
+
+const config = ConsoleConfig.parse({
+  clusters: [
+    {
+      name: 'lab',
+      directors: ['dir1', 'dir2'].map((name) => ({ name, host: '127.0.0.1', user: 'lvsconsole', sudo: true, privateKeyPath: '/k', hostKey: 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU' })),
+    },
+  ],
+});
+
+const WHO = { name: 'alice', role: 'operator', source: '127.0.0.1' };
+const WEB = 'TCP 192.0.2.100:80';
+
+let clock: number;
+let table: Record<string, Record<string, number>>; // director -> rs key -> weight (TCP 192.0.2.100:80)
+let failOn: Set<string>;
+let applied: { director: string; weights: number[] }[];
+let audit: AuditLog;
+let events: EventStore;
+let store: IntentStore;
+let svc: DrainService;
+
+function snapshot(): ClusterSnapshot {
+  const on = (k: string) => ({ dir1: table.dir1?.[k] ?? null, dir2: table.dir2?.[k] ?? null });
+  const s = labSnapshot({
+    services: [service(WEB, [rs({ key: '192.0.2.11:80', weight: table.dir1?.['192.0.2.11:80'] ?? null, on: on('192.0.2.11:80') }), rs({ key: '192.0.2.12:80', weight: table.dir1?.['192.0.2.12:80'] ?? null, on: on('192.0.2.12:80') })])],
+  });
+  return { ...s, takenAt: clock, directors: s.directors.map((d) => ({ ...d, takenAt: clock, refreshMs: 0 })) };
+}
+
+const view: ClusterView = {
+  snapshot: (c) => (c === 'lab' ? snapshot() : undefined),
+  refreshNow: (c) => {
+    clock += 10;
+    return Promise.resolve(c === 'lab' ? snapshot() : undefined);
+  },
+  nextUpdate: () => Promise.resolve(),
+  invalidate: () => undefined,
+};
+
+function fakeApply(_c: unknown, steps: DirectorSteps[]): Promise<DirectorResult[]> {
+  clock += 5;
+  return Promise.resolve(
+    steps.map((s): DirectorResult => {
+      if (s.edits.length === 0) return { director: s.director, status: 'skipped', error: null, verified: [], durationMs: 0 };
+      applied.push({ director: s.director, weights: s.edits.map((e) => e.weight) });
+      if (failOn.has(s.director)) return { director: s.director, status: 'failed', error: { code: 'connect-refused', message: `${s.director}: connection refused` }, verified: [], durationMs: 1 };
+      for (const e of s.edits) (table[s.director] ??= {})[e.realServer] = e.weight;
+      return { director: s.director, status: 'ok', error: null, verified: s.edits.map((e) => ({ service: e.service, realServer: e.realServer, expected: e.weight, actual: e.weight, ok: true })), durationMs: 1 };
+    }),
+  );
+}
+
+beforeEach(() => {
+  clock = NOW;
+  table = { dir1: { '192.0.2.11:80': 100, '192.0.2.12:80': 100 }, dir2: { '192.0.2.11:80': 100, '192.0.2.12:80': 100 } };
+  failOn = new Set();
+  applied = [];
+  const db = new Database(':memory:');
+  migrate(db);
+  audit = new AuditLog(db);
+  events = new EventStore(db);
+  store = new IntentStore(db);
+  svc = new DrainService({ config, store, audit, events, pool: undefined as unknown as SshPool, clusters: () => view, now: () => clock, apply: fakeApply });
+});
+
+describe('DrainService', () => {
+  it('two operators draining the same server at once end with one intent, and both see it', async () => {
+    const [a, b] = await Promise.all([
+      svc.drain('lab', { target: '192.0.2.11:80', reason: 'first' }, WHO),
+      svc.drain('lab', { target: '192.0.2.11:80', reason: 'second' }, { ...WHO, name: 'bob' }),
+    ]);
+    expect(a.outcome).toBe('ok');
+    expect(b.outcome).toBe('ok');
+    expect(a.intents[0]?.id).toBe(b.intents[0]?.id);
+    expect([a.alreadyHeld, b.alreadyHeld]).toEqual([false, true]);
+    expect(store.open('lab')).toHaveLength(1);
+    expect(table).toMatchObject({ dir1: { '192.0.2.11:80': 0 }, dir2: { '192.0.2.11:80': 0 } });
+    const entries = audit.list({ action: 'drain' });
+    expect(entries.map((e) => [e.actor, e.outcome])).toEqual([
+      ['bob', 'ok'],
+      ['alice', 'ok'],
+    ]);
+    expect((entries[1]?.detail as { directors: DirectorResult[] }).directors.map((d) => [d.director, d.status])).toEqual([
+      ['dir1', 'ok'],
+      ['dir2', 'ok'],
+    ]);
+  });
+
+  it('refuses the last serving server with a 409 that carries the plan, audited, nothing recorded', async () => {
+    await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x' }, WHO);
+    const e = await svc.drain('lab', { target: '192.0.2.12:80', reason: 'y' }, WHO).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).code).toBe('conflict');
+    expect((e as ApiError).details).toMatchObject({ refusals: [expect.stringContaining('no serving real server left')] });
+    expect(store.open('lab')).toHaveLength(1);
+    expect(audit.list({ action: 'drain' }).map((x) => x.outcome)).toEqual(['refused', 'ok']);
+    const forced = await svc.drain('lab', { target: '192.0.2.12:80', reason: 'y', force: true }, WHO);
+    expect(forced.outcome).toBe('ok');
+  });
+
+  it('a partial failure keeps the intent; the reconciler completes it on fresh data, with an audit entry and an event', async () => {
+    failOn.add('dir2');
+    const r = await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x' }, WHO);
+    expect(r.outcome).toBe('partial');
+    expect(r.message).toMatch(/failed on dir2: dir2: connection refused — the intent is recorded/);
+    expect(store.open('lab')).toHaveLength(1);
+
+    // Backing off right after the failure; once dir2 answers and the backoff passed, it is repaired.
+    failOn.clear();
+    applied = [];
+    await svc.onTick(snapshot());
+    expect(applied).toEqual([]);
+    clock += 10_000;
+    await svc.onTick(snapshot());
+    expect(applied).toEqual([{ director: 'dir2', weights: [0] }]);
+    expect(table.dir2?.['192.0.2.11:80']).toBe(0);
+    const repair = audit.list({ action: 'drift-repair' });
+    expect(repair.map((e) => [e.actor, e.outcome])).toEqual([['system', 'ok']]);
+    const ev = events.query({ cluster: 'lab', from: 0, to: clock + 1, kinds: ['drift-repair'] }).events;
+    expect(ev.map((e) => [e.director, e.fromState, e.toState])).toEqual([['dir2', '100', '0']]);
+
+    // Held: no further repair while the table agrees; a flap (keepalived re-adds at 100) is repaired again.
+    applied = [];
+    clock += 10_000;
+    await svc.onTick(snapshot());
+    expect(applied).toEqual([]);
+    table.dir1 = { ...table.dir1, '192.0.2.11:80': 100 };
+    clock += 10_000;
+    await svc.onTick(snapshot());
+    expect(applied).toEqual([{ director: 'dir1', weights: [0] }]);
+  });
+
+  it('restore puts back the weight from before and ends the intent; a lease restores on its own', async () => {
+    await svc.setWeight('lab', { target: '192.0.2.11:80', weight: 30, reason: 'canary' }, WHO);
+    await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x', expiresInMinutes: 5 }, WHO);
+    expect(store.open('lab')[0]).toMatchObject({ kind: 'drain', restoreWeight: 100, onExpiry: 'restore' });
+    clock += 6 * 60_000;
+    await svc.onTick(snapshot());
+    expect(store.open('lab')).toEqual([]);
+    expect(table).toMatchObject({ dir1: { '192.0.2.11:80': 100 }, dir2: { '192.0.2.11:80': 100 } });
+    expect(audit.list({ action: 'restore' })[0]).toMatchObject({ actor: 'system', outcome: 'ok' });
+
+    await svc.drain('lab', { target: '192.0.2.11', reason: 'x' }, WHO);
+    const back = await svc.restore('lab', { target: '192.0.2.11' }, WHO);
+    expect(back.outcome).toBe('ok');
+    expect(back.intents.map((i) => i.endedBy)).toEqual(['alice']);
+    expect(table.dir2?.['192.0.2.11:80']).toBe(100);
+  });
+
+  it('dry run changes nothing; unknown targets are 404', async () => {
+    const d = await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x', dryRun: true }, WHO);
+    expect(d.dryRun).toBe(true);
+    expect(d.plan.directors[0]?.commands[0]?.display).toBe('sudo -n -- ipvsadm -e -t 192.0.2.100:80 -r 192.0.2.11:80 -g -w 0');
+    expect(applied).toEqual([]);
+    expect(store.open('lab')).toEqual([]);
+    await expect(svc.drain('lab', { target: '192.0.2.99', reason: 'x' }, WHO)).rejects.toMatchObject({ code: 'not-found', message: 'no real server 192.0.2.99 in cluster lab' });
+  });
+});
