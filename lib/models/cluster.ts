@@ -136,7 +136,11 @@ export const MergedRealServer = z.object({
   trackFile: TrackFileRef.nullable().optional(),
   /** The console's open intent holding this real server's weight, if any. */
   hold: RealServerHold.nullable().optional(),
-  perDirector: z.record(z.string(), RealServerOnDirector),
+  /**
+   * Each director's own values. GET /api/clusters/:cluster leaves it out when `differs` is empty
+   * (a third of the bytes at 20,000 real servers); it then parses as {}. Everything else has it.
+   */
+  perDirector: z.record(z.string(), RealServerOnDirector).default({}),
   /** Fields whose values differ between live directors (e.g. ["weight"], ["present"]). */
   differs: z.array(z.string()),
 });

@@ -31,10 +31,25 @@ interface Encoded {
 const encodedCache = new WeakMap<ClusterSnapshot, Encoded>();
 let encodeSeq = 0;
 
+/** The snapshot as sent: perDirector only where the directors disagree (lib/models/cluster.ts). */
+export function wireShape(s: ClusterSnapshot): unknown {
+  return {
+    ...s,
+    services: s.services.map((svc) => ({
+      ...svc,
+      realServers: svc.realServers.map((rs) => {
+        if (rs.differs.length > 0) return rs;
+        const { perDirector: _omitted, ...rest } = rs;
+        return rest;
+      }),
+    })),
+  };
+}
+
 function encode(s: ClusterSnapshot): Encoded {
   let e = encodedCache.get(s);
   if (!e) {
-    const json = Buffer.from(JSON.stringify(s));
+    const json = Buffer.from(JSON.stringify(wireShape(s)));
     e = { etag: `"${s.name.length}-${Date.now().toString(36)}-${(++encodeSeq).toString(36)}"`, json };
     encodedCache.set(s, e);
   }

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ClusterSnapshot, type MergedRealServer } from '@/lib/models/cluster';
+import { wireShape } from './clusters';
+
+const on = (weight: number, activeConns: number) => ({ present: true, forward: 'Route', weight, activeConns, inactiveConns: 0, persistentConns: 0 });
+
+function rs(key: string, differs: string[], w2: number): MergedRealServer {
+  return {
+    key, address: key.split(':')[0] ?? key, port: 80, forward: 'Route', weight: 100, activeConns: 3, inactiveConns: 0, persistentConns: 0,
+    stats: null, rates: null, configuredWeight: 100, checkerAlive: true, health: 'up',
+    perDirector: { dir1: on(100, 3), dir2: on(w2, 0) }, differs,
+  };
+}
+
+describe('GET /api/clusters/:cluster wire shape', () => {
+  it('leaves out perDirector where directors agree, keeps it where they differ, and still parses', () => {
+    const snap: ClusterSnapshot = {
+      name: 'lab', takenAt: 1, pollIntervalMs: 2000, directors: [], instances: [], findings: [],
+      services: [{
+        key: 'TCP 192.0.2.100:80', protocol: 'TCP', family: 'inet', address: '192.0.2.100', port: 80, fwmark: null, scheduler: 'wlc',
+        flags: [], persistent: null, pe: null, ops: false, activeDirector: 'dir1', presentOn: ['dir1', 'dir2'], stats: null, rates: null, differs: [],
+        realServers: [rs('192.0.2.11:80', [], 100), rs('192.0.2.12:80', ['weight'], 37)],
+      }],
+    };
+    const wire = JSON.parse(JSON.stringify(wireShape(snap))) as { services: { realServers: Record<string, unknown>[] }[] };
+    expect(wire.services[0]?.realServers[0]).not.toHaveProperty('perDirector');
+    expect(wire.services[0]?.realServers[1]?.perDirector).toEqual({ dir1: on(100, 3), dir2: on(37, 0) });
+    const parsed = ClusterSnapshot.parse(wire);
+    expect(parsed.services[0]?.realServers[0]?.perDirector).toEqual({});
+    expect(parsed.services[0]?.realServers[1]?.differs).toEqual(['weight']);
+    // The server's own snapshot is untouched.
+    expect(snap.services[0]?.realServers[0]?.perDirector).toHaveProperty('dir2');
+  });
+});
