@@ -84,6 +84,9 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
           <p className="text-xs text-muted" data-testid="snapshot-age">
             Snapshot taken <RelativeTime at={snapshot.takenAt} /> · refreshed every {formatDuration(snapshot.pollIntervalMs, { ms: true })}
           </p>
+          <Link href={pageHrefs.checks(snapshot.name)} className="text-xs text-accent hover:underline" data-testid="check-cluster-link">
+            Check this cluster
+          </Link>
         </div>
         <MasterSummary cluster={snapshot.name} instances={snapshot.instances} />
       </div>

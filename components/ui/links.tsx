@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 export const pageHrefs = {
   overview: (): string => '/',
   cluster: (name: string): string => `/clusters/${encodeURIComponent(name)}`,
+  checks: (name: string): string => `/clusters/${encodeURIComponent(name)}/checks`,
   host: (address: string): string => `/hosts/${encodeURIComponent(address)}`,
 };
 

@@ -4,6 +4,7 @@ import { CreatedToken, RemovedUser, RevokedToken, TokenList, UserList, UserListi
 import { AuditList } from '@/lib/models/audit';
 import { Me } from '@/lib/models/auth';
 import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
+import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { ActionResult, DrainPlan, DrainProgress, DrainRequest, IntentList, RestoreRequest, WeightRequest } from '@/lib/models/drain';
 import { EventList } from '@/lib/models/events';
 import { WebhookStatusList } from '@/lib/models/webhooks';
@@ -58,6 +59,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   DrainPlan,
   DrainProgress,
   IntentList,
+  DiagnosticsReport,
   UserList,
   UserListing,
   RemovedUser,
@@ -105,6 +107,11 @@ export const OPERATIONS: readonly Operation[] = [
   { ...CLUSTER, route: 'api/clusters/[cluster]/drain/plan', method: 'get', tag: 'drain', role: 'viewer', summary: 'Impact and exact commands of a drain, restore or weight (changes nothing)', query: PlanQuery, response: { schema: 'DrainPlan' } },
   { ...CLUSTER, route: 'api/clusters/[cluster]/drain/progress', method: 'get', tag: 'drain', role: 'viewer', summary: 'Drain progress on the VIP holder; wait=1 long-polls until drained', query: ProgressQuery, response: { schema: 'DrainProgress' } },
   { ...CLUSTER, route: 'api/clusters/[cluster]/intents', method: 'get', tag: 'drain', role: 'viewer', summary: 'Open drain/weight holds (history=1: ended ones too)', query: IntentsQuery, response: { schema: 'IntentList' } },
+  {
+    ...CLUSTER, route: 'api/clusters/[cluster]/diagnostics', method: 'get', tag: 'clusters', role: 'viewer',
+    summary: 'Check this cluster: keepalived -t, sysctls (ip_forward for NAT, conntrack, expire_quiescent_template, expire_nodest_conn), runtime vs configured weights, directors\' tables compared; each finding with its fix',
+    response: { schema: 'DiagnosticsReport' },
+  },
   { route: 'api/admin/users', method: 'get', tag: 'admin', role: 'admin', summary: 'Every account (configuration and database), never a password hash', response: { schema: 'UserList' } },
   { route: 'api/admin/users', method: 'post', tag: 'admin', role: 'admin', summary: 'Add a database account', body: NewUser, response: { schema: 'UserListing' }, extra: { 409: 'the name is taken' } },
   { route: 'api/admin/users/[name]', method: 'delete', tag: 'admin', role: 'admin', summary: 'Remove a database account and end its sessions', response: { schema: 'RemovedUser' } },

@@ -1,0 +1,99 @@
+'use client';
+
+import Link from 'next/link';
+import { useQuery } from '@tanstack/react-query';
+import { diagnosticsQueries } from '@/lib/api/diagnostics';
+import type { CheckStatus, DiagnosticCheck } from '@/lib/models/diagnostics';
+import { formatDuration } from '@/lib/format';
+import { Section } from '@/components/ui/card';
+import { ErrorState } from '@/components/ui/error-state';
+import { pageHrefs } from '@/components/ui/links';
+import { RelativeTime } from '@/components/ui/relative-time';
+
+// "Check this cluster": one button runs read-only checks on every director and lists what it
+// found, problems first, each with the exact fix to copy.
+
+const STATUS: Record<CheckStatus, { label: string; tone: string; order: number }> = {
+  problem: { label: 'problem', tone: 'bg-red-100 text-red-900 dark:bg-red-400/15 dark:text-red-200', order: 0 },
+  warning: { label: 'warning', tone: 'bg-amber-100 text-amber-900 dark:bg-amber-400/15 dark:text-amber-200', order: 1 },
+  unknown: { label: 'unknown', tone: 'bg-zinc-200 text-zinc-900 dark:bg-zinc-400/15 dark:text-zinc-200', order: 2 },
+  ok: { label: 'ok', tone: 'bg-emerald-100 text-emerald-900 dark:bg-emerald-400/15 dark:text-emerald-200', order: 3 },
+  'not-applicable': { label: 'n/a', tone: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-400/10 dark:text-zinc-300', order: 4 },
+};
+
+function CheckRow({ c }: { c: DiagnosticCheck }) {
+  const s = STATUS[c.status];
+  return (
+    <li className="border-b border-line py-3 last:border-b-0" data-testid="diagnostic-check" data-check={c.check} data-status={c.status} data-director={c.director ?? ''}>
+      <div className="flex flex-wrap items-center gap-2">
+        <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${s.tone}`}>{s.label}</span>
+        <span className="font-medium">{c.title}</span>
+        {c.director ? <span className="text-xs text-muted">on {c.director}</span> : null}
+      </div>
+      <p className="mt-1 text-sm">{c.detail}</p>
+      {c.fix ? (
+        <div className="mt-2">
+          <div className="text-xs font-medium text-muted">Fix</div>
+          <pre className="mt-0.5 overflow-x-auto rounded bg-sunken px-3 py-2 font-mono text-xs whitespace-pre-wrap" data-testid="diagnostic-fix">
+            {c.fix}
+          </pre>
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+export function ClusterChecks({ cluster }: { cluster: string }) {
+  const q = useQuery(diagnosticsQueries.run(cluster));
+  const report = q.data;
+  const checks = report ? [...report.checks].sort((a, b) => STATUS[a.status].order - STATUS[b.status].order) : [];
+  return (
+    <div className="space-y-6" data-testid="cluster-checks">
+      <div>
+        <nav aria-label="Breadcrumb" className="mb-1 text-xs text-muted">
+          <Link href={pageHrefs.overview()} className="hover:underline">
+            Clusters
+          </Link>
+          <span aria-hidden="true"> / </span>
+          <Link href={pageHrefs.cluster(cluster)} className="hover:underline">
+            {cluster}
+          </Link>
+          <span aria-hidden="true"> / </span>
+          <span aria-current="page">Checks</span>
+        </nav>
+        <h1 className="text-xl font-semibold tracking-tight">Check {cluster}</h1>
+        <p className="mt-1 max-w-3xl text-sm text-muted">
+          Read-only checks on every director: keepalived -t, IP forwarding for NAT services, the conntrack table, expire_quiescent_template with persistent services,
+          expire_nodest_conn, runtime weights against keepalived.conf, and the directors&apos; IPVS tables compared. Nothing is changed; each finding says how to fix it.
+        </p>
+        <button
+          type="button"
+          onClick={() => void q.refetch()}
+          disabled={q.isFetching}
+          className="mt-3 rounded bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-60"
+          data-testid="run-checks"
+        >
+          {q.isFetching ? 'Checking…' : report ? 'Check again' : 'Check this cluster'}
+        </button>
+      </div>
+      {q.error ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : null}
+      {report ? (
+        <Section
+          id="checks"
+          title={`${report.counts.problem} problem${report.counts.problem === 1 ? '' : 's'}, ${report.counts.warning} warning${report.counts.warning === 1 ? '' : 's'}`}
+          description={
+            <>
+              Ran <RelativeTime at={report.ranAt} /> in {formatDuration(report.durationMs, { ms: true })} · {report.counts.ok} ok, {report.counts.unknown} unknown
+            </>
+          }
+        >
+          <ul data-testid="diagnostic-checks">
+            {checks.map((c) => (
+              <CheckRow key={c.id} c={c} />
+            ))}
+          </ul>
+        </Section>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+// "Check this cluster": read-only checks of the directors, each with what is wrong and the exact fix.
+
+export const CheckStatus = z.enum(['ok', 'problem', 'warning', 'unknown', 'not-applicable']);
+export type CheckStatus = z.infer<typeof CheckStatus>;
+
+export const DiagnosticCheck = z.object({
+  /** Stable: "<check>:<director or service/real server>". */
+  id: z.string(),
+  check: z.enum(['ip-forward', 'conntrack', 'expire-quiescent-template', 'expire-nodest-conn', 'keepalived-config', 'runtime-weights', 'tables-compared', 'director-reachable']),
+  title: z.string(),
+  status: CheckStatus,
+  director: z.string().nullable(),
+  /** What was found, in one or two plain sentences. */
+  detail: z.string(),
+  /** The exact fix (commands to run on the director, or the step to take); null when nothing to do. */
+  fix: z.string().nullable(),
+});
+export type DiagnosticCheck = z.infer<typeof DiagnosticCheck>;
+
+export const DiagnosticsReport = z.object({
+  cluster: z.string(),
+  ranAt: z.number(),
+  durationMs: z.number(),
+  /** When the data the checks read was taken (the refresh this run asked for). */
+  snapshotAt: z.number(),
+  checks: z.array(DiagnosticCheck),
+  counts: z.object({ problem: z.number().int(), warning: z.number().int(), ok: z.number().int(), unknown: z.number().int() }),
+});
+export type DiagnosticsReport = z.infer<typeof DiagnosticsReport>;

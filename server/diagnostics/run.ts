@@ -1,0 +1,63 @@
+import 'server-only';
+import type { DiagnosticsReport } from '@/lib/models/diagnostics';
+import { ApiError } from '@/server/api/errors';
+import { keepalivedConfigTest } from '@/server/commands/keepalived';
+import { getRuntime } from '@/server/runtime';
+import { exec } from '@/server/ssh/exec';
+import { DirectorError } from '@/server/ssh/errors';
+import type { SshPool } from '@/server/ssh/pool';
+import { diagnoseCluster, type ConfigTest } from './checks';
+
+// GET /api/clusters/:cluster/diagnostics: runs `keepalived -t` on every director (read-only, in the
+// sudoers catalogue), refreshes the cluster now, and judges the fresh snapshot. One run at a time per
+// cluster; a report younger than REUSE_MS is answered again (a button pressed twice costs nothing).
+
+const REUSE_MS = 10_000;
+const running = new Map<string, Promise<DiagnosticsReport>>();
+const recent = new Map<string, DiagnosticsReport>();
+
+/** `keepalived -t` on one director: accepted, refused (with its message), or not run (why). */
+export async function configTest(director: Parameters<typeof exec>[0], timeoutMs: number, pool?: SshPool): Promise<ConfigTest> {
+  try {
+    const r = await exec(director, keepalivedConfigTest(), { timeoutMs, ...(pool ? { pool } : {}) });
+    return { ok: true, output: `${r.stdout}\n${r.stderr}`.trim() };
+  } catch (e) {
+    if (e instanceof DirectorError && e.code === 'command-failed') return { ok: false, output: e.stderr };
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+async function run(cluster: string): Promise<DiagnosticsReport> {
+  const rt = getRuntime();
+  const config = rt.config.clusters.find((c) => c.name === cluster);
+  if (!config) throw new ApiError('not-found', `no cluster named "${cluster}" is configured`);
+  const started = Date.now();
+  const [tests, snapshot] = await Promise.all([
+    Promise.all(config.directors.map(async (d) => [d.name, await configTest(d, rt.config.ssh.commandTimeoutMs)] as const)),
+    rt.collector.refreshNow(cluster),
+  ]);
+  if (!snapshot) throw new ApiError('not-found', `no cluster named "${cluster}" is configured`);
+  const checks = diagnoseCluster(snapshot, Object.fromEntries(tests));
+  const count = (s: string) => checks.filter((c) => c.status === s).length;
+  return {
+    cluster,
+    ranAt: started,
+    durationMs: Date.now() - started,
+    snapshotAt: snapshot.takenAt,
+    checks,
+    counts: { problem: count('problem'), warning: count('warning'), ok: count('ok'), unknown: count('unknown') },
+  };
+}
+
+export async function diagnoseClusterNow(cluster: string): Promise<DiagnosticsReport> {
+  const last = recent.get(cluster);
+  if (last && Date.now() - last.ranAt < REUSE_MS) return last;
+  let p = running.get(cluster);
+  if (!p) {
+    p = run(cluster).finally(() => running.delete(cluster));
+    running.set(cluster, p);
+  }
+  const report = await p;
+  recent.set(cluster, report);
+  return report;
+}
