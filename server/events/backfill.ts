@@ -24,6 +24,11 @@ export interface BackfillInput {
    * interval plus a refresh. Default 5 s.
    */
   toleranceMs?: number;
+  /**
+   * How much later than the log an observed event may be stamped: the console sees a change only
+   * at its next refresh, and a loaded director or network delays that. Default 30 s.
+   */
+  observedLagMs?: number;
 }
 
 export interface Explanation {
@@ -34,6 +39,8 @@ export interface Explanation {
   logLines: string[];
   /** For a failover: how long no director was master (ms), when the logs tell. */
   durationMs: number | null;
+  /** For a failover: the previous master, when the logs tell (an observation may not know it). */
+  fromMaster: string | null;
 }
 
 export interface BackfillResult {
@@ -171,10 +178,19 @@ export function backfillEvents(input: BackfillInput): BackfillResult {
 
   const added: NewClusterEvent[] = [];
   const explained: Explanation[] = [];
+  const lag = input.observedLagMs ?? 30_000;
   for (const e of found.sort((a, b) => a.at - b.at)) {
-    const match = input.existing.find((x) => sameEvent(x, e, tolerance));
+    // The stored event nearest in time that this logged one is (not yet claimed by another).
+    const match = input.existing
+      .filter((x) => sameEvent(x, e, tolerance, x.source === 'observed' ? lag : 0) && !explained.some((y) => y.id === x.id))
+      .sort((a, b) => Math.abs(a.at - e.at) - Math.abs(b.at - e.at))[0];
+    const claimed = !match && input.existing.some((x) => sameEvent(x, e, tolerance, x.source === 'observed' ? lag : 0));
+    if (claimed) continue;
     if (match) {
-      if (!explained.some((x) => x.id === match.id)) explained.push({ id: match.id, at: e.at, cause: e.cause, logLines: e.logLines, durationMs: e.kind === 'failover' ? e.durationMs : null });
+      explained.push({
+        id: match.id, at: e.at, cause: e.cause, logLines: e.logLines,
+        durationMs: e.kind === 'failover' ? e.durationMs : null, fromMaster: e.kind === 'failover' ? e.fromMaster : null,
+      });
     } else if (!added.some((x) => sameEvent(x, e, 0))) {
       added.push(e);
     }
@@ -186,9 +202,12 @@ function merge(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])];
 }
 
-function sameEvent(x: NewClusterEvent, e: NewClusterEvent, tolerance: number): boolean {
+/** Same key, and `x` within the tolerance of `e` (or up to `lagMs` after it). */
+function sameEvent(x: NewClusterEvent, e: NewClusterEvent, tolerance: number, lagMs = 0): boolean {
+  const d = x.at - e.at;
+  const t = Math.max(tolerance, 1000);
   return (
     x.cluster === e.cluster && x.kind === e.kind && x.director === e.director && x.instance === e.instance &&
-    x.service === e.service && x.realServer === e.realServer && Math.abs(x.at - e.at) <= Math.max(tolerance, 1000)
+    x.service === e.service && x.realServer === e.realServer && d >= -t && d <= Math.max(t, lagMs)
   );
 }

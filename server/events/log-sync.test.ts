@@ -65,6 +65,17 @@ describe('LogSync', () => {
     expect(store.get(id)?.logLines).toContain('Sun Nov 22 03:56:31 2026: (VI_V4) Entering MASTER STATE');
   });
 
+  it('explains an observation that lagged the log by 12 s and did not know the previous master', async () => {
+    const { store, sync } = setup(fixtureReader);
+    const { id } = store.add({
+      cluster: 'lab', kind: 'failover', director: 'dir2', instance: 'VI_V4', fromState: 'BACKUP', toState: 'MASTER', fromMaster: null, toMaster: 'dir2',
+      at: at('03:56:43'), endedAt: null, durationMs: null, cause: null, service: null, realServer: null, logLines: [], source: 'observed',
+    });
+    await sync.sync('lab', { since: at('03:56:43') });
+    expect(store.get(id)).toMatchObject({ at: at('03:56:31'), fromMaster: 'dir1', cause: 'track script chk_fault_flag failed on dir1' });
+    expect(store.get(id)?.durationMs).not.toBeNull();
+  });
+
   it('uses the directors it can read and reports the others', async () => {
     const { sync } = setup((d) => (d.name === 'dir1' ? Promise.reject(new Error('ssh: connection refused')) : fixtureReader(d, 0, 0)));
     const r = await sync.sync('lab', { add: true });

@@ -147,10 +147,13 @@ export class EventStore {
   }
 
   /** Adds what a log back-fill found about a stored event (server/events/backfill.ts `explained`). */
-  explain(x: { id: string; at: number; cause: string | null; logLines: readonly string[]; durationMs?: number | null }): void {
+  explain(x: { id: string; at: number; cause: string | null; logLines: readonly string[]; durationMs?: number | null; fromMaster?: string | null }): void {
     const ev = this.get(x.id);
     if (!ev) return;
-    this.update(ev, fill(ev, { ...ev, at: x.at, cause: x.cause, logLines: [...x.logLines], durationMs: ev.durationMs ?? x.durationMs ?? null, source: 'log' }));
+    this.update(
+      ev,
+      fill(ev, { ...ev, at: x.at, cause: x.cause, logLines: [...x.logLines], durationMs: ev.durationMs ?? x.durationMs ?? null, fromMaster: ev.fromMaster ?? x.fromMaster ?? null, source: 'log' }),
+    );
   }
 
   /** Removes events older than `before` (retention). */
