@@ -221,6 +221,14 @@ function goToLogin(): void {
 
 /** The same-origin client the browser uses. */
 export const api = createApiClient({ csrfToken: () => readCsrfCookie(), onUnauthorized: goToLogin });
+
+/**
+ * For actions on directors (drain, restore, weight): the console answers only after every director
+ * has run the change and re-read it, which on a slow or distant director takes far longer than a
+ * read. Its own SSH timeouts bound the wait; this only keeps the browser from giving up first.
+ */
+export const ACTION_TIMEOUT_MS = 180_000;
+export const actionApi = createApiClient({ csrfToken: () => readCsrfCookie(), onUnauthorized: goToLogin, timeoutMs: ACTION_TIMEOUT_MS });
 export const { getClusters, getCluster, getHistory, getHost } = api;
 
 /** POST `body` as JSON to a console API path, with the CSRF token; a 401 goes to the login page. */

@@ -1,7 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 
 import { ActionResult, DrainPlan, DrainProgress, IntentList, type DrainAction } from '@/lib/models/drain';
-import { api } from './client';
+import { actionApi, api } from './client';
 
 // The drain API as the browser uses it (paths spelled here only; every answer parsed with zod).
 
@@ -41,7 +41,7 @@ export interface ActionBody extends DrainTarget {
 }
 
 export function postAction(cluster: string, action: DrainAction, body: ActionBody): Promise<ActionResult> {
-  return api.post(drainPaths.action(cluster, action), body, ActionResult);
+  return actionApi.post(drainPaths.action(cluster, action), body, ActionResult);
 }
 
 export const drainKeys = {
