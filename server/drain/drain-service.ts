@@ -27,7 +27,7 @@ import { applyPlanSteps, outcomeOf } from './apply';
 import { drainFindings, withHolds } from './findings';
 import type { IntentStore } from './intent-store';
 import { KeyedMutex } from './mutex';
-import { parseTarget, planAction, PlanError, type DirectorSteps, type Plan, type PlanRequest } from './plan';
+import { overlayVerified, parseTarget, planAction, PlanError, type VerifiedEntry, type DirectorSteps, type Plan, type PlanRequest } from './plan';
 import { connectionDetail, estimate, overallState, progressEntries, ProgressSeries } from './progress';
 import { expired, findDrift, memoKey, type Drift, type MemoKey, type RepairMemo } from './reconcile';
 
@@ -77,8 +77,10 @@ export class DrainService {
   private readonly memo = new Map<MemoKey, RepairMemo>();
   private readonly series = new ProgressSeries();
   private readonly findingSince = new Map<string, number>();
-  /** When the last change applied by this console to a cluster finished. */
-  private readonly lastChange = new Map<string, number>();
+  /** Weights this console set and verified, per cluster (laid over older snapshot data when planning). */
+  private readonly verified = new Map<string, VerifiedEntry[]>();
+  /** When the last change that could not be verified on some director finished, per cluster. */
+  private readonly unverified = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly deps: DrainServiceDeps) {
@@ -352,7 +354,7 @@ export class DrainService {
         const merged = mergeSteps(director, steps);
         const [result] = await this.applySteps(c, [merged]);
         const finished = this.now();
-        this.lastChange.set(c.name, finished);
+        if (result) this.recordApplied(c.name, [result], finished);
         for (const d of list) {
           const k = memoKey(d.intent.id, director);
           const prev = this.memo.get(k);
@@ -483,7 +485,8 @@ export class DrainService {
    * refresh): plan the next action from data taken after the last one, refreshing now if needed.
    */
   private async freshSnapshot(cluster: string): Promise<void> {
-    const since = this.lastChange.get(cluster);
+    // What was verified is laid over the snapshot (makePlan); only an unverified change needs new data.
+    const since = this.unverified.get(cluster);
     if (since === undefined) return;
     const stale = () => this.snapshotOf(cluster).directors.some((d) => d.live && d.takenAt !== null && d.takenAt - (d.refreshMs ?? 0) <= since);
     const deadline = this.now() + Math.max(15_000, 3 * this.deps.config.pollIntervalMs);
@@ -491,11 +494,25 @@ export class DrainService {
       await this.deps.clusters().refreshNow(cluster);
       if (stale()) await this.deps.clusters().nextUpdate(this.deps.config.pollIntervalMs);
     }
+    if (!stale()) this.unverified.delete(cluster);
+  }
+
+  /** Remember what an apply verified (and whether anything could not be), for the next plan. */
+  private recordApplied(cluster: string, results: readonly DirectorResult[], at: number): void {
+    const snapshot = this.deps.clusters().snapshot(cluster);
+    const started = new Map((snapshot?.directors ?? []).map((d) => [d.name, d.takenAt === null ? -Infinity : d.takenAt - (d.refreshMs ?? 0)]));
+    // Keep only entries some director's data still predates.
+    const kept = (this.verified.get(cluster) ?? []).filter((e) => (started.get(e.director) ?? Infinity) <= e.at);
+    for (const r of results) {
+      for (const v of r.verified) kept.push({ at, director: r.director, service: v.service, realServer: v.realServer, weight: v.actual });
+    }
+    this.verified.set(cluster, kept);
+    if (results.some((r) => r.status === 'failed')) this.unverified.set(cluster, at);
   }
 
   private makePlan(cluster: string, req: PlanRequest): Plan {
     const c = this.cluster(cluster);
-    const snapshot = this.snapshotOf(cluster);
+    const snapshot = overlayVerified(this.snapshotOf(cluster), this.verified.get(cluster) ?? []);
     if (snapshot.directors.every((d) => d.takenAt === null)) {
       throw new ApiError('unavailable', `no director of cluster ${cluster} has answered yet: nothing to plan from`);
     }
@@ -507,7 +524,7 @@ export class DrainService {
   private async applyAndMemo(c: ClusterConfig, steps: DirectorSteps[], intents: Intent[] | null): Promise<DirectorResult[]> {
     const results = await this.applySteps(c, steps);
     const finished = this.now();
-    this.lastChange.set(c.name, finished);
+    this.recordApplied(c.name, results, finished);
     // The reconciler waits for data taken after this, so it does not "repair" from stale figures.
     for (const i of intents ?? []) {
       for (const r of results) {

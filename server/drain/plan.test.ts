@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ipvsadmEditRealServer, ipvsadmListService } from '@/server/commands/catalogue';
 import { directorCommands } from './apply';
-import { DIRECTORS, director, intent, labSnapshot, rs, service } from './fixtures.test-helper';
-import { editArgv, parseServiceSelector, parseTarget, planAction, PlanError, selectRealServers, trackValueFor, verifyArgv } from './plan';
+import { DIRECTORS, NOW, director, intent, labSnapshot, rs, service } from './fixtures.test-helper';
+import { editArgv, overlayVerified, parseServiceSelector, parseTarget, planAction, PlanError, selectRealServers, trackValueFor, verifyArgv } from './plan';
 
 describe('targets and selectors', () => {
   it.each([
@@ -169,5 +169,22 @@ describe('planAction', () => {
   it('set-weight: any 0-65535, shares reflect the new weight', () => {
     const p = planAction(ctx, { action: 'weight', target: '192.0.2.11:80', weight: 300 });
     expect(p.view.entries[0]).toMatchObject({ targetWeight: 300, shareBefore: 0.5, shareAfter: 0.75, remainingShare: 0.25 });
+  });
+});
+
+describe('overlayVerified', () => {
+  it('lays weights this console verified over directors whose data predates them, and only those', () => {
+    const snapshot = labSnapshot({ directors: [director('dir1', { takenAt: NOW - 500, refreshMs: 400 }), director('dir2', { takenAt: NOW + 5000, refreshMs: 400 })] });
+    const o = overlayVerified(snapshot, [
+      { at: NOW, director: 'dir1', service: 'TCP 192.0.2.100:80', realServer: '192.0.2.11:80', weight: 0 },
+      { at: NOW, director: 'dir2', service: 'TCP 192.0.2.100:80', realServer: '192.0.2.11:80', weight: 0 },
+    ]);
+    const rs1 = o.services[0]?.realServers[0];
+    expect(rs1?.perDirector.dir1?.weight).toBe(0);
+    expect(rs1?.perDirector.dir2?.weight).toBe(100); // dir2's data is newer than the verification
+    expect([rs1?.weight, rs1?.health]).toEqual([0, 'drained']);
+    // A restore right after a drain then plans from weight 0, not the stale 100.
+    const p = planAction({ ...{ directors: DIRECTORS, intents: [] }, snapshot: o }, { action: 'drain', target: '192.0.2.12:80', service: 'TCP 192.0.2.100:80' });
+    expect(p.view.refusals).toHaveLength(1);
   });
 });

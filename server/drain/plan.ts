@@ -367,3 +367,48 @@ export function planAction(ctx: PlanContext, req: PlanRequest): Plan {
     steps,
   };
 }
+
+/** A weight this console set and re-read on a director (fresher than a snapshot taken before it). */
+export interface VerifiedEntry {
+  at: number;
+  director: string;
+  service: string;
+  realServer: string;
+  /** null: the re-read did not find it. */
+  weight: number | null;
+}
+
+/**
+ * The snapshot with the weights this console verified laid over every director whose data was
+ * taken before the verification (pure). Planning right after an action then sees what the action
+ * did, without waiting for the next refresh.
+ */
+export function overlayVerified(snapshot: ClusterSnapshot, entries: readonly VerifiedEntry[]): ClusterSnapshot {
+  const started = new Map(snapshot.directors.map((d) => [d.name, d.takenAt === null ? -Infinity : d.takenAt - (d.refreshMs ?? 0)]));
+  const due = entries.filter((e) => (started.get(e.director) ?? Infinity) <= e.at).sort((a, b) => a.at - b.at);
+  if (due.length === 0) return snapshot;
+  return {
+    ...snapshot,
+    services: snapshot.services.map((s) => {
+      const mine = due.filter((e) => e.service === s.key);
+      if (mine.length === 0) return s;
+      return {
+        ...s,
+        realServers: s.realServers.map((rs) => {
+          const here = mine.filter((e) => e.realServer === rs.key);
+          if (here.length === 0) return rs;
+          const perDirector = { ...rs.perDirector };
+          let weight = rs.weight;
+          for (const e of here) {
+            const cur = perDirector[e.director];
+            if (!cur) continue;
+            perDirector[e.director] = { ...cur, present: e.weight !== null, weight: e.weight };
+            if (e.director === s.activeDirector) weight = e.weight;
+          }
+          const health = rs.health === 'down' ? 'down' : weight === 0 ? 'drained' : weight === null ? rs.health : 'up';
+          return { ...rs, perDirector, weight, health };
+        }),
+      };
+    }),
+  };
+}
