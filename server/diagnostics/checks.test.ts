@@ -81,6 +81,20 @@ describe('diagnoseCluster', () => {
     expect(tables[1]?.detail).toMatch(/is on lb1 but not on lb2: after a failover to lb2, this VIP would not be balanced/);
   });
 
+  it('a weight set by a keepalived track file is not a hand edit', () => {
+    const lb2 = data(false);
+    const first = lb2.services[0];
+    if (!first) throw new Error('fixture');
+    lb2.services = [{ ...first, realServers: [rs('10.0.0.11', 30), ...first.realServers.slice(1)] }, ...lb2.services.slice(1)];
+    const s = snapshot(data(true), lb2);
+    const r = s.services[0]?.realServers[0];
+    if (!r) throw new Error('fixture');
+    r.trackFile = { path: '/var/lib/lvs-console/track/rs1-80', multiplier: 1, base: 0 };
+    const check = diagnoseCluster(s, OK).find((c) => c.check === 'runtime-weights');
+    expect(check).toMatchObject({ status: 'ok', fix: null });
+    expect(check?.detail).toMatch(/set by keepalived's track file/);
+  });
+
   it('keepalived -t not allowed by sudo is unknown, pointing at the sudoers rule', () => {
     const checks = diagnoseCluster(snapshot(data(true), data(false)), { lb1: { error: 'sudo refused' }, lb2: { ok: true, output: '' } });
     expect(checks.find((c) => c.check === 'keepalived-config' && c.director === 'lb1')).toMatchObject({ status: 'unknown', fix: expect.stringContaining('LVS_KEEPALIVED_TEST') as unknown });

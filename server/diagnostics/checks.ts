@@ -115,6 +115,9 @@ export function diagnoseCluster(s: ClusterSnapshot, configTests: Readonly<Record
         if (rs.hold) {
           out.push({ id, check: 'runtime-weights', title, status: 'ok', director,
             detail: `${rs.key} in ${svc.key}: weight ${v.weight}, configured ${rs.configuredWeight}: held by the console (${rs.hold.kind} by ${rs.hold.actor}: ${rs.hold.reason}).`, fix: null });
+        } else if (rs.trackFile) {
+          out.push({ id, check: 'runtime-weights', title, status: 'ok', director,
+            detail: `${rs.key} in ${svc.key}: weight ${v.weight} is set by keepalived's track file ${rs.trackFile.path} (weight ${rs.trackFile.base} + file value x ${rs.trackFile.multiplier}), not by keepalived.conf alone.`, fix: null });
         } else if (v.weight === 0 && rs.checkerAlive === false) {
           out.push({ id, check: 'runtime-weights', title, status: 'ok', director,
             detail: `${rs.key} in ${svc.key}: weight 0 because keepalived's checker finds it down (inhibit_on_failure).`, fix: null });
