@@ -19,8 +19,11 @@ export const API_ERROR_STATUS = {
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
 
+const API_ERROR_BRAND = Symbol.for('lvs-console.ApiError');
+
 export class ApiError extends Error {
   override readonly name = 'ApiError';
+  readonly [API_ERROR_BRAND] = true;
   constructor(
     readonly code: ApiErrorCode,
     message: string,
@@ -30,15 +33,27 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Recognises an ApiError by a global brand, not `instanceof`: the bundler can give a route and the
+ * server module that threw two copies of this class (seen: a 409 refusal answered as a 500).
+ */
+export function isServerApiError(e: unknown): e is ApiError {
+  if (e instanceof ApiError) return true;
+  if (typeof e !== 'object' || e === null || (e as Record<symbol, unknown>)[API_ERROR_BRAND] !== true) return false;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && Object.hasOwn(API_ERROR_STATUS, code);
+}
+
 export function errorResponse(e: unknown): NextResponse {
-  if (e instanceof ApiError) {
+  if (isServerApiError(e)) {
     return NextResponse.json(
       { error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } },
       { status: API_ERROR_STATUS[e.code] },
     );
   }
-  if (e instanceof ZodError) {
-    return NextResponse.json({ error: { code: 'validation', message: describeIssues(e.issues) } }, { status: 422 });
+  // zod can be bundled twice as well: recognise its errors by shape too.
+  if (e instanceof ZodError || (e instanceof Error && e.name === 'ZodError' && Array.isArray((e as { issues?: unknown }).issues))) {
+    return NextResponse.json({ error: { code: 'validation', message: describeIssues((e as ZodError).issues) } }, { status: 422 });
   }
   // Unknown failures: log the detail on the server, tell the client only that it failed.
   console.error('[api] unexpected error', e);

@@ -4,7 +4,7 @@ import type { Actor, Role } from '@/lib/models/auth';
 import { roleAtLeast } from '@/lib/models/auth';
 import { authenticateWith, crossOriginReason, csrfTokenReason, sourceAddressWith } from '@/server/auth/authenticate';
 import { getAuth, type AuthService } from '@/server/auth/service';
-import { ApiError, errorResponse } from './errors';
+import { ApiError, errorResponse, isServerApiError } from './errors';
 
 // A route handler is this wrapper plus one call into server/ (habit 5). Access is decided here,
 // in one place: every route declares the role it needs, and a test (app/api/routes.test.ts)
@@ -108,7 +108,7 @@ export function handle<P = Record<string, never>>(access: RouteAccess<P>, fn: Ro
         actor = checkAccess(req, access, params, svc);
       } catch (e) {
         const refused = e instanceof RefusedAs ? e.error : e;
-        if (refused instanceof ApiError && isStateChanging(req.method)) {
+        if (isServerApiError(refused) && isStateChanging(req.method)) {
           auditRefusal(req, access, params, e instanceof RefusedAs ? e.actor : null, refused, svc);
         }
         throw refused;
