@@ -1,0 +1,114 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DrainRequest, RestoreRequest, WeightRequest } from '@/lib/models/drain';
+import { labConfig, labSsh, waitFor } from '@/lib/testing/lab';
+import { AuditLog } from '@/server/audit/log';
+import { Collector } from '@/server/collector/collector';
+import { describeRefreshError } from '@/server/collector/describe-error';
+import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
+import { migrate } from '@/server/db';
+import { EventStore } from '@/server/events/store';
+import { DrainService, type ActingAs } from './drain-service';
+import { IntentStore } from './intent-store';
+
+// Hostile strings in every field of drain / weight / restore (issue #7): each is refused with a
+// plain message or, where it is free text (reason, ticket), kept as text and never reaches a
+// director's command line. The directors' IPVS tables, read as root before and after, are unchanged.
+
+const WHO: ActingAs = { name: 'hostile-test', role: 'operator', source: 'vitest' };
+
+const HOSTILE = [
+  '192.0.2.11:80; ipvsadm -C',
+  '192.0.2.11:80 && reboot',
+  '$(ipvsadm -C)',
+  '`id`',
+  '192.0.2.11:80\n-w 1',
+  '192.0.2.11:80 -w 1',
+  '-C',
+  '--help',
+  '../../etc/shadow',
+  "192.0.2.11:80' -w '1",
+  '192.0.2.11:80|sh',
+  '192.0.2.11:99999',
+  '999.0.2.11:80',
+  '[2001:db8::11]:80;id',
+  'fwm:1;id',
+  '192.0.2.11:80\u0000',
+  'A'.repeat(5000),
+];
+
+let refresher: DirectorRefresher;
+let collector: Collector;
+let drain: DrainService;
+let audit: AuditLog;
+
+/** Both directors' IPVS tables as root sees them (save format: every service, server and weight). */
+async function tables(): Promise<string[]> {
+  return Promise.all((['dir1', 'dir2'] as const).map((d) => labSsh(d, 'ipvsadm -S -n')));
+}
+
+/** Refused means: the request schema rejects it, or the service throws; never a change. */
+async function outcome(f: () => Promise<unknown>): Promise<'refused' | 'accepted'> {
+  try {
+    await f();
+    return 'accepted';
+  } catch {
+    return 'refused';
+  }
+}
+
+beforeAll(async () => {
+  const config = labConfig();
+  const db = new Database(':memory:');
+  migrate(db);
+  audit = new AuditLog(db);
+  refresher = createDirectorRefresher(config);
+  const svc = new DrainService({ config, store: new IntentStore(db), audit, events: new EventStore(db), pool: refresher.pool, clusters: () => collector });
+  drain = svc;
+  collector = new Collector({ clusters: config.clusters, pollIntervalMs: config.pollIntervalMs, refresh: refresher.refresh, describeError: describeRefreshError, augment: (s) => svc.augment(s) });
+  collector.start();
+  await waitFor('both lab directors live', () => Promise.resolve(collector.snapshot('lab')?.directors.every((d) => d.live) === true), 240_000);
+}, 300_000);
+
+afterAll(async () => {
+  collector?.stop();
+  await refresher?.close();
+});
+
+describe('hostile input changes nothing on the directors (lab)', () => {
+  it('refuses hostile targets, services and weights in drain, weight and restore', async () => {
+    const before = await tables();
+    const results: string[] = [];
+    for (const bad of HOSTILE) {
+      const cases: [string, () => Promise<unknown>][] = [
+        ['drain target', () => drain.drain('lab', DrainRequest.parse({ target: bad, reason: 'x' }), WHO)],
+        ['drain service', () => drain.drain('lab', DrainRequest.parse({ target: '192.0.2.11:80', service: bad, reason: 'x' }), WHO)],
+        ['weight target', () => drain.setWeight('lab', WeightRequest.parse({ target: bad, weight: 5, reason: 'x' }), WHO)],
+        ['restore target', () => drain.restore('lab', RestoreRequest.parse({ target: bad }), WHO)],
+        ['restore service', () => drain.restore('lab', RestoreRequest.parse({ target: '192.0.2.11:80', service: bad }), WHO)],
+      ];
+      for (const [what, f] of cases) results.push(`${what} ${JSON.stringify(bad.slice(0, 40))}: ${await outcome(f)}`);
+    }
+    for (const w of [-1, 65536, 1.5, Number.NaN, '1; id', '0x10', null]) {
+      results.push(`weight ${String(w)}: ${await outcome(() => drain.setWeight('lab', WeightRequest.parse({ target: '192.0.2.11:80', service: 'TCP 192.0.2.100:80', weight: w, reason: 'x' }), WHO))}`);
+    }
+    expect(results.filter((r) => !r.endsWith('refused'))).toEqual([]);
+    expect(await tables()).toEqual(before);
+  }, 600_000);
+
+  it('keeps hostile free text (reason, ticket) as text: it is audited verbatim and never part of a command', async () => {
+    const reason = "maint'; ipvsadm -C; echo $(id) `id` \n -w 1";
+    const ticket = '$(reboot)|sh';
+    const plan = drain.plan('lab', { action: 'weight', target: '192.0.2.12:8080', service: 'TCP 192.0.2.100:8080', weight: 1 });
+    for (const d of plan.directors) for (const c of d.commands) expect(c.display).not.toMatch(/maint|reboot|\$\(|`/);
+    // Weight 1 is what 192.0.2.12:8080 already has: a no-op change, but a real action with the text.
+    const before = await tables();
+    const r = await drain.setWeight('lab', WeightRequest.parse({ target: '192.0.2.12:8080', service: 'TCP 192.0.2.100:8080', weight: 1, reason, ticket }), WHO);
+    expect(r.outcome).toBe('ok');
+    await drain.restore('lab', RestoreRequest.parse({ target: '192.0.2.12:8080', service: 'TCP 192.0.2.100:8080' }), WHO);
+    expect(await tables()).toEqual(before);
+    const entry = audit.list({ action: 'weight' })[0];
+    expect(JSON.stringify(entry?.detail)).toContain(JSON.stringify(reason).slice(1, -1));
+    expect(audit.verify().ok).toBe(true);
+  }, 300_000);
+});
