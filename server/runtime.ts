@@ -90,6 +90,7 @@ function createRuntime(): Runtime {
     close: async () => {
       clearInterval(compact);
       collector.stop();
+      drain.close();
       await refresher.close();
       db.close();
     },

@@ -82,6 +82,7 @@ export class DrainService {
   /** When the last change that could not be verified on some director finished, per cluster. */
   private readonly unverified = new Map<string, number>();
   private readonly now: () => number;
+  private closed = false;
 
   constructor(private readonly deps: DrainServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -100,7 +101,13 @@ export class DrainService {
   }
 
   /** The snapshot with holds and drain findings (the collector calls this on every merge). */
+  /** Stop reconciling (shutdown: refreshes still in flight must not touch the closing database). */
+  close(): void {
+    this.closed = true;
+  }
+
   augment(snapshot: ClusterSnapshot): ClusterSnapshot {
+    if (this.closed) return snapshot;
     let intents: Intent[];
     try {
       intents = this.deps.store.open(snapshot.name);
@@ -303,6 +310,7 @@ export class DrainService {
 
   /** Called on every collector tick with the cluster's merged snapshot. Never throws. */
   async onTick(snapshot: ClusterSnapshot): Promise<void> {
+    if (this.closed) return;
     try {
       this.sample(snapshot);
     } catch (e) {
@@ -316,6 +324,7 @@ export class DrainService {
    * report (so a server keepalived re-added is caught by the refresh that first sees it). Never throws.
    */
   async reconcile(snapshot: ClusterSnapshot): Promise<void> {
+    if (this.closed) return;
     try {
       const c = this.deps.config.clusters.find((x) => x.name === snapshot.name);
       if (!c) return;
