@@ -20,17 +20,17 @@
 //
 // Standalone: npx tsx bench/api.bench.ts [workDir]
 import '../bin/server-only-shim';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from '@playwright/test';
 import { stringify } from 'yaml';
 import { hashPassword } from '../server/auth/password';
 import { freePort } from '../server/ssh/test-sshd';
 import { startFleet, type Fleet } from './fleet/fleet';
+import { runIfMain } from './standalone';
 import { type BenchContext, type BenchRow } from './types';
 
 // Every page and API read needs a login: the bench logs in once per server as a viewer and sends
@@ -693,27 +693,4 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
 }
 
 // Standalone: npx tsx bench/api.bench.ts [workDir]
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const workDir = path.resolve(process.argv[2] ?? path.join(root, 'bench/.work'));
-  let labUp = false;
-  try {
-    execFileSync('bash', [path.join(root, 'lab', 'status.sh')], { stdio: 'ignore', timeout: 60_000 });
-    labUp = true;
-  } catch {
-    labUp = false;
-  }
-  run({ root, workDir, labUp, log: (m) => process.stderr.write(`${m}\n`) }).then(
-    (out) => {
-      for (const r of out) {
-        const base = r.baseline ? ` | ${r.baseline.name}: ${r.baseline.value} ${r.baseline.unit}` : '';
-        const judged = r.met === undefined ? '' : r.met ? ' | met' : ' | NOT met';
-        process.stdout.write(`${r.name}: ${r.value} ${r.unit}${base}${r.target ? ` | target ${r.target}` : ''}${judged}${r.note ? `\n    (${r.note})` : ''}\n`);
-      }
-    },
-    (e: unknown) => {
-      process.stderr.write(`${String(e)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, run, { needsLab: true });

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { runIfMain } from './standalone';
 import { type BenchContext, type BenchRow } from './types';
 
 const SIZES = [10_000, 100_000, 1_000_000];
@@ -302,21 +302,4 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
 }
 
 // Standalone: npx tsx bench/parse-connections.bench.ts [workDir]
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const workDir = path.resolve(process.argv[2] ?? path.join(root, 'bench/.work'));
-  run({ root, workDir, labUp: false, log: (m) => process.stderr.write(`${m}\n`) }).then(
-    (out) => {
-      for (const r of out) {
-        const base = r.baseline ? ` | ${r.baseline.name}: ${r.baseline.value} ${r.baseline.unit}` : '';
-        const judged = r.met === undefined ? '' : r.met ? ' | met' : ' | NOT met';
-        const note = r.note === undefined ? '' : `\n    (${r.note})`;
-        process.stdout.write(`${r.name}: ${r.value} ${r.unit}${base}${r.target ? ` | target ${r.target}` : ''}${judged}${note}\n`);
-      }
-    },
-    (e: unknown) => {
-      process.stderr.write(`${String(e)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, run, { needsLab: false });

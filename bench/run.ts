@@ -2,23 +2,14 @@
 // command line), prints one table with each figure beside its baseline from the same run,
 // and writes the same rows to bench/results.json so runs can be compared.
 // Targets are stated and judged here; nothing is asserted in tests.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isLabUp } from './standalone';
 import type { BenchContext, BenchModule, BenchRow } from './types';
 
 const root = path.resolve(__dirname, '..');
 const workDir = path.join(root, 'bench', '.work');
 fs.mkdirSync(workDir, { recursive: true });
-
-function labUp(): boolean {
-  try {
-    execFileSync('bash', [path.join(root, 'lab', 'status.sh')], { stdio: 'ignore', timeout: 60_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function fmt(v: number, unit: string): string {
   const n = Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
@@ -32,7 +23,7 @@ async function main(): Promise<void> {
     .filter((f) => f.endsWith('.bench.ts'))
     .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
     .sort();
-  const ctx: BenchContext = { root, workDir, labUp: labUp(), log: (m) => console.error(`  ${m}`) };
+  const ctx: BenchContext = { root, workDir, labUp: isLabUp(root), log: (m) => console.error(`  ${m}`) };
   console.error(`bench: ${files.length} modules; lab ${ctx.labUp ? 'up' : 'down (lab rows are skipped)'}`);
   const rows: BenchRow[] = [];
   for (const f of files) {
