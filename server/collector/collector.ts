@@ -40,6 +40,7 @@ interface ClusterSlot {
   config: ClusterConfig;
   directors: DirectorSlot[];
   findingSince: Map<string, number>;
+  holdingSince: Map<string, number>;
   snapshot: ClusterSnapshot;
   /** True when a director reported since the last merge. */
   dirty: boolean;
@@ -66,7 +67,7 @@ export class Collector {
         errors: 0,
         successes: 0,
       }));
-      const slot: ClusterSlot = { config: c, directors, findingSince: new Map(), snapshot: this.emptySnapshot(c.name), dirty: true, validUntil: 0, tick: null };
+      const slot: ClusterSlot = { config: c, directors, findingSince: new Map(), holdingSince: new Map(), snapshot: this.emptySnapshot(c.name), dirty: true, validUntil: 0, tick: null };
       this.clusters.set(c.name, slot);
       slot.snapshot = this.merge(slot);
     }
@@ -195,6 +196,7 @@ export class Collector {
       pollIntervalMs: poll,
       observations: slot.directors.map((d) => d.obs),
       findingSince: slot.findingSince,
+      holdingSince: slot.holdingSince,
     });
     const snapshot = this.opts.augment ? this.opts.augment(merged) : merged;
     slot.dirty = false;

@@ -66,6 +66,64 @@ describe('mergeSnapshot', () => {
     expect(s.findings.map((f) => [f.kind, f.severity])).toEqual([['split-brain', 'critical']]);
   });
 
+  describe('holders read at different moments (holdingSince given)', () => {
+    const at = (t: number, holds: boolean, name: 'dir1' | 'dir2') =>
+      dir(name, (holds ? master : data)({ takenAt: NOW - t, addresses: [name === 'dir1' ? '192.0.2.2' : '192.0.2.3', ...(holds ? ['192.0.2.100'] : [])] }));
+    const run = (steps: DirectorObservation[][]) => {
+      const holding = new Map<string, number>();
+      const since = new Map<string, number>();
+      return steps.map((obs) => {
+        const s = mergeSnapshot({ cluster: 'lab', now: NOW, pollIntervalMs: POLL, observations: obs, findingSince: since, holdingSince: holding });
+        return [s.instances[0]?.master ?? null, s.instances[0]?.holders.join('+'), s.findings.map((f) => `${f.kind}@${NOW - f.since}`).join(',')];
+      });
+    };
+
+    it('a handover caught between the two reads is not split brain: the new holder is master, the old read is stale', () => {
+      // dir2 held the VIP; dir1 takes it back at ~t=1500. dir2 was last read before that (still
+      // holding); dir1's read after it shows the VIP. Then dir2's next read shows it released.
+      expect(
+        run([
+          [at(3000, false, 'dir1'), at(2900, true, 'dir2')],
+          [at(1000, true, 'dir1'), at(2900, true, 'dir2')],
+          [at(1000, true, 'dir1'), at(900, false, 'dir2')],
+        ]),
+      ).toEqual([
+        ['dir2', 'dir2', ''],
+        ['dir1', 'dir1', ''],
+        ['dir1', 'dir1', ''],
+      ]);
+    });
+
+    it('a real overlap is split brain once the older holder is read holding again', () => {
+      // keepalived killed on dir1: its VIP stays; dir2 takes over at ~t=2000 and both keep it.
+      expect(
+        run([
+          [at(3000, true, 'dir1'), at(2900, false, 'dir2')],
+          [at(3000, true, 'dir1'), at(1500, true, 'dir2')],
+          [at(1000, true, 'dir1'), at(1500, true, 'dir2')],
+          [at(500, true, 'dir1'), at(400, true, 'dir2')],
+        ]),
+      ).toEqual([
+        ['dir1', 'dir1', ''],
+        ['dir2', 'dir2', ''],
+        [null, 'dir1+dir2', 'split-brain@1500'],
+        [null, 'dir1+dir2', 'split-brain@1500'],
+      ]);
+    });
+
+    it('two directors seen holding from their first reads are split brain once both are re-read', () => {
+      expect(
+        run([
+          [at(3000, true, 'dir1'), at(2900, true, 'dir2')],
+          [at(1000, true, 'dir1'), at(2900, true, 'dir2')],
+        ]),
+      ).toEqual([
+        ['dir2', 'dir2', ''],
+        [null, 'dir1+dir2', 'split-brain@2900'],
+      ]);
+    });
+  });
+
   it('reports no master when no live director holds the VIP', () => {
     const s = merge([dir('dir1', data({ addresses: ['192.0.2.2'] })), dir('dir2', data({ addresses: ['192.0.2.3'] }))]);
     expect(s.findings.map((f) => f.kind)).toEqual(['no-master']);

@@ -27,6 +27,15 @@ export interface MergeInput {
   findingSince: Map<string, number>;
   /** Conntrack fill ratio above which a finding is raised. */
   conntrackWarnRatio?: number;
+  /**
+   * When each director's reads started showing it holding an instance's VIPs (the takenAt of the
+   * first such read), keyed by holdKey(); updated in place. With it, two holders count as split
+   * brain only once each was read holding after the other started to: the directors are read at
+   * different moments, so a plain handover (the new master adds the VIP as the old one drops it)
+   * otherwise looks like both holding until the old master's next read. Without it (one-off
+   * merges), every overlap counts.
+   */
+  holdingSince?: Map<string, number>;
 }
 
 type Sourced = { name: string; data: ObservedDirectorData };
@@ -48,7 +57,14 @@ export function mergeSnapshot(input: MergeInput): ClusterSnapshot {
   // Figures come from live directors; when none is live, the last data of any is shown (marked stale).
   const sources = liveSourced.length > 0 ? liveSourced : withData;
 
-  const instances = mergeInstances(observations, liveSourced);
+  const instances = mergeInstances(observations, liveSourced, input.holdingSince);
+  // A split brain confirmed now began when the last of its holders took the VIPs.
+  for (const i of instances) {
+    const id = `split-brain:${i.name}`;
+    if (i.holders.length < 2 || !input.holdingSince || input.findingSince.has(id)) continue;
+    const began = Math.max(...i.holders.map((h) => input.holdingSince?.get(holdKey(h, i.name)) ?? now));
+    input.findingSince.set(id, Math.min(began, now));
+  }
   const allVips = new Set(instances.flatMap((i) => i.vips));
   const directors = observations.map((o) => directorView(o, now, pollIntervalMs, allVips));
   const services = mergeServices(sources, instances);
@@ -100,7 +116,11 @@ function directorView(o: DirectorObservation, now: number, pollIntervalMs: numbe
   };
 }
 
-function mergeInstances(observations: readonly DirectorObservation[], live: Sourced[]): ClusterInstance[] {
+export function holdKey(director: string, instance: string): string {
+  return `${director}\u0000${instance}`;
+}
+
+function mergeInstances(observations: readonly DirectorObservation[], live: Sourced[], holdingSince?: Map<string, number>): ClusterInstance[] {
   const byName = new Map<string, { vips: Set<string>; states: Record<string, VrrpState> }>();
   for (const o of observations) {
     for (const v of o.data?.vrrp ?? []) {
@@ -114,12 +134,34 @@ function mergeInstances(observations: readonly DirectorObservation[], live: Sour
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, e]) => {
       const vips = [...e.vips];
-      const holders = live.filter((s) => vips.some((vip) => s.data.addresses.includes(vip))).map((s) => s.name);
+      const claiming = live.filter((s) => vips.some((vip) => s.data.addresses.includes(vip)));
+      if (holdingSince) {
+        for (const o of observations) {
+          if (!o.data) continue;
+          const key = holdKey(o.name, name);
+          if (vips.some((vip) => o.data?.addresses.includes(vip))) {
+            if (!holdingSince.has(key)) holdingSince.set(key, o.data.takenAt);
+          } else holdingSince.delete(key);
+        }
+      }
+      const holders = confirmedHolders(name, claiming, holdingSince).map((s) => s.name);
       const master = holders.length === 1 ? (holders[0] ?? null) : null;
       const masterData = live.find((s) => s.name === master)?.data;
       const masterSince = masterData?.vrrp?.find((v) => v.name === name)?.lastTransitionAt ?? null;
       return { name, vips, master, holders, masterSince, states: e.states };
     });
+}
+
+/**
+ * Of the live directors whose last read shows the VIPs, those whose claim is current: the one that
+ * took the VIPs last, and any other read holding them after that moment. A read from before another
+ * director took the VIPs says nothing about now (it is re-read within a poll interval).
+ */
+function confirmedHolders(instance: string, claiming: Sourced[], holdingSince?: Map<string, number>): Sourced[] {
+  if (!holdingSince || claiming.length < 2) return claiming;
+  let latestTake = -Infinity;
+  for (const s of claiming) latestTake = Math.max(latestTake, holdingSince.get(holdKey(s.name, instance)) ?? s.data.takenAt);
+  return claiming.filter((s) => s.data.takenAt >= latestTake);
 }
 
 function rsKey(rs: { address: string; port: number }): string {
