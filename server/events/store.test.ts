@@ -71,6 +71,8 @@ describe('EventStore', () => {
   it('queries by cluster, time range and kinds, newest first, with open intervals overlapping the range', () => {
     store.add(ev({ kind: 'no-master', instance: 'VI_1', at: T - 60_000 })); // still open
     store.add(ev({ kind: 'split-brain', instance: 'VI_1', at: T - 60_000, endedAt: T - 50_000, durationMs: 10_000 })); // ended before
+    store.add(ev({ kind: 'failover', director: 'dir1', instance: 'VI_1', at: T - 40_000 })); // a point event before: not "open"
+    store.add(ev({ kind: 'vrrp-transition', director: 'dir1', instance: 'VI_1', fromState: 'MASTER', toState: 'BACKUP', at: T - 40_000 }));
     store.add(ev({ kind: 'failover', director: 'dir2', instance: 'VI_1', at: T + 1000 }));
     store.add(ev({ kind: 'keepalived-down', director: 'dir1', at: T + 2000 }));
     store.add(ev({ cluster: 'other', kind: 'failover', director: 'a', at: T + 3000 }));

@@ -115,8 +115,11 @@ export class EventStore {
 
   /** Events overlapping [from, to] (an interval still open, or ending after `from`, counts), newest first. */
   query(q: EventQuery): { events: ClusterEvent[]; truncated: boolean } {
-    const where = ['at <= ?', '(at >= ? OR ended_at IS NULL OR ended_at >= ?)'];
-    const args: (string | number)[] = [q.to, q.from, q.from];
+    // A point event (failover, transition...) has no end: it is in the window when it happened in it.
+    // Only an interval kind with no end yet is still open.
+    const openKinds = INTERVAL_KINDS.map(() => '?').join(', ');
+    const where = ['at <= ?', `(at >= ? OR ended_at >= ? OR (ended_at IS NULL AND kind IN (${openKinds})))`];
+    const args: (string | number)[] = [q.to, q.from, q.from, ...INTERVAL_KINDS];
     if (q.cluster !== undefined && q.cluster !== null) {
       where.push('cluster = ?');
       args.push(q.cluster);
