@@ -419,6 +419,14 @@ async function browserMetrics(ctx: BenchContext, url: string, apiPath: string, n
           );
         });
       }
+      // BENCH_API_PROFILE=file.cpuprofile: a CPU profile of the first navigation up to the first row.
+      const profileTo = nav === 0 ? process.env.BENCH_API_PROFILE : undefined;
+      const cdp = profileTo ? await context.newCDPSession(page) : null;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+      }
       // One budget from navigation start to the first row.
       const committed = await page
         .goto(url, { waitUntil: 'commit', timeout: ROW_TIMEOUT_MS })
@@ -447,7 +455,11 @@ async function browserMetrics(ctx: BenchContext, url: string, apiPath: string, n
       }
       await page.waitForFunction(() => (window as unknown as { __lvs: PageProbe }).__lvs.firstRow !== null, undefined, { timeout: 10_000 });
       firstPaint.push((await probe(page)).firstRow ?? NaN);
-      if (nav === 0) timeline = `commit ${commitS} s, snapshot request ${api[0] ?? '?'}, first row ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+      if (cdp && profileTo) {
+        const { profile } = await cdp.send('Profiler.stop');
+        writeFileSync(`${profileTo}${base === null ? '' : `-${new URL(base).port}`}.cpuprofile`, JSON.stringify(profile));
+      }
+      if (nav === 0) timeline = `commit ${commitS} s, snapshot request(s) ${api.join(' + ') || '?'}, first row ${((Date.now() - t0) / 1000).toFixed(1)} s`;
       if (nav === 0) {
         // Interactive: a keystroke in the filter that the table answers ("z" matches nothing).
         const input = page.getByLabel('Filter services and real servers');

@@ -40,7 +40,15 @@ test('the overview shows the lab cluster, its master and both directors reachabl
 });
 
 test('the cluster page shows the real services, real servers and master', async ({ page }) => {
+  // The snapshot is preloaded from the page's <head> and the first query takes that response:
+  // one snapshot request for the first paint, not a second one after hydration.
+  const snapshotRequests: number[] = [];
+  const t0 = Date.now();
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/clusters/lab') snapshotRequests.push(Date.now() - t0);
+  });
   await page.goto('/clusters/lab');
+  await expect(page.locator('link[rel="preload"][as="fetch"][href="/api/clusters/lab"]')).toHaveCount(1);
   await expect(page.getByRole('heading', { name: 'Virtual services' })).toBeVisible();
   await expect(page.getByTestId('instances-table').getByTestId('master-VI_V4')).toHaveText(/dir1/);
   await expect(page.getByTestId('vrrp-state-VI_V4-dir2')).toHaveText(/BACKUP/);
@@ -51,6 +59,9 @@ test('the cluster page shows the real services, real servers and master', async 
   await expect(rsRow(page, '192.0.2.12:80', 'TCP 192.0.2.100:80')).toHaveAttribute('data-health', 'up');
   // The configured-weight-0 spare of the NAT service shows as drained, as keepalived configured it.
   await expect(rsRow(page, '198.51.100.13:8080', 'TCP 192.0.2.102:80')).toHaveAttribute('data-weight', '0');
+  // Polling adds requests later (every pollIntervalMs, 2 s or more): none but the preload before the first row.
+  const s = await snapshot(page);
+  expect(snapshotRequests.filter((ms) => ms < s.pollIntervalMs / 2)).toHaveLength(1);
 });
 
 test('traffic through the VIP raises the connection figures the page shows', async ({ page }) => {
