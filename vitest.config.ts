@@ -20,6 +20,9 @@ export default defineConfig({
           include: ['{lib,server,bin,components,app}/**/*.test.{ts,tsx}'],
           exclude: ['**/*.lab.test.ts', 'node_modules/**'],
           environment: 'node',
+          // Time-outs, not timed assertions: a busy 2-core CI machine (the lab VM beside it) can be
+          // several times slower than a quiet one, and module imports dominate some tests.
+          testTimeout: 30_000,
         },
       },
       {

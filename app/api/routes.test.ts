@@ -140,7 +140,7 @@ describe('route table', () => {
       }
     }
     expect(found, 'a route was added, removed or changed role: update EXPECTED in app/api/routes.test.ts deliberately').toEqual(EXPECTED);
-  });
+  }, 60_000); // imports every route module: slow on a busy 2-core machine (a time-out, not a timed assertion)
 
   it('route files outside app/api are exactly OUTSIDE_API: GET only, with their role and grant', async () => {
     const appDir = path.dirname(API_DIR);
