@@ -3,6 +3,8 @@ import { defineConfig } from '@playwright/test';
 // E2E in Debian's Chromium (a test tool's own browser download does not work here) against a
 // production build of the console, serving the real lab on 127.0.0.1:3100.
 const PORT = Number(process.env.LVS_E2E_PORT ?? 3100);
+// The configured webhook's receiver (e2e/webhook-receiver.mjs); e2e/write-config.ts reads the same.
+const HOOK_PORT = Number(process.env.LVS_E2E_WEBHOOK_PORT ?? 3199);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -35,12 +37,20 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `bash e2e/serve.sh ${PORT}`,
-    url: `http://127.0.0.1:${PORT}/api/health`,
-    timeout: 600_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      command: `node e2e/webhook-receiver.mjs ${HOOK_PORT}`,
+      url: `http://127.0.0.1:${HOOK_PORT}/__health`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+    },
+    {
+      command: `bash e2e/serve.sh ${PORT}`,
+      url: `http://127.0.0.1:${PORT}/api/health`,
+      timeout: 600_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  ],
 });

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import YAML from 'yaml';
@@ -7,8 +6,8 @@ import { ctl } from './lab';
 
 // The failover history against the lab: a graceful keepalived stop on dir1 shows as a failover
 // dir1 -> dir2 with its cause and gap on the cluster page's timeline within two poll intervals
-// (plus the refresh), the raw log lines one click away, and the configured webhook (a receiver on
-// loopback started here) gets the notification. dir1 is started again and preempts back.
+// (plus the refresh), the raw log lines one click away, and the configured webhook (the run's receiver
+// on loopback, e2e/webhook-receiver.mjs) gets the notification. dir1 is started again and preempts back.
 
 const ROOT = path.resolve(__dirname, '..');
 const POLL_MS = 2000;
@@ -25,22 +24,11 @@ function webhookUrl(): URL {
   return new URL(url);
 }
 
-async function startReceiver(port: number): Promise<{ received: Received[]; close: () => Promise<void> }> {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => {
-      try {
-        received.push({ path: req.url, body: JSON.parse(data) as Received['body'] });
-      } catch {
-        received.push({ path: req.url, body: { text: data } });
-      }
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { received, close: () => new Promise<void>((r) => server.close(() => r())) };
+/** What the run's webhook receiver (e2e/webhook-receiver.mjs, started by playwright.config.ts) got so far. */
+async function received(url: URL): Promise<Received[]> {
+  const r = await fetch(`http://127.0.0.1:${url.port}/__received`);
+  if (!r.ok) throw new Error(`webhook receiver: HTTP ${r.status}`);
+  return (await r.json()) as Received[];
 }
 
 /** Failover rows of the timeline newer than `since`, as [instance, from, to]. */
@@ -53,7 +41,6 @@ async function failoversSince(page: Page, since: number, from: string, to: strin
 test('a graceful keepalived stop on dir1: failover dir1 -> dir2 with cause and gap in the timeline, and the webhook notified', async ({ page }) => {
   test.setTimeout(300_000);
   const url = webhookUrl();
-  const rx = await startReceiver(Number(url.port));
   try {
     await page.goto('/clusters/lab');
     await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
@@ -89,13 +76,12 @@ test('a graceful keepalived stop on dir1: failover dir1 -> dir2 with cause and g
     await expect(page.getByTestId('last-failover-VI_V4')).toHaveAttribute('data-to-master', 'dir2');
 
     // The webhook: a JSON POST to the configured (secret) path, with the event and a text.
-    await expect
-      .poll(() => rx.received.filter((r) => r.body.event?.kind === 'failover' && r.body.event.toMaster === 'dir2' && r.body.event.at >= t0).length, { timeout: 30_000 })
-      .toBeGreaterThan(0);
-    const hook = rx.received.find((r) => r.body.event?.kind === 'failover' && r.body.event.toMaster === 'dir2' && r.body.event.at >= t0);
+    const hooks = async () => (await received(url)).filter((r) => r.body.event?.kind === 'failover' && r.body.event.toMaster === 'dir2' && r.body.event.at >= t0);
+    await expect.poll(async () => (await hooks()).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    const hook = (await hooks())[0];
     expect(hook?.path).toBe(url.pathname);
     expect(hook?.body.text).toMatch(/lab: failover of VI_V(4|6) from dir1 to dir2/);
-    console.log(`failover shown ${shownAfterMs} ms, explained ${explainedAfterMs} ms after the page showed dir2 as master; webhook got ${rx.received.length} notification(s)`);
+    console.log(`failover shown ${shownAfterMs} ms, explained ${explainedAfterMs} ms after the page showed dir2 as master; webhook got ${(await hooks()).length} failover notification(s)`);
 
     // dir1 comes back and preempts: the failover dir2 -> dir1 follows.
     await ctl('keepalived', 'start', 'dir1');
@@ -111,7 +97,6 @@ test('a graceful keepalived stop on dir1: failover dir1 -> dir2 with cause and g
     expect(await csv.text()).toMatch(/failover,.*dir1,dir2/);
   } finally {
     await ctl('keepalived', 'start', 'dir1').catch(() => undefined);
-    await rx.close();
   }
 });
 

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   if (!port || !stateDir || !out) throw new Error('usage: write-config.ts PORT STATE_DIR OUT_FILE');
   const lab = YAML.parse(fs.readFileSync(path.join(__dirname, '..', 'lab', '.state', 'console.yaml'), 'utf8')) as Record<string, unknown>;
   const users = await Promise.all(Object.values(E2E_USERS).map(async (u) => ({ name: u.name, role: u.role, passwordHash: await hashPassword(u.password) })));
-  // A webhook to a receiver the timeline spec starts on loopback; the random path stands for the
+  // A webhook to the run's receiver on loopback (e2e/webhook-receiver.mjs); the random path stands for the
   // secret a real webhook URL carries (secrets.spec checks it never leaves the server).
   const hookPort = Number(process.env.LVS_E2E_WEBHOOK_PORT ?? 3199);
   const webhooks = [{ name: 'e2e', url: `http://127.0.0.1:${hookPort}/e2e-hook/${randomBytes(12).toString('hex')}`, events: ['failover', 'split-brain', 'no-master'], attempts: 3, timeoutMs: 2000 }];
