@@ -61,8 +61,9 @@ export function clusterSnapshotResponse(name: string, req: Request): NextRespons
   const e = encode(getClusterSnapshot(name));
   const headers: Record<string, string> = { 'cache-control': 'no-cache', etag: e.etag, 'content-type': 'application/json' };
   if (req.headers.get('if-none-match') === e.etag) return new NextResponse(null, { status: 304, headers });
-  // A view of the shared encoding, not a copy (the Response makes its own).
-  return new NextResponse(new Uint8Array(e.json.buffer, e.json.byteOffset, e.json.byteLength), { headers });
+  // A view of the shared encoding, not a copy (the Response makes its own). Buffer.from(string)
+  // of this size has its own ArrayBuffer (never a SharedArrayBuffer).
+  return new NextResponse(new Uint8Array(e.json.buffer as ArrayBuffer, e.json.byteOffset, e.json.byteLength), { headers });
 }
 
 export const HistoryQuery = z
