@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labConfig, waitFor } from '@/lib/testing/lab';
+import type { ClusterSnapshot } from '@/lib/models/cluster';
+import { ctl, labConfig, waitFor } from '@/lib/testing/lab';
 import { Collector } from '@/server/collector/collector';
 import { describeRefreshError } from '@/server/collector/describe-error';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
@@ -8,7 +9,8 @@ import { diagnoseCluster } from './checks';
 import { configTest } from './run';
 
 // "Check this cluster" on the lab as it is (read-only: keepalived -t through the console user's
-// sudo rule, one refresh). The lab's keepalived.conf is valid and both directors answer.
+// sudo rule, one refresh), then on a lab broken on purpose (lab/ctl break all dir2: every director
+// diagnostic at once), then mended.
 
 let config: ConsoleConfig;
 let refresher: DirectorRefresher;
@@ -20,6 +22,7 @@ beforeAll(() => {
   collector = new Collector({ clusters: config.clusters, pollIntervalMs: 60_000, refresh: refresher.refresh, describeError: describeRefreshError });
 });
 afterAll(async () => {
+  await ctl('mend', 'all').catch(() => undefined);
   collector.stop();
   await refresher.close();
 });
@@ -46,5 +49,51 @@ describe('diagnostics over the lab', () => {
     // Every problem or warning says how to fix it.
     for (const c of checks.filter((x) => x.status === 'problem' || x.status === 'warning')) expect(c.fix, c.id).toBeTruthy();
     expect(checks.some((c) => c.check === 'tables-compared')).toBe(true);
+  });
+
+  it('finds each deliberately broken director setting, with its fix, and nothing once mended', async () => {
+    const cluster = config.clusters[0];
+    if (!cluster) throw new Error('no cluster in the lab config');
+    const diagnose = async (settled: (s: ClusterSnapshot) => boolean) => {
+      const tests = Object.fromEntries(await Promise.all(cluster.directors.map(async (d) => [d.name, await configTest(d, 30_000, refresher.pool)] as const)));
+      const s = await waitFor('a fresh snapshot', async () => {
+        const snap = await collector.refreshNow(cluster.name);
+        return snap && snap.directors.every((d) => d.health) && settled(snap) ? snap : undefined;
+      }, 60_000, 200);
+      return diagnoseCluster(s, tests);
+    };
+    const weightOn = (s: ClusterSnapshot, dir: string) =>
+      s.services.find((x) => x.key === 'TCP 192.0.2.100:80')?.realServers.find((r) => r.key === '192.0.2.11:80')?.perDirector[dir]?.weight;
+    try {
+      await ctl('break', 'all', 'dir2');
+      const broken = await diagnose((s) => weightOn(s, 'dir2') === 37);
+      // One verdict per check and director, except runtime weights (one per differing real server:
+      // rs3's track-file weight is judged ok): the one that is not ok, if any.
+      const on = (dir: string, check: string) =>
+        broken.find((c) => c.director === dir && c.check === check && c.status !== 'ok') ?? broken.find((c) => c.director === dir && c.check === check);
+      const expected: [string, string][] = [
+        ['ip-forward', 'problem'],
+        ['conntrack', 'problem'],
+        ['expire-quiescent-template', 'warning'],
+        ['expire-nodest-conn', 'warning'],
+        ['keepalived-config', 'problem'],
+        ['runtime-weights', 'warning'],
+      ];
+      for (const [check, status] of expected) {
+        expect(on('dir2', check)?.status, `dir2 ${check}: ${on('dir2', check)?.detail}`).toBe(status);
+        expect(on('dir2', check)?.fix, `dir2 ${check}`).toBeTruthy();
+        if (check !== 'conntrack') expect(on('dir1', check)?.status, `dir1 ${check}`).toBe('ok');
+      }
+      expect(on('dir2', 'keepalived-config')?.detail).toContain('999');
+      expect(on('dir2', 'runtime-weights')?.fix).toContain('192.0.2.11:80');
+      const tables = broken.find((c) => c.check === 'tables-compared');
+      expect(tables?.status).not.toBe('ok');
+      expect(tables?.detail).toContain('192.0.2.11:80');
+    } finally {
+      await ctl('mend', 'all');
+    }
+    const mended = await diagnose((s) => weightOn(s, 'dir2') === undefined || weightOn(s, 'dir2') === 100);
+    const bad = mended.filter((c) => c.status === 'problem' || c.status === 'warning').map((c) => `${c.id}: ${c.detail}`);
+    expect(bad).toEqual([]);
   });
 });
