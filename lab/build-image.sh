@@ -80,6 +80,7 @@ mkdir -p "$WORK/var/log/journal" "$WORK/var/lib/lvs-console" "$WORK/var/lib/lvsl
 ln -sf /dev/null "$WORK/etc/systemd/system/keepalived.service"
 ln -sf /dev/null "$WORK/etc/systemd/system/nginx.service"   # nginx runs per real server (lvslab-svc)
 ln -sf /dev/null "$WORK/etc/systemd/system/ipvsadm.service"  # no saved rules to restore; keepalived programs IPVS
+ln -sf /dev/null "$WORK/etc/systemd/system/haproxy.service"  # HAProxy runs per director (lvslab-director)
 for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer dpkg-db-backup.timer \
          getty@tty1.service; do
   ln -sf /dev/null "$WORK/etc/systemd/system/$u"
@@ -114,6 +115,8 @@ for d in dir1 dir2; do
   sed -e "s/@NAME@/$d/g; s/@ROUTER_ID@/$rid/g; s/@STATE@/$st/g; s/@PRIO@/$pr/g; s/@SELF6@/$s6/g" \
     "$LAB_DIR/guest/etc/lvslab/keepalived.conf.in" > "$E/keepalived/keepalived.conf"
   install -m 755 "$LAB_DIR/guest/etc/lvslab/notify.sh" "$E/keepalived/notify.sh"
+  mkdir -p "$E/haproxy"
+  install -m 644 "$LAB_DIR/guest/etc/lvslab/haproxy.cfg" "$E/haproxy/haproxy.cfg"
 done
 chmod 600 "$WORK"/etc/ssh/ssh_host_*_key "$WORK"/etc/netns/*/ssh/ssh_host_*_key
 chmod 755 "$WORK/etc/netns" "$WORK"/etc/netns/*

@@ -51,6 +51,9 @@ write_console_yaml() {
       echo '        sudo: true'
       echo '        keepalivedLog: { file: /var/log/keepalived.log }'
     done
+    echo '    haproxy:   # HAProxy beside LVS in each director (lab/guest/etc/lvslab/haproxy.cfg)'
+    echo '      - { name: haproxy-dir1, director: dir1, socket: /run/haproxy/admin.sock }'
+    echo '      - { name: haproxy-dir2, director: dir2, socket: /run/haproxy/admin.sock }'
   } > "$STATE/console.yaml.tmp"
   mv "$STATE/console.yaml.tmp" "$STATE/console.yaml"
   echo "wrote $STATE/console.yaml (dir1 127.0.0.1:$((base + 1)), dir2 127.0.0.1:$((base + 2)), user lvsconsole)"

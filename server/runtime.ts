@@ -14,6 +14,7 @@ import { WebhookNotifier } from '@/server/webhooks/notifier';
 import { AuditLog } from '@/server/audit/log';
 import { DrainService } from '@/server/drain/drain-service';
 import { IntentStore } from '@/server/drain/intent-store';
+import { HaproxyService } from '@/server/haproxy/service';
 
 // The process-wide services, created once. Kept on globalThis so every route bundle, the
 // instrumentation hook and dev-mode reloads share one collector and one SSH pool.
@@ -29,6 +30,8 @@ export interface Runtime {
   audit: AuditLog;
   collector: Collector;
   drain: DrainService;
+  /** HAProxy pools beside LVS (#8). */
+  haproxy: HaproxyService;
   close: () => Promise<void>;
 }
 
@@ -54,6 +57,7 @@ function createRuntime(): Runtime {
   const followUp = new EventFollowUp({ clusters: config.clusters, store: events, logSync, notifier: webhooks });
   // Drains (#5): holds and findings join every merged snapshot; each tick re-applies drifted holds.
   const drain = new DrainService({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector });
+  const haproxy = new HaproxyService({ clusters: config.clusters, pool: refresher.pool, audit, commandTimeoutMs: config.ssh.commandTimeoutMs });
   const collector: Collector = new Collector({
     clusters: config.clusters,
     pollIntervalMs: config.pollIntervalMs,
@@ -87,6 +91,7 @@ function createRuntime(): Runtime {
     audit,
     collector,
     drain,
+    haproxy,
     close: async () => {
       clearInterval(compact);
       collector.stop();

@@ -30,6 +30,7 @@ const EXPECTED: Record<string, Partial<Record<(typeof METHODS)[number], Level>>>
   'clusters/[cluster]/weight': { POST: 'operator' },
   'clusters/[cluster]/intents': { GET: 'viewer' },
   'clusters/[cluster]/diagnostics': { GET: 'viewer' },
+  'clusters/[cluster]/haproxy': { GET: 'viewer', POST: 'operator' },
   'admin/users': { GET: 'admin', POST: 'admin' },
   'admin/users/[name]': { DELETE: 'admin' },
   'admin/tokens': { GET: 'admin', POST: 'admin' },

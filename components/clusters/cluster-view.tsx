@@ -87,6 +87,9 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
           <Link href={pageHrefs.checks(snapshot.name)} className="text-xs text-accent hover:underline" data-testid="check-cluster-link">
             Check this cluster
           </Link>
+          <Link href={pageHrefs.haproxy(snapshot.name)} className="ml-3 text-xs text-accent hover:underline" data-testid="haproxy-link">
+            HAProxy pools
+          </Link>
         </div>
         <MasterSummary cluster={snapshot.name} instances={snapshot.instances} />
       </div>

@@ -7,6 +7,7 @@ export const pageHrefs = {
   overview: (): string => '/',
   cluster: (name: string): string => `/clusters/${encodeURIComponent(name)}`,
   checks: (name: string): string => `/clusters/${encodeURIComponent(name)}/checks`,
+  haproxy: (name: string): string => `/clusters/${encodeURIComponent(name)}/haproxy`,
   host: (address: string): string => `/hosts/${encodeURIComponent(address)}`,
 };
 

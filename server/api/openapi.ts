@@ -5,6 +5,7 @@ import { AuditList } from '@/lib/models/audit';
 import { Me } from '@/lib/models/auth';
 import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
 import { DiagnosticsReport } from '@/lib/models/diagnostics';
+import { HaproxyActionRequest, HaproxyActionResult, HaproxyView } from '@/lib/models/haproxy';
 import { ActionResult, DrainPlan, DrainProgress, DrainRequest, IntentList, RestoreRequest, WeightRequest } from '@/lib/models/drain';
 import { EventList } from '@/lib/models/events';
 import { WebhookStatusList } from '@/lib/models/webhooks';
@@ -60,6 +61,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   DrainProgress,
   IntentList,
   DiagnosticsReport,
+  HaproxyView,
+  HaproxyActionResult,
   UserList,
   UserListing,
   RemovedUser,
@@ -111,6 +114,12 @@ export const OPERATIONS: readonly Operation[] = [
     ...CLUSTER, route: 'api/clusters/[cluster]/diagnostics', method: 'get', tag: 'clusters', role: 'viewer',
     summary: 'Check this cluster: keepalived -t, sysctls (ip_forward for NAT, conntrack, expire_quiescent_template, expire_nodest_conn), runtime vs configured weights, directors\' tables compared; each finding with its fix',
     response: { schema: 'DiagnosticsReport' },
+  },
+  { ...CLUSTER, route: 'api/clusters/[cluster]/haproxy', method: 'get', tag: 'haproxy', role: 'viewer', summary: "Every configured HAProxy instance's frontends, backends and servers (show stat over the director's SSH)", response: { schema: 'HaproxyView' } },
+  {
+    ...CLUSTER, route: 'api/clusters/[cluster]/haproxy', method: 'post', tag: 'haproxy', role: 'operator',
+    summary: 'Drain, maint, ready or weight one HAProxy server on every instance of the cluster: checked first, verified by re-reading, audited',
+    body: HaproxyActionRequest, response: { schema: 'HaproxyActionResult' }, extra: { 404: 'no such server on some instance (nothing was changed)', 502: 'an instance did not answer (nothing was changed)' },
   },
   { route: 'api/admin/users', method: 'get', tag: 'admin', role: 'admin', summary: 'Every account (configuration and database), never a password hash', response: { schema: 'UserList' } },
   { route: 'api/admin/users', method: 'post', tag: 'admin', role: 'admin', summary: 'Add a database account', body: NewUser, response: { schema: 'UserListing' }, extra: { 409: 'the name is taken' } },

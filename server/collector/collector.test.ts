@@ -6,6 +6,7 @@ import type { ObservedDirectorData } from './observation';
 // Scheduling only: the refresh function is a stand-in here; real refreshes are proven in the lab tests.
 const cluster: ClusterConfig = {
   name: 'c1',
+  haproxy: [],
   directors: ['a', 'b', 'slow'].map((name, i) => ({
     name, host: '127.0.0.1', port: 2200 + i, user: 'u', privateKeyPath: '/k', agent: false,
     hostKey: 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU', sudo: false, keepalivedLog: { file: '/x' },

@@ -21,6 +21,9 @@ import {
   sysctlRead,
   writeTrackFile,
   type CatalogueCommand,
+  haproxySetState,
+  haproxySetWeight,
+  haproxyShowStat,
 } from './catalogue';
 import { defineCommand } from './command';
 import { shQuote, toRemoteCommand } from '../ssh/exec';
@@ -146,6 +149,9 @@ describe('catalogue builders: exact argv for valid input', () => {
     ['nmcli devices', nmcliDevices(), ['nmcli', '-t', '-f', 'DEVICE,TYPE,STATE,CONNECTION', 'device', 'status'], false],
     ['nmcli connections', nmcliConnections(), ['nmcli', '-t', '-f', 'NAME,UUID,TYPE,DEVICE,STATE', 'connection', 'show'], false],
     ['track file', writeTrackFile('rs1-80', 1), ['tee', '/var/lib/lvs-console/track/rs1-80'], false],
+    ['haproxy show stat', haproxyShowStat('/run/haproxy/admin.sock'), ['socat', '-t', '5', 'STDIO', 'UNIX-CONNECT:/run/haproxy/admin.sock'], false],
+    ['haproxy drain', haproxySetState('/run/haproxy/admin.sock', 'galera', 'rs1', 'drain'), ['socat', '-t', '5', 'STDIO', 'UNIX-CONNECT:/run/haproxy/admin.sock'], false],
+    ['haproxy weight', haproxySetWeight('/var/lib/haproxy/stats', 'be_db', 'db-2.example', 10), ['socat', '-t', '5', 'STDIO', 'UNIX-CONNECT:/var/lib/haproxy/stats'], false],
   ];
   it.each(cases)('%s', (_name, cmd, argv, sudo) => {
     expect(cmd.argv).toEqual(argv);
@@ -157,6 +163,11 @@ describe('catalogue builders: exact argv for valid input', () => {
 
   it('writeTrackFile puts the value on stdin, not in argv', () => {
     expect(writeTrackFile('rs2.8080', 0).stdin).toBe('0\n');
+  });
+  it('HAProxy commands put the one socket line on stdin, never in argv', () => {
+    expect(haproxyShowStat('/run/haproxy/admin.sock').stdin).toBe('show stat\n');
+    expect(haproxySetState('/run/haproxy/admin.sock', 'galera', 'rs1', 'maint').stdin).toBe('set server galera/rs1 state maint\n');
+    expect(haproxySetWeight('/run/haproxy/admin.sock', 'galera', 'rs1', 0).stdin).toBe('set server galera/rs1 weight 0\n');
   });
   it('pidof accepts exit 1 (not running)', () => {
     expect(pidofKeepalived().okExitCodes).toEqual([0, 1]);
@@ -348,6 +359,32 @@ const SPECS: BuilderSpec[] = [
     ],
   },
 ];
+
+SPECS.push(
+  { name: 'haproxyShowStat', base: { socket: '/run/haproxy/admin.sock' }, call: (i) => haproxyShowStat(loose(i.socket)), fields: [['socket', ['socket']]] },
+  {
+    name: 'haproxySetState',
+    base: { socket: '/run/haproxy/admin.sock', backend: 'galera', server: 'rs1', state: 'drain' },
+    call: (i) => haproxySetState(loose(i.socket), loose(i.backend), loose(i.server), loose(i.state)),
+    fields: [
+      ['socket', ['socket']],
+      ['backend', ['backend'], NAME_LEGIT],
+      ['server', ['server'], NAME_LEGIT],
+      ['state', ['state']],
+    ],
+  },
+  {
+    name: 'haproxySetWeight',
+    base: { socket: '/run/haproxy/admin.sock', backend: 'galera', server: 'rs1', weight: 50 },
+    call: (i) => haproxySetWeight(loose(i.socket), loose(i.backend), loose(i.server), loose(i.weight)),
+    fields: [
+      ['socket', ['socket']],
+      ['backend', ['backend'], NAME_LEGIT],
+      ['server', ['server'], NAME_LEGIT],
+      ['weight', ['weight'], [-0]],
+    ],
+  },
+);
 
 function withValue(base: Record<string, unknown>, path: Array<string | number>, value: unknown): Record<string, unknown> {
   const copy = structuredClone(base);

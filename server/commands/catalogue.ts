@@ -7,6 +7,7 @@ import {
   ipvsadmSave,
   ipvsadmTimeout,
 } from './ipvsadm';
+import { haproxySetState, haproxySetWeight, haproxyShowStat } from './haproxy';
 import { keepalivedConfigTest, keepalivedSignal, pidofKeepalived, writeTrackFile } from './keepalived';
 import { conntrackFigures, ipAddrJson, journalctlEntries, nmcliConnections, nmcliDevices, readFile, sysctlRead } from './system';
 
@@ -47,6 +48,9 @@ export const catalogue = {
   conntrackFigures,
   nmcliDevices,
   nmcliConnections,
+  haproxyShowStat,
+  haproxySetState,
+  haproxySetWeight,
 } as const;
 export type CatalogueName = keyof typeof catalogue;
 
@@ -68,4 +72,7 @@ export {
   conntrackFigures,
   nmcliDevices,
   nmcliConnections,
+  haproxyShowStat,
+  haproxySetState,
+  haproxySetWeight,
 };

@@ -1,6 +1,7 @@
 import { MetricsConfig } from './metrics-schema';
 import { z } from 'zod';
 import { EventKind } from '@/lib/models/events';
+import { HaproxySocketPath } from '@/lib/models/haproxy';
 
 // The console's one configuration file (YAML or JSON), validated once at start-up.
 // `.strict()` everywhere: an unknown key is a typo, and a typo must stop start-up.
@@ -70,10 +71,24 @@ export const DirectorConfig = z
   });
 export type DirectorConfig = z.infer<typeof DirectorConfig>;
 
+/** An HAProxy instance beside LVS, reached over one director's SSH, through its admin socket. */
+export const HaproxyInstanceConfig = z
+  .object({
+    name: Name,
+    /** The director (of this cluster) whose SSH connection reaches the HAProxy host. */
+    director: Name,
+    /** HAProxy's admin socket (`stats socket ... level admin`); the SSH user needs read/write on it. */
+    socket: HaproxySocketPath.default('/run/haproxy/admin.sock'),
+  })
+  .strict();
+export type HaproxyInstanceConfig = z.infer<typeof HaproxyInstanceConfig>;
+
 export const ClusterConfig = z
   .object({
     name: Name,
     directors: z.array(DirectorConfig).min(1),
+    /** HAProxy pools beside this cluster (the same view and drain, through HAProxy's runtime API). */
+    haproxy: z.array(HaproxyInstanceConfig).default([]),
   })
   .strict();
 export type ClusterConfig = z.infer<typeof ClusterConfig>;
@@ -239,6 +254,12 @@ export const ConsoleConfig = z
       cl.directors.forEach((d, j) => {
         if (ds.has(d.name)) ctx.addIssue({ code: 'custom', message: `duplicate director name "${d.name}"`, path: ['clusters', i, 'directors', j, 'name'] });
         ds.add(d.name);
+      });
+      const hs = new Set<string>();
+      cl.haproxy.forEach((h, j) => {
+        if (hs.has(h.name)) ctx.addIssue({ code: 'custom', message: `duplicate HAProxy instance name "${h.name}"`, path: ['clusters', i, 'haproxy', j, 'name'] });
+        hs.add(h.name);
+        if (!ds.has(h.director)) ctx.addIssue({ code: 'custom', message: `HAProxy instance "${h.name}": no director named "${h.director}" in cluster "${cl.name}"`, path: ['clusters', i, 'haproxy', j, 'director'] });
       });
     });
   });

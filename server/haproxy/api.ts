@@ -1,0 +1,24 @@
+import 'server-only';
+import type { Actor } from '@/lib/models/auth';
+import type { HaproxyActionResult, HaproxyView } from '@/lib/models/haproxy';
+import { ApiError } from '@/server/api/errors';
+import { getRuntime } from '@/server/runtime';
+
+// The API's entry points for HAProxy pools (one call per route).
+
+// GET /api/clusters/:cluster/haproxy
+export function getHaproxy(cluster: string): Promise<HaproxyView> {
+  return getRuntime().haproxy.read(cluster);
+}
+
+// POST /api/clusters/:cluster/haproxy  {action, backend, server, weight?, reason}
+export async function postHaproxyAction(req: Request, cluster: string, actor: Actor | null): Promise<HaproxyActionResult> {
+  if (!actor) throw new ApiError('unauthorized', 'log in first');
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch {
+    throw new ApiError('bad-request', 'send a JSON body');
+  }
+  return getRuntime().haproxy.act(cluster, body, actor);
+}

@@ -1,0 +1,98 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '@/lib/models/auth';
+import { ctl, labConfig } from '@/lib/testing/lab';
+import { ApiError } from '@/server/api/errors';
+import { AuditLog } from '@/server/audit/log';
+import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
+import type { ConsoleConfig } from '@/server/config/schema';
+import { migrate } from '@/server/db';
+import { HaproxyService } from './service';
+
+// HAProxy beside LVS in the lab (lab/guest/etc/lvslab/haproxy.cfg: one HAProxy per director,
+// frontend :3306 over rs1..rs3:8080, tcp-check): the console reads both instances over the
+// directors' SSH, drains rs1 on both (verified by re-reading), new connections avoid it, ready
+// puts it back; a server that does not exist changes nothing and is audited as refused.
+
+let config: ConsoleConfig;
+let refresher: DirectorRefresher;
+let audit: AuditLog;
+let haproxy: HaproxyService;
+const actor: Actor = { name: 'lab-test', role: 'operator', source: 'test', clusters: null, via: 'session' };
+
+/** Which real server answered each of N new connections to dir1's HAProxy (from the lab's client). */
+async function traffic(n: number): Promise<Record<string, number>> {
+  const out = await ctl('traffic', '--count', String(n), '--url', 'http://192.0.2.2:3306/');
+  return Object.fromEntries(out.trim().split('\n').filter(Boolean).map((l) => [l.split(' ')[0] ?? '', Number(l.split(' ')[1])]));
+}
+
+beforeAll(() => {
+  config = labConfig();
+  const db = new Database(':memory:');
+  migrate(db);
+  audit = new AuditLog(db);
+  refresher = createDirectorRefresher(config);
+  haproxy = new HaproxyService({ clusters: config.clusters, pool: refresher.pool, audit, commandTimeoutMs: config.ssh.commandTimeoutMs });
+});
+afterAll(async () => {
+  await haproxy.act('lab', { action: 'ready', backend: 'galera', server: 'rs1', reason: 'lab test clean-up' }, actor).catch(() => undefined);
+  await refresher.close();
+});
+
+describe('HAProxy pools over the lab', () => {
+  it('reads both instances: frontend, backend galera and its three servers, with checks passing', async () => {
+    const v = await haproxy.read('lab');
+    expect(v.instances.map((i) => [i.name, i.director, i.error])).toEqual([
+      ['haproxy-dir1', 'dir1', null],
+      ['haproxy-dir2', 'dir2', null],
+    ]);
+    for (const i of v.instances) {
+      expect(i.frontends.map((f) => [f.name, f.status])).toEqual([['mariadb', 'OPEN']]);
+      const b = i.backends.find((x) => x.name === 'galera');
+      expect(b?.servers.map((s) => [s.name, s.status, s.checkStatus])).toEqual([
+        ['rs1', 'UP', 'L4OK'],
+        ['rs2', 'UP', 'L4OK'],
+        ['rs3', 'UP', 'L4OK'],
+      ]);
+    }
+  });
+
+  it('drains rs1 on both instances (verified), new connections avoid it, and ready brings it back', async () => {
+    const r = await haproxy.act('lab', { action: 'drain', backend: 'galera', server: 'rs1', reason: 'lab test' }, actor);
+    expect(r.ok).toBe(true);
+    expect(r.instances.map((o) => [o.instance, o.ok, o.after?.status])).toEqual([
+      ['haproxy-dir1', true, 'DRAIN'],
+      ['haproxy-dir2', true, 'DRAIN'],
+    ]);
+    const during = await traffic(9);
+    expect(during.rs1 ?? 0).toBe(0);
+    expect((during.rs2 ?? 0) + (during.rs3 ?? 0)).toBe(9);
+
+    const back = await haproxy.act('lab', { action: 'ready', backend: 'galera', server: 'rs1', reason: 'lab test' }, actor);
+    expect(back.instances.map((o) => o.after?.status)).toEqual(['UP', 'UP']);
+    const entries = audit.list({ cluster: 'lab' }).map((e) => [e.action, e.target, e.outcome, e.actor]);
+    expect(entries).toEqual(expect.arrayContaining([
+      ['haproxy-drain', 'galera/rs1', 'ok', 'lab-test'],
+      ['haproxy-ready', 'galera/rs1', 'ok', 'lab-test'],
+    ]));
+  });
+
+  it('sets and restores a weight, verified by the re-read', async () => {
+    const r = await haproxy.act('lab', { action: 'weight', backend: 'galera', server: 'rs2', weight: 7, reason: 'lab test' }, actor);
+    expect(r.instances.map((o) => [o.ok, o.after?.weight])).toEqual([[true, 7], [true, 7]]);
+    const back = await haproxy.act('lab', { action: 'weight', backend: 'galera', server: 'rs2', weight: 1, reason: 'lab test' }, actor);
+    expect(back.ok).toBe(true);
+  });
+
+  it('an unknown server or a bad weight changes nothing, and says why', async () => {
+    const before = JSON.stringify((await haproxy.read('lab')).instances.map((i) => i.backends.map((b) => b.servers.map((s) => [s.name, s.status, s.weight]))));
+    const err = await haproxy.act('lab', { action: 'drain', backend: 'galera', server: 'rs9', reason: 'x' }, actor).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).message).toMatch(/nothing was changed: haproxy-dir1 \(on dir1\) has no server galera\/rs9/);
+    await expect(haproxy.act('lab', { action: 'weight', backend: 'galera', server: 'rs1', weight: 999, reason: 'x' }, actor)).rejects.toThrow(/weight/);
+    await expect(haproxy.act('lab', { action: 'drain', backend: 'galera; shutdown', server: 'rs1', reason: 'x' }, actor)).rejects.toThrow();
+    const after = JSON.stringify((await haproxy.read('lab')).instances.map((i) => i.backends.map((b) => b.servers.map((s) => [s.name, s.status, s.weight]))));
+    expect(after).toBe(before);
+    expect(audit.list({ cluster: 'lab' }).some((e) => e.action === 'haproxy-drain' && e.outcome === 'refused' && e.target === 'galera/rs9')).toBe(true);
+  });
+});
