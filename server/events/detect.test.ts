@@ -205,4 +205,18 @@ describe('detectEvents', () => {
       expect(e).toMatchObject({ cluster: 'lab', source: 'observed', logLines: [], ...expected[i] });
     });
   });
+
+  it('a keepalived stop seen only after a refresh blip is still reported, against the last live view', () => {
+    // Snapshot 1: dir1 live, keepalived running. Snapshot 2: dir1's refresh is late (not live), and
+    // its last data already says stopped. Snapshot 3: dir1 answers again, still stopped.
+    const s1 = snap(T0);
+    const s2 = snap(T1, { directors: [director('dir1', { live: false, keepalivedRunning: false }), director('dir2')] });
+    const s3 = snap(T1 + 2000, { directors: [director('dir1', { keepalivedRunning: false, takenAt: T1 + 2000 }), director('dir2')] });
+    const lastLive = new Map([['dir1', s1.directors[0] as DirectorView]]);
+    const kinds = (e: ReturnType<typeof detectEvents>) => e.filter((x) => x.kind.startsWith('keepalived')).map((x) => [x.kind, x.director]);
+    expect(kinds(detectEvents(s1, s2, { lastLive }))).toEqual([]);
+    expect(kinds(detectEvents(s2, s3, { lastLive }))).toEqual([['keepalived-down', 'dir1']]);
+    // Without the memory (the old behaviour) the stop is lost.
+    expect(kinds(detectEvents(s2, s3, {}))).toEqual([]);
+  });
 });

@@ -12,12 +12,18 @@ export type DetectedEvent = NewClusterEvent;
 export interface DetectMemory {
   /** Last known master per instance, for a failover that crosses a no-master gap. */
   lastMasters?: ReadonlyMap<string, string>;
+  /**
+   * Each director's view from the last snapshot in which it was live. keepalived and VRRP changes are
+   * judged against it, so a change that coincides with a refresh blip (the director not live in the
+   * previous snapshot) is still seen once it answers again.
+   */
+  lastLive?: ReadonlyMap<string, DirectorView>;
 }
 
 export function detectEvents(prev: ClusterSnapshot | null, next: ClusterSnapshot, memory: DetectMemory = {}): DetectedEvent[] {
   if (prev === null) return [];
   const ctx: Ctx = { prev, next, out: [] };
-  directors(ctx);
+  directors(ctx, memory.lastLive ?? new Map());
   if (next.directors.some((d) => d.live) && prev.directors.some((d) => d.live)) {
     instances(ctx, memory.lastMasters ?? new Map());
     realServers(ctx);
@@ -73,7 +79,7 @@ function closing(ctx: Ctx, e: Omit<Partial<NewClusterEvent>, 'at'> & Pick<NewClu
   return base(ctx, { ...e, at, endedAt, durationMs: Math.max(0, endedAt - at) });
 }
 
-function directors(ctx: Ctx): void {
+function directors(ctx: Ctx, lastLive: ReadonlyMap<string, DirectorView>): void {
   const { prev, next, out } = ctx;
   for (const d of next.directors) {
     const p = prev.directors.find((x) => x.name === d.name);
@@ -95,7 +101,10 @@ function directors(ctx: Ctx): void {
       out.push(closing(ctx, { kind: 'director-unreachable', director: d.name, fromState: 'reachable', toState: 'unreachable' }, sinceOf(prev, fid)));
       out.push(base(ctx, { kind: 'director-reachable', director: d.name, at: d.takenAt ?? next.takenAt, fromState: 'unreachable', toState: 'reachable' }));
     }
-    if (p.live && d.live) keepalived(ctx, p, d);
+    if (d.live) {
+      const base = p.live ? p : lastLive.get(d.name);
+      if (base) keepalived(ctx, base, d);
+    }
   }
 }
 

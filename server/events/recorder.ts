@@ -1,5 +1,5 @@
 import 'server-only';
-import type { ClusterSnapshot } from '@/lib/models/cluster';
+import type { ClusterSnapshot, DirectorView } from '@/lib/models/cluster';
 import { detectEvents } from './detect';
 import type { NewClusterEvent } from '@/lib/models/events';
 import type { AddResult, EventStore } from './store';
@@ -13,13 +13,17 @@ export type Recorded = { event: NewClusterEvent; result: AddResult }[];
 export class EventRecorder {
   private readonly prev = new Map<string, ClusterSnapshot>();
   private readonly lastMasters = new Map<string, Map<string, string>>();
+  private readonly lastLive = new Map<string, Map<string, DirectorView>>();
 
   constructor(private readonly store: EventStore) {}
 
   record(next: ClusterSnapshot): Recorded {
     const prev = this.prev.get(next.name) ?? null;
     const masters = this.lastMasters.get(next.name) ?? new Map<string, string>();
-    const events = detectEvents(prev, next, { lastMasters: masters });
+    const live = this.lastLive.get(next.name) ?? new Map<string, DirectorView>();
+    const events = detectEvents(prev, next, { lastMasters: masters, lastLive: live });
+    for (const d of next.directors) if (d.live) live.set(d.name, d);
+    this.lastLive.set(next.name, live);
     const results = events.length > 0 ? this.store.addAll(events) : [];
     for (const i of next.instances) if (i.master !== null) masters.set(i.name, i.master);
     this.lastMasters.set(next.name, masters);
