@@ -33,6 +33,7 @@ test('check this cluster on a lab broken on purpose: each finding appears with i
   };
   try {
     await ctl('break', 'all', 'dir2');
+    await ctl('break', 'all-rs');
     await page.getByTestId('run-checks').click();
     await expect(list).toBeVisible({ timeout: 90_000 });
     const expected: [string, string][] = [
@@ -55,6 +56,17 @@ test('check this cluster on a lab broken on purpose: each finding appears with i
     await expect(row('ip-forward', 'dir2').getByTestId('diagnostic-fix')).toContainText('sysctl -w net.ipv4.ip_forward=1');
     await expect(row('ip-forward', 'dir1')).toHaveAttribute('data-status', 'ok');
     await expect(row('runtime-weights', 'dir2').getByTestId('diagnostic-fix')).toContainText('-r 192.0.2.11:80');
+    // The real servers, over their own SSH.
+    const onHost = (check: string, host: string) => list.locator(`[data-check="${check}"][data-host="${host}"]`);
+    for (const [check, host, status] of [
+      ['rs-dr-arp', 'rs1', 'problem'],
+      ['rs-rp-filter', 'rs1', 'warning'],
+      ['rs-dr-vip', 'rs2', 'problem'],
+      ['rs-nat-route', 'rs3', 'problem'],
+    ] as const) {
+      await expect(onHost(check, host), `${check} on ${host}`).toHaveAttribute('data-status', status);
+      await expect(onHost(check, host).getByTestId('diagnostic-fix')).not.toBeEmpty();
+    }
   } finally {
     await ctl('mend', 'all');
   }

@@ -37,7 +37,7 @@ start=$(now)
 # --- keys, generated once ----------------------------------------------------------------
 mkdir -p "$STATE/ssh"
 [ -s "$STATE/ssh/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C lvslab-console -f "$STATE/ssh/id_ed25519"
-for h in vm dir1 dir2; do
+for h in vm dir1 dir2 rs1 rs2 rs3; do
   mkdir -p "$STATE/hostkeys/$h"
   for t in ed25519 ecdsa rsa; do
     k=$STATE/hostkeys/$h/ssh_host_${t}_key
@@ -117,6 +117,11 @@ for d in dir1 dir2; do
   install -m 755 "$LAB_DIR/guest/etc/lvslab/notify.sh" "$E/keepalived/notify.sh"
   mkdir -p "$E/haproxy"
   install -m 644 "$LAB_DIR/guest/etc/lvslab/haproxy.cfg" "$E/haproxy/haproxy.cfg"
+done
+# real servers: an sshd each (lvslab-up), for the console's read-only real-server diagnostics
+for r in rs1 rs2 rs3; do
+  install -d -m 700 "$WORK/etc/lvslab/rs-hostkeys/$r"
+  install -m 600 "$STATE/hostkeys/$r/ssh_host_ed25519_key" "$WORK/etc/lvslab/rs-hostkeys/$r/"
 done
 chmod 600 "$WORK"/etc/ssh/ssh_host_*_key "$WORK"/etc/netns/*/ssh/ssh_host_*_key
 chmod 755 "$WORK/etc/netns" "$WORK"/etc/netns/*

@@ -24,11 +24,12 @@ const STATUS: Record<CheckStatus, { label: string; tone: string; order: number }
 function CheckRow({ c }: { c: DiagnosticCheck }) {
   const s = STATUS[c.status];
   return (
-    <li className="border-b border-line py-3 last:border-b-0" data-testid="diagnostic-check" data-check={c.check} data-status={c.status} data-director={c.director ?? ''}>
+    <li className="border-b border-line py-3 last:border-b-0" data-testid="diagnostic-check" data-check={c.check} data-status={c.status} data-director={c.director ?? ''} data-host={c.host ?? ''}>
       <div className="flex flex-wrap items-center gap-2">
         <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${s.tone}`}>{s.label}</span>
         <span className="font-medium">{c.title}</span>
         {c.director ? <span className="text-xs text-muted">on {c.director}</span> : null}
+        {c.host ? <span className="text-xs text-muted">on real server {c.host}</span> : null}
       </div>
       <p className="mt-1 text-sm">{c.detail}</p>
       {c.fix ? (
@@ -64,7 +65,8 @@ export function ClusterChecks({ cluster }: { cluster: string }) {
         <h1 className="text-xl font-semibold tracking-tight">Check {cluster}</h1>
         <p className="mt-1 max-w-3xl text-sm text-muted">
           Read-only checks on every director: keepalived -t, IP forwarding for NAT services, the conntrack table, expire_quiescent_template with persistent services,
-          expire_nodest_conn, runtime weights against keepalived.conf, and the directors&apos; IPVS tables compared. Nothing is changed; each finding says how to fix it.
+          expire_nodest_conn, runtime weights against keepalived.conf, and the directors&apos; IPVS tables compared; and on real servers reached over SSH: the VIP on lo and
+          ARP settings for direct routing, the route back through the director for NAT, rp_filter. Nothing is changed; each finding says how to fix it.
         </p>
         <button
           type="button"

@@ -8,10 +8,16 @@ export type CheckStatus = z.infer<typeof CheckStatus>;
 export const DiagnosticCheck = z.object({
   /** Stable: "<check>:<director or service/real server>". */
   id: z.string(),
-  check: z.enum(['ip-forward', 'conntrack', 'expire-quiescent-template', 'expire-nodest-conn', 'keepalived-config', 'runtime-weights', 'tables-compared', 'director-reachable']),
+  check: z.enum([
+    'ip-forward', 'conntrack', 'expire-quiescent-template', 'expire-nodest-conn', 'keepalived-config', 'runtime-weights', 'tables-compared', 'director-reachable',
+    // On real servers reached over SSH (clusters[].realServerHosts):
+    'rs-reachable', 'rs-dr-vip', 'rs-dr-arp', 'rs-nat-route', 'rs-rp-filter',
+  ]),
   title: z.string(),
   status: CheckStatus,
   director: z.string().nullable(),
+  /** For checks on a real server: its configured host name. */
+  host: z.string().optional(),
   /** What was found, in one or two plain sentences. */
   detail: z.string(),
   /** The exact fix (commands to run on the director, or the step to take); null when nothing to do. */

@@ -7,6 +7,7 @@ import type { ObservedDirectorData } from './observation';
 const cluster: ClusterConfig = {
   name: 'c1',
   haproxy: [],
+  realServerHosts: [],
   directors: ['a', 'b', 'slow'].map((name, i) => ({
     name, host: '127.0.0.1', port: 2200 + i, user: 'u', privateKeyPath: '/k', agent: false,
     hostKey: 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU', sudo: false, keepalivedLog: { file: '/x' },

@@ -24,6 +24,8 @@ import {
   haproxySetState,
   haproxySetWeight,
   haproxyShowStat,
+  ipRouteJson,
+  ipv4ConfSysctls,
 } from './catalogue';
 import { defineCommand } from './command';
 import { shQuote, toRemoteCommand } from '../ssh/exec';
@@ -149,6 +151,8 @@ describe('catalogue builders: exact argv for valid input', () => {
     ['nmcli devices', nmcliDevices(), ['nmcli', '-t', '-f', 'DEVICE,TYPE,STATE,CONNECTION', 'device', 'status'], false],
     ['nmcli connections', nmcliConnections(), ['nmcli', '-t', '-f', 'NAME,UUID,TYPE,DEVICE,STATE', 'connection', 'show'], false],
     ['track file', writeTrackFile('rs1-80', 1), ['tee', '/var/lib/lvs-console/track/rs1-80'], false],
+    ['ip route', ipRouteJson(), ['ip', '-j', 'route', 'show'], false],
+    ['ipv4 conf sysctls', ipv4ConfSysctls(), ['/sbin/sysctl', '-a', '-r', '^net\\.ipv4\\.conf\\.[^.]+\\.(arp_ignore|arp_announce|rp_filter)$'], false],
     ['haproxy show stat', haproxyShowStat('/run/haproxy/admin.sock'), ['socat', '-t', '5', 'STDIO', 'UNIX-CONNECT:/run/haproxy/admin.sock'], false],
     ['haproxy drain', haproxySetState('/run/haproxy/admin.sock', 'galera', 'rs1', 'drain'), ['socat', '-t', '5', 'STDIO', 'UNIX-CONNECT:/run/haproxy/admin.sock'], false],
     ['haproxy weight', haproxySetWeight('/var/lib/haproxy/stats', 'be_db', 'db-2.example', 10), ['socat', '-t', '5', 'STDIO', 'UNIX-CONNECT:/var/lib/haproxy/stats'], false],

@@ -9,7 +9,7 @@ import {
 } from './ipvsadm';
 import { haproxySetState, haproxySetWeight, haproxyShowStat } from './haproxy';
 import { keepalivedConfigTest, keepalivedSignal, pidofKeepalived, writeTrackFile } from './keepalived';
-import { conntrackFigures, ipAddrJson, journalctlEntries, nmcliConnections, nmcliDevices, readFile, sysctlRead } from './system';
+import { conntrackFigures, ipAddrJson, ipRouteJson, ipv4ConfSysctls, journalctlEntries, nmcliConnections, nmcliDevices, readFile, sysctlRead } from './system';
 
 // The CLOSED catalogue of what the console may run on a director. Each entry is a function
 // from validated, typed arguments to a branded CatalogueCommand { argv, sudo, description };
@@ -51,6 +51,8 @@ export const catalogue = {
   haproxyShowStat,
   haproxySetState,
   haproxySetWeight,
+  ipRouteJson,
+  ipv4ConfSysctls,
 } as const;
 export type CatalogueName = keyof typeof catalogue;
 
@@ -75,4 +77,6 @@ export {
   haproxyShowStat,
   haproxySetState,
   haproxySetWeight,
+  ipRouteJson,
+  ipv4ConfSysctls,
 };

@@ -20,6 +20,21 @@ export const ipAddrJson = builder('ipAddrJson', (): CatalogueCommand =>
   defineCommand({ name: 'ipAddrJson', argv: ['ip', '-j', 'addr', 'show'], sudo: false, description: 'List addresses as JSON' }),
 );
 
+/** `ip -j route show`: the main routing table (a NAT real server must route back through the director). */
+export const ipRouteJson = builder('ipRouteJson', (): CatalogueCommand =>
+  defineCommand({ name: 'ipRouteJson', argv: ['ip', '-j', 'route', 'show'], sudo: false, description: 'List IPv4 routes as JSON' }),
+);
+
+/** Every interface's arp_ignore, arp_announce and rp_filter (all, default, each interface), one fixed pattern. */
+export const ipv4ConfSysctls = builder('ipv4ConfSysctls', (): CatalogueCommand =>
+  defineCommand({
+    name: 'ipv4ConfSysctls',
+    argv: ['/sbin/sysctl', '-a', '-r', '^net\\.ipv4\\.conf\\.[^.]+\\.(arp_ignore|arp_announce|rp_filter)$'],
+    sudo: false,
+    description: 'Read arp_ignore, arp_announce and rp_filter of every interface',
+  }),
+);
+
 export interface ReadFileOptions {
   /** Only the last N lines (`tail -n N`). */
   tailLines?: number;

@@ -83,10 +83,35 @@ export const HaproxyInstanceConfig = z
   .strict();
 export type HaproxyInstanceConfig = z.infer<typeof HaproxyInstanceConfig>;
 
+/**
+ * A real server reached over SSH for "check this cluster" (read-only: ip addr, ip route, sysctls;
+ * no sudo). `addresses` are the real-server addresses IPVS uses for it.
+ */
+export const RealServerHostConfig = z
+  .object({
+    name: Name,
+    addresses: z.array(z.string().min(2).max(45).regex(/^[0-9A-Fa-f:.]+$/, 'an IP address')).min(1),
+    host: Hostname,
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().min(1).max(32).regex(/^[a-z_][a-z0-9_-]*$/, 'a Unix user name'),
+    privateKeyPath: z.string().min(1).optional(),
+    passphrase: z.string().optional(),
+    agent: z.boolean().default(false),
+    hostKey: HostKeyFingerprint.optional(),
+    knownHostsPath: z.string().min(1).optional(),
+    jumpHost: JumpHostConfig.optional(),
+  })
+  .strict()
+  .refine((d) => d.privateKeyPath !== undefined || d.agent, { message: 'set privateKeyPath or agent: true', path: ['privateKeyPath'] })
+  .refine((d) => d.hostKey !== undefined || d.knownHostsPath !== undefined, { message: 'pin the host key: set hostKey (SHA256 fingerprint) or knownHostsPath', path: ['hostKey'] });
+export type RealServerHostConfig = z.infer<typeof RealServerHostConfig>;
+
 export const ClusterConfig = z
   .object({
     name: Name,
     directors: z.array(DirectorConfig).min(1),
+    /** Real servers the diagnostics may read over SSH (optional). */
+    realServerHosts: z.array(RealServerHostConfig).default([]),
     /** HAProxy pools beside this cluster (the same view and drain, through HAProxy's runtime API). */
     haproxy: z.array(HaproxyInstanceConfig).default([]),
   })

@@ -6,7 +6,8 @@ import { describeRefreshError } from '@/server/collector/describe-error';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
 import type { ConsoleConfig } from '@/server/config/schema';
 import { diagnoseCluster } from './checks';
-import { configTest } from './run';
+import { diagnoseRealServers } from './real-servers';
+import { configTest, readRealServer } from './run';
 
 // "Check this cluster" on the lab as it is (read-only: keepalived -t through the console user's
 // sudo rule, one refresh), then on a lab broken on purpose (lab/ctl break all dir2: every director
@@ -95,5 +96,40 @@ describe('diagnostics over the lab', () => {
     const mended = await diagnose((s) => weightOn(s, 'dir2') === undefined || weightOn(s, 'dir2') === 100);
     const bad = mended.filter((c) => c.status === 'problem' || c.status === 'warning').map((c) => `${c.id}: ${c.detail}`);
     expect(bad).toEqual([]);
+  });
+
+  it('reads the real servers over SSH: healthy as booted; each broken setting found with its fix, and gone once mended', async () => {
+    const cluster = config.clusters[0];
+    if (!cluster) throw new Error('no cluster in the lab config');
+    expect(cluster.realServerHosts.map((h) => h.name)).toEqual(['rs1', 'rs2', 'rs3']);
+    const check = async () => {
+      const snap = await collector.refreshNow(cluster.name);
+      if (!snap) throw new Error('no snapshot');
+      const readouts = await Promise.all(cluster.realServerHosts.map((h) => readRealServer(cluster, h, 30_000, refresher.pool)));
+      for (const r of readouts) expect(r.error, r.host).toBeNull();
+      return diagnoseRealServers(snap, readouts);
+    };
+    const verdicts = (checks: Awaited<ReturnType<typeof check>>) => checks.map((c) => `${c.host} ${c.check} ${c.status}`).sort();
+    expect(verdicts(await check())).toEqual([
+      'rs1 rs-dr-arp ok', 'rs1 rs-dr-vip ok', 'rs1 rs-rp-filter ok',
+      'rs2 rs-dr-arp ok', 'rs2 rs-dr-vip ok', 'rs2 rs-rp-filter ok',
+      'rs3 rs-nat-route ok', 'rs3 rs-rp-filter ok',
+    ]);
+    try {
+      await ctl('break', 'all-rs');
+      const broken = await check();
+      expect(verdicts(broken)).toEqual([
+        'rs1 rs-dr-arp problem', 'rs1 rs-dr-vip ok', 'rs1 rs-rp-filter warning',
+        'rs2 rs-dr-arp ok', 'rs2 rs-dr-vip problem', 'rs2 rs-rp-filter ok',
+        'rs3 rs-nat-route problem', 'rs3 rs-rp-filter ok',
+      ]);
+      const fix = (host: string, c: string) => broken.find((x) => x.host === host && x.check === c)?.fix ?? '';
+      expect(fix('rs1', 'rs-dr-arp')).toContain('net.ipv4.conf.all.arp_ignore=1');
+      expect(fix('rs2', 'rs-dr-vip')).toContain('ip addr add 192.0.2.100/32 dev lo');
+      expect(fix('rs3', 'rs-nat-route')).toContain('ip route replace default via 198.51.100.1');
+    } finally {
+      await ctl('mend', 'all-rs');
+    }
+    expect((await check()).filter((c) => c.status !== 'ok').map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
   });
 });

@@ -2,11 +2,14 @@ import 'server-only';
 import type { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { ApiError } from '@/server/api/errors';
 import { keepalivedConfigTest } from '@/server/commands/keepalived';
+import { ipAddrJson, ipRouteJson, ipv4ConfSysctls } from '@/server/commands/system';
+import type { ClusterConfig, DirectorConfig, RealServerHostConfig } from '@/server/config/schema';
 import { getRuntime } from '@/server/runtime';
-import { exec } from '@/server/ssh/exec';
+import { exec, execSequence } from '@/server/ssh/exec';
 import { DirectorError } from '@/server/ssh/errors';
 import type { SshPool } from '@/server/ssh/pool';
 import { diagnoseCluster, type ConfigTest } from './checks';
+import { diagnoseRealServers, type RealServerReadout } from './real-servers';
 
 // GET /api/clusters/:cluster/diagnostics: runs `keepalived -t` on every director (read-only, in the
 // sudoers catalogue), refreshes the cluster now, and judges the fresh snapshot. One run at a time per
@@ -27,17 +30,50 @@ export async function configTest(director: Parameters<typeof exec>[0], timeoutMs
   }
 }
 
+/** A real-server host as the SSH layer takes it (no sudo, no keepalived; its own pool slot). */
+export function realServerConnection(cluster: ClusterConfig, h: RealServerHostConfig): DirectorConfig {
+  return {
+    name: `realserver:${cluster.name}:${h.name}`,
+    host: h.host,
+    port: h.port,
+    user: h.user,
+    agent: h.agent,
+    sudo: false,
+    keepalivedLog: { journald: { unit: 'keepalived' } },
+    ...(h.privateKeyPath !== undefined ? { privateKeyPath: h.privateKeyPath } : {}),
+    ...(h.passphrase !== undefined ? { passphrase: h.passphrase } : {}),
+    ...(h.hostKey !== undefined ? { hostKey: h.hostKey } : {}),
+    ...(h.knownHostsPath !== undefined ? { knownHostsPath: h.knownHostsPath } : {}),
+    ...(h.jumpHost !== undefined ? { jumpHost: h.jumpHost } : {}),
+  };
+}
+
+/** ip addr, ip route and the ipv4 conf sysctls of one real server, in one SSH round trip (read-only). */
+export async function readRealServer(cluster: ClusterConfig, h: RealServerHostConfig, timeoutMs: number, pool?: SshPool): Promise<RealServerReadout> {
+  const base = { host: h.name, addresses: h.addresses };
+  try {
+    const r = await execSequence(realServerConnection(cluster, h), [ipAddrJson(), ipRouteJson(), ipv4ConfSysctls()], { timeoutMs, ...(pool ? { pool } : {}) });
+    const [addr, route, sys] = r.steps;
+    const failed = r.steps.find((st) => st.error !== null);
+    if (failed) return { ...base, ipAddr: null, ipRoute: null, sysctls: null, error: `${failed.command.name}: ${failed.error?.message ?? 'failed'}` };
+    return { ...base, ipAddr: addr?.stdout ?? null, ipRoute: route?.stdout ?? null, sysctls: sys?.stdout ?? null, error: null };
+  } catch (e) {
+    return { ...base, ipAddr: null, ipRoute: null, sysctls: null, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 async function run(cluster: string): Promise<DiagnosticsReport> {
   const rt = getRuntime();
   const config = rt.config.clusters.find((c) => c.name === cluster);
   if (!config) throw new ApiError('not-found', `no cluster named "${cluster}" is configured`);
   const started = Date.now();
-  const [tests, snapshot] = await Promise.all([
+  const [tests, snapshot, realServers] = await Promise.all([
     Promise.all(config.directors.map(async (d) => [d.name, await configTest(d, rt.config.ssh.commandTimeoutMs)] as const)),
     rt.collector.refreshNow(cluster),
+    Promise.all(config.realServerHosts.map((h) => readRealServer(config, h, rt.config.ssh.commandTimeoutMs))),
   ]);
   if (!snapshot) throw new ApiError('not-found', `no cluster named "${cluster}" is configured`);
-  const checks = diagnoseCluster(snapshot, Object.fromEntries(tests));
+  const checks = [...diagnoseCluster(snapshot, Object.fromEntries(tests)), ...diagnoseRealServers(snapshot, realServers)];
   const count = (s: string) => checks.filter((c) => c.status === s).length;
   return {
     cluster,
