@@ -55,6 +55,8 @@ test('check this cluster on a lab broken on purpose: each finding appears with i
     }
     await expect(row('ip-forward', 'dir2').getByTestId('diagnostic-fix')).toContainText('sysctl -w net.ipv4.ip_forward=1');
     await expect(row('ip-forward', 'dir1')).toHaveAttribute('data-status', 'ok');
+    // The weight set on dir2 alone also makes the two directors' tables differ.
+    await expect(list.locator('[data-check="tables-compared"][data-status="warning"], [data-check="tables-compared"][data-status="problem"]').first()).toContainText('192.0.2.11:80');
     await expect(row('runtime-weights', 'dir2').getByTestId('diagnostic-fix')).toContainText('-r 192.0.2.11:80');
     // The real servers, over their own SSH.
     const onHost = (check: string, host: string) => list.locator(`[data-check="${check}"][data-host="${host}"]`);
