@@ -24,7 +24,7 @@ async function refreshAll(): Promise<ClusterSnapshot> {
       }
     }),
   );
-  return mergeSnapshot({ cluster: cluster.name, now: Date.now(), pollIntervalMs: 60_000, observations: [...obs.values()], findingSince: new Map() });
+  return mergeSnapshot({ cluster: cluster.name, now: Date.now(), pollIntervalMs: 60_000, observations: cluster.directors.flatMap((d) => obs.get(d.name) ?? []), findingSince: new Map() });
 }
 
 beforeAll(() => {

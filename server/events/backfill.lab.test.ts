@@ -39,7 +39,7 @@ async function refresh(record: boolean): Promise<ClusterSnapshot> {
       }
     }),
   );
-  const s = mergeSnapshot({ cluster: cluster.name, now: Date.now(), pollIntervalMs: 60_000, observations: [...obs.values()], findingSince });
+  const s = mergeSnapshot({ cluster: cluster.name, now: Date.now(), pollIntervalMs: 60_000, observations: cluster.directors.flatMap((d) => obs.get(d.name) ?? []), findingSince });
   if (record) recorder.record(s);
   return s;
 }

@@ -36,7 +36,7 @@ async function refreshAll(): Promise<ClusterSnapshot> {
       }
     }),
   );
-  const s = mergeSnapshot({ cluster: cluster.name, now: Date.now(), pollIntervalMs: 60_000, observations: [...obs.values()], findingSince });
+  const s = mergeSnapshot({ cluster: cluster.name, now: Date.now(), pollIntervalMs: 60_000, observations: cluster.directors.flatMap((d) => obs.get(d.name) ?? []), findingSince });
   recorder.record(s);
   return s;
 }
