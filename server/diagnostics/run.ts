@@ -62,15 +62,22 @@ export async function readRealServer(cluster: ClusterConfig, h: RealServerHostCo
   }
 }
 
+/**
+ * `keepalived -t` parses the whole configuration and the real servers' reads are three commands:
+ * allow them more than a poll's command time on a slow director (at least 45 s).
+ */
+const DIAGNOSTIC_TIMEOUT_MIN_MS = 45_000;
+
 async function run(cluster: string): Promise<DiagnosticsReport> {
   const rt = getRuntime();
+  const timeoutMs = Math.max(rt.config.ssh.commandTimeoutMs, DIAGNOSTIC_TIMEOUT_MIN_MS);
   const config = rt.config.clusters.find((c) => c.name === cluster);
   if (!config) throw new ApiError('not-found', `no cluster named "${cluster}" is configured`);
   const started = Date.now();
   const [tests, snapshot, realServers] = await Promise.all([
-    Promise.all(config.directors.map(async (d) => [d.name, await configTest(d, rt.config.ssh.commandTimeoutMs)] as const)),
+    Promise.all(config.directors.map(async (d) => [d.name, await configTest(d, timeoutMs)] as const)),
     rt.collector.refreshNow(cluster),
-    Promise.all(config.realServerHosts.map((h) => readRealServer(config, h, rt.config.ssh.commandTimeoutMs))),
+    Promise.all(config.realServerHosts.map((h) => readRealServer(config, h, timeoutMs))),
   ]);
   if (!snapshot) throw new ApiError('not-found', `no cluster named "${cluster}" is configured`);
   const checks = [...diagnoseCluster(snapshot, Object.fromEntries(tests)), ...diagnoseRealServers(snapshot, realServers)];
