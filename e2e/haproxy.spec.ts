@@ -3,7 +3,8 @@ import { ctl } from './lab';
 
 // HAProxy beside LVS in the browser, against the lab's real HAProxy in each director (frontend
 // :3306 over rs1..rs3:8080): drain rs1 with one click, both instances show DRAIN, new connections
-// through dir1's HAProxy avoid rs1; ready brings it back.
+// through dir1's HAProxy avoid rs1; the drain is held, so when dir1's HAProxy restarts and forgets it
+// the console drains rs1 there again by itself; ready ends the hold and brings rs1 back.
 
 /** Which real server answered each of N new connections to dir1's HAProxy (from the lab's client). */
 async function traffic(n: number): Promise<Record<string, number>> {
@@ -42,11 +43,20 @@ test('drain an HAProxy server from the browser: both instances show DRAIN, new c
     const during = await traffic(9);
     expect(during.rs1 ?? 0).toBe(0);
     expect((during.rs2 ?? 0) + (during.rs3 ?? 0)).toBe(9);
+    const hold = server(page, 'haproxy-dir1', 'rs1').getByTestId('haproxy-hold');
+    await expect(hold).toContainText('held drain by');
+
+    // A deploy restarts dir1's HAProxy: it forgets the drain; the console re-applies it (as system).
+    await ctl('haproxy', 'restart', 'dir1');
+    await expect(hold).toHaveAttribute('data-reapplied', '1', { timeout: 30_000 });
+    await expect(server(page, 'haproxy-dir1', 'rs1')).toHaveAttribute('data-status', 'DRAIN');
+    await expect(hold).toContainText('re-applied 1×');
 
     await server(page, 'haproxy-dir1', 'rs1').getByTestId('haproxy-ready').click();
     await expect(page.getByTestId('haproxy-outcome')).toContainText('ready galera/rs1');
     await expect(page.getByTestId('haproxy-outcome')).toHaveAttribute('data-ok', 'true');
-    for (const inst of ['haproxy-dir1', 'haproxy-dir2']) await expect(server(page, inst, 'rs1')).toHaveAttribute('data-status', 'UP');
+    for (const inst of ['haproxy-dir1', 'haproxy-dir2']) await expect(server(page, inst, 'rs1')).toHaveAttribute('data-status', /^UP/, { timeout: 15_000 });
+    await expect(server(page, 'haproxy-dir1', 'rs1').getByTestId('haproxy-hold')).toHaveCount(0);
   } finally {
     await ready(page, 'rs1');
   }
@@ -55,4 +65,5 @@ test('drain an HAProxy server from the browser: both instances show DRAIN, new c
   expect(audit.ok()).toBe(true);
   const entries = ((await audit.json()) as { entries: { action: string; target: string | null; outcome: string }[] }).entries;
   expect(entries.some((e) => e.action === 'haproxy-drain' && e.target === 'galera/rs1' && e.outcome === 'ok')).toBe(true);
+  expect(entries.some((e) => e.action === 'haproxy-reapply' && e.target === 'galera/rs1' && e.outcome === 'ok')).toBe(true);
 });

@@ -15,6 +15,7 @@ import { AuditLog } from '@/server/audit/log';
 import { DrainService } from '@/server/drain/drain-service';
 import { IntentStore } from '@/server/drain/intent-store';
 import { HaproxyService } from '@/server/haproxy/service';
+import { HaproxyHoldStore } from '@/server/haproxy/hold-store';
 
 // The process-wide services, created once. Kept on globalThis so every route bundle, the
 // instrumentation hook and dev-mode reloads share one collector and one SSH pool.
@@ -57,7 +58,16 @@ function createRuntime(): Runtime {
   const followUp = new EventFollowUp({ clusters: config.clusters, store: events, logSync, notifier: webhooks });
   // Drains (#5): holds and findings join every merged snapshot; each tick re-applies drifted holds.
   const drain = new DrainService({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector });
-  const haproxy = new HaproxyService({ clusters: config.clusters, pool: refresher.pool, audit, commandTimeoutMs: config.ssh.commandTimeoutMs });
+  // HAProxy (#8): holds outlive HAProxy reloads; the reconciler re-applies them while any are open.
+  const haproxy = new HaproxyService({
+    clusters: config.clusters,
+    pool: refresher.pool,
+    audit,
+    holds: new HaproxyHoldStore(db),
+    commandTimeoutMs: config.ssh.commandTimeoutMs,
+    intervalMs: config.pollIntervalMs,
+    reconcile: config.drain.reconcile,
+  });
   const collector: Collector = new Collector({
     clusters: config.clusters,
     pollIntervalMs: config.pollIntervalMs,
@@ -76,6 +86,7 @@ function createRuntime(): Runtime {
     },
   });
   collector.start();
+  haproxy.start();
   void followUp.startup();
   const compact = setInterval(() => {
     history.compact(Date.now(), config.history.rawRetentionMinutes * 60_000, config.history.minuteRetentionHours * 3_600_000);
@@ -96,6 +107,7 @@ function createRuntime(): Runtime {
       clearInterval(compact);
       collector.stop();
       drain.close();
+      haproxy.close();
       await refresher.close();
       db.close();
     },

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { haproxyKeys, haproxyQueries, postHaproxyAction, type HaproxyActionBody } from '@/lib/api/haproxy';
-import type { HaproxyActionResult, HaproxyBackend, HaproxyInstanceView, HaproxyServer } from '@/lib/models/haproxy';
+import type { HaproxyActionResult, HaproxyBackend, HaproxyHold, HaproxyInstanceView, HaproxyServer } from '@/lib/models/haproxy';
 import { useCan } from '@/components/auth/me-context';
 import { Section } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
@@ -13,7 +13,14 @@ import { RelativeTime } from '@/components/ui/relative-time';
 
 // HAProxy pools beside LVS: every configured instance's backends and servers (status, weight,
 // sessions, check), refreshed every 2 s, and for operators drain / maint / ready / weight of one
-// server on every instance at once (the server checks, applies, re-reads and audits).
+// server on every instance at once (the server checks, applies, re-reads and audits). Drain, maint
+// and weight are held: the console re-applies them after an HAProxy reload forgets them.
+
+function holdText(h: HaproxyHold): string {
+  const what = h.aspect === 'state' ? `${h.state ?? '?'}` : `weight ${h.weight ?? '?'}`;
+  const again = h.reapplied > 0 ? `, re-applied ${h.reapplied}×` : '';
+  return `held ${what} by ${h.actor}${again}`;
+}
 
 function statusTone(status: string): string {
   const s = status.toUpperCase();
@@ -23,7 +30,7 @@ function statusTone(status: string): string {
   return 'bg-red-100 text-red-900 dark:bg-red-400/15 dark:text-red-200';
 }
 
-function ServerActions({ cluster, backend, server, onDone }: { cluster: string; backend: string; server: HaproxyServer; onDone: (r: HaproxyActionResult | Error) => void }) {
+function ServerActions({ cluster, backend, server, held, onDone }: { cluster: string; backend: string; server: HaproxyServer; held: boolean; onDone: (r: HaproxyActionResult | Error) => void }) {
   const qc = useQueryClient();
   const [weight, setWeight] = useState(String(server.weight ?? ''));
   const m = useMutation({
@@ -60,11 +67,37 @@ function ServerActions({ cluster, backend, server, onDone }: { cluster: string; 
       <button type="button" className={btn} disabled={m.isPending || !/^\d{1,3}$/.test(weight) || Number(weight) > 256} onClick={() => act('weight')} data-testid="haproxy-weight">
         Set weight
       </button>
+      {held ? (
+        <button
+          type="button"
+          className={btn}
+          disabled={m.isPending}
+          onClick={() => act('release')}
+          title="Stop holding: leave HAProxy as it is now, and do not re-apply after a reload"
+          data-testid="haproxy-release"
+        >
+          Release
+        </button>
+      ) : null}
     </div>
   );
 }
 
-function BackendTable({ cluster, inst, b, canAct, onDone }: { cluster: string; inst: HaproxyInstanceView; b: HaproxyBackend; canAct: boolean; onDone: (r: HaproxyActionResult | Error) => void }) {
+function BackendTable({
+  cluster,
+  inst,
+  b,
+  holds,
+  canAct,
+  onDone,
+}: {
+  cluster: string;
+  inst: HaproxyInstanceView;
+  b: HaproxyBackend;
+  holds: readonly HaproxyHold[];
+  canAct: boolean;
+  onDone: (r: HaproxyActionResult | Error) => void;
+}) {
   return (
     <table className="w-full text-sm" data-testid="haproxy-backend" data-backend={b.name} data-instance={inst.name}>
       <caption className="py-1 text-left text-xs text-muted">
@@ -82,12 +115,27 @@ function BackendTable({ cluster, inst, b, canAct, onDone }: { cluster: string; i
         </tr>
       </thead>
       <tbody>
-        {b.servers.map((s) => (
+        {b.servers.map((s) => {
+          const mine = holds.filter((h) => h.backend === b.name && h.server === s.name);
+          return (
           <tr key={s.name} className="border-t border-line" data-testid="haproxy-server" data-server={s.name} data-status={s.status} data-weight={s.weight ?? ''}>
             <td className="py-1 font-mono">{s.name}</td>
             <td className="font-mono text-xs">{s.address ?? '–'}</td>
             <td>
               <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${statusTone(s.status)}`}>{s.status}</span>
+              {mine.map((h) => (
+                <span
+                  key={h.id}
+                  className="ml-1 text-xs text-muted"
+                  title={`${h.reason ? `“${h.reason}” — ` : ''}since ${new Date(h.createdAt).toISOString()}${h.lastError ? `; last re-apply failed: ${h.lastError}` : ''}`}
+                  data-testid="haproxy-hold"
+                  data-aspect={h.aspect}
+                  data-reapplied={h.reapplied}
+                >
+                  {holdText(h)}
+                  {h.lastError ? <span className="text-red-700 dark:text-red-300"> (re-apply failing)</span> : null}
+                </span>
+              ))}
             </td>
             <td>{s.weight ?? '–'}</td>
             <td data-testid="haproxy-sessions">
@@ -99,11 +147,12 @@ function BackendTable({ cluster, inst, b, canAct, onDone }: { cluster: string; i
             </td>
             {canAct ? (
               <td>
-                <ServerActions cluster={cluster} backend={b.name} server={s} onDone={onDone} />
+                <ServerActions cluster={cluster} backend={b.name} server={s} held={mine.length > 0} onDone={onDone} />
               </td>
             ) : null}
           </tr>
-        ))}
+          );
+        })}
       </tbody>
     </table>
   );
@@ -121,7 +170,8 @@ function Outcome({ r }: { r: HaproxyActionResult | Error }) {
     <div role="status" className="rounded bg-sunken px-3 py-2 text-sm" data-testid="haproxy-outcome" data-ok={String(r.ok)}>
       <span className="font-medium">
         {r.action} {r.backend}/{r.server}
-        {r.weight !== null ? ` ${r.weight}` : ''}: {r.ok ? 'done and verified on every instance' : 'NOT verified everywhere'}
+        {r.weight !== null ? ` ${r.weight}` : ''}:{' '}
+        {r.action === 'release' ? 'no longer held (HAProxy left as it is)' : r.ok ? 'done and verified on every instance' : 'NOT verified everywhere'}
       </span>{' '}
       <span className="text-xs text-muted">(audit #{r.auditId})</span>
       <ul className="mt-1 text-xs">
@@ -132,6 +182,7 @@ function Outcome({ r }: { r: HaproxyActionResult | Error }) {
           </li>
         ))}
       </ul>
+      {r.holds.length > 0 ? <p className="mt-1 text-xs">Held until ready or release: {r.holds.map(holdText).join('; ')} — re-applied if HAProxy forgets it (reload, restart).</p> : null}
     </div>
   );
 }
@@ -157,7 +208,8 @@ export function HaproxyPools({ cluster }: { cluster: string }) {
         <h1 className="text-xl font-semibold tracking-tight">HAProxy pools of {cluster}</h1>
         <p className="mt-1 max-w-3xl text-sm text-muted">
           Read from each instance&apos;s admin socket (show stat) over its director&apos;s SSH every 2 s. Drain stops new sessions to a server and lets the open ones finish; maint
-          stops it at once; ready puts it back. Each action goes to every instance, is re-read to verify, and is audited.
+          stops it at once; ready puts it back. Each action goes to every instance, is re-read to verify, and is audited. Drain, maint and weight are held: when a
+          reload or restart makes HAProxy forget them, the console sets them again (audited as system) until ready or release.
         </p>
       </div>
       {last ? <Outcome r={last} /> : null}
@@ -177,7 +229,7 @@ export function HaproxyPools({ cluster }: { cluster: string }) {
               </p>
             ) : null}
             {inst.backends.map((b) => (
-              <BackendTable key={b.name} cluster={cluster} inst={inst} b={b} canAct={canAct} onDone={setLast} />
+              <BackendTable key={b.name} cluster={cluster} inst={inst} b={b} holds={q.data?.holds ?? []} canAct={canAct} onDone={setLast} />
             ))}
           </div>
         </Section>

@@ -60,10 +60,40 @@ export const HaproxyInstanceView = z.object({
 });
 export type HaproxyInstanceView = z.infer<typeof HaproxyInstanceView>;
 
-export const HaproxyView = z.object({ cluster: z.string(), instances: z.array(HaproxyInstanceView) });
+/**
+ * A hold: what an operator set on a server, kept on every instance until ended. HAProxy forgets
+ * runtime-API changes when it is reloaded or restarted (the server comes back as the configuration
+ * says), so the console re-applies an open hold wherever it drifted, audited as "system".
+ * aspect "state": drain or maint (ended by ready); aspect "weight": a weight (ended by release).
+ */
+export const HaproxyHoldAspect = z.enum(['state', 'weight']);
+export type HaproxyHoldAspect = z.infer<typeof HaproxyHoldAspect>;
+export const HaproxyHold = z.object({
+  id: z.string(),
+  cluster: z.string(),
+  backend: z.string(),
+  server: z.string(),
+  aspect: HaproxyHoldAspect,
+  /** For aspect "state". */
+  state: z.enum(['drain', 'maint']).nullable(),
+  /** For aspect "weight". */
+  weight: z.number().int().nullable(),
+  actor: z.string(),
+  reason: z.string(),
+  createdAt: z.number(),
+  /** Times the console re-applied it after it drifted, and when last. */
+  reapplied: z.number().int(),
+  lastReappliedAt: z.number().nullable(),
+  /** The last re-apply's error while it keeps failing, else null. */
+  lastError: z.string().nullable(),
+});
+export type HaproxyHold = z.infer<typeof HaproxyHold>;
+
+export const HaproxyView = z.object({ cluster: z.string(), instances: z.array(HaproxyInstanceView), holds: z.array(HaproxyHold) });
 export type HaproxyView = z.infer<typeof HaproxyView>;
 
-export const HaproxyActionKind = z.enum(['drain', 'maint', 'ready', 'weight']);
+/** drain / maint / ready / weight act on HAProxy and open or end holds; release only ends this server's holds. */
+export const HaproxyActionKind = z.enum(['drain', 'maint', 'ready', 'weight', 'release']);
 export type HaproxyActionKind = z.infer<typeof HaproxyActionKind>;
 
 export const HaproxyActionRequest = z
@@ -99,5 +129,7 @@ export const HaproxyActionResult = z.object({
   ok: z.boolean(),
   auditId: z.string(),
   instances: z.array(HaproxyInstanceOutcome),
+  /** This server's open holds after the action. */
+  holds: z.array(HaproxyHold),
 });
 export type HaproxyActionResult = z.infer<typeof HaproxyActionResult>;

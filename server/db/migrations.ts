@@ -140,4 +140,27 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX intents_open ON intents (cluster, service, real_server) WHERE ended_at IS NULL;
   CREATE INDEX intents_cluster ON intents (cluster, created_at);
   `,
+  `
+  -- HAProxy holds (server/haproxy/): a server's runtime state (drain/maint) or weight an operator set,
+  -- re-applied after HAProxy forgets it (reload, restart). At most one open hold per aspect.
+  CREATE TABLE haproxy_holds (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cluster TEXT NOT NULL,
+    backend TEXT NOT NULL,
+    server TEXT NOT NULL,
+    aspect TEXT NOT NULL,
+    state TEXT,
+    weight INTEGER,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    reapplied INTEGER NOT NULL DEFAULT 0,
+    last_reapplied_at INTEGER,
+    last_error TEXT,
+    ended_at INTEGER,
+    ended_by TEXT,
+    end_reason TEXT
+  );
+  CREATE UNIQUE INDEX haproxy_holds_open ON haproxy_holds (cluster, backend, server, aspect) WHERE ended_at IS NULL;
+  `,
 ];

@@ -7,7 +7,8 @@ import { AuditLog } from '@/server/audit/log';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
 import type { ConsoleConfig } from '@/server/config/schema';
 import { migrate } from '@/server/db';
-import { HaproxyService } from './service';
+import { HaproxyHoldStore } from './hold-store';
+import { adminState, HaproxyService } from './service';
 
 // HAProxy beside LVS in the lab (lab/guest/etc/lvslab/haproxy.cfg: one HAProxy per director,
 // frontend :3306 over rs1..rs3:8080, tcp-check): the console reads both instances over the
@@ -18,6 +19,7 @@ let config: ConsoleConfig;
 let refresher: DirectorRefresher;
 let audit: AuditLog;
 let haproxy: HaproxyService;
+let holds: HaproxyHoldStore;
 const actor: Actor = { name: 'lab-test', role: 'operator', source: 'test', clusters: null, via: 'session' };
 
 /** Which real server answered each of N new connections to dir1's HAProxy (from the lab's client). */
@@ -32,7 +34,8 @@ beforeAll(() => {
   migrate(db);
   audit = new AuditLog(db);
   refresher = createDirectorRefresher(config);
-  haproxy = new HaproxyService({ clusters: config.clusters, pool: refresher.pool, audit, commandTimeoutMs: config.ssh.commandTimeoutMs });
+  holds = new HaproxyHoldStore(db);
+  haproxy = new HaproxyService({ clusters: config.clusters, pool: refresher.pool, audit, holds, commandTimeoutMs: config.ssh.commandTimeoutMs, intervalMs: 2000, reconcile: true });
 });
 afterAll(async () => {
   await haproxy.act('lab', { action: 'ready', backend: 'galera', server: 'rs1', reason: 'lab test clean-up' }, actor).catch(() => undefined);
@@ -80,18 +83,55 @@ describe('HAProxy pools over the lab', () => {
   it('sets and restores a weight, verified by the re-read', async () => {
     const r = await haproxy.act('lab', { action: 'weight', backend: 'galera', server: 'rs2', weight: 7, reason: 'lab test' }, actor);
     expect(r.instances.map((o) => [o.ok, o.after?.weight])).toEqual([[true, 7], [true, 7]]);
+    expect(r.holds.map((h) => [h.aspect, h.weight])).toEqual([['weight', 7]]);
     const back = await haproxy.act('lab', { action: 'weight', backend: 'galera', server: 'rs2', weight: 1, reason: 'lab test' }, actor);
     expect(back.ok).toBe(true);
+    const released = await haproxy.act('lab', { action: 'release', backend: 'galera', server: 'rs2', reason: 'lab test' }, actor);
+    expect(released.holds).toEqual([]);
+    expect(holds.open('lab')).toEqual([]);
   });
 
+  it('a drain outlives an HAProxy restart: the reconciler re-applies it on the instance that forgot, as "system"', async () => {
+    const r = await haproxy.act('lab', { action: 'drain', backend: 'galera', server: 'rs1', reason: 'maintenance of rs1' }, actor);
+    expect(r.ok).toBe(true);
+    expect(r.holds.map((h) => [h.aspect, h.state, h.actor])).toEqual([['state', 'drain', 'lab-test']]);
+
+    await ctl('haproxy', 'restart', 'dir1');
+    const forgot = await haproxy.read('lab');
+    const rs1 = (i: number, v = forgot) => v.instances[i]?.backends.find((b) => b.name === 'galera')?.servers.find((s) => s.name === 'rs1')?.status;
+    expect(rs1(0)).toMatch(/^UP/); // dir1 forgot the drain
+    expect(rs1(1)).toBe('DRAIN');
+
+    await haproxy.reconcileAll();
+    const after = await haproxy.read('lab');
+    expect([rs1(0, after), rs1(1, after)]).toEqual(['DRAIN', 'DRAIN']);
+    expect(after.holds.map((h) => [h.state, h.reapplied, h.lastError])).toEqual([['drain', 1, null]]);
+    const reapplied = audit.list({ cluster: 'lab' }).filter((e) => e.action === 'haproxy-reapply');
+    expect(reapplied.map((e) => [e.actor, e.target, e.outcome])).toEqual([['system', 'galera/rs1', 'ok']]);
+    expect(reapplied[0]?.detail).toMatchObject({ instance: 'haproxy-dir1', director: 'dir1', wanted: 'drain', heldBy: 'lab-test' });
+    const during = await traffic(6);
+    expect(during.rs1 ?? 0).toBe(0);
+
+    // A second pass finds nothing to do; ready ends the hold, and a restart then changes nothing.
+    await haproxy.reconcileAll();
+    expect(audit.list({ cluster: 'lab' }).filter((e) => e.action === 'haproxy-reapply')).toHaveLength(1);
+    const back = await haproxy.act('lab', { action: 'ready', backend: 'galera', server: 'rs1', reason: 'done' }, actor);
+    expect(back.holds).toEqual([]);
+    await ctl('haproxy', 'restart', 'dir1');
+    await haproxy.reconcileAll();
+    expect(audit.list({ cluster: 'lab' }).filter((e) => e.action === 'haproxy-reapply')).toHaveLength(1);
+    expect(rs1(0, await haproxy.read('lab'))).toMatch(/^UP/);
+  });
+
+  // Admin state and weight, not the raw status: a just-restarted HAProxy's checks still settle (UP 1/2).
   it('an unknown server or a bad weight changes nothing, and says why', async () => {
-    const before = JSON.stringify((await haproxy.read('lab')).instances.map((i) => i.backends.map((b) => b.servers.map((s) => [s.name, s.status, s.weight]))));
+    const before = JSON.stringify((await haproxy.read('lab')).instances.map((i) => i.backends.map((b) => b.servers.map((s) => [s.name, adminState(s.status), s.weight]))));
     const err = await haproxy.act('lab', { action: 'drain', backend: 'galera', server: 'rs9', reason: 'x' }, actor).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).message).toMatch(/nothing was changed: haproxy-dir1 \(on dir1\) has no server galera\/rs9/);
     await expect(haproxy.act('lab', { action: 'weight', backend: 'galera', server: 'rs1', weight: 999, reason: 'x' }, actor)).rejects.toThrow(/weight/);
     await expect(haproxy.act('lab', { action: 'drain', backend: 'galera; shutdown', server: 'rs1', reason: 'x' }, actor)).rejects.toThrow();
-    const after = JSON.stringify((await haproxy.read('lab')).instances.map((i) => i.backends.map((b) => b.servers.map((s) => [s.name, s.status, s.weight]))));
+    const after = JSON.stringify((await haproxy.read('lab')).instances.map((i) => i.backends.map((b) => b.servers.map((s) => [s.name, adminState(s.status), s.weight]))));
     expect(after).toBe(before);
     expect(audit.list({ cluster: 'lab' }).some((e) => e.action === 'haproxy-drain' && e.outcome === 'refused' && e.target === 'galera/rs9')).toBe(true);
   });

@@ -12,32 +12,51 @@ import { ApiError } from '@/server/api/errors';
 import type { AuditLog } from '@/server/audit/log';
 import { haproxySetState, haproxySetWeight, haproxyShowStat } from '@/server/commands/haproxy';
 import type { ClusterConfig, HaproxyInstanceConfig } from '@/server/config/schema';
+import { KeyedMutex } from '@/server/drain/mutex';
 import { parseHaproxyStat } from '@/server/parsers/haproxy-stat';
 import { exec } from '@/server/ssh/exec';
 import type { SshPool } from '@/server/ssh/pool';
+import { adminState, findHoldDrift, holdMemoKey, type HoldDrift, type HoldMemo } from './drift';
+import type { HaproxyHoldStore } from './hold-store';
 
 // HAProxy pools beside LVS: read every configured instance's `show stat` over its director's SSH
 // connection, and act on one server on every instance of the cluster at once (as LVS drains act on
 // every director): check the target exists everywhere first (else nothing is sent), send the one
 // socket line, re-read, verify the new state on each instance, and audit who did what and how it went.
+//
+// Intent: drain, maint and weight open a hold (SQLite) that outlives HAProxy's memory: a reload or
+// restart brings the server back as the configuration says, and the reconciler (every interval,
+// only while a cluster has open holds) re-applies the hold on the instance that forgot it, audited
+// as "system". ready ends the state hold; release ends every hold of the server and sends nothing.
+// Operator actions and re-applies of one cluster never interleave (a per-cluster mutex).
 
 export interface HaproxyDeps {
   clusters: readonly ClusterConfig[];
   pool: SshPool;
   audit: AuditLog;
+  holds: HaproxyHoldStore;
   commandTimeoutMs: number;
+  /** How often the reconciler looks (the poll interval). */
+  intervalMs: number;
+  /** Re-apply drifted holds (config drain.reconcile; off on a read-only follower). */
+  reconcile: boolean;
+  now?: () => number;
 }
 
-/** What `show stat` says a server's admin state is: DRAIN / MAINT, or ready (UP, DOWN, NOLB, "UP 1/2"...). */
-export function adminState(status: string): 'drain' | 'maint' | 'ready' {
-  const s = status.toUpperCase();
-  if (s.startsWith('MAINT')) return 'maint';
-  if (s.startsWith('DRAIN')) return 'drain';
-  return 'ready';
-}
+export { adminState };
 
 export class HaproxyService {
+  private readonly mutex = new KeyedMutex();
+  private readonly memo = new Map<string, HoldMemo>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private running = false;
+  private closed = false;
+
   constructor(private readonly deps: HaproxyDeps) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
 
   private cluster(name: string): ClusterConfig {
     const c = this.deps.clusters.find((x) => x.name === name);
@@ -60,14 +79,39 @@ export class HaproxyService {
 
   async read(cluster: string): Promise<HaproxyView> {
     const c = this.cluster(cluster);
-    return { cluster, instances: await Promise.all(c.haproxy.map((h) => this.readOne(c, h))) };
+    return { cluster, instances: await Promise.all(c.haproxy.map((h) => this.readOne(c, h))), holds: this.deps.holds.open(cluster) };
   }
 
   async act(cluster: string, body: unknown, actor: Actor): Promise<HaproxyActionResult> {
     const c = this.cluster(cluster);
     const req = HaproxyActionRequest.parse(body);
-    const target = `${req.backend}/${req.server}`;
     if (c.haproxy.length === 0) throw new ApiError('not-found', `cluster "${cluster}" has no HAProxy instances configured`);
+    return this.mutex.run(cluster, () => (req.action === 'release' ? Promise.resolve(this.release(cluster, req, actor)) : this.apply(c, req, actor)));
+  }
+
+  /** End every open hold of the server; HAProxy is not touched (it keeps whatever it has now). */
+  private release(cluster: string, req: HaproxyActionRequest, actor: Actor): HaproxyActionResult {
+    const target = `${req.backend}/${req.server}`;
+    const held = this.deps.holds.openFor(cluster, req.backend, req.server);
+    if (held.length === 0) throw new ApiError('not-found', `nothing is held on ${target} in cluster "${cluster}"`);
+    this.deps.holds.end(cluster, req.backend, req.server, ['state', 'weight'], this.now(), actor.name, req.reason || 'released');
+    const auditId = this.deps.audit.append({
+      actor: actor.name,
+      role: actor.role,
+      source: actor.source,
+      action: 'haproxy-release',
+      cluster,
+      target,
+      outcome: 'ok',
+      detail: { reason: req.reason, released: held.map((h) => ({ id: h.id, aspect: h.aspect, state: h.state, weight: h.weight, by: h.actor })) },
+    }).id;
+    return { cluster, action: 'release', backend: req.backend, server: req.server, weight: null, ok: true, auditId, instances: [], holds: [] };
+  }
+
+  private async apply(c: ClusterConfig, req: HaproxyActionRequest, actor: Actor): Promise<HaproxyActionResult> {
+    const cluster = c.name;
+    const target = `${req.backend}/${req.server}`;
+    const state = req.action === 'weight' || req.action === 'release' ? null : req.action;
     const audit = (outcome: 'ok' | 'partial' | 'failed' | 'refused', detail: unknown) =>
       this.deps.audit.append({ actor: actor.name, role: actor.role, source: actor.source, action: `haproxy-${req.action}`, cluster, target, outcome, detail }).id;
 
@@ -92,7 +136,7 @@ export class HaproxyService {
         const beforeState = was ? { status: was.status, weight: was.weight } : null;
         if (!director) return { instance: h.name, director: h.director, ok: false, before: beforeState, after: null, error: 'no such director' };
         try {
-          const cmd = req.action === 'weight' ? haproxySetWeight(h.socket, req.backend, req.server, req.weight ?? 0) : haproxySetState(h.socket, req.backend, req.server, req.action);
+          const cmd = state === null ? haproxySetWeight(h.socket, req.backend, req.server, req.weight ?? 0) : haproxySetState(h.socket, req.backend, req.server, state);
           const r = await exec(director, cmd, { timeoutMs: this.deps.commandTimeoutMs, pool: this.deps.pool });
           // The runtime API answers nothing on success, and a sentence when it refuses.
           const answer = r.stdout.trim();
@@ -109,7 +153,87 @@ export class HaproxyService {
     );
     const okCount = outcomes.filter((o) => o.ok).length;
     const outcome = okCount === outcomes.length ? 'ok' : okCount === 0 ? 'failed' : 'partial';
-    const auditId = audit(outcome, { reason: req.reason, weight: req.weight ?? null, instances: outcomes });
-    return { cluster, action: req.action, backend: req.backend, server: req.server, weight: req.weight ?? null, ok: outcome === 'ok', auditId, instances: outcomes };
+    // The intent stands once it took somewhere (a partial one is completed by the reconciler); a
+    // wholly failed action holds nothing, so the console does not keep retrying what HAProxy refused.
+    const base = { cluster, backend: req.backend, server: req.server, actor: actor.name, reason: req.reason, createdAt: this.now() };
+    let hold: string | null = null;
+    if (outcome !== 'failed') {
+      if (req.action === 'drain' || req.action === 'maint') hold = this.deps.holds.set({ ...base, aspect: 'state', state: req.action }).id;
+      else if (req.action === 'weight') hold = this.deps.holds.set({ ...base, aspect: 'weight', weight: req.weight ?? 0 }).id;
+      else this.deps.holds.end(cluster, req.backend, req.server, ['state'], base.createdAt, actor.name, req.reason || 'ready');
+    }
+    const auditId = audit(outcome, { reason: req.reason, weight: req.weight ?? null, hold, instances: outcomes });
+    const holds = this.deps.holds.openFor(cluster, req.backend, req.server);
+    return { cluster, action: req.action, backend: req.backend, server: req.server, weight: req.weight ?? null, ok: outcome === 'ok', auditId, instances: outcomes, holds };
+  }
+
+  // ---------------------------------------------------------------- the reconciler
+
+  /** Look every `intervalMs` (only clusters with HAProxy instances and open holds cost a read). */
+  start(): void {
+    if (this.timer || !this.deps.reconcile) return;
+    this.timer = setInterval(() => void this.reconcileAll(), Math.max(1000, this.deps.intervalMs));
+    this.timer.unref?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** One pass over every cluster. Never throws; a pass still running makes the next one skip. */
+  async reconcileAll(): Promise<void> {
+    if (this.running || this.closed) return;
+    this.running = true;
+    try {
+      for (const c of this.deps.clusters) {
+        if (c.haproxy.length === 0 || this.deps.holds.open(c.name).length === 0) continue;
+        await this.mutex.tryRun(c.name, () => this.reconcile(c)).catch((e: unknown) => console.error('[haproxy] reconcile failed', e));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Read every instance and re-apply the holds that drifted (holds re-read under the mutex). */
+  private async reconcile(c: ClusterConfig): Promise<void> {
+    const holds = this.deps.holds.open(c.name);
+    if (holds.length === 0) return;
+    const views = await Promise.all(c.haproxy.map((h) => this.readOne(c, h)));
+    const { due } = findHoldDrift(views, holds, this.memo, this.now(), this.deps.intervalMs);
+    for (const d of due) await this.reapply(c, d);
+  }
+
+  private async reapply(c: ClusterConfig, d: HoldDrift): Promise<void> {
+    const h = c.haproxy.find((x) => x.name === d.instance);
+    const director = h ? c.directors.find((x) => x.name === h.director) : undefined;
+    const hold = d.hold;
+    let error: string | null = null;
+    if (!h || !director) error = `no instance ${d.instance}`;
+    else {
+      try {
+        const cmd = hold.aspect === 'weight' ? haproxySetWeight(h.socket, hold.backend, hold.server, hold.weight ?? 0) : haproxySetState(h.socket, hold.backend, hold.server, hold.state ?? 'drain');
+        const answer = (await exec(director, cmd, { timeoutMs: this.deps.commandTimeoutMs, pool: this.deps.pool })).stdout.trim();
+        if (answer !== '') error = `HAProxy answered: ${answer}`;
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    const at = this.now();
+    const key = holdMemoKey(hold.id, d.instance);
+    this.memo.set(key, { lastFinishedAt: at, failures: error === null ? 0 : (this.memo.get(key)?.failures ?? 0) + 1 });
+    this.deps.holds.noteReapply(hold.id, at, error);
+    const wanted = hold.aspect === 'weight' ? `weight ${hold.weight}` : hold.state;
+    this.deps.audit.append({
+      actor: 'system',
+      role: null,
+      source: 'reconciler',
+      action: 'haproxy-reapply',
+      cluster: c.name,
+      target: `${hold.backend}/${hold.server}`,
+      outcome: error === null ? 'ok' : 'failed',
+      detail: { hold: hold.id, heldBy: hold.actor, instance: d.instance, director: h?.director ?? null, found: d.found, wanted, error },
+    });
   }
 }
