@@ -1,8 +1,10 @@
+import Ajv2020 from 'ajv/dist/2020';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/models/auth';
 import { ctl, labConfig } from '@/lib/testing/lab';
 import { ApiError } from '@/server/api/errors';
+import { openApiDocument } from '@/server/api/openapi';
 import { AuditLog } from '@/server/audit/log';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
 import type { ConsoleConfig } from '@/server/config/schema';
@@ -95,6 +97,13 @@ describe('HAProxy pools over the lab', () => {
     const r = await haproxy.act('lab', { action: 'drain', backend: 'galera', server: 'rs1', reason: 'maintenance of rs1' }, actor);
     expect(r.ok).toBe(true);
     expect(r.holds.map((h) => [h.aspect, h.state, h.actor])).toEqual([['state', 'drain', 'lab-test']]);
+    // Live answers (with a hold open) match what the OpenAPI document says the routes answer.
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema({ $id: 'doc', components: (openApiDocument() as { components: unknown }).components });
+    for (const [name, body] of [['HaproxyView', await haproxy.read('lab')], ['HaproxyActionResult', r]] as const) {
+      const validate = ajv.getSchema(`doc#/components/schemas/${name}`);
+      expect(validate?.(JSON.parse(JSON.stringify(body))), `${name}: ${ajv.errorsText(validate?.errors)}`).toBe(true);
+    }
 
     await ctl('haproxy', 'restart', 'dir1');
     const forgot = await haproxy.read('lab');
