@@ -397,12 +397,14 @@ async function browserMetrics(ctx: BenchContext, url: string, apiPath: string, n
       const t0 = Date.now();
       const api: string[] = [];
       const started = new Map<unknown, number>();
+      // The full snapshot, and (a large cluster) its first screen `?services=N` preloaded beside it.
+      const label = (u: string) => (new URL(u).searchParams.has('services') ? 'first screen ' : '');
       page.on('request', (req) => {
-        if (req.url().endsWith(apiPath)) started.set(req, Date.now());
+        if (new URL(req.url()).pathname.endsWith(apiPath)) started.set(req, Date.now());
       });
       page.on('requestfinished', (req) => {
         const s = started.get(req);
-        if (s !== undefined) api.push(`${((s - t0) / 1000).toFixed(1)}→${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        if (s !== undefined) api.push(`${label(req.url())}${((s - t0) / 1000).toFixed(1)}→${((Date.now() - t0) / 1000).toFixed(1)} s`);
       });
       page.on('requestfailed', (req) => {
         const s = started.get(req);
@@ -463,6 +465,8 @@ async function browserMetrics(ctx: BenchContext, url: string, apiPath: string, n
       if (nav === 0) {
         // Interactive: a keystroke in the filter that the table answers ("z" matches nothing).
         const input = page.getByLabel('Filter services and real servers');
+        // Only once every service is in (the first screen shows the first few, filter disabled).
+        await page.waitForFunction(() => document.querySelector('[data-testid="services-count"]')?.hasAttribute('data-loading-total') === false, undefined, { timeout: ROW_TIMEOUT_MS });
         const full = await shownServices(page);
         for (let attempt = 0; attempt < 10 && Number.isNaN(interactive); attempt++) {
           const n = (await probe(page)).changes.length;

@@ -74,7 +74,9 @@ function createRuntime(): Runtime {
     refresh: refresher.refresh,
     describeError: describeRefreshError,
     augment: (s) => drain.augment(s),
-    onDirector: (_cluster, _obs, s) => void drain.reconcile(s),
+    onDirector: (cluster, _obs, snapshot) => {
+      if (drain.holdsAnything(cluster)) void drain.reconcile(snapshot());
+    },
     onTick: (s) => {
       history.record(s);
       try {

@@ -27,10 +27,18 @@ import { InstancesPanel } from './instances-panel';
 
 // One cluster: who holds the VIPs, what each director says, what is wrong, and every service.
 
-export function ClusterView({ name }: { name: string }) {
+/**
+ * `firstScreen` (large clusters, decided by the page): also fetch the first N services alone and
+ * show them until the full snapshot arrives (the page preloads both).
+ */
+export function ClusterView({ name, firstScreen = null }: { name: string; firstScreen?: number | null }) {
   const query = useQuery(clusterQueries.detail(name));
+  const first = useQuery({ ...clusterQueries.firstScreen(name, firstScreen ?? 0), enabled: firstScreen !== null && query.data === undefined });
 
-  if (query.isPending) return <LoadingBlock label={`Loading cluster ${name}`} />;
+  if (query.isPending) {
+    if (first.data) return <ClusterDetails snapshot={first.data} failure={null} lastReceivedAt={first.dataUpdatedAt} />;
+    return <LoadingBlock label={`Loading cluster ${name}`} />;
+  }
   if (query.isError && !query.data) {
     if (isApiError(query.error) && query.error.isNotFound) {
       return (
@@ -149,6 +157,7 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
             directors={snapshot.directors}
             pollIntervalMs={snapshot.pollIntervalMs}
             stale={stale || Boolean(failure)}
+            loadingTotal={snapshot.servicesTotal}
           />
         </Section>
       </DrainActionsProvider>

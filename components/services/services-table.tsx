@@ -22,11 +22,17 @@ export interface ServicesTableProps {
   pollIntervalMs: number;
   /** The figures are old: dim them (the page says why). */
   stale?: boolean;
+  /**
+   * Set while only the first screen is loaded: the cluster's real number of services. The filter
+   * waits for them all (a filter over the first screen would answer wrongly).
+   */
+  loadingTotal?: number;
 }
 
 const rowHeight = (row: Row | undefined): number => (row?.kind === 'service' ? SERVICE_ROW_HEIGHT : REAL_SERVER_ROW_HEIGHT);
 
-export function ServicesTable({ cluster, services, directors, pollIntervalMs, stale = false }: ServicesTableProps) {
+export function ServicesTable({ cluster, services, directors, pollIntervalMs, stale = false, loadingTotal }: ServicesTableProps) {
+  const partial = loadingTotal !== undefined;
   const [filter, setFilter] = useState('');
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const deferredFilter = useDeferredValue(filter);
@@ -116,7 +122,8 @@ export function ServicesTable({ cluster, services, directors, pollIntervalMs, st
             }}
             aria-label="Filter services and real servers"
             aria-describedby={helpId}
-            placeholder="Filter: address, port, scheduler, health…"
+            disabled={partial}
+            placeholder={partial ? `Loading all ${formatCount(loadingTotal)} services…` : 'Filter: address, port, scheduler, health…'}
             spellCheck={false}
             autoComplete="off"
             className="h-8 w-full rounded-md border border-line-strong bg-surface pl-2.5 pr-9 text-sm placeholder:text-faint focus:border-accent focus:outline-none focus-visible:outline-2 focus-visible:outline-offset-0"
@@ -128,8 +135,17 @@ export function ServicesTable({ cluster, services, directors, pollIntervalMs, st
             /
           </kbd>
         </div>
-        <p role="status" data-testid="services-count" className="text-xs text-muted tabular-nums" data-services={shown.services} data-real-servers={shown.realServers}>
-          {deferredFilter
+        <p
+          role="status"
+          data-testid="services-count"
+          className="text-xs text-muted tabular-nums"
+          data-services={shown.services}
+          data-real-servers={shown.realServers}
+          data-loading-total={loadingTotal}
+        >
+          {partial
+            ? `first ${formatCount(services.length)} of ${formatCount(loadingTotal)} services · loading the rest…`
+            : deferredFilter
             ? `${formatCount(shown.services)} of ${formatCount(services.length)} services · ${formatCount(shown.realServers)} of ${formatCount(totalRealServers)} real servers`
             : `${formatCount(services.length)} services · ${formatCount(totalRealServers)} real servers`}
           {filtering ? <span aria-hidden="true"> · filtering…</span> : null}
@@ -137,8 +153,9 @@ export function ServicesTable({ cluster, services, directors, pollIntervalMs, st
         <div className="ml-auto flex gap-1.5">
           <button
             type="button"
+            disabled={partial}
             onClick={() => setCollapsed(allCollapsed ? new Set() : new Set(services.map((s) => s.key)))}
-            className="h-7 rounded-md border border-line-strong bg-surface px-2.5 text-xs font-medium hover:bg-hover"
+            className="h-7 rounded-md border border-line-strong bg-surface px-2.5 text-xs font-medium hover:bg-hover disabled:opacity-50"
           >
             {allCollapsed ? 'Expand all' : 'Collapse all'}
           </button>

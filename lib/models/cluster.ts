@@ -208,8 +208,18 @@ export const ClusterSnapshot = z.object({
   instances: z.array(ClusterInstance),
   services: z.array(MergedService),
   findings: z.array(Finding),
+  /**
+   * Only on a first-screen answer (`?services=N`): the services were cut to the first N, of this
+   * many. Everything else (directors, instances, findings) is complete.
+   */
+  servicesTotal: z.number().int().optional(),
 });
 export type ClusterSnapshot = z.infer<typeof ClusterSnapshot>;
+
+/** `GET /api/clusters/:cluster?services=N`: the first screen of a large cluster, small and fast. */
+export const ClusterSnapshotQuery = z
+  .object({ services: z.coerce.number().int().min(1).max(1000).optional() })
+  .strict();
 
 export const RealServerCounts = z.object({
   up: z.number().int(),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CreatedToken, RemovedUser, RevokedToken, TokenList, UserList, UserListing } from '@/lib/models/admin';
 import { AuditList } from '@/lib/models/audit';
 import { Me } from '@/lib/models/auth';
-import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
+import { ClusterList, ClusterSnapshot, ClusterSnapshotQuery, HistoryResponse, HostMembership } from '@/lib/models/cluster';
 import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { HaproxyActionRequest, HaproxyActionResult, HaproxyView } from '@/lib/models/haproxy';
 import { ActionResult, DrainPlan, DrainProgress, DrainRequest, IntentList, RestoreRequest, WeightRequest } from '@/lib/models/drain';
@@ -96,7 +96,7 @@ export const OPERATIONS: readonly Operation[] = [
   { route: 'api/me', method: 'get', tag: 'auth', role: 'viewer', summary: 'Who is calling: name, role, clusters, how', response: { schema: 'Me' } },
   { route: 'api/audit', method: 'get', tag: 'audit', role: 'viewer', summary: 'The audit log, newest first', query: AuditQuery, response: { schema: 'AuditList' } },
   { route: 'api/clusters', method: 'get', tag: 'clusters', role: 'viewer', summary: 'One summary per cluster: masters, counts, findings', response: { schema: 'ClusterList' } },
-  { ...CLUSTER, method: 'get', role: 'viewer', summary: 'The full merged snapshot of one cluster (ETag)', response: { schema: 'ClusterSnapshot' }, extra: { 304: 'not modified (If-None-Match matched the ETag)' } },
+  { ...CLUSTER, method: 'get', role: 'viewer', summary: 'The full merged snapshot of one cluster (ETag); services=N: only the first N services (servicesTotal says how many), for a fast first screen', query: ClusterSnapshotQuery, response: { schema: 'ClusterSnapshot' }, extra: { 304: 'not modified (If-None-Match matched the ETag)' } },
   { ...CLUSTER, route: 'api/clusters/[cluster]/events', method: 'get', tag: 'events', role: 'viewer', summary: 'Failover history of one cluster', query: EventsQuery, response: { schema: 'EventList' }, csv: true },
   { ...CLUSTER, route: 'api/clusters/[cluster]/history', method: 'get', role: 'viewer', summary: 'Samples of a service (or one of its real servers) for charts', query: HistoryQuery, response: { schema: 'HistoryResponse' } },
   { route: 'api/events', method: 'get', tag: 'events', role: 'viewer', summary: 'Failover history of every cluster', query: EventsQuery, response: { schema: 'EventList' }, csv: true },

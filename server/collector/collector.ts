@@ -5,8 +5,8 @@ import { mergeSnapshot } from './merge-snapshot';
 import type { DirectorObservation, ObservedDirectorData } from './observation';
 
 // The background collector: every director is refreshed on its own timer, so a slow or
-// dead director never delays the others; each cluster is re-merged whenever one of its
-// directors reports, and on every poll tick (so staleness shows even when nothing answers).
+// dead director never delays the others; each cluster is re-merged on every poll tick (so
+// staleness shows even when nothing answers) and when read after one of its directors reported.
 
 export type RefreshFn = (cluster: ClusterConfig, director: DirectorConfig, previous: ObservedDirectorData | null) => Promise<ObservedDirectorData>;
 
@@ -18,8 +18,12 @@ export interface CollectorOptions {
   describeError: (e: unknown) => { code: string; message: string };
   /** Called once per cluster per poll tick with the merged snapshot (history recording). */
   onTick?: (snapshot: ClusterSnapshot) => void;
-  /** Called after every director refresh, successful or not (events, reconciler). */
-  onDirector?: (cluster: string, observation: DirectorObservation, snapshot: ClusterSnapshot) => void;
+  /**
+   * Called after every director refresh, successful or not (the drain reconciler). `snapshot()`
+   * merges on demand: a large cluster's merge costs hundreds of milliseconds, so a report merges
+   * only when someone looks (this callback, a reader, or the poll tick).
+   */
+  onDirector?: (cluster: string, observation: DirectorObservation, snapshot: () => ClusterSnapshot) => void;
   /** Adds what lives outside the directors to every merged snapshot (drain holds and findings). */
   augment?: (snapshot: ClusterSnapshot) => ClusterSnapshot;
   now?: () => number;
@@ -111,6 +115,11 @@ export class Collector {
     return slot.snapshot;
   }
 
+  /** The last merge as it is (no re-merge, even when a director reported since). */
+  lastSnapshot(name: string): ClusterSnapshot | undefined {
+    return this.clusters.get(name)?.snapshot;
+  }
+
   /** Forces the next read to re-merge (after something the merge reads besides observations changed). */
   invalidate(name: string): void {
     const slot = this.clusters.get(name);
@@ -182,8 +191,7 @@ export class Collector {
       d.running = false;
       slot.dirty = true;
     }
-    slot.snapshot = this.merge(slot);
-    this.opts.onDirector?.(slot.config.name, d.obs, slot.snapshot);
+    this.opts.onDirector?.(slot.config.name, d.obs, () => this.snapshot(slot.config.name) ?? slot.snapshot);
     for (const w of [...this.waiters]) w();
   }
 

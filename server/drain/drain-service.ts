@@ -308,6 +308,11 @@ export class DrainService {
 
   // ---------------------------------------------------------------- the reconciler
 
+  /** Whether the cluster has open intents (the reconciler has something to look at). */
+  holdsAnything(cluster: string): boolean {
+    return this.deps.store.open(cluster).length > 0;
+  }
+
   /** Called on every collector tick with the cluster's merged snapshot. Never throws. */
   async onTick(snapshot: ClusterSnapshot): Promise<void> {
     if (this.closed) return;

@@ -74,7 +74,7 @@ beforeAll(async () => {
     describeError: describeRefreshError,
     augment: (s) => svc.augment(s),
     onTick: (s) => void svc.onTick(s),
-    onDirector: (_c, _o, s) => void svc.reconcile(s),
+    onDirector: (_c, _o, s) => void svc.reconcile(s()),
   });
   collector.start();
   await ready();

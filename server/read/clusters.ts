@@ -1,7 +1,7 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import type { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
+import { ClusterSnapshotQuery, type ClusterList, type ClusterSnapshot, type HistoryResponse, type HostMembership } from '@/lib/models/cluster';
 import { isIP } from '@/lib/models/ip';
 import { ApiError } from '@/server/api/errors';
 import { hostMembership, summarize } from '@/server/collector/summarize';
@@ -12,6 +12,11 @@ import { getRuntime } from '@/server/runtime';
 export function listClusters(): ClusterList {
   const { collector } = getRuntime();
   return { clusters: collector.snapshots().map(summarize), generatedAt: Date.now() };
+}
+
+/** How many services the cluster's last snapshot has (0 for an unknown cluster); no merge. */
+export function serviceCount(name: string): number {
+  return getRuntime().collector.lastSnapshot(name)?.services.length ?? 0;
 }
 
 export function getClusterSnapshot(name: string): ClusterSnapshot {
@@ -29,6 +34,7 @@ interface Encoded {
   json: Buffer;
 }
 const encodedCache = new WeakMap<ClusterSnapshot, Encoded>();
+const firstScreenCache = new WeakMap<ClusterSnapshot, Map<number, Encoded>>();
 let encodeSeq = 0;
 
 /** The snapshot as sent: perDirector only where the directors disagree (lib/models/cluster.ts). */
@@ -56,9 +62,37 @@ function encode(s: ClusterSnapshot): Encoded {
   return e;
 }
 
-/** GET /api/clusters/:cluster as a response: the cached encoding, with an ETag. */
+/**
+ * The first screen of a large cluster: the first N services (everything else whole). The page asks
+ * for it beside the full snapshot so its first rows do not wait for megabytes to be serialised,
+ * sent, parsed and validated; the full snapshot replaces it when it arrives.
+ */
+function encodeFirstScreen(s: ClusterSnapshot, n: number): Encoded {
+  let byN = firstScreenCache.get(s);
+  if (!byN) firstScreenCache.set(s, (byN = new Map<number, Encoded>()));
+  let e = byN.get(n);
+  if (!e) {
+    const json = Buffer.from(JSON.stringify(wireShape({ ...s, services: s.services.slice(0, n), servicesTotal: s.services.length })));
+    e = { etag: `"${s.name.length}-${Date.now().toString(36)}-${(++encodeSeq).toString(36)}-p${n}"`, json };
+    byN.set(n, e);
+  }
+  return e;
+}
+
+/** GET /api/clusters/:cluster[?services=N] as a response: the cached encoding, with an ETag. */
 export function clusterSnapshotResponse(name: string, req: Request): NextResponse {
-  const e = encode(getClusterSnapshot(name));
+  const q = ClusterSnapshotQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+  // The first screen does not wait for a merge (hundreds of ms at this size, while the page waits):
+  // the last merge will do when it is under one poll interval old; the full snapshot replaces it.
+  const last = q.services !== undefined ? getRuntime().collector.lastSnapshot(name) : undefined;
+  const recent = last !== undefined && Date.now() - last.takenAt <= last.pollIntervalMs ? last : undefined;
+  return snapshotResponse(recent ?? getClusterSnapshot(name), req);
+}
+
+/** The answer for one snapshot (bad query parameters throw a ZodError: 422 naming them). */
+export function snapshotResponse(s: ClusterSnapshot, req: Request): NextResponse {
+  const q = ClusterSnapshotQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const e = q.services !== undefined && q.services < s.services.length ? encodeFirstScreen(s, q.services) : encode(s);
   const headers: Record<string, string> = { 'cache-control': 'no-cache', etag: e.etag, 'content-type': 'application/json' };
   if (req.headers.get('if-none-match') === e.etag) return new NextResponse(null, { status: 304, headers });
   // A view of the shared encoding, not a copy (the Response makes its own). Buffer.from(string)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterSnapshot, type MergedRealServer } from '@/lib/models/cluster';
-import { wireShape } from './clusters';
+import { snapshotResponse, wireShape } from './clusters';
 
 const on = (weight: number, activeConns: number) => ({ present: true, forward: 'Route', weight, activeConns, inactiveConns: 0, persistentConns: 0 });
 
@@ -30,5 +30,37 @@ describe('GET /api/clusters/:cluster wire shape', () => {
     expect(parsed.services[0]?.realServers[1]?.differs).toEqual(['weight']);
     // The server's own snapshot is untouched.
     expect(snap.services[0]?.realServers[0]?.perDirector).toHaveProperty('dir2');
+  });
+});
+
+describe('GET /api/clusters/:cluster?services=N (first screen)', () => {
+  const service = (i: number) => ({
+    key: `TCP 192.0.2.${i}:80`, protocol: 'TCP' as const, family: 'inet' as const, address: `192.0.2.${i}`, port: 80, fwmark: null, scheduler: 'wlc',
+    flags: [], persistent: null, pe: null, ops: false, activeDirector: 'dir1', presentOn: ['dir1'], stats: null, rates: null, differs: [],
+    realServers: [rs(`198.51.100.${i}:80`, [], 100)],
+  });
+  const snap: ClusterSnapshot = { name: 'big', takenAt: 1, pollIntervalMs: 2000, directors: [], instances: [], findings: [], services: [1, 2, 3].map(service) };
+  const get = async (query: string) => {
+    const r = snapshotResponse(snap, new Request(`http://console.test/api/clusters/big${query}`));
+    return { etag: r.headers.get('etag'), body: ClusterSnapshot.parse(await r.json()) };
+  };
+
+  it('answers the first N services and how many there are; the full snapshot has no servicesTotal', async () => {
+    const first = await get('?services=2');
+    expect(first.body.services.map((x) => x.key)).toEqual(['TCP 192.0.2.1:80', 'TCP 192.0.2.2:80']);
+    expect(first.body.servicesTotal).toBe(3);
+    const full = await get('');
+    expect(full.body.services).toHaveLength(3);
+    expect(full.body.servicesTotal).toBeUndefined();
+    expect(full.etag).not.toBe(first.etag);
+    // Asking for as many as there are (or more) is the full snapshot, same encoding.
+    expect((await get('?services=3')).etag).toBe(full.etag);
+    expect((await get('?services=2')).etag).toBe(first.etag);
+  });
+
+  it('refuses a bad count or an unknown parameter', () => {
+    for (const q of ['?services=0', '?services=-1', '?services=abc', '?services=1001', '?limit=2']) {
+      expect(() => snapshotResponse(snap, new Request(`http://console.test/api/clusters/big${q}`)), q).toThrow();
+    }
   });
 });

@@ -1,0 +1,73 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { clusterKeys } from '@/lib/api/queries';
+import type { ClusterSnapshot, MergedService } from '@/lib/models/cluster';
+import { ClusterView } from './cluster-view';
+
+// A large cluster's page shows its first screen (the first services alone) until the full snapshot
+// arrives: the rows are there, the count says it is partial, and the filter waits for all services.
+
+const service = (i: number): MergedService => ({
+  key: `TCP 192.0.2.${i}:80`,
+  protocol: 'TCP',
+  family: 'inet',
+  address: `192.0.2.${i}`,
+  port: 80,
+  fwmark: null,
+  scheduler: 'wlc',
+  flags: [],
+  persistent: null,
+  pe: null,
+  ops: false,
+  activeDirector: 'dir1',
+  presentOn: ['dir1'],
+  stats: null,
+  rates: null,
+  differs: [],
+  realServers: [],
+});
+const snapshot = (n: number, servicesTotal?: number): ClusterSnapshot => ({
+  name: 'big',
+  takenAt: Date.now(),
+  pollIntervalMs: 2000,
+  directors: [],
+  instances: [],
+  findings: [],
+  services: Array.from({ length: n }, (_, i) => service(i + 1)),
+  ...(servicesTotal !== undefined ? { servicesTotal } : {}),
+});
+
+function render(seed: (qc: QueryClient) => void, firstScreen: number | null): string {
+  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  seed(qc);
+  return renderToStaticMarkup(
+    <QueryClientProvider client={qc}>
+      <ClusterView name="big" firstScreen={firstScreen} />
+    </QueryClientProvider>,
+  );
+}
+
+describe('ClusterView first screen', () => {
+  it('shows the first screen while the full snapshot is pending, with the filter disabled', () => {
+    const html = render((qc) => qc.setQueryData(clusterKeys.firstScreen('big', 2), snapshot(2, 1000)), 2);
+    expect(html).toContain('first 2 of 1,000 services · loading the rest…');
+    expect(html).toMatch(/<input[^>]*disabled=""[^>]*placeholder="Loading all 1,000 services…"|<input[^>]*placeholder="Loading all 1,000 services…"[^>]*disabled=""/);
+    expect(html).toContain('data-loading-total="1000"');
+  });
+
+  it('shows the full snapshot once it is there (the first screen is ignored)', () => {
+    const html = render((qc) => {
+      qc.setQueryData(clusterKeys.firstScreen('big', 2), snapshot(2, 1000));
+      qc.setQueryData(clusterKeys.detail('big'), snapshot(3));
+    }, 2);
+    expect(html).toContain('3 services · 0 real servers');
+    expect(html).not.toContain('loading the rest');
+    expect(html).not.toContain('data-loading-total');
+  });
+
+  it('without a first screen (a small cluster) it waits for the full snapshot', () => {
+    const html = render((qc) => qc.setQueryData(clusterKeys.firstScreen('big', 2), snapshot(2, 1000)), null);
+    expect(html).toContain('Loading cluster big');
+  });
+});
