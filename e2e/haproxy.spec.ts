@@ -51,6 +51,8 @@ test('drain an HAProxy server from the browser: both instances show DRAIN, new c
     await expect(hold).toHaveAttribute('data-reapplied', '1', { timeout: 30_000 });
     await expect(server(page, 'haproxy-dir1', 'rs1')).toHaveAttribute('data-status', 'DRAIN');
     await expect(hold).toContainText('re-applied 1×');
+    // LVS_SCREENSHOT_DIR=docs/screenshots: the README's picture of this page (held, re-applied).
+    if (process.env.LVS_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.LVS_SCREENSHOT_DIR}/haproxy.png`, fullPage: true });
 
     await server(page, 'haproxy-dir1', 'rs1').getByTestId('haproxy-ready').click();
     await expect(page.getByTestId('haproxy-outcome')).toContainText('ready galera/rs1');

@@ -111,12 +111,17 @@ export async function refreshDirector(
   const keepalivedPid = parsePid(must(pid));
   const addresses = parseIpAddrJson(must(addr))
     .links.flatMap((l) => l.addresses.map((a) => canonicalIP(a.local)));
-  const table = mergeListModes(
-    parseIpvsadm(must(list), { mode: 'list' }),
-    parseIpvsadm(must(stats), { mode: 'stats' }),
-    parseIpvsadm(must(rate), { mode: 'rate' }),
-    parseIpvsadm(must(persistent), { mode: 'persistent-conn' }),
-  );
+  // A large director's listings are megabytes each: parse them one per turn of the event loop, so
+  // page and API requests arriving meanwhile are served between them, not after all four.
+  const listed = parseIpvsadm(must(list), { mode: 'list' });
+  await nextTurn();
+  const withStats = parseIpvsadm(must(stats), { mode: 'stats' });
+  await nextTurn();
+  const withRates = parseIpvsadm(must(rate), { mode: 'rate' });
+  await nextTurn();
+  const withPersistent = parseIpvsadm(must(persistent), { mode: 'persistent-conn' });
+  await nextTurn();
+  const table = mergeListModes(listed, withStats, withRates, withPersistent);
   const health = sysctl?.error ? null : toHealthView(sysctl?.stdout ?? '');
 
   let vrrp = previous?.vrrp ?? null;
@@ -168,6 +173,11 @@ function must(s: StepResult | undefined): string {
   if (!s) throw new Error('refresh: a step did not report');
   if (s.error) throw s.error;
   return s.stdout;
+}
+
+/** Resolves on the next turn of the event loop, after pending I/O (incoming requests) is handled. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function parsePid(text: string): number | null {
