@@ -392,6 +392,11 @@ async function browserMetrics(ctx: BenchContext, url: string, apiPath: string, n
       await context.addCookies(authCookies.map((c) => ({ ...c, url: new URL(url).origin })));
       const page = await context.newPage();
       await page.addInitScript({ content: PROBE_SCRIPT });
+      // A figure from a page that broke (a hydration mismatch, an uncaught error) is no figure.
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`navigation ${nav + 1}: console error: ${m.text().slice(0, 300)} (${m.location().url})`);
+      });
+      page.on('pageerror', (e) => problems.push(`navigation ${nav + 1}: page error: ${e.message.slice(0, 300)}`));
       const pending: Array<Promise<void>> = [];
       // The page's own snapshot requests: start → end (or failure), seconds since navigation.
       const t0 = Date.now();

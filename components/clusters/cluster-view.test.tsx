@@ -5,8 +5,9 @@ import { clusterKeys } from '@/lib/api/queries';
 import type { ClusterSnapshot, MergedService } from '@/lib/models/cluster';
 import { ClusterView } from './cluster-view';
 
-// A large cluster's page shows its first screen (the first services alone) until the full snapshot
-// arrives: the rows are there, the count says it is partial, and the filter waits for all services.
+// A large cluster's page is rendered on the server with its first screen (the first services alone)
+// until the full snapshot arrives: the rows are in that HTML, the count says it is partial, and the
+// filter waits for all services.
 
 const service = (i: number): MergedService => ({
   key: `TCP 192.0.2.${i}:80`,
@@ -25,7 +26,23 @@ const service = (i: number): MergedService => ({
   stats: null,
   rates: null,
   differs: [],
-  realServers: [],
+  realServers: [1, 2].map((j) => ({
+    key: `198.51.100.${j}:80`,
+    address: `198.51.100.${j}`,
+    port: 80,
+    forward: 'Route' as const,
+    weight: 100,
+    activeConns: 0,
+    inactiveConns: 0,
+    persistentConns: 0,
+    stats: null,
+    rates: null,
+    configuredWeight: 100,
+    checkerAlive: true,
+    health: 'up' as const,
+    perDirector: {},
+    differs: [],
+  })),
 });
 const snapshot = (n: number, servicesTotal?: number): ClusterSnapshot => ({
   name: 'big',
@@ -38,7 +55,7 @@ const snapshot = (n: number, servicesTotal?: number): ClusterSnapshot => ({
   ...(servicesTotal !== undefined ? { servicesTotal } : {}),
 });
 
-function render(seed: (qc: QueryClient) => void, firstScreen: number | null): string {
+function render(seed: (qc: QueryClient) => void, firstScreen: ClusterSnapshot | null): string {
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   seed(qc);
   return renderToStaticMarkup(
@@ -50,24 +67,23 @@ function render(seed: (qc: QueryClient) => void, firstScreen: number | null): st
 
 describe('ClusterView first screen', () => {
   it('shows the first screen while the full snapshot is pending, with the filter disabled', () => {
-    const html = render((qc) => qc.setQueryData(clusterKeys.firstScreen('big', 2), snapshot(2, 1000)), 2);
+    const html = render(() => undefined, snapshot(2, 1000));
     expect(html).toContain('first 2 of 1,000 services · loading the rest…');
+    // The rows themselves are in the server's HTML (the virtualizer's initial rect, before measuring).
+    expect(html.match(/data-testid="real-server-row"/g)?.length).toBe(4);
     expect(html).toMatch(/<input[^>]*disabled=""[^>]*placeholder="Loading all 1,000 services…"|<input[^>]*placeholder="Loading all 1,000 services…"[^>]*disabled=""/);
     expect(html).toContain('data-loading-total="1000"');
   });
 
   it('shows the full snapshot once it is there (the first screen is ignored)', () => {
-    const html = render((qc) => {
-      qc.setQueryData(clusterKeys.firstScreen('big', 2), snapshot(2, 1000));
-      qc.setQueryData(clusterKeys.detail('big'), snapshot(3));
-    }, 2);
-    expect(html).toContain('3 services · 0 real servers');
+    const html = render((qc) => qc.setQueryData(clusterKeys.detail('big'), snapshot(3)), snapshot(2, 1000));
+    expect(html).toContain('3 services · 6 real servers');
     expect(html).not.toContain('loading the rest');
     expect(html).not.toContain('data-loading-total');
   });
 
   it('without a first screen (a small cluster) it waits for the full snapshot', () => {
-    const html = render((qc) => qc.setQueryData(clusterKeys.firstScreen('big', 2), snapshot(2, 1000)), null);
+    const html = render(() => undefined, null);
     expect(html).toContain('Loading cluster big');
   });
 });

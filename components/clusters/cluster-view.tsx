@@ -28,15 +28,14 @@ import { InstancesPanel } from './instances-panel';
 // One cluster: who holds the VIPs, what each director says, what is wrong, and every service.
 
 /**
- * `firstScreen` (large clusters, decided by the page): also fetch the first N services alone and
- * show them until the full snapshot arrives (the page preloads both).
+ * `firstScreen` (a large cluster, rendered by the page on the server): the first services alone,
+ * shown until the full snapshot arrives.
  */
-export function ClusterView({ name, firstScreen = null }: { name: string; firstScreen?: number | null }) {
+export function ClusterView({ name, firstScreen = null }: { name: string; firstScreen?: ClusterSnapshot | null }) {
   const query = useQuery(clusterQueries.detail(name));
-  const first = useQuery({ ...clusterQueries.firstScreen(name, firstScreen ?? 0), enabled: firstScreen !== null && query.data === undefined });
 
   if (query.isPending) {
-    if (first.data) return <ClusterDetails snapshot={first.data} failure={null} lastReceivedAt={first.dataUpdatedAt} />;
+    if (firstScreen) return <ClusterDetails snapshot={firstScreen} failure={null} lastReceivedAt={firstScreen.takenAt} />;
     return <LoadingBlock label={`Loading cluster ${name}`} />;
   }
   if (query.isError && !query.data) {

@@ -67,6 +67,9 @@ export function ServicesTable({ cluster, services, directors, pollIntervalMs, st
     // The sticky column header sits above the first row inside the scroll container.
     scrollMargin: HEADER_HEIGHT,
     scrollPaddingStart: HEADER_HEIGHT,
+    // Before the container is measured (the server render, hydration): a laptop screen's worth of
+    // rows, so a server-rendered first screen shows rows and hydration renders the same ones.
+    initialRect: { width: 1280, height: 900 },
   });
 
   const onToggle = useCallback((key: string) => {

@@ -86,8 +86,6 @@ export interface RequestOptions {
 export const apiPaths = {
   clusters: (): string => '/api/clusters',
   cluster: (name: string): string => `/api/clusters/${encodeURIComponent(name)}`,
-  /** The first screen of a large cluster: its first `services` services (servicesTotal says of how many). */
-  clusterFirstScreen: (name: string, services: number): string => `/api/clusters/${encodeURIComponent(name)}?services=${services}`,
   history: ({ cluster, service, realServer, from, to }: HistoryParams): string => {
     const query = new URLSearchParams({ service });
     if (realServer) query.set('realServer', realServer);
@@ -196,8 +194,6 @@ export function createApiClient(options: ApiClientOptions = {}) {
     getClusters: (opts?: RequestOptions): Promise<ClusterList> => request(apiPaths.clusters(), ClusterList, opts),
     getCluster: (name: string, opts?: RequestOptions): Promise<ClusterSnapshot> =>
       request(apiPaths.cluster(name), ClusterSnapshot, opts),
-    getClusterFirstScreen: (name: string, services: number, opts?: RequestOptions): Promise<ClusterSnapshot> =>
-      request(apiPaths.clusterFirstScreen(name, services), ClusterSnapshot, opts),
     getHistory: (params: HistoryParams, opts?: RequestOptions): Promise<HistoryResponse> =>
       request(apiPaths.history(params), HistoryResponse, opts),
     getHost: (address: string, opts?: RequestOptions): Promise<HostMembership> =>
@@ -233,7 +229,7 @@ export const api = createApiClient({ csrfToken: () => readCsrfCookie(), onUnauth
  */
 export const ACTION_TIMEOUT_MS = 180_000;
 export const actionApi = createApiClient({ csrfToken: () => readCsrfCookie(), onUnauthorized: goToLogin, timeoutMs: ACTION_TIMEOUT_MS });
-export const { getClusters, getCluster, getClusterFirstScreen, getHistory, getHost } = api;
+export const { getClusters, getCluster, getHistory, getHost } = api;
 
 /** POST `body` as JSON to a console API path, with the CSRF token; a 401 goes to the login page. */
 export function apiPost(path: string, body: unknown): Promise<unknown>;

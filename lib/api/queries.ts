@@ -1,6 +1,6 @@
 import { queryOptions, replaceEqualDeep } from '@tanstack/react-query';
 import type { ClusterSnapshot, HistoryPoint, HistoryResponse } from '@/lib/models/cluster';
-import { getCluster, getClusterFirstScreen, getClusters, getHistory, getHost, isApiError } from './client';
+import { getCluster, getClusters, getHistory, getHost, isApiError } from './client';
 
 // Query keys and queryOptions, one factory per resource (habit 8). Components call
 // `useQuery(clusterQueries.detail(name))` and never spell a key or a URL.
@@ -37,7 +37,6 @@ export const clusterKeys = {
   all: ['clusters'] as const,
   list: () => [...clusterKeys.all, 'list'] as const,
   detail: (name: string) => [...clusterKeys.all, 'detail', name] as const,
-  firstScreen: (name: string, services: number) => [...clusterKeys.all, 'first-screen', name, services] as const,
   histories: (name: string) => [...clusterKeys.detail(name), 'history'] as const,
   history: ({ cluster, service, realServer, windowMs = SPARKLINE_WINDOW_MS }: HistoryKeyParams) =>
     [...clusterKeys.histories(cluster), { service, realServer: realServer ?? null, windowMs }] as const,
@@ -57,12 +56,6 @@ function pollUnlessMissing(intervalMs: number | undefined) {
   };
 }
 
-/**
- * A cluster with more services than this loads its first screen (these many services, ~25 × 20 rows
- * fill any screen) beside the full snapshot; smaller clusters load the full snapshot only.
- */
-export const FIRST_SCREEN_SERVICES = 25;
-
 export const clusterQueries = {
   list: () =>
     queryOptions({
@@ -81,20 +74,6 @@ export const clusterQueries = {
         if (isApiError(error) && error.isNotFound) return false;
         return data?.pollIntervalMs ?? DEFAULT_POLL_MS;
       },
-    }),
-
-  /**
-   * The first screen of a large cluster (its first `services` services), fetched once beside the
-   * full snapshot so the page's first rows need not wait for megabytes; not polled (the full
-   * snapshot takes over as soon as it arrives).
-   */
-  firstScreen: (name: string, services: number) =>
-    queryOptions({
-      queryKey: clusterKeys.firstScreen(name, services),
-      queryFn: ({ signal }) => getClusterFirstScreen(name, services, { signal }),
-      staleTime: Infinity,
-      gcTime: 0,
-      retry: false,
     }),
 
   /**

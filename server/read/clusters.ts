@@ -1,7 +1,7 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { ClusterSnapshotQuery, type ClusterList, type ClusterSnapshot, type HistoryResponse, type HostMembership } from '@/lib/models/cluster';
+import { ClusterSnapshot, ClusterSnapshotQuery, type ClusterList, type HistoryResponse, type HostMembership } from '@/lib/models/cluster';
 import { isIP } from '@/lib/models/ip';
 import { ApiError } from '@/server/api/errors';
 import { hostMembership, summarize } from '@/server/collector/summarize';
@@ -14,9 +14,32 @@ export function listClusters(): ClusterList {
   return { clusters: collector.snapshots().map(summarize), generatedAt: Date.now() };
 }
 
-/** How many services the cluster's last snapshot has (0 for an unknown cluster); no merge. */
-export function serviceCount(name: string): number {
-  return getRuntime().collector.lastSnapshot(name)?.services.length ?? 0;
+/** Rows (service headers + real servers) a first screen carries: more than any screen shows. */
+export const FIRST_SCREEN_ROWS = 80;
+
+/** How many leading services make a first screen (at least one), or null when that is all of them. */
+export function firstScreenCut(s: ClusterSnapshot): number | null {
+  let rows = 0;
+  for (let i = 0; i < s.services.length; i++) {
+    rows += 1 + (s.services[i]?.realServers.length ?? 0);
+    if (rows >= FIRST_SCREEN_ROWS) return i + 1 < s.services.length ? i + 1 : null;
+  }
+  return null;
+}
+
+/**
+ * For the cluster page's server render: a large cluster's first screen (its first services, the
+ * rest whole) as the client parses it, so the HTML itself shows the first rows before any script
+ * or the megabytes of the full snapshot arrive. Null for a small cluster (the page loads it whole)
+ * or an unknown one. From the last merge when it is under one poll old (never waits for a merge).
+ */
+export function firstScreenSnapshot(name: string): ClusterSnapshot | null {
+  const last = getRuntime().collector.lastSnapshot(name);
+  if (!last) return null;
+  const s = Date.now() - last.takenAt <= last.pollIntervalMs ? last : getClusterSnapshot(name);
+  const n = firstScreenCut(s);
+  if (n === null) return null;
+  return ClusterSnapshot.parse(wireShape({ ...s, services: s.services.slice(0, n), servicesTotal: s.services.length }));
 }
 
 export function getClusterSnapshot(name: string): ClusterSnapshot {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterSnapshot, type MergedRealServer } from '@/lib/models/cluster';
-import { snapshotResponse, wireShape } from './clusters';
+import { FIRST_SCREEN_ROWS, firstScreenCut, snapshotResponse, wireShape } from './clusters';
 
 const on = (weight: number, activeConns: number) => ({ present: true, forward: 'Route', weight, activeConns, inactiveConns: 0, persistentConns: 0 });
 
@@ -62,5 +62,25 @@ describe('GET /api/clusters/:cluster?services=N (first screen)', () => {
     for (const q of ['?services=0', '?services=-1', '?services=abc', '?services=1001', '?limit=2']) {
       expect(() => snapshotResponse(snap, new Request(`http://console.test/api/clusters/big${q}`)), q).toThrow();
     }
+  });
+});
+
+describe('firstScreenCut', () => {
+  const withServers = (counts: number[]): ClusterSnapshot => ({
+    name: 'c', takenAt: 1, pollIntervalMs: 2000, directors: [], instances: [], findings: [],
+    services: counts.map((n, i) => ({
+      key: `TCP 192.0.2.${i}:80`, protocol: 'TCP', family: 'inet', address: `192.0.2.${i}`, port: 80, fwmark: null, scheduler: 'wlc',
+      flags: [], persistent: null, pe: null, ops: false, activeDirector: 'dir1', presentOn: ['dir1'], stats: null, rates: null, differs: [],
+      realServers: Array.from({ length: n }, (_, j) => rs(`198.51.100.${j}:80`, [], 100)),
+    })),
+  });
+  it('cuts after the service that fills a screen of rows; a cluster that fits is not cut', () => {
+    expect(FIRST_SCREEN_ROWS).toBe(80);
+    expect(firstScreenCut(withServers(Array<number>(1000).fill(20)))).toBe(4); // 4 × 21 rows = 84
+    expect(firstScreenCut(withServers([200, 5]))).toBe(1);
+    expect(firstScreenCut(withServers(Array<number>(6).fill(3)))).toBeNull();
+    expect(firstScreenCut(withServers([78, 1]))).toBeNull(); // 81 rows, reached on the last service
+    expect(firstScreenCut(withServers([79, 1]))).toBe(1); // 80 rows in the first
+    expect(firstScreenCut(withServers([]))).toBeNull();
   });
 });

@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
 import { preload } from 'react-dom';
 import { apiPaths } from '@/lib/api/client';
-import { FIRST_SCREEN_SERVICES } from '@/lib/api/queries';
 import { ClusterView } from '@/components/clusters/cluster-view';
 import { decodeParam } from '@/components/ui/links';
-import { serviceCount } from '@/server/read/clusters';
+import { currentUser } from '@/server/auth/page-actor';
+import { firstScreenSnapshot } from '@/server/read/clusters';
 
 type Props = { params: Promise<{ cluster: string }> };
 
@@ -17,10 +17,11 @@ export default async function ClusterPage({ params }: Props) {
   const name = decodeParam((await params).cluster);
   // The snapshot is the page: let the browser start fetching it from the <head>, in parallel with
   // the scripts, instead of after hydration. The first query fetch takes the preloaded response.
-  // A large cluster's snapshot is megabytes: its first screen (the first services alone) comes
-  // first, so the first rows show without waiting for the whole (which replaces it on arrival).
-  const firstScreen = serviceCount(name) > FIRST_SCREEN_SERVICES ? FIRST_SCREEN_SERVICES : null;
-  if (firstScreen !== null) preload(apiPaths.clusterFirstScreen(name, firstScreen), { as: 'fetch', crossOrigin: 'anonymous' });
   preload(apiPaths.cluster(name), { as: 'fetch', crossOrigin: 'anonymous' });
+  // A large cluster's snapshot is megabytes: its first screen (the first services alone) is
+  // rendered into this HTML, so the first rows show before any script runs; the full snapshot
+  // replaces it on arrival. Only for someone who may see this cluster (as the API would check).
+  const me = await currentUser();
+  const firstScreen = me && (me.clusters === null || me.clusters.includes(name)) ? firstScreenSnapshot(name) : null;
   return <ClusterView name={name} firstScreen={firstScreen} />;
 }
