@@ -25,6 +25,28 @@ let collector: Collector | undefined;
 afterEach(() => collector?.stop());
 
 describe('Collector', () => {
+  it('a director listener that throws (the database closed under a late refresh) does not break refreshes; it merges only when asked', async () => {
+    let merges = 0;
+    const calls: string[] = [];
+    collector = new Collector({
+      clusters: [{ ...cluster, directors: cluster.directors.slice(0, 1) }],
+      pollIntervalMs: 1000,
+      refresh: () => Promise.resolve(data(Date.now())),
+      describeError: () => ({ code: 'x', message: 'x' }),
+      augment: (s) => (merges++, s),
+      onDirector: (_c, o) => {
+        calls.push(o.name);
+        throw new TypeError('The database connection is not open');
+      },
+    });
+    const before = merges;
+    const s = await collector.refreshNow('c1');
+    expect(calls).toEqual(['a']);
+    expect(s?.directors[0]?.live).toBe(true);
+    // One merge, by the read in refreshNow: the report itself did not merge (the listener never asked).
+    expect(merges - before).toBe(1);
+  });
+
   it('keeps refreshing fast directors on time while one hangs, and shows the hung one stale', async () => {
     const counts: Record<string, number> = { a: 0, b: 0, slow: 0 };
     const refresh: RefreshFn = async (_c, d) => {

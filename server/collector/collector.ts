@@ -191,7 +191,12 @@ export class Collector {
       d.running = false;
       slot.dirty = true;
     }
-    this.opts.onDirector?.(slot.config.name, d.obs, () => this.snapshot(slot.config.name) ?? slot.snapshot);
+    try {
+      this.opts.onDirector?.(slot.config.name, d.obs, () => this.snapshot(slot.config.name) ?? slot.snapshot);
+    } catch (e) {
+      // A listener's failure (the process closing its database meanwhile) must not stop the loop.
+      console.error('[collector] onDirector failed', e);
+    }
     for (const w of [...this.waiters]) w();
   }
 

@@ -310,7 +310,8 @@ export class DrainService {
 
   /** Whether the cluster has open intents (the reconciler has something to look at). */
   holdsAnything(cluster: string): boolean {
-    return this.deps.store.open(cluster).length > 0;
+    // After close() the database may be closed too (a refresh that was in flight reports late).
+    return !this.closed && this.deps.store.open(cluster).length > 0;
   }
 
   /** Called on every collector tick with the cluster's merged snapshot. Never throws. */

@@ -188,9 +188,13 @@ export class HaproxyService {
     this.running = true;
     try {
       for (const c of this.deps.clusters) {
+        // After close() the database may be closed too.
+        if (this.closed) return;
         if (c.haproxy.length === 0 || this.deps.holds.open(c.name).length === 0) continue;
-        await this.mutex.tryRun(c.name, () => this.reconcile(c)).catch((e: unknown) => console.error('[haproxy] reconcile failed', e));
+        await this.mutex.tryRun(c.name, () => this.reconcile(c));
       }
+    } catch (e) {
+      if (!this.closed) console.error('[haproxy] reconcile failed', e);
     } finally {
       this.running = false;
     }
