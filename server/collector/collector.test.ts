@@ -47,6 +47,35 @@ describe('Collector', () => {
     expect(merges - before).toBe(1);
   });
 
+  it('a refresh still in flight when the collector stops reports to no listener', async () => {
+    const calls: string[] = [];
+    let finish: (d: ObservedDirectorData) => void = () => undefined;
+    collector = new Collector({
+      clusters: [{ ...cluster, directors: cluster.directors.slice(0, 1) }],
+      pollIntervalMs: 60_000,
+      refresh: () => new Promise<ObservedDirectorData>((r) => (finish = r)),
+      describeError: () => ({ code: 'x', message: 'x' }),
+      onDirector: (_c, o) => void calls.push(o.name),
+    });
+    collector.start();
+    // The first refresh starts at once (the first director's timer is 0 ms).
+    await new Promise((r) => setTimeout(r, 20));
+    collector.stop();
+    finish(data(Date.now()));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toEqual([]);
+    // A collector that was only stopped (never started again) still answers a direct refresh's listener.
+    const c2 = new Collector({
+      clusters: [{ ...cluster, directors: cluster.directors.slice(0, 1) }],
+      pollIntervalMs: 60_000,
+      refresh: () => Promise.resolve(data(Date.now())),
+      describeError: () => ({ code: 'x', message: 'x' }),
+      onDirector: (_c, o) => void calls.push(o.name),
+    });
+    await c2.refreshNow('c1');
+    expect(calls).toEqual(['a']);
+  });
+
   it('keeps refreshing fast directors on time while one hangs, and shows the hung one stale', async () => {
     const counts: Record<string, number> = { a: 0, b: 0, slow: 0 };
     const refresh: RefreshFn = async (_c, d) => {

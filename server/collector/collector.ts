@@ -57,6 +57,8 @@ export class Collector {
   private readonly clusters = new Map<string, ClusterSlot>();
   private readonly now: () => number;
   private stopped = true;
+  /** Set by stop(): a refresh still in flight then reports to no listener (its stores may be closed). */
+  private closed = false;
   private readonly waiters = new Set<() => void>();
 
   constructor(private readonly opts: CollectorOptions) {
@@ -80,6 +82,7 @@ export class Collector {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.closed = false;
     for (const slot of this.clusters.values()) {
       slot.directors.forEach((d, i) => {
         // Spread first refreshes a little so many directors don't all connect in the same millisecond.
@@ -95,6 +98,7 @@ export class Collector {
 
   stop(): void {
     this.stopped = true;
+    this.closed = true;
     for (const slot of this.clusters.values()) {
       if (slot.tick) clearInterval(slot.tick);
       for (const d of slot.directors) if (d.timer) clearTimeout(d.timer);
@@ -191,6 +195,7 @@ export class Collector {
       d.running = false;
       slot.dirty = true;
     }
+    if (this.closed) return;
     try {
       this.opts.onDirector?.(slot.config.name, d.obs, () => this.snapshot(slot.config.name) ?? slot.snapshot);
     } catch (e) {
