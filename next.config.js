@@ -25,6 +25,12 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
+  experimental: {
+    // The stylesheet (~40 KB, ~8 KB gzip) goes into each page's HTML: a large cluster's first screen
+    // paints as soon as its HTML arrives, without a second request queued behind the collector's
+    // work on the server's one thread (docs/scale.md). style-src already allows inline styles.
+    inlineCss: true,
+  },
 };
 
 module.exports = nextConfig;
