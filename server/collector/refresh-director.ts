@@ -1,6 +1,5 @@
 import 'server-only';
 import type { DirectorHealthView, TrackFileRef } from '@/lib/models/cluster';
-import type { IpvsService, IpvsTable } from '@/lib/models/ipvsadm';
 import type { KeepalivedData, KeepalivedRealServerData } from '@/lib/models/keepalived';
 import { canonicalIP } from '@/lib/models/ip';
 import { hostPort, serviceKey } from '@/lib/models/keys';
@@ -18,10 +17,9 @@ import type { ClusterConfig, ConsoleConfig, DirectorConfig } from '@/server/conf
 import { readEnvironment } from '@/server/config/load';
 import { parseDirectorHealth } from '@/server/parsers/director-health';
 import { parseIpAddrJson } from '@/server/parsers/ip-addr';
-import { parseIpvsadm } from '@/server/parsers/ipvsadm';
-import { parseKeepalivedData } from '@/server/parsers/keepalived-data';
 import { execSequence, type StepResult } from '@/server/ssh/exec';
 import { configureSshPool, type SshPool } from '@/server/ssh/pool';
+import { inlineListingParser, type ListingParser } from './listing-parser';
 import type { ObservedChecker, ObservedDirectorData, ObservedVrrpInstance } from './observation';
 
 // One refresh of one director = ONE ssh exec of a fixed command sequence (every round trip
@@ -48,16 +46,23 @@ export interface DirectorRefresher {
   close: () => Promise<void>;
 }
 
-export function createDirectorRefresher(config: ConsoleConfig): DirectorRefresher {
+/**
+ * `parser`: where the ipvsadm listings are parsed (default: inline, on this thread; the server
+ * passes a worker-thread parser). The refresher closes it.
+ */
+export function createDirectorRefresher(config: ConsoleConfig, parser: ListingParser = INLINE): DirectorRefresher {
   const pool = configureSshPool({ tuning: config.ssh, agentSocket: readEnvironment().sshAuthSock });
   const memo = new Map<string, DirectorMemo>();
   return {
     pool,
-    close: () => pool.closeAll(),
+    close: async () => {
+      await parser.close();
+      await pool.closeAll();
+    },
     refresh: async (cluster, director, previous) => {
       const key = `${cluster.name}/${director.name}`;
       const m = memo.get(key) ?? { dumpRequestedAt: null, fingerprint: '' };
-      const result = await refreshDirector(director, pool, previous, m);
+      const result = await refreshDirector(director, pool, previous, m, Date.now, parser);
       memo.set(key, result.memo);
       return result.data;
     },
@@ -75,6 +80,8 @@ const REFRESH_SYSCTLS: SysctlKey[] = [
   'net.netfilter.nf_conntrack_max',
 ];
 
+const INLINE = inlineListingParser();
+
 const LIST_STEPS = {
   list: ipvsadmList({ exact: true, mode: 'list' }),
   stats: ipvsadmList({ exact: true, mode: 'stats' }),
@@ -88,6 +95,7 @@ export async function refreshDirector(
   previous: ObservedDirectorData | null,
   memo: DirectorMemo,
   now: () => number = Date.now,
+  parser: ListingParser = INLINE,
 ): Promise<{ data: ObservedDirectorData; memo: DirectorMemo }> {
   const started = now();
   const readDump = memo.dumpRequestedAt !== null;
@@ -111,24 +119,16 @@ export async function refreshDirector(
   const keepalivedPid = parsePid(must(pid));
   const addresses = parseIpAddrJson(must(addr))
     .links.flatMap((l) => l.addresses.map((a) => canonicalIP(a.local)));
-  // A large director's listings are megabytes each: parse them one per turn of the event loop, so
-  // page and API requests arriving meanwhile are served between them, not after all four.
-  const listed = parseIpvsadm(must(list), { mode: 'list' });
-  await nextTurn();
-  const withStats = parseIpvsadm(must(stats), { mode: 'stats' });
-  await nextTurn();
-  const withRates = parseIpvsadm(must(rate), { mode: 'rate' });
-  await nextTurn();
-  const withPersistent = parseIpvsadm(must(persistent), { mode: 'persistent-conn' });
-  await nextTurn();
-  const table = mergeListModes(listed, withStats, withRates, withPersistent);
+  // A large director's listings are megabytes each: the server parses them in a worker thread
+  // (listing-parser.ts), so page and API requests are not queued behind them.
+  const table = await parser.parse({ list: must(list), stats: must(stats), rate: must(rate), persistent: must(persistent) });
   const health = sysctl?.error ? null : toHealthView(sysctl?.stdout ?? '');
 
   let vrrp = previous?.vrrp ?? null;
   let checkers = previous?.checkers ?? null;
   let keepalivedDumpAt = previous?.keepalivedDumpAt ?? null;
   if (readDump && dumps.every((d) => d.error === null)) {
-    const data = parseKeepalivedData(dumps.map((d) => d.stdout).join('\n'));
+    const data = await parser.parseKeepalived(dumps.map((d) => d.stdout).join('\n'));
     vrrp = toVrrp(data);
     checkers = toCheckers(data);
     keepalivedDumpAt = memo.dumpRequestedAt;
@@ -175,41 +175,11 @@ function must(s: StepResult | undefined): string {
   return s.stdout;
 }
 
-/** Resolves on the next turn of the event loop, after pending I/O (incoming requests) is handled. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 function parsePid(text: string): number | null {
   const pids = text.trim().split(/\s+/).map(Number).filter((p) => Number.isInteger(p) && p > 0);
   if (pids.length === 0) return null;
   // pidof lists every keepalived process (parent and children); the parent has the lowest pid.
   return Math.min(...pids);
-}
-
-/** The default listing gives weights and connections; the other modes add counters and rates. */
-export function mergeListModes(list: IpvsTable, stats: IpvsTable, rate: IpvsTable, persistent: IpvsTable): IpvsTable {
-  const index = (t: IpvsTable) => new Map(t.services.map((s) => [serviceKey(s), s]));
-  const st = index(stats);
-  const rt = index(rate);
-  const pc = index(persistent);
-  const services: IpvsService[] = list.services.map((s) => {
-    const k = serviceKey(s);
-    const rs = (t: Map<string, IpvsService>, a: string, p: number) => t.get(k)?.realServers.find((x) => x.address === a && x.port === p);
-    return {
-      ...s,
-      stats: st.get(k)?.stats ?? null,
-      rates: rt.get(k)?.rates ?? null,
-      approximate: s.approximate || (st.get(k)?.approximate ?? false) || (rt.get(k)?.approximate ?? false),
-      realServers: s.realServers.map((x) => ({
-        ...x,
-        stats: rs(st, x.address, x.port)?.stats ?? null,
-        rates: rs(rt, x.address, x.port)?.rates ?? null,
-        persistentConns: rs(pc, x.address, x.port)?.persistentConns ?? null,
-      })),
-    };
-  });
-  return { ...list, services };
 }
 
 function toHealthView(text: string): DirectorHealthView {

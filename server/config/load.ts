@@ -79,12 +79,15 @@ function resolveSecret(v: string | undefined, what: string): string | undefined 
 export interface Environment {
   configPath: string;
   sshAuthSock: string | undefined;
+  /** Running inside the Next.js server (set by Next.js): its build bundles the worker threads' entries. */
+  inNextServer: boolean;
 }
 
 export function readEnvironment(): Environment {
   return {
     configPath: process.env.LVS_CONSOLE_CONFIG ?? DEFAULT_CONFIG_PATH,
     sshAuthSock: process.env.SSH_AUTH_SOCK,
+    inNextServer: process.env.NEXT_RUNTIME === 'nodejs',
   };
 }
 
