@@ -5,7 +5,7 @@ import { openDatabase, type Db } from '@/server/db';
 import { Collector } from '@/server/collector/collector';
 import { HistoryStore } from '@/server/collector/history';
 import { createDirectorRefresher } from '@/server/collector/refresh-director';
-import { workerListingParser } from '@/server/collector/listing-parser';
+import { serverListingParser } from '@/server/collector/listing-parser';
 import { describeRefreshError } from '@/server/collector/describe-error';
 import { EventRecorder } from '@/server/events/recorder';
 import { EventStore } from '@/server/events/store';
@@ -47,9 +47,9 @@ function createRuntime(): Runtime {
   const events = new EventStore(db);
   const audit = new AuditLog(db);
   const recorder = new EventRecorder(events);
-  // Inside the Next.js server the ipvsadm listings are parsed in worker threads (a build bundles
-  // their entry); anywhere else (tests, scripts) on this thread.
-  const refresher = createDirectorRefresher(config, readEnvironment().inNextServer ? workerListingParser() : undefined);
+  // Inside the Next.js server the ipvsadm listings are parsed in worker threads when a CPU is spare
+  // (a build bundles their entry); anywhere else (tests, scripts) on this thread.
+  const refresher = createDirectorRefresher(config, readEnvironment().inNextServer ? serverListingParser() : undefined);
   // Events (#6): logs explain and back-fill them; failovers, split brains and gaps go to webhooks.
   const webhooks = new WebhookNotifier(config.webhooks);
   const logSync = new LogSync({

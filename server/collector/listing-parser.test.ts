@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ParseError } from '@/server/parsers/parse-error';
-import { inlineListingParser, workerListingParser, type ListingParser } from './listing-parser';
+import { defaultListingThreads, inlineListingParser, workerListingParser, type ListingParser } from './listing-parser';
 import type { ListingOutputs } from './parse-listings';
 
 // The worker thread is proven here with the real listing-worker.ts (loaded through tsx, as the
@@ -103,6 +103,11 @@ parentPort.postMessage({ ready: true });`,
     await expect(p.parse(outputs)).rejects.toThrow(/exited/);
     expect(fs.readFileSync(starts, 'utf8')).toBe('xx');
   }, 30_000);
+
+  it('use one thread per spare CPU, none on a single CPU, at most 4', () => {
+    expect([1, 2, 3, 8, 64].map((n) => defaultListingThreads(n))).toEqual([0, 1, 2, 4, 4]);
+    expect(() => workerListingParser(0)).toThrow(RangeError);
+  });
 
   it('refuse work after close', async () => {
     const p = pool(1, realEntry);

@@ -51,9 +51,17 @@ interface Slot {
   pending: Map<number, Job>;
 }
 
-/** Threads for a pool: one fewer than the CPUs (the main thread keeps one), at least 1, at most 4. */
-export function defaultListingThreads(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
+/**
+ * Threads for a pool: one fewer than the CPUs (the main thread keeps one), at most 4; 0 on a
+ * single CPU, where a thread would only add the cost of handing the result over.
+ */
+export function defaultListingThreads(cpus = os.availableParallelism()): number {
+  return Math.max(0, Math.min(4, cpus - 1));
+}
+
+/** The server's parser: worker threads where there is a CPU to spare, else inline. */
+export function serverListingParser(threads = defaultListingThreads()): ListingParser {
+  return threads > 0 ? workerListingParser(threads) : inlineListingParser();
 }
 
 /**
@@ -62,7 +70,8 @@ export function defaultListingThreads(): number {
  * A worker that cannot even load (a build without its entry) turns the pool into inline parsing,
  * said once on stderr: slower under load, never wrong.
  */
-export function workerListingParser(threads = defaultListingThreads(), entry?: URL): ListingParser {
+export function workerListingParser(threads: number, entry?: URL): ListingParser {
+  if (!(threads >= 1)) throw new RangeError('a listing parser pool needs at least one thread');
   const slots: Array<Slot | null> = Array.from({ length: threads }, () => null);
   const inline = inlineListingParser();
   let fallback = false;
