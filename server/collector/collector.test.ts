@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterConfig } from '@/server/config/schema';
 import { Collector, type RefreshFn } from './collector';
 import type { ObservedDirectorData } from './observation';
@@ -39,9 +39,12 @@ describe('Collector', () => {
         throw new TypeError('The database connection is not open');
       },
     });
+    const said = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const before = merges;
     const s = await collector.refreshNow('c1');
     expect(calls).toEqual(['a']);
+    expect(said).toHaveBeenCalledWith('[collector] onDirector failed', expect.any(TypeError));
+    said.mockRestore();
     expect(s?.directors[0]?.live).toBe(true);
     // One merge, by the read in refreshNow: the report itself did not merge (the listener never asked).
     expect(merges - before).toBe(1);
