@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outcomeOf, readBack } from './apply';
+import { outcomeOf, readBack, sequenceTimeoutMs } from './apply';
 
 const LISTING = `IP Virtual Server version 1.2.1 (size=4096)
 Prot LocalAddress:Port Scheduler Flags
@@ -10,6 +10,10 @@ TCP  192.0.2.100:80 wlc
 `;
 
 describe('apply', () => {
+  it("gives a sequence the command limit per 4 commands (a host's drain of 5 services: 10 commands, 3 limits)", () => {
+    expect([1, 2, 4, 5, 8, 10].map((n) => sequenceTimeoutMs(15_000, n))).toEqual([15_000, 15_000, 15_000, 30_000, 30_000, 45_000]);
+  });
+
   it('reads back the weights of the changed real servers from the re-read listing', () => {
     expect(readBack(LISTING, [{ realServer: '192.0.2.11:80', weight: 0 }, { realServer: '192.0.2.13:80', weight: 0 }], 'TCP 192.0.2.100:80')).toEqual([
       { service: 'TCP 192.0.2.100:80', realServer: '192.0.2.11:80', expected: 0, actual: 0, ok: true },

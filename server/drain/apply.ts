@@ -21,6 +21,11 @@ export interface ApplyDeps {
   now?: () => number;
 }
 
+/** A sequence's limit: the command limit for up to 4 commands, once more for each 4 after. */
+export function sequenceTimeoutMs(commandTimeoutMs: number, commands: number): number {
+  return commandTimeoutMs * Math.max(1, Math.ceil(commands / 4));
+}
+
 /** The commands for one director, in order (also what the bench's bare-minimum path runs). */
 export function directorCommands(s: DirectorSteps): { tracks: CatalogueCommand[]; sequence: CatalogueCommand[] } {
   return {
@@ -56,7 +61,9 @@ export async function applyOnDirector(director: DirectorConfig, s: DirectorSteps
   try {
     const [trackResults, seq] = await Promise.all([
       Promise.allSettled(tracks.map((c) => exec(director, c, opts))),
-      execSequence(director, sequence, opts),
+      // One round trip runs the whole sequence (a host's drain: an edit and a check per service),
+      // so its limit grows with its length: on a slow director each sudo'd command takes its time.
+      execSequence(director, sequence, { ...opts, timeoutMs: deps.timeoutMs ?? sequenceTimeoutMs(deps.pool.tuning.commandTimeoutMs, sequence.length) }),
     ]);
     const errors: string[] = [];
     let code: string | null = null;
