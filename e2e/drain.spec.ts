@@ -117,6 +117,17 @@ test('restore rs1 from the holds panel: the original weight on both directors an
 });
 
 test('drain a host across every service it serves in one action, then restore it', async ({ page }) => {
+  // The previous specs restarted keepalived and moved traffic: its checkers may not have re-added
+  // rs1 everywhere yet. A drain of a destination keepalived removed is (rightly) partial; wait for
+  // rs1 to be back in every service on both directors first.
+  const everywhere = async () =>
+    (await Promise.all([
+      weights(['-t', '192.0.2.100:80'], RS1),
+      weights(['-t', '192.0.2.100:8080'], '192.0.2.11:8080'),
+      weights(['-u', '192.0.2.101:5353'], '192.0.2.11:5353'),
+      weights(['-f', '1'], '192.0.2.11:0'),
+    ])).every(([a, b]) => a !== null && b !== null);
+  await expect.poll(everywhere, { timeout: 90_000, intervals: [2000] }).toBe(true);
   await page.goto('/hosts/192.0.2.11');
   await page.getByTestId('drain-host-button').click();
   const dialog = page.getByTestId('drain-dialog');
