@@ -32,7 +32,7 @@ export function runToken(argv: string[], io: Io): Promise<number> {
     try {
       if (verb === 'list') {
         io.out('name\trole\tclusters\tcreated by\tcreated\tlast used\trevoked\n');
-        for (const t of listTokensWith(local.auth)) {
+        for (const t of listTokensWith(local.auth, null)) {
           io.out(`${t.name}\t${t.role}\t${t.clusters?.join(',') ?? '*'}\t${t.createdBy}\t${when(t.createdAt)}\t${when(t.lastUsedAt)}\t${when(t.revokedAt)}\n`);
         }
         return 0;
