@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { Role, type Actor } from '@/lib/models/auth';
 import { ApiError } from '@/server/api/errors';
-import { hashPassword } from './password';
+import { hashPassword, isPasswordHashBusy } from './password';
 import { getAuth, type AuthService } from './service';
 import { AuthStoreError, type TokenInfo } from './store';
 
@@ -108,7 +108,13 @@ export async function addUserWith(svc: AuthService, input: unknown, by: ChangedB
   const u = NewUser.parse(input);
   checkGrant(svc, by, 'user-add', u.name, 'user', u.clusters);
   if (svc.config.users.some((c) => c.name === u.name)) throw new ApiError('conflict', `user ${u.name} is defined in the configuration file`);
-  const passwordHash = await hashPassword(u.password);
+  let passwordHash: string;
+  try {
+    passwordHash = await hashPassword(u.password);
+  } catch (e) {
+    if (isPasswordHashBusy(e)) throw new ApiError('unavailable', 'too many password checks at once: try again in a moment');
+    throw e;
+  }
   try {
     svc.store.addUser({ name: u.name, passwordHash, role: u.role, clusters: u.clusters ?? null });
   } catch (e) {

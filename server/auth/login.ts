@@ -5,12 +5,14 @@ import { CSRF_COOKIE } from '@/lib/api/client';
 import type { Actor, Me } from '@/lib/models/auth';
 import { ApiError } from '@/server/api/errors';
 import { SESSION_COOKIE, isHttps, sessionIdHash, sourceAddressWith } from './authenticate';
-import { verifyNobody, verifyPassword } from './password';
+import { isPasswordHashBusy, verifyNobody, verifyPassword } from './password';
 import { findAccount, getAuth, type AuthService } from './service';
 
 // Log in (local accounts: config or `lvsctl user add`), log out, and who am I. A failed login
 // says only "wrong user name or password", whichever part was wrong, and counts against both the
-// source address and the user name; past the limit, 429 with Retry-After.
+// source address and the user name; past the limit, 429 with Retry-After. The attempt is counted
+// before the password is checked (and given back when it was right), so parallel guesses cannot
+// slip past the limit; when too many password checks are running already, 503 at once.
 
 export const LoginBody = z
   .object({
@@ -39,7 +41,7 @@ export async function loginWith(req: Request, svc: AuthService): Promise<NextRes
   const audit = (outcome: 'ok' | 'refused', message: string, role: string | null = null) =>
     svc.audit.append({ actor: name, role, source, action: 'login', cluster: null, target: null, outcome, detail: { message } });
 
-  const limited = svc.limiter.check(keys);
+  const limited = svc.limiter.reserve(keys);
   if (!limited.ok) {
     audit('refused', `too many failed logins; refused for ${limited.retryAfterSeconds} s`);
     return NextResponse.json(
@@ -49,12 +51,25 @@ export async function loginWith(req: Request, svc: AuthService): Promise<NextRes
   }
 
   const account = findAccount(svc, name);
-  const ok = account ? await verifyPassword(password, account.passwordHash) : await verifyNobody(password);
+  let ok: boolean;
+  try {
+    ok = account ? await verifyPassword(password, account.passwordHash) : await verifyNobody(password);
+  } catch (e) {
+    // Not evaluated: the attempt does not count.
+    svc.limiter.giveBack(limited.reservation);
+    if (!isPasswordHashBusy(e)) throw e;
+    audit('refused', 'too many logins at once; refused without checking the password');
+    return NextResponse.json(
+      { error: { code: 'unavailable', message: 'too many logins at once: try again in a moment' } },
+      { status: 503, headers: { 'retry-after': '1', 'cache-control': 'no-store' } },
+    );
+  }
   if (!account || !ok) {
-    svc.limiter.fail(keys);
+    // Already counted by reserve().
     audit('refused', account ? 'wrong password' : 'no such user');
     throw new ApiError('unauthorized', LOGIN_FAILED);
   }
+  svc.limiter.giveBack(limited.reservation);
 
   // A new session id at every login (no fixation); the one this browser had, if any, ends.
   const previous = sessionIdHash(req);
