@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
+import { safeNextPath } from '@/lib/safe-next';
 
 // The typed client of the console's own HTTP API. Every URL is built here and nowhere else
 // (habit 8); every response is parsed with its zod schema, never cast; every failure becomes one
@@ -74,7 +75,8 @@ export function readCsrfCookie(cookie: string | undefined = typeof document === 
 
 /** The login page URL that comes back to `next` (a same-origin path only) afterwards. */
 export function loginUrl(next: string): string {
-  const safe = next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
+  const path = safeNextPath(next);
+  const safe = path.startsWith('/login') ? '/' : path;
   return safe === '/' ? '/login' : `/login?next=${encodeURIComponent(safe)}`;
 }
 
