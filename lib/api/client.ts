@@ -58,19 +58,23 @@ export interface ApiClientOptions {
   onUnauthorized?: () => void;
 }
 
-/** Name of the (readable, not HttpOnly) cookie holding the session's CSRF token. */
+/** Name of the (readable, not HttpOnly) cookie holding the session's CSRF token (over HTTP). */
 export const CSRF_COOKIE = 'lvs_csrf';
+/** Its name over HTTPS (server/auth/authenticate.ts: no sibling subdomain can plant it). */
+export const CSRF_COOKIE_HTTPS = `__Host-${CSRF_COOKIE}`;
 /** Header every state-changing browser request carries (server/auth/csrf.ts checks it). */
 export const CSRF_HEADER = 'x-csrf-token';
 
-/** The CSRF token from document.cookie, or null (not in a browser, or not logged in). */
+/** The CSRF token from document.cookie (the __Host- one first), or null (not in a browser, or not logged in). */
 export function readCsrfCookie(cookie: string | undefined = typeof document === 'undefined' ? undefined : document.cookie): string | null {
   if (!cookie) return null;
+  let plain: string | null = null;
   for (const part of cookie.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === CSRF_COOKIE) return decodeURIComponent(v.join('='));
+    if (k === CSRF_COOKIE_HTTPS) return decodeURIComponent(v.join('='));
+    if (k === CSRF_COOKIE && plain === null) plain = decodeURIComponent(v.join('='));
   }
-  return null;
+  return plain;
 }
 
 /** The login page URL that comes back to `next` (a same-origin path only) afterwards. */

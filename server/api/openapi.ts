@@ -224,7 +224,7 @@ export function openApiDocument(): Json {
       version: '1',
       description:
         'Read the state of LVS (IPVS + keepalived) clusters, and drain, restore and re-weight real servers. Errors are {"error":{"code","message"}}. ' +
-        'Browsers log in (session cookie) and send the lvs_csrf cookie value as x-csrf-token on state-changing requests; scripts send an API token as "Authorization: Bearer lvs_...".',
+        'Browsers log in (session cookie) and send the lvs_csrf cookie value (__Host-lvs_csrf over HTTPS) as x-csrf-token on state-changing requests; scripts send an API token as "Authorization: Bearer lvs_...".',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: [...new Set(OPERATIONS.map((o) => o.tag))].map((name) => ({ name })),
@@ -232,8 +232,8 @@ export function openApiDocument(): Json {
     components: {
       schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, s]) => [name, jsonSchema(s, 'output')])),
       securitySchemes: {
-        session: { type: 'apiKey', in: 'cookie', name: 'lvs_session', description: 'Set by POST /api/auth/login (HttpOnly, SameSite=Strict).' },
-        csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token', description: 'The lvs_csrf cookie value; required with the session cookie on state-changing requests (plus a same-origin Origin or Sec-Fetch-Site).' },
+        session: { type: 'apiKey', in: 'cookie', name: 'lvs_session', description: 'Set by POST /api/auth/login (HttpOnly, SameSite=Strict); over HTTPS named __Host-lvs_session (Secure, Path=/, no Domain).' },
+        csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token', description: 'The lvs_csrf (over HTTPS: __Host-lvs_csrf) cookie value; required with the session cookie on state-changing requests (plus a same-origin Origin or Sec-Fetch-Site).' },
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token from `lvsctl token create` or POST /api/admin/tokens (lvs_...). No CSRF token needed.' },
         proxyUser: { type: 'apiKey', in: 'header', name: 'x-forwarded-user', description: 'The user asserted by a trusted reverse proxy (auth.proxyAuth; only from auth.trustedProxies).' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'GET /metrics only: the token named by metrics.token.' },

@@ -1,10 +1,9 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { CSRF_COOKIE } from '@/lib/api/client';
 import type { Actor, Me } from '@/lib/models/auth';
 import { ApiError } from '@/server/api/errors';
-import { SESSION_COOKIE, isHttps, sessionIdHash, sourceAddressWith } from './authenticate';
+import { cookieNames, cookiesSecure, sessionIdHashes, sourceAddressWith } from './authenticate';
 import { isPasswordHashBusy, verifyNobody, verifyPassword } from './password';
 import { findAccount, getAuth, type AuthService } from './service';
 
@@ -23,8 +22,8 @@ export const LoginBody = z
 
 export const LOGIN_FAILED = 'wrong user name or password';
 
-function cookieOptions(req: Request, svc: AuthService, maxAgeSeconds: number) {
-  const secure = svc.config.cookieSecure === 'auto' ? isHttps(req, svc.config) : svc.config.cookieSecure;
+/** Path=/ and no Domain always (what the __Host- prefix requires when Secure). */
+function cookieOptions(secure: boolean, maxAgeSeconds: number) {
   return { sameSite: 'strict' as const, secure, path: '/', maxAge: maxAgeSeconds };
 }
 
@@ -72,17 +71,18 @@ export async function loginWith(req: Request, svc: AuthService): Promise<NextRes
   svc.limiter.giveBack(limited.reservation);
 
   // A new session id at every login (no fixation); the one this browser had, if any, ends.
-  const previous = sessionIdHash(req);
-  if (previous) svc.store.deleteSession(previous);
+  for (const previous of sessionIdHashes(req)) svc.store.deleteSession(previous);
   svc.store.deleteExpiredSessions(svc.config.session.idleMinutes * 60_000, svc.config.session.absoluteHours * 3_600_000);
   const session = svc.store.createSession(account);
   audit('ok', 'logged in', account.role);
   const me: Me = { name: account.name, role: account.role, clusters: account.clusters, via: 'session' };
   const res = NextResponse.json(me, { headers: { 'cache-control': 'no-store' } });
   const maxAge = svc.config.session.absoluteHours * 3600;
-  res.cookies.set(SESSION_COOKIE, session.id, { ...cookieOptions(req, svc, maxAge), httpOnly: true });
+  const secure = cookiesSecure(req, svc.config);
+  const names = cookieNames(secure);
+  res.cookies.set(names.session, session.id, { ...cookieOptions(secure, maxAge), httpOnly: true });
   // Readable by the page's script, which echoes it in x-csrf-token; useless without the session.
-  res.cookies.set(CSRF_COOKIE, session.csrf, { ...cookieOptions(req, svc, maxAge), httpOnly: false });
+  res.cookies.set(names.csrf, session.csrf, { ...cookieOptions(secure, maxAge), httpOnly: false });
   return res;
 }
 
@@ -91,11 +91,18 @@ export function login(req: Request): Promise<NextResponse> {
 }
 
 export function logoutWith(req: Request, actor: Actor, svc: AuthService): NextResponse {
-  const idHash = sessionIdHash(req);
-  if (idHash) svc.store.deleteSession(idHash);
+  for (const idHash of sessionIdHashes(req)) svc.store.deleteSession(idHash);
   svc.audit.append({ actor: actor.name, role: actor.role, source: actor.source, action: 'logout', cluster: null, target: null, outcome: 'ok', detail: { via: actor.via } });
   const res = NextResponse.json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
-  for (const name of [SESSION_COOKIE, CSRF_COOKIE]) res.cookies.set(name, '', { ...cookieOptions(req, svc, 0), httpOnly: name === SESSION_COOKIE });
+  // Over HTTPS the plain names (from before the __Host- names, or plain-HTTP use) go too.
+  const secure = cookiesSecure(req, svc.config);
+  const sets = secure ? [cookieNames(true), cookieNames(false)] : [cookieNames(false)];
+  const cleared = new Map<string, { name: string; value: string; secure: boolean; httpOnly: boolean }>();
+  for (const names of sets) {
+    cleared.set(names.session, { name: names.session, value: '', secure, httpOnly: true });
+    cleared.set(names.csrf, { name: names.csrf, value: '', secure, httpOnly: false });
+  }
+  for (const c of cleared.values()) res.cookies.set(c.name, c.value, { ...cookieOptions(c.secure, 0), httpOnly: c.httpOnly });
   return res;
 }
 
