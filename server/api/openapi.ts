@@ -235,7 +235,7 @@ export function openApiDocument(): Json {
         session: { type: 'apiKey', in: 'cookie', name: 'lvs_session', description: 'Set by POST /api/auth/login (HttpOnly, SameSite=Strict); over HTTPS named __Host-lvs_session (Secure, Path=/, no Domain).' },
         csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token', description: 'The lvs_csrf (over HTTPS: __Host-lvs_csrf) cookie value; required with the session cookie on state-changing requests (plus a same-origin Origin or Sec-Fetch-Site).' },
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token from `lvsctl token create` or POST /api/admin/tokens (lvs_...). No CSRF token needed.' },
-        proxyUser: { type: 'apiKey', in: 'header', name: 'x-forwarded-user', description: 'The user asserted by a trusted reverse proxy (auth.proxyAuth; only from auth.trustedProxies).' },
+        proxyUser: { type: 'apiKey', in: 'header', name: 'x-forwarded-user', description: 'The user asserted by a trusted reverse proxy (auth.proxyAuth; only from auth.trustedProxies), with its role from auth.proxyAuth.roleHeader or its groups (groupsHeader + groups).' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'GET /metrics only: the token named by metrics.token.' },
       },
     },

@@ -1,8 +1,9 @@
 import 'server-only';
 import { CSRF_COOKIE, CSRF_COOKIE_HTTPS } from '@/lib/api/client';
-import { Role, type Actor } from '@/lib/models/auth';
+import type { Actor } from '@/lib/models/auth';
 import type { AuthConfig } from '@/server/config/schema';
 import { sameSecret, sha256 } from './secrets';
+import { proxyUserGrant } from './proxy-groups';
 import { findAccount, getAuth, type AuthService } from './service';
 import type { Session } from './store';
 
@@ -30,6 +31,8 @@ export interface Authentication {
   actor: Actor | null;
   /** The session, when the actor came from the session cookie (CSRF is checked against it). */
   session: Session | null;
+  /** Why a user the proxy asserted was given no role (then 403, not 401). */
+  refused?: string;
 }
 
 function normalizeAddress(a: string): string {
@@ -130,8 +133,9 @@ export function authenticateWith(req: Request, svc: AuthService): Authentication
   if (proxy && fromTrustedProxy(req, svc.config)) {
     const user = req.headers.get(proxy.userHeader)?.trim();
     if (user && PROXY_USER.test(user)) {
-      const asserted = proxy.roleHeader ? Role.safeParse(req.headers.get(proxy.roleHeader)?.trim()) : null;
-      return { actor: { name: user, role: asserted?.success ? asserted.data : proxy.defaultRole, clusters: null, via: 'proxy', source }, session: null };
+      const decision = proxyUserGrant(req.headers, proxy);
+      if (!decision.ok) return { actor: null, session: null, refused: `${user}: ${decision.reason}` };
+      return { actor: { name: user, role: decision.grant.role, clusters: decision.grant.clusters, via: 'proxy', source }, session: null };
     }
   }
   return { actor: null, session: null };
