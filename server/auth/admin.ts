@@ -30,7 +30,37 @@ export const NewUser = z
   })
   .strict();
 
-export const NewToken = z.object({ name: AccountName, role: Role, clusters: ClusterNames }).strict();
+export const NewToken = z
+  .object({
+    name: AccountName,
+    role: Role,
+    clusters: ClusterNames,
+    /** Days until the token stops working (default and maximum: auth.tokenMaxDays). */
+    expiresInDays: z.number().int().min(1).max(36_500).optional(),
+    /** Or the moment it stops working, epoch ms. */
+    expiresAt: z.number().int().positive().optional(),
+  })
+  .strict()
+  .refine((t) => t.expiresInDays === undefined || t.expiresAt === undefined, { message: 'give expiresInDays or expiresAt, not both', path: ['expiresAt'] });
+
+const DAY_MS = 86_400_000;
+
+/** When a new token expires: as asked (within auth.tokenMaxDays), else at the maximum. */
+function tokenExpiry(svc: AuthService, t: { expiresInDays?: number | undefined; expiresAt?: number | undefined }): number {
+  const now = svc.now();
+  const maxDays = svc.config.tokenMaxDays;
+  const latest = now + maxDays * DAY_MS;
+  if (t.expiresInDays !== undefined) {
+    if (t.expiresInDays > maxDays) throw new ApiError('validation', `expiresInDays: at most ${maxDays} days (auth.tokenMaxDays)`);
+    return now + t.expiresInDays * DAY_MS;
+  }
+  if (t.expiresAt !== undefined) {
+    if (t.expiresAt <= now) throw new ApiError('validation', `expiresAt: ${new Date(t.expiresAt).toISOString()} is in the past`);
+    if (t.expiresAt > latest) throw new ApiError('validation', `expiresAt: at most ${maxDays} days from now (auth.tokenMaxDays), i.e. ${new Date(latest).toISOString()}`);
+    return t.expiresAt;
+  }
+  return latest;
+}
 
 /** Who made a change: an actor of the console, or the local user running lvsctl. */
 export interface ChangedBy {
@@ -146,13 +176,14 @@ export function listTokensWith(svc: AuthService, scope: readonly string[] | null
 export function createTokenWith(svc: AuthService, input: unknown, by: ChangedBy): { token: string; info: TokenInfo } {
   const t = NewToken.parse(input);
   checkGrant(svc, by, 'token-create', t.name, 'token', t.clusters);
+  const expiresAt = tokenExpiry(svc, t);
   let created: { token: string; info: TokenInfo };
   try {
-    created = svc.store.createToken({ name: t.name, role: t.role, clusters: t.clusters ?? null, createdBy: by.name });
+    created = svc.store.createToken({ name: t.name, role: t.role, clusters: t.clusters ?? null, createdBy: by.name, expiresAt });
   } catch (e) {
     storeError(e);
   }
-  record(svc, by, 'token-create', t.name, { role: t.role, clusters: t.clusters ?? null });
+  record(svc, by, 'token-create', t.name, { role: t.role, clusters: t.clusters ?? null, expiresAt });
   return created;
 }
 

@@ -213,6 +213,8 @@ export const AuthConfig = z
     trustedProxies: z.array(z.string().min(1).regex(/^[0-9A-Fa-f.:]+$/, 'an IP address')).default([]),
     /** Single sign-on through a trusted reverse proxy (oauth2-proxy and the like). Needs trustedProxies. */
     proxyAuth: ProxyAuthConfig.optional(),
+    /** API tokens expire after at most this many days (also the default when none is asked for). */
+    tokenMaxDays: z.number().int().min(1).max(3650).default(365),
     /** Failed logins allowed per minute, per source address and per user name; then 429. */
     loginAttemptsPerMinute: z.number().int().min(1).max(1000).default(5),
   })
