@@ -37,6 +37,15 @@ test.describe('not logged in', () => {
     await expect(page.getByTestId('user-role')).toHaveText('viewer');
   });
 
+  test('after logging in, a next= pointing at another origin stays on the console (issue 14, item 8)', async ({ page, baseURL }) => {
+    // The browser drops the tab: the old check let "/\t/evil.example" through as "//evil.example".
+    await page.goto('/login?next=/%09/evil.example');
+    await logIn(page, E2E_USERS.viewer);
+    await expect(page.getByTestId('user-name')).toHaveText(E2E_USERS.viewer.name);
+    expect(new URL(page.url()).origin).toBe(new URL(baseURL ?? 'http://invalid').origin);
+    expect(new URL(page.url()).pathname).toBe('/');
+  });
+
   test('a wrong password and an unknown user get the same plain refusal', async ({ page }) => {
     await page.goto('/login');
     await logIn(page, { name: E2E_USERS.operator.name, password: 'not-the-password' });

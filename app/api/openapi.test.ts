@@ -103,6 +103,16 @@ describe('OpenAPI document', () => {
     expect(drain({ target: '192.0.2.11', reason: 'patching', bogus: 1 })).toBe(false);
     const weight = ajv.compile(body('/api/clusters/{cluster}/weight'));
     expect(weight({ target: '192.0.2.11', reason: 'x', weight: 70000 })).toBe(false);
+    const token = ajv.compile(body('/api/admin/tokens'));
+    expect(token({ name: 'ci', role: 'viewer', expiresInDays: 30 }), JSON.stringify(token.errors)).toBe(true);
+    expect(token({ name: 'ci', role: 'viewer', expiresAt: 1_900_000_000_000 }), JSON.stringify(token.errors)).toBe(true);
+    expect(token({ name: 'ci', role: 'viewer', expiresInDays: 0 })).toBe(false);
+    expect(token({ name: 'ci', role: 'viewer', expires: '30d' })).toBe(false);
+  });
+
+  it('documents token expiry in the token listing', () => {
+    const list = doc.components.schemas.TokenList as { properties: { tokens: { items: { required: string[] } } } };
+    expect(list.properties.tokens.items.required).toEqual(expect.arrayContaining(['expiresAt', 'expired']));
   });
 });
 

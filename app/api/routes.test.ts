@@ -240,9 +240,9 @@ describe('login and sessions', () => {
     expect(csrf).not.toMatch(/HttpOnly/i);
     const me = await call('me', 'GET', { cookie });
     expect(await me.json()).toEqual({ name: 'otto', role: 'operator', clusters: null, via: 'session' });
-    // Behind a trusted proxy that terminated TLS: Secure.
+    // Behind a trusted proxy that terminated TLS: Secure, and so named __Host- (app/api/auth/host-cookies.test.ts).
     const viaProxy = await call('auth/login', 'POST', { body: { name: 'otto', password: PASSWORDS.otto }, peer: '10.0.0.5', headers: { 'x-forwarded-proto': 'https' } });
-    expect(cookiesFrom(viaProxy).raw.find((c) => c.startsWith('lvs_session='))).toMatch(/Secure/);
+    expect(cookiesFrom(viaProxy).raw.find((c) => c.startsWith('__Host-lvs_session='))).toMatch(/Secure/);
     // The same header from anyone else does not make it Secure (nor anything else).
     const spoofed = await call('auth/login', 'POST', { body: { name: 'otto', password: PASSWORDS.otto }, peer: '192.0.2.50', headers: { 'x-forwarded-proto': 'https' } });
     expect(cookiesFrom(spoofed).raw.find((c) => c.startsWith('lvs_session='))).not.toMatch(/Secure/);

@@ -2,14 +2,14 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/auth/login-form';
 import { Card } from '@/components/ui/card';
+import { safeNextPath } from '@/lib/safe-next';
 import { currentUser } from '@/server/auth/page-actor';
 
 export const metadata: Metadata = { title: 'Log in' };
 
-/** Only same-origin paths: an open redirect would make the login page a phishing aid. */
+/** Only same-origin paths (lib/safe-next.ts): an open redirect would make the login page a phishing aid. */
 function safeNext(next: string | string[] | undefined): string {
-  const v = Array.isArray(next) ? next[0] : next;
-  return v && v.startsWith('/') && !v.startsWith('//') && !v.startsWith('/\\') ? v : '/';
+  return safeNextPath(Array.isArray(next) ? next[0] : next);
 }
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -85,7 +85,8 @@ export function cliActor(): ChangedBy {
   } catch {
     // no passwd entry (containers): keep "unknown"
   }
-  return { name: `cli:${user}`, role: null, source: `local:${os.hostname()}` };
+  // The console host's own user: every cluster (whoever can run lvsctl here can read the database).
+  return { name: `cli:${user}`, role: null, source: `local:${os.hostname()}`, clusters: null };
 }
 
 /** A password: prompted twice on a terminal, else the first line of stdin. */

@@ -34,7 +34,7 @@ export async function runUser(argv: string[], io: Io): Promise<number> {
     const local = openLocal(values.config);
     try {
       if (verb === 'list') {
-        for (const u of listUsersWith(local.auth)) io.out(`${u.name}\t${u.role}\t${u.clusters?.join(',') ?? '*'}\t${u.from}\n`);
+        for (const u of listUsersWith(local.auth, null)) io.out(`${u.name}\t${u.role}\t${u.clusters?.join(',') ?? '*'}\t${u.from}\n`);
         return 0;
       }
       if (verb === 'remove') {

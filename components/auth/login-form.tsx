@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, isApiError } from '@/lib/api/client';
 import { Me } from '@/lib/models/auth';
+import { safeNextPath } from '@/lib/safe-next';
 
 // The login form. On success the whole page reloads at `next`, so the layout renders with the user.
 
@@ -18,7 +19,8 @@ export function LoginForm({ next }: { next: string }) {
     setError(null);
     try {
       await api.post('/api/auth/login', { name, password }, Me);
-      window.location.assign(next);
+      // Checked again against this page's origin: `next` must never leave the console.
+      window.location.assign(safeNextPath(next, window.location.origin));
     } catch (err) {
       setError(isApiError(err) ? err.message : 'the console did not answer; try again');
       setPassword('');

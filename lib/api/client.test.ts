@@ -113,4 +113,12 @@ describe('state-changing requests', () => {
     expect(loginUrl('https://evil.example/')).toBe('/login');
     expect(loginUrl('/')).toBe('/login');
   });
+
+  it('reads the __Host- CSRF cookie (HTTPS) before the plain one, and either alone (issue 14, item 13)', async () => {
+    const { readCsrfCookie } = await import('./client');
+    expect(readCsrfCookie('lvs_csrf=planted; __Host-lvs_csrf=real%3D')).toBe('real=');
+    expect(readCsrfCookie('__Host-lvs_csrf=real; lvs_csrf=planted')).toBe('real');
+    expect(readCsrfCookie('a=1; __Host-lvs_csrf=only')).toBe('only');
+    expect(readCsrfCookie('lvs_csrf=first; lvs_csrf=second')).toBe('first');
+  });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
+import { safeNextPath } from '@/lib/safe-next';
 
 // The typed client of the console's own HTTP API. Every URL is built here and nowhere else
 // (habit 8); every response is parsed with its zod schema, never cast; every failure becomes one
@@ -57,24 +58,29 @@ export interface ApiClientOptions {
   onUnauthorized?: () => void;
 }
 
-/** Name of the (readable, not HttpOnly) cookie holding the session's CSRF token. */
+/** Name of the (readable, not HttpOnly) cookie holding the session's CSRF token (over HTTP). */
 export const CSRF_COOKIE = 'lvs_csrf';
+/** Its name over HTTPS (server/auth/authenticate.ts: no sibling subdomain can plant it). */
+export const CSRF_COOKIE_HTTPS = `__Host-${CSRF_COOKIE}`;
 /** Header every state-changing browser request carries (server/auth/csrf.ts checks it). */
 export const CSRF_HEADER = 'x-csrf-token';
 
-/** The CSRF token from document.cookie, or null (not in a browser, or not logged in). */
+/** The CSRF token from document.cookie (the __Host- one first), or null (not in a browser, or not logged in). */
 export function readCsrfCookie(cookie: string | undefined = typeof document === 'undefined' ? undefined : document.cookie): string | null {
   if (!cookie) return null;
+  let plain: string | null = null;
   for (const part of cookie.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === CSRF_COOKIE) return decodeURIComponent(v.join('='));
+    if (k === CSRF_COOKIE_HTTPS) return decodeURIComponent(v.join('='));
+    if (k === CSRF_COOKIE && plain === null) plain = decodeURIComponent(v.join('='));
   }
-  return null;
+  return plain;
 }
 
 /** The login page URL that comes back to `next` (a same-origin path only) afterwards. */
 export function loginUrl(next: string): string {
-  const safe = next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
+  const path = safeNextPath(next);
+  const safe = path.startsWith('/login') ? '/' : path;
   return safe === '/' ? '/login' : `/login?next=${encodeURIComponent(safe)}`;
 }
 

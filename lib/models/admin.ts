@@ -24,6 +24,10 @@ export const TokenInfo = z.object({
   createdAt: z.number(),
   lastUsedAt: z.number().nullable(),
   revokedAt: z.number().nullable(),
+  /** Epoch ms after which the token is refused; null: never (made before tokens expired). */
+  expiresAt: z.number().nullable(),
+  /** Past expiresAt when listed (then refused: 401). */
+  expired: z.boolean(),
 });
 export type TokenInfo = z.infer<typeof TokenInfo>;
 

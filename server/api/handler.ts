@@ -46,8 +46,8 @@ function checkAccess<P>(req: Request, access: RouteAccess<P>, params: P, svc: Au
     return null;
   }
   if (!mutating && access.grant?.(req, svc)) return null;
-  const { actor, session } = authenticateWith(req, svc);
-  if (!actor) throw new ApiError('unauthorized', 'log in first: no valid session, API token or trusted proxy user');
+  const { actor, session, refused } = authenticateWith(req, svc);
+  if (!actor) throw new ApiError(refused ? 'forbidden' : 'unauthorized', refused ?? 'log in first: no valid session, API token or trusted proxy user');
   if (mutating && actor.via !== 'token') {
     // Bearer tokens are never sent by a browser on its own, so they need no CSRF defence.
     const why = crossOriginReason(req, svc.config) ?? (session ? csrfTokenReason(req, session) : null);

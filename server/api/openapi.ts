@@ -91,7 +91,7 @@ export const OPERATIONS: readonly Operation[] = [
     route: 'metrics', method: 'get', tag: 'system', role: 'viewer', grant: 'the metrics token (Bearer) or an address in metrics.allow',
     summary: 'Prometheus metrics (text format 0.0.4)', response: { text: 'text/plain; version=0.0.4', example: 'lvs_director_up{cluster="prod",director="lb1"} 1' },
   },
-  { route: 'api/auth/login', method: 'post', tag: 'auth', role: 'public', summary: 'Log in: sets the session cookie (HttpOnly) and the CSRF cookie; rate-limited', body: LoginBody, response: { schema: 'Me' }, extra: { 429: 'too many failed logins (Retry-After)' } },
+  { route: 'api/auth/login', method: 'post', tag: 'auth', role: 'public', summary: 'Log in: sets the session cookie (HttpOnly) and the CSRF cookie; rate-limited', body: LoginBody, response: { schema: 'Me' }, extra: { 429: 'too many failed logins (Retry-After)', 503: 'too many logins at once: the password was not checked (Retry-After: 1)' } },
   { route: 'api/auth/logout', method: 'post', tag: 'auth', role: 'viewer', summary: 'End this session and clear its cookies', response: { schema: 'Ok' } },
   { route: 'api/me', method: 'get', tag: 'auth', role: 'viewer', summary: 'Who is calling: name, role, clusters, how', response: { schema: 'Me' } },
   { route: 'api/audit', method: 'get', tag: 'audit', role: 'viewer', summary: 'The audit log, newest first', query: AuditQuery, response: { schema: 'AuditList' } },
@@ -124,8 +124,8 @@ export const OPERATIONS: readonly Operation[] = [
   { route: 'api/admin/users', method: 'get', tag: 'admin', role: 'admin', summary: 'Every account (configuration and database), never a password hash', response: { schema: 'UserList' } },
   { route: 'api/admin/users', method: 'post', tag: 'admin', role: 'admin', summary: 'Add a database account', body: NewUser, response: { schema: 'UserListing' }, extra: { 409: 'the name is taken' } },
   { route: 'api/admin/users/[name]', method: 'delete', tag: 'admin', role: 'admin', summary: 'Remove a database account and end its sessions', response: { schema: 'RemovedUser' } },
-  { route: 'api/admin/tokens', method: 'get', tag: 'admin', role: 'admin', summary: 'Every API token (name, role, last use), never the secret', response: { schema: 'TokenList' } },
-  { route: 'api/admin/tokens', method: 'post', tag: 'admin', role: 'admin', summary: 'Create an API token; the secret is in this answer only', body: NewToken, response: { schema: 'CreatedToken' }, extra: { 409: 'the name is taken' } },
+  { route: 'api/admin/tokens', method: 'get', tag: 'admin', role: 'admin', summary: 'Every API token (name, role, last use, expiry) within the admin\'s clusters, never the secret', response: { schema: 'TokenList' } },
+  { route: 'api/admin/tokens', method: 'post', tag: 'admin', role: 'admin', summary: 'Create an API token, expiring after expiresInDays or at expiresAt (default and maximum: auth.tokenMaxDays); the secret is in this answer only', body: NewToken, response: { schema: 'CreatedToken' }, extra: { 409: 'the name is taken' } },
   { route: 'api/admin/tokens/[name]', method: 'delete', tag: 'admin', role: 'admin', summary: 'Revoke an API token (it stops working at once)', response: { schema: 'RevokedToken' } },
   { route: 'api/admin/webhooks', method: 'get', tag: 'admin', role: 'admin', summary: "Each webhook's last delivery (never its URL)", response: { schema: 'WebhookStatusList' } },
 ];
@@ -224,7 +224,7 @@ export function openApiDocument(): Json {
       version: '1',
       description:
         'Read the state of LVS (IPVS + keepalived) clusters, and drain, restore and re-weight real servers. Errors are {"error":{"code","message"}}. ' +
-        'Browsers log in (session cookie) and send the lvs_csrf cookie value as x-csrf-token on state-changing requests; scripts send an API token as "Authorization: Bearer lvs_...".',
+        'Browsers log in (session cookie) and send the lvs_csrf cookie value (__Host-lvs_csrf over HTTPS) as x-csrf-token on state-changing requests; scripts send an API token as "Authorization: Bearer lvs_...".',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: [...new Set(OPERATIONS.map((o) => o.tag))].map((name) => ({ name })),
@@ -232,10 +232,10 @@ export function openApiDocument(): Json {
     components: {
       schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, s]) => [name, jsonSchema(s, 'output')])),
       securitySchemes: {
-        session: { type: 'apiKey', in: 'cookie', name: 'lvs_session', description: 'Set by POST /api/auth/login (HttpOnly, SameSite=Strict).' },
-        csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token', description: 'The lvs_csrf cookie value; required with the session cookie on state-changing requests (plus a same-origin Origin or Sec-Fetch-Site).' },
+        session: { type: 'apiKey', in: 'cookie', name: 'lvs_session', description: 'Set by POST /api/auth/login (HttpOnly, SameSite=Strict); over HTTPS named __Host-lvs_session (Secure, Path=/, no Domain).' },
+        csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token', description: 'The lvs_csrf (over HTTPS: __Host-lvs_csrf) cookie value; required with the session cookie on state-changing requests (plus a same-origin Origin or Sec-Fetch-Site).' },
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token from `lvsctl token create` or POST /api/admin/tokens (lvs_...). No CSRF token needed.' },
-        proxyUser: { type: 'apiKey', in: 'header', name: 'x-forwarded-user', description: 'The user asserted by a trusted reverse proxy (auth.proxyAuth; only from auth.trustedProxies).' },
+        proxyUser: { type: 'apiKey', in: 'header', name: 'x-forwarded-user', description: 'The user asserted by a trusted reverse proxy (auth.proxyAuth; only from auth.trustedProxies), with its role from auth.proxyAuth.roleHeader or its groups (groupsHeader + groups).' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'GET /metrics only: the token named by metrics.token.' },
       },
     },

@@ -1,7 +1,9 @@
 import 'server-only';
-import { Role, type Actor } from '@/lib/models/auth';
+import { CSRF_COOKIE, CSRF_COOKIE_HTTPS } from '@/lib/api/client';
+import type { Actor } from '@/lib/models/auth';
 import type { AuthConfig } from '@/server/config/schema';
 import { sameSecret, sha256 } from './secrets';
+import { proxyUserGrant } from './proxy-groups';
 import { findAccount, getAuth, type AuthService } from './service';
 import type { Session } from './store';
 
@@ -11,12 +13,26 @@ import type { Session } from './store';
 /** Set by bin/serve.ts on every request from the TCP peer's address (any client value overwritten). */
 export const PEER_HEADER = 'x-lvs-peer';
 export const SESSION_COOKIE = 'lvs_session';
-export { CSRF_COOKIE } from '@/lib/api/client';
+export { CSRF_COOKIE };
+
+/**
+ * Over HTTPS the cookies are named `__Host-lvs_session` and `__Host-lvs_csrf`: a browser accepts
+ * such a cookie only with Secure, Path=/ and no Domain, so a sibling subdomain (or a plain-HTTP
+ * page on this host) cannot plant one. Plain names there are ignored. Over plain HTTP, where no
+ * prefix can help, the plain names are used.
+ */
+export const HOST_PREFIX = '__Host-';
+
+export function cookieNames(secure: boolean): { session: string; csrf: string } {
+  return secure ? { session: `${HOST_PREFIX}${SESSION_COOKIE}`, csrf: CSRF_COOKIE_HTTPS } : { session: SESSION_COOKIE, csrf: CSRF_COOKIE };
+}
 
 export interface Authentication {
   actor: Actor | null;
   /** The session, when the actor came from the session cookie (CSRF is checked against it). */
   session: Session | null;
+  /** Why a user the proxy asserted was given no role (then 403, not 401). */
+  refused?: string;
 }
 
 function normalizeAddress(a: string): string {
@@ -60,16 +76,26 @@ export function isHttps(req: Request, config: AuthConfig): boolean {
   return new URL(req.url).protocol === 'https:';
 }
 
-export function readCookie(req: Request, name: string): string | null {
+/** Whether this request's cookies are (to be) Secure, and so `__Host-` named. */
+export function cookiesSecure(req: Request, config: AuthConfig): boolean {
+  return config.cookieSecure === 'auto' ? isHttps(req, config) : config.cookieSecure;
+}
+
+/** Every value of the cookie `name`, in the order the browser sent them (several may arrive). */
+export function readCookies(req: Request, name: string): string[] {
   const header = req.headers.get('cookie');
-  if (!header) return null;
+  if (!header) return [];
+  const values: string[] = [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    if (part.slice(0, eq).trim() === name) values.push(part.slice(eq + 1).trim());
   }
-  return null;
+  return values;
 }
+
+/** Session cookies tried per request at most (a request may carry planted or stale ones). */
+const MAX_SESSION_CANDIDATES = 4;
 
 const PROXY_USER = /^[\w.@+-]{1,128}$/;
 
@@ -83,8 +109,10 @@ export function authenticateWith(req: Request, svc: AuthService): Authentication
     return { actor: { name: `token:${token.name}`, role: token.role, clusters: token.clusters, via: 'token', source }, session: null };
   }
 
-  const sid = readCookie(req, SESSION_COOKIE);
-  if (sid) {
+  // Several session cookies of the name may arrive (one planted by a sibling subdomain over plain
+  // HTTP, a stale one): the first that is a live session wins.
+  const sids = readCookies(req, cookieNames(cookiesSecure(req, svc.config)).session).slice(0, MAX_SESSION_CANDIDATES);
+  for (const sid of sids) {
     const session = svc.store.getSession(sid);
     const t = svc.now();
     if (session) {
@@ -105,8 +133,9 @@ export function authenticateWith(req: Request, svc: AuthService): Authentication
   if (proxy && fromTrustedProxy(req, svc.config)) {
     const user = req.headers.get(proxy.userHeader)?.trim();
     if (user && PROXY_USER.test(user)) {
-      const asserted = proxy.roleHeader ? Role.safeParse(req.headers.get(proxy.roleHeader)?.trim()) : null;
-      return { actor: { name: user, role: asserted?.success ? asserted.data : proxy.defaultRole, clusters: null, via: 'proxy', source }, session: null };
+      const decision = proxyUserGrant(req.headers, proxy);
+      if (!decision.ok) return { actor: null, session: null, refused: `${user}: ${decision.reason}` };
+      return { actor: { name: user, role: decision.grant.role, clusters: decision.grant.clusters, via: 'proxy', source }, session: null };
     }
   }
   return { actor: null, session: null };
@@ -116,10 +145,11 @@ export function authenticate(req: Request): Actor | null {
   return authenticateWith(req, getAuth()).actor;
 }
 
-/** The session's id hash from the request's cookie (for logout). */
-export function sessionIdHash(req: Request): string | null {
-  const sid = readCookie(req, SESSION_COOKIE);
-  return sid ? sha256(sid) : null;
+/** Hashes of every session id the request carries, under either name (for login and logout). */
+export function sessionIdHashes(req: Request): string[] {
+  return [...readCookies(req, cookieNames(true).session), ...readCookies(req, cookieNames(false).session)]
+    .slice(0, MAX_SESSION_CANDIDATES * 2)
+    .map((sid) => sha256(sid));
 }
 
 // --- CSRF -----------------------------------------------------------------------------------
@@ -152,6 +182,6 @@ export function crossOriginReason(req: Request, config: AuthConfig): string | nu
 /** The session's CSRF token must come back in the x-csrf-token header. Returns why not, or null. */
 export function csrfTokenReason(req: Request, session: Session): string | null {
   const sent = req.headers.get('x-csrf-token');
-  if (!sent) return 'CSRF token missing: send the x-csrf-token header (the lvs_csrf cookie value)';
+  if (!sent) return 'CSRF token missing: send the x-csrf-token header (the lvs_csrf or __Host-lvs_csrf cookie value)';
   return sameSecret(sent, session.csrf) ? null : 'CSRF token does not match this session: reload the page';
 }

@@ -1,16 +1,17 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { CSRF_COOKIE } from '@/lib/api/client';
 import type { Actor, Me } from '@/lib/models/auth';
 import { ApiError } from '@/server/api/errors';
-import { SESSION_COOKIE, isHttps, sessionIdHash, sourceAddressWith } from './authenticate';
-import { verifyNobody, verifyPassword } from './password';
+import { cookieNames, cookiesSecure, sessionIdHashes, sourceAddressWith } from './authenticate';
+import { isPasswordHashBusy, verifyNobody, verifyPassword } from './password';
 import { findAccount, getAuth, type AuthService } from './service';
 
 // Log in (local accounts: config or `lvsctl user add`), log out, and who am I. A failed login
 // says only "wrong user name or password", whichever part was wrong, and counts against both the
-// source address and the user name; past the limit, 429 with Retry-After.
+// source address and the user name; past the limit, 429 with Retry-After. The attempt is counted
+// before the password is checked (and given back when it was right), so parallel guesses cannot
+// slip past the limit; when too many password checks are running already, 503 at once.
 
 export const LoginBody = z
   .object({
@@ -21,8 +22,8 @@ export const LoginBody = z
 
 export const LOGIN_FAILED = 'wrong user name or password';
 
-function cookieOptions(req: Request, svc: AuthService, maxAgeSeconds: number) {
-  const secure = svc.config.cookieSecure === 'auto' ? isHttps(req, svc.config) : svc.config.cookieSecure;
+/** Path=/ and no Domain always (what the __Host- prefix requires when Secure). */
+function cookieOptions(secure: boolean, maxAgeSeconds: number) {
   return { sameSite: 'strict' as const, secure, path: '/', maxAge: maxAgeSeconds };
 }
 
@@ -39,7 +40,7 @@ export async function loginWith(req: Request, svc: AuthService): Promise<NextRes
   const audit = (outcome: 'ok' | 'refused', message: string, role: string | null = null) =>
     svc.audit.append({ actor: name, role, source, action: 'login', cluster: null, target: null, outcome, detail: { message } });
 
-  const limited = svc.limiter.check(keys);
+  const limited = svc.limiter.reserve(keys);
   if (!limited.ok) {
     audit('refused', `too many failed logins; refused for ${limited.retryAfterSeconds} s`);
     return NextResponse.json(
@@ -49,25 +50,39 @@ export async function loginWith(req: Request, svc: AuthService): Promise<NextRes
   }
 
   const account = findAccount(svc, name);
-  const ok = account ? await verifyPassword(password, account.passwordHash) : await verifyNobody(password);
+  let ok: boolean;
+  try {
+    ok = account ? await verifyPassword(password, account.passwordHash) : await verifyNobody(password);
+  } catch (e) {
+    // Not evaluated: the attempt does not count.
+    svc.limiter.giveBack(limited.reservation);
+    if (!isPasswordHashBusy(e)) throw e;
+    audit('refused', 'too many logins at once; refused without checking the password');
+    return NextResponse.json(
+      { error: { code: 'unavailable', message: 'too many logins at once: try again in a moment' } },
+      { status: 503, headers: { 'retry-after': '1', 'cache-control': 'no-store' } },
+    );
+  }
   if (!account || !ok) {
-    svc.limiter.fail(keys);
+    // Already counted by reserve().
     audit('refused', account ? 'wrong password' : 'no such user');
     throw new ApiError('unauthorized', LOGIN_FAILED);
   }
+  svc.limiter.giveBack(limited.reservation);
 
   // A new session id at every login (no fixation); the one this browser had, if any, ends.
-  const previous = sessionIdHash(req);
-  if (previous) svc.store.deleteSession(previous);
+  for (const previous of sessionIdHashes(req)) svc.store.deleteSession(previous);
   svc.store.deleteExpiredSessions(svc.config.session.idleMinutes * 60_000, svc.config.session.absoluteHours * 3_600_000);
   const session = svc.store.createSession(account);
   audit('ok', 'logged in', account.role);
   const me: Me = { name: account.name, role: account.role, clusters: account.clusters, via: 'session' };
   const res = NextResponse.json(me, { headers: { 'cache-control': 'no-store' } });
   const maxAge = svc.config.session.absoluteHours * 3600;
-  res.cookies.set(SESSION_COOKIE, session.id, { ...cookieOptions(req, svc, maxAge), httpOnly: true });
+  const secure = cookiesSecure(req, svc.config);
+  const names = cookieNames(secure);
+  res.cookies.set(names.session, session.id, { ...cookieOptions(secure, maxAge), httpOnly: true });
   // Readable by the page's script, which echoes it in x-csrf-token; useless without the session.
-  res.cookies.set(CSRF_COOKIE, session.csrf, { ...cookieOptions(req, svc, maxAge), httpOnly: false });
+  res.cookies.set(names.csrf, session.csrf, { ...cookieOptions(secure, maxAge), httpOnly: false });
   return res;
 }
 
@@ -76,11 +91,18 @@ export function login(req: Request): Promise<NextResponse> {
 }
 
 export function logoutWith(req: Request, actor: Actor, svc: AuthService): NextResponse {
-  const idHash = sessionIdHash(req);
-  if (idHash) svc.store.deleteSession(idHash);
+  for (const idHash of sessionIdHashes(req)) svc.store.deleteSession(idHash);
   svc.audit.append({ actor: actor.name, role: actor.role, source: actor.source, action: 'logout', cluster: null, target: null, outcome: 'ok', detail: { via: actor.via } });
   const res = NextResponse.json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
-  for (const name of [SESSION_COOKIE, CSRF_COOKIE]) res.cookies.set(name, '', { ...cookieOptions(req, svc, 0), httpOnly: name === SESSION_COOKIE });
+  // Over HTTPS the plain names (from before the __Host- names, or plain-HTTP use) go too.
+  const secure = cookiesSecure(req, svc.config);
+  const sets = secure ? [cookieNames(true), cookieNames(false)] : [cookieNames(false)];
+  const cleared = new Map<string, { name: string; value: string; secure: boolean; httpOnly: boolean }>();
+  for (const names of sets) {
+    cleared.set(names.session, { name: names.session, value: '', secure, httpOnly: true });
+    cleared.set(names.csrf, { name: names.csrf, value: '', secure, httpOnly: false });
+  }
+  for (const c of cleared.values()) res.cookies.set(c.name, c.value, { ...cookieOptions(c.secure, 0), httpOnly: c.httpOnly });
   return res;
 }
 

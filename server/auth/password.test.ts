@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { hashPassword, parsePasswordHash, SCRYPT_DEFAULTS, verifyNobody, verifyPassword } from './password';
+import { describe, expect, it, vi } from 'vitest';
+import { HashGate, hashPassword, isPasswordHashBusy, parsePasswordHash, SCRYPT_DEFAULTS, verifyNobody, verifyPassword } from './password';
 
 describe('scrypt password hashes', () => {
   it('hashes with the default parameters stored in the string, and verifies', async () => {
@@ -32,5 +32,47 @@ describe('scrypt password hashes', () => {
 
   it('refuses an empty password', async () => {
     await expect(hashPassword('')).rejects.toThrow(/empty/);
+  });
+});
+
+describe('HashGate (issue 14, item 2: bounded concurrent password hashes)', () => {
+  it('runs at most `max` at once, queues at most `maxQueued`, refuses the rest at once, hands slots over', async () => {
+    const gate = new HashGate(2, 3);
+    const releases: (() => void)[] = [];
+    let peak = 0;
+    let running = 0;
+    const job = () =>
+      gate.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running--;
+        return 'done';
+      });
+    const accepted = Array.from({ length: 5 }, job);
+    expect(gate.running).toBe(2);
+    expect(gate.queued).toBe(3);
+    // The sixth is refused without waiting for anything.
+    const refused = await job().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isPasswordHashBusy(refused)).toBe(true);
+    // Let them finish one by one; never more than two run.
+    for (let i = 0; i < 5; i++) {
+      await vi.waitFor(() => expect(releases.length).toBeGreaterThan(0));
+      expect(gate.running).toBe(Math.min(2, 5 - i));
+      releases.shift()?.();
+    }
+    await expect(Promise.all(accepted)).resolves.toEqual(['done', 'done', 'done', 'done', 'done']);
+    expect(peak).toBe(2);
+    expect(gate.running).toBe(0);
+    expect(gate.queued).toBe(0);
+  });
+
+  it('frees the slot when the job fails', async () => {
+    const gate = new HashGate(1, 0);
+    await expect(gate.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(gate.run(() => Promise.resolve(1))).resolves.toBe(1);
   });
 });

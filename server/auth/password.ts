@@ -16,11 +16,65 @@ export const SCRYPT_DEFAULTS: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
+/** Refused at once: too many password hashes are running and waiting already. */
+export class PasswordHashBusy extends Error {
+  override readonly name = 'PasswordHashBusy';
+}
+
+/**
+ * At most `max` scrypt derivations at a time, at most `maxQueued` more waiting; beyond that
+ * `run` throws PasswordHashBusy without waiting. Each derivation holds 32 MiB and one of libuv's
+ * four pool threads, which SSH connection set-up (DNS) and file I/O share: a burst of logins must
+ * not stall them.
+ */
+export class HashGate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    readonly max: number,
+    readonly maxQueued: number,
+  ) {}
+
+  get running(): number {
+    return this.active;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active < this.max) this.active++;
+    else if (this.waiting.length >= this.maxQueued) throw new PasswordHashBusy(`${this.active} password checks running and ${this.waiting.length} waiting`);
+    // The slot is handed over by the one that finishes (active stays counted).
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+/** By name too: a bundler may give two modules two copies of the class. */
+export function isPasswordHashBusy(e: unknown): e is PasswordHashBusy {
+  return e instanceof PasswordHashBusy || (e instanceof Error && e.name === 'PasswordHashBusy');
+}
+
+/** The process's gate for every password hash and verification. */
+export const passwordGate = new HashGate(2, 16);
+
 function derive(password: string, salt: Buffer, params: ScryptParams, keyLength: number): Promise<Buffer> {
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 };
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  return passwordGate.run(
+    () =>
+      new Promise((resolve, reject) => {
+        scrypt(password.normalize('NFC'), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key)));
+      }),
+  );
 }
 
 export async function hashPassword(password: string, params: ScryptParams = SCRYPT_DEFAULTS): Promise<string> {
@@ -59,7 +113,10 @@ let dummy: Promise<string> | undefined;
 
 /** Spends the same time as a real verification, for user names that do not exist. */
 export async function verifyNobody(password: string): Promise<false> {
-  dummy ??= hashPassword('no such user: this hash never matches');
+  dummy ??= hashPassword('no such user: this hash never matches').catch((e: unknown) => {
+    dummy = undefined; // busy (or failed): try again next time
+    throw e;
+  });
   await verifyPassword(password, await dummy);
   return false;
 }

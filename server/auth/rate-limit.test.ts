@@ -29,3 +29,26 @@ describe('FailureRateLimiter', () => {
     expect(rl.check(['c']).ok).toBe(false);
   });
 });
+
+describe('FailureRateLimiter.reserve (issue 14, item 2: no race between check and count)', () => {
+  it('counts an attempt when it is let through: 40 reservations back to back, only `limit` pass', () => {
+    const rl = new FailureRateLimiter({ limit: 5, windowMs: 60_000, now: () => 1_000 });
+    const keys = ['address:192.0.2.1', 'user:ada'];
+    const decisions = Array.from({ length: 40 }, () => rl.reserve(keys));
+    expect(decisions.filter((d) => d.ok)).toHaveLength(5);
+    expect(decisions.filter((d) => !d.ok)).toHaveLength(35);
+  });
+
+  it('giveBack uncounts one reserved attempt (a right password), once', () => {
+    const rl = new FailureRateLimiter({ limit: 2, windowMs: 60_000, now: () => 1_000 });
+    const a = rl.reserve(['k']);
+    const b = rl.reserve(['k']);
+    expect(rl.reserve(['k']).ok).toBe(false);
+    if (!a.ok || !b.ok) throw new Error('the first two must pass');
+    rl.giveBack(a.reservation);
+    rl.giveBack(a.reservation); // a second give-back of the same reservation changes nothing more...
+    const c = rl.reserve(['k']);
+    expect(c.ok).toBe(true);
+    expect(rl.reserve(['k']).ok).toBe(false); // ...than one: b and c count
+  });
+});

@@ -1,6 +1,10 @@
 // Failed-login limiter: at most `limit` failures per key (source address, user name) in a sliding
 // window; beyond that every attempt on that key is refused until the oldest failure ages out. Pure
 // (clock injected), in memory: a restart forgets, which is acceptable for a one-minute window.
+//
+// A login reserves its attempt (counted as a failure) before the password is checked, and gives it
+// back when the password was right: checking first and counting after the (slow, asynchronous)
+// hash would let any number of parallel guesses through while the first ones are still hashing.
 
 export interface RateLimitOptions {
   limit: number;
@@ -12,8 +16,16 @@ export interface RateLimitOptions {
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
+/** An attempt counted in advance; `giveBack` uncounts it. */
+export interface Reservation {
+  readonly keys: readonly string[];
+  readonly at: number;
+}
+export type ReserveDecision = { ok: true; reservation: Reservation } | { ok: false; retryAfterSeconds: number };
+
 export class FailureRateLimiter {
   private readonly failures = new Map<string, number[]>();
+  private readonly returned = new WeakSet<Reservation>();
   private readonly now: () => number;
   private readonly maxKeys: number;
 
@@ -44,7 +56,35 @@ export class FailureRateLimiter {
   }
 
   fail(keys: readonly string[]): void {
-    const t = this.now();
+    this.record(keys, this.now());
+  }
+
+  /**
+   * Check and count in one step (no await between them): an attempt that may proceed is counted as
+   * a failure at once. Give it back with `giveBack` when it succeeded (or was never evaluated).
+   */
+  reserve(keys: readonly string[]): ReserveDecision {
+    const decision = this.check(keys);
+    if (!decision.ok) return decision;
+    const at = this.now();
+    this.record(keys, at);
+    return { ok: true, reservation: { keys: [...keys], at } };
+  }
+
+  /** Uncounts a reserved attempt (once; a second call does nothing more than a first). */
+  giveBack(r: Reservation): void {
+    if (this.returned.has(r)) return;
+    this.returned.add(r);
+    for (const key of r.keys) {
+      const list = this.failures.get(key);
+      const i = list ? list.lastIndexOf(r.at) : -1;
+      if (!list || i < 0) continue;
+      list.splice(i, 1);
+      if (list.length === 0) this.failures.delete(key);
+    }
+  }
+
+  private record(keys: readonly string[], t: number): void {
     for (const key of keys) {
       const list = this.recent(key, t);
       list.push(t);

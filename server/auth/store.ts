@@ -50,6 +50,7 @@ const TokenRow = z.object({
   created_at: z.number(),
   last_used_at: z.number().nullable(),
   revoked_at: z.number().nullable(),
+  expires_at: z.number().nullable(),
 });
 
 export interface StoredUser {
@@ -69,6 +70,10 @@ export interface TokenInfo {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** Epoch ms after which the token is refused; null: never (tokens made before expiry existed). */
+  expiresAt: number | null;
+  /** Past expiresAt when listed. */
+  expired: boolean;
 }
 
 export class AuthStoreError extends Error {
@@ -78,8 +83,18 @@ export class AuthStoreError extends Error {
 /** API tokens start with this, so they are recognisable in a config file or a leak scanner. */
 export const TOKEN_PREFIX = 'lvs_';
 
-function toTokenInfo(r: z.infer<typeof TokenRow>): TokenInfo {
-  return { name: r.name, role: r.role, clusters: r.clusters, createdBy: r.created_by, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at };
+function toTokenInfo(r: z.infer<typeof TokenRow>, now: number): TokenInfo {
+  return {
+    name: r.name,
+    role: r.role,
+    clusters: r.clusters,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+    expiresAt: r.expires_at,
+    expired: r.expires_at !== null && now >= r.expires_at,
+  };
 }
 
 function clustersColumn(clusters: readonly string[] | null | undefined): string | null {
@@ -162,23 +177,24 @@ export class AuthStore {
   // --- API tokens --------------------------------------------------------------------------
 
   /** Creates a token; the returned secret is shown once and never stored. */
-  createToken(t: { name: string; role: Role; clusters?: readonly string[] | null; createdBy: string }): { token: string; info: TokenInfo } {
+  createToken(t: { name: string; role: Role; clusters?: readonly string[] | null; createdBy: string; expiresAt?: number | null }): { token: string; info: TokenInfo } {
     const existing = this.db.prepare('SELECT revoked_at FROM api_tokens WHERE name = ?').get(t.name) as { revoked_at: number | null } | undefined;
     if (existing) throw new AuthStoreError(existing.revoked_at === null ? `a token named ${t.name} already exists` : `a revoked token named ${t.name} exists; pick another name`);
     const token = `${TOKEN_PREFIX}${randomSecret()}`;
     this.db
-      .prepare('INSERT INTO api_tokens (name, token_hash, role, clusters, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(t.name, sha256(token), t.role, clustersColumn(t.clusters), t.createdBy, this.now());
+      .prepare('INSERT INTO api_tokens (name, token_hash, role, clusters, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(t.name, sha256(token), t.role, clustersColumn(t.clusters), t.createdBy, this.now(), t.expiresAt ?? null);
     const info = this.listTokens().find((x) => x.name === t.name);
     if (!info) throw new AuthStoreError(`token ${t.name} was not stored`);
     return { token, info };
   }
 
   listTokens(): TokenInfo[] {
+    const t = this.now();
     return this.db
       .prepare('SELECT * FROM api_tokens ORDER BY name')
       .all()
-      .map((raw) => toTokenInfo(TokenRow.parse(raw)));
+      .map((raw) => toTokenInfo(TokenRow.parse(raw), t));
   }
 
   /** False when there is no such unrevoked token. */
@@ -186,18 +202,19 @@ export class AuthStore {
     return this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(this.now(), name).changes > 0;
   }
 
-  /** The unrevoked token with this secret (and notes its use), or null. */
+  /** The unrevoked, unexpired token with this secret (and notes its use), or null. */
   useToken(token: string): TokenInfo | null {
     if (!token.startsWith(TOKEN_PREFIX)) return null;
     const raw = this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(sha256(token));
     if (raw === undefined) return null;
     const r = TokenRow.parse(raw);
     const t = this.now();
+    if (r.expires_at !== null && t >= r.expires_at) return null;
     // Once a minute is precise enough for "last used", and spares a write per request.
     if (r.last_used_at === null || t - r.last_used_at >= 60_000) {
       this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(t, r.id);
       r.last_used_at = t;
     }
-    return toTokenInfo(r);
+    return toTokenInfo(r, t);
   }
 }

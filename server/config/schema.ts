@@ -148,6 +148,52 @@ export const AuthUserConfig = z
   .strict();
 export type AuthUserConfig = z.infer<typeof AuthUserConfig>;
 
+/** What one proxy group grants: a role, on every cluster or only on `clusters`. */
+export const ProxyGroupGrant = z
+  .object({
+    role: AuthRole,
+    clusters: z.array(Name).min(1).optional(),
+  })
+  .strict();
+export type ProxyGroupGrant = z.infer<typeof ProxyGroupGrant>;
+
+
+/**
+ * Single sign-on through a trusted reverse proxy. The proxy must set (overwrite) the user, role and
+ * groups headers on every request: whatever a client sends in them is believed from the proxy.
+ */
+export const ProxyAuthConfig = z
+  .object({
+    userHeader: z.string().min(1).default('x-forwarded-user'),
+    /** Header carrying the role; when absent or not a role, defaultRole applies. */
+    roleHeader: z.string().min(1).optional(),
+    /** Header carrying the user's groups (comma-separated), mapped to roles and clusters by `groups`. */
+    groupsHeader: z.string().min(1).optional(),
+    /** Group name -> { role, clusters? }. A user's role is the highest its groups grant (server/auth/proxy-groups.ts). */
+    groups: z.record(z.string().min(1).max(256), ProxyGroupGrant).optional(),
+    /** For a user without a (valid) role header or a mapped group; 'none' refuses them. Default: viewer, or none with groups. */
+    defaultRole: z.enum(['viewer', 'operator', 'admin', 'none']).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.groupsHeader !== undefined && p.roleHeader !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'set roleHeader or groupsHeader, not both: with groups, the role comes from the groups map', path: ['roleHeader'] });
+    }
+    if (p.groupsHeader !== undefined && (p.groups === undefined || Object.keys(p.groups).length === 0)) {
+      ctx.addIssue({ code: 'custom', message: 'groupsHeader needs groups: a map of group name to { role, clusters? }', path: ['groups'] });
+    }
+    for (const group of Object.keys(p.groups ?? {})) {
+      if (group.includes(',') || group.trim() !== group) {
+        ctx.addIssue({ code: 'custom', message: `group "${group}": give the name as the proxy sends it, without commas (the groups header is a comma-separated list) or surrounding spaces`, path: ['groups', group] });
+      }
+    }
+    if (p.groups !== undefined && p.groupsHeader === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'groups needs groupsHeader: the header the proxy puts the user\'s groups in (e.g. x-forwarded-groups)', path: ['groupsHeader'] });
+    }
+  })
+  .transform((p) => ({ ...p, defaultRole: p.defaultRole ?? (p.groups ? ('none' as const) : ('viewer' as const)) }));
+export type ProxyAuthConfig = z.infer<typeof ProxyAuthConfig>;
+
 export const AuthConfig = z
   .object({
     /** Local accounts (more can be added to the database with `lvsctl user add`). */
@@ -166,15 +212,9 @@ export const AuthConfig = z
     /** Addresses of reverse proxies whose X-Forwarded-For / -Proto (and proxy user header) are believed. */
     trustedProxies: z.array(z.string().min(1).regex(/^[0-9A-Fa-f.:]+$/, 'an IP address')).default([]),
     /** Single sign-on through a trusted reverse proxy (oauth2-proxy and the like). Needs trustedProxies. */
-    proxyAuth: z
-      .object({
-        userHeader: z.string().min(1).default('x-forwarded-user'),
-        /** Header carrying the role; when absent or not a role, defaultRole applies. */
-        roleHeader: z.string().min(1).optional(),
-        defaultRole: AuthRole.default('viewer'),
-      })
-      .strict()
-      .optional(),
+    proxyAuth: ProxyAuthConfig.optional(),
+    /** API tokens expire after at most this many days (also the default when none is asked for). */
+    tokenMaxDays: z.number().int().min(1).max(3650).default(365),
     /** Failed logins allowed per minute, per source address and per user name; then 429. */
     loginAttemptsPerMinute: z.number().int().min(1).max(1000).default(5),
   })
@@ -266,6 +306,12 @@ export const ConsoleConfig = z
       if (users.has(u.name)) ctx.addIssue({ code: 'custom', message: `duplicate user name "${u.name}"`, path: ['auth', 'users', i, 'name'] });
       users.add(u.name);
     });
+    const clusterNames = new Set(c.clusters.map((cl) => cl.name));
+    for (const [group, grant] of Object.entries(c.auth.proxyAuth?.groups ?? {})) {
+      for (const name of grant.clusters ?? []) {
+        if (!clusterNames.has(name)) ctx.addIssue({ code: 'custom', message: `proxy group "${group}": no cluster named "${name}"`, path: ['auth', 'proxyAuth', 'groups', group, 'clusters'] });
+      }
+    }
     const hooks = new Set<string>();
     c.webhooks.forEach((w, i) => {
       if (hooks.has(w.name)) ctx.addIssue({ code: 'custom', message: `duplicate webhook name "${w.name}"`, path: ['webhooks', i, 'name'] });

@@ -163,4 +163,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX haproxy_holds_open ON haproxy_holds (cluster, backend, server, aspect) WHERE ended_at IS NULL;
   `,
+  `
+  -- API tokens expire (server/auth/store.ts): epoch ms, NULL = never (tokens made before this).
+  ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
+  `,
 ];

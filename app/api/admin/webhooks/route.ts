@@ -3,5 +3,5 @@ import { getWebhookStatus } from '@/server/read/webhooks';
 
 export const dynamic = 'force-dynamic';
 
-// GET /api/admin/webhooks - each webhook's last delivery (no URLs)
-export const GET = handle({ role: 'admin' }, () => getWebhookStatus());
+// GET /api/admin/webhooks - each webhook's last delivery (no URLs), within the admin's clusters
+export const GET = handle({ role: 'admin' }, (_req, _p, actor) => getWebhookStatus(actor));
