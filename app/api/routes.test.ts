@@ -309,6 +309,38 @@ describe('login and sessions', () => {
   });
 });
 
+describe('request bodies', () => {
+  const MIB = 'x'.repeat(1024 * 1024);
+
+  it('a 1 MiB body to login gets 413, sets no cookie, audits and counts nothing', async () => {
+    const before = (await auditEntries()).length;
+    for (const headers of [{}, { 'content-length': String(1024 * 1024 + 40) }] as Record<string, string>[]) {
+      // More than the 5 failures that would rate-limit this address, had they counted.
+      for (let i = 0; i < 6; i++) {
+        const res = await call('auth/login', 'POST', { body: { name: 'otto', password: PASSWORDS.otto, pad: MIB }, peer: '192.0.2.80', headers });
+        expect(res.status).toBe(413);
+        expect(await res.json()).toEqual({ error: { code: 'too-large', message: 'request body too large: at most 8192 bytes (8 KiB)' } });
+        expect(cookiesFrom(res).raw).toEqual([]);
+      }
+    }
+    expect((await auditEntries()).length).toBe(before);
+    expect((await call('auth/login', 'POST', { body: { name: 'otto', password: PASSWORDS.otto }, peer: '192.0.2.80' })).status).toBe(200);
+  });
+
+  it('a 1 MiB body to drain gets 413 and changes nothing', async () => {
+    const otto = await loginAs('otto');
+    const { getRuntime } = await import('@/server/runtime');
+    const before = (await auditEntries()).length;
+    for (const headers of [{}, { 'content-length': String(1024 * 1024 + 60) }] as Record<string, string>[]) {
+      const res = await call('clusters/[cluster]/drain', 'POST', { cookie: otto.cookie, csrf: otto.csrf, body: { target: '192.0.2.11', reason: MIB }, headers });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe('request body too large: at most 65536 bytes (64 KiB)');
+    }
+    expect(getRuntime().drain.intents('lab', true).intents).toEqual([]);
+    expect((await auditEntries()).length).toBe(before);
+  });
+});
+
 describe('CSRF', () => {
   it('refuses a cookie-authenticated state change without the CSRF token, with a wrong one, or from another origin', async () => {
     const ada = await loginAs('ada');

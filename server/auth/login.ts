@@ -3,6 +3,7 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { CSRF_COOKIE } from '@/lib/api/client';
 import type { Actor, Me } from '@/lib/models/auth';
+import { LOGIN_BODY_LIMIT, readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
 import { SESSION_COOKIE, isHttps, sessionIdHash, sourceAddressWith } from './authenticate';
 import { verifyNobody, verifyPassword } from './password';
@@ -27,12 +28,7 @@ function cookieOptions(req: Request, svc: AuthService, maxAgeSeconds: number) {
 }
 
 export async function loginWith(req: Request, svc: AuthService): Promise<NextResponse> {
-  let raw: unknown;
-  try {
-    raw = await req.json();
-  } catch {
-    throw new ApiError('bad-request', 'send a JSON body: {"name": ..., "password": ...}');
-  }
+  const raw = await readJsonBody(req, LOGIN_BODY_LIMIT, 'send a JSON body: {"name": ..., "password": ...}');
   const { name, password } = LoginBody.parse(raw);
   const source = sourceAddressWith(req, svc.config);
   const keys = [`address:${source}`, `user:${name.toLowerCase()}`];
