@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cookiesFrom, PASSWORDS, request, SECRET_PASSPHRASE, writeTestConfig } from '@/server/testing/console-env';
+import { peerStamp } from '@/server/auth/peer-stamp.mjs';
 
 // Every API route, in process, against a temporary configuration (one unreachable dummy director,
 // known accounts): each declares its role, the table below says which, and state-changing routes
@@ -424,6 +426,43 @@ describe('trusted proxy', () => {
     await call('admin/users', 'POST', { peer: '10.0.0.5', headers, body: {} });
     const last = (await auditEntries())[0];
     expect(last).toMatchObject({ actor: 'pat', role: 'operator', source: '198.51.100.7', outcome: 'refused' });
+  });
+
+  it("a forged peer address (no launcher stamp, or a wrong one) is 'unknown': no trusted proxy, no proxy user", async () => {
+    const headers = { 'x-forwarded-user': 'pat', 'x-forwarded-role': 'admin', 'x-forwarded-for': '198.51.100.8' };
+    const forged: Record<string, string>[] = [
+      { 'x-lvs-peer': '10.0.0.5' },
+      { 'x-lvs-peer': '10.0.0.5', 'x-lvs-peer-stamp': peerStamp('10.0.0.5', randomBytes(32)) },
+      { 'x-lvs-peer': '10.0.0.5', 'x-lvs-peer-stamp': peerStamp('127.0.0.1') },
+    ];
+    for (const f of forged) {
+      expect((await call('me', 'GET', { peer: null, headers: { ...headers, ...f } })).status, JSON.stringify(f)).toBe(401);
+      // Refusals name the peer as unknown, not the claimed address or the forwarded one.
+      await call('admin/users', 'POST', { peer: null, headers: { ...headers, ...f }, body: {} });
+      expect((await auditEntries())[0]).toMatchObject({ actor: 'anonymous', source: 'unknown', outcome: 'refused' });
+    }
+    // Through the launcher, the client's own x-lvs-* headers are dropped and its real address stamped.
+    expect((await call('me', 'GET', { peer: '192.0.2.99', headers: { ...headers, 'x-lvs-peer': '10.0.0.5' } })).status).toBe(401);
+    expect((await call('me', 'GET', { peer: '10.0.0.5', headers })).status).toBe(200);
+  });
+
+  it('served without the launcher (no secret in the process), no address is trusted, and it says so once', async () => {
+    const g = globalThis as unknown as Record<symbol, unknown>;
+    const key = Symbol.for('lvs-console.peer-stamp-secret');
+    const secret = g[key];
+    const stamped = request('/api/me', { peer: '10.0.0.5', headers: { 'x-forwarded-user': 'pat' } });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    delete g[key];
+    try {
+      const me = (await loadRoute('me')).GET;
+      for (let i = 0; i < 3; i++) expect((await me?.(stamped.clone(), { params: Promise.resolve({}) }))?.status).toBe(401);
+      const said = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('not started by bin/next-server.mjs'));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(/auth\.trustedProxies, auth\.proxyAuth and metrics\.allow grant them nothing/);
+    } finally {
+      g[key] = secret;
+    }
+    expect((await call('me', 'GET', { peer: '10.0.0.5', headers: { 'x-forwarded-user': 'pat' } })).status).toBe(200);
   });
 });
 
