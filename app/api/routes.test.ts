@@ -311,6 +311,78 @@ describe('login and sessions', () => {
   });
 });
 
+describe('cluster scope, driven by the route table', () => {
+  /** Requests that would get past validation: without the scope check they do not answer 403. */
+  const QUERY: Record<string, string> = {
+    'clusters/[cluster]/history': 'service=TCP%20192.0.2.100%3A80',
+    'clusters/[cluster]/drain/plan': 'target=192.0.2.11',
+    'clusters/[cluster]/drain/progress': 'target=192.0.2.11',
+  };
+  const BODY: Record<string, unknown> = {
+    'clusters/[cluster]/drain': { target: '192.0.2.11', reason: 'scope test', dryRun: true },
+    'clusters/[cluster]/weight': { target: '192.0.2.11', weight: 5, reason: 'scope test', dryRun: true },
+    'clusters/[cluster]/restore': { target: '192.0.2.11', dryRun: true },
+    'clusters/[cluster]/haproxy': { action: 'drain', backend: 'web', server: 's1', reason: 'scope test' },
+  };
+
+  it('every route whose path names a cluster, every method: an actor scoped to another cluster gets 403, and nothing changes', async () => {
+    const sam = await loginAs('sam'); // operator, clusters: [other]
+    const { getRuntime } = await import('@/server/runtime');
+    const tested: string[] = [];
+    for (const route of routeFiles().filter((r) => r.includes('[cluster]'))) {
+      const mod = await loadRoute(route);
+      for (const m of METHODS) {
+        const h = mod[m];
+        if (!h) continue;
+        expect(h.access?.cluster?.({ cluster: 'zz' }), `${m} /api/${route} declares cluster: (p) => p.cluster in handle()`).toBe('zz');
+        const url = `${urlOf(route)}${QUERY[route] ? `?${QUERY[route]}` : ''}`;
+        const init = { cookie: sam.cookie, csrf: sam.csrf, method: m, ...(m === 'GET' ? {} : { body: BODY[route] ?? {} }) };
+        const res = await h(request(url, init), { params: Promise.resolve(paramsOf(route)) });
+        expect(res.status, `${m} /api/${route} as an operator of cluster "other" only`).toBe(403);
+        expect(((await res.json()) as { error: { message: string } }).error.message, `${m} /api/${route}`).toBe('your operator role does not cover cluster lab');
+        tested.push(`${m} ${route}`);
+      }
+    }
+    // The table drives it; these must be among what it drove (the state-changing ones above all).
+    expect(tested).toEqual(
+      expect.arrayContaining([
+        'GET clusters/[cluster]', 'POST clusters/[cluster]/drain', 'POST clusters/[cluster]/restore', 'POST clusters/[cluster]/weight',
+        'GET clusters/[cluster]/haproxy', 'POST clusters/[cluster]/haproxy', 'GET clusters/[cluster]/history', 'GET clusters/[cluster]/intents',
+        'GET clusters/[cluster]/drain/plan', 'GET clusters/[cluster]/drain/progress', 'GET clusters/[cluster]/diagnostics', 'GET clusters/[cluster]/events',
+      ]),
+    );
+    expect(getRuntime().drain.intents('lab', true).intents.filter((i) => i.reason === 'scope test')).toEqual([]);
+  });
+
+  it('routes that span clusters show a scoped actor nothing of the others: hosts, audit (also ?cluster=), events', async () => {
+    const { getRuntime } = await import('@/server/runtime');
+    const rt = getRuntime();
+    const sam = await loginAs('sam');
+    const otto = await loginAs('otto');
+    // A real server of cluster lab (the test director never answers, so the snapshot is made up) and an audit row of lab.
+    const snapshot = { name: 'lab', services: [{ key: 'TCP 192.0.2.100:80', activeDirector: 'd1', realServers: [{ address: '192.0.2.11', port: 80, weight: 1 }] }] };
+    vi.spyOn(rt.collector, 'snapshots').mockReturnValue([snapshot] as unknown as ReturnType<typeof rt.collector.snapshots>);
+    rt.audit.append({ actor: 'otto', role: 'operator', source: '127.0.0.1', action: 'drain', cluster: 'lab', target: '192.0.2.11', outcome: 'ok', detail: { message: 'scope test' } });
+
+    const host = async (cookie: string) => ((await (await call('hosts/[address]', 'GET', { cookie })).json()) as { entries: { cluster: string }[] }).entries;
+    expect((await host(otto.cookie)).map((e) => e.cluster)).toEqual(['lab']);
+    expect(await host(sam.cookie)).toEqual([]);
+
+    const audit = async (cookie: string, query: string) => {
+      const h = (await loadRoute('audit')).GET;
+      const res = await h?.(request(`/api/audit${query}`, { cookie }), { params: Promise.resolve({}) });
+      expect(res?.status).toBe(200);
+      return ((await res?.json()) as { entries: { cluster: string | null }[] }).entries;
+    };
+    expect((await audit(otto.cookie, '?cluster=lab')).length).toBeGreaterThan(0);
+    expect(await audit(sam.cookie, '?cluster=lab')).toEqual([]);
+    expect((await audit(sam.cookie, '')).filter((e) => e.cluster !== 'other')).toEqual([]);
+
+    expect((await call('events', 'GET', { cookie: otto.cookie })).status).toBe(200);
+    expect((await call('events', 'GET', { cookie: sam.cookie })).status).toBe(403);
+  });
+});
+
 describe('request bodies', () => {
   const MIB = 'x'.repeat(1024 * 1024);
 
