@@ -31,7 +31,8 @@ const PEER_PROBLEMS: Record<PeerProblem, string> = {
   unstamped: 'a request came without the peer stamp of bin/next-server.mjs',
   'bad-stamp': 'a request carried an x-lvs-peer stamp that does not verify (forged, or from another process)',
 };
-const warned = new Set<PeerProblem>();
+/** Per process, not per module copy: pages and route handlers are bundled separately. */
+const warned = ((globalThis as unknown as Record<symbol, Set<PeerProblem> | undefined>)[Symbol.for('lvs-console.peer-problems-logged')] ??= new Set<PeerProblem>());
 
 /**
  * The address of the TCP peer (the client, or a proxy in front of it), as stamped by the launcher
