@@ -5,6 +5,15 @@ import { pageCsp } from '@/lib/security-headers';
 // own script tags when it finds it in the request's CSP header), and the root layout learns the
 // path (x-lvs-path) so it can send a visitor who is not logged in to /login?next=PATH.
 // Authentication itself is decided in the layout and in every API handler, not here.
+//
+// The request headers set here (x-nonce, x-lvs-path, content-security-policy) are this server's
+// alone: they are overwritten on every page request, prefetches included (Next.js hides the
+// prefetch headers from the proxy anyway), so a client's copies never reach a page.
+// bin/next-server.mjs drops a client's x-nonce and x-lvs-* before this as well; this covers
+// `next start`. API routes skip the proxy: none reads these headers (proxy.test.ts checks).
+
+/** Request headers this proxy sets on every page request, replacing whatever a client sent. */
+export const PROXY_REQUEST_HEADERS = ['x-nonce', 'x-lvs-path', 'content-security-policy'] as const;
 
 export function proxy(request: NextRequest): NextResponse {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
@@ -20,13 +29,5 @@ export function proxy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  matcher: [
-    {
-      source: '/((?!api/|_next/static|_next/image|favicon.ico).*)',
-      missing: [
-        { type: 'header', key: 'next-router-prefetch' },
-        { type: 'header', key: 'purpose', value: 'prefetch' },
-      ],
-    },
-  ],
+  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico).*)'],
 };

@@ -17,7 +17,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['{lib,server,bin,components,app}/**/*.test.{ts,tsx}'],
+          include: ['{lib,server,bin,components,app}/**/*.test.{ts,tsx}', 'proxy.test.ts'],
           exclude: ['**/*.lab.test.ts', 'node_modules/**'],
           environment: 'node',
           // Time-outs, not timed assertions: a busy 2-core CI machine (the lab VM beside it) can be

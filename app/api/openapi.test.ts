@@ -75,6 +75,7 @@ describe('OpenAPI document', () => {
           if (!login) expect(op.requestBody, `POST /${route} documents its body`).toBeDefined();
         }
         expect(Object.keys(op.responses as Json)).toEqual(expect.arrayContaining(['200', 'default']));
+        if (op.requestBody) expect(Object.keys(op.responses as Json), `${m} /${route} lists 413 (body over its limit)`).toContain('413');
       }
     }
   });
@@ -183,7 +184,7 @@ describe('live answers match the documented schemas', () => {
     expect(removed.status).toBe(200);
   });
 
-  it('error answers: 401, 403, 404, 422 all have the documented error body', async () => {
+  it('error answers: 401, 403, 404, 413, 422 all have the documented error body', async () => {
     const anon = await call('api/clusters', 'GET', { cookie: '' });
     check('api/clusters', 'GET', anon.status, anon.headers.get('content-type') ?? '', await anon.json());
     expect(anon.status).toBe(401);
@@ -193,6 +194,10 @@ describe('live answers match the documented schemas', () => {
     const bad = await call('api/clusters/[cluster]/weight', 'POST', { body: { target: '192.0.2.11', weight: -1, reason: 'x' } });
     expect(bad.status).toBe(422);
     check('api/clusters/[cluster]/weight', 'POST', 422, bad.headers.get('content-type') ?? '', await bad.json());
+    const huge = await call('api/clusters/[cluster]/weight', 'POST', { body: { target: '192.0.2.11', weight: 1, reason: 'x'.repeat(70_000) } });
+    expect(huge.status).toBe(413);
+    check('api/clusters/[cluster]/weight', 'POST', 413, huge.headers.get('content-type') ?? '', await huge.json());
+    expect(doc.paths['/api/clusters/{cluster}/weight']?.post?.responses).toHaveProperty('413');
     const csv = await call('api/events', 'GET', {}, params);
     expect(csv.status).toBe(200);
   });

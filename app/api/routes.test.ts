@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cookiesFrom, PASSWORDS, request, SECRET_PASSPHRASE, writeTestConfig } from '@/server/testing/console-env';
+import { peerStamp } from '@/server/auth/peer-stamp.mjs';
 
 // Every API route, in process, against a temporary configuration (one unreachable dummy director,
 // known accounts): each declares its role, the table below says which, and state-changing routes
@@ -309,6 +311,110 @@ describe('login and sessions', () => {
   });
 });
 
+describe('cluster scope, driven by the route table', () => {
+  /** Requests that would get past validation: without the scope check they do not answer 403. */
+  const QUERY: Record<string, string> = {
+    'clusters/[cluster]/history': 'service=TCP%20192.0.2.100%3A80',
+    'clusters/[cluster]/drain/plan': 'target=192.0.2.11',
+    'clusters/[cluster]/drain/progress': 'target=192.0.2.11',
+  };
+  const BODY: Record<string, unknown> = {
+    'clusters/[cluster]/drain': { target: '192.0.2.11', reason: 'scope test', dryRun: true },
+    'clusters/[cluster]/weight': { target: '192.0.2.11', weight: 5, reason: 'scope test', dryRun: true },
+    'clusters/[cluster]/restore': { target: '192.0.2.11', dryRun: true },
+    'clusters/[cluster]/haproxy': { action: 'drain', backend: 'web', server: 's1', reason: 'scope test' },
+  };
+
+  it('every route whose path names a cluster, every method: an actor scoped to another cluster gets 403, and nothing changes', async () => {
+    const sam = await loginAs('sam'); // operator, clusters: [other]
+    const { getRuntime } = await import('@/server/runtime');
+    const tested: string[] = [];
+    for (const route of routeFiles().filter((r) => r.includes('[cluster]'))) {
+      const mod = await loadRoute(route);
+      for (const m of METHODS) {
+        const h = mod[m];
+        if (!h) continue;
+        expect(h.access?.cluster?.({ cluster: 'zz' }), `${m} /api/${route} declares cluster: (p) => p.cluster in handle()`).toBe('zz');
+        const url = `${urlOf(route)}${QUERY[route] ? `?${QUERY[route]}` : ''}`;
+        const init = { cookie: sam.cookie, csrf: sam.csrf, method: m, ...(m === 'GET' ? {} : { body: BODY[route] ?? {} }) };
+        const res = await h(request(url, init), { params: Promise.resolve(paramsOf(route)) });
+        expect(res.status, `${m} /api/${route} as an operator of cluster "other" only`).toBe(403);
+        expect(((await res.json()) as { error: { message: string } }).error.message, `${m} /api/${route}`).toBe('your operator role does not cover cluster lab');
+        tested.push(`${m} ${route}`);
+      }
+    }
+    // The table drives it; these must be among what it drove (the state-changing ones above all).
+    expect(tested).toEqual(
+      expect.arrayContaining([
+        'GET clusters/[cluster]', 'POST clusters/[cluster]/drain', 'POST clusters/[cluster]/restore', 'POST clusters/[cluster]/weight',
+        'GET clusters/[cluster]/haproxy', 'POST clusters/[cluster]/haproxy', 'GET clusters/[cluster]/history', 'GET clusters/[cluster]/intents',
+        'GET clusters/[cluster]/drain/plan', 'GET clusters/[cluster]/drain/progress', 'GET clusters/[cluster]/diagnostics', 'GET clusters/[cluster]/events',
+      ]),
+    );
+    expect(getRuntime().drain.intents('lab', true).intents.filter((i) => i.reason === 'scope test')).toEqual([]);
+  });
+
+  it('routes that span clusters show a scoped actor nothing of the others: hosts, audit (also ?cluster=), events', async () => {
+    const { getRuntime } = await import('@/server/runtime');
+    const rt = getRuntime();
+    const sam = await loginAs('sam');
+    const otto = await loginAs('otto');
+    // A real server of cluster lab (the test director never answers, so the snapshot is made up) and an audit row of lab.
+    const snapshot = { name: 'lab', services: [{ key: 'TCP 192.0.2.100:80', activeDirector: 'd1', realServers: [{ address: '192.0.2.11', port: 80, weight: 1 }] }] };
+    vi.spyOn(rt.collector, 'snapshots').mockReturnValue([snapshot] as unknown as ReturnType<typeof rt.collector.snapshots>);
+    rt.audit.append({ actor: 'otto', role: 'operator', source: '127.0.0.1', action: 'drain', cluster: 'lab', target: '192.0.2.11', outcome: 'ok', detail: { message: 'scope test' } });
+
+    const host = async (cookie: string) => ((await (await call('hosts/[address]', 'GET', { cookie })).json()) as { entries: { cluster: string }[] }).entries;
+    expect((await host(otto.cookie)).map((e) => e.cluster)).toEqual(['lab']);
+    expect(await host(sam.cookie)).toEqual([]);
+
+    const audit = async (cookie: string, query: string) => {
+      const h = (await loadRoute('audit')).GET;
+      const res = await h?.(request(`/api/audit${query}`, { cookie }), { params: Promise.resolve({}) });
+      expect(res?.status).toBe(200);
+      return ((await res?.json()) as { entries: { cluster: string | null }[] }).entries;
+    };
+    expect((await audit(otto.cookie, '?cluster=lab')).length).toBeGreaterThan(0);
+    expect(await audit(sam.cookie, '?cluster=lab')).toEqual([]);
+    expect((await audit(sam.cookie, '')).filter((e) => e.cluster !== 'other')).toEqual([]);
+
+    expect((await call('events', 'GET', { cookie: otto.cookie })).status).toBe(200);
+    expect((await call('events', 'GET', { cookie: sam.cookie })).status).toBe(403);
+  });
+});
+
+describe('request bodies', () => {
+  const MIB = 'x'.repeat(1024 * 1024);
+
+  it('a 1 MiB body to login gets 413, sets no cookie, audits and counts nothing', async () => {
+    const before = (await auditEntries()).length;
+    for (const headers of [{}, { 'content-length': String(1024 * 1024 + 40) }] as Record<string, string>[]) {
+      // More than the 5 failures that would rate-limit this address, had they counted.
+      for (let i = 0; i < 6; i++) {
+        const res = await call('auth/login', 'POST', { body: { name: 'otto', password: PASSWORDS.otto, pad: MIB }, peer: '192.0.2.80', headers });
+        expect(res.status).toBe(413);
+        expect(await res.json()).toEqual({ error: { code: 'too-large', message: 'request body too large: at most 8192 bytes (8 KiB)' } });
+        expect(cookiesFrom(res).raw).toEqual([]);
+      }
+    }
+    expect((await auditEntries()).length).toBe(before);
+    expect((await call('auth/login', 'POST', { body: { name: 'otto', password: PASSWORDS.otto }, peer: '192.0.2.80' })).status).toBe(200);
+  });
+
+  it('a 1 MiB body to drain gets 413 and changes nothing', async () => {
+    const otto = await loginAs('otto');
+    const { getRuntime } = await import('@/server/runtime');
+    const before = (await auditEntries()).length;
+    for (const headers of [{}, { 'content-length': String(1024 * 1024 + 60) }] as Record<string, string>[]) {
+      const res = await call('clusters/[cluster]/drain', 'POST', { cookie: otto.cookie, csrf: otto.csrf, body: { target: '192.0.2.11', reason: MIB }, headers });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe('request body too large: at most 65536 bytes (64 KiB)');
+    }
+    expect(getRuntime().drain.intents('lab', true).intents).toEqual([]);
+    expect((await auditEntries()).length).toBe(before);
+  });
+});
+
 describe('CSRF', () => {
   it('refuses a cookie-authenticated state change without the CSRF token, with a wrong one, or from another origin', async () => {
     const ada = await loginAs('ada');
@@ -392,6 +498,43 @@ describe('trusted proxy', () => {
     await call('admin/users', 'POST', { peer: '10.0.0.5', headers, body: {} });
     const last = (await auditEntries())[0];
     expect(last).toMatchObject({ actor: 'pat', role: 'operator', source: '198.51.100.7', outcome: 'refused' });
+  });
+
+  it("a forged peer address (no launcher stamp, or a wrong one) is 'unknown': no trusted proxy, no proxy user", async () => {
+    const headers = { 'x-forwarded-user': 'pat', 'x-forwarded-role': 'admin', 'x-forwarded-for': '198.51.100.8' };
+    const forged: Record<string, string>[] = [
+      { 'x-lvs-peer': '10.0.0.5' },
+      { 'x-lvs-peer': '10.0.0.5', 'x-lvs-peer-stamp': peerStamp('10.0.0.5', randomBytes(32)) },
+      { 'x-lvs-peer': '10.0.0.5', 'x-lvs-peer-stamp': peerStamp('127.0.0.1') },
+    ];
+    for (const f of forged) {
+      expect((await call('me', 'GET', { peer: null, headers: { ...headers, ...f } })).status, JSON.stringify(f)).toBe(401);
+      // Refusals name the peer as unknown, not the claimed address or the forwarded one.
+      await call('admin/users', 'POST', { peer: null, headers: { ...headers, ...f }, body: {} });
+      expect((await auditEntries())[0]).toMatchObject({ actor: 'anonymous', source: 'unknown', outcome: 'refused' });
+    }
+    // Through the launcher, the client's own x-lvs-* headers are dropped and its real address stamped.
+    expect((await call('me', 'GET', { peer: '192.0.2.99', headers: { ...headers, 'x-lvs-peer': '10.0.0.5' } })).status).toBe(401);
+    expect((await call('me', 'GET', { peer: '10.0.0.5', headers })).status).toBe(200);
+  });
+
+  it('served without the launcher (no secret in the process), no address is trusted, and it says so once', async () => {
+    const g = globalThis as unknown as Record<symbol, unknown>;
+    const key = Symbol.for('lvs-console.peer-stamp-secret');
+    const secret = g[key];
+    const stamped = request('/api/me', { peer: '10.0.0.5', headers: { 'x-forwarded-user': 'pat' } });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    delete g[key];
+    try {
+      const me = (await loadRoute('me')).GET;
+      for (let i = 0; i < 3; i++) expect((await me?.(stamped.clone(), { params: Promise.resolve({}) }))?.status).toBe(401);
+      const said = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('not started by bin/next-server.mjs'));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(/auth\.trustedProxies, auth\.proxyAuth and metrics\.allow grant them nothing/);
+    } finally {
+      g[key] = secret;
+    }
+    expect((await call('me', 'GET', { peer: '10.0.0.5', headers: { 'x-forwarded-user': 'pat' } })).status).toBe(200);
   });
 });
 

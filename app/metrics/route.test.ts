@@ -40,6 +40,11 @@ describe('GET /metrics', () => {
     expect((await scrape({ peer: '203.0.113.9', headers: { 'x-forwarded-for': '192.0.2.3' } })).status).toBe(401);
     // A trusted proxy forwarding a client outside the list: refused, though the proxy itself...
     expect((await scrape({ peer: '10.0.0.5', headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(401);
+    // An allowed address claimed in x-lvs-peer without the launcher's stamp (e.g. under `next start`)...
+    expect((await scrape({ peer: null, headers: { 'x-lvs-peer': '192.0.2.14' } })).status).toBe(401);
+    // ...or a trusted proxy claimed so, forwarding an allowed client; and through the launcher, the client's copy is dropped.
+    expect((await scrape({ peer: null, headers: { 'x-lvs-peer': '10.0.0.5', 'x-forwarded-for': '192.0.2.1' } })).status).toBe(401);
+    expect((await scrape({ peer: '203.0.113.9', headers: { 'x-lvs-peer': '192.0.2.14' } })).status).toBe(401);
   });
 
   it('serves the metrics token, allowed addresses (directly or behind a trusted proxy), and any viewer', async () => {

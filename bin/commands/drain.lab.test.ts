@@ -13,12 +13,14 @@ import * as progressRoute from '@/app/api/clusters/[cluster]/drain/progress/rout
 import * as restoreRoute from '@/app/api/clusters/[cluster]/restore/route';
 import * as weightRoute from '@/app/api/clusters/[cluster]/weight/route';
 import { labSsh, ROOT, waitFor } from '@/lib/testing/lab';
+import { installPeerSecret, stampRequest } from '@/server/auth/peer-stamp.mjs';
 
 // lvsctl drain / restore / weight as a maintenance script runs them: the real CLI (a child process)
 // against the console's real route handlers (served here over HTTP in this process, with the lab's
 // configuration and a real API token), acting on both lab directors.
 
 const run = promisify(execFile);
+installPeerSecret();
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
 let server: http.Server;
@@ -83,9 +85,9 @@ beforeAll(async () => {
           res.writeHead(404).end();
           return;
         }
+        stampRequest(req, req.socket.remoteAddress); // as bin/next-server.mjs does
         const headers = new Headers();
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-        headers.set('x-lvs-peer', '127.0.0.1');
         const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
         const resp = await r.h(new Request(u, { method: req.method, headers, body }), { params: Promise.resolve(r.params) });
         res.writeHead(resp.status, { 'content-type': resp.headers.get('content-type') ?? 'application/json' });

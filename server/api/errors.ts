@@ -11,6 +11,8 @@ export const API_ERROR_STATUS = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  /** A request body over its limit (server/api/body.ts: 64 KiB, login 8 KiB). */
+  'too-large': 413,
   validation: 422,
   'rate-limited': 429,
   internal: 500,

@@ -16,6 +16,7 @@ import { AuditQuery } from '@/server/read/audit';
 import { HistoryQuery } from '@/server/read/clusters';
 import { EventsQuery } from '@/server/read/events';
 import type { ApiEndpoint } from '@/lib/models/api-docs';
+import { JSON_BODY_LIMIT, LOGIN_BODY_LIMIT } from './body';
 import { API_ERROR_STATUS } from './errors';
 
 // The OpenAPI 3.1 document (GET /api/openapi.json), generated from the zod schemas the routes
@@ -38,6 +39,8 @@ export interface Operation {
   tag: string;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** The body's size limit in bytes (server/api/body.ts), when not JSON_BODY_LIMIT. */
+  bodyLimit?: number;
   /** A named schema in components.schemas, or a non-JSON answer. */
   response: { schema: string } | { text: string; example?: string };
   /** Also answers text/csv (format=csv). */
@@ -91,7 +94,7 @@ export const OPERATIONS: readonly Operation[] = [
     route: 'metrics', method: 'get', tag: 'system', role: 'viewer', grant: 'the metrics token (Bearer) or an address in metrics.allow',
     summary: 'Prometheus metrics (text format 0.0.4)', response: { text: 'text/plain; version=0.0.4', example: 'lvs_director_up{cluster="prod",director="lb1"} 1' },
   },
-  { route: 'api/auth/login', method: 'post', tag: 'auth', role: 'public', summary: 'Log in: sets the session cookie (HttpOnly) and the CSRF cookie; rate-limited', body: LoginBody, response: { schema: 'Me' }, extra: { 429: 'too many failed logins (Retry-After)', 503: 'too many logins at once: the password was not checked (Retry-After: 1)' } },
+  { route: 'api/auth/login', method: 'post', tag: 'auth', role: 'public', summary: 'Log in: sets the session cookie (HttpOnly) and the CSRF cookie; rate-limited', body: LoginBody, bodyLimit: LOGIN_BODY_LIMIT, response: { schema: 'Me' }, extra: { 429: 'too many failed logins (Retry-After)', 503: 'too many logins at once: the password was not checked (Retry-After: 1)' } },
   { route: 'api/auth/logout', method: 'post', tag: 'auth', role: 'viewer', summary: 'End this session and clear its cookies', response: { schema: 'Ok' } },
   { route: 'api/me', method: 'get', tag: 'auth', role: 'viewer', summary: 'Who is calling: name, role, clusters, how', response: { schema: 'Me' } },
   { route: 'api/audit', method: 'get', tag: 'audit', role: 'viewer', summary: 'The audit log, newest first', query: AuditQuery, response: { schema: 'AuditList' } },
@@ -195,7 +198,11 @@ function operationObject(op: Operation): Json {
     responses[403] = errorResponse(`needs the ${op.role} role (or a role covering this cluster)${op.method === 'get' ? '' : '; or CSRF check failed'}`);
   }
   if (op.body || op.query) responses[422] = errorResponse('invalid request: the message names the field');
-  if (op.body) responses[400] = errorResponse('not a JSON body');
+  if (op.body) {
+    responses[400] = errorResponse('not a JSON body');
+    const limit = op.bodyLimit ?? JSON_BODY_LIMIT;
+    responses[413] = errorResponse(`request body over ${limit} bytes (${limit / 1024} KiB): refused before it is read whole`);
+  }
   if (op.route.includes('[cluster]')) responses[404] = errorResponse('no such cluster');
   responses.default = errorResponse('any other error (same body)');
   return {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { Role, type Actor } from '@/lib/models/auth';
+import { readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
 import { hashPassword, isPasswordHashBusy } from './password';
 import { getAuth, type AuthService } from './service';
@@ -201,16 +202,8 @@ function need(actor: Actor | null): Actor {
   return actor;
 }
 export const listUsers = (actor: Actor | null) => ({ users: listUsersWith(getAuth(), need(actor).clusters) });
-export const addUser = async (req: Request, actor: Actor | null) => addUserWith(getAuth(), await readJson(req), changedBy(need(actor)));
+export const addUser = async (req: Request, actor: Actor | null) => addUserWith(getAuth(), await readJsonBody(req), changedBy(need(actor)));
 export const removeUser = (name: string, actor: Actor | null) => removeUserWith(getAuth(), name, changedBy(need(actor)));
 export const listTokens = (actor: Actor | null) => ({ tokens: listTokensWith(getAuth(), need(actor).clusters) });
-export const createToken = async (req: Request, actor: Actor | null) => createTokenWith(getAuth(), await readJson(req), changedBy(need(actor)));
+export const createToken = async (req: Request, actor: Actor | null) => createTokenWith(getAuth(), await readJsonBody(req), changedBy(need(actor)));
 export const revokeToken = (name: string, actor: Actor | null) => revokeTokenWith(getAuth(), name, changedBy(need(actor)));
-
-async function readJson(req: Request): Promise<unknown> {
-  try {
-    return await req.json();
-  } catch {
-    throw new ApiError('bad-request', 'send a JSON body');
-  }
-}

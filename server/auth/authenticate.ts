@@ -2,6 +2,7 @@ import 'server-only';
 import { CSRF_COOKIE, CSRF_COOKIE_HTTPS } from '@/lib/api/client';
 import type { Actor } from '@/lib/models/auth';
 import type { AuthConfig } from '@/server/config/schema';
+import { PEER_HEADER, STAMP_HEADER, verifyPeer, type PeerProblem } from './peer-stamp.mjs';
 import { sameSecret, sha256 } from './secrets';
 import { proxyUserGrant } from './proxy-groups';
 import { findAccount, getAuth, type AuthService } from './service';
@@ -10,8 +11,8 @@ import type { Session } from './store';
 // Who is calling: an API token (Authorization: Bearer), a session cookie, or a user asserted by a
 // trusted reverse proxy, in that order. A request carrying a bad token is anonymous (no fallback).
 
-/** Set by bin/serve.ts on every request from the TCP peer's address (any client value overwritten). */
-export const PEER_HEADER = 'x-lvs-peer';
+/** Set by bin/next-server.mjs on every request (the TCP peer's address), with its stamp (peer-stamp.mjs). */
+export { PEER_HEADER, STAMP_HEADER } from './peer-stamp.mjs';
 export const SESSION_COOKIE = 'lvs_session';
 export { CSRF_COOKIE };
 
@@ -40,10 +41,28 @@ function normalizeAddress(a: string): string {
   return s.startsWith('::ffff:') && s.includes('.') ? s.slice(7) : s;
 }
 
-/** The address of the TCP peer (the client, or a proxy in front of it). */
+const PEER_PROBLEMS: Record<PeerProblem, string> = {
+  'no-secret':
+    'this process was not started by bin/next-server.mjs (`npm start`; e.g. `next start` or a standalone build): no request carries a verifiable peer address',
+  unstamped: 'a request came without the peer stamp of bin/next-server.mjs',
+  'bad-stamp': 'a request carried an x-lvs-peer stamp that does not verify (forged, or from another process)',
+};
+/** Per process, not per module copy: pages and route handlers are bundled separately. */
+const warned = ((globalThis as unknown as Record<symbol, Set<PeerProblem> | undefined>)[Symbol.for('lvs-console.peer-problems-logged')] ??= new Set<PeerProblem>());
+
+/**
+ * The address of the TCP peer (the client, or a proxy in front of it), as stamped by the launcher
+ * (bin/next-server.mjs). 'unknown' when the stamp is missing or wrong: then no address is a
+ * trusted proxy and no address-based grant applies. Each kind of failure is logged once.
+ */
 export function peerAddress(req: Request): string {
-  const v = req.headers.get(PEER_HEADER);
-  return v ? normalizeAddress(v) : 'unknown';
+  const v = verifyPeer(req.headers.get(PEER_HEADER), req.headers.get(STAMP_HEADER));
+  if (v.peer !== null) return normalizeAddress(v.peer);
+  if (!warned.has(v.problem)) {
+    warned.add(v.problem);
+    console.warn(`[auth] ${PEER_PROBLEMS[v.problem]}: such peers are 'unknown' (auth.trustedProxies, auth.proxyAuth and metrics.allow grant them nothing). Start the console with \`npm start\`.`);
+  }
+  return 'unknown';
 }
 
 export function fromTrustedProxy(req: Request, config: AuthConfig): boolean {

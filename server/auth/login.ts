@@ -2,6 +2,7 @@ import 'server-only';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import type { Actor, Me } from '@/lib/models/auth';
+import { LOGIN_BODY_LIMIT, readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
 import { cookieNames, cookiesSecure, sessionIdHashes, sourceAddressWith } from './authenticate';
 import { isPasswordHashBusy, verifyNobody, verifyPassword } from './password';
@@ -28,12 +29,7 @@ function cookieOptions(secure: boolean, maxAgeSeconds: number) {
 }
 
 export async function loginWith(req: Request, svc: AuthService): Promise<NextResponse> {
-  let raw: unknown;
-  try {
-    raw = await req.json();
-  } catch {
-    throw new ApiError('bad-request', 'send a JSON body: {"name": ..., "password": ...}');
-  }
+  const raw = await readJsonBody(req, LOGIN_BODY_LIMIT, 'send a JSON body: {"name": ..., "password": ...}');
   const { name, password } = LoginBody.parse(raw);
   const source = sourceAddressWith(req, svc.config);
   const keys = [`address:${source}`, `user:${name.toLowerCase()}`];

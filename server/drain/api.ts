@@ -2,20 +2,13 @@ import 'server-only';
 import { z } from 'zod';
 import type { Actor } from '@/lib/models/auth';
 import { DrainAction, DrainRequest, RestoreRequest, WaitRequest, WeightRequest, type ActionResult, type DrainPlan, type DrainProgress, type IntentList } from '@/lib/models/drain';
+import { readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
 import { getRuntime } from '@/server/runtime';
 import type { ActingAs } from './drain-service';
 
 // The API's entry points for drains (one call per route): parse and validate the request (zod:
 // 422 naming the field), then one call into the DrainService.
-
-async function readJson(req: Request): Promise<unknown> {
-  try {
-    return await req.json();
-  } catch {
-    throw new ApiError('bad-request', 'send a JSON body');
-  }
-}
 
 function actingAs(actor: Actor | null): ActingAs {
   if (!actor) throw new ApiError('unauthorized', 'log in first');
@@ -24,19 +17,19 @@ function actingAs(actor: Actor | null): ActingAs {
 
 // POST /api/clusters/:cluster/drain
 export async function postDrain(req: Request, cluster: string, actor: Actor | null): Promise<ActionResult> {
-  const body = DrainRequest.parse(await readJson(req));
+  const body = DrainRequest.parse(await readJsonBody(req));
   return getRuntime().drain.drain(cluster, body, actingAs(actor));
 }
 
 // POST /api/clusters/:cluster/weight
 export async function postWeight(req: Request, cluster: string, actor: Actor | null): Promise<ActionResult> {
-  const body = WeightRequest.parse(await readJson(req));
+  const body = WeightRequest.parse(await readJsonBody(req));
   return getRuntime().drain.setWeight(cluster, body, actingAs(actor));
 }
 
 // POST /api/clusters/:cluster/restore
 export async function postRestore(req: Request, cluster: string, actor: Actor | null): Promise<ActionResult> {
-  const body = RestoreRequest.parse(await readJson(req));
+  const body = RestoreRequest.parse(await readJsonBody(req));
   return getRuntime().drain.restore(cluster, body, actingAs(actor));
 }
 

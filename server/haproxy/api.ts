@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Actor } from '@/lib/models/auth';
 import type { HaproxyActionResult, HaproxyView } from '@/lib/models/haproxy';
+import { readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
 import { getRuntime } from '@/server/runtime';
 
@@ -14,11 +15,5 @@ export function getHaproxy(cluster: string): Promise<HaproxyView> {
 // POST /api/clusters/:cluster/haproxy  {action, backend, server, weight?, reason}
 export async function postHaproxyAction(req: Request, cluster: string, actor: Actor | null): Promise<HaproxyActionResult> {
   if (!actor) throw new ApiError('unauthorized', 'log in first');
-  let body: unknown;
-  try {
-    body = await req.json();
-  } catch {
-    throw new ApiError('bad-request', 'send a JSON body');
-  }
-  return getRuntime().haproxy.act(cluster, body, actor);
+  return getRuntime().haproxy.act(cluster, await readJsonBody(req), actor);
 }

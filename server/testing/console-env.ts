@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { hashPassword } from '@/server/auth/password';
+import { installPeerSecret, stampRequest } from '@/server/auth/peer-stamp.mjs';
 
 export const TEST_ORIGIN = 'http://127.0.0.1:3999';
 export const PASSWORDS = {
@@ -60,16 +61,25 @@ export interface RequestInit2 {
   csrf?: string;
   origin?: string | null;
   bearer?: string;
-  peer?: string;
+  /**
+   * The TCP peer's address (default 127.0.0.1), stamped as bin/next-server.mjs stamps it, after
+   * dropping internal headers from `headers` as it does. null: not through the launcher (as under
+   * `next start`): `headers` go in as given, internal ones included, and nothing is stamped.
+   */
+  peer?: string | null;
   headers?: Record<string, string>;
 }
 
-/** A request as bin/serve.ts passes it on: with the peer address header and, by default, a same-origin Origin. */
+// This test process plays the launcher: it has the secret that stamps peer addresses.
+installPeerSecret();
+
+/** A request as bin/next-server.mjs passes it on: internal headers dropped, the peer stamped, and by default a same-origin Origin. */
 export function request(pathname: string, init: RequestInit2 = {}): Request {
   const method = init.method ?? 'GET';
-  const headers = new Headers(init.headers);
+  const given: Record<string, string | string[] | undefined> = Object.fromEntries(Object.entries(init.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  if (init.peer !== null) stampRequest({ headers: given }, init.peer ?? '127.0.0.1');
+  const headers = new Headers(given as Record<string, string>);
   headers.set('host', new URL(TEST_ORIGIN).host);
-  headers.set('x-lvs-peer', init.peer ?? '127.0.0.1');
   if (init.origin !== null && method !== 'GET') headers.set('origin', init.origin ?? TEST_ORIGIN);
   if (init.cookie) headers.set('cookie', init.cookie);
   if (init.csrf) headers.set('x-csrf-token', init.csrf);
