@@ -34,6 +34,8 @@ export interface Runtime {
   drain: DrainService;
   /** HAProxy pools beside LVS (#8). */
   haproxy: HaproxyService;
+  /** Write what the audit log holds in memory (refusal counts); synchronous, for process exit. Never throws. */
+  flushAudit: () => void;
   close: () => Promise<void>;
 }
 
@@ -97,6 +99,16 @@ function createRuntime(): Runtime {
     history.compact(Date.now(), config.history.rawRetentionMinutes * 60_000, config.history.minuteRetentionHours * 3_600_000);
   }, 60_000);
   compact.unref();
+  // Refusals counted in the last minute get their summary row soon after the minute closes.
+  const refusalSweep = setInterval(() => audit.refusals.sweep(), 10_000);
+  refusalSweep.unref();
+  const flushAudit = () => {
+    try {
+      audit.refusals.flush();
+    } catch (e) {
+      console.error('[audit] flush at shutdown failed', e);
+    }
+  };
   return {
     config,
     db,
@@ -108,12 +120,15 @@ function createRuntime(): Runtime {
     collector,
     drain,
     haproxy,
+    flushAudit,
     close: async () => {
       clearInterval(compact);
+      clearInterval(refusalSweep);
       collector.stop();
       drain.close();
       haproxy.close();
       await refresher.close();
+      flushAudit();
       db.close();
     },
   };

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AuditOutcome, type AuditEntry, type NewAuditEntry } from '@/lib/models/audit';
 import type { Db } from '@/server/db';
+import { RefusalAudit, type RefusalOptions } from './refusals';
 
 // Append-only audit log (table `audit`, migration 3). SQLite triggers refuse UPDATE and DELETE;
 // each row's hash covers its fields and the previous row's hash, so an edit made behind the
@@ -51,8 +52,21 @@ export interface AuditQuery {
   action?: string;
 }
 
+export interface AuditLogOptions {
+  /** How refused requests are counted (server/audit/refusals.ts). */
+  refusals?: RefusalOptions;
+}
+
 export class AuditLog {
-  constructor(private readonly db: Db) {}
+  /** Refused requests: one row per source and minute, plus a count (not one row each). */
+  readonly refusals: RefusalAudit;
+
+  constructor(
+    private readonly db: Db,
+    opts: AuditLogOptions = {},
+  ) {
+    this.refusals = new RefusalAudit((e) => this.append(e), opts.refusals);
+  }
 
   append(e: NewAuditEntry): AuditEntry {
     return this.db.transaction(() => {
