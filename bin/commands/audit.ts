@@ -1,5 +1,6 @@
 // `lvsctl audit verify|list`: check the audit log's hash chain, or print its newest entries.
 import { parseArgs } from 'node:util';
+import type { AuditEntry } from '@/lib/models/audit';
 import type { LvsctlCommand } from '../lvsctl';
 import { guard, openLocal, processIo, UsageError, type Io } from './local';
 
@@ -24,6 +25,8 @@ export function runAudit(argv: string[], io: Io): Promise<number> {
         const r = local.audit.verify();
         if (r.ok) {
           io.out(`audit chain intact: ${r.count} entries (head ${r.head.slice(0, 16)})\n`);
+          // Not a break in the chain: an action that started and has no outcome row (running, or the console stopped).
+          if (r.unfinished.length > 0) io.out(`${r.unfinished.length} attempted action(s) with no outcome recorded: #${r.unfinished.slice(0, 20).join(', #')}${r.unfinished.length > 20 ? ', …' : ''}\n`);
           return 0;
         }
         io.err(`audit chain BROKEN at row ${r.badId}: ${r.reason} (${r.count} entries before it verified)\n`);
@@ -36,7 +39,7 @@ export function runAudit(argv: string[], io: Io): Promise<number> {
       }
       for (const e of entries) {
         io.out(
-          `${e.id}\t${new Date(e.at).toISOString()}\t${e.actor}\t${e.role ?? '-'}\t${e.source}\t${e.action}\t${[e.cluster, e.target].filter(Boolean).join(' ') || '-'}\t${e.outcome}\t${JSON.stringify(e.detail)}\n`,
+          `${e.id}\t${new Date(e.at).toISOString()}\t${e.actor}\t${e.role ?? '-'}\t${e.source}\t${e.action}\t${[e.cluster, e.target].filter(Boolean).join(' ') || '-'}\t${outcomeText(e)}\t${JSON.stringify(e.detail)}\n`,
         );
       }
       return 0;
@@ -44,6 +47,12 @@ export function runAudit(argv: string[], io: Io): Promise<number> {
       local.close();
     }
   });
+}
+
+/** "attempted (no outcome recorded)", "attempted -> #12", "ok (of #11)", or the outcome. */
+export function outcomeText(e: AuditEntry): string {
+  if (e.outcome === 'attempted') return e.outcomeId === null ? 'attempted (no outcome recorded)' : `attempted -> #${e.outcomeId}`;
+  return e.attemptId === null ? e.outcome : `${e.outcome} (of #${e.attemptId})`;
 }
 
 export const auditCommand: LvsctlCommand = {

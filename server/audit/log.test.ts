@@ -49,3 +49,35 @@ describe('AuditLog', () => {
     expect(log.verify()).toMatchObject({ ok: false, badId: '3' });
   });
 });
+
+describe('attempts and outcomes', () => {
+  it('an outcome row names its attempt; listing tells which attempts have an outcome; verify lists the rest', () => {
+    const { log } = fresh();
+    const { outcome: _ok, ...request } = entry('drain');
+    const a = log.attempt(request);
+    const done = log.complete(a, 'partial', { directors: { dir1: 'ok', dir2: 'failed' } });
+    const b = log.attempt({ ...request, action: 'restore' });
+    expect(done).toMatchObject({ attemptId: a.id, outcome: 'partial', actor: 'alice', action: 'drain', target: request.target });
+    expect(log.list().map((e) => [e.id, e.outcome, e.attemptId, e.outcomeId])).toEqual([
+      ['3', 'attempted', null, null],
+      ['2', 'partial', '1', null],
+      ['1', 'attempted', null, '2'],
+    ]);
+    expect(log.verify()).toEqual({ ok: true, count: 3, head: expect.any(String) as unknown, unfinished: [b.id] });
+  });
+
+  it('the link to the attempt is covered by the hash, and must name an earlier open attempt', () => {
+    const { db, log } = fresh();
+    const { outcome: _ok, ...request } = entry('drain');
+    const a = log.attempt(request);
+    log.complete(a, 'ok', null);
+    db.exec('DROP TRIGGER audit_no_update');
+    db.prepare('UPDATE audit SET attempt_id = NULL WHERE id = 2').run();
+    expect(log.verify()).toMatchObject({ ok: false, badId: '2', reason: expect.stringMatching(/edited/) as unknown });
+
+    const other = fresh().log;
+    other.append(entry('drain'));
+    other.append(entry('restore'), '1'); // "completes" a row that is no attempt
+    expect(other.verify()).toMatchObject({ ok: false, badId: '2', reason: expect.stringMatching(/completes #1, which is not an earlier attempted row/) as unknown });
+  });
+});

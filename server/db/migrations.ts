@@ -163,4 +163,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX haproxy_holds_open ON haproxy_holds (cluster, backend, server, aspect) WHERE ended_at IS NULL;
   `,
+  `
+  -- Audit: a change is written as an 'attempted' row first, then completed by an outcome row that
+  -- names the attempt (server/audit/log.ts). NULL for rows that complete nothing.
+  ALTER TABLE audit ADD COLUMN attempt_id INTEGER;
+  CREATE INDEX audit_attempt ON audit (attempt_id) WHERE attempt_id IS NOT NULL;
+  `,
 ];
