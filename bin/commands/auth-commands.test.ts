@@ -113,6 +113,6 @@ describe('lvsctl audit', () => {
     db.close();
     const bad = io();
     expect(await runAudit(['verify', '--config', config], bad)).toBe(1);
-    expect(bad.stderr).toMatch(/audit chain BROKEN at row 2: row content does not match its hash \(edited\)/);
+    expect(bad.stderr).toMatch(/audit chain BROKEN at row 2: row content does not match its HMAC \(edited\)/);
   });
 });

@@ -169,4 +169,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE audit ADD COLUMN attempt_id INTEGER;
   CREATE INDEX audit_attempt ON audit (attempt_id) WHERE attempt_id IS NOT NULL;
   `,
+  `
+  -- Audit: rows from here on are keyed (server/audit/log.ts): scheme 2 = HMAC-SHA256 with the audit
+  -- key kept outside the database (key_id names it). Rows already written stay scheme 1 (SHA-256).
+  ALTER TABLE audit ADD COLUMN scheme INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE audit ADD COLUMN key_id TEXT;
+  `,
 ];
