@@ -8,7 +8,7 @@ const ev = (p: Partial<ClusterEvent>): ClusterEvent => ({
   at: 10_000, endedAt: null, durationMs: null, cause: null, service: null, realServer: null, logLines: [], source: 'observed', ...p,
 });
 const audit = (p: Partial<AuditEntry>): AuditEntry => ({
-  id: '1', at: 12_000, actor: 'olga', role: 'operator', source: '127.0.0.1', action: 'drain', cluster: 'lab', target: 'rs1', outcome: 'ok', detail: null, hash: 'h', ...p,
+  id: '1', at: 12_000, actor: 'olga', role: 'operator', source: '127.0.0.1', action: 'drain', cluster: 'lab', target: 'rs1', outcome: 'ok', attemptId: null, outcomeId: null, detail: null, hash: 'h', ...p,
 });
 
 describe('buildTimeline', () => {
@@ -35,6 +35,11 @@ describe('buildTimeline', () => {
 
   it('filters by cluster and group', () => {
     expect(buildTimeline(events, entries, { groups: ['real-server', 'drift-repair'], cluster: 'other', from: 0, to: 20_000 }).map((i) => i.key)).toEqual(['e3']);
+  });
+
+  it('shows a completed attempt once (by its outcome row) and an attempt without an outcome as such', () => {
+    const rows = [audit({ id: '11', outcome: 'attempted', outcomeId: '12' }), audit({ id: '12', attemptId: '11' }), audit({ id: '13', outcome: 'attempted', outcomeId: null })];
+    expect(buildTimeline([], rows, { groups: [], cluster: null, from: 0, to: 20_000 }).map((i) => i.key)).toEqual(['a12', 'a13']);
   });
 
   it('resolves ranges and kinds', () => {

@@ -93,6 +93,8 @@ export function buildTimeline(events: readonly ClusterEvent[], audit: readonly A
     items.push({ type: 'event', key: `e${e.id}`, at: e.at, cluster: e.cluster, group, event: e, gapMs: gapOf(e, events) });
   }
   for (const a of audit) {
+    // A completed attempt is told by its outcome row; an attempt without one stays (no outcome recorded).
+    if (a.outcome === 'attempted' && a.outcomeId !== null) continue;
     const group = auditGroup(a);
     if (group === null || !want(group) || !inCluster(a.cluster) || a.at < f.from || a.at > f.to) continue;
     items.push({ type: 'audit', key: `a${a.id}`, at: a.at, cluster: a.cluster, group, entry: a });

@@ -12,7 +12,9 @@ import { EventStore } from '@/server/events/store';
 import { EventFollowUp } from '@/server/events/follow-up';
 import { LogSync, sshLogReader } from '@/server/events/log-sync';
 import { WebhookNotifier } from '@/server/webhooks/notifier';
-import { AuditLog } from '@/server/audit/log';
+import { AuditAnchors } from '@/server/audit/anchor';
+import { auditKeyForWriting } from '@/server/audit/key';
+import { AuditLog, newestKeyedRow } from '@/server/audit/log';
 import { DrainService } from '@/server/drain/drain-service';
 import { IntentStore } from '@/server/drain/intent-store';
 import { HaproxyService } from '@/server/haproxy/service';
@@ -34,6 +36,8 @@ export interface Runtime {
   drain: DrainService;
   /** HAProxy pools beside LVS (#8). */
   haproxy: HaproxyService;
+  /** Write what the audit log holds in memory (refusal counts) and log its head; synchronous, for process exit. Never throws. */
+  flushAudit: () => void;
   close: () => Promise<void>;
 }
 
@@ -43,9 +47,18 @@ type Holder = { [KEY]?: Runtime };
 function createRuntime(): Runtime {
   const config = getConfig();
   const db = openDatabase(config.stateDir);
+  // The audit chain's HMAC key, outside the database (made on first start); missing once rows are
+  // keyed, another one, or unusable: no start (the message says what to do).
+  let auditKey;
+  try {
+    auditKey = auditKeyForWriting(config, newestKeyedRow(db));
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   const history = new HistoryStore(db);
   const events = new EventStore(db);
-  const audit = new AuditLog(db);
+  const audit = new AuditLog(db, { key: auditKey });
   const recorder = new EventRecorder(events);
   // Inside the Next.js server the ipvsadm listings are parsed in worker threads when a CPU is spare
   // (a build bundles their entry); anywhere else (tests, scripts) on this thread.
@@ -97,6 +110,21 @@ function createRuntime(): Runtime {
     history.compact(Date.now(), config.history.rawRetentionMinutes * 60_000, config.history.minuteRetentionHours * 3_600_000);
   }, 60_000);
   compact.unref();
+  // Refusals counted in the last minute get their summary row soon after the minute closes.
+  const refusalSweep = setInterval(() => audit.refusals.sweep(), 10_000);
+  refusalSweep.unref();
+  // Anchors: the chain's head goes to the log (and webhooks with auditHead) at start, when it has
+  // changed every audit.anchorIntervalMinutes, and at shutdown (lvsctl audit verify --anchor).
+  const anchors = new AuditAnchors({ audit, intervalMs: config.audit.anchorIntervalMinutes * 60_000, notify: (h) => webhooks.notifyAuditHead(h) });
+  anchors.start();
+  const flushAudit = () => {
+    try {
+      audit.refusals.flush();
+    } catch (e) {
+      console.error('[audit] flush at shutdown failed', e);
+    }
+    anchors.export(true);
+  };
   return {
     config,
     db,
@@ -108,12 +136,16 @@ function createRuntime(): Runtime {
     collector,
     drain,
     haproxy,
+    flushAudit,
     close: async () => {
       clearInterval(compact);
+      clearInterval(refusalSweep);
+      anchors.stop();
       collector.stop();
       drain.close();
       haproxy.close();
       await refresher.close();
+      flushAudit();
       db.close();
     },
   };

@@ -95,11 +95,16 @@ describe('lvsctl audit', () => {
   it('verifies the chain, lists entries, and names an edited row', async () => {
     const v = io();
     expect(await runAudit(['verify', '--config', config], v)).toBe(0);
-    expect(v.stdout).toMatch(/^audit chain intact: 4 entries/); // user-add, user-remove, token-create, token-revoke
+    // Each change is an attempted row and its outcome: user add, add again (failed: exists), remove,
+    // remove again (failed: no such user), token create, revoke, revoke again (failed).
+    expect(v.stdout).toMatch(/^audit chain intact: 14 entries/);
     const l = io();
     expect(await runAudit(['list', '--limit', '3', '--config', config], l)).toBe(0);
-    expect(l.stdout.trim().split('\n')).toHaveLength(3);
-    expect(l.stdout).toMatch(/token-revoke/);
+    const lines = l.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^14\t.*\ttoken-revoke\tci\tfailed \(of #13\)\t.*no active token named ci/);
+    expect(lines[1]).toMatch(/^13\t.*\ttoken-revoke\tci\tattempted -> #14\t/);
+    expect(lines[2]).toMatch(/^12\t.*\ttoken-revoke\tci\tok \(of #11\)\t/);
 
     // Tamper behind the console's back: drop the append-only trigger and edit row 2.
     const db = new Database(path.join(stateDir, 'console.db'));
@@ -108,6 +113,6 @@ describe('lvsctl audit', () => {
     db.close();
     const bad = io();
     expect(await runAudit(['verify', '--config', config], bad)).toBe(1);
-    expect(bad.stderr).toMatch(/audit chain BROKEN at row 2: row content does not match its hash \(edited\)/);
+    expect(bad.stderr).toMatch(/audit chain BROKEN at row 2: row content does not match its HMAC \(edited\)/);
   });
 });

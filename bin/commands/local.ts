@@ -5,7 +5,8 @@ import os from 'node:os';
 import { text as streamText } from 'node:stream/consumers';
 import { ZodError } from 'zod';
 import { ApiError } from '@/server/api/errors';
-import { AuditLog } from '@/server/audit/log';
+import { auditKeyForWriting, loadAuditKey } from '@/server/audit/key';
+import { AuditLog, newestKeyedRow } from '@/server/audit/log';
 import type { ChangedBy } from '@/server/auth/admin';
 import { createAuthService, type AuthService } from '@/server/auth/service';
 import { describeIssues, loadConfigFile, readEnvironment } from '@/server/config/load';
@@ -70,10 +71,22 @@ export interface Local {
   close: () => void;
 }
 
-export function openLocal(configPath: string | undefined): Local {
+/**
+ * The console's configuration and database on this host. `key`: 'create' (commands that write
+ * audit rows: the audit key is read, or made as the console would), 'read' (verifying: a missing
+ * key file stays missing), 'none' (listing needs no key).
+ */
+export function openLocal(configPath: string | undefined, key: 'create' | 'read' | 'none' = 'create'): Local {
   const config = loadConfigFile(configPath ?? readEnvironment().configPath);
   const db = openDatabase(config.stateDir);
-  const audit = new AuditLog(db);
+  let auditKey;
+  try {
+    auditKey = key === 'none' ? null : key === 'read' ? loadAuditKey(config, { create: false }) : auditKeyForWriting(config, newestKeyedRow(db));
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const audit = new AuditLog(db, { key: auditKey });
   return { config, db, audit, auth: createAuthService(config.auth, db, audit), close: () => db.close() };
 }
 

@@ -11,6 +11,7 @@ import { Table, Td, Th, Tr } from '@/components/ui/table';
 // The audit log: who did what, from where, to what, and how it went on each director.
 
 const OUTCOME_TONE: Record<AuditEntry['outcome'], string> = {
+  attempted: 'bg-sky-100 text-sky-900 dark:bg-sky-400/15 dark:text-sky-200',
   ok: 'bg-emerald-100 text-emerald-900 dark:bg-emerald-400/15 dark:text-emerald-200',
   partial: 'bg-amber-100 text-amber-900 dark:bg-amber-400/15 dark:text-amber-200',
   failed: 'bg-red-100 text-red-900 dark:bg-red-400/15 dark:text-red-200',
@@ -41,6 +42,35 @@ export function directorResults(detail: unknown): string | null {
   return null;
 }
 
+/**
+ * Changes are audited as an 'attempted' row before the change and an outcome row after it, which
+ * names the attempt. An attempt nothing completes: the action is still running, or the console
+ * stopped (or could not write the outcome) half-way; what the directors have now is unknown.
+ */
+export function OutcomeCell({ e }: { e: AuditEntry }) {
+  const pill = <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${OUTCOME_TONE[e.outcome]}`}>{e.outcome}</span>;
+  if (e.outcome === 'attempted') {
+    return (
+      <span className="whitespace-nowrap">
+        {pill}{' '}
+        {e.outcomeId === null ? (
+          <span className="text-xs font-medium text-amber-800 dark:text-amber-200" data-testid="audit-no-outcome">
+            no outcome recorded
+          </span>
+        ) : (
+          <span className="text-xs text-muted">→ #{e.outcomeId}</span>
+        )}
+      </span>
+    );
+  }
+  return (
+    <span className="whitespace-nowrap">
+      {pill}
+      {e.attemptId === null ? null : <span className="text-xs text-muted"> of #{e.attemptId}</span>}
+    </span>
+  );
+}
+
 function summary(detail: unknown): string {
   if (typeof detail === 'object' && detail !== null && typeof (detail as { message?: unknown }).message === 'string') {
     return (detail as { message: string }).message;
@@ -53,7 +83,7 @@ function summary(detail: unknown): string {
 export function AuditView() {
   const q = useQuery(auditQueries.list());
   return (
-    <Section id="audit" title="Audit log" description="Every change and every refused request, newest first. Entries are hash-chained: lvsctl audit verify.">
+    <Section id="audit" title="Audit log" description="Every change (an attempted row before it, the outcome after) and every refused request (counted per source and minute), newest first. Entries are hash-chained: lvsctl audit verify.">
       {q.isError ? (
         <ErrorState error={q.error} onRetry={() => void q.refetch()} retrying={q.isFetching} />
       ) : q.isPending ? (
@@ -65,6 +95,7 @@ export function AuditView() {
           <Table aria-label="Audit log" data-testid="audit-table">
             <thead>
               <tr>
+                <Th>#</Th>
                 <Th>Time</Th>
                 <Th>Actor</Th>
                 <Th>Role</Th>
@@ -77,7 +108,8 @@ export function AuditView() {
             </thead>
             <tbody>
               {q.data.entries.map((e) => (
-                <Tr key={e.id} data-testid="audit-row" data-action={e.action} data-outcome={e.outcome}>
+                <Tr key={e.id} data-testid="audit-row" data-action={e.action} data-outcome={e.outcome} data-id={e.id}>
+                  <Td className="font-mono text-xs text-muted">{e.id}</Td>
                   <Td className="whitespace-nowrap">
                     <time dateTime={new Date(e.at).toISOString()}>{new Date(e.at).toLocaleString()}</time>
                   </Td>
@@ -87,7 +119,7 @@ export function AuditView() {
                   <Td className="font-mono text-xs">{e.action}</Td>
                   <Td className="font-mono text-xs">{[e.cluster, e.target].filter(Boolean).join(' / ') || '—'}</Td>
                   <Td>
-                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${OUTCOME_TONE[e.outcome]}`}>{e.outcome}</span>
+                    <OutcomeCell e={e} />
                   </Td>
                   <Td className="max-w-md text-xs text-muted">{directorResults(e.detail) ?? summary(e.detail)}</Td>
                 </Tr>

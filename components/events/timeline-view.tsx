@@ -125,7 +125,7 @@ function AuditRow({ item }: { item: Extract<TimelineItem, { type: 'audit' }> }) 
         {e.cluster ? <ClusterLink name={e.cluster} /> : null}
         <span className="font-mono text-xs">{e.target ?? ''}</span>
         <span className="text-xs">
-          by <span className="font-medium">{e.actor}</span> · {e.outcome}
+          by <span className="font-medium">{e.actor}</span> · {e.outcome === 'attempted' ? 'attempted, no outcome recorded' : e.outcome}
         </span>
       </div>
     </li>

@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 // The audit log: who did what, from where, to what, and how it went on each director.
 
-export const AuditOutcome = z.enum(['ok', 'partial', 'failed', 'refused']);
+/**
+ * 'attempted': written before a change (drain, restore, weight, HAProxy, accounts, tokens); the
+ * change is made only once this row is stored, and a second row with the outcome completes it.
+ */
+export const AuditOutcome = z.enum(['attempted', 'ok', 'partial', 'failed', 'refused']);
 export type AuditOutcome = z.infer<typeof AuditOutcome>;
 
 export const AuditEntry = z.object({
@@ -19,13 +23,21 @@ export const AuditEntry = z.object({
   /** e.g. "TCP 192.0.2.100:80 -> 192.0.2.11:80" or a host address. */
   target: z.string().nullable(),
   outcome: AuditOutcome,
+  /** The id of the 'attempted' row this row completes (null for rows that complete nothing). */
+  attemptId: z.string().nullable(),
+  /**
+   * For an 'attempted' row: the id of the row that completed it; null when no outcome is recorded
+   * (the action is still running, or the process stopped, or the outcome could not be written).
+   * Derived when listing (not part of the row's hash). Null for other rows.
+   */
+  outcomeId: z.string().nullable(),
   /** Free-form JSON: per-director results, reason, ticket, error message. Never secrets. */
   detail: z.unknown(),
   hash: z.string(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
-export type NewAuditEntry = Omit<AuditEntry, 'id' | 'hash' | 'at'> & { at?: number };
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'hash' | 'at' | 'attemptId' | 'outcomeId'> & { at?: number };
 
 /** GET /api/audit: newest first; page back with ?before=<id of the last entry>. */
 export const AuditList = z.object({ entries: z.array(AuditEntry) });

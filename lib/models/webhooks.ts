@@ -20,6 +20,8 @@ export const WebhookStatus = z.object({
   format: z.enum(['json', 'slack']),
   events: z.array(EventKind),
   clusters: z.array(z.string()).nullable(),
+  /** Also sent the audit log's head (anchors). */
+  auditHead: z.boolean(),
   sent: z.number(),
   failed: z.number(),
   last: WebhookDelivery.nullable(),

@@ -10,7 +10,7 @@ import { ApiError, errorResponse, isServerApiError } from './errors';
 // in one place: every route declares the role it needs, and a test (app/api/routes.test.ts)
 // fails when a route does not. Order: who is calling (401), CSRF for cookie/proxy-authenticated
 // state changes (403), role (403), cluster scope (403). Every refused state-changing request is
-// written to the audit log before the refusal is sent.
+// recorded in the audit log before the refusal is sent (counted per source and minute).
 
 type Ctx<P> = { params: Promise<P> };
 
@@ -73,6 +73,33 @@ class RefusedAs extends Error {
   }
 }
 
+/**
+ * The path with its route parameters named ("/api/admin/tokens/[name]"), so that made-up names in
+ * the path do not each count as a new kind of refusal. Matched from the right, each parameter once.
+ */
+export function routePattern(pathname: string, params: unknown): string {
+  const left = new Map<string, string>();
+  if (typeof params === 'object' && params !== null) {
+    for (const [k, v] of Object.entries(params)) if (typeof v === 'string') left.set(k, v);
+  }
+  const segments = pathname.split('/');
+  for (let i = segments.length - 1; i >= 0 && left.size > 0; i--) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segments[i] ?? '');
+    } catch {
+      continue;
+    }
+    for (const [k, v] of left) {
+      if (v !== decoded) continue;
+      segments[i] = `[${k}]`;
+      left.delete(k);
+      break;
+    }
+  }
+  return segments.join('/');
+}
+
 function auditRefusal<P>(req: Request, access: RouteAccess<P>, params: P | undefined, actor: Actor | null, error: ApiError, svc: AuthService): void {
   let cluster: string | null = null;
   try {
@@ -80,17 +107,22 @@ function auditRefusal<P>(req: Request, access: RouteAccess<P>, params: P | undef
   } catch {
     cluster = null;
   }
+  const pathname = new URL(req.url).pathname;
   try {
-    svc.audit.append({
-      actor: actor?.name ?? 'anonymous',
-      role: actor?.role ?? null,
-      source: actor?.source ?? sourceAddressWith(req, svc.config),
-      action: `${req.method} ${new URL(req.url).pathname}`,
-      cluster,
-      target: null,
-      outcome: 'refused',
-      detail: { status: error.code, message: error.message },
-    });
+    // Counted per source and minute (server/audit/refusals.ts): a flood adds a row or two, not one each.
+    svc.audit.refusals.record(
+      {
+        actor: actor?.name ?? 'anonymous',
+        role: actor?.role ?? null,
+        source: actor?.source ?? sourceAddressWith(req, svc.config),
+        action: `${req.method} ${pathname}`,
+        cluster,
+        target: null,
+        outcome: 'refused',
+        detail: { status: error.code, message: error.message },
+      },
+      { kind: `${req.method} ${routePattern(pathname, params)}`, by: actor?.name ?? null },
+    );
   } catch (e) {
     console.error('[audit] could not record a refused request', e);
   }

@@ -8,7 +8,8 @@ import { getAuth, type AuthService } from './service';
 import { AuthStoreError, type TokenInfo } from './store';
 
 // Managing accounts and API tokens (admin role, or lvsctl on the console host). Every change is
-// written to the audit log. Listings never include password hashes or token secrets.
+// written to the audit log, fail-closed (an 'attempted' row first: no row, no change). Listings
+// never include password hashes or token secrets.
 //
 // Scope: an admin limited to some clusters manages only accounts and tokens limited to a non-empty
 // subset of its own clusters. It cannot grant an unrestricted role or another cluster, and does not
@@ -118,8 +119,21 @@ export interface UserListing {
   from: 'config' | 'database';
 }
 
-function record(svc: AuthService, by: ChangedBy, action: string, target: string, detail: unknown): void {
-  svc.audit.append({ actor: by.name, role: by.role, source: by.source, action, cluster: null, target, outcome: 'ok', detail });
+/**
+ * A change, audited fail-closed: the 'attempted' row first (when it cannot be written: 503, and the
+ * change is not made), then the change, then the outcome row ('failed' with the error if it threw).
+ */
+function audited<T>(svc: AuthService, by: ChangedBy, action: string, target: string, detail: Record<string, unknown> | null, change: () => T): T {
+  const attempt = svc.audit.attempt({ actor: by.name, role: by.role, source: by.source, action, cluster: null, target, detail });
+  let result: T;
+  try {
+    result = change();
+  } catch (e) {
+    svc.audit.complete(attempt, 'failed', { ...detail, error: e instanceof Error ? e.message : String(e) });
+    throw e;
+  }
+  svc.audit.complete(attempt, 'ok', detail);
+  return result;
 }
 
 function storeError(e: unknown): never {
@@ -147,11 +161,10 @@ export async function addUserWith(svc: AuthService, input: unknown, by: ChangedB
     throw e;
   }
   try {
-    svc.store.addUser({ name: u.name, passwordHash, role: u.role, clusters: u.clusters ?? null });
+    audited(svc, by, 'user-add', u.name, { role: u.role, clusters: u.clusters ?? null }, () => svc.store.addUser({ name: u.name, passwordHash, role: u.role, clusters: u.clusters ?? null }));
   } catch (e) {
     storeError(e);
   }
-  record(svc, by, 'user-add', u.name, { role: u.role, clusters: u.clusters ?? null });
   return { name: u.name, role: u.role, clusters: u.clusters ?? null, from: 'database' };
 }
 
@@ -159,8 +172,9 @@ export function removeUserWith(svc: AuthService, name: string, by: ChangedBy): {
   const existing = findAccountListing(svc, name);
   if (existing) checkTarget(svc, by, 'user-remove', name, 'user', existing.clusters);
   if (svc.config.users.some((c) => c.name === name)) throw new ApiError('conflict', `user ${name} is defined in the configuration file: remove it there`);
-  if (!svc.store.removeUser(name)) throw new ApiError('not-found', `no user named ${name}`);
-  record(svc, by, 'user-remove', name, null);
+  audited(svc, by, 'user-remove', name, null, () => {
+    if (!svc.store.removeUser(name)) throw new ApiError('not-found', `no user named ${name}`);
+  });
   return { removed: name };
 }
 
@@ -180,19 +194,21 @@ export function createTokenWith(svc: AuthService, input: unknown, by: ChangedBy)
   const expiresAt = tokenExpiry(svc, t);
   let created: { token: string; info: TokenInfo };
   try {
-    created = svc.store.createToken({ name: t.name, role: t.role, clusters: t.clusters ?? null, createdBy: by.name, expiresAt });
+    created = audited(svc, by, 'token-create', t.name, { role: t.role, clusters: t.clusters ?? null, expiresAt }, () =>
+      svc.store.createToken({ name: t.name, role: t.role, clusters: t.clusters ?? null, createdBy: by.name, expiresAt }),
+    );
   } catch (e) {
     storeError(e);
   }
-  record(svc, by, 'token-create', t.name, { role: t.role, clusters: t.clusters ?? null, expiresAt });
   return created;
 }
 
 export function revokeTokenWith(svc: AuthService, name: string, by: ChangedBy): { revoked: string } {
   const existing = svc.store.listTokens().find((t) => t.name === name && t.revokedAt === null);
   if (existing) checkTarget(svc, by, 'token-revoke', name, 'token', existing.clusters);
-  if (!svc.store.revokeToken(name)) throw new ApiError('not-found', `no active token named ${name}`);
-  record(svc, by, 'token-revoke', name, null);
+  audited(svc, by, 'token-revoke', name, null, () => {
+    if (!svc.store.revokeToken(name)) throw new ApiError('not-found', `no active token named ${name}`);
+  });
   return { revoked: name };
 }
 

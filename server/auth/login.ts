@@ -33,8 +33,12 @@ export async function loginWith(req: Request, svc: AuthService): Promise<NextRes
   const { name, password } = LoginBody.parse(raw);
   const source = sourceAddressWith(req, svc.config);
   const keys = [`address:${source}`, `user:${name.toLowerCase()}`];
-  const audit = (outcome: 'ok' | 'refused', message: string, role: string | null = null) =>
-    svc.audit.append({ actor: name, role, source, action: 'login', cluster: null, target: null, outcome, detail: { message } });
+  const audit = (outcome: 'ok' | 'refused', message: string, role: string | null = null) => {
+    const e = { actor: name, role, source, action: 'login', cluster: null, target: null, outcome, detail: { message } };
+    // Refusals are counted per source and minute (the typed name is not trusted: it does not split the count).
+    if (outcome === 'refused') svc.audit.refusals.record(e, { kind: 'login', by: null });
+    else svc.audit.append(e);
+  };
 
   const limited = svc.limiter.reserve(keys);
   if (!limited.ok) {

@@ -29,6 +29,7 @@ export class PasswordHashBusy extends Error {
  */
 export class HashGate {
   private active = 0;
+  private started = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(
@@ -44,11 +45,17 @@ export class HashGate {
     return this.waiting.length;
   }
 
+  /** Derivations started since the process began (what a burst of logins really cost). */
+  get runs(): number {
+    return this.started;
+  }
+
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active < this.max) this.active++;
     else if (this.waiting.length >= this.maxQueued) throw new PasswordHashBusy(`${this.active} password checks running and ${this.waiting.length} waiting`);
     // The slot is handed over by the one that finishes (active stays counted).
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.started++;
     try {
       return await fn();
     } finally {

@@ -48,6 +48,8 @@ export function parseConfigText(text: string, source: string): ConsoleConfig {
     ...cfg,
     stateDir: abs(cfg.stateDir),
     metrics: { ...cfg.metrics, token: resolveSecret(cfg.metrics.token, 'metrics.token') },
+    // The audit key's value (never logged); keyFile relative to the config file like other paths.
+    audit: { ...cfg.audit, key: resolveSecret(cfg.audit.key, 'audit.key'), keyFile: cfg.audit.keyFile === undefined ? undefined : abs(cfg.audit.keyFile) },
     webhooks: cfg.webhooks.map((w, i) => {
       const url = resolveSecret(w.url, `webhooks[${i}] (${w.name}) url`) ?? w.url;
       const problem = webhookUrlProblem(url);

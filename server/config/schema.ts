@@ -260,9 +260,28 @@ export const WebhookConfig = z
     attempts: z.number().int().min(1).max(10).default(5),
     /** Per-attempt time limit. */
     timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+    /** Also POST the audit log's head (an anchor for `lvsctl audit verify --anchor`) when it has changed. */
+    auditHead: z.boolean().default(false),
   })
   .strict();
 export type WebhookConfig = z.infer<typeof WebhookConfig>;
+
+/** The audit log's key and anchors (server/audit/). */
+export const AuditConfig = z
+  .object({
+    /**
+     * The HMAC key of the audit chain from the environment ("env:NAME", at least 32 characters),
+     * instead of keyFile. Never the key itself in the file.
+     */
+    key: z.string().regex(/^env:[A-Za-z_][A-Za-z0-9_]*$/, 'a reference to an environment variable: "env:NAME"').optional(),
+    /** The file holding the HMAC key (default stateDir/audit.key, created with mode 0600 on first start). */
+    keyFile: z.string().min(1).optional(),
+    /** How often the chain's head is logged as `[audit] head id=N hash=H` (and sent to webhooks with auditHead) when it has changed. */
+    anchorIntervalMinutes: z.number().min(0.1).max(1440).default(5),
+  })
+  .strict()
+  .refine((a) => a.key === undefined || a.keyFile === undefined, { message: 'set key (env:NAME) or keyFile, not both', path: ['key'] });
+export type AuditConfig = z.infer<typeof AuditConfig>;
 
 export const ConsoleConfig = z
   .object({
@@ -297,6 +316,7 @@ export const ConsoleConfig = z
     metrics: MetricsConfig.default({ perRealServer: true, allow: [] }),
     /** Notifications of failovers, split brains and gaps (server/webhooks/). */
     webhooks: z.array(WebhookConfig).default([]),
+    audit: AuditConfig.default({ anchorIntervalMinutes: 5 }),
     clusters: z.array(ClusterConfig).min(1),
   })
   .strict()

@@ -35,7 +35,7 @@ describe('webhooks configuration', () => {
     process.env.LVS_TEST_HOOK = `https://hooks.example.com/services/${SECRET}`;
     const c = parseConfigText(`${base}webhooks:\n  - { name: ops, url: "env:LVS_TEST_HOOK", format: slack }\n`, '/c.yaml');
     expect(c.webhooks).toEqual([
-      { name: 'ops', url: `https://hooks.example.com/services/${SECRET}`, format: 'slack', events: ['failover', 'split-brain', 'no-master'], attempts: 5, timeoutMs: 5000 },
+      { name: 'ops', url: `https://hooks.example.com/services/${SECRET}`, format: 'slack', events: ['failover', 'split-brain', 'no-master'], attempts: 5, timeoutMs: 5000, auditHead: false },
     ]);
   });
 

@@ -167,4 +167,16 @@ export const MIGRATIONS: readonly string[] = [
   -- API tokens expire (server/auth/store.ts): epoch ms, NULL = never (tokens made before this).
   ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
   `,
+  `
+  -- Audit: a change is written as an 'attempted' row first, then completed by an outcome row that
+  -- names the attempt (server/audit/log.ts). NULL for rows that complete nothing.
+  ALTER TABLE audit ADD COLUMN attempt_id INTEGER;
+  CREATE INDEX audit_attempt ON audit (attempt_id) WHERE attempt_id IS NOT NULL;
+  `,
+  `
+  -- Audit: rows from here on are keyed (server/audit/log.ts): scheme 2 = HMAC-SHA256 with the audit
+  -- key kept outside the database (key_id names it). Rows already written stay scheme 1 (SHA-256).
+  ALTER TABLE audit ADD COLUMN scheme INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE audit ADD COLUMN key_id TEXT;
+  `,
 ];

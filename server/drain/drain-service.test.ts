@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import type { DirectorResult } from '@/lib/models/drain';
 import { ApiError } from '@/server/api/errors';
@@ -32,6 +32,7 @@ let clock: number;
 let table: Record<string, Record<string, number>>; // director -> rs key -> weight (TCP 192.0.2.100:80)
 let failOn: Set<string>;
 let applied: { director: string; weights: number[] }[];
+let db: Database.Database;
 let audit: AuditLog;
 let events: EventStore;
 let store: IntentStore;
@@ -73,7 +74,7 @@ beforeEach(() => {
   table = { dir1: { '192.0.2.11:80': 100, '192.0.2.12:80': 100 }, dir2: { '192.0.2.11:80': 100, '192.0.2.12:80': 100 } };
   failOn = new Set();
   applied = [];
-  const db = new Database(':memory:');
+  db = new Database(':memory:');
   migrate(db);
   audit = new AuditLog(db);
   events = new EventStore(db);
@@ -93,7 +94,7 @@ describe('DrainService', () => {
     expect([a.alreadyHeld, b.alreadyHeld]).toEqual([false, true]);
     expect(store.open('lab')).toHaveLength(1);
     expect(table).toMatchObject({ dir1: { '192.0.2.11:80': 0 }, dir2: { '192.0.2.11:80': 0 } });
-    const entries = audit.list({ action: 'drain' });
+    const entries = audit.list({ action: 'drain' }).filter((e) => e.outcome !== 'attempted');
     expect(entries.map((e) => [e.actor, e.outcome])).toEqual([
       ['bob', 'ok'],
       ['alice', 'ok'],
@@ -111,7 +112,8 @@ describe('DrainService', () => {
     expect((e as ApiError).code).toBe('conflict');
     expect((e as ApiError).details).toMatchObject({ refusals: [expect.stringContaining('no serving real server left')] });
     expect(store.open('lab')).toHaveLength(1);
-    expect(audit.list({ action: 'drain' }).map((x) => x.outcome)).toEqual(['refused', 'ok']);
+    // The refused drain changed nothing, so it has no attempted row.
+    expect(audit.list({ action: 'drain' }).map((x) => x.outcome)).toEqual(['refused', 'ok', 'attempted']);
     const forced = await svc.drain('lab', { target: '192.0.2.12:80', reason: 'y', force: true }, WHO);
     expect(forced.outcome).toBe('ok');
   });
@@ -133,7 +135,10 @@ describe('DrainService', () => {
     expect(applied).toEqual([{ director: 'dir2', weights: [0] }]);
     expect(table.dir2?.['192.0.2.11:80']).toBe(0);
     const repair = audit.list({ action: 'drift-repair' });
-    expect(repair.map((e) => [e.actor, e.outcome])).toEqual([['system', 'ok']]);
+    expect(repair.map((e) => [e.actor, e.outcome])).toEqual([
+      ['system', 'ok'],
+      ['system', 'attempted'],
+    ]);
     const ev = events.query({ cluster: 'lab', from: 0, to: clock + 1, kinds: ['drift-repair'] }).events;
     expect(ev.map((e) => [e.director, e.fromState, e.toState])).toEqual([['dir2', '100', '0']]);
 
@@ -163,6 +168,102 @@ describe('DrainService', () => {
     expect(back.outcome).toBe('ok');
     expect(back.intents.map((i) => i.endedBy)).toEqual(['alice']);
     expect(table.dir2?.['192.0.2.11:80']).toBe(100);
+  });
+
+  it('writes an attempted row before the change and completes it with the outcome row, which names it', async () => {
+    let rowsWhenApplied = -1;
+    svc = new DrainService({
+      config, store, audit, events, pool: undefined as unknown as SshPool, clusters: () => view, now: () => clock,
+      apply: (c, steps) => {
+        rowsWhenApplied = audit.list().length;
+        return fakeApply(c, steps);
+      },
+    });
+    const r = await svc.drain('lab', { target: '192.0.2.11:80', reason: 'patching', ticket: 'OPS-1' }, WHO);
+    const [outcome, attempt] = audit.list();
+    expect(rowsWhenApplied).toBe(1); // the attempt was stored before anything was sent
+    expect(attempt).toMatchObject({ outcome: 'attempted', action: 'drain', actor: 'alice', target: '192.0.2.11:80', attemptId: null, outcomeId: outcome?.id });
+    expect(attempt?.detail).toMatchObject({ reason: 'patching', ticket: 'OPS-1', weight: 0 });
+    expect(outcome).toMatchObject({ outcome: 'ok', action: 'drain', actor: 'alice', attemptId: attempt?.id, outcomeId: null });
+    expect(Number(outcome?.id)).toBeGreaterThan(Number(attempt?.id));
+    expect(r.auditId).toBe(outcome?.id);
+    expect(audit.verify()).toMatchObject({ ok: true, count: 2, unfinished: [] });
+  });
+
+  describe('when the audit log cannot be written', () => {
+    const breakAudit = () => db.exec("CREATE TRIGGER audit_full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    const mendAudit = () => db.exec('DROP TRIGGER audit_full');
+    let logged: ReturnType<typeof vi.spyOn>;
+    beforeEach(() => {
+      logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    });
+    afterEach(() => {
+      expect(logged).toHaveBeenCalled(); // each case here must leave its failure in the server log
+      logged.mockRestore();
+    });
+
+    it('drain, weight and restore are refused with 503; nothing is sent to the directors or recorded', async () => {
+      breakAudit();
+      for (const act of [
+        () => svc.drain('lab', { target: '192.0.2.11:80', reason: 'x' }, WHO),
+        () => svc.setWeight('lab', { target: '192.0.2.11:80', weight: 5, reason: 'x' }, WHO),
+      ]) {
+        const e = await act().catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(ApiError);
+        expect(e).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^the audit log cannot be written \(database or disk is full\): nothing was changed$/) as unknown });
+      }
+      expect(applied).toEqual([]);
+      expect(store.open('lab')).toEqual([]);
+      expect(table.dir1?.['192.0.2.11:80']).toBe(100);
+
+      mendAudit();
+      await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x' }, WHO);
+      applied = [];
+      breakAudit();
+      await expect(svc.restore('lab', { target: '192.0.2.11:80' }, WHO)).rejects.toMatchObject({ code: 'unavailable' });
+      expect(applied).toEqual([]);
+      expect(store.open('lab')).toHaveLength(1); // still held
+      expect(table).toMatchObject({ dir1: { '192.0.2.11:80': 0 }, dir2: { '192.0.2.11:80': 0 } });
+    });
+
+    it('the reconciler neither repairs drift nor restores an expired lease until it can audit', async () => {
+      await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x', expiresInMinutes: 5 }, WHO);
+      table.dir2 = { ...table.dir2, '192.0.2.11:80': 100 }; // drifted
+      applied = [];
+      breakAudit();
+      clock += 10_000;
+      await svc.onTick(snapshot());
+      expect(applied).toEqual([]);
+      clock += 6 * 60_000; // and the lease has expired
+      await svc.onTick(snapshot());
+      expect(applied).toEqual([]);
+      expect(store.open('lab')).toHaveLength(1);
+      mendAudit();
+      await svc.onTick(snapshot());
+      expect(store.open('lab')).toEqual([]);
+      expect(table).toMatchObject({ dir1: { '192.0.2.11:80': 100 }, dir2: { '192.0.2.11:80': 100 } });
+      expect(audit.list({ action: 'restore' }).map((e) => [e.actor, e.outcome])).toEqual([
+        ['system', 'ok'],
+        ['system', 'attempted'],
+      ]);
+    });
+
+    it('an outcome that cannot be written leaves the attempt without one, reported as such', async () => {
+      svc = new DrainService({
+        config, store, audit, events, pool: undefined as unknown as SshPool, clusters: () => view, now: () => clock,
+        apply: (c, steps) => {
+          breakAudit(); // the database fails while the directors are being changed
+          return fakeApply(c, steps);
+        },
+      });
+      const r = await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x' }, WHO);
+      expect(r.outcome).toBe('ok'); // the change was made: the answer says so
+      mendAudit();
+      expect(audit.list().map((e) => [e.id, e.outcome, e.outcomeId])).toEqual([['1', 'attempted', null]]);
+      expect(r.auditId).toBe('1');
+      expect(audit.verify()).toMatchObject({ ok: true, unfinished: ['1'] });
+      expect(String(logged.mock.calls[0]?.[0])).toMatch(/cannot write the outcome \(ok\) of attempt #1 \(drain 192\.0\.2\.11:80\)/);
+    });
   });
 
   it('dry run changes nothing; unknown targets are 404', async () => {

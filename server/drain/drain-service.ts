@@ -1,4 +1,5 @@
 import 'server-only';
+import type { AuditEntry } from '@/lib/models/audit';
 import type { ClusterSnapshot, Finding } from '@/lib/models/cluster';
 import type {
   ActionResult,
@@ -32,8 +33,9 @@ import { connectionDetail, estimate, overallState, progressEntries, ProgressSeri
 import { expired, findDrift, memoKey, type Drift, type MemoKey, type RepairMemo } from './reconcile';
 
 // Drain, restore and re-weight, held until undone (issue #5). Every action: plan from the merged
-// snapshot, refuse removing a service's last serving real server unless forced, record the intent,
-// apply on every director in parallel and verify by re-reading, report per director, audit.
+// snapshot, refuse removing a service's last serving real server unless forced, write the audit's
+// 'attempted' row (or change nothing: 503), record the intent, apply on every director in parallel
+// and verify by re-reading, report per director, complete the audit with the outcome.
 // On every collector tick: re-apply held weights that drifted, act on expired leases, sample
 // drain progress. Actions and repairs of one cluster are serialized.
 
@@ -147,6 +149,8 @@ export class DrainService {
       await this.freshSnapshot(cluster);
       const plan = this.makePlan(cluster, { action: 'restore', target: body.target, service: body.service });
       if (body.dryRun) return this.dryRunResult('restore', cluster, plan.view);
+      // Written before anything changes; if it cannot be, this throws 503 and nothing is sent.
+      const attempt = this.attempt('restore', cluster, body.target, who, { reason: body.reason ?? null, service: body.service ?? null, entries: plan.view.entries });
       const results = await this.applyAndMemo(c, plan.steps, null);
       const at = this.now();
       const ended: Intent[] = [];
@@ -157,7 +161,7 @@ export class DrainService {
         this.forget(e.existingIntentId);
       }
       const outcome = outcomeOf(results);
-      const audit = this.auditAction('restore', cluster, body.target, outcome, who, {
+      const audit = this.complete(attempt, outcome, {
         reason: body.reason ?? null,
         service: body.service ?? null,
         entries: plan.view.entries,
@@ -197,6 +201,16 @@ export class DrainService {
       }
       const at = this.now();
       const expiresAt = body.expiresInMinutes === undefined ? null : at + body.expiresInMinutes * 60_000;
+      // Written before the intent and the directors change; if it cannot be, this throws 503 and nothing changes.
+      const attempt = this.attempt(action, cluster, body.target, who, {
+        reason: body.reason,
+        ticket: body.ticket ?? null,
+        service: body.service ?? null,
+        weight: body.weight,
+        force: body.force ?? false,
+        expiresAt,
+        entries: plan.view.entries,
+      });
       const intents: Intent[] = [];
       let created = 0;
       for (const e of plan.view.entries) {
@@ -222,7 +236,7 @@ export class DrainService {
       const alreadyHeld = created === 0;
       const results = await this.applyAndMemo(c, plan.steps, intents);
       const outcome = outcomeOf(results);
-      const audit = this.auditAction(action, cluster, body.target, outcome, who, {
+      const audit = this.complete(attempt, outcome, {
         reason: body.reason,
         ticket: body.ticket ?? null,
         service: body.service ?? null,
@@ -366,6 +380,26 @@ export class DrainService {
             console.error(`[drain] cannot plan the repair of intent ${d.intent.id}`, e);
           }
         }
+        // One attempted row per intent before anything is sent; without them, no repair (next tick retries).
+        const attempts = new Map<Drift, AuditEntry>();
+        try {
+          for (const d of list) {
+            attempts.set(
+              d,
+              this.attempt('drift-repair', c.name, `${d.intent.service} -> ${d.intent.realServer}`, SYSTEM, {
+                intent: d.intent.id,
+                director,
+                found: d.found,
+                held: d.intent.weight,
+                mechanism: d.intent.mechanism,
+              }),
+            );
+          }
+        } catch (e) {
+          console.error(`[drain] not repairing ${director} of cluster ${c.name}: ${e instanceof Error ? e.message : String(e)}`);
+          for (const a of attempts.values()) this.deps.audit.complete(a, 'failed', { error: 'not applied: the audit log could not be written' });
+          return;
+        }
         const merged = mergeSteps(director, steps);
         const [result] = await this.applySteps(c, [merged]);
         const finished = this.now();
@@ -379,14 +413,17 @@ export class DrainService {
           const message = ok
             ? `${director} had ${what} at weight ${d.found}; re-applied the held ${d.intent.weight} (${d.intent.kind} #${d.intent.id} by ${d.intent.actor}: "${d.intent.reason}") via ${d.intent.mechanism}`
             : `${director} has ${what} at weight ${d.found}; re-applying the held ${d.intent.weight} failed: ${result?.error?.message ?? 'unknown error'}`;
-          this.auditAction('drift-repair', c.name, `${d.intent.service} -> ${d.intent.realServer}`, ok ? 'ok' : 'failed', SYSTEM, {
-            intent: d.intent.id,
-            director,
-            found: d.found,
-            held: d.intent.weight,
-            mechanism: d.intent.mechanism,
-            result,
-          });
+          const attempt = attempts.get(d);
+          if (attempt) {
+            this.complete(attempt, ok ? 'ok' : 'failed', {
+              intent: d.intent.id,
+              director,
+              found: d.found,
+              held: d.intent.weight,
+              mechanism: d.intent.mechanism,
+              result,
+            });
+          }
           try {
             this.deps.events.add({
               cluster: c.name,
@@ -419,6 +456,15 @@ export class DrainService {
     for (const i of due) {
       if (i.onExpiry !== 'restore') continue; // 'alert': stays held, flagged by a drain-expired finding
       const c = this.cluster(cluster);
+      const target = `${i.service} -> ${i.realServer}`;
+      let attempt: AuditEntry;
+      try {
+        attempt = this.attempt('restore', cluster, target, SYSTEM, { intent: i.id, why: 'lease expired', restoreWeight: i.restoreWeight });
+      } catch (e) {
+        // Still held; the next tick tries again.
+        console.error(`[drain] the lease of intent ${i.id} expired; not restoring it yet: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
       let results: DirectorResult[] = [];
       try {
         const plan = this.makePlan(cluster, { action: 'restore', target: i.realServer, service: i.service });
@@ -429,7 +475,7 @@ export class DrainService {
       this.deps.store.end(i.id, this.now(), SYSTEM.name, 'lease expired: restored');
       this.forget(i.id);
       const outcome = results.length === 0 ? 'failed' : outcomeOf(results);
-      this.auditAction('restore', cluster, `${i.service} -> ${i.realServer}`, outcome, SYSTEM, { intent: i.id, why: 'lease expired', restoreWeight: i.restoreWeight, directors: results });
+      this.complete(attempt, outcome, { intent: i.id, why: 'lease expired', restoreWeight: i.restoreWeight, directors: results });
       try {
         this.deps.events.add({
           cluster,
@@ -590,7 +636,18 @@ export class DrainService {
     return `${base} ${outcome === 'partial' ? `and verified on ${okDirs.join(', ')}` : 'but verified on no director'}; failed on ${fails} — the intent is recorded and re-applied when the director answers (or retry)`;
   }
 
-  private auditAction(action: string, cluster: string, target: string, outcome: 'ok' | 'partial' | 'failed' | 'refused', who: ActingAs, detail: unknown): string | null {
+  /** The 'attempted' row of a change: throws 503 (change nothing) when it cannot be written. */
+  private attempt(action: string, cluster: string, target: string, who: ActingAs, detail: unknown): AuditEntry {
+    return this.deps.audit.attempt({ actor: who.name, role: who.role, source: who.source, action, cluster, target, detail });
+  }
+
+  /** The outcome row of an attempt; its id (or the attempt's, when the outcome could not be written). */
+  private complete(attempt: AuditEntry, outcome: 'ok' | 'partial' | 'failed', detail: unknown): string {
+    return this.deps.audit.complete(attempt, outcome, detail)?.id ?? attempt.id;
+  }
+
+  /** A row for something refused before any change (nothing to attempt). */
+  private auditAction(action: string, cluster: string, target: string, outcome: 'refused', who: ActingAs, detail: unknown): string | null {
     try {
       return this.deps.audit.append({ actor: who.name, role: who.role, source: who.source, action, cluster, target, outcome, detail }).id;
     } catch (e) {

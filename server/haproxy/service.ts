@@ -1,4 +1,5 @@
 import 'server-only';
+import type { AuditEntry } from '@/lib/models/audit';
 import type { Actor } from '@/lib/models/auth';
 import {
   HaproxyActionRequest,
@@ -22,7 +23,8 @@ import type { HaproxyHoldStore } from './hold-store';
 // HAProxy pools beside LVS: read every configured instance's `show stat` over its director's SSH
 // connection, and act on one server on every instance of the cluster at once (as LVS drains act on
 // every director): check the target exists everywhere first (else nothing is sent), send the one
-// socket line, re-read, verify the new state on each instance, and audit who did what and how it went.
+// socket line, re-read, verify the new state on each instance, and audit who did what and how it went
+// (an 'attempted' row before anything is sent: if it cannot be written, nothing is sent; 503).
 //
 // Intent: drain, maint and weight open a hold (SQLite) that outlives HAProxy's memory: a reload or
 // restart brings the server back as the configuration says, and the reconciler (every interval,
@@ -41,6 +43,8 @@ export interface HaproxyDeps {
   /** Re-apply drifted holds (config drain.reconcile; off on a read-only follower). */
   reconcile: boolean;
   now?: () => number;
+  /** Runs a command on a director (default: over SSH, server/ssh/exec.ts); unit tests pass a fake. */
+  exec?: typeof exec;
 }
 
 export { adminState };
@@ -58,6 +62,10 @@ export class HaproxyService {
     return this.deps.now?.() ?? Date.now();
   }
 
+  private run(...args: Parameters<typeof exec>): ReturnType<typeof exec> {
+    return (this.deps.exec ?? exec)(...args);
+  }
+
   private cluster(name: string): ClusterConfig {
     const c = this.deps.clusters.find((x) => x.name === name);
     if (!c) throw new ApiError('not-found', `no cluster named "${name}" is configured`);
@@ -69,7 +77,7 @@ export class HaproxyService {
     const base = { name: h.name, director: h.director, frontends: [], backends: [] };
     if (!director) return { ...base, readAt: null, error: `no director named "${h.director}"` };
     try {
-      const r = await exec(director, haproxyShowStat(h.socket), { timeoutMs: this.deps.commandTimeoutMs, pool: this.deps.pool });
+      const r = await this.run(director, haproxyShowStat(h.socket), { timeoutMs: this.deps.commandTimeoutMs, pool: this.deps.pool });
       const stats = parseHaproxyStat(r.stdout);
       return { ...base, ...stats, readAt: Date.now(), error: null };
     } catch (e) {
@@ -94,17 +102,11 @@ export class HaproxyService {
     const target = `${req.backend}/${req.server}`;
     const held = this.deps.holds.openFor(cluster, req.backend, req.server);
     if (held.length === 0) throw new ApiError('not-found', `nothing is held on ${target} in cluster "${cluster}"`);
+    const detail = { reason: req.reason, released: held.map((h) => ({ id: h.id, aspect: h.aspect, state: h.state, weight: h.weight, by: h.actor })) };
+    // Before the holds end; if it cannot be written, this throws 503 and nothing changes.
+    const attempt = this.deps.audit.attempt({ actor: actor.name, role: actor.role, source: actor.source, action: 'haproxy-release', cluster, target, detail });
     this.deps.holds.end(cluster, req.backend, req.server, ['state', 'weight'], this.now(), actor.name, req.reason || 'released');
-    const auditId = this.deps.audit.append({
-      actor: actor.name,
-      role: actor.role,
-      source: actor.source,
-      action: 'haproxy-release',
-      cluster,
-      target,
-      outcome: 'ok',
-      detail: { reason: req.reason, released: held.map((h) => ({ id: h.id, aspect: h.aspect, state: h.state, weight: h.weight, by: h.actor })) },
-    }).id;
+    const auditId = this.deps.audit.complete(attempt, 'ok', detail)?.id ?? attempt.id;
     return { cluster, action: 'release', backend: req.backend, server: req.server, weight: null, ok: true, auditId, instances: [], holds: [] };
   }
 
@@ -112,8 +114,7 @@ export class HaproxyService {
     const cluster = c.name;
     const target = `${req.backend}/${req.server}`;
     const state = req.action === 'weight' || req.action === 'release' ? null : req.action;
-    const audit = (outcome: 'ok' | 'partial' | 'failed' | 'refused', detail: unknown) =>
-      this.deps.audit.append({ actor: actor.name, role: actor.role, source: actor.source, action: `haproxy-${req.action}`, cluster, target, outcome, detail }).id;
+    const who = { actor: actor.name, role: actor.role, source: actor.source, action: `haproxy-${req.action}`, cluster, target };
 
     // Every instance must answer and know the server before anything is sent.
     const before = await Promise.all(c.haproxy.map((h) => this.readOne(c, h)));
@@ -125,10 +126,12 @@ export class HaproxyService {
         ...unreadable.map((v) => `${v.name} (on ${v.director}) did not answer: ${v.error}`),
         ...missing.map((v) => `${v.name} (on ${v.director}) has no server ${target}`),
       ].join('; ');
-      audit('refused', { reason: req.reason, why, weight: req.weight ?? null });
+      this.deps.audit.append({ ...who, outcome: 'refused', detail: { reason: req.reason, why, weight: req.weight ?? null } });
       throw new ApiError(missing.length > 0 && unreadable.length === 0 ? 'not-found' : 'director-failed', `nothing was changed: ${why}`);
     }
 
+    // Before anything is sent; if it cannot be written, this throws 503 and nothing changes.
+    const attempt = this.deps.audit.attempt({ ...who, detail: { reason: req.reason, weight: req.weight ?? null, instances: c.haproxy.map((h) => h.name) } });
     const outcomes: HaproxyInstanceOutcome[] = await Promise.all(
       c.haproxy.map(async (h, i): Promise<HaproxyInstanceOutcome> => {
         const director = c.directors.find((d) => d.name === h.director);
@@ -137,7 +140,7 @@ export class HaproxyService {
         if (!director) return { instance: h.name, director: h.director, ok: false, before: beforeState, after: null, error: 'no such director' };
         try {
           const cmd = state === null ? haproxySetWeight(h.socket, req.backend, req.server, req.weight ?? 0) : haproxySetState(h.socket, req.backend, req.server, state);
-          const r = await exec(director, cmd, { timeoutMs: this.deps.commandTimeoutMs, pool: this.deps.pool });
+          const r = await this.run(director, cmd, { timeoutMs: this.deps.commandTimeoutMs, pool: this.deps.pool });
           // The runtime API answers nothing on success, and a sentence when it refuses.
           const answer = r.stdout.trim();
           const now = find(await this.readOne(c, h));
@@ -162,7 +165,7 @@ export class HaproxyService {
       else if (req.action === 'weight') hold = this.deps.holds.set({ ...base, aspect: 'weight', weight: req.weight ?? 0 }).id;
       else this.deps.holds.end(cluster, req.backend, req.server, ['state'], base.createdAt, actor.name, req.reason || 'ready');
     }
-    const auditId = audit(outcome, { reason: req.reason, weight: req.weight ?? null, hold, instances: outcomes });
+    const auditId = this.deps.audit.complete(attempt, outcome, { reason: req.reason, weight: req.weight ?? null, hold, instances: outcomes })?.id ?? attempt.id;
     const holds = this.deps.holds.openFor(cluster, req.backend, req.server);
     return { cluster, action: req.action, backend: req.backend, server: req.server, weight: req.weight ?? null, ok: outcome === 'ok', auditId, instances: outcomes, holds };
   }
@@ -213,12 +216,22 @@ export class HaproxyService {
     const h = c.haproxy.find((x) => x.name === d.instance);
     const director = h ? c.directors.find((x) => x.name === h.director) : undefined;
     const hold = d.hold;
+    const wanted = hold.aspect === 'weight' ? `weight ${hold.weight}` : hold.state;
+    const detail = { hold: hold.id, heldBy: hold.actor, instance: d.instance, director: h?.director ?? null, found: d.found, wanted };
+    let attempt: AuditEntry;
+    try {
+      attempt = this.deps.audit.attempt({ actor: 'system', role: null, source: 'reconciler', action: 'haproxy-reapply', cluster: c.name, target: `${hold.backend}/${hold.server}`, detail });
+    } catch (e) {
+      // Not re-applied while it cannot be audited; the next pass tries again.
+      console.error(`[haproxy] not re-applying hold ${hold.id} on ${d.instance}: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
     let error: string | null = null;
     if (!h || !director) error = `no instance ${d.instance}`;
     else {
       try {
         const cmd = hold.aspect === 'weight' ? haproxySetWeight(h.socket, hold.backend, hold.server, hold.weight ?? 0) : haproxySetState(h.socket, hold.backend, hold.server, hold.state ?? 'drain');
-        const answer = (await exec(director, cmd, { timeoutMs: this.deps.commandTimeoutMs, pool: this.deps.pool })).stdout.trim();
+        const answer = (await this.run(director, cmd, { timeoutMs: this.deps.commandTimeoutMs, pool: this.deps.pool })).stdout.trim();
         if (answer !== '') error = `HAProxy answered: ${answer}`;
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
@@ -228,16 +241,6 @@ export class HaproxyService {
     const key = holdMemoKey(hold.id, d.instance);
     this.memo.set(key, { lastFinishedAt: at, failures: error === null ? 0 : (this.memo.get(key)?.failures ?? 0) + 1 });
     this.deps.holds.noteReapply(hold.id, at, error);
-    const wanted = hold.aspect === 'weight' ? `weight ${hold.weight}` : hold.state;
-    this.deps.audit.append({
-      actor: 'system',
-      role: null,
-      source: 'reconciler',
-      action: 'haproxy-reapply',
-      cluster: c.name,
-      target: `${hold.backend}/${hold.server}`,
-      outcome: error === null ? 'ok' : 'failed',
-      detail: { hold: hold.id, heldBy: hold.actor, instance: d.instance, director: h?.director ?? null, found: d.found, wanted, error },
-    });
+    this.deps.audit.complete(attempt, error === null ? 'ok' : 'failed', { ...detail, error });
   }
 }

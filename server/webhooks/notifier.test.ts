@@ -40,6 +40,19 @@ function hook(url: string, extra: Partial<WebhookConfig> = {}): WebhookConfig {
 }
 
 describe('WebhookNotifier', () => {
+  it('sends the audit head (an anchor) only to webhooks with auditHead, in either format', async () => {
+    const rx = await receiver([200, 200]);
+    const n = new WebhookNotifier([hook(rx.url, { name: 'anchors', auditHead: true }), hook(rx.url, { name: 'chat', format: 'slack', auditHead: true }), hook(rx.url, { name: 'events-only' })], { log: () => undefined });
+    const head = { id: 12, hash: 'ab'.repeat(32), at: Date.UTC(2026, 0, 2) };
+    n.notifyAuditHead(head);
+    await n.idle();
+    const bodies = rx.bodies.map((b) => (b as { body: { text: string; auditHead?: unknown } }).body);
+    expect(bodies).toHaveLength(2);
+    expect(bodies).toContainEqual({ text: expect.stringMatching(/^\[LVS audit\] head id=12 hash=(ab){32} \(2026-01-02T00:00:00.000Z\); check later with: lvsctl audit verify --anchor 12:(ab){32}$/) as unknown, auditHead: head });
+    expect(bodies).toContainEqual({ text: expect.stringMatching(/^\[LVS audit\] head id=12/) as unknown });
+    expect(n.list().map((s) => [s.name, s.auditHead, s.sent])).toEqual([['anchors', true, 0], ['chat', true, 0], ['events-only', false, 0]]);
+  });
+
   it('POSTs the event as JSON with a Slack-compatible text', async () => {
     const rx = await receiver([200]);
     const logs: string[] = [];
@@ -142,7 +155,7 @@ describe('webhook configuration', () => {
     expect(r.error?.issues.map((i) => i.message)).toEqual([message]);
   });
   it('accepts https and env:NAME, with defaults', () => {
-    expect(WebhookConfig.parse({ name: 'x', url: 'env:SLACK_HOOK' })).toEqual({ name: 'x', url: 'env:SLACK_HOOK', events: ['failover', 'split-brain', 'no-master'], format: 'json', attempts: 5, timeoutMs: 5000 });
+    expect(WebhookConfig.parse({ name: 'x', url: 'env:SLACK_HOOK' })).toEqual({ name: 'x', url: 'env:SLACK_HOOK', events: ['failover', 'split-brain', 'no-master'], format: 'json', attempts: 5, timeoutMs: 5000, auditHead: false });
     expect(WebhookConfig.safeParse({ name: 'x', url: 'https://hooks.example.com/a', bogus: 1 }).success).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import 'server-only';
 import type { ClusterEvent } from '@/lib/models/events';
 import type { WebhookStatus } from '@/lib/models/webhooks';
 import type { WebhookConfig } from '@/server/config/schema';
-import { backoffMs, webhookBody } from './payload';
+import { auditHeadBody, backoffMs, webhookBody } from './payload';
 
 // Sends events to the configured webhooks: one POST per event and webhook, retried with
 // exponential backoff (attempts and per-attempt timeout per webhook) on a network error, a
@@ -48,7 +48,7 @@ export class WebhookNotifier {
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? ((l) => console.warn(l));
     for (const h of hooks) {
-      this.status.set(h.name, { name: h.name, format: h.format, events: [...h.events], clusters: h.clusters ?? null, sent: 0, failed: 0, last: null });
+      this.status.set(h.name, { name: h.name, format: h.format, events: [...h.events], clusters: h.clusters ?? null, auditHead: h.auditHead, sent: 0, failed: 0, last: null });
     }
   }
 
@@ -73,9 +73,37 @@ export class WebhookNotifier {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** Sends the audit log's head (an anchor) to every webhook with auditHead (in the background). */
+  notifyAuditHead(head: { id: number; hash: string; at: number }): void {
+    for (const h of this.hooks) {
+      if (!h.auditHead) continue;
+      const p = this.post(h, JSON.stringify(auditHeadBody(head, h.format)), `audit head #${head.id}`).finally(() => this.pending.delete(p));
+      this.pending.add(p);
+    }
+  }
+
   async deliver(hook: WebhookConfig, event: ClusterEvent): Promise<DeliveryOutcome> {
+    const outcome = await this.post(hook, JSON.stringify(webhookBody(event, hook.format)), `event ${event.id}`);
+    const s = this.status.get(hook.name);
+    if (s) {
+      if (outcome.ok) s.sent++;
+      else s.failed++;
+      s.last = {
+        at: this.now(),
+        eventId: event.id,
+        kind: event.kind,
+        ok: outcome.ok,
+        status: outcome.status,
+        attempts: outcome.attempts,
+        error: outcome.ok ? null : outcome.error,
+      };
+    }
+    return outcome;
+  }
+
+  /** One POST with the hook's retries; failures are logged by what was sent, never by URL. */
+  private async post(hook: WebhookConfig, body: string, what: string): Promise<DeliveryOutcome> {
     const doFetch = this.opts.fetch ?? fetch;
-    const body = JSON.stringify(webhookBody(event, hook.format));
     let outcome: DeliveryOutcome = { ok: false, status: null, attempts: 0, error: 'not sent' };
     for (let attempt = 1; attempt <= hook.attempts; attempt++) {
       let retry = true;
@@ -98,24 +126,10 @@ export class WebhookNotifier {
         outcome = { ok: false, status: null, attempts: attempt, error: describeFailure(e) };
       }
       if (!retry || attempt === hook.attempts) break;
-      this.log(`[webhooks] ${hook.name}: attempt ${attempt} of ${hook.attempts} for event ${event.id} failed (${outcome.ok ? '' : outcome.error}); retrying`);
+      this.log(`[webhooks] ${hook.name}: attempt ${attempt} of ${hook.attempts} for ${what} failed (${outcome.ok ? '' : outcome.error}); retrying`);
       await new Promise((r) => setTimeout(r, backoffMs(attempt, this.opts.baseBackoffMs ?? 1000, this.opts.maxBackoffMs ?? 30_000)));
     }
-    const s = this.status.get(hook.name);
-    if (s) {
-      if (outcome.ok) s.sent++;
-      else s.failed++;
-      s.last = {
-        at: this.now(),
-        eventId: event.id,
-        kind: event.kind,
-        ok: outcome.ok,
-        status: outcome.status,
-        attempts: outcome.attempts,
-        error: outcome.ok ? null : outcome.error,
-      };
-    }
-    if (!outcome.ok) this.log(`[webhooks] ${hook.name}: gave up on event ${event.id} after ${outcome.attempts} attempt(s): ${outcome.error}`);
+    if (!outcome.ok) this.log(`[webhooks] ${hook.name}: gave up on ${what} after ${outcome.attempts} attempt(s): ${outcome.error}`);
     return outcome;
   }
 }

@@ -20,6 +20,12 @@ export function webhookBody(event: ClusterEvent, format: WebhookFormat): Webhook
   return { text, event: { ...event, logLines: event.logLines.slice(0, MAX_LOG_LINES), ended: event.endedAt !== null } };
 }
 
+/** The audit log's head as an anchor: `lvsctl audit verify --anchor ID:HASH` checks the chain still reaches it. */
+export function auditHeadBody(head: { id: number; hash: string; at: number }, format: WebhookFormat): { text: string; auditHead?: { id: number; hash: string; at: number } } {
+  const text = `[LVS audit] head id=${head.id} hash=${head.hash} (${new Date(head.at).toISOString()}); check later with: lvsctl audit verify --anchor ${head.id}:${head.hash}`;
+  return format === 'slack' ? { text } : { text, auditHead: { id: head.id, hash: head.hash, at: head.at } };
+}
+
 /** Wait before attempt n+1 (n from 1): base, 2×, 4×… capped, with ±20 % jitter from `random`. */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));

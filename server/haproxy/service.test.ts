@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Actor } from '@/lib/models/auth';
+import { ApiError } from '@/server/api/errors';
+import { AuditLog } from '@/server/audit/log';
+import type { CatalogueCommand } from '@/server/commands/command';
+import { ConsoleConfig } from '@/server/config/schema';
+import { migrate } from '@/server/db';
+import type { ExecResult } from '@/server/ssh/exec';
+import type { SshPool } from '@/server/ssh/pool';
+import { HaproxyHoldStore } from './hold-store';
+import { HaproxyService } from './service';
+
+// The HaproxyService's audit, without a lab: the instances answer `show stat` with the output
+// captured from the lab (server/parsers/fixtures/haproxy), and every command sent is recorded.
+// What HAProxy does with the commands is tested in the lab (haproxy.lab.test.ts); here: an
+// 'attempted' row comes before anything is sent, and nothing is sent when it cannot be written.
+
+const STAT = fs.readFileSync(path.join(__dirname, '../parsers/fixtures/haproxy/show-stat-lab-dir1.csv'), 'utf8');
+const HOST_KEY = 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU';
+const config = ConsoleConfig.parse({
+  clusters: [
+    {
+      name: 'lab',
+      directors: ['dir1', 'dir2'].map((name) => ({ name, host: '127.0.0.1', user: 'lvsconsole', privateKeyPath: '/k', hostKey: HOST_KEY })),
+      haproxy: [
+        { name: 'haproxy-dir1', director: 'dir1' },
+        { name: 'haproxy-dir2', director: 'dir2' },
+      ],
+    },
+  ],
+});
+const actor: Actor = { name: 'alice', role: 'operator', source: '127.0.0.1', clusters: null, via: 'session' };
+
+let db: Database.Database;
+let audit: AuditLog;
+let holds: HaproxyHoldStore;
+let sent: string[];
+/** Audit rows when each change was sent. */
+let rowsAtSend: number[];
+let svc: HaproxyService;
+
+function fakeExec(director: { name: string }, cmd: CatalogueCommand): Promise<ExecResult> {
+  const line = cmd.stdin?.trim() ?? '';
+  if (line === 'show stat') return Promise.resolve({ stdout: STAT, stderr: '', exitCode: 0, durationMs: 1 });
+  sent.push(`${director.name}: ${line}`);
+  rowsAtSend.push(audit.list().length);
+  return Promise.resolve({ stdout: '', stderr: '', exitCode: 0, durationMs: 1 });
+}
+
+const breakAudit = () => db.exec("CREATE TRIGGER audit_full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+
+beforeEach(() => {
+  db = new Database(':memory:');
+  migrate(db);
+  audit = new AuditLog(db);
+  holds = new HaproxyHoldStore(db);
+  sent = [];
+  rowsAtSend = [];
+  svc = new HaproxyService({
+    clusters: config.clusters,
+    pool: undefined as unknown as SshPool,
+    audit,
+    holds,
+    commandTimeoutMs: 1000,
+    intervalMs: 2000,
+    reconcile: true,
+    exec: fakeExec,
+  });
+});
+
+describe('HaproxyService audit', () => {
+  it('writes the attempted row before sending, and completes it with the outcome row', async () => {
+    // The fixture shows rs1 at weight 1, before and after: weight 1 is verified by the re-read.
+    const r = await svc.act('lab', { action: 'weight', backend: 'galera', server: 'rs1', weight: 1, reason: 'canary' }, actor);
+    expect(sent).toEqual(['dir1: set server galera/rs1 weight 1', 'dir2: set server galera/rs1 weight 1']);
+    expect(rowsAtSend).toEqual([1, 1]); // the attempt, and only it, was stored before each send
+    const [outcome, attempt] = audit.list();
+    expect(attempt).toMatchObject({ outcome: 'attempted', action: 'haproxy-weight', target: 'galera/rs1', actor: 'alice', outcomeId: outcome?.id, detail: { reason: 'canary', weight: 1 } });
+    expect(r.ok).toBe(true);
+    expect(outcome).toMatchObject({ outcome: 'ok', action: 'haproxy-weight', attemptId: attempt?.id, outcomeId: null });
+    expect(r.auditId).toBe(outcome?.id);
+  });
+
+  describe('when the audit log cannot be written', () => {
+    let logged: ReturnType<typeof vi.spyOn>;
+    beforeEach(() => {
+      logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    });
+    afterEach(() => {
+      expect(logged).toHaveBeenCalled();
+      logged.mockRestore();
+    });
+
+    it('drain, maint, ready and weight are refused with 503 and nothing is sent', async () => {
+      breakAudit();
+      for (const body of [
+        { action: 'drain', backend: 'galera', server: 'rs1', reason: 'x' },
+        { action: 'maint', backend: 'galera', server: 'rs1', reason: 'x' },
+        { action: 'ready', backend: 'galera', server: 'rs1', reason: 'x' },
+        { action: 'weight', backend: 'galera', server: 'rs1', weight: 5, reason: 'x' },
+      ]) {
+        const e = await svc.act('lab', body, actor).catch((x: unknown) => x);
+        expect(e, body.action).toBeInstanceOf(ApiError);
+        expect(e).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^the audit log cannot be written .*: nothing was changed$/) as unknown });
+      }
+      expect(sent).toEqual([]);
+      expect(holds.open('lab')).toEqual([]);
+    });
+
+    it('release is refused and the holds stay; the reconciler does not re-apply', async () => {
+      holds.set({ cluster: 'lab', backend: 'galera', server: 'rs1', actor: 'bob', reason: 'x', createdAt: 1, aspect: 'state', state: 'drain' });
+      breakAudit();
+      await expect(svc.act('lab', { action: 'release', backend: 'galera', server: 'rs1', reason: 'x' }, actor)).rejects.toMatchObject({ code: 'unavailable' });
+      expect(holds.open('lab')).toHaveLength(1);
+      // The fixture shows rs1 UP on both instances: the drain hold has drifted, but is not re-applied unaudited.
+      await svc.reconcileAll();
+      expect(sent).toEqual([]);
+      db.exec('DROP TRIGGER audit_full');
+      await svc.reconcileAll();
+      expect(sent).toEqual(['dir1: set server galera/rs1 state drain', 'dir2: set server galera/rs1 state drain']);
+      expect(audit.list().map((e) => [e.action, e.outcome])).toEqual([
+        ['haproxy-reapply', 'ok'],
+        ['haproxy-reapply', 'attempted'],
+        ['haproxy-reapply', 'ok'],
+        ['haproxy-reapply', 'attempted'],
+      ]);
+    });
+  });
+});
