@@ -2,10 +2,11 @@ import 'server-only';
 import { z } from 'zod';
 import type { Actor } from '@/lib/models/auth';
 import type { AuditList } from '@/lib/models/audit';
+import { ApiError } from '@/server/api/errors';
 import { getRuntime } from '@/server/runtime';
 
 // GET /api/audit: the audit log, newest first. An actor scoped to clusters sees only entries of
-// those clusters.
+// those clusters, and asking for another cluster's (?cluster=) is refused (403), as on its routes.
 
 export const AuditQuery = z
   .object({
@@ -20,7 +21,9 @@ export function getAudit(actor: Actor | null, search: URLSearchParams): AuditLis
   const q = AuditQuery.parse(Object.fromEntries(search));
   const audit = getRuntime().audit;
   const scope = actor?.clusters ?? null;
-  if (scope !== null && q.cluster !== undefined && !scope.includes(q.cluster)) return { entries: [] };
+  if (scope !== null && q.cluster !== undefined && !scope.includes(q.cluster)) {
+    throw new ApiError('forbidden', `your ${actor?.role ?? 'viewer'} role does not cover cluster ${q.cluster}`);
+  }
   const entries = audit.list({ cluster: q.cluster ?? null, beforeId: q.before, limit: scope === null ? q.limit : 5000, action: q.action });
   return { entries: scope === null ? entries : entries.filter((e) => e.cluster !== null && scope.includes(e.cluster)).slice(0, q.limit) };
 }
