@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfigText } from './load';
 
 const good = `
@@ -57,5 +57,41 @@ describe('configuration', () => {
 
   it('reports YAML syntax errors plainly', () => {
     expect(err('clusters: [')).toContain('not valid YAML');
+  });
+
+  describe('real-server hosts take the same path as directors', () => {
+    const withRs = `${good}    realServerHosts:
+      - name: rs1
+        addresses: ["192.0.2.11"]
+        host: 127.0.0.1
+        user: lvsconsole
+        privateKeyPath: keys/rs
+        passphrase: env:LVS_TEST_RS_PASSPHRASE
+        knownHostsPath: known_hosts
+        jumpHost: { host: 192.0.2.1, user: jump, privateKeyPath: keys/jump, knownHostsPath: jump_known_hosts }
+`;
+    afterEach(() => {
+      delete process.env.LVS_TEST_RS_PASSPHRASE;
+    });
+
+    it('resolves passphrase: env:NAME and makes key and known_hosts paths absolute (jump host included)', () => {
+      process.env.LVS_TEST_RS_PASSPHRASE = 'rs-secret';
+      const rs = parseConfigText(withRs, '/etc/lvs/console.yaml').clusters[0]?.realServerHosts[0];
+      expect(rs).toMatchObject({
+        passphrase: 'rs-secret',
+        privateKeyPath: '/etc/lvs/keys/rs',
+        knownHostsPath: '/etc/lvs/known_hosts',
+        jumpHost: { privateKeyPath: '/etc/lvs/keys/jump', knownHostsPath: '/etc/lvs/jump_known_hosts' },
+      });
+    });
+
+    it('names an unset passphrase variable of a real-server host', () => {
+      expect(err(withRs)).toContain('lab/realServerHosts/rs1 passphrase: environment variable LVS_TEST_RS_PASSPHRASE is not set');
+    });
+
+    it("a director's jump host paths are absolute too", () => {
+      const d = parseConfigText(good.replace('sudo: true', 'sudo: true\n        jumpHost: { host: 192.0.2.1, user: jump, privateKeyPath: keys/jump }'), '/etc/lvs/console.yaml').clusters[0]?.directors[0];
+      expect(d?.jumpHost?.privateKeyPath).toBe('/etc/lvs/keys/jump');
+    });
   });
 });
