@@ -55,6 +55,19 @@ describe('configuration', () => {
     expect(err(dup.replace('clusters:\n', 'clusters:\n').replace(/^pollIntervalMs: 1000\n/m, ''))).toContain('duplicate cluster name "lab"');
   });
 
+  it('two clusters may each have a director named lb1; each director carries its cluster', () => {
+    const two = `clusters:\n${['prod', 'staging']
+      .map((c, i) => `  - name: ${c}\n    directors:\n      - { name: lb1, host: 192.0.2.${i + 2}, user: lvsconsole, privateKeyPath: keys/id, hostKey: "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU" }\n`)
+      .join('')}`;
+    const c = parseConfigText(two, '/etc/lvs/console.yaml');
+    expect(c.clusters.map((x) => x.directors.map((d) => [d.cluster, d.name, d.host]))).toEqual([[['prod', 'lb1', '192.0.2.2']], [['staging', 'lb1', '192.0.2.3']]]);
+    // Within one cluster a name is still unique, and `cluster` is not a key of the file.
+    const staging = two.slice(two.indexOf('  - name: staging'));
+    const lb1 = staging.slice(staging.indexOf('      - { name: lb1'));
+    expect(err(two + lb1)).toContain('clusters[1].directors[1].name: duplicate director name "lb1"');
+    expect(err(two.replace('{ name: lb1, host: 192.0.2.2', '{ name: lb1, cluster: staging, host: 192.0.2.2'))).toContain('unknown key clusters[0].directors[0].cluster');
+  });
+
   it('reports YAML syntax errors plainly', () => {
     expect(err('clusters: [')).toContain('not valid YAML');
   });

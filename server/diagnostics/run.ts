@@ -34,6 +34,7 @@ export async function configTest(director: Parameters<typeof exec>[0], timeoutMs
 export function realServerConnection(cluster: ClusterConfig, h: RealServerHostConfig): DirectorConfig {
   return {
     name: `realserver:${cluster.name}:${h.name}`,
+    cluster: cluster.name,
     host: h.host,
     port: h.port,
     user: h.user,

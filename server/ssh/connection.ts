@@ -25,6 +25,8 @@ export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'fai
 
 export interface ConnectionStatus {
   director: string;
+  /** The director's cluster (null for a director built without one). */
+  cluster: string | null;
   /** "host:port" of the director. */
   address: string;
   state: ConnectionState;
@@ -256,6 +258,7 @@ export class DirectorConnection {
   status(): ConnectionStatus {
     return {
       director: this.director.name,
+      cluster: this.director.cluster ?? null,
       address: this.target.host.includes(':') ? `[${this.target.host}]:${this.target.port}` : `${this.target.host}:${this.target.port}`,
       state: this.state,
       lastError: this.lastError

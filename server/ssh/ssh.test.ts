@@ -336,6 +336,36 @@ describe('failures are typed', () => {
   });
 });
 
+describe('pool keyed by cluster and director', () => {
+  it('same-named directors of two clusters get two connections that both stay open while used alternately', async () => {
+    // Generous limits: this host is shared and loaded; nothing here is timed.
+    const p = newPool({ commandTimeoutMs: 60_000 });
+    const prod = { ...director({ name: 'lb1' }), cluster: 'prod' };
+    const staging = { ...director({ name: 'lb1' }), cluster: 'staging' };
+    await execRaw(prod, ['true'], { pool: p });
+    await execRaw(staging, ['true'], { pool: p });
+    const since = [p.statusOf('lb1', 'prod')?.connectedSince, p.statusOf('lb1', 'staging')?.connectedSince];
+    expect(since.every((x) => typeof x === 'string')).toBe(true);
+    // A long command on prod's lb1 (it waits for a flag file: the sshd is on this host) must not be
+    // cut by staging's lb1 being used meanwhile.
+    const flag = path.join(dir, 'flag-pool-key');
+    const long = execRaw(prod, ['sh', '-c', `while [ ! -e '${flag}' ]; do sleep 0.05; done; echo prod-done`], { pool: p });
+    long.catch(() => undefined); // awaited below
+    for (let i = 0; i < 3; i++) {
+      expect((await execRaw(staging, ['echo', `staging ${i}`], { pool: p })).stdout).toBe(`staging ${i}\n`);
+      expect((await execRaw(prod, ['echo', `prod ${i}`], { pool: p })).stdout).toBe(`prod ${i}\n`);
+    }
+    writeFileSync(flag, '');
+    expect((await long).stdout).toBe('prod-done\n');
+    expect([p.statusOf('lb1', 'prod')?.connectedSince, p.statusOf('lb1', 'staging')?.connectedSince]).toEqual(since);
+    expect(p.status().map((st) => [st.cluster, st.director, st.state]).sort()).toEqual([
+      ['prod', 'lb1', 'ready'],
+      ['staging', 'lb1', 'ready'],
+    ]);
+    rmSync(flag);
+  }, 180_000);
+});
+
 describe('reconnect', () => {
   it('a killed session is replaced at once; a full sshd restart is survived with backoff', async () => {
     const d = director({ name: 'reconnect' });
