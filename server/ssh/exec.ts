@@ -2,7 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import type { DirectorConfig } from '../config/schema';
 import type { CatalogueCommand } from '../commands/catalogue';
-import type { RunRequest, StreamStats } from './connection';
+import type { ChannelPriority, RunRequest, StreamStats } from './connection';
 import { DirectorError, type CommandRef } from './errors';
 import { getSshPool, type SshPool } from './pool';
 
@@ -20,6 +20,12 @@ export interface ExecOptions {
   maxOutputBytes?: number;
   /** The pool to use (default the app-wide one). */
   pool?: SshPool;
+  /**
+   * 'low' for reads on behalf of viewers (drain progress, HAProxy views, diagnostics): they share
+   * at most max-2 of a director's channels and yield freed channels to normal commands, so the
+   * collector's refreshes and operators' changes always find one. Default 'normal'.
+   */
+  priority?: ChannelPriority;
 }
 
 export interface RawExecOptions extends ExecOptions {
@@ -128,6 +134,7 @@ async function runPrepared(
     stdin: opts.stdin,
     timeoutMs,
     maxOutputBytes: opts.maxOutputBytes,
+    priority: opts.priority,
   };
   const r = await pool.connection(director).run(req);
   const stdout = r.stdout.toString('utf8');
@@ -267,6 +274,7 @@ export async function execSequence(director: DirectorConfig, steps: readonly Cat
     remote: remoteCommand(['sh', '-c', script], timeoutMs),
     timeoutMs,
     maxOutputBytes: opts.maxOutputBytes,
+    priority: opts.priority,
   });
   const outs = splitSequenceOutput(r.stdout.toString('utf8'), nonce, steps.length, true);
   const errs = splitSequenceOutput(r.stderr.toString('utf8'), nonce, steps.length, false);
@@ -323,7 +331,7 @@ function streamPrepared(
   const pool = opts.pool ?? getSshPool();
   // Streams are long by nature: default to 10x the command timeout.
   const timeoutMs = opts.timeoutMs ?? pool.tuning.commandTimeoutMs * 10;
-  const inner = pool.connection(director).stream({ command: p.ref, remote: remoteCommand(p.full, timeoutMs), stdin, timeoutMs });
+  const inner = pool.connection(director).stream({ command: p.ref, remote: remoteCommand(p.full, timeoutMs), stdin, timeoutMs, priority: opts.priority });
   async function* lines(): AsyncGenerator<string, void, undefined> {
     yield* inner;
     const x = inner.exit;

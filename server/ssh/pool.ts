@@ -1,5 +1,6 @@
 import 'server-only';
 import type { DirectorConfig, SshTuning } from '../config/schema';
+import type { CommandRef } from './errors';
 import { SshTuning as SshTuningSchema } from '../config/schema';
 import { DirectorConnection, type ConnectionStatus } from './connection';
 
@@ -34,6 +35,7 @@ export class SshPool {
   readonly tuning: SshTuning;
   readonly maxOutputBytes: number;
   private readonly conns = new Map<string, { key: string; conn: DirectorConnection }>();
+  private readonly channelListeners = new Set<(director: DirectorConfig, command: CommandRef) => void>();
   private closed = false;
 
   constructor(private readonly opts: SshPoolOptions = {}) {
@@ -56,9 +58,21 @@ export class SshPool {
       keepaliveCountMax: this.opts.keepaliveCountMax ?? 3,
       resolvePassphrase: this.opts.resolvePassphrase,
       random: this.opts.random,
+      onChannel: (command) => {
+        for (const l of this.channelListeners) l(director, command);
+      },
     });
     this.conns.set(id, { key, conn });
     return conn;
+  }
+
+  /**
+   * Observe every exec channel this pool opens (director, command), e.g. to count how many
+   * `ipvsadm -Lnc` really ran. Returns the unsubscribe function.
+   */
+  onChannel(listener: (director: DirectorConfig, command: CommandRef) => void): () => void {
+    this.channelListeners.add(listener);
+    return () => this.channelListeners.delete(listener);
   }
 
   /** Status of every director this pool has seen, for the UI. */

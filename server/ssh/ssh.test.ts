@@ -336,6 +336,29 @@ describe('failures are typed', () => {
   });
 });
 
+describe('channel reserve', () => {
+  it('viewer (low-priority) commands hold at most max-2 channels: a normal command runs while they all wait', async () => {
+    const p = newPool({ commandTimeoutMs: 60_000 }); // 4 channels: 2 for low priority
+    const d = director({ name: 'reserve' });
+    await execRaw(d, ['true'], { pool: p });
+    const flag = path.join(dir, 'flag-reserve');
+    const lows = Array.from({ length: 6 }, (_, i) =>
+      execRaw(d, ['sh', '-c', `while [ ! -e '${flag}' ]; do sleep 0.05; done; echo low ${i}`], { pool: p, priority: 'low' }),
+    );
+    for (const l of lows) l.catch(() => undefined); // awaited below
+    for (let i = 0; i < 600 && p.statusOf('reserve')?.lowPriorityChannels !== 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(p.statusOf('reserve')).toMatchObject({ activeChannels: 2, lowPriorityChannels: 2, queuedCommands: 4 });
+    // The collector's refresh or an operator's change: runs now, though six viewer reads wait.
+    const normal = await Promise.all([execRaw(d, ['echo', 'normal a'], { pool: p }), execRaw(d, ['echo', 'normal b'], { pool: p })]);
+    expect(normal.map((r) => r.stdout)).toEqual(['normal a\n', 'normal b\n']);
+    expect(p.statusOf('reserve')).toMatchObject({ lowPriorityChannels: 2, queuedCommands: 4 });
+    writeFileSync(flag, '');
+    expect((await Promise.all(lows)).map((r) => r.stdout)).toEqual(Array.from({ length: 6 }, (_, i) => `low ${i}\n`));
+    expect(p.statusOf('reserve')).toMatchObject({ activeChannels: 0, lowPriorityChannels: 0, queuedCommands: 0 });
+    rmSync(flag);
+  }, 180_000);
+});
+
 describe('pool keyed by cluster and director', () => {
   it('same-named directors of two clusters get two connections that both stay open while used alternately', async () => {
     // Generous limits: this host is shared and loaded; nothing here is timed.
