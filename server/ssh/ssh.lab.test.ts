@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labSsh, waitFor } from '@/lib/testing/lab';
 import { ConsoleConfig, type DirectorConfig } from '../config/schema';
 import {
   conntrackFigures,
@@ -211,9 +212,21 @@ describe('lab: catalogue vs the directors sudoers, in one round trip', () => {
     expect(JSON.parse(r.steps[17]?.stdout ?? '')).toBeInstanceOf(Array);
 
     // The JSON dump requested by signal 36 lands in /tmp/keepalived.json, readable by the console
-    // user without sudo (the lab's keepalived.conf sets umask IWGRP|IWOTH; sudoers has no cat).
+    // user without sudo (keepalived runs with group lvsconsole and umask 027: root:lvsconsole 0640;
+    // sudoers has no cat).
     const json = await exec(dir1, readFile('/tmp/keepalived.json'), { pool });
     expect(JSON.parse(json.stdout)).toBeInstanceOf(Array);
+  });
+
+  it("keepalived's dumps are root:lvsconsole 0640: the console user reads them, other local users cannot (VRRP passwords)", async () => {
+    await labSsh('dir1', 'rm -f /tmp/keepalived.data');
+    await exec(dir1, keepalivedSignal('data'), { pool });
+    await waitFor('a fresh /tmp/keepalived.data on dir1', async () => (await labSsh('dir1', 'test -s /tmp/keepalived.data && echo yes || echo no')).trim() === 'yes');
+    expect((await labSsh('dir1', 'stat -c "%a %U %G" /tmp/keepalived.data')).trim()).toBe('640 root lvsconsole');
+    const data = await exec(dir1, readFile('/tmp/keepalived.data'), { pool });
+    expect(data.stdout).toMatch(/^ *VRRP Instance = VI_V4$/m);
+    const other = await labSsh('dir1', 'runuser -u nobody -- cat /tmp/keepalived.data >/dev/null 2>&1 && echo readable || echo refused');
+    expect(other.trim()).toBe('refused');
   });
 
   it('a typical refresh: one sequence vs separate execs (numbers for the report)', async () => {
