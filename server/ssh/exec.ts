@@ -62,7 +62,8 @@ export function displayCommand(argv: readonly string[]): string {
   return argv.map((a) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(a) ? a : shQuote(a))).join(' ');
 }
 
-function fullArgv(argv: readonly string[], sudo: boolean): readonly string[] {
+function fullArgv(argv: readonly string[], sudo: boolean, runAs?: string): readonly string[] {
+  if (runAs !== undefined) return ['sudo', '-n', '-u', runAs, '--', ...argv];
   return sudo ? [...SUDO_PREFIX, ...argv] : argv;
 }
 
@@ -72,6 +73,7 @@ export function isSudoRefusal(stderr: string): boolean {
     /^sudo: (?:a password is required|a terminal is required|sorry, you must have a tty|no tty present)/im.test(stderr) ||
     /^Sorry, user \S+ (?:is not allowed to execute|may not run sudo)/im.test(stderr) ||
     /is not in the sudoers file/i.test(stderr) ||
+    /^sudo: unknown user/im.test(stderr) ||
     /^sudo: .*(?:not allowed|permission denied|account validation failure)/im.test(stderr)
   );
 }
@@ -82,9 +84,14 @@ interface Prepared {
   sudo: boolean;
 }
 
-function prepare(argv: readonly string[], sudo: boolean): Prepared {
-  const full = fullArgv(argv, sudo);
-  return { ref: { argv, display: displayCommand(full) }, full, sudo };
+/** sudo: root through sudo; runAs: another user through sudo (both: refusals are sudo-refused). */
+function prepare(argv: readonly string[], sudo: boolean, runAs?: string): Prepared {
+  const full = fullArgv(argv, sudo, runAs);
+  return { ref: { argv, display: displayCommand(full) }, full, sudo: sudo || runAs !== undefined };
+}
+
+function prepareCommand(director: DirectorConfig, command: CatalogueCommand): Prepared {
+  return prepare(command.argv, usesSudo(director, command), command.runAs);
 }
 
 /** Extra time the director-side watchdog gives a command beyond the console's own limit. */
@@ -155,7 +162,7 @@ export function usesSudo(director: DirectorConfig, command: CatalogueCommand): b
  * command-timeout, output-too-large, or a connection code).
  */
 export async function exec(director: DirectorConfig, command: CatalogueCommand, opts: ExecOptions = {}): Promise<ExecResult> {
-  return await runPrepared(director, prepare(command.argv, usesSudo(director, command)), {
+  return await runPrepared(director, prepareCommand(director, command), {
     ...opts,
     stdin: command.stdin,
     okExitCodes: command.okExitCodes,
@@ -259,7 +266,7 @@ export async function execSequence(director: DirectorConfig, steps: readonly Cat
   for (const s of steps) {
     if (s.stdin !== undefined) throw new TypeError(`execSequence: step ${s.name} reads stdin; run it with exec()`);
   }
-  const prepared = steps.map((s) => prepare(s.argv, usesSudo(director, s)));
+  const prepared = steps.map((s) => prepareCommand(director, s));
   const nonce = randomBytes(12).toString('hex');
   const script = buildSequenceScript(prepared, nonce);
   const pool = opts.pool ?? getSshPool();
@@ -313,7 +320,7 @@ export function execStream(
   command: CatalogueCommand,
   opts: ExecOptions = {},
 ): ExecStream {
-  return streamPrepared(director, prepare(command.argv, usesSudo(director, command)), command.okExitCodes, opts, command.stdin);
+  return streamPrepared(director, prepareCommand(director, command), command.okExitCodes, opts, command.stdin);
 }
 
 /** execStream for any argv: tests only. */

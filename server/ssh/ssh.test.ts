@@ -75,8 +75,8 @@ beforeAll(async () => {
     [
       '#!/bin/sh',
       '# FAKE sudo for server/ssh/ssh.test.ts only.',
-      '[ "$1" = -n ] && [ "$2" = -- ] || { echo "fake sudo: expected -n --" >&2; exit 2; }',
-      'shift 2',
+      'if [ "$1" = -n ] && [ "$2" = -u ] && [ "$4" = -- ]; then echo "as $3" >&2; shift 4',
+      'else [ "$1" = -n ] && [ "$2" = -- ] || { echo "fake sudo: expected -n -- or -n -u USER --" >&2; exit 2; }; shift 2; fi',
       'case "$1" in id) echo "sudo: a password is required" >&2; exit 1 ;; esac',
       'exec "$@"',
       '',
@@ -333,6 +333,15 @@ describe('failures are typed', () => {
     expect(e.message).toContain('sudo refused');
     // Not a refusal: the command itself failing under sudo.
     expect((await codeOf(execRaw(director(), ['false'], { pool, sudo: true }))).code).toBe('command-failed');
+  });
+
+  it('a command with runAs runs as `sudo -n -u USER --` whatever the director\'s sudo setting; its refusal is sudo-refused', async () => {
+    const asUser = (argv: string[]) => defineCommand({ name: 'asUser', argv, sudo: false, runAs: 'lvs-haproxy', description: 'test', stdin: 'line\n' });
+    const r = await exec(director({ sudo: false }), asUser(['cat']), { pool });
+    expect([r.stdout, r.stderr]).toEqual(['line\n', 'as lvs-haproxy\n']);
+    const e = await codeOf(exec(director({ sudo: true }), asUser(['id']), { pool }));
+    expect(e.code).toBe('sudo-refused');
+    expect(e.commandText).toBe('sudo -n -u lvs-haproxy -- id');
   });
 });
 
