@@ -19,7 +19,7 @@ recipe_hash() {
   mapfile -t files < <(find guest -type f -o -type l | LC_ALL=C sort)
   {
     cat "$STATE/rootfs.hash"
-    for f in lib.sh build-rootfs.sh build-image.sh packages.txt "${files[@]}"; do
+    for f in lib.sh build-rootfs.sh build-image.sh packages.txt ../deploy/lvs-haproxy-cmd "${files[@]}"; do
       if [ -L "$f" ]; then echo "L $f $(readlink "$f")"
       else echo "F $f $([ -x "$f" ] && echo x) $(sha256sum < "$f" | cut -c1-64)"; fi
     done
@@ -95,6 +95,10 @@ EOS
 
 # users: root (tests, admin) and lvsconsole (the console), same key; lvsconsole reads logs via groups
 chroot "$WORK" useradd -m -s /bin/bash -G adm,systemd-journal -c "LVS console" lvsconsole
+# lvs-haproxy: no login, no key; the only non-root member of HAProxy's admin socket group. The
+# console runs the shipped wrapper as this user through sudo (README "Least privilege on directors").
+chroot "$WORK" useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin -c "LVS console HAProxy runtime API" lvs-haproxy
+install -m 0755 "$LAB_DIR/../deploy/lvs-haproxy-cmd" "$WORK/usr/local/sbin/lvs-haproxy-cmd"
 for home in root home/lvsconsole; do
   install -d -m 700 "$WORK/$home/.ssh"
   install -m 600 "$STATE/ssh/id_ed25519.pub" "$WORK/$home/.ssh/authorized_keys"

@@ -9,7 +9,7 @@ const cluster: ClusterConfig = {
   haproxy: [],
   realServerHosts: [],
   directors: ['a', 'b', 'slow'].map((name, i) => ({
-    name, host: '127.0.0.1', port: 2200 + i, user: 'u', privateKeyPath: '/k', agent: false,
+    name, cluster: 'c1', host: '127.0.0.1', port: 2200 + i, user: 'u', privateKeyPath: '/k', agent: false,
     hostKey: 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU', sudo: false, keepalivedLog: { file: '/x' },
   })),
 };

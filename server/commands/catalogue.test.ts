@@ -153,9 +153,9 @@ describe('catalogue builders: exact argv for valid input', () => {
     ['track file', writeTrackFile('rs1-80', 1), ['tee', '/var/lib/lvs-console/track/rs1-80'], false],
     ['ip route', ipRouteJson(), ['ip', '-j', 'route', 'show'], false],
     ['ipv4 conf sysctls', ipv4ConfSysctls(), ['/sbin/sysctl', '-a', '-r', '^net\\.ipv4\\.conf\\.[^.]+\\.(arp_ignore|arp_announce|rp_filter)$'], false],
-    ['haproxy show stat', haproxyShowStat('/run/haproxy/admin.sock'), ['socat', '-t', '5', 'STDIO', 'UNIX-CONNECT:/run/haproxy/admin.sock'], false],
-    ['haproxy drain', haproxySetState('/run/haproxy/admin.sock', 'galera', 'rs1', 'drain'), ['socat', '-t', '5', 'STDIO', 'UNIX-CONNECT:/run/haproxy/admin.sock'], false],
-    ['haproxy weight', haproxySetWeight('/var/lib/haproxy/stats', 'be_db', 'db-2.example', 10), ['socat', '-t', '5', 'STDIO', 'UNIX-CONNECT:/var/lib/haproxy/stats'], false],
+    ['haproxy show stat', haproxyShowStat('/run/haproxy/admin.sock'), ['/usr/local/sbin/lvs-haproxy-cmd', '/run/haproxy/admin.sock'], false],
+    ['haproxy drain', haproxySetState('/run/haproxy/admin.sock', 'galera', 'rs1', 'drain'), ['/usr/local/sbin/lvs-haproxy-cmd', '/run/haproxy/admin.sock'], false],
+    ['haproxy weight', haproxySetWeight('/var/lib/haproxy/stats', 'be_db', 'db-2.example', 10), ['/usr/local/sbin/lvs-haproxy-cmd', '/var/lib/haproxy/stats'], false],
   ];
   it.each(cases)('%s', (_name, cmd, argv, sudo) => {
     expect(cmd.argv).toEqual(argv);
@@ -172,6 +172,11 @@ describe('catalogue builders: exact argv for valid input', () => {
     expect(haproxyShowStat('/run/haproxy/admin.sock').stdin).toBe('show stat\n');
     expect(haproxySetState('/run/haproxy/admin.sock', 'galera', 'rs1', 'maint').stdin).toBe('set server galera/rs1 state maint\n');
     expect(haproxySetWeight('/run/haproxy/admin.sock', 'galera', 'rs1', 0).stdin).toBe('set server galera/rs1 weight 0\n');
+  });
+  it('HAProxy commands run the wrapper as lvs-haproxy, never socat on the socket directly', () => {
+    for (const c of [haproxyShowStat('/run/haproxy/admin.sock'), haproxySetState('/run/haproxy/admin.sock', 'galera', 'rs1', 'drain'), haproxySetWeight('/run/haproxy/admin.sock', 'galera', 'rs1', 3)]) {
+      expect([c.runAs, c.sudo, c.argv[0]]).toEqual(['lvs-haproxy', false, '/usr/local/sbin/lvs-haproxy-cmd']);
+    }
   });
   it('pidof accepts exit 1 (not running)', () => {
     expect(pidofKeepalived().okExitCodes).toEqual([0, 1]);

@@ -14,6 +14,11 @@ export interface CatalogueCommand {
   readonly argv: readonly string[];
   /** Needs root: run as `sudo -n -- argv` on directors configured with `sudo: true`. */
   readonly sudo: boolean;
+  /**
+   * Run as this (unprivileged) user: `sudo -n -u USER -- argv`, whatever the director's `sudo`
+   * setting (e.g. the HAProxy wrapper as lvs-haproxy, the only user that can open the admin socket).
+   */
+  readonly runAs?: string;
   /** One line for humans: what it does and why it is safe. */
   readonly description: string;
   /** Bytes for the command's stdin, if it reads any. */
@@ -27,6 +32,7 @@ export interface CommandSpec {
   name: string;
   argv: readonly string[];
   sudo: boolean;
+  runAs?: string;
   description: string;
   stdin?: string;
   okExitCodes?: readonly number[];
@@ -40,6 +46,9 @@ export function defineCommand(spec: CommandSpec): CatalogueCommand {
       throw new CommandArgumentError(`argv[${i}]`, a, 'contains a NUL byte or is not a string', spec.name);
     }
   }
+  if (spec.runAs !== undefined && (spec.sudo || !/^[a-z_][a-z0-9_-]{0,31}$/.test(spec.runAs))) {
+    throw new CommandArgumentError('runAs', spec.runAs, 'a Unix user name, and not together with sudo', spec.name);
+  }
   const cmd = {
     name: spec.name,
     argv: Object.freeze([...spec.argv]),
@@ -47,6 +56,7 @@ export function defineCommand(spec: CommandSpec): CatalogueCommand {
     description: spec.description,
     okExitCodes: Object.freeze([...(spec.okExitCodes ?? [0])]),
     ...(spec.stdin === undefined ? {} : { stdin: spec.stdin }),
+    ...(spec.runAs === undefined ? {} : { runAs: spec.runAs }),
   };
   return Object.freeze(cmd) as unknown as CatalogueCommand;
 }

@@ -2,9 +2,18 @@ import 'server-only';
 import { HaproxyName, HaproxySocketPath } from '@/lib/models/haproxy';
 import { builder, CommandArgumentError, defineCommand, type CatalogueCommand } from './command';
 
-// HAProxy's admin socket, through socat on the director (no sudo: the socket's group is the
-// console user's). The one line sent is built here from validated names, and goes on stdin: it is
-// never part of a command line or a shell string.
+// HAProxy's runtime API, only through the wrapper deploy/lvs-haproxy-cmd installed on the HAProxy
+// host: `sudo -n -u lvs-haproxy -- /usr/local/sbin/lvs-haproxy-cmd SOCKET`, the one line on stdin.
+// The console's SSH user cannot open the admin socket itself (its group is lvs-haproxy's): the
+// wrapper forwards only `show stat`, `show servers state [B]` and `set server B/S state|weight`, so
+// `set server ... addr`, `shutdown sessions` and the rest of `level admin` stay out of reach (README
+// "Least privilege on directors"). The line is built here from validated names and goes on stdin:
+// it is never part of a command line or a shell string.
+
+/** Where the wrapper is installed on HAProxy hosts (deploy/lvs-haproxy-cmd). */
+export const HAPROXY_WRAPPER = '/usr/local/sbin/lvs-haproxy-cmd';
+/** The user the wrapper runs as: the only non-root member of the admin socket's group. */
+export const HAPROXY_USER = 'lvs-haproxy';
 
 function socketPath(path: string): string {
   const r = HaproxySocketPath.safeParse(path);
@@ -19,7 +28,7 @@ function name(field: string, v: string): string {
 }
 
 function viaSocket(cmdName: string, socket: string, line: string, description: string): CatalogueCommand {
-  return defineCommand({ name: cmdName, argv: ['socat', '-t', '5', 'STDIO', `UNIX-CONNECT:${socketPath(socket)}`], sudo: false, stdin: `${line}\n`, description });
+  return defineCommand({ name: cmdName, argv: [HAPROXY_WRAPPER, socketPath(socket)], sudo: false, runAs: HAPROXY_USER, stdin: `${line}\n`, description });
 }
 
 /** `show stat` (CSV of frontends, backends and servers). */

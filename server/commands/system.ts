@@ -41,9 +41,10 @@ export interface ReadFileOptions {
 }
 
 /**
- * No file is read with sudo: keepalived's dumps are root's 0600 files by default, so the
- * directors' keepalived.conf sets `umask IWGRP|IWOTH` (0644 dumps) — see README "Least
- * privilege". A sudo rule for `cat` on /tmp paths would be a symlink away from reading any file.
+ * No file is read with sudo: keepalived's dumps are root's 0600 files by default, so directors run
+ * keepalived with the console user's group and `umask IWGRP|IROTH|IWOTH|IXOTH` (0640
+ * root:lvsconsole dumps, unreadable by other local users: they hold VRRP passwords) — see README
+ * "Least privilege". A sudo rule for `cat` on /tmp paths would be a symlink away from reading any file.
  */
 /** `cat PATH` or `tail -n N PATH`, for allow-listed paths only (never with sudo). */
 export const readFile = builder('readFile', (path: string, opts: ReadFileOptions = {}): CatalogueCommand => {

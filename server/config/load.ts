@@ -59,14 +59,30 @@ export function parseConfigText(text: string, source: string): ConsoleConfig {
     }),
     clusters: cfg.clusters.map((c) => ({
       ...c,
-      directors: c.directors.map((d) => ({
-        ...d,
-        privateKeyPath: d.privateKeyPath === undefined ? undefined : abs(d.privateKeyPath),
-        knownHostsPath: d.knownHostsPath === undefined ? undefined : abs(d.knownHostsPath),
-        passphrase: resolveSecret(d.passphrase, `${c.name}/${d.name} passphrase`),
-      })),
+      directors: c.directors.map((d) => resolveSshTarget(d, `${c.name}/${d.name}`, abs)),
+      realServerHosts: c.realServerHosts.map((h) => resolveSshTarget(h, `${c.name}/realServerHosts/${h.name}`, abs)),
     })),
   };
+}
+
+interface SshTargetFiles {
+  privateKeyPath?: string | undefined;
+  knownHostsPath?: string | undefined;
+  passphrase?: string | undefined;
+  jumpHost?: { privateKeyPath?: string | undefined; knownHostsPath?: string | undefined } | undefined;
+}
+
+/**
+ * The one code path for everything the console SSHes into (directors and real-server hosts, and
+ * their jump hosts): key and known_hosts paths relative to the config file, `passphrase: env:NAME`
+ * read from the environment.
+ */
+function resolveSshTarget<T extends SshTargetFiles>(t: T, what: string, abs: (p: string) => string): T {
+  const file = (p: string | undefined) => (p === undefined ? undefined : abs(p));
+  const out: T = { ...t, privateKeyPath: file(t.privateKeyPath), knownHostsPath: file(t.knownHostsPath) };
+  if (t.passphrase !== undefined) out.passphrase = resolveSecret(t.passphrase, `${what} passphrase`);
+  if (t.jumpHost !== undefined) out.jumpHost = { ...t.jumpHost, privateKeyPath: file(t.jumpHost.privateKeyPath), knownHostsPath: file(t.jumpHost.knownHostsPath) };
+  return out;
 }
 
 /** "env:NAME" reads the secret from the environment, so it need not sit in the file. */

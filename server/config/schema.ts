@@ -69,7 +69,12 @@ export const DirectorConfig = z
     message: 'pin the host key: set hostKey (SHA256 fingerprint) or knownHostsPath',
     path: ['hostKey'],
   });
-export type DirectorConfig = z.infer<typeof DirectorConfig>;
+/**
+ * A director as the SSH layer takes it. `cluster` is never written in the file: the schema stamps
+ * the enclosing cluster's name (ClusterConfig), so the SSH pool keeps `lb1` of `prod` and `lb1` of
+ * `staging` apart. Absent only where a director is built by hand (tests, tools with one cluster).
+ */
+export type DirectorConfig = z.infer<typeof DirectorConfig> & { cluster?: string };
 
 /** An HAProxy instance beside LVS, reached over one director's SSH, through its admin socket. */
 export const HaproxyInstanceConfig = z
@@ -115,7 +120,9 @@ export const ClusterConfig = z
     /** HAProxy pools beside this cluster (the same view and drain, through HAProxy's runtime API). */
     haproxy: z.array(HaproxyInstanceConfig).default([]),
   })
-  .strict();
+  .strict()
+  // Each director carries its cluster's name: director names are unique only within a cluster.
+  .transform((c) => ({ ...c, directors: c.directors.map((d) => ({ ...d, cluster: c.name })) }));
 export type ClusterConfig = z.infer<typeof ClusterConfig>;
 
 export const SshTuning = z

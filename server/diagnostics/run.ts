@@ -22,7 +22,8 @@ const recent = new Map<string, DiagnosticsReport>();
 /** `keepalived -t` on one director: accepted, refused (with its message), or not run (why). */
 export async function configTest(director: Parameters<typeof exec>[0], timeoutMs: number, pool?: SshPool): Promise<ConfigTest> {
   try {
-    const r = await exec(director, keepalivedConfigTest(), { timeoutMs, ...(pool ? { pool } : {}) });
+    // Asked for by a viewer (diagnostics): a low-priority read, off the channels refreshes and changes need.
+    const r = await exec(director, keepalivedConfigTest(), { timeoutMs, priority: 'low', ...(pool ? { pool } : {}) });
     return { ok: true, output: `${r.stdout}\n${r.stderr}`.trim() };
   } catch (e) {
     if (e instanceof DirectorError && e.code === 'command-failed') return { ok: false, output: e.stderr };
@@ -34,6 +35,7 @@ export async function configTest(director: Parameters<typeof exec>[0], timeoutMs
 export function realServerConnection(cluster: ClusterConfig, h: RealServerHostConfig): DirectorConfig {
   return {
     name: `realserver:${cluster.name}:${h.name}`,
+    cluster: cluster.name,
     host: h.host,
     port: h.port,
     user: h.user,
@@ -52,7 +54,7 @@ export function realServerConnection(cluster: ClusterConfig, h: RealServerHostCo
 export async function readRealServer(cluster: ClusterConfig, h: RealServerHostConfig, timeoutMs: number, pool?: SshPool): Promise<RealServerReadout> {
   const base = { host: h.name, addresses: h.addresses };
   try {
-    const r = await execSequence(realServerConnection(cluster, h), [ipAddrJson(), ipRouteJson(), ipv4ConfSysctls()], { timeoutMs, ...(pool ? { pool } : {}) });
+    const r = await execSequence(realServerConnection(cluster, h), [ipAddrJson(), ipRouteJson(), ipv4ConfSysctls()], { timeoutMs, priority: 'low', ...(pool ? { pool } : {}) });
     const [addr, route, sys] = r.steps;
     const failed = r.steps.find((st) => st.error !== null);
     if (failed) return { ...base, ipAddr: null, ipRoute: null, sysctls: null, error: `${failed.command.name}: ${failed.error?.message ?? 'failed'}` };

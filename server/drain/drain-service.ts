@@ -24,6 +24,7 @@ import type { EventStore } from '@/server/events/store';
 import { summarizeConnections } from '@/server/parsers/ipvsadm-connections';
 import { execStream } from '@/server/ssh/exec';
 import type { SshPool } from '@/server/ssh/pool';
+import { SharedReads } from '@/server/ssh/shared-reads';
 import { applyPlanSteps, outcomeOf } from './apply';
 import { drainFindings, withHolds } from './findings';
 import type { IntentStore } from './intent-store';
@@ -74,6 +75,9 @@ export interface DrainServiceDeps {
 /** Wait no longer than this per wait call; clients loop for longer waits. */
 export const MAX_WAIT_MS = 300_000;
 
+/** A -Lnc summary younger than this is answered again (the page polls every 2 s; each answer has its takenAt). */
+export const CONNECTIONS_REUSE_MS = 5000;
+
 export class DrainService {
   private readonly mutex = new KeyedMutex();
   private readonly memo = new Map<MemoKey, RepairMemo>();
@@ -85,6 +89,11 @@ export class DrainService {
   private readonly unverified = new Map<string, number>();
   private readonly now: () => number;
   private closed = false;
+  /**
+   * -Lnc summaries, per cluster|director|destination: however many viewers poll the progress with
+   * connections=1, one `ipvsadm -Lnc` per key runs at a time, as a low-priority SSH read.
+   */
+  private readonly connectionReads = new SharedReads<ConnectionDetail>(CONNECTIONS_REUSE_MS);
 
   constructor(private readonly deps: DrainServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -278,14 +287,8 @@ export class DrainService {
         [...byDirector].map(async (name) => {
           const d = c.directors.find((x) => x.name === name);
           if (!d) return;
-          try {
-            const lines = execStream(d, ipvsadmConnections(), { pool: this.deps.pool });
-            const s = await summarizeConnections(lines, { destination: { address: t.address, ...(t.port === null ? {} : { port: t.port }) } });
-            connections.push(connectionDetail(name, s, this.now()));
-          } catch (e) {
-            const err = describeRefreshError(e);
-            connections.push({ director: name, entries: 0, templates: 0, byState: {}, maxExpiresInSeconds: null, clients: [], distinctClients: 0, takenAt: this.now(), error: err.message });
-          }
+          const key = `${cluster}|${name}|${t.address}|${t.port ?? ''}`;
+          connections.push(await this.connectionReads.get(key, () => this.readConnections(d, name, t)));
         }),
       );
     }
@@ -304,7 +307,23 @@ export class DrainService {
     };
   }
 
-  /** Long-poll until the drain is complete (or the server stops being drained), or time runs out. */
+  /** One `ipvsadm -Lnc` on a director, summarized for the target (errors as a value). */
+  private async readConnections(d: ClusterConfig['directors'][number], name: string, t: ReturnType<typeof parseTarget>): Promise<ConnectionDetail> {
+    try {
+      const lines = execStream(d, ipvsadmConnections(), { pool: this.deps.pool, priority: 'low' });
+      const s = await summarizeConnections(lines, { destination: { address: t.address, ...(t.port === null ? {} : { port: t.port }) } });
+      return connectionDetail(name, s, this.now());
+    } catch (e) {
+      const err = describeRefreshError(e);
+      return { director: name, entries: 0, templates: 0, byState: {}, maxExpiresInSeconds: null, clients: [], distinctClients: 0, takenAt: this.now(), error: err.message };
+    }
+  }
+
+  /**
+   * Long-poll until the drain is complete (or the server stops being drained), or time runs out.
+   * Waiting holds the HTTP request, never an SSH channel: each round reads the collector's snapshot
+   * and sleeps on its next update; only a wait that times out reads -Lnc once (shared, as above).
+   */
   async wait(cluster: string, req: WaitRequest): Promise<DrainProgress> {
     const deadline = this.now() + Math.min(req.timeoutSeconds * 1000, MAX_WAIT_MS);
     for (;;) {
@@ -657,6 +676,7 @@ export class DrainService {
   }
 
   private kickRefresh(cluster: string): void {
+    this.connectionReads.invalidate((k) => k.startsWith(`${cluster}|`));
     this.deps.clusters().invalidate(cluster);
     void this.deps.clusters().refreshNow(cluster).catch(() => undefined);
   }

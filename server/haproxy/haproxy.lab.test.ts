@@ -2,13 +2,15 @@ import Ajv2020 from 'ajv/dist/2020';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/models/auth';
-import { ctl, labConfig } from '@/lib/testing/lab';
+import { ctl, labConfig, labSsh, waitFor } from '@/lib/testing/lab';
 import { ApiError } from '@/server/api/errors';
 import { openApiDocument } from '@/server/api/openapi';
 import { AuditLog } from '@/server/audit/log';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
-import type { ConsoleConfig } from '@/server/config/schema';
+import type { ConsoleConfig, DirectorConfig } from '@/server/config/schema';
 import { migrate } from '@/server/db';
+import { DirectorError } from '@/server/ssh/errors';
+import { execRaw } from '@/server/ssh/exec';
 import { HaproxyHoldStore } from './hold-store';
 import { adminState, HaproxyService } from './service';
 
@@ -106,10 +108,14 @@ describe('HAProxy pools over the lab', () => {
     }
 
     await ctl('haproxy', 'restart', 'dir1');
-    const forgot = await haproxy.read('lab');
-    const rs1 = (i: number, v = forgot) => v.instances[i]?.backends.find((b) => b.name === 'galera')?.servers.find((s) => s.name === 'rs1')?.status;
-    expect(rs1(0)).toMatch(/^UP/); // dir1 forgot the drain
-    expect(rs1(1)).toBe('DRAIN');
+    type View = Awaited<ReturnType<HaproxyService['read']>>;
+    const rs1 = (i: number, v: View) => v.instances[i]?.backends.find((b) => b.name === 'galera')?.servers.find((s) => s.name === 'rs1')?.status;
+    // Viewers' reads are reused for a second (HAPROXY_VIEW_REUSE_MS): wait for one taken after the restart.
+    const forgot = await waitFor('a view that shows dir1 forgot the drain', async () => {
+      const v = await haproxy.read('lab');
+      return /^UP/.test(rs1(0, v) ?? '') ? v : undefined;
+    });
+    expect(rs1(1, forgot)).toBe('DRAIN');
 
     await haproxy.reconcileAll();
     const after = await haproxy.read('lab');
@@ -143,5 +149,74 @@ describe('HAProxy pools over the lab', () => {
     const after = JSON.stringify((await haproxy.read('lab')).instances.map((i) => i.backends.map((b) => b.servers.map((s) => [s.name, adminState(s.status), s.weight]))));
     expect(after).toBe(before);
     expect(audit.list({ cluster: 'lab' }).some((e) => e.action === 'haproxy-drain' && e.outcome === 'refused' && e.target === 'galera/rs9')).toBe(true);
+  });
+});
+
+// Issue 14 #7: the console's SSH user reaches HAProxy's admin socket only through the wrapper
+// (deploy/lvs-haproxy-cmd, run as lvs-haproxy via sudo), which forwards nothing but show stat, show
+// servers state and set server B/S state|weight. The actions above went through it; here everything
+// else is refused, over the console's own SSH connection as lvsconsole.
+describe('HAProxy runtime API: only what the console uses (lab)', () => {
+  const SOCK = '/run/haproxy/admin.sock';
+  /** What `sudo -n` says when no NOPASSWD rule allows the command (this user as that user). */
+  const SUDO_REFUSED = /^sudo: a password is required$|is not allowed to execute/m;
+  const wrapper = ['sudo', '-n', '-u', 'lvs-haproxy', '--', '/usr/local/sbin/lvs-haproxy-cmd', SOCK];
+  let dir1: DirectorConfig;
+  beforeAll(() => {
+    const d = config.clusters[0]?.directors.find((x) => x.name === 'dir1');
+    if (!d) throw new Error('no dir1');
+    dir1 = d;
+  });
+  const asConsole = (argv: string[], stdin: string) => execRaw(dir1, argv, { pool: refresher.pool, stdin, okExitCodes: [0, 1, 2, 3] });
+
+  it('refuses set server ... addr, shutdown sessions, show sess, garbage, an overlong line and a second line, and HAProxy is unchanged', async () => {
+    const hostile = [
+      'set server galera/rs1 addr 203.0.113.9 port 3306',
+      'shutdown sessions server galera/rs1',
+      'show sess',
+      'disable server galera/rs1',
+      'set server galera/rs1 weight 257',
+      'set server galera/rs1 state drain; show sess',
+      'garbage \u0001 ; id',
+      `show stat ${'x'.repeat(400)}`,
+      'show stat\nshutdown sessions server galera/rs1',
+    ];
+    for (const line of hostile) {
+      const r = await asConsole(wrapper, `${line}\n`);
+      expect([r.exitCode, r.stdout], line).toEqual([3, '']);
+      expect(r.stderr, line).toMatch(/^lvs-haproxy-cmd: refused: /);
+    }
+    // Not even a line without its newline, or a socket path sudoers does not name.
+    expect((await asConsole(wrapper, 'show stat')).exitCode).toBe(3);
+    const otherSocket = await asConsole([...wrapper.slice(0, -1), '/run/haproxy/other.sock'], 'show stat\n');
+    expect(otherSocket.exitCode).toBe(1);
+    expect(otherSocket.stderr).toMatch(SUDO_REFUSED);
+    // As root: rs1 still points where the configuration says, and is not in maintenance.
+    const state = await labSsh('dir1', `echo 'show servers state galera' | socat -t 5 STDIO UNIX-CONNECT:${SOCK}`);
+    const rs1 = state.split('\n').find((l) => / rs1 /.test(l))?.split(' ') ?? [];
+    expect(rs1[4]).toBe('192.0.2.11'); // srv_addr
+    expect(rs1[6]).not.toBe('1'); // srv_admin_state: not forced into maintenance
+  });
+
+  it('what the console uses passes: show stat, show servers state, set server state and weight', async () => {
+    const stat = await asConsole(wrapper, 'show stat\n');
+    expect(stat.exitCode).toBe(0);
+    expect(stat.stdout).toMatch(/^# pxname,svname,/);
+    const servers = await asConsole(wrapper, 'show servers state galera\n');
+    expect(servers.stdout).toMatch(/ galera \d+ rs1 192\.0\.2\.11 /);
+    for (const line of ['set server galera/rs3 weight 1', 'set server galera/rs3 state ready']) {
+      const r = await asConsole(wrapper, `${line}\n`);
+      // HAProxy answers nothing (an empty line) when it accepts a change.
+      expect([r.exitCode, r.stdout.trim()], line).toEqual([0, '']);
+    }
+  });
+
+  it('the console user cannot open the admin socket itself, nor run anything else as lvs-haproxy', async () => {
+    const direct = await asConsole(['socat', '-t', '5', 'STDIO', `UNIX-CONNECT:${SOCK}`], 'show stat\n');
+    expect(direct.exitCode).not.toBe(0);
+    expect(direct.stderr).toMatch(/Permission denied/);
+    const e = await execRaw(dir1, ['sudo', '-n', '-u', 'lvs-haproxy', '--', '/usr/bin/socat', '-t', '5', 'STDIO', `UNIX-CONNECT:${SOCK}`], { pool: refresher.pool, stdin: 'show stat\n' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DirectorError);
+    expect((e as DirectorError).stderr).toMatch(SUDO_REFUSED);
   });
 });

@@ -16,7 +16,9 @@ import type { ClusterConfig, HaproxyInstanceConfig } from '@/server/config/schem
 import { KeyedMutex } from '@/server/drain/mutex';
 import { parseHaproxyStat } from '@/server/parsers/haproxy-stat';
 import { exec } from '@/server/ssh/exec';
+import type { ChannelPriority } from '@/server/ssh/connection';
 import type { SshPool } from '@/server/ssh/pool';
+import { SharedReads } from '@/server/ssh/shared-reads';
 import { adminState, findHoldDrift, holdMemoKey, type HoldDrift, type HoldMemo } from './drift';
 import type { HaproxyHoldStore } from './hold-store';
 
@@ -49,12 +51,21 @@ export interface HaproxyDeps {
 
 export { adminState };
 
+/** A cluster's `show stat` views younger than this are answered again to viewers (the page polls every 2 s). */
+export const HAPROXY_VIEW_REUSE_MS = 1000;
+
 export class HaproxyService {
   private readonly mutex = new KeyedMutex();
   private readonly memo = new Map<string, HoldMemo>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private running = false;
   private closed = false;
+  /**
+   * Viewers' reads (GET): one `show stat` round per cluster at a time, as low-priority SSH reads,
+   * a recent one answered again. Actions and the reconciler read fresh at normal priority, and
+   * drop this cache when they changed something.
+   */
+  private readonly views = new SharedReads<HaproxyInstanceView[]>(HAPROXY_VIEW_REUSE_MS);
 
   constructor(private readonly deps: HaproxyDeps) {}
 
@@ -72,12 +83,12 @@ export class HaproxyService {
     return c;
   }
 
-  private async readOne(c: ClusterConfig, h: HaproxyInstanceConfig): Promise<HaproxyInstanceView> {
+  private async readOne(c: ClusterConfig, h: HaproxyInstanceConfig, priority: ChannelPriority = 'normal'): Promise<HaproxyInstanceView> {
     const director = c.directors.find((d) => d.name === h.director);
     const base = { name: h.name, director: h.director, frontends: [], backends: [] };
     if (!director) return { ...base, readAt: null, error: `no director named "${h.director}"` };
     try {
-      const r = await this.run(director, haproxyShowStat(h.socket), { timeoutMs: this.deps.commandTimeoutMs, pool: this.deps.pool });
+      const r = await this.run(director, haproxyShowStat(h.socket), { timeoutMs: this.deps.commandTimeoutMs, pool: this.deps.pool, priority });
       const stats = parseHaproxyStat(r.stdout);
       return { ...base, ...stats, readAt: Date.now(), error: null };
     } catch (e) {
@@ -85,9 +96,11 @@ export class HaproxyService {
     }
   }
 
+  /** What viewers see (GET /api/clusters/:cluster/haproxy): shared and briefly reused reads; holds from the database. */
   async read(cluster: string): Promise<HaproxyView> {
     const c = this.cluster(cluster);
-    return { cluster, instances: await Promise.all(c.haproxy.map((h) => this.readOne(c, h))), holds: this.deps.holds.open(cluster) };
+    const instances = await this.views.get(cluster, () => Promise.all(c.haproxy.map((h) => this.readOne(c, h, 'low'))));
+    return { cluster, instances, holds: this.deps.holds.open(cluster) };
   }
 
   async act(cluster: string, body: unknown, actor: Actor): Promise<HaproxyActionResult> {
@@ -154,6 +167,7 @@ export class HaproxyService {
         }
       }),
     );
+    this.views.invalidate((k) => k === cluster); // viewers' next read shows the change
     const okCount = outcomes.filter((o) => o.ok).length;
     const outcome = okCount === outcomes.length ? 'ok' : okCount === 0 ? 'failed' : 'partial';
     // The intent stands once it took somewhere (a partial one is completed by the reconciler); a
@@ -237,6 +251,7 @@ export class HaproxyService {
         error = e instanceof Error ? e.message : String(e);
       }
     }
+    this.views.invalidate((k) => k === c.name);
     const at = this.now();
     const key = holdMemoKey(hold.id, d.instance);
     this.memo.set(key, { lastFinishedAt: at, failures: error === null ? 0 : (this.memo.get(key)?.failures ?? 0) + 1 });

@@ -25,6 +25,8 @@ export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'fai
 
 export interface ConnectionStatus {
   director: string;
+  /** The director's cluster (null for a director built without one). */
+  cluster: string | null;
   /** "host:port" of the director. */
   address: string;
   state: ConnectionState;
@@ -40,6 +42,8 @@ export interface ConnectionStatus {
   /** SHA256 fingerprint of the director's host key, once verified. */
   hostKeyFingerprint: string | null;
   activeChannels: number;
+  /** Of activeChannels, those held by low-priority (viewer) reads. */
+  lowPriorityChannels: number;
   queuedCommands: number;
   /** Exec channels opened over this director's connections since start (one per command or sequence). */
   channelsOpened: number;
@@ -57,10 +61,30 @@ export interface ConnectionOptions {
   resolvePassphrase?: ((value: string) => string) | undefined;
   /** Source of randomness for backoff jitter (tests pin it). */
   random?: (() => number) | undefined;
+  /** Called as each exec channel is requested (SshPool.onChannel: counts for tests and numbers). */
+  onChannel?: ((command: CommandRef) => void) | undefined;
+}
+
+/**
+ * 'low': a read on behalf of a page or API viewer (drain progress -Lnc, HAProxy show stat,
+ * diagnostics). Low-priority commands hold at most `lowPriorityChannelCap(max)` channels of a
+ * director, and a freed channel goes to a waiting normal command first, so a flood of viewer reads
+ * never takes the channels the collector's refresh and an operator's change need.
+ */
+export type ChannelPriority = 'normal' | 'low';
+
+/** Channels of a director kept free of low-priority commands (when the cap allows more than one). */
+export const RESERVED_CHANNELS = 2;
+
+/** How many channels low-priority commands may hold at once: max - RESERVED_CHANNELS, at least 1. */
+export function lowPriorityChannelCap(maxChannels: number): number {
+  return Math.max(1, maxChannels - RESERVED_CHANNELS);
 }
 
 export interface RunRequest {
   command: CommandRef;
+  /** Default 'normal'. */
+  priority?: ChannelPriority | undefined;
   /** The exact string sent in the SSH exec request (built by exec.ts, already quoted). */
   remote: string;
   stdin?: string | Buffer | undefined;
@@ -101,44 +125,78 @@ export interface LineStream extends AsyncIterable<string> {
 const STREAM_STDERR_KEEP = 256 * 1024;
 const MAX_LINE_CHARS = 4 * 1024 * 1024;
 
-class Semaphore {
+interface SlotWaiter {
+  low: boolean;
+  grant: () => void;
+}
+
+/**
+ * The channel cap of one connection, with a reserve: low-priority holders never exceed `lowMax`,
+ * and a freed channel goes to the oldest normal waiter before any low one (then to the oldest low
+ * waiter that fits).
+ */
+export class ChannelSlots {
   private active = 0;
-  private readonly waiters: Array<() => void> = [];
-  constructor(private readonly max: number) {}
+  private activeLow = 0;
+  private readonly waiters: SlotWaiter[] = [];
+  constructor(
+    private readonly max: number,
+    private readonly lowMax: number = lowPriorityChannelCap(max),
+  ) {}
   get inUse(): number {
     return this.active;
+  }
+  get inUseLow(): number {
+    return this.activeLow;
   }
   get queued(): number {
     return this.waiters.length;
   }
-  /** Wait for a slot until `deadline` (epoch ms); on expiry reject with `onTimeout()`. */
-  acquire(deadline: number, onTimeout: () => Error): Promise<() => void> {
-    if (this.active < this.max) {
-      this.active++;
-      return Promise.resolve(this.releaser());
-    }
-    return new Promise((resolve, reject) => {
-      const grant = (): void => {
-        clearTimeout(timer);
-        this.active++;
-        resolve(this.releaser());
-      };
-      const timer = setTimeout(() => {
-        const i = this.waiters.indexOf(grant);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(onTimeout());
-      }, Math.max(0, deadline - Date.now()));
-      this.waiters.push(grant);
-    });
+  private fits(low: boolean): boolean {
+    return this.active < this.max && (!low || this.activeLow < this.lowMax);
   }
-  private releaser(): () => void {
+  private take(low: boolean): () => void {
+    this.active++;
+    if (low) this.activeLow++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.active--;
-      this.waiters.shift()?.();
+      if (low) this.activeLow--;
+      this.pump();
     };
+  }
+  private pump(): void {
+    for (;;) {
+      const i = this.waiters.findIndex((w) => !w.low && this.fits(false));
+      const j = i >= 0 ? i : this.waiters.findIndex((w) => w.low && this.fits(true));
+      if (j < 0) return;
+      const [w] = this.waiters.splice(j, 1);
+      w?.grant();
+    }
+  }
+  /** Wait for a slot until `deadline` (epoch ms); on expiry reject with `onTimeout()`. */
+  acquire(deadline: number, onTimeout: () => Error, priority: ChannelPriority = 'normal'): Promise<() => void> {
+    const low = priority === 'low';
+    // Normal commands never queue behind low ones; low ones keep their order among themselves.
+    const ahead = low ? this.waiters.length > 0 : this.waiters.some((w) => !w.low);
+    if (!ahead && this.fits(low)) return Promise.resolve(this.take(low));
+    return new Promise((resolve, reject) => {
+      const w: SlotWaiter = {
+        low,
+        grant: () => {
+          clearTimeout(timer);
+          resolve(this.take(low));
+        },
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(onTimeout());
+      }, Math.max(0, deadline - Date.now()));
+      this.waiters.push(w);
+    });
   }
 }
 
@@ -233,7 +291,7 @@ export class DirectorConnection {
   private nextAttemptAt: number | null = null;
   private hostKeyFingerprint: string | null = null;
   private channelsOpened = 0;
-  private readonly sem: Semaphore;
+  private readonly sem: ChannelSlots;
   private readonly target: DirectorTarget;
   private readonly random: () => number;
 
@@ -241,7 +299,7 @@ export class DirectorConnection {
     readonly director: DirectorConfig,
     private readonly opts: ConnectionOptions,
   ) {
-    this.sem = new Semaphore(opts.tuning.maxChannelsPerDirector);
+    this.sem = new ChannelSlots(opts.tuning.maxChannelsPerDirector);
     this.random = opts.random ?? Math.random;
     const j = director.jumpHost;
     this.target = {
@@ -256,6 +314,7 @@ export class DirectorConnection {
   status(): ConnectionStatus {
     return {
       director: this.director.name,
+      cluster: this.director.cluster ?? null,
       address: this.target.host.includes(':') ? `[${this.target.host}]:${this.target.port}` : `${this.target.host}:${this.target.port}`,
       state: this.state,
       lastError: this.lastError
@@ -267,6 +326,7 @@ export class DirectorConnection {
       nextAttemptAt: isoOrNull(this.nextAttemptAt),
       hostKeyFingerprint: this.hostKeyFingerprint,
       activeChannels: this.sem.inUse,
+      lowPriorityChannels: this.sem.inUseLow,
       queuedCommands: this.sem.queued,
       channelsOpened: this.channelsOpened,
     };
@@ -642,11 +702,13 @@ export class DirectorConnection {
     this.attempts = 0;
   }
 
-  private async slot(command: CommandRef, deadline: number, timeoutMs: number): Promise<() => void> {
-    return this.sem.acquire(deadline, () =>
-      this.err('command-timeout', command, {
-        detail: `waited ${fmtSeconds(timeoutMs)} for a free channel (at most ${this.opts.tuning.maxChannelsPerDirector} commands run at once per director)`,
-      }),
+  private async slot(command: CommandRef, deadline: number, timeoutMs: number, priority: ChannelPriority = 'normal'): Promise<() => void> {
+    const max = this.opts.tuning.maxChannelsPerDirector;
+    const cap = priority === 'low' ? ` (${lowPriorityChannelCap(max)} of them for viewers' reads)` : '';
+    return this.sem.acquire(
+      deadline,
+      () => this.err('command-timeout', command, { detail: `waited ${fmtSeconds(timeoutMs)} for a free channel (at most ${max} commands run at once per director${cap})` }),
+      priority,
     );
   }
 
@@ -670,6 +732,7 @@ export class DirectorConnection {
       };
       try {
         this.channelsOpened++;
+        this.opts.onChannel?.(command);
         client.exec(remote, (e, ch) => {
           if (e) {
             if (/No response from server|Not connected/.test(e.message)) notSent(e);
@@ -709,7 +772,7 @@ export class DirectorConnection {
     const t0 = Date.now();
     let client = await this.ready(req.command);
     const deadline = Date.now() + req.timeoutMs;
-    const release = await this.slot(req.command, deadline, req.timeoutMs);
+    const release = await this.slot(req.command, deadline, req.timeoutMs, req.priority);
     try {
       if (!this.isLive(client)) client = await this.ready(req.command);
       try {
@@ -827,7 +890,7 @@ export class DirectorConnection {
       const t0 = Date.now();
       let client = await this.ready(req.command);
       const deadline = Date.now() + req.timeoutMs;
-      const release = await this.slot(req.command, deadline, req.timeoutMs);
+      const release = await this.slot(req.command, deadline, req.timeoutMs, req.priority);
       let ch: ClientChannel | null = null;
       let finished = false;
       let abort: (e: DirectorError) => void = () => undefined;

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import type { DirectorConfig } from '../config/schema';
 import type { CatalogueCommand } from '../commands/catalogue';
-import type { RunRequest, StreamStats } from './connection';
+import type { ChannelPriority, RunRequest, StreamStats } from './connection';
 import { DirectorError, type CommandRef } from './errors';
 import { getSshPool, type SshPool } from './pool';
 
@@ -20,6 +20,12 @@ export interface ExecOptions {
   maxOutputBytes?: number;
   /** The pool to use (default the app-wide one). */
   pool?: SshPool;
+  /**
+   * 'low' for reads on behalf of viewers (drain progress, HAProxy views, diagnostics): they share
+   * at most max-2 of a director's channels and yield freed channels to normal commands, so the
+   * collector's refreshes and operators' changes always find one. Default 'normal'.
+   */
+  priority?: ChannelPriority;
 }
 
 export interface RawExecOptions extends ExecOptions {
@@ -56,7 +62,8 @@ export function displayCommand(argv: readonly string[]): string {
   return argv.map((a) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(a) ? a : shQuote(a))).join(' ');
 }
 
-function fullArgv(argv: readonly string[], sudo: boolean): readonly string[] {
+function fullArgv(argv: readonly string[], sudo: boolean, runAs?: string): readonly string[] {
+  if (runAs !== undefined) return ['sudo', '-n', '-u', runAs, '--', ...argv];
   return sudo ? [...SUDO_PREFIX, ...argv] : argv;
 }
 
@@ -66,6 +73,7 @@ export function isSudoRefusal(stderr: string): boolean {
     /^sudo: (?:a password is required|a terminal is required|sorry, you must have a tty|no tty present)/im.test(stderr) ||
     /^Sorry, user \S+ (?:is not allowed to execute|may not run sudo)/im.test(stderr) ||
     /is not in the sudoers file/i.test(stderr) ||
+    /^sudo: unknown user/im.test(stderr) ||
     /^sudo: .*(?:not allowed|permission denied|account validation failure)/im.test(stderr)
   );
 }
@@ -76,9 +84,14 @@ interface Prepared {
   sudo: boolean;
 }
 
-function prepare(argv: readonly string[], sudo: boolean): Prepared {
-  const full = fullArgv(argv, sudo);
-  return { ref: { argv, display: displayCommand(full) }, full, sudo };
+/** sudo: root through sudo; runAs: another user through sudo (both: refusals are sudo-refused). */
+function prepare(argv: readonly string[], sudo: boolean, runAs?: string): Prepared {
+  const full = fullArgv(argv, sudo, runAs);
+  return { ref: { argv, display: displayCommand(full) }, full, sudo: sudo || runAs !== undefined };
+}
+
+function prepareCommand(director: DirectorConfig, command: CatalogueCommand): Prepared {
+  return prepare(command.argv, usesSudo(director, command), command.runAs);
 }
 
 /** Extra time the director-side watchdog gives a command beyond the console's own limit. */
@@ -128,6 +141,7 @@ async function runPrepared(
     stdin: opts.stdin,
     timeoutMs,
     maxOutputBytes: opts.maxOutputBytes,
+    priority: opts.priority,
   };
   const r = await pool.connection(director).run(req);
   const stdout = r.stdout.toString('utf8');
@@ -148,7 +162,7 @@ export function usesSudo(director: DirectorConfig, command: CatalogueCommand): b
  * command-timeout, output-too-large, or a connection code).
  */
 export async function exec(director: DirectorConfig, command: CatalogueCommand, opts: ExecOptions = {}): Promise<ExecResult> {
-  return await runPrepared(director, prepare(command.argv, usesSudo(director, command)), {
+  return await runPrepared(director, prepareCommand(director, command), {
     ...opts,
     stdin: command.stdin,
     okExitCodes: command.okExitCodes,
@@ -252,7 +266,7 @@ export async function execSequence(director: DirectorConfig, steps: readonly Cat
   for (const s of steps) {
     if (s.stdin !== undefined) throw new TypeError(`execSequence: step ${s.name} reads stdin; run it with exec()`);
   }
-  const prepared = steps.map((s) => prepare(s.argv, usesSudo(director, s)));
+  const prepared = steps.map((s) => prepareCommand(director, s));
   const nonce = randomBytes(12).toString('hex');
   const script = buildSequenceScript(prepared, nonce);
   const pool = opts.pool ?? getSshPool();
@@ -267,6 +281,7 @@ export async function execSequence(director: DirectorConfig, steps: readonly Cat
     remote: remoteCommand(['sh', '-c', script], timeoutMs),
     timeoutMs,
     maxOutputBytes: opts.maxOutputBytes,
+    priority: opts.priority,
   });
   const outs = splitSequenceOutput(r.stdout.toString('utf8'), nonce, steps.length, true);
   const errs = splitSequenceOutput(r.stderr.toString('utf8'), nonce, steps.length, false);
@@ -305,7 +320,7 @@ export function execStream(
   command: CatalogueCommand,
   opts: ExecOptions = {},
 ): ExecStream {
-  return streamPrepared(director, prepare(command.argv, usesSudo(director, command)), command.okExitCodes, opts, command.stdin);
+  return streamPrepared(director, prepareCommand(director, command), command.okExitCodes, opts, command.stdin);
 }
 
 /** execStream for any argv: tests only. */
@@ -323,7 +338,7 @@ function streamPrepared(
   const pool = opts.pool ?? getSshPool();
   // Streams are long by nature: default to 10x the command timeout.
   const timeoutMs = opts.timeoutMs ?? pool.tuning.commandTimeoutMs * 10;
-  const inner = pool.connection(director).stream({ command: p.ref, remote: remoteCommand(p.full, timeoutMs), stdin, timeoutMs });
+  const inner = pool.connection(director).stream({ command: p.ref, remote: remoteCommand(p.full, timeoutMs), stdin, timeoutMs, priority: opts.priority });
   async function* lines(): AsyncGenerator<string, void, undefined> {
     yield* inner;
     const x = inner.exit;

@@ -1,9 +1,12 @@
 import 'server-only';
 import type { DirectorConfig, SshTuning } from '../config/schema';
+import type { CommandRef } from './errors';
 import { SshTuning as SshTuningSchema } from '../config/schema';
 import { DirectorConnection, type ConnectionStatus } from './connection';
 
-// One DirectorConnection per director name. A director whose config changed (host, key,
+// One DirectorConnection per director, keyed by cluster AND name (director names are unique only
+// within a cluster: `lb1` of `prod` and `lb1` of `staging` are two hosts, and keyed by name alone
+// each call to one closed the other's connection). A director whose config changed (host, key,
 // jump host...) gets a fresh connection; the old one is closed. The app uses one pool
 // (getSshPool); tests make their own.
 
@@ -23,10 +26,16 @@ export interface SshPoolOptions {
   random?: (() => number) | undefined;
 }
 
+/** The pool's key of a director: `cluster/name` (`/` cannot occur in either), or the bare name for a director built without a cluster. */
+export function connectionKey(director: Pick<DirectorConfig, 'name' | 'cluster'>): string {
+  return director.cluster === undefined ? director.name : `${director.cluster}/${director.name}`;
+}
+
 export class SshPool {
   readonly tuning: SshTuning;
   readonly maxOutputBytes: number;
   private readonly conns = new Map<string, { key: string; conn: DirectorConnection }>();
+  private readonly channelListeners = new Set<(director: DirectorConfig, command: CommandRef) => void>();
   private closed = false;
 
   constructor(private readonly opts: SshPoolOptions = {}) {
@@ -38,7 +47,8 @@ export class SshPool {
   connection(director: DirectorConfig): DirectorConnection {
     if (this.closed) throw new Error('SshPool is closed');
     const key = JSON.stringify(director);
-    const have = this.conns.get(director.name);
+    const id = connectionKey(director);
+    const have = this.conns.get(id);
     if (have && have.key === key) return have.conn;
     if (have) void have.conn.close();
     const conn = new DirectorConnection(director, {
@@ -48,9 +58,21 @@ export class SshPool {
       keepaliveCountMax: this.opts.keepaliveCountMax ?? 3,
       resolvePassphrase: this.opts.resolvePassphrase,
       random: this.opts.random,
+      onChannel: (command) => {
+        for (const l of this.channelListeners) l(director, command);
+      },
     });
-    this.conns.set(director.name, { key, conn });
+    this.conns.set(id, { key, conn });
     return conn;
+  }
+
+  /**
+   * Observe every exec channel this pool opens (director, command), e.g. to count how many
+   * `ipvsadm -Lnc` really ran. Returns the unsubscribe function.
+   */
+  onChannel(listener: (director: DirectorConfig, command: CommandRef) => void): () => void {
+    this.channelListeners.add(listener);
+    return () => this.channelListeners.delete(listener);
   }
 
   /** Status of every director this pool has seen, for the UI. */
@@ -58,20 +80,21 @@ export class SshPool {
     return [...this.conns.values()].map((c) => c.conn.status());
   }
 
-  statusOf(directorName: string): ConnectionStatus | null {
-    return this.conns.get(directorName)?.conn.status() ?? null;
+  /** One director's connection status (`cluster` as in its config; omit it for a director built without one). */
+  statusOf(directorName: string, cluster?: string): ConnectionStatus | null {
+    return this.conns.get(connectionKey({ name: directorName, cluster }))?.conn.status() ?? null;
   }
 
   /** "Retry now": skip the backoff wait of one director. */
-  reconnectNow(directorName: string): void {
-    this.conns.get(directorName)?.conn.reconnectNow();
+  reconnectNow(directorName: string, cluster?: string): void {
+    this.conns.get(connectionKey({ name: directorName, cluster }))?.conn.reconnectNow();
   }
 
-  /** Drop directors no longer in the config. */
-  async retain(directorNames: readonly string[]): Promise<void> {
-    const keep = new Set(directorNames);
-    const gone = [...this.conns.entries()].filter(([name]) => !keep.has(name));
-    for (const [name] of gone) this.conns.delete(name);
+  /** Drop directors no longer in the config (each identified by cluster and name). */
+  async retain(directors: readonly Pick<DirectorConfig, 'name' | 'cluster'>[]): Promise<void> {
+    const keep = new Set(directors.map(connectionKey));
+    const gone = [...this.conns.entries()].filter(([id]) => !keep.has(id));
+    for (const [id] of gone) this.conns.delete(id);
     await Promise.all(gone.map(([, c]) => c.conn.close()));
   }
 

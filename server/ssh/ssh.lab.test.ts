@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labSsh, waitFor } from '@/lib/testing/lab';
 import { ConsoleConfig, type DirectorConfig } from '../config/schema';
 import {
   conntrackFigures,
@@ -85,7 +86,7 @@ describe('lab: host keys, sudo, timeouts', () => {
     const r = await exec(dir1, ipvsadmList({ exact: true, mode: 'list' }), { pool });
     expect(r.stdout).toMatch(/^IP Virtual Server version \d+\.\d+\.\d+ \(size=\d+\)/);
     expect(r.stdout).toContain('192.0.2.100:80');
-    expect(pool.statusOf('dir1')).toMatchObject({ state: 'ready', hostKeyFingerprint: dir1.hostKey });
+    expect(pool.statusOf('dir1', 'lab')).toMatchObject({ state: 'ready', hostKeyFingerprint: dir1.hostKey });
   });
 
   it('a wrong pin is refused with host-key-mismatch and nothing runs', async () => {
@@ -187,12 +188,12 @@ describe('lab: catalogue vs the directors sudoers, in one round trip', () => {
     const optional: CatalogueCommand[] = [nmcliDevices()];
     // Allowed by sudo, but the lab has no IPv6 fwmark service: ipvsadm itself answers "No such service".
     const notInSudoers: CatalogueCommand[] = [ipvsadmListService({ fwmark: 2, family: 'inet6' })];
-    const opened0 = pool.statusOf('dir1')?.channelsOpened ?? 0;
+    const opened0 = pool.statusOf('dir1', 'lab')?.channelsOpened ?? 0;
     const t0 = Date.now();
     const r = await execSequence(dir1, [...allowed, ...notInSudoers, ...optional], { pool });
     const seq = Date.now() - t0;
     // One round trip: exactly one exec channel for all the steps.
-    expect((pool.statusOf('dir1')?.channelsOpened ?? 0) - opened0).toBe(1);
+    expect((pool.statusOf('dir1', 'lab')?.channelsOpened ?? 0) - opened0).toBe(1);
     const report = r.steps.map((s) => `${s.command.argv.join(' ')} -> ${s.exitCode}${s.error ? ` ${s.error.code}: ${s.stderr.trim().slice(0, 120)}` : ''}`);
     console.log(`[lab] sequence of ${r.steps.length} steps in ${seq} ms (one plain exec: ${single} ms)\n  ${report.join('\n  ')}`);
     r.steps.slice(0, allowed.length).forEach((s, i) => {
@@ -211,9 +212,21 @@ describe('lab: catalogue vs the directors sudoers, in one round trip', () => {
     expect(JSON.parse(r.steps[17]?.stdout ?? '')).toBeInstanceOf(Array);
 
     // The JSON dump requested by signal 36 lands in /tmp/keepalived.json, readable by the console
-    // user without sudo (the lab's keepalived.conf sets umask IWGRP|IWOTH; sudoers has no cat).
+    // user without sudo (keepalived runs with group lvsconsole and umask 027: root:lvsconsole 0640;
+    // sudoers has no cat).
     const json = await exec(dir1, readFile('/tmp/keepalived.json'), { pool });
     expect(JSON.parse(json.stdout)).toBeInstanceOf(Array);
+  });
+
+  it("keepalived's dumps are root:lvsconsole 0640: the console user reads them, other local users cannot (VRRP passwords)", async () => {
+    await labSsh('dir1', 'rm -f /tmp/keepalived.data');
+    await exec(dir1, keepalivedSignal('data'), { pool });
+    await waitFor('a fresh /tmp/keepalived.data on dir1', async () => (await labSsh('dir1', 'test -s /tmp/keepalived.data && echo yes || echo no')).trim() === 'yes');
+    expect((await labSsh('dir1', 'stat -c "%a %U %G" /tmp/keepalived.data')).trim()).toBe('640 root lvsconsole');
+    const data = await exec(dir1, readFile('/tmp/keepalived.data'), { pool });
+    expect(data.stdout).toMatch(/^ *VRRP Instance = VI_V4$/m);
+    const other = await labSsh('dir1', 'runuser -u nobody -- cat /tmp/keepalived.data >/dev/null 2>&1 && echo readable || echo refused');
+    expect(other.trim()).toBe('refused');
   });
 
   it('a typical refresh: one sequence vs separate execs (numbers for the report)', async () => {
@@ -280,7 +293,7 @@ describe('lab: reconnect', () => {
       expect(down).toBeInstanceOf(DirectorError);
       console.log(`[lab] dir2 sshd down: ${down.code}: ${down.message}`);
       expect(['unreachable', 'connect-refused', 'connect-timeout', 'disconnected']).toContain(down.code);
-      expect(p.statusOf('dir2')?.state).not.toBe('ready');
+      expect(p.statusOf('dir2', 'lab')?.state).not.toBe('ready');
     } finally {
       ctl('sshd', 'start', 'dir2');
     }
@@ -297,7 +310,7 @@ describe('lab: reconnect', () => {
       }
     }
     expect(ok, lastErr).toBe(true);
-    console.log(`[lab] dir2 back ${Date.now() - t0} ms after sshd start; status ${JSON.stringify(p.statusOf('dir2'))}`);
+    console.log(`[lab] dir2 back ${Date.now() - t0} ms after sshd start; status ${JSON.stringify(p.statusOf('dir2', 'lab'))}`);
   });
 });
 

@@ -75,8 +75,8 @@ beforeAll(async () => {
     [
       '#!/bin/sh',
       '# FAKE sudo for server/ssh/ssh.test.ts only.',
-      '[ "$1" = -n ] && [ "$2" = -- ] || { echo "fake sudo: expected -n --" >&2; exit 2; }',
-      'shift 2',
+      'if [ "$1" = -n ] && [ "$2" = -u ] && [ "$4" = -- ]; then echo "as $3" >&2; shift 4',
+      'else [ "$1" = -n ] && [ "$2" = -- ] || { echo "fake sudo: expected -n -- or -n -u USER --" >&2; exit 2; }; shift 2; fi',
       'case "$1" in id) echo "sudo: a password is required" >&2; exit 1 ;; esac',
       'exec "$@"',
       '',
@@ -334,6 +334,68 @@ describe('failures are typed', () => {
     // Not a refusal: the command itself failing under sudo.
     expect((await codeOf(execRaw(director(), ['false'], { pool, sudo: true }))).code).toBe('command-failed');
   });
+
+  it('a command with runAs runs as `sudo -n -u USER --` whatever the director\'s sudo setting; its refusal is sudo-refused', async () => {
+    const asUser = (argv: string[]) => defineCommand({ name: 'asUser', argv, sudo: false, runAs: 'lvs-haproxy', description: 'test', stdin: 'line\n' });
+    const r = await exec(director({ sudo: false }), asUser(['cat']), { pool });
+    expect([r.stdout, r.stderr]).toEqual(['line\n', 'as lvs-haproxy\n']);
+    const e = await codeOf(exec(director({ sudo: true }), asUser(['id']), { pool }));
+    expect(e.code).toBe('sudo-refused');
+    expect(e.commandText).toBe('sudo -n -u lvs-haproxy -- id');
+  });
+});
+
+describe('channel reserve', () => {
+  it('viewer (low-priority) commands hold at most max-2 channels: a normal command runs while they all wait', async () => {
+    const p = newPool({ commandTimeoutMs: 60_000 }); // 4 channels: 2 for low priority
+    const d = director({ name: 'reserve' });
+    await execRaw(d, ['true'], { pool: p });
+    const flag = path.join(dir, 'flag-reserve');
+    const lows = Array.from({ length: 6 }, (_, i) =>
+      execRaw(d, ['sh', '-c', `while [ ! -e '${flag}' ]; do sleep 0.05; done; echo low ${i}`], { pool: p, priority: 'low' }),
+    );
+    for (const l of lows) l.catch(() => undefined); // awaited below
+    for (let i = 0; i < 600 && p.statusOf('reserve')?.lowPriorityChannels !== 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(p.statusOf('reserve')).toMatchObject({ activeChannels: 2, lowPriorityChannels: 2, queuedCommands: 4 });
+    // The collector's refresh or an operator's change: runs now, though six viewer reads wait.
+    const normal = await Promise.all([execRaw(d, ['echo', 'normal a'], { pool: p }), execRaw(d, ['echo', 'normal b'], { pool: p })]);
+    expect(normal.map((r) => r.stdout)).toEqual(['normal a\n', 'normal b\n']);
+    expect(p.statusOf('reserve')).toMatchObject({ lowPriorityChannels: 2, queuedCommands: 4 });
+    writeFileSync(flag, '');
+    expect((await Promise.all(lows)).map((r) => r.stdout)).toEqual(Array.from({ length: 6 }, (_, i) => `low ${i}\n`));
+    expect(p.statusOf('reserve')).toMatchObject({ activeChannels: 0, lowPriorityChannels: 0, queuedCommands: 0 });
+    rmSync(flag);
+  }, 180_000);
+});
+
+describe('pool keyed by cluster and director', () => {
+  it('same-named directors of two clusters get two connections that both stay open while used alternately', async () => {
+    // Generous limits: this host is shared and loaded; nothing here is timed.
+    const p = newPool({ commandTimeoutMs: 60_000 });
+    const prod = { ...director({ name: 'lb1' }), cluster: 'prod' };
+    const staging = { ...director({ name: 'lb1' }), cluster: 'staging' };
+    await execRaw(prod, ['true'], { pool: p });
+    await execRaw(staging, ['true'], { pool: p });
+    const since = [p.statusOf('lb1', 'prod')?.connectedSince, p.statusOf('lb1', 'staging')?.connectedSince];
+    expect(since.every((x) => typeof x === 'string')).toBe(true);
+    // A long command on prod's lb1 (it waits for a flag file: the sshd is on this host) must not be
+    // cut by staging's lb1 being used meanwhile.
+    const flag = path.join(dir, 'flag-pool-key');
+    const long = execRaw(prod, ['sh', '-c', `while [ ! -e '${flag}' ]; do sleep 0.05; done; echo prod-done`], { pool: p });
+    long.catch(() => undefined); // awaited below
+    for (let i = 0; i < 3; i++) {
+      expect((await execRaw(staging, ['echo', `staging ${i}`], { pool: p })).stdout).toBe(`staging ${i}\n`);
+      expect((await execRaw(prod, ['echo', `prod ${i}`], { pool: p })).stdout).toBe(`prod ${i}\n`);
+    }
+    writeFileSync(flag, '');
+    expect((await long).stdout).toBe('prod-done\n');
+    expect([p.statusOf('lb1', 'prod')?.connectedSince, p.statusOf('lb1', 'staging')?.connectedSince]).toEqual(since);
+    expect(p.status().map((st) => [st.cluster, st.director, st.state]).sort()).toEqual([
+      ['prod', 'lb1', 'ready'],
+      ['staging', 'lb1', 'ready'],
+    ]);
+    rmSync(flag);
+  }, 180_000);
 });
 
 describe('reconnect', () => {
