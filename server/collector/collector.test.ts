@@ -55,7 +55,7 @@ describe('Collector', () => {
 
   it('a refresh still in flight when the collector stops reports to no listener', async () => {
     const calls: string[] = [];
-    let finish: ((d: ObservedDirectorData) => void) | null = null;
+    const pending: { finish: ((d: ObservedDirectorData) => void) | null } = { finish: null };
     let started: () => void = () => undefined;
     const inFlight = new Promise<void>((r) => (started = r));
     collector = new Collector({
@@ -63,7 +63,7 @@ describe('Collector', () => {
       pollIntervalMs: 60_000,
       refresh: () => {
         started();
-        return new Promise<ObservedDirectorData>((r) => (finish = r));
+        return new Promise<ObservedDirectorData>((r) => (pending.finish = r));
       },
       describeError: () => ({ code: 'x', message: 'x' }),
       onDirector: (_c, o) => void calls.push(o.name),
@@ -71,8 +71,8 @@ describe('Collector', () => {
     collector.start();
     await inFlight;
     collector.stop();
-    expect(finish).not.toBeNull();
-    finish?.(data(Date.now()));
+    expect(pending.finish).not.toBeNull();
+    pending.finish?.(data(Date.now()));
     // The refresh completed (counted) after the stop, and told no listener.
     await until(() => expect(collector?.stats()[0]?.successes).toBe(1));
     expect(calls).toEqual([]);
