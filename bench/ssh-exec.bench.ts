@@ -9,6 +9,7 @@
 //   - how soon after an sshd restart a command succeeds again (backoff 100-800 ms).
 //  Lab (when it is up):
 //   - warm exec vs a fresh `ssh` to dir1 as the console user (emulated VM: the ratio is the figure);
+//   - a refresh of 6 commands as one execSequence vs 6 separate execs (parallel, and one after another);
 //   - a hanging command with a 1.5 s limit: how soon command-timeout comes back;
 //   - VRRP failover: keepalived stopped gracefully on dir1 -> the VIP on dir2 (polled over ssh), then
 //     started again and the VIP back on dir1 (not timed; the lab is left as found).
@@ -24,7 +25,8 @@ import { promisify } from 'node:util';
 import { parseConfigText } from '../server/config/load';
 import { DirectorConfig } from '../server/config/schema';
 import { DirectorError } from '../server/ssh/errors';
-import { execRaw } from '../server/ssh/exec';
+import { conntrackFigures, ipAddrJson, ipvsadmList, pidofKeepalived, readFile, type CatalogueCommand } from '../server/commands/catalogue';
+import { exec, execRaw, execSequence } from '../server/ssh/exec';
 import { SshPool } from '../server/ssh/pool';
 import { keygen, startSshd } from '../server/ssh/test-sshd';
 import { runIfMain } from './standalone';
@@ -214,6 +216,35 @@ async function labRows(ctx: BenchContext): Promise<BenchRow[]> {
       target: 'faster than a fresh ssh',
       met: median(warm) < median(fresh),
       note: `${r1(median(fresh) / median(warm))}x; emulated VM (TCG): the ratio is the figure`,
+    });
+    // A typical refresh of 6 commands: one execSequence (one round trip) vs 6 execs in parallel vs one after another.
+    const refresh = (): CatalogueCommand[] => [
+      ipvsadmList({ exact: true, mode: 'list' }),
+      ipvsadmList({ exact: true, mode: 'stats' }),
+      ipAddrJson(),
+      pidofKeepalived(),
+      readFile('/var/log/keepalived.log', { tailLines: 20 }),
+      conntrackFigures(),
+    ];
+    const seq: number[] = [];
+    const par: number[] = [];
+    const ser: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      seq.push(await timed(() => execSequence(dir1, refresh(), { pool })));
+      par.push(await timed(() => Promise.all(refresh().map((c) => exec(dir1, c, { pool })))));
+      ser.push(
+        await timed(async () => {
+          for (const c of refresh()) await exec(dir1, c, { pool });
+        }),
+      );
+    }
+    rows.push({
+      group: 'ssh',
+      name: 'lab dir1: a refresh of 6 commands in one execSequence, median of 3',
+      value: Math.round(median(seq)),
+      unit: 'ms',
+      baseline: { name: 'the same 6 as separate execs one after another', value: Math.round(median(ser)), unit: 'ms' },
+      note: `6 separate execs in parallel: ${Math.round(median(par))} ms; under TCG the cost is guest CPU (sshd session, sudo, ipvsadm), not the round trip`,
     });
     const hang = await failureTime(() => execRaw(dir1, ['sleep', '60'], { pool, timeoutMs: 1500 }));
     rows.push({
