@@ -40,8 +40,9 @@ export default tseslint.config(
     },
   },
   {
-    // The places allowed to read the environment: configuration loading, the lab, tests, benches, CLI.
-    files: ['server/config/**', 'lab/**', 'e2e/**', 'bench/**', 'bin/**', '**/*.test.ts', 'playwright.config.ts', 'vitest.config.ts', 'instrumentation.ts'],
+    // The places allowed to read the environment: configuration loading, the lab, tests and their
+    // helpers, benches, CLI.
+    files: ['server/config/**', 'lab/**', 'e2e/**', 'bench/**', 'bin/**', '**/*.test.ts', 'lib/testing/**', 'playwright.config.ts', 'vitest.config.ts', 'instrumentation.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

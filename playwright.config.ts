@@ -13,6 +13,8 @@ export default defineConfig({
     { name: 'setup', testMatch: /auth\.setup\.ts$/ },
     { name: 'console', testMatch: '**/*.spec.ts', dependencies: ['setup'], use: { storageState: 'test-results/e2e-auth/operator.json' } },
   ],
+  // A forgotten test.only would silently skip every other spec: refused in CI (.ci/run sets CI).
+  forbidOnly: !!process.env.CI,
   fullyParallel: false,
   workers: 1,
   retries: 0,

@@ -12,6 +12,8 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    // A forgotten .only would silently skip the rest of the suite: refused in CI (.ci/run sets CI).
+    allowOnly: !process.env.CI,
     projects: [
       {
         resolve: { alias },

@@ -12,7 +12,7 @@ import * as drainRoute from '@/app/api/clusters/[cluster]/drain/route';
 import * as progressRoute from '@/app/api/clusters/[cluster]/drain/progress/route';
 import * as restoreRoute from '@/app/api/clusters/[cluster]/restore/route';
 import * as weightRoute from '@/app/api/clusters/[cluster]/weight/route';
-import { labSsh, ROOT, waitFor } from '@/lib/testing/lab';
+import { labSsh, restoreLab, ROOT, waitFor } from '@/lib/testing/lab';
 import { installPeerSecret, stampRequest } from '@/server/auth/peer-stamp.mjs';
 
 // lvsctl drain / restore / weight as a maintenance script runs them: the real CLI (a child process)
@@ -108,11 +108,16 @@ afterAll(async () => {
   server?.close();
   const { getRuntime } = await import('@/server/runtime');
   await getRuntime().close();
-  for (const d of ['dir1', 'dir2'] as const) {
-    for (const rs of ['192.0.2.11:80', '192.0.2.12:80']) await labSsh(d, `ipvsadm -e -t 192.0.2.100:80 -r ${rs} -g -w 100`).catch(() => undefined);
+  try {
+    await restoreLab(
+      (['dir1', 'dir2'] as const).flatMap((d) =>
+        ['192.0.2.11:80', '192.0.2.12:80'].map((rs) => [`${d}: ${rs} back to weight 100`, () => labSsh(d, `ipvsadm -e -t 192.0.2.100:80 -r ${rs} -g -w 100`)] as const),
+      ),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  fs.rmSync(dir, { recursive: true, force: true });
-}, 120_000);
+}, 300_000);
 
 describe('lvsctl drain / restore / weight against the lab', () => {
   it('drains with --wait, refuses the last server (exit 3), re-weights, restores', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, waitFor } from '@/lib/testing/lab';
+import { ctl, labConfig, restoreLab, waitFor } from '@/lib/testing/lab';
 import type { ConsoleConfig } from '@/server/config/schema';
 import { mergeSnapshot } from './merge-snapshot';
 import type { DirectorObservation } from './observation';
@@ -32,9 +32,12 @@ beforeAll(() => {
   refresher = createDirectorRefresher(config);
 });
 afterAll(async () => {
-  await ctl('keepalived', 'start', 'dir1').catch(() => undefined);
-  await refresher.close();
-});
+  try {
+    await restoreLab([['start keepalived on dir1', () => ctl('keepalived', 'start', 'dir1')]]);
+  } finally {
+    await refresher.close();
+  }
+}, 300_000);
 
 describe('cluster snapshot from the lab', () => {
   it('reads every service, real server and the master in one refresh per director', async () => {

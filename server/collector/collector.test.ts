@@ -24,6 +24,9 @@ function data(now: number): ObservedDirectorData {
 let collector: Collector | undefined;
 afterEach(() => collector?.stop());
 
+/** Waits for a condition (the limit is only there so a broken collector fails instead of hanging). */
+const until = (check: () => void): Promise<void> => vi.waitFor(check, { timeout: 20_000, interval: 10 });
+
 describe('Collector', () => {
   it('a director listener that throws (the database closed under a late refresh) does not break refreshes; it merges only when asked', async () => {
     let merges = 0;
@@ -52,20 +55,26 @@ describe('Collector', () => {
 
   it('a refresh still in flight when the collector stops reports to no listener', async () => {
     const calls: string[] = [];
-    let finish: (d: ObservedDirectorData) => void = () => undefined;
+    const pending: { finish: ((d: ObservedDirectorData) => void) | null } = { finish: null };
+    let started: () => void = () => undefined;
+    const inFlight = new Promise<void>((r) => (started = r));
     collector = new Collector({
       clusters: [{ ...cluster, directors: cluster.directors.slice(0, 1) }],
       pollIntervalMs: 60_000,
-      refresh: () => new Promise<ObservedDirectorData>((r) => (finish = r)),
+      refresh: () => {
+        started();
+        return new Promise<ObservedDirectorData>((r) => (pending.finish = r));
+      },
       describeError: () => ({ code: 'x', message: 'x' }),
       onDirector: (_c, o) => void calls.push(o.name),
     });
     collector.start();
-    // The first refresh starts at once (the first director's timer is 0 ms).
-    await new Promise((r) => setTimeout(r, 20));
+    await inFlight;
     collector.stop();
-    finish(data(Date.now()));
-    await new Promise((r) => setTimeout(r, 20));
+    expect(pending.finish).not.toBeNull();
+    pending.finish?.(data(Date.now()));
+    // The refresh completed (counted) after the stop, and told no listener.
+    await until(() => expect(collector?.stats()[0]?.successes).toBe(1));
     expect(calls).toEqual([]);
     // A collector that was only stopped (never started again) still answers a direct refresh's listener.
     const c2 = new Collector({
@@ -79,44 +88,56 @@ describe('Collector', () => {
     expect(calls).toEqual(['a']);
   });
 
-  it('keeps refreshing fast directors on time while one hangs, and shows the hung one stale', async () => {
+  it('keeps refreshing the other directors while one hangs, and shows the hung one stale', async () => {
     const counts: Record<string, number> = { a: 0, b: 0, slow: 0 };
+    let release: () => void = () => undefined;
+    const hung = new Promise<void>((r) => (release = r));
+    // One clock for the data and the merge: liveness here is about who answered, not about speed.
+    const T = 1_000_000;
     const refresh: RefreshFn = async (_c, d) => {
       counts[d.name] = (counts[d.name] ?? 0) + 1;
-      if (d.name === 'slow') await new Promise((r) => setTimeout(r, 1000));
-      return data(Date.now());
+      if (d.name === 'slow') await hung;
+      return data(T);
     };
-    collector = new Collector({ clusters: [cluster], pollIntervalMs: 40, refresh, describeError: () => ({ code: 'x', message: 'x' }) });
+    collector = new Collector({ clusters: [cluster], pollIntervalMs: 40, refresh, describeError: () => ({ code: 'x', message: 'x' }), now: () => T });
     collector.start();
-    await new Promise((r) => setTimeout(r, 420));
-    expect(counts.a).toBeGreaterThanOrEqual(3); // ~10 expected; loose for a loaded CI machine
-    expect(counts.b).toBeGreaterThanOrEqual(3);
-    expect(counts.slow).toBe(1); // still running its first refresh: not piled up
+    // a and b keep their own loops going while slow's first refresh never returns...
+    await until(() => {
+      expect(counts.a).toBeGreaterThanOrEqual(5);
+      expect(counts.b).toBeGreaterThanOrEqual(5);
+    });
+    expect(counts.slow).toBe(1); // ...and slow's refreshes do not pile up behind it
     const s = collector.snapshot('c1');
     expect(s?.directors.map((d) => [d.name, d.live])).toEqual([['a', true], ['b', true], ['slow', false]]);
+    // Once it answers, slow is live and its loop goes on.
+    release();
+    await until(() => expect(counts.slow).toBeGreaterThanOrEqual(2));
+    expect(collector.snapshot('c1')?.directors.map((d) => [d.name, d.live])).toEqual([['a', true], ['b', true], ['slow', true]]);
   });
 
   it('records an error with its first-seen time, then clears it on recovery', async () => {
     let fail = true;
-    const refresh: RefreshFn = () => (fail ? Promise.reject(new Error('boom')) : Promise.resolve(data(Date.now())));
-    collector = new Collector({
+    let clock = 1_000_000;
+    const refresh: RefreshFn = () => (fail ? Promise.reject(new Error('boom')) : Promise.resolve(data(clock)));
+    const c = new Collector({
       clusters: [{ ...cluster, directors: cluster.directors.slice(0, 1) }],
       pollIntervalMs: 30,
       refresh,
       describeError: (e) => ({ code: 'connect-refused', message: e instanceof Error ? e.message : 'x' }),
+      now: () => clock,
     });
-    collector.start();
-    await collector.nextUpdate(500);
-    await collector.nextUpdate(500);
-    const d1 = collector.snapshot('c1')?.directors[0];
-    expect(d1?.error).toMatchObject({ code: 'connect-refused', message: 'boom' });
-    const since = d1?.error?.since;
-    await collector.nextUpdate(500);
-    expect(collector.snapshot('c1')?.directors[0]?.error?.since).toBe(since);
+    collector = c;
+    c.start();
+    await until(() => expect(c.stats()[0]?.errors).toBeGreaterThanOrEqual(1));
+    expect(c.snapshot('c1')?.directors[0]?.error).toEqual({ code: 'connect-refused', message: 'boom', since: 1_000_000 });
+    // Later failures of the same kind keep the first-seen time.
+    clock += 5000;
+    const errors = c.stats()[0]?.errors ?? 0;
+    await until(() => expect(c.stats()[0]?.errors).toBeGreaterThanOrEqual(errors + 2));
+    expect(c.snapshot('c1')?.directors[0]?.error?.since).toBe(1_000_000);
     fail = false;
-    await collector.nextUpdate(500);
-    expect(collector.snapshot('c1')?.directors[0]).toMatchObject({ error: null, live: true });
-    expect(collector.stats()[0]).toMatchObject({ director: 'a', error: null });
-    expect(collector.stats()[0]?.errors).toBeGreaterThanOrEqual(2);
+    await until(() => expect(c.snapshot('c1')?.directors[0]).toMatchObject({ error: null, live: true }));
+    expect(c.stats()[0]).toMatchObject({ director: 'a', error: null });
+    expect(c.stats()[0]?.errors).toBeGreaterThanOrEqual(3);
   });
 });

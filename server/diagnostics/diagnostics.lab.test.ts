@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, waitFor } from '@/lib/testing/lab';
+import { ctl, labConfig, restoreLab, waitFor } from '@/lib/testing/lab';
 import { Collector } from '@/server/collector/collector';
 import { describeRefreshError } from '@/server/collector/describe-error';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
@@ -23,10 +23,13 @@ beforeAll(() => {
   collector = new Collector({ clusters: config.clusters, pollIntervalMs: 60_000, refresh: refresher.refresh, describeError: describeRefreshError });
 });
 afterAll(async () => {
-  await ctl('mend', 'all').catch(() => undefined);
   collector.stop();
-  await refresher.close();
-});
+  try {
+    await restoreLab([['lab/ctl mend all', () => ctl('mend', 'all')]]);
+  } finally {
+    await refresher.close();
+  }
+}, 300_000);
 
 describe('diagnostics over the lab', () => {
   it('keepalived -t passes on both directors through sudo, and every check has a verdict', async () => {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, labSsh, waitFor } from '@/lib/testing/lab';
+import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/lib/testing/lab';
 import { ApiError } from '@/server/api/errors';
 import { AuditLog } from '@/server/audit/log';
 import { Collector } from '@/server/collector/collector';
@@ -59,7 +59,10 @@ async function ready(): Promise<void> {
 }
 
 beforeAll(async () => {
-  config = labConfig();
+  // Command limits far above what the emulated lab needs on a loaded CI machine (a host's restore of
+  // 10 commands once took over 45 s there); how fast a drain is belongs to the bench (drain.bench.ts).
+  const lab = labConfig();
+  config = { ...lab, ssh: { ...lab.ssh, commandTimeoutMs: 120_000 } };
   const db = new Database(':memory:');
   migrate(db);
   audit = new AuditLog(db);
@@ -83,18 +86,16 @@ beforeAll(async () => {
 afterAll(async () => {
   collector?.stop();
   await refresher?.close();
-  // Leave the lab as found: keepalived up on dir1, weights from the configuration.
-  await ctl('keepalived', 'start', 'dir1').catch(() => undefined);
-  await ctl('rs', 'start', 'rs1').catch(() => undefined);
-  await labSsh('dir1', 'echo 1 > /var/lib/lvs-console/track/rs3-80').catch(() => undefined);
-  await labSsh('dir2', 'echo 1 > /var/lib/lvs-console/track/rs3-80').catch(() => undefined);
-  for (const [svc, rs, w] of [
-    ['-t 192.0.2.100:80', '192.0.2.11:80', 100],
-    ['-t 192.0.2.100:80', '192.0.2.12:80', 100],
-  ] as const) {
-    for (const d of ['dir1', 'dir2'] as const) await labSsh(d, `ipvsadm -e ${svc} -r ${rs} -g -w ${w} 2>/dev/null || true`).catch(() => undefined);
-  }
-}, 120_000);
+  // Leave the lab as found: keepalived up on dir1, rs1 answering, weights from the configuration.
+  await restoreLab([
+    ['start keepalived on dir1', () => ctl('keepalived', 'start', 'dir1')],
+    ['start rs1', () => ctl('rs', 'start', 'rs1')],
+    ...(['dir1', 'dir2'] as const).flatMap((d) => [
+      [`${d}: track file rs3-80 back to 1`, () => labSsh(d, 'echo 1 > /var/lib/lvs-console/track/rs3-80')] as const,
+      ...['192.0.2.11:80', '192.0.2.12:80'].map((rs) => [`${d}: ${rs} back to weight 100`, () => labSsh(d, `ipvsadm -e -t 192.0.2.100:80 -r ${rs} -g -w 100`)] as const),
+    ]),
+  ]);
+}, 300_000);
 
 describe('drain held until restored (lab)', () => {
   it('drain rs1:80 -> weight 0 on both; survives a checker flap, a failover and a keepalived restart; restore puts 100 back', async () => {
@@ -142,7 +143,7 @@ describe('drain held until restored (lab)', () => {
     await waitFor(
       'a drift repair of rs1 after the flap',
       () => Promise.resolve(audit.list({ action: 'drift-repair' }).some((e) => e.at > t1 && e.outcome === 'ok')),
-      90_000,
+      240_000,
       500,
     );
     await waitFor('rs1 held at 0 on both after the flap', async () => JSON.stringify(await weights('-t 192.0.2.100:80', '192.0.2.11:80')) === '[0,0]', 30_000, 1000);
@@ -167,7 +168,7 @@ describe('drain held until restored (lab)', () => {
         const w = await weightOn('dir1', '-t 192.0.2.100:80', '192.0.2.11:80');
         return w === 0 && audit.list({ action: 'drift-repair' }).some((e) => e.at > t2 && e.outcome === 'ok');
       },
-      120_000,
+      240_000,
       1000,
     );
     expect(await weightOn('dir2', '-t 192.0.2.100:80', '192.0.2.11:80')).toBe(0);
@@ -181,7 +182,7 @@ describe('drain held until restored (lab)', () => {
     expect(drain.intents('lab').intents).toEqual([]);
     const actions = audit.list({ cluster: 'lab' }).map((e) => `${e.action}:${e.outcome}`);
     expect(actions).toEqual(expect.arrayContaining(['drain:ok', 'drain:refused', 'drift-repair:ok', 'restore:ok']));
-  }, 600_000);
+  }, 900_000);
 
   it('drains a host across every service it serves in one action, and restores it', async () => {
     await waitFor('both directors live', () => Promise.resolve(snap().directors.every((d) => d.live)), 60_000);
@@ -195,16 +196,27 @@ describe('drain held until restored (lab)', () => {
     expect(await weights('-u 192.0.2.101:5353', '192.0.2.12:5353')).toEqual([0, 0]);
     expect(await weights('-f 1', '192.0.2.12:0')).toEqual([0, 0]);
     expect(drain.intents('lab').intents).toHaveLength(r.plan.entries.length);
-    // The persistent service's warning, when the directors keep quiescent templates.
-    const quiescentOff = snap().directors.some((d) => d.health?.expireQuiescentTemplate === false);
-    if (quiescentOff) expect(r.plan.warnings.join('\n')).toMatch(/TCP 192.0.2.100:8080 is persistent/);
+    // The lab at rest expires quiescent templates (expire_quiescent_template=1): no persistence warning.
+    expect(snap().directors.map((d) => [d.name, d.health?.expireQuiescentTemplate])).toEqual([['dir1', true], ['dir2', true]]);
+    expect(r.plan.warnings.join('\n')).not.toMatch(/is persistent/);
 
     const back = await drain.restore('lab', { target: '192.0.2.12', reason: 'done' }, WHO);
     expect(back.outcome, back.message).toBe('ok');
     expect(await weights('-t 192.0.2.100:80', '192.0.2.12:80')).toEqual([100, 100]);
     expect(await weights('-f 1', '192.0.2.12:0')).toEqual([1, 1]);
     expect(drain.intents('lab').intents).toEqual([]);
-  }, 300_000);
+
+    // With expire_quiescent_template=0 on dir1, the plan warns about the persistent service there.
+    try {
+      await ctl('break', 'expire-quiescent-template', 'dir1');
+      await waitFor('dir1 reported with expire_quiescent_template=0', () => Promise.resolve(snap().directors.find((d) => d.name === 'dir1')?.health?.expireQuiescentTemplate === false), 60_000);
+      const warned = drain.plan('lab', { action: 'drain', target: '192.0.2.12' }).warnings;
+      expect(warned.filter((w) => /is persistent/.test(w))).toEqual([expect.stringMatching(/^TCP 192\.0\.2\.100:8080 is persistent \(300 s\) and net\.ipv4\.vs\.expire_quiescent_template is 0 on dir1: /)]);
+    } finally {
+      await ctl('mend', 'expire-quiescent-template', 'dir1');
+    }
+    await waitFor('dir1 reported with expire_quiescent_template=1 again', () => Promise.resolve(snap().directors.find((d) => d.name === 'dir1')?.health?.expireQuiescentTemplate === true), 60_000);
+  }, 600_000);
 
   it('holds rs3:80 through its keepalived FILE_CHECK track file', async () => {
     const r = await drain.drain('lab', { target: '198.51.100.13:80', reason: 'lab test: track file' }, WHO);
@@ -222,5 +234,5 @@ describe('drain held until restored (lab)', () => {
     expect(back.outcome, back.message).toBe('ok');
     expect((await labSsh('dir1', 'cat /var/lib/lvs-console/track/rs3-80')).trim()).toBe('1');
     expect(await weights('-t 192.0.2.102:80', '198.51.100.13:80')).toEqual([1, 1]);
-  });
+  }, 300_000);
 });

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
 import { DrainRequest, RestoreRequest, WeightRequest } from '@/lib/models/drain';
 import { labConfig, labSsh, waitFor } from '@/lib/testing/lab';
+import { isServerApiError } from '@/server/api/errors';
 import { AuditLog } from '@/server/audit/log';
 import { Collector } from '@/server/collector/collector';
 import { describeRefreshError } from '@/server/collector/describe-error';
@@ -47,13 +49,33 @@ async function tables(): Promise<string[]> {
   return Promise.all((['dir1', 'dir2'] as const).map((d) => labSsh(d, 'ipvsadm -S -n')));
 }
 
-/** Refused means: the request schema rejects it, or the service throws; never a change. */
-async function outcome(f: () => Promise<unknown>): Promise<'refused' | 'accepted'> {
+type Field = 'target' | 'service' | 'weight';
+
+/**
+ * How a request was refused, or why that is not a refusal. A refusal is the request schema rejecting
+ * the field (a ZodError on that field), or the service's plain answer about it (ApiError
+ * `validation` or `not-found` whose message is about that field). Anything else (accepted, a
+ * TypeError, a DirectorError: the string reached a director) is not a refusal.
+ */
+async function refusal(field: Field, f: () => Promise<unknown>): Promise<string> {
   try {
     await f();
-    return 'accepted';
-  } catch {
-    return 'refused';
+    return 'NOT REFUSED: accepted';
+  } catch (e) {
+    if (e instanceof ZodError) {
+      const paths = [...new Set(e.issues.map((i) => i.path.join('.')))];
+      return paths.length === 1 && paths[0] === field ? `schema: ${field}` : `NOT A REFUSAL OF ${field}: schema error at ${paths.join(', ')}`;
+    }
+    if (isServerApiError(e)) {
+      const about: Record<Field, RegExp> = {
+        target: /^target "|^"[^"]*": port |^no real server |^nothing to restore for /,
+        service: /^service "|has no service matching "/,
+        weight: /^weight/,
+      };
+      if ((e.code === 'validation' || e.code === 'not-found') && about[field].test(e.message)) return `${e.code}: ${field}`;
+      return `NOT A REFUSAL OF ${field}: ApiError ${e.code}: ${e.message}`;
+    }
+    return `NOT A REFUSAL: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
   }
 }
 
@@ -80,19 +102,23 @@ describe('hostile input changes nothing on the directors (lab)', () => {
     const before = await tables();
     const results: string[] = [];
     for (const bad of HOSTILE) {
-      const cases: [string, () => Promise<unknown>][] = [
-        ['drain target', () => drain.drain('lab', DrainRequest.parse({ target: bad, reason: 'x' }), WHO)],
-        ['drain service', () => drain.drain('lab', DrainRequest.parse({ target: '192.0.2.11:80', service: bad, reason: 'x' }), WHO)],
-        ['weight target', () => drain.setWeight('lab', WeightRequest.parse({ target: bad, weight: 5, reason: 'x' }), WHO)],
-        ['restore target', () => drain.restore('lab', RestoreRequest.parse({ target: bad }), WHO)],
-        ['restore service', () => drain.restore('lab', RestoreRequest.parse({ target: '192.0.2.11:80', service: bad }), WHO)],
+      const cases: [string, Field, () => Promise<unknown>][] = [
+        ['drain target', 'target', () => drain.drain('lab', DrainRequest.parse({ target: bad, reason: 'x' }), WHO)],
+        ['drain service', 'service', () => drain.drain('lab', DrainRequest.parse({ target: '192.0.2.11:80', service: bad, reason: 'x' }), WHO)],
+        ['weight target', 'target', () => drain.setWeight('lab', WeightRequest.parse({ target: bad, weight: 5, reason: 'x' }), WHO)],
+        ['restore target', 'target', () => drain.restore('lab', RestoreRequest.parse({ target: bad }), WHO)],
+        ['restore service', 'service', () => drain.restore('lab', RestoreRequest.parse({ target: '192.0.2.11:80', service: bad }), WHO)],
       ];
-      for (const [what, f] of cases) results.push(`${what} ${JSON.stringify(bad.slice(0, 40))}: ${await outcome(f)}`);
+      for (const [what, field, f] of cases) results.push(`${what} ${JSON.stringify(bad.slice(0, 40))}: ${await refusal(field, f)}`);
     }
     for (const w of [-1, 65536, 1.5, Number.NaN, '1; id', '0x10', null]) {
-      results.push(`weight ${String(w)}: ${await outcome(() => drain.setWeight('lab', WeightRequest.parse({ target: '192.0.2.11:80', service: 'TCP 192.0.2.100:80', weight: w, reason: 'x' }), WHO))}`);
+      results.push(`weight ${String(w)}: ${await refusal('weight', () => drain.setWeight('lab', WeightRequest.parse({ target: '192.0.2.11:80', service: 'TCP 192.0.2.100:80', weight: w, reason: 'x' }), WHO))}`);
     }
-    expect(results.filter((r) => !r.endsWith('refused'))).toEqual([]);
+    console.log(`[hostile] ${results.length} requests:\n  ${results.join('\n  ')}`);
+    expect(results.filter((r) => r.includes('NOT '))).toEqual([]);
+    expect(results).toHaveLength(HOSTILE.length * 5 + 7);
+    // Every refusal was audited as refused or never reached the action (schema): nothing was applied.
+    expect(audit.list({}).filter((e) => e.outcome !== 'refused')).toEqual([]);
     expect(await tables()).toEqual(before);
   }, 600_000);
 

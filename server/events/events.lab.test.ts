@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, waitFor } from '@/lib/testing/lab';
+import { ctl, labConfig, restoreLab, waitFor } from '@/lib/testing/lab';
 import { mergeSnapshot } from '@/server/collector/merge-snapshot';
 import type { DirectorObservation } from '@/server/collector/observation';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
@@ -50,15 +50,14 @@ beforeAll(() => {
   recorder = new EventRecorder(store);
 });
 afterAll(async () => {
-  await ctl('keepalived', 'start', 'dir1').catch(() => undefined);
-  await waitFor('dir1 to preempt back', async () => {
-    const s = await refreshAll();
-    return s.instances.every((i) => i.master === 'dir1') ? s : null;
-  }, 60_000, 500).catch(() => undefined);
-  await refresher.close();
-  db.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+  try {
+    await restoreLab([['start keepalived on dir1', () => ctl('keepalived', 'start', 'dir1')]]);
+  } finally {
+    await refresher.close();
+    db.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}, 300_000);
 
 describe('failover events from the lab', () => {
   it('stores a failover dir1 -> dir2 when keepalived stops gracefully on dir1', async () => {

@@ -2,7 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/models/auth';
-import { ctl, labConfig, labSsh, waitFor } from '@/lib/testing/lab';
+import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/lib/testing/lab';
 import { ApiError } from '@/server/api/errors';
 import { openApiDocument } from '@/server/api/openapi';
 import { AuditLog } from '@/server/audit/log';
@@ -42,9 +42,15 @@ beforeAll(() => {
   haproxy = new HaproxyService({ clusters: config.clusters, pool: refresher.pool, audit, holds, commandTimeoutMs: config.ssh.commandTimeoutMs, intervalMs: 2000, reconcile: true });
 });
 afterAll(async () => {
-  await haproxy.act('lab', { action: 'ready', backend: 'galera', server: 'rs1', reason: 'lab test clean-up' }, actor).catch(() => undefined);
-  await refresher.close();
-});
+  try {
+    await restoreLab([
+      ['galera/rs1 ready on both instances', () => haproxy.act('lab', { action: 'ready', backend: 'galera', server: 'rs1', reason: 'lab test clean-up' }, actor)],
+      ['galera/rs2 weight 1 on both instances', () => haproxy.act('lab', { action: 'weight', backend: 'galera', server: 'rs2', weight: 1, reason: 'lab test clean-up' }, actor)],
+    ]);
+  } finally {
+    await refresher.close();
+  }
+}, 300_000);
 
 describe('HAProxy pools over the lab', () => {
   it('reads both instances: frontend, backend galera and its three servers, with checks passing', async () => {

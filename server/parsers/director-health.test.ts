@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DirectorHealth } from '@/lib/models/director-health';
+import { expectGolden } from '@/lib/testing/golden';
 import { conntrackFillRatio, effectiveInterfaceSysctl, parseDirectorHealth, parseDirectorHealthValues } from './director-health';
 import { ParseError } from './parse-error';
 import { parseSysctl, parseSysctlValues } from './sysctl';
@@ -10,11 +11,8 @@ const DIR = path.join(__dirname, 'fixtures', 'sysctl');
 const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.sysctl'));
 const read = (f: string) => readFileSync(path.join(DIR, f), 'utf8');
 
-function golden(file: string, value: unknown) {
-  const p = path.join(DIR, `${file}.expected.json`);
-  if (process.env.UPDATE_FIXTURES === '1' || !existsSync(p)) writeFileSync(p, `${JSON.stringify(value, null, 2)}\n`);
-  expect(JSON.parse(JSON.stringify(value))).toEqual(JSON.parse(readFileSync(p, 'utf8')));
-}
+/** The fixture's reviewed golden file `<fixture>.expected.json` (lib/testing/golden.ts). */
+const golden = (file: string, value: unknown): void => expectGolden(path.join(DIR, `${file}.expected.json`), value);
 
 function parseError(fn: () => unknown): ParseError {
   try {

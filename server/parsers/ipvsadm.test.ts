@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { IpvsTable, type IpvsListMode } from '@/lib/models/ipvsadm';
+import { expectGolden } from '@/lib/testing/golden';
 import { parseIpvsadm } from './ipvsadm';
 import { ParseError } from './parse-error';
 
@@ -45,10 +46,7 @@ describe('parseIpvsadm: every captured/hand-made fixture matches its reviewed ex
   it.each(fixtures)('%s', (name) => {
     const table = parseFixture(name);
     expect(IpvsTable.safeParse(table).success).toBe(true);
-    const expectedPath = DIR + name.replace(/\.txt$/, '.expected.json');
-    expect(existsSync(expectedPath), `missing ${expectedPath}`).toBe(true);
-    const expected: unknown = JSON.parse(readFileSync(expectedPath, 'utf8'));
-    expect(table).toEqual(expected);
+    expectGolden(DIR + name.replace(/\.txt$/, '.expected.json'), table);
   });
 });
 

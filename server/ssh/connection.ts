@@ -19,7 +19,8 @@ import {
 // host key is checked in hostVerifier before authentication; a refused key means the
 // handshake is aborted and no command is ever sent. A dropped connection is re-opened at
 // once, then with exponential backoff and jitter; while in backoff, commands fail fast
-// with the last connect error (the UI shows it) instead of piling up.
+// with the last connect error (the UI shows it) instead of piling up. A refused host key or
+// login is terminal ('failed'): no automatic retries, only reconnectNow().
 
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'failed' | 'closed';
 
@@ -37,7 +38,7 @@ export interface ConnectionStatus {
   lastExecOkAt: string | null;
   /** Connect attempts since the last command that completed. */
   reconnectAttempts: number;
-  /** ISO time of the next scheduled reconnect, when in backoff/failed. */
+  /** ISO time of the next scheduled reconnect, when in backoff ('failed' is terminal: none). */
   nextAttemptAt: string | null;
   /** SHA256 fingerprint of the director's host key, once verified. */
   hostKeyFingerprint: string | null;
@@ -372,9 +373,15 @@ export class DirectorConnection {
     return Math.max(reconnectMinMs, Math.round(base / 2 + (this.random() * base) / 2));
   }
 
-  private schedule(delayMs: number, state: 'backoff' | 'failed'): void {
+  private fail(): void {
     this.clearTimer();
-    this.state = state;
+    this.state = 'failed';
+    this.nextAttemptAt = null;
+  }
+
+  private schedule(delayMs: number): void {
+    this.clearTimer();
+    this.state = 'backoff';
     this.nextAttemptAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -414,7 +421,11 @@ export class DirectorConnection {
         this.recordError(de);
         if (this.state !== 'closed') {
           const permanent = de.code === 'host-key-mismatch' || de.code === 'host-key-unknown' || de.code === 'auth-failed';
-          this.schedule(this.backoffDelay(), permanent ? 'failed' : 'backoff');
+          // A refused host key or login is terminal: retrying cannot help until someone fixes the
+          // key or the account, and a loop of failed logins can get the console's address banned
+          // (fail2ban). No timer; commands fail fast with this error; reconnectNow() tries once more.
+          if (permanent) this.fail();
+          else this.schedule(this.backoffDelay());
         }
         throw de;
       },
@@ -437,7 +448,7 @@ export class DirectorConnection {
     this.recordError(this.err('disconnected', null, { detail: why ? `connection dropped: ${why}` : 'connection dropped' }));
     // First reconnect at once (a restarted sshd, a killed session); later ones back off.
     if (this.attempts === 0) this.connect().catch(() => undefined);
-    else this.schedule(this.backoffDelay(), 'backoff');
+    else this.schedule(this.backoffDelay());
   }
 
   /** The ready client, connecting if needed; fails fast while backing off. */
@@ -450,7 +461,12 @@ export class DirectorConnection {
         throw this.err('disconnected', command, { detail: 'the connection pool was closed' });
       case 'backoff':
       case 'failed': {
-        const wait = this.nextAttemptAt === null ? '' : `; next attempt in ${fmtSeconds(Math.max(0, this.nextAttemptAt - Date.now()))}`;
+        const wait =
+          this.nextAttemptAt !== null
+            ? `; next attempt in ${fmtSeconds(Math.max(0, this.nextAttemptAt - Date.now()))}`
+            : this.state === 'failed'
+              ? '; not retried automatically: fix it, then restart the console'
+              : '';
         throw (this.lastError ?? this.err('unreachable', null)).withCommand(command, `not connected${wait}`);
       }
       default:

@@ -44,7 +44,8 @@ const pools: SshPool[] = [];
 
 function newPool(): SshPool {
   const p = new SshPool({
-    tuning: { connectTimeoutMs: 20_000, commandTimeoutMs: 20_000, reconnectMinMs: 300, reconnectMaxMs: 3000, maxChannelsPerDirector: 6 },
+    // Limits far above what a loaded CI machine needs under TCG (a 25-step sequence once took > 20 s).
+    tuning: { connectTimeoutMs: 60_000, commandTimeoutMs: 120_000, reconnectMinMs: 300, reconnectMaxMs: 3000, maxChannelsPerDirector: 6 },
   });
   pools.push(p);
   return p;
@@ -137,11 +138,11 @@ describe('lab: host keys, sudo, timeouts', () => {
   });
 
   it('a hanging command times out, is killed on the director, and the connection stays usable', async () => {
-    const t0 = Date.now();
     const pidFile = '/tmp/lvsc-sleeper.pid';
-    const e = await failure(execRaw(dir1, ['sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`], { pool, timeoutMs: 1500 }));
+    // It cannot end on its own during the run: the exec settling is the limit at work (how soon is
+    // a bench row, bench/ssh-exec.bench.ts).
+    const e = await failure(execRaw(dir1, ['sh', '-c', `echo $$ > ${pidFile}; exec sleep 3600`], { pool, timeoutMs: 1500 }));
     expect(e.code).toBe('command-timeout');
-    expect(Date.now() - t0).toBeLessThan(4000);
     // sshd delivers our TERM for a non-root session (and `timeout` on the director is the
     // backstop at limit + 1 s): the sleeper is gone within a few seconds at most.
     const r = await execRaw(
@@ -229,31 +230,6 @@ describe('lab: catalogue vs the directors sudoers, in one round trip', () => {
     expect(other.trim()).toBe('refused');
   });
 
-  it('a typical refresh: one sequence vs separate execs (numbers for the report)', async () => {
-    const refresh = (): CatalogueCommand[] => [
-      ipvsadmList({ exact: true, mode: 'list' }),
-      ipvsadmList({ exact: true, mode: 'stats' }),
-      ipAddrJson(),
-      pidofKeepalived(),
-      readFile('/var/log/keepalived.log', { tailLines: 20 }),
-      conntrackFigures(),
-    ];
-    let t = Date.now();
-    const seq = await execSequence(dir1, refresh(), { pool });
-    const seqMs = Date.now() - t;
-    expect(seq.steps.every((s) => s.error === null)).toBe(true);
-    t = Date.now();
-    await Promise.all(refresh().map((c) => exec(dir1, c, { pool })));
-    const parMs = Date.now() - t;
-    t = Date.now();
-    for (const c of refresh()) await exec(dir1, c, { pool });
-    const serMs = Date.now() - t;
-    // Informational only: under TCG the cost is guest CPU (sshd session, sudo, ipvsadm), not the
-    // network round trip, and it is noisy; the report quotes these numbers.
-    console.log(`[lab] refresh of 6 commands: execSequence ${seqMs} ms, 6 parallel execs ${parMs} ms, 6 sequential execs ${serMs} ms`);
-    expect(seqMs).toBeGreaterThan(0);
-  });
-
   it('edits a real server weight and writes a track file (each restored to its current value)', async () => {
     const save = await exec(dir1, ipvsadmSave(), { pool });
     // Any DR real server of an IPv4 TCP service (other lab tests may have taken some away).
@@ -311,26 +287,5 @@ describe('lab: reconnect', () => {
     }
     expect(ok, lastErr).toBe(true);
     console.log(`[lab] dir2 back ${Date.now() - t0} ms after sshd start; status ${JSON.stringify(p.statusOf('dir2', 'lab'))}`);
-  });
-});
-
-describe('lab: latency', () => {
-  it('warm exec over the pooled connection vs a fresh ssh', async () => {
-    await execRaw(dir1, ['true'], { pool });
-    const warm: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t = Date.now();
-      await execRaw(dir1, ['true'], { pool });
-      warm.push(Date.now() - t);
-    }
-    const fresh: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const t = Date.now();
-      execFileSync('ssh', ['-F', path.join(STATE, 'ssh_config'), '-l', 'lvsconsole', 'dir1', 'true'], { timeout: 60_000 });
-      fresh.push(Date.now() - t);
-    }
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-    console.log(`[lab] warm exec median ${med(warm)} ms (${warm.join(', ')}); fresh ssh median ${med(fresh)} ms (${fresh.join(', ')})`);
-    expect(med(warm)).toBeLessThan(med(fresh));
   });
 });
