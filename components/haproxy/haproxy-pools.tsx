@@ -3,7 +3,8 @@
 import Link from 'next/link';
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { haproxyKeys, haproxyQueries, postHaproxyAction, type HaproxyActionBody } from '@/lib/api/haproxy';
+import type { HaproxyActionBody } from '@/lib/api/client';
+import { haproxyKeys, haproxyQueries, postHaproxyAction } from '@/lib/api/haproxy';
 import type { HaproxyActionResult, HaproxyBackend, HaproxyHold, HaproxyInstanceView, HaproxyServer } from '@/lib/models/haproxy';
 import { useCan } from '@/components/auth/me-context';
 import { Section } from '@/components/ui/card';
