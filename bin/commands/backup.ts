@@ -3,11 +3,10 @@
 // backup API (better-sqlite3 db.backup), then checked: integrity_check and the schema version.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { loadConfigFile, readEnvironment } from '@/server/config/load';
-import type { LvsctlCommand } from '../lvsctl';
-import { guard, processIo, UsageError, type Io } from './local';
+import { parseOptions, UsageError, type LvsctlCommand } from './command';
+import { guard, processIo, type Io } from './local';
 
 const USAGE = `usage: lvsctl backup FILE [--force] [--config FILE]
   Copies the console's database (stateDir/console.db) to FILE while the console runs (SQLite online
@@ -58,7 +57,7 @@ export async function backupDatabase(source: string, target: string, force: bool
 
 export function runBackup(argv: string[], io: Io): Promise<number> {
   return guard(io, 'backup', USAGE, async () => {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { force: { type: 'boolean' }, config: { type: 'string' } } });
+    const { values, positionals } = parseOptions(argv, { force: { type: 'boolean' }, config: { type: 'string' } }, true);
     if (positionals.length !== 1 || !positionals[0]) throw new UsageError('give one target FILE');
     const config = loadConfigFile(values.config ?? readEnvironment().configPath);
     const r = await backupDatabase(path.join(config.stateDir, 'console.db'), path.resolve(positionals[0]), values.force === true);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, exitForStatus, formatDirector, parseDrainArgs, requestBody, UsageError } from './drain';
+import { UsageError } from './command';
+import { EXIT, exitForStatus, formatDirector, parseDrainArgs, requestBody } from './drain';
 
 describe('lvsctl drain/restore/weight arguments', () => {
   it('drain: cluster, host, service, reason, wait and timeout', () => {

@@ -4,19 +4,16 @@
 // request, 3 refused (the last serving real server, without --force), 4 --wait timed out,
 // 5 not allowed (no or bad token, role too low).
 
-import fs from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ActionResult, DrainProgress, type DirectorResult } from '@/lib/models/drain';
-import { loadConfigFile, readEnvironment } from '@/server/config/load';
-import type { LvsctlCommand } from '../lvsctl';
+import { isApiError, type ActionBody, type ApiClient } from '@/lib/api/client';
+import type { ActionResult, DirectorResult, DrainProgress } from '@/lib/models/drain';
+import { parseOptions, UsageError, type LvsctlCommand } from './command';
+import { apiToken, consoleClient, consoleUrl, CONSOLE_OPTIONS, failureMessage, processDeps, type ApiDeps, type ConsoleArgs } from './console-api';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, timeout: 4, denied: 5 } as const;
 
-export class UsageError extends Error {}
-
 export type Verb = 'drain' | 'restore' | 'weight';
 
-export interface DrainArgs {
+export interface DrainArgs extends ConsoleArgs {
   verb: Verb;
   clusters: string[] | 'all';
   target: string;
@@ -30,8 +27,6 @@ export interface DrainArgs {
   dryRun: boolean;
   wait: boolean;
   timeoutSeconds: number;
-  url?: string;
-  tokenFile?: string;
   json: boolean;
 }
 
@@ -62,37 +57,27 @@ function int(v: string | undefined, name: string, min: number, max: number): num
   return n;
 }
 
+const OPTIONS = {
+  cluster: { type: 'string' },
+  'all-clusters': { type: 'boolean' },
+  host: { type: 'string' },
+  target: { type: 'string' },
+  service: { type: 'string' },
+  reason: { type: 'string' },
+  ticket: { type: 'string' },
+  weight: { type: 'string' },
+  expires: { type: 'string' },
+  'on-expiry': { type: 'string' },
+  force: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  wait: { type: 'boolean' },
+  timeout: { type: 'string' },
+  ...CONSOLE_OPTIONS,
+} as const;
+
 /** Pure: argv (after the verb) -> arguments, or UsageError naming the problem. */
 export function parseDrainArgs(verb: Verb, argv: string[]): DrainArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        cluster: { type: 'string' },
-        'all-clusters': { type: 'boolean' },
-        host: { type: 'string' },
-        target: { type: 'string' },
-        service: { type: 'string' },
-        reason: { type: 'string' },
-        ticket: { type: 'string' },
-        weight: { type: 'string' },
-        expires: { type: 'string' },
-        'on-expiry': { type: 'string' },
-        force: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        wait: { type: 'boolean' },
-        timeout: { type: 'string' },
-        url: { type: 'string' },
-        'token-file': { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional.*$/s, '') : String(e));
-  }
+  const values: Record<string, string | boolean | undefined> = parseOptions(argv, OPTIONS).values;
   const s = (k: string) => (typeof values[k] === 'string' ? values[k] : undefined);
   const b = (k: string) => values[k] === true;
   const cluster = s('cluster');
@@ -136,8 +121,8 @@ export function parseDrainArgs(verb: Verb, argv: string[]): DrainArgs {
 }
 
 /** The request body the API takes for this verb (pure). */
-export function requestBody(a: DrainArgs): Record<string, unknown> {
-  const body: Record<string, unknown> = { target: a.target };
+export function requestBody(a: DrainArgs): ActionBody {
+  const body: ActionBody = { target: a.target };
   if (a.service !== undefined) body.service = a.service;
   if (a.reason !== undefined) body.reason = a.reason;
   if (a.dryRun) body.dryRun = true;
@@ -148,57 +133,6 @@ export function requestBody(a: DrainArgs): Record<string, unknown> {
   if (a.onExpiry !== undefined) body.onExpiry = a.onExpiry;
   if (a.force) body.force = true;
   return body;
-}
-
-function consoleUrl(a: DrainArgs): string {
-  if (a.url) return a.url.replace(/\/+$/, '');
-  const env = process.env.LVS_CONSOLE_URL;
-  if (env) return env.replace(/\/+$/, '');
-  try {
-    const cfg = loadConfigFile(readEnvironment().configPath);
-    const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${cfg.listen.port}`;
-  } catch {
-    return 'http://127.0.0.1:3000';
-  }
-}
-
-function token(a: DrainArgs): string {
-  if (a.tokenFile) {
-    const t = fs.readFileSync(a.tokenFile, 'utf8').trim();
-    if (t === '') throw new UsageError(`--token-file ${a.tokenFile} is empty`);
-    return t;
-  }
-  const t = process.env.LVS_CONSOLE_TOKEN;
-  if (!t) throw new UsageError('no API token: set LVS_CONSOLE_TOKEN or pass --token-file (create one with `lvsctl token create`)');
-  return t.trim();
-}
-
-interface Http {
-  status: number;
-  body: unknown;
-}
-
-async function call(base: string, tok: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Http> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tok}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* keep the text */
-  }
-  return { status: res.status, body: parsed };
-}
-
-function errorMessage(h: Http): string {
-  const b = h.body as { error?: { message?: string } } | string;
-  if (typeof b === 'object' && b?.error?.message) return b.error.message;
-  return `HTTP ${h.status}${typeof b === 'string' && b ? `: ${b.slice(0, 200)}` : ''}`;
 }
 
 export function exitForStatus(status: number): number {
@@ -245,22 +179,11 @@ export function formatProgress(p: DrainProgress): string {
   return `${p.cluster}: ${p.target}: ${p.state} (active ${sum('active')}, inactive ${sum('inactive')}, persistent ${sum('persistent')}${est})${clients.length ? `; clients ${clients.join(', ')}` : ''}`;
 }
 
-async function clusterNames(base: string, tok: string): Promise<string[]> {
-  const h = await call(base, tok, 'GET', '/api/clusters');
-  if (h.status !== 200) throw new HttpFailure(h);
-  return ((h.body as { clusters?: { name: string }[] }).clusters ?? []).map((c) => c.name);
-}
-
-class HttpFailure extends Error {
-  constructor(readonly http: Http) {
-    super(errorMessage(http));
-  }
-}
-
-async function runVerb(verb: Verb, argv: string[]): Promise<number> {
-  const out = (s: string) => void process.stdout.write(`${s}\n`);
-  const err = (s: string) => void process.stderr.write(`${s}\n`);
+export async function runVerb(verb: Verb, argv: string[], deps: ApiDeps = processDeps()): Promise<number> {
+  const { out, err } = deps;
   let a: DrainArgs;
+  let base: string;
+  let client: ApiClient;
   try {
     a = parseDrainArgs(verb, argv);
   } catch (e) {
@@ -270,38 +193,38 @@ async function runVerb(verb: Verb, argv: string[]): Promise<number> {
     }
     throw e;
   }
-  let base: string;
-  let tok: string;
   try {
-    base = consoleUrl(a);
-    tok = token(a);
+    base = consoleUrl(a, deps);
+    client = consoleClient(base, apiToken(a, deps, 'lvsctl token create'), deps);
   } catch (e) {
     err(`lvsctl ${verb}: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.usage;
   }
   try {
-    const clusters = a.clusters === 'all' ? await clusterNames(base, tok) : a.clusters;
+    const clusters = a.clusters === 'all' ? (await client.getClusters()).clusters.map((c) => c.name) : a.clusters;
     let code: number = EXIT.ok;
     let acted = 0;
     const results: unknown[] = [];
     for (const cluster of clusters) {
-      const h = await call(base, tok, 'POST', `/api/clusters/${encodeURIComponent(cluster)}/${verb}`, requestBody(a));
-      if (h.status === 404 && a.clusters === 'all') continue; // the host is not in this cluster
-      if (h.status !== 200) {
-        const details = (h.body as { error?: { details?: { refusals?: string[] } } }).error?.details;
-        err(`lvsctl ${verb}: ${cluster}: ${errorMessage(h)}`);
-        if (a.json) results.push(h.body);
-        for (const r of details?.refusals ?? []) err(`  refused: ${r}`);
-        code = Math.max(code, exitForStatus(h.status));
+      let r: ActionResult;
+      try {
+        r = await client.postAction(cluster, verb, requestBody(a));
+      } catch (e) {
+        if (!isApiError(e) || e.status === 0 || e.code === 'invalid-response') throw e;
+        if (e.status === 404 && a.clusters === 'all') continue; // the host is not in this cluster
+        const details = e.details as { refusals?: string[] } | undefined;
+        err(`lvsctl ${verb}: ${cluster}: ${failureMessage(e, base)}`);
+        if (a.json) results.push(e.body);
+        for (const x of details?.refusals ?? []) err(`  refused: ${x}`);
+        code = Math.max(code, exitForStatus(e.status));
         continue;
       }
       acted++;
-      const r = ActionResult.parse(h.body);
       results.push(r);
       if (!a.json) out(formatResult(r));
       if (r.outcome !== 'ok') code = Math.max(code, EXIT.failed);
       if (a.wait && !a.dryRun && r.outcome !== 'failed') {
-        const w = await waitDrained(base, tok, cluster, a, a.json ? () => undefined : out);
+        const w = await waitDrained(client, cluster, a, deps, a.json ? () => undefined : out);
         if (a.json) results.push(w.progress);
         if (w.timedOut) code = Math.max(code, EXIT.timeout);
       }
@@ -313,33 +236,26 @@ async function runVerb(verb: Verb, argv: string[]): Promise<number> {
     if (a.json) out(JSON.stringify(results.length === 1 ? results[0] : results, null, 2));
     return code;
   } catch (e) {
-    if (e instanceof HttpFailure) {
-      err(`lvsctl ${verb}: ${e.message}`);
-      return exitForStatus(e.http.status);
-    }
-    err(`lvsctl ${verb}: cannot reach the console at ${base}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`);
-    return EXIT.failed;
+    if (!isApiError(e)) throw e;
+    err(`lvsctl ${verb}: ${failureMessage(e, base)}`);
+    return e.status === 0 ? EXIT.failed : exitForStatus(e.status);
   }
 }
 
 /** Long-polls the progress endpoint (at most 60 s per call) until drained or the timeout. */
-async function waitDrained(base: string, tok: string, cluster: string, a: DrainArgs, out: (s: string) => void): Promise<{ timedOut: boolean; progress: DrainProgress | null }> {
-  const deadline = Date.now() + a.timeoutSeconds * 1000;
+async function waitDrained(client: ApiClient, cluster: string, a: DrainArgs, deps: ApiDeps, out: (s: string) => void): Promise<{ timedOut: boolean; progress: DrainProgress | null }> {
+  const deadline = deps.now() + a.timeoutSeconds * 1000;
   let last: DrainProgress | null = null;
   for (;;) {
-    const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
-    const q = new URLSearchParams({ target: a.target, wait: '1', timeout: String(Math.min(60, left)) });
-    if (a.service) q.set('service', a.service);
-    const h = await call(base, tok, 'GET', `/api/clusters/${encodeURIComponent(cluster)}/drain/progress?${q.toString()}`);
-    if (h.status !== 200) throw new HttpFailure(h);
-    last = DrainProgress.parse(h.body);
+    const left = Math.max(0, Math.ceil((deadline - deps.now()) / 1000));
+    last = await client.getDrainProgress(cluster, { target: a.target, ...(a.service ? { service: a.service } : {}) }, { waitSeconds: Math.min(60, left) });
     out(formatProgress(last));
     if (last.state === 'drained') return { timedOut: false, progress: last };
     if (last.state === 'serving') {
       out(`${cluster}: ${a.target} takes new connections again (weight > 0): not waiting`);
       return { timedOut: false, progress: last };
     }
-    if (Date.now() >= deadline) {
+    if (deps.now() >= deadline) {
       out(`${cluster}: timed out after ${a.timeoutSeconds} s waiting for ${a.target} to drain`);
       return { timedOut: true, progress: last };
     }

@@ -1,6 +1,6 @@
-// What the access-control commands share: the console's configuration and database on this host
-// (LVS_CONSOLE_CONFIG or --config), the audit identity of the person running lvsctl, and I/O that
-// tests can replace.
+// What the commands that work on this host's console database share (user, token, audit, backup):
+// the console's configuration and database (LVS_CONSOLE_CONFIG or --config), the audit identity of
+// the person running lvsctl, I/O that tests can replace, and one way to build a command of verbs.
 import os from 'node:os';
 import { text as streamText } from 'node:stream/consumers';
 import { ZodError } from 'zod';
@@ -12,6 +12,7 @@ import { createAuthService, type AuthService } from '@/server/auth/service';
 import { describeIssues, loadConfigFile, readEnvironment } from '@/server/config/load';
 import type { ConsoleConfig } from '@/server/config/schema';
 import { openDatabase, type Db } from '@/server/db';
+import { parseOptions, subcommandUsage, UsageError, type LvsctlCommand, type Options } from './command';
 
 export interface Io {
   out: (s: string) => void;
@@ -22,8 +23,6 @@ export interface Io {
   stdinIsTty: boolean;
   promptHidden: (prompt: string) => Promise<string>;
 }
-
-export class UsageError extends Error {}
 
 export const processIo: Io = {
   out: (s) => void process.stdout.write(s),
@@ -140,4 +139,66 @@ export function splitList(v: string | undefined): string[] | undefined {
   if (v === undefined) return undefined;
   const list = v.split(',').map((s) => s.trim()).filter(Boolean);
   return list.length ? list : undefined;
+}
+
+type Values<O extends Options> = ReturnType<typeof parseOptions<O, true>>['values'];
+
+export interface VerbContext<V> {
+  values: V;
+  /** The arguments after the verb. */
+  args: string[];
+  io: Io;
+  /**
+   * The console's configuration and database on this host: opened on first use, closed when the
+   * verb ends. `key`: how the audit key is needed (default 'create': a verb that writes audit rows).
+   */
+  local: (key?: 'create' | 'read' | 'none') => Local;
+}
+
+export interface Verb<V> {
+  /** "lvsctl token revoke NAME [--config FILE]" */
+  synopsis: string;
+  run: (ctx: VerbContext<V>) => Promise<number> | number;
+}
+
+export interface LocalCommand extends LvsctlCommand {
+  /** run() with the given I/O (tests). */
+  runWith(argv: string[], io: Io): Promise<number>;
+}
+
+/**
+ * `lvsctl NAME VERB [ARG...] [--options]`: parses the options (shared by every verb), refuses an
+ * unknown verb or more than `maxArgs` arguments after it, runs the verb and closes the database it
+ * opened. Usage errors exit 2 with the usage; other failures as guard() says.
+ */
+export function localCommand<const O extends Options>(spec: {
+  name: string;
+  summary: string;
+  options: O;
+  maxArgs: number;
+  /** Checks that apply whatever the verb, made before it is looked at. */
+  check?: (values: Values<O>) => void;
+  verbs: Record<string, Verb<Values<O>>>;
+  notes?: string;
+}): LocalCommand {
+  const names = Object.keys(spec.verbs);
+  const { usage, subcommands } = subcommandUsage(Object.fromEntries(Object.entries(spec.verbs).map(([n, v]) => [n, v.synopsis])), spec.notes);
+  const say = `say ${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
+  const runWith = (argv: string[], io: Io): Promise<number> =>
+    guard(io, spec.name, usage, async () => {
+      const { values, positionals } = parseOptions(argv, spec.options, true);
+      spec.check?.(values);
+      const [verbName, ...args] = positionals;
+      if (args.length > spec.maxArgs) throw new UsageError(`unexpected argument "${args[spec.maxArgs] ?? ''}"`);
+      const verb = verbName !== undefined && Object.hasOwn(spec.verbs, verbName) ? spec.verbs[verbName] : undefined;
+      if (!verb) throw new UsageError(verbName ? `unknown verb "${verbName}"` : say);
+      let opened: Local | null = null;
+      const config = (values as { config?: unknown }).config;
+      try {
+        return await verb.run({ values, args, io, local: (key) => (opened ??= openLocal(typeof config === 'string' ? config : undefined, key)) });
+      } finally {
+        (opened as Local | null)?.close();
+      }
+    });
+  return { name: spec.name, summary: spec.summary, usage, subcommands, run: (argv) => runWith(argv, processIo), runWith };
 }

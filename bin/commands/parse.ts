@@ -3,7 +3,6 @@
 
 import { readFile } from 'node:fs/promises';
 import { text as streamText } from 'node:stream/consumers';
-import { parseArgs } from 'node:util';
 import { IpvsListMode } from '@/lib/models/ipvsadm';
 import { KeepalivedLogFormat } from '@/lib/models/keepalived';
 import { parseDirectorHealth } from '@/server/parsers/director-health';
@@ -23,7 +22,7 @@ import {
   parseNmcliTerse,
 } from '@/server/parsers/nmcli';
 import { ParseError } from '@/server/parsers/parse-error';
-import type { LvsctlCommand } from '../lvsctl';
+import { parseOptions, UsageError, type LvsctlCommand } from './command';
 
 interface ParseOptions {
   format?: string;
@@ -34,8 +33,6 @@ interface ParseOptions {
   mode?: string;
   'script-log'?: boolean;
 }
-
-class UsageError extends Error {}
 
 interface Kind {
   name: string;
@@ -129,59 +126,37 @@ options:
 
 Exit status: 0 ok, 2 usage error or input the parser rejects (the line is named on stderr), 1 unreadable file.`;
 
+const OPTIONS = {
+  format: { type: 'string' },
+  year: { type: 'string' },
+  'tz-offset': { type: 'string' },
+  fields: { type: 'string' },
+  multiline: { type: 'boolean' },
+  mode: { type: 'string' },
+  'script-log': { type: 'boolean' },
+} as const;
+
 async function run(argv: string[]): Promise<number> {
   const err = (s: string) => void process.stderr.write(`${s}\n`);
-  let values: ParseOptions;
-  let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string' },
-        year: { type: 'string' },
-        'tz-offset': { type: 'string' },
-        fields: { type: 'string' },
-        multiline: { type: 'boolean' },
-        mode: { type: 'string' },
-        'script-log': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-    if (argv.includes('--help') || argv.includes('-h')) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
+    const { values, positionals } = parseOptions(argv, OPTIONS, true);
+    const [kindName, file, ...extra] = positionals;
+    const kind = KINDS.find((k) => k.name === kindName);
+    if (kindName === undefined) throw new UsageError('missing <kind>');
+    if (!kind) throw new UsageError(`unknown kind "${kindName}"`);
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0] ?? ''}"`);
+    let text: string;
+    if (file === undefined || file === '-') {
+      if (process.stdin.isTTY) throw new UsageError('no FILE given and standard input is a terminal');
+      text = await streamText(process.stdin);
+    } else {
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (e) {
+        err(`lvsctl: parse: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+        return 1;
+      }
     }
-  } catch (e) {
-    err(`lvsctl: parse: ${e instanceof Error ? e.message : String(e)}`);
-    err(USAGE);
-    return 2;
-  }
-  const [kindName, file, ...extra] = positionals;
-  const kind = KINDS.find((k) => k.name === kindName);
-  if (!kind || extra.length > 0) {
-    err(kindName === undefined ? 'lvsctl: parse: missing <kind>' : !kind ? `lvsctl: parse: unknown kind "${kindName}"` : `lvsctl: parse: unexpected argument "${extra[0] ?? ''}"`);
-    err(USAGE);
-    return 2;
-  }
-  let text: string;
-  if (file === undefined || file === '-') {
-    if (process.stdin.isTTY) {
-      err('lvsctl: parse: no FILE given and standard input is a terminal');
-      err(USAGE);
-      return 2;
-    }
-    text = await streamText(process.stdin);
-  } else {
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      err(`lvsctl: parse: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
-      return 1;
-    }
-  }
-  try {
     const model = kind.parse(text, values);
     process.stdout.write(`${JSON.stringify(model, null, 2)}\n`);
     return 0;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterList, ClusterSnapshot, ClusterSummary, Finding, HistoryResponse, HostMembership, MergedRealServer } from '@/lib/models/cluster';
-import { parseReadArgs, READ_EXIT, ReadUsageError, runRead, table, type ReadDeps } from './read';
+import { UsageError } from './command';
+import { parseReadArgs, READ_EXIT, runRead, table, type ReadDeps } from './read';
 
 // lvsctl status / services / host / history against a fake fetch: arguments, the request made,
 // exit codes, the human tables and the --json shapes (pinned: scripts depend on them).
@@ -106,7 +107,7 @@ describe('lvsctl read commands: arguments', () => {
     ['status', ['--bogus'], "Unknown option '--bogus'"],
     ['status', ['extra'], 'Unexpected argument'],
   ] as const)('%s %j -> %s', (cmd, argv, message) => {
-    expect(() => parseReadArgs(cmd, [...argv])).toThrow(ReadUsageError);
+    expect(() => parseReadArgs(cmd, [...argv])).toThrow(UsageError);
     expect(() => parseReadArgs(cmd, [...argv])).toThrow(message);
   });
 

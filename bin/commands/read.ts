@@ -4,46 +4,25 @@
 // bad request (unknown cluster, bad address), 3 the console failed or could not be reached,
 // 5 not allowed (no or bad token, role too low).
 
-import fs from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { z } from 'zod';
+import { isApiError, type ApiClient } from '@/lib/api/client';
 import { formatBytesPerSecond, formatClock, formatCps } from '@/lib/format';
-import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership, type ClusterSummary } from '@/lib/models/cluster';
-import { loadConfigFile, readEnvironment } from '@/server/config/load';
-import type { LvsctlCommand } from '../lvsctl';
+import type { ClusterList, ClusterSnapshot, ClusterSummary, HistoryResponse, HostMembership } from '@/lib/models/cluster';
+import { parseOptions, UsageError, type LvsctlCommand, type Options } from './command';
+import { apiToken, consoleClient, consoleUrl, CONSOLE_OPTIONS, failureMessage, processDeps, type ApiDeps, type ConsoleArgs } from './console-api';
 
 export const READ_EXIT = { ok: 0, unhealthy: 1, usage: 2, failed: 3, denied: 5 } as const;
 /** Bumped only when a --json shape changes incompatibly. */
 export const JSON_VERSION = 1;
 
-export class ReadUsageError extends Error {}
-
 /** What the commands need from the outside world (a fake in tests). */
-export interface ReadDeps {
-  fetch: typeof fetch;
-  env: Record<string, string | undefined>;
-  readFile: (path: string) => string;
-  now: () => number;
+export interface ReadDeps extends ApiDeps {
   /** Time zone for printed times (default: the machine's). */
   timeZone?: string;
-  out: (s: string) => void;
-  err: (s: string) => void;
 }
-
-export const defaultDeps = (): ReadDeps => ({
-  fetch: (...a) => fetch(...a),
-  env: process.env,
-  readFile: (p) => fs.readFileSync(p, 'utf8'),
-  now: () => Date.now(),
-  out: (s) => void process.stdout.write(`${s}\n`),
-  err: (s) => void process.stderr.write(`${s}\n`),
-});
 
 // ------------------------------------------------------------------ arguments
 
-interface Common {
-  url?: string;
-  tokenFile?: string;
+interface Common extends ConsoleArgs {
   json: boolean;
 }
 export type ReadArgs =
@@ -53,7 +32,6 @@ export type ReadArgs =
   | ({ cmd: 'history'; cluster: string; service: string; realServer: string | null; minutes: number } & Common);
 export type ReadCmd = ReadArgs['cmd'];
 
-const COMMON_OPTIONS = { url: { type: 'string' }, 'token-file': { type: 'string' }, json: { type: 'boolean' } } as const;
 const CMD_OPTIONS = {
   status: { cluster: { type: 'string' } },
   services: { cluster: { type: 'string' } },
@@ -61,18 +39,10 @@ const CMD_OPTIONS = {
   history: { cluster: { type: 'string' }, service: { type: 'string' }, 'real-server': { type: 'string' }, minutes: { type: 'string' } },
 } as const;
 
-/** Pure: argv (after the command name) -> arguments, or ReadUsageError naming the problem. */
+/** Pure: argv (after the command name) -> arguments, or UsageError naming the problem. */
 export function parseReadArgs(cmd: ReadCmd, argv: string[]): ReadArgs {
-  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
-  let positionals: string[];
-  try {
-    const options: ParseArgsConfig['options'] = { ...COMMON_OPTIONS, ...CMD_OPTIONS[cmd] };
-    const r = parseArgs({ args: argv, strict: true, allowPositionals: cmd === 'host', options });
-    values = r.values;
-    positionals = r.positionals;
-  } catch (e) {
-    throw new ReadUsageError(e instanceof Error ? e.message.replace(/\. To specify a positional.*$/s, '') : String(e));
-  }
+  const options: Options = { ...CONSOLE_OPTIONS, ...CMD_OPTIONS[cmd] };
+  const { values, positionals } = parseOptions(argv, options, cmd === 'host');
   const s = (k: string) => {
     const v = values[k];
     return typeof v === 'string' ? v.trim() : undefined;
@@ -80,7 +50,7 @@ export function parseReadArgs(cmd: ReadCmd, argv: string[]): ReadArgs {
   const common: Common = { json: values.json === true, ...(s('url') ? { url: s('url') } : {}), ...(s('token-file') ? { tokenFile: s('token-file') } : {}) };
   const need = (k: string, what: string) => {
     const v = s(k);
-    if (!v) throw new ReadUsageError(`--${k} ${what} is required`);
+    if (!v) throw new UsageError(`--${k} ${what} is required`);
     return v;
   };
   switch (cmd) {
@@ -91,12 +61,12 @@ export function parseReadArgs(cmd: ReadCmd, argv: string[]): ReadArgs {
     case 'services':
       return { cmd, cluster: need('cluster', 'C'), ...common };
     case 'host': {
-      if (positionals.length !== 1 || !positionals[0]) throw new ReadUsageError('give one real server address: lvsctl host ADDR');
+      if (positionals.length !== 1 || !positionals[0]) throw new UsageError('give one real server address: lvsctl host ADDR');
       return { cmd, address: positionals[0], ...common };
     }
     case 'history': {
       const m = s('minutes') ?? '15';
-      if (!/^\d+$/.test(m) || Number(m) < 1 || Number(m) > 48 * 60) throw new ReadUsageError(`--minutes must be a whole number from 1 to 2880, got "${m}"`);
+      if (!/^\d+$/.test(m) || Number(m) < 1 || Number(m) > 48 * 60) throw new UsageError(`--minutes must be a whole number from 1 to 2880, got "${m}"`);
       return { cmd, cluster: need('cluster', 'C'), service: need('service', '"TCP VIP:PORT" (or FWM N)'), realServer: s('real-server') ?? null, minutes: Number(m), ...common };
     }
   }
@@ -113,53 +83,10 @@ export class ReadFailure extends Error {
   }
 }
 
-export function consoleUrl(a: Common, deps: ReadDeps): string {
-  if (a.url) return a.url.replace(/\/+$/, '');
-  const env = deps.env.LVS_CONSOLE_URL;
-  if (env) return env.replace(/\/+$/, '');
-  try {
-    const cfg = loadConfigFile(deps.env.LVS_CONSOLE_CONFIG ?? readEnvironment().configPath);
-    const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${cfg.listen.port}`;
-  } catch {
-    return 'http://127.0.0.1:3000';
-  }
-}
-
-export function apiToken(a: Common, deps: ReadDeps): string {
-  if (a.tokenFile) {
-    const t = deps.readFile(a.tokenFile).trim();
-    if (t === '') throw new ReadUsageError(`--token-file ${a.tokenFile} is empty`);
-    return t;
-  }
-  const t = deps.env.LVS_CONSOLE_TOKEN?.trim();
-  if (!t) throw new ReadUsageError('no API token: set LVS_CONSOLE_TOKEN or pass --token-file (create one with `lvsctl token create --role viewer`)');
-  return t;
-}
-
-async function getJson<T>(schema: z.ZodType<T>, base: string, token: string, path: string, deps: ReadDeps): Promise<T> {
-  let res: Response;
-  try {
-    res = await deps.fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-  } catch (e) {
-    const why = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-    throw new ReadFailure(`cannot reach the console at ${base}: ${why}`, READ_EXIT.failed);
-  }
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* keep the text */
-  }
-  if (res.status !== 200) {
-    const msg = (body as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${res.status}`;
-    const exit = res.status === 401 || res.status === 403 ? READ_EXIT.denied : res.status === 404 || res.status === 400 || res.status === 422 ? READ_EXIT.usage : READ_EXIT.failed;
-    throw new ReadFailure(msg, exit);
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ReadFailure(`the console at ${base} answered ${path} with something this lvsctl does not understand (a different version?)`, READ_EXIT.failed);
-  return parsed.data;
+function exitForStatus(status: number): number {
+  if (status === 401 || status === 403) return READ_EXIT.denied;
+  if (status === 404 || status === 400 || status === 422) return READ_EXIT.usage;
+  return READ_EXIT.failed;
 }
 
 // ------------------------------------------------------------------ status
@@ -395,16 +322,16 @@ const USAGE: Record<ReadCmd, string> = {
 
 const COMMON_HELP = '\n  Token: $LVS_CONSOLE_TOKEN or --token-file (a viewer token is enough); console: --url, $LVS_CONSOLE_URL or the config\'s listen.';
 
-export async function runRead(cmd: ReadCmd, argv: string[], deps: ReadDeps = defaultDeps()): Promise<number> {
+export async function runRead(cmd: ReadCmd, argv: string[], deps: ReadDeps = processDeps()): Promise<number> {
   let a: ReadArgs;
   let base: string;
-  let token: string;
+  let client: ApiClient;
   try {
     a = parseReadArgs(cmd, argv);
     base = consoleUrl(a, deps);
-    token = apiToken(a, deps);
+    client = consoleClient(base, apiToken(a, deps, 'lvsctl token create --role viewer'), deps);
   } catch (e) {
-    if (e instanceof ReadUsageError) {
+    if (e instanceof UsageError) {
       deps.err(`lvsctl ${cmd}: ${e.message}\n\n${USAGE[cmd]}${COMMON_HELP}`);
       return READ_EXIT.usage;
     }
@@ -414,7 +341,7 @@ export async function runRead(cmd: ReadCmd, argv: string[], deps: ReadDeps = def
   try {
     switch (a.cmd) {
       case 'status': {
-        const list = await getJson(ClusterList, base, token, '/api/clusters', deps);
+        const list = await client.getClusters();
         if (a.clusters) {
           const missing = a.clusters.filter((c) => !list.clusters.some((x) => x.name === c));
           if (missing.length) throw new ReadFailure(`no cluster named ${missing.join(', ')} (or not visible to this token)`, READ_EXIT.usage);
@@ -425,20 +352,18 @@ export async function runRead(cmd: ReadCmd, argv: string[], deps: ReadDeps = def
         return s.healthy ? READ_EXIT.ok : READ_EXIT.unhealthy;
       }
       case 'services': {
-        const s = servicesJson(await getJson(ClusterSnapshot, base, token, `/api/clusters/${encodeURIComponent(a.cluster)}`, deps));
+        const s = servicesJson(await client.getCluster(a.cluster));
         print(s, formatServices(s, deps.timeZone));
         return READ_EXIT.ok;
       }
       case 'host': {
-        const h = hostJson(await getJson(HostMembership, base, token, `/api/hosts/${encodeURIComponent(a.address)}`, deps));
+        const h = hostJson(await client.getHost(a.address));
         print(h, formatHost(h));
         return READ_EXIT.ok;
       }
       case 'history': {
         const to = deps.now();
-        const q = new URLSearchParams({ service: a.service, from: String(to - a.minutes * 60_000), to: String(to) });
-        if (a.realServer) q.set('realServer', a.realServer);
-        const h = historyJson(a, await getJson(HistoryResponse, base, token, `/api/clusters/${encodeURIComponent(a.cluster)}/history?${q.toString()}`, deps));
+        const h = historyJson(a, await client.getHistory({ cluster: a.cluster, service: a.service, realServer: a.realServer, from: to - a.minutes * 60_000, to }));
         print(h, formatHistory(h, to, deps.timeZone));
         return READ_EXIT.ok;
       }
@@ -447,6 +372,10 @@ export async function runRead(cmd: ReadCmd, argv: string[], deps: ReadDeps = def
     if (e instanceof ReadFailure) {
       deps.err(`lvsctl ${cmd}: ${e.message}`);
       return e.exit;
+    }
+    if (isApiError(e)) {
+      deps.err(`lvsctl ${cmd}: ${failureMessage(e, base)}`);
+      return e.status === 0 || e.code === 'invalid-response' ? READ_EXIT.failed : exitForStatus(e.status);
     }
     throw e;
   }

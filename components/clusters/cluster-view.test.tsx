@@ -80,6 +80,8 @@ describe('ClusterView first screen', () => {
     expect(html).toContain('3 services · 6 real servers');
     expect(html).not.toContain('loading the rest');
     expect(html).not.toContain('data-loading-total');
+    // The shared breadcrumb: Clusters / big, the cluster itself current.
+    expect(html).toMatch(/<nav aria-label="Breadcrumb"[^>]*><ol[^>]*><li[^>]*><a class="hover:underline" href="\/">Clusters<\/a><\/li><li[^>]*>.*?<span aria-current="page">big<\/span><\/li><\/ol><\/nav>/);
   });
 
   it('without a first screen (a small cluster) it waits for the full snapshot', () => {

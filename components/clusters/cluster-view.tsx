@@ -6,6 +6,7 @@ import { isApiError } from '@/lib/api/client';
 import { clusterQueries, isSnapshotStale } from '@/lib/api/queries';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import { formatDuration } from '@/lib/format';
+import { ClusterBreadcrumb } from '@/components/ui/breadcrumb';
 import { Section } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState, errorCodeAndMessage } from '@/components/ui/error-state';
@@ -71,13 +72,7 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
   return (
     <div className="space-y-6" data-testid="cluster-view" data-cluster={snapshot.name} data-stale={stale}>
       <div>
-        <nav aria-label="Breadcrumb" className="mb-1 text-xs text-muted">
-          <Link href={pageHrefs.overview()} className="hover:underline">
-            Clusters
-          </Link>
-          <span aria-hidden="true"> / </span>
-          <span aria-current="page">{snapshot.name}</span>
-        </nav>
+        <ClusterBreadcrumb cluster={snapshot.name} />
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
           <h1 className="text-xl font-semibold tracking-tight">{snapshot.name}</h1>
           <StatusPill tone={health.tone} data-testid="cluster-health">

@@ -1,13 +1,12 @@
 'use client';
 
-import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { diagnosticsQueries } from '@/lib/api/diagnostics';
 import type { CheckStatus, DiagnosticCheck } from '@/lib/models/diagnostics';
 import { formatDuration } from '@/lib/format';
+import { ClusterBreadcrumb } from '@/components/ui/breadcrumb';
 import { Section } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
-import { pageHrefs } from '@/components/ui/links';
 import { RelativeTime } from '@/components/ui/relative-time';
 
 // "Check this cluster": one button runs read-only checks on every director and lists what it
@@ -51,17 +50,7 @@ export function ClusterChecks({ cluster }: { cluster: string }) {
   return (
     <div className="space-y-6" data-testid="cluster-checks">
       <div>
-        <nav aria-label="Breadcrumb" className="mb-1 text-xs text-muted">
-          <Link href={pageHrefs.overview()} className="hover:underline">
-            Clusters
-          </Link>
-          <span aria-hidden="true"> / </span>
-          <Link href={pageHrefs.cluster(cluster)} className="hover:underline">
-            {cluster}
-          </Link>
-          <span aria-hidden="true"> / </span>
-          <span aria-current="page">Checks</span>
-        </nav>
+        <ClusterBreadcrumb cluster={cluster} page="Checks" />
         <h1 className="text-xl font-semibold tracking-tight">Check {cluster}</h1>
         <p className="mt-1 max-w-3xl text-sm text-muted">
           Read-only checks on every director: keepalived -t, IP forwarding for NAT services, the conntrack table, expire_quiescent_template with persistent services,

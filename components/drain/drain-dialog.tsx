@@ -2,9 +2,9 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { isApiError } from '@/lib/api/client';
+import { isApiError, type ActionBody, type DrainTarget } from '@/lib/api/client';
 import { clusterKeys } from '@/lib/api/queries';
-import { drainKeys, drainQueries, isRealServerTarget, postAction, type ActionBody, type DrainTarget } from '@/lib/api/drain';
+import { drainKeys, drainQueries, isRealServerTarget, postAction } from '@/lib/api/drain';
 import type { ActionResult, DrainAction, DrainPlan } from '@/lib/models/drain';
 import { describeError } from '@/components/ui/error-state';
 import { StatusPill } from '@/components/ui/status-pill';

@@ -1,7 +1,8 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { drainQueries, type DrainTarget } from '@/lib/api/drain';
+import type { DrainTarget } from '@/lib/api/client';
+import { drainQueries } from '@/lib/api/drain';
 import { formatCount } from '@/lib/format';
 import type { DrainProgress } from '@/lib/models/drain';
 import { describeError } from '@/components/ui/error-state';

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { eventQueries } from '@/lib/api/events-queries';
 import { formatGap } from '@/lib/event-text';
 import type { ClusterInstance } from '@/lib/models/cluster';
+import { pageHrefs } from '@/components/ui/links';
 import { ClockAndAge } from '@/components/ui/relative-time';
 
 // The cluster page's header line per VRRP instance: who is master since when, and the last
@@ -48,7 +49,7 @@ export function MasterSummary({ cluster, instances }: { cluster: string; instanc
         );
       })}
       <li>
-        <Link href={`/clusters/${encodeURIComponent(cluster)}/events`} className="text-accent hover:underline">
+        <Link href={pageHrefs.events(cluster)} className="text-accent hover:underline">
           Full timeline
         </Link>
       </li>

@@ -1,14 +1,14 @@
 'use client';
 
-import Link from 'next/link';
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { haproxyKeys, haproxyQueries, postHaproxyAction, type HaproxyActionBody } from '@/lib/api/haproxy';
+import type { HaproxyActionBody } from '@/lib/api/client';
+import { haproxyKeys, haproxyQueries, postHaproxyAction } from '@/lib/api/haproxy';
 import type { HaproxyActionResult, HaproxyBackend, HaproxyHold, HaproxyInstanceView, HaproxyServer } from '@/lib/models/haproxy';
 import { useCan } from '@/components/auth/me-context';
+import { ClusterBreadcrumb } from '@/components/ui/breadcrumb';
 import { Section } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
-import { pageHrefs } from '@/components/ui/links';
 import { RelativeTime } from '@/components/ui/relative-time';
 
 // HAProxy pools beside LVS: every configured instance's backends and servers (status, weight,
@@ -194,17 +194,7 @@ export function HaproxyPools({ cluster }: { cluster: string }) {
   return (
     <div className="space-y-6" data-testid="haproxy-pools">
       <div>
-        <nav aria-label="Breadcrumb" className="mb-1 text-xs text-muted">
-          <Link href={pageHrefs.overview()} className="hover:underline">
-            Clusters
-          </Link>
-          <span aria-hidden="true"> / </span>
-          <Link href={pageHrefs.cluster(cluster)} className="hover:underline">
-            {cluster}
-          </Link>
-          <span aria-hidden="true"> / </span>
-          <span aria-current="page">HAProxy</span>
-        </nav>
+        <ClusterBreadcrumb cluster={cluster} page="HAProxy" />
         <h1 className="text-xl font-semibold tracking-tight">HAProxy pools of {cluster}</h1>
         <p className="mt-1 max-w-3xl text-sm text-muted">
           Read from each instance&apos;s admin socket (show stat) over its director&apos;s SSH every 2 s. Drain stops new sessions to a server and lets the open ones finish; maint

@@ -7,6 +7,7 @@ import { isApiError } from '@/lib/api/client';
 import { hostQueries } from '@/lib/api/queries';
 import type { HostMembership } from '@/lib/models/cluster';
 import { formatBytesPerSecond, formatCount, formatCps, formatForward, formatSi } from '@/lib/format';
+import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { Section } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState, errorCodeAndMessage } from '@/components/ui/error-state';
@@ -103,15 +104,7 @@ function HostDetails({ membership, failure, lastReceivedAt }: { membership: Host
   return (
     <div className="space-y-5" data-testid="host-view" data-address={membership.address}>
       <div>
-        <nav aria-label="Breadcrumb" className="mb-1 text-xs text-muted">
-          <Link href={pageHrefs.overview()} className="hover:underline">
-            Clusters
-          </Link>
-          <span aria-hidden="true"> / </span>
-          <span>Hosts</span>
-          <span aria-hidden="true"> / </span>
-          <span aria-current="page">{membership.address}</span>
-        </nav>
+        <Breadcrumb items={[{ label: 'Clusters', href: pageHrefs.overview() }, { label: 'Hosts' }, { label: membership.address }]} />
         <h1 className="font-mono text-xl font-semibold tracking-tight">{membership.address}</h1>
         <p className="mt-1 flex flex-wrap gap-x-3 text-sm text-muted tabular-nums" data-testid="host-summary">
           <span>

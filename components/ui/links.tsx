@@ -8,6 +8,7 @@ export const pageHrefs = {
   cluster: (name: string): string => `/clusters/${encodeURIComponent(name)}`,
   checks: (name: string): string => `/clusters/${encodeURIComponent(name)}/checks`,
   haproxy: (name: string): string => `/clusters/${encodeURIComponent(name)}/haproxy`,
+  events: (name: string): string => `/clusters/${encodeURIComponent(name)}/events`,
   host: (address: string): string => `/hosts/${encodeURIComponent(address)}`,
 };
 

@@ -18,6 +18,17 @@ describe('apiPaths', () => {
     );
     expect(apiPaths.history({ cluster: 'lab', service: 'FWM 1', from: 1, to: 2 })).toBe('/api/clusters/lab/history?service=FWM+1&from=1&to=2');
   });
+
+  it('spells the drain, HAProxy and diagnostics paths too (the browser and lvsctl ask the same URLs)', () => {
+    const t = { target: '[2001:db8::11]:80', service: 'TCP [2001:db8::1]:80' };
+    expect(apiPaths.action('lab 2', 'restore')).toBe('/api/clusters/lab%202/restore');
+    expect(apiPaths.drainPlan('lab', 'weight', t, 5)).toBe('/api/clusters/lab/drain/plan?action=weight&target=%5B2001%3Adb8%3A%3A11%5D%3A80&service=TCP+%5B2001%3Adb8%3A%3A1%5D%3A80&weight=5');
+    expect(apiPaths.drainProgress('lab', { target: '192.0.2.11' }, { connections: true })).toBe('/api/clusters/lab/drain/progress?target=192.0.2.11&connections=1');
+    expect(apiPaths.drainProgress('lab', { target: '192.0.2.11' }, { waitSeconds: 60 })).toBe('/api/clusters/lab/drain/progress?target=192.0.2.11&wait=1&timeout=60');
+    expect(apiPaths.intents('lab')).toBe('/api/clusters/lab/intents');
+    expect(apiPaths.haproxy('lab')).toBe('/api/clusters/lab/haproxy');
+    expect(apiPaths.diagnostics('lab')).toBe('/api/clusters/lab/diagnostics');
+  });
 });
 
 describe('createApiClient', () => {
@@ -33,6 +44,18 @@ describe('createApiClient', () => {
     const error = await client.getCluster('x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 404, code: 'not-found', message: 'no cluster named x', isNotFound: true });
+  });
+
+  it("keeps the API's error details and the body it sent, and the path asked for", async () => {
+    const body = { error: { code: 'conflict', message: 'refused', details: { refusals: ['last serving server'] } } };
+    const client = createApiClient({ fetch: fakeFetch(409, body) });
+    const error = await client.postAction('lab', 'drain', { target: '192.0.2.12:80', reason: 'x' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 409, code: 'conflict', message: 'refused', details: { refusals: ['last serving server'] }, body, path: '/api/clusters/lab/drain' });
+  });
+
+  it('keeps the text of an error response that is not JSON (a proxy page)', async () => {
+    const error = await createApiClient({ fetch: fakeFetch(502, 'Bad gateway') }).getClusters().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 502, code: 'http-error', body: 'Bad gateway', details: undefined });
   });
 
   it('does not call a 404 without the not-found code "not found"', async () => {
@@ -60,6 +83,18 @@ describe('createApiClient', () => {
     await expect(client.getClusters()).rejects.toMatchObject({ status: 0, code: 'timeout' });
   });
 
+  it('timeoutMs null: no time limit of its own (lvsctl waits for the console)', async () => {
+    let signal: AbortSignal | null | undefined = null;
+    const spy: typeof fetch = (_input, init) => {
+      signal = init?.signal;
+      return Promise.resolve(new Response(JSON.stringify({ clusters: [], generatedAt: 1 }), { status: 200 }));
+    };
+    await createApiClient({ fetch: spy, timeoutMs: null }).getClusters();
+    expect(signal).toBeUndefined();
+    await createApiClient({ fetch: spy }).getClusters();
+    expect(signal).toBeInstanceOf(AbortSignal);
+  });
+
   it('lets a caller cancellation through untouched', async () => {
     const hang: typeof fetch = (_input, init) =>
       new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
@@ -85,6 +120,21 @@ describe('state-changing requests', () => {
     expect(seen[0]?.headers?.get('x-csrf-token')).toBe('tok123');
     expect(seen[0]?.headers?.get('content-type')).toBe('application/json');
     expect(seen[0]?.body).toBe('{"a":1}');
+  });
+
+  it('with an API token (lvsctl): Authorization: Bearer on reads and actions, no CSRF header', async () => {
+    const seen: { url: string; method: string; headers: Headers; body?: string }[] = [];
+    const fetchSpy: typeof fetch = (input, init) => {
+      seen.push({ url: input instanceof Request ? input.url : input.toString(), method: init?.method ?? 'GET', headers: new Headers(init?.headers), body: typeof init?.body === 'string' ? init.body : undefined });
+      return Promise.resolve(new Response(JSON.stringify({ clusters: [], generatedAt: 1 }), { status: 200 }));
+    };
+    const client = createApiClient({ baseUrl: 'http://console.test:3000', fetch: fetchSpy, bearerToken: 'lvs_abc' });
+    await client.getClusters();
+    await client.postAction('lab', 'restore', { target: '192.0.2.11' }).catch(() => undefined);
+    expect(seen.map((s) => [s.method, s.url, s.headers.get('authorization'), s.headers.get('x-csrf-token'), s.body])).toEqual([
+      ['GET', 'http://console.test:3000/api/clusters', 'Bearer lvs_abc', null, undefined],
+      ['POST', 'http://console.test:3000/api/clusters/lab/restore', 'Bearer lvs_abc', null, '{"target":"192.0.2.11"}'],
+    ]);
   });
 
   it('GET does not send the CSRF token', async () => {

@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
+import { DiagnosticsReport } from '@/lib/models/diagnostics';
+import { ActionResult, DrainPlan, DrainProgress, IntentList, type DrainAction } from '@/lib/models/drain';
+import { HaproxyActionResult, HaproxyView, type HaproxyActionKind } from '@/lib/models/haproxy';
 import { safeNextPath } from '@/lib/safe-next';
 
-// The typed client of the console's own HTTP API. Every URL is built here and nowhere else
-// (habit 8); every response is parsed with its zod schema, never cast; every failure becomes one
-// ApiError with a status and a code.
+// The typed client of the console's own HTTP API, for the browser (session cookie + CSRF header)
+// and for lvsctl (base URL + API token). Every URL is built here and nowhere else; every response
+// is parsed with its zod schema, never cast; every failure becomes one ApiError with a status and
+// a code.
 
 /** The error body every API route returns with a 4xx/5xx status. */
-export const ApiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export const ApiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 
 /** Codes the client itself produces (the server's own codes pass through verbatim). */
 export type ClientErrorCode = 'network-error' | 'timeout' | 'invalid-response' | 'http-error';
@@ -19,10 +23,20 @@ export class ApiError extends Error {
   /** The server's code (`not-found`, ...) or a ClientErrorCode. */
   readonly code: string;
 
-  constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** The API's `error.details`, when it sent any (a drain's refusals, ...). */
+  readonly details: unknown;
+  /** The error response's body as received (JSON, or the text when it is not JSON); undefined without a response. */
+  readonly body: unknown;
+  /** The API path asked for. */
+  readonly path: string | undefined;
+
+  constructor(status: number, code: string, message: string, options?: { cause?: unknown; details?: unknown; body?: unknown; path?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
     this.code = code;
+    this.details = options?.details;
+    this.body = options?.body;
+    this.path = options?.path;
   }
 
   /** The API said the resource does not exist (not merely "no such route": that is a bug). */
@@ -50,10 +64,12 @@ export interface ApiClientOptions {
   /** Origin to prefix ("http://127.0.0.1:3000"); empty for same-origin calls from the browser. */
   baseUrl?: string;
   fetch?: typeof globalThis.fetch;
-  /** Per-request timeout; the caller's AbortSignal still applies. */
-  timeoutMs?: number;
+  /** Per-request timeout (default 10 s); null: none. The caller's AbortSignal still applies. */
+  timeoutMs?: number | null;
   /** The CSRF token to send with state-changing requests (browser: read from the csrf cookie). */
   csrfToken?: () => string | null;
+  /** An API token, sent as `Authorization: Bearer` on every request (lvsctl; the browser has its session cookie). */
+  bearerToken?: string;
   /** Called when the console answers 401 (browser: go to the login page). */
   onUnauthorized?: () => void;
 }
@@ -88,16 +104,53 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** What a drain, restore or re-weight acts on. */
+export interface DrainTarget {
+  /** "192.0.2.11:80" (one real server) or "192.0.2.11" (a host: every service it serves). */
+  target: string;
+  /** Service key ("TCP 192.0.2.100:80"); omitted: every service the target serves. */
+  service?: string;
+}
+
+/** The body of POST /api/clusters/:cluster/{drain,restore,weight} (lib/models/drain.ts validates it on the server). */
+export interface ActionBody extends DrainTarget {
+  reason?: string;
+  ticket?: string;
+  weight?: number;
+  expiresInMinutes?: number;
+  onExpiry?: 'restore' | 'alert';
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+/** The body of POST /api/clusters/:cluster/haproxy. */
+export interface HaproxyActionBody {
+  action: HaproxyActionKind;
+  backend: string;
+  server: string;
+  weight?: number;
+  reason: string;
+}
+
+/** Drain progress: with the -Lnc connection details (the browser), or long-polled until drained (lvsctl --wait). */
+export interface ProgressQuery {
+  connections?: boolean;
+  /** Long-poll: the console answers when drained or after this many seconds. */
+  waitSeconds?: number;
+}
+
+const clusterPath = (name: string): string => `/api/clusters/${encodeURIComponent(name)}`;
+
 /** The URL of every API resource: the one place paths are spelled. */
 export const apiPaths = {
   clusters: (): string => '/api/clusters',
-  cluster: (name: string): string => `/api/clusters/${encodeURIComponent(name)}`,
+  cluster: clusterPath,
   history: ({ cluster, service, realServer, from, to }: HistoryParams): string => {
     const query = new URLSearchParams({ service });
     if (realServer) query.set('realServer', realServer);
     query.set('from', String(Math.floor(from)));
     query.set('to', String(Math.floor(to)));
-    return `/api/clusters/${encodeURIComponent(cluster)}/history?${query.toString()}`;
+    return `${clusterPath(cluster)}/history?${query.toString()}`;
   },
   host: (address: string): string => `/api/hosts/${encodeURIComponent(address)}`,
   audit: (q: { before?: number; cluster?: string; limit?: number } = {}): string => {
@@ -115,14 +168,36 @@ export const apiPaths = {
     if (q.kinds && q.kinds.length > 0) query.set('kind', q.kinds.join(','));
     if (q.limit !== undefined) query.set('limit', String(q.limit));
     if (q.format && q.format !== 'json') query.set('format', q.format);
-    const base = q.cluster === null ? '/api/events' : `/api/clusters/${encodeURIComponent(q.cluster)}/events`;
+    const base = q.cluster === null ? '/api/events' : `${clusterPath(q.cluster)}/events`;
     return `${base}?${query.toString()}`;
   },
+  drainPlan: (cluster: string, action: DrainAction, t: DrainTarget, weight?: number): string => {
+    const q = new URLSearchParams({ action, target: t.target });
+    if (t.service) q.set('service', t.service);
+    if (weight !== undefined) q.set('weight', String(weight));
+    return `${clusterPath(cluster)}/drain/plan?${q.toString()}`;
+  },
+  drainProgress: (cluster: string, t: DrainTarget, p: ProgressQuery = {}): string => {
+    const q = new URLSearchParams({ target: t.target });
+    if (t.service) q.set('service', t.service);
+    if (p.connections) q.set('connections', '1');
+    if (p.waitSeconds !== undefined) {
+      q.set('wait', '1');
+      q.set('timeout', String(p.waitSeconds));
+    }
+    return `${clusterPath(cluster)}/drain/progress?${q.toString()}`;
+  },
+  intents: (cluster: string): string => `${clusterPath(cluster)}/intents`,
+  /** POST: drain, restore or re-weight. */
+  action: (cluster: string, action: DrainAction): string => `${clusterPath(cluster)}/${action}`,
+  /** GET the pools; POST an action on one server. */
+  haproxy: (cluster: string): string => `${clusterPath(cluster)}/haproxy`,
+  diagnostics: (cluster: string): string => `${clusterPath(cluster)}/diagnostics`,
 };
 
 export function createApiClient(options: ApiClientOptions = {}) {
   const baseUrl = options.baseUrl?.replace(/\/+$/, '') ?? '';
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs === undefined ? 10_000 : options.timeoutMs;
 
   async function request<T>(
     path: string,
@@ -131,9 +206,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
     send?: { method: 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown },
   ): Promise<T> {
     const doFetch = options.fetch ?? globalThis.fetch;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const timeout = timeoutMs === null ? null : AbortSignal.timeout(timeoutMs);
+    const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout ?? undefined);
     const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.bearerToken) headers.authorization = `Bearer ${options.bearerToken}`;
     if (send) {
       // State-changing requests carry the session's CSRF token (server/auth/csrf.ts).
       const csrf = options.csrfToken?.();
@@ -151,30 +227,33 @@ export function createApiClient(options: ApiClientOptions = {}) {
     } catch (cause) {
       // The caller cancelled (navigation, unmount): let the cancellation through untouched.
       if (signal?.aborted) throw cause;
-      if (timeout.aborted) {
-        throw new ApiError(0, 'timeout', `No answer from the console in ${timeoutMs / 1000} s (${path})`, { cause });
+      if (timeout?.aborted) {
+        throw new ApiError(0, 'timeout', `No answer from the console in ${(timeoutMs ?? 0) / 1000} s (${path})`, { cause, path });
       }
-      throw new ApiError(0, 'network-error', `Cannot reach the console (${describe(cause)})`, { cause });
+      throw new ApiError(0, 'network-error', `Cannot reach the console (${describe(cause)})`, { cause, path });
     }
 
+    let text: string | undefined;
     let body: unknown;
     try {
-      body = await response.json();
+      text = await response.text();
+      body = JSON.parse(text);
     } catch (cause) {
       if (signal?.aborted) throw cause;
       if (!response.ok) {
-        throw new ApiError(response.status, 'http-error', `HTTP ${response.status} ${response.statusText} (${path})`, { cause });
+        throw new ApiError(response.status, 'http-error', `HTTP ${response.status} ${response.statusText} (${path})`, { cause, body: text, path });
       }
-      throw new ApiError(response.status, 'invalid-response', `The console sent a body that is not JSON (${path})`, { cause });
+      throw new ApiError(response.status, 'invalid-response', `The console sent a body that is not JSON (${path})`, { cause, path });
     }
 
     if (response.status === 401) options.onUnauthorized?.();
     if (!response.ok) {
       const parsedError = ApiErrorBody.safeParse(body);
       if (parsedError.success) {
-        throw new ApiError(response.status, parsedError.data.error.code, parsedError.data.error.message);
+        const { code, message, details } = parsedError.data.error;
+        throw new ApiError(response.status, code, message, { details, body, path });
       }
-      throw new ApiError(response.status, 'http-error', `HTTP ${response.status} ${response.statusText} (${path})`);
+      throw new ApiError(response.status, 'http-error', `HTTP ${response.status} ${response.statusText} (${path})`, { body, path });
     }
 
     const parsed = schema.safeParse(body);
@@ -183,7 +262,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
         response.status,
         'invalid-response',
         `The console's answer does not match the expected shape (${path}): ${summarizeIssues(parsed.error)}`,
-        { cause: parsed.error },
+        { cause: parsed.error, path },
       );
     }
     return parsed.data;
@@ -204,6 +283,20 @@ export function createApiClient(options: ApiClientOptions = {}) {
       request(apiPaths.history(params), HistoryResponse, opts),
     getHost: (address: string, opts?: RequestOptions): Promise<HostMembership> =>
       request(apiPaths.host(address), HostMembership, opts),
+    getIntents: (cluster: string, opts?: RequestOptions): Promise<IntentList> => request(apiPaths.intents(cluster), IntentList, opts),
+    getDrainPlan: (cluster: string, action: DrainAction, t: DrainTarget, weight?: number, opts?: RequestOptions): Promise<DrainPlan> =>
+      request(apiPaths.drainPlan(cluster, action, t, weight), DrainPlan, opts),
+    getDrainProgress: (cluster: string, t: DrainTarget, q?: ProgressQuery, opts?: RequestOptions): Promise<DrainProgress> =>
+      request(apiPaths.drainProgress(cluster, t, q), DrainProgress, opts),
+    /** Drain, restore or re-weight on every director (answers once each has run and re-read it). */
+    postAction: (cluster: string, action: DrainAction, body: ActionBody, opts?: RequestOptions): Promise<ActionResult> =>
+      request(apiPaths.action(cluster, action), ActionResult, opts, { method: 'POST', body }),
+    getHaproxyPools: (cluster: string, opts?: RequestOptions): Promise<HaproxyView> => request(apiPaths.haproxy(cluster), HaproxyView, opts),
+    postHaproxyAction: (cluster: string, body: HaproxyActionBody, opts?: RequestOptions): Promise<HaproxyActionResult> =>
+      request(apiPaths.haproxy(cluster), HaproxyActionResult, opts, { method: 'POST', body }),
+    /** "Check this cluster": refreshes every director and runs keepalived -t on each (slow). */
+    runDiagnostics: (cluster: string, opts?: RequestOptions): Promise<DiagnosticsReport> =>
+      request(apiPaths.diagnostics(cluster), DiagnosticsReport, opts),
   };
 }
 

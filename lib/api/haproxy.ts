@@ -1,12 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
-import { HaproxyActionResult, HaproxyView, type HaproxyActionKind } from '@/lib/models/haproxy';
-import { actionApi, api } from './client';
+import { actionApi, api, type HaproxyActionBody } from './client';
 
-// HAProxy pools as the browser uses them (paths spelled here only; every answer parsed with zod).
-
-export const haproxyPaths = {
-  pools: (cluster: string): string => `/api/clusters/${encodeURIComponent(cluster)}/haproxy`,
-};
+// HAProxy pools' query factory (paths and response schemas live in the client).
 
 export const haproxyKeys = {
   pools: (cluster: string) => ['haproxy', cluster] as const,
@@ -16,19 +11,11 @@ export const haproxyQueries = {
   pools: (cluster: string) =>
     queryOptions({
       queryKey: haproxyKeys.pools(cluster),
-      queryFn: ({ signal }) => api.get(haproxyPaths.pools(cluster), HaproxyView, { signal }),
+      queryFn: ({ signal }) => api.getHaproxyPools(cluster, { signal }),
       refetchInterval: 2000,
     }),
 };
 
-export interface HaproxyActionBody {
-  action: HaproxyActionKind;
-  backend: string;
-  server: string;
-  weight?: number;
-  reason: string;
-}
-
-export function postHaproxyAction(cluster: string, body: HaproxyActionBody): Promise<HaproxyActionResult> {
-  return actionApi.post(haproxyPaths.pools(cluster), body, HaproxyActionResult);
+export function postHaproxyAction(cluster: string, body: HaproxyActionBody) {
+  return actionApi.postHaproxyAction(cluster, body);
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { TimelineView } from '@/components/events/timeline-view';
+import { ClusterBreadcrumb } from '@/components/ui/breadcrumb';
 import { decodeParam } from '@/components/ui/links';
 
 type Props = { params: Promise<{ cluster: string }> };
@@ -12,5 +13,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function ClusterEventsPage({ params }: Props) {
   const { cluster } = await params;
   const name = decodeParam(cluster);
-  return <TimelineView cluster={name} title={`Timeline: ${name}`} />;
+  return (
+    <div>
+      <ClusterBreadcrumb cluster={name} page="Timeline" />
+      <TimelineView cluster={name} title={`Timeline: ${name}`} />
+    </div>
+  );
 }
