@@ -18,7 +18,14 @@ async function main(): Promise<void> {
   // secret a real webhook URL carries (secrets.spec checks it never leaves the server).
   const hookPort = Number(process.env.LVS_E2E_WEBHOOK_PORT ?? 3199);
   const webhooks = [{ name: 'e2e', url: `http://127.0.0.1:${hookPort}/e2e-hook/${randomBytes(12).toString('hex')}`, events: ['failover', 'split-brain', 'no-master'], attempts: 3, timeoutMs: 2000 }];
-  const config = { ...lab, listen: { host: '127.0.0.1', port: Number(port) }, stateDir, auth: { users }, webhooks };
+  // A second cluster, "staging", so the attack suite (e2e/attacks.spec.ts) has another cluster to be
+  // limited to: one director on a loopback port nothing listens on (refused at once, shown down).
+  const labClusters = lab.clusters as { directors: { privateKeyPath: string }[] }[];
+  const staging = {
+    name: 'staging',
+    directors: [{ name: 'stg1', host: '127.0.0.1', port: 9, user: 'lvsconsole', privateKeyPath: labClusters[0]?.directors[0]?.privateKeyPath, hostKey: `SHA256:${'A'.repeat(43)}`, sudo: true }],
+  };
+  const config = { ...lab, clusters: [...labClusters, staging], listen: { host: '127.0.0.1', port: Number(port) }, stateDir, auth: { users }, webhooks };
   fs.writeFileSync(out, `# Written by e2e/write-config.ts for the e2e run.\n${YAML.stringify(config)}`, { mode: 0o600 });
 }
 
