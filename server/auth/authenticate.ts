@@ -1,5 +1,5 @@
 import 'server-only';
-import { CSRF_COOKIE, CSRF_COOKIE_HTTPS } from '@/lib/api/client';
+import { CSRF_COOKIE, CSRF_COOKIE_HTTPS, CSRF_HEADER } from '@/lib/models/auth';
 import type { Actor } from '@/lib/models/auth';
 import type { AuthConfig } from '@/server/config/schema';
 import { PEER_HEADER, STAMP_HEADER, verifyPeer, type PeerProblem } from './peer-stamp.mjs';
@@ -200,7 +200,7 @@ export function crossOriginReason(req: Request, config: AuthConfig): string | nu
 
 /** The session's CSRF token must come back in the x-csrf-token header. Returns why not, or null. */
 export function csrfTokenReason(req: Request, session: Session): string | null {
-  const sent = req.headers.get('x-csrf-token');
+  const sent = req.headers.get(CSRF_HEADER);
   if (!sent) return 'CSRF token missing: send the x-csrf-token header (the lvs_csrf or __Host-lvs_csrf cookie value)';
   return sameSecret(sent, session.csrf) ? null : 'CSRF token does not match this session: reload the page';
 }

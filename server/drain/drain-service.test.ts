@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import type { DirectorResult } from '@/lib/models/drain';
-import { ApiError } from '@/server/api/errors';
+import { DomainError } from '@/server/errors';
 import { AuditLog } from '@/server/audit/log';
 import { ConsoleConfig } from '@/server/config/schema';
 import { migrate } from '@/server/db';
@@ -108,9 +108,9 @@ describe('DrainService', () => {
   it('refuses the last serving server with a 409 that carries the plan, audited, nothing recorded', async () => {
     await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x' }, WHO);
     const e = await svc.drain('lab', { target: '192.0.2.12:80', reason: 'y' }, WHO).catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(ApiError);
-    expect((e as ApiError).code).toBe('conflict');
-    expect((e as ApiError).details).toMatchObject({ refusals: [expect.stringContaining('no serving real server left')] });
+    expect(e).toBeInstanceOf(DomainError);
+    expect((e as DomainError).kind).toBe('conflict');
+    expect((e as DomainError).details).toMatchObject({ refusals: [expect.stringContaining('no serving real server left')] });
     expect(store.open('lab')).toHaveLength(1);
     // The refused drain changed nothing, so it has no attempted row.
     expect(audit.list({ action: 'drain' }).map((x) => x.outcome)).toEqual(['refused', 'ok', 'attempted']);
@@ -209,8 +209,8 @@ describe('DrainService', () => {
         () => svc.setWeight('lab', { target: '192.0.2.11:80', weight: 5, reason: 'x' }, WHO),
       ]) {
         const e = await act().catch((x: unknown) => x);
-        expect(e).toBeInstanceOf(ApiError);
-        expect(e).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^the audit log cannot be written \(database or disk is full\): nothing was changed$/) as unknown });
+        expect(e).toBeInstanceOf(DomainError);
+        expect(e).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/^the audit log cannot be written \(database or disk is full\): nothing was changed$/) as unknown });
       }
       expect(applied).toEqual([]);
       expect(store.open('lab')).toEqual([]);
@@ -220,7 +220,7 @@ describe('DrainService', () => {
       await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x' }, WHO);
       applied = [];
       breakAudit();
-      await expect(svc.restore('lab', { target: '192.0.2.11:80' }, WHO)).rejects.toMatchObject({ code: 'unavailable' });
+      await expect(svc.restore('lab', { target: '192.0.2.11:80' }, WHO)).rejects.toMatchObject({ kind: 'unavailable' });
       expect(applied).toEqual([]);
       expect(store.open('lab')).toHaveLength(1); // still held
       expect(table).toMatchObject({ dir1: { '192.0.2.11:80': 0 }, dir2: { '192.0.2.11:80': 0 } });
@@ -272,6 +272,6 @@ describe('DrainService', () => {
     expect(d.plan.directors[0]?.commands[0]?.display).toBe('sudo -n -- ipvsadm -e -t 192.0.2.100:80 -r 192.0.2.11:80 -g -w 0');
     expect(applied).toEqual([]);
     expect(store.open('lab')).toEqual([]);
-    await expect(svc.drain('lab', { target: '192.0.2.99', reason: 'x' }, WHO)).rejects.toMatchObject({ code: 'not-found', message: 'no real server 192.0.2.99 in cluster lab' });
+    await expect(svc.drain('lab', { target: '192.0.2.99', reason: 'x' }, WHO)).rejects.toMatchObject({ kind: 'not-found', message: 'no real server 192.0.2.99 in cluster lab' });
   });
 });

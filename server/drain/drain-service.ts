@@ -15,7 +15,7 @@ import type {
   WaitRequest,
   WeightRequest,
 } from '@/lib/models/drain';
-import { ApiError } from '@/server/api/errors';
+import { DomainError } from '@/server/errors';
 import type { AuditLog } from '@/server/audit/log';
 import { ipvsadmConnections } from '@/server/commands/catalogue';
 import { describeRefreshError } from '@/server/collector/describe-error';
@@ -206,7 +206,7 @@ export class DrainService {
       if (body.dryRun) return this.dryRunResult(action, cluster, plan.view);
       if (plan.view.refusals.length > 0) {
         this.auditAction(action, cluster, body.target, 'refused', who, { reason: body.reason, refusals: plan.view.refusals, entries: plan.view.entries });
-        throw new ApiError('conflict', `refused: ${plan.view.refusals.join('; ')}`, { refusals: plan.view.refusals, plan: plan.view });
+        throw new DomainError('conflict', `refused: ${plan.view.refusals.join('; ')}`, { refusals: plan.view.refusals, plan: plan.view });
       }
       const at = this.now();
       const expiresAt = body.expiresInMinutes === undefined ? null : at + body.expiresInMinutes * 60_000;
@@ -541,13 +541,13 @@ export class DrainService {
 
   private cluster(name: string): ClusterConfig {
     const c = this.deps.config.clusters.find((x) => x.name === name);
-    if (!c) throw new ApiError('not-found', `no cluster named "${name}" is configured`);
+    if (!c) throw new DomainError('not-found', `no cluster named "${name}" is configured`);
     return c;
   }
 
   private snapshotOf(cluster: string): ClusterSnapshot {
     const s = this.deps.clusters().snapshot(cluster);
-    if (!s) throw new ApiError('not-found', `no cluster named "${cluster}" is configured`);
+    if (!s) throw new DomainError('not-found', `no cluster named "${cluster}" is configured`);
     return s;
   }
 
@@ -555,7 +555,7 @@ export class DrainService {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof PlanError) throw new ApiError(e.code === 'not-found' ? 'not-found' : 'validation', e.message);
+      if (e instanceof PlanError) throw new DomainError(e.code === 'not-found' ? 'not-found' : 'invalid', e.message);
       throw e;
     }
   }
@@ -594,7 +594,7 @@ export class DrainService {
     const c = this.cluster(cluster);
     const snapshot = overlayVerified(this.snapshotOf(cluster), this.verified.get(cluster) ?? []);
     if (snapshot.directors.every((d) => d.takenAt === null)) {
-      throw new ApiError('unavailable', `no director of cluster ${cluster} has answered yet: nothing to plan from`);
+      throw new DomainError('unavailable', `no director of cluster ${cluster} has answered yet: nothing to plan from`);
     }
     return this.guard(() =>
       planAction({ snapshot, directors: c.directors.map((d) => ({ name: d.name, sudo: d.sudo })), intents: this.deps.store.open(cluster) }, req),

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/lib/testing/lab';
-import { ApiError } from '@/server/api/errors';
+import { DomainError } from '@/server/errors';
 import { AuditLog } from '@/server/audit/log';
 import { Collector } from '@/server/collector/collector';
 import { describeRefreshError } from '@/server/collector/describe-error';
@@ -130,7 +130,7 @@ describe('drain held until restored (lab)', () => {
 
     // The last serving server is refused without force (rs2 is then the only one).
     await expect(drain.drain('lab', { target: '192.0.2.12:80', service: WEB, reason: 'would empty the service' }, WHO)).rejects.toSatisfy(
-      (e) => e instanceof ApiError && e.code === 'conflict' && /no serving real server left/.test(e.message),
+      (e) => e instanceof DomainError && e.kind === 'conflict' && /no serving real server left/.test(e.message),
     );
     expect(await weightOn('dir1', '-t 192.0.2.100:80', '192.0.2.12:80')).toBe(100);
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { DrainRequest, RestoreRequest, WeightRequest } from '@/lib/models/drain';
 import { labConfig, labSsh, waitFor } from '@/lib/testing/lab';
-import { isServerApiError } from '@/server/api/errors';
+import { isServerApiError, toApiError } from '@/server/api/errors';
 import { AuditLog } from '@/server/audit/log';
 import { Collector } from '@/server/collector/collector';
 import { describeRefreshError } from '@/server/collector/describe-error';
@@ -53,15 +53,17 @@ type Field = 'target' | 'service' | 'weight';
 
 /**
  * How a request was refused, or why that is not a refusal. A refusal is the request schema rejecting
- * the field (a ZodError on that field), or the service's plain answer about it (ApiError
- * `validation` or `not-found` whose message is about that field). Anything else (accepted, a
+ * the field (a ZodError on that field), or the service's plain answer about it (a DomainError
+ * answered as `validation` or `not-found` whose message is about that field). Anything else (accepted, a
  * TypeError, a DirectorError: the string reached a director) is not a refusal.
  */
 async function refusal(field: Field, f: () => Promise<unknown>): Promise<string> {
   try {
     await f();
     return 'NOT REFUSED: accepted';
-  } catch (e) {
+  } catch (thrown) {
+    // Domain errors as the edge answers them (server/api/errors.ts).
+    const e = toApiError(thrown);
     if (e instanceof ZodError) {
       const paths = [...new Set(e.issues.map((i) => i.path.join('.')))];
       return paths.length === 1 && paths[0] === field ? `schema: ${field}` : `NOT A REFUSAL OF ${field}: schema error at ${paths.join(', ')}`;
