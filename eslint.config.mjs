@@ -42,7 +42,7 @@ export default tseslint.config(
   {
     // The places allowed to read the environment: configuration loading, the lab, tests and their
     // helpers, benches, CLI.
-    files: ['server/config/**', 'lab/**', 'e2e/**', 'bench/**', 'bin/**', '**/*.test.ts', 'lib/testing/**', 'playwright.config.ts', 'vitest.config.ts', 'instrumentation.ts'],
+    files: ['server/config/**', 'lab/**', 'e2e/**', 'bench/**', 'bin/**', '**/*.test.ts', 'lib/testing/**', 'server/testing/**', 'playwright.config.ts', 'vitest.config.ts', 'instrumentation.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

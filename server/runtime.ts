@@ -6,7 +6,7 @@ import { Collector } from '@/server/collector/collector';
 import { HistoryStore } from '@/server/collector/history';
 import { createDirectorRefresher } from '@/server/collector/refresh-director';
 import { serverListingParser } from '@/server/collector/listing-parser';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import { EventRecorder } from '@/server/events/recorder';
 import { EventStore } from '@/server/events/store';
 import { EventFollowUp } from '@/server/events/follow-up';

@@ -12,7 +12,7 @@ import * as drainRoute from '@/app/api/clusters/[cluster]/drain/route';
 import * as progressRoute from '@/app/api/clusters/[cluster]/drain/progress/route';
 import * as restoreRoute from '@/app/api/clusters/[cluster]/restore/route';
 import * as weightRoute from '@/app/api/clusters/[cluster]/weight/route';
-import { labSsh, restoreLab, ROOT, waitFor } from '@/lib/testing/lab';
+import { labSsh, restoreLab, ROOT, waitFor } from '@/server/testing/lab';
 import { installPeerSecret, stampRequest } from '@/server/auth/peer-stamp.mjs';
 
 // lvsctl drain / restore / weight as a maintenance script runs them: the real CLI (a child process)

@@ -8,7 +8,7 @@ import { ApiError } from '@/server/api/errors';
 import { isDomainError } from '@/server/errors';
 import { auditKeyForWriting, loadAuditKey } from '@/server/audit/key';
 import { AuditLog, newestKeyedRow } from '@/server/audit/log';
-import type { ChangedBy } from '@/server/auth/admin';
+import type { ChangedBy } from '@/server/api/admin';
 import { createAuthService, type AuthService } from '@/server/auth/service';
 import { describeIssues, loadConfigFile, readEnvironment } from '@/server/config/load';
 import type { ConsoleConfig } from '@/server/config/schema';

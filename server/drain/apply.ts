@@ -4,7 +4,7 @@ import { canonicalIP } from '@/lib/models/ip';
 import { hostPort } from '@/lib/models/keys';
 import { ipvsadmEditRealServer, ipvsadmListService, writeTrackFile, type CatalogueCommand } from '@/server/commands/catalogue';
 import type { DirectorConfig } from '@/server/config/schema';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
 import { exec, execSequence, type StepResult } from '@/server/ssh/exec';
 import type { SshPool } from '@/server/ssh/pool';

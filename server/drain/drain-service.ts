@@ -18,7 +18,7 @@ import type {
 import { DomainError } from '@/server/errors';
 import type { AuditLog } from '@/server/audit/log';
 import { ipvsadmConnections } from '@/server/commands/catalogue';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import type { ConsoleConfig, ClusterConfig } from '@/server/config/schema';
 import type { EventStore } from '@/server/events/store';
 import { summarizeConnections } from '@/server/parsers/ipvsadm-connections';
@@ -28,7 +28,7 @@ import { SharedReads } from '@/server/ssh/shared-reads';
 import { applyPlanSteps, outcomeOf } from './apply';
 import { drainFindings, withHolds } from './findings';
 import type { IntentStore } from './intent-store';
-import { KeyedMutex } from './mutex';
+import { KeyedMutex } from '../concurrency/keyed-mutex';
 import { overlayVerified, parseTarget, planAction, PlanError, type VerifiedEntry, type DirectorSteps, type Plan, type PlanRequest } from './plan';
 import { connectionDetail, estimate, overallState, progressEntries, ProgressSeries } from './progress';
 import { expired, findDrift, memoKey, type Drift, type MemoKey, type RepairMemo } from './reconcile';

@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/lib/testing/lab';
+import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/server/testing/lab';
 import { DomainError } from '@/server/errors';
 import { AuditLog } from '@/server/audit/log';
 import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
 import type { ConsoleConfig } from '@/server/config/schema';
 import { migrate } from '@/server/db';

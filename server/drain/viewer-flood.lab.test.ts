@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrainProgress } from '@/lib/models/drain';
-import { labConfig, labSsh, waitFor } from '@/lib/testing/lab';
+import { labConfig, labSsh, waitFor } from '@/server/testing/lab';
 import { AuditLog } from '@/server/audit/log';
 import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
 import type { ConsoleConfig } from '@/server/config/schema';
 import { migrate } from '@/server/db';

@@ -2,7 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/models/auth';
-import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/lib/testing/lab';
+import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/server/testing/lab';
 import { DomainError } from '@/server/errors';
 import { openApiDocument } from '@/server/api/openapi';
 import { AuditLog } from '@/server/audit/log';

@@ -13,7 +13,7 @@ import { DomainError } from '@/server/errors';
 import type { AuditLog } from '@/server/audit/log';
 import { haproxySetState, haproxySetWeight, haproxyShowStat } from '@/server/commands/haproxy';
 import type { ClusterConfig, HaproxyInstanceConfig } from '@/server/config/schema';
-import { KeyedMutex } from '@/server/drain/mutex';
+import { KeyedMutex } from '@/server/concurrency/keyed-mutex';
 import { parseHaproxyStat } from '@/server/parsers/haproxy-stat';
 import { exec } from '@/server/ssh/exec';
 import type { ChannelPriority } from '@/server/ssh/connection';

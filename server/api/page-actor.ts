@@ -1,7 +1,7 @@
 import 'server-only';
 import { headers } from 'next/headers';
 import type { Me } from '@/lib/models/auth';
-import { authenticate } from './authenticate';
+import { authenticate } from '@/server/auth/authenticate';
 
 // For server components (the root layout, the login page): who is looking at this page, from the
 // same session cookie / token / trusted-proxy header the API handlers read.

@@ -5,7 +5,7 @@ import { DrainAction, DrainRequest, RestoreRequest, WaitRequest, WeightRequest, 
 import { readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
 import { getRuntime } from '@/server/runtime';
-import type { ActingAs } from './drain-service';
+import type { ActingAs } from '@/server/drain/drain-service';
 
 // The API's entry points for drains (one call per route): parse and validate the request (zod:
 // 422 naming the field), then one call into the DrainService.

@@ -5,7 +5,7 @@ import { AuditLog } from '@/server/audit/log';
 import { AuthConfig } from '@/server/config/schema';
 import { migrate } from '@/server/db';
 import { addUserWith, createTokenWith, removeUserWith, revokeTokenWith, type ChangedBy } from './admin';
-import { createAuthService, type AuthService } from './service';
+import { createAuthService, type AuthService } from '@/server/auth/service';
 
 // Account and token changes are audited fail-closed: an 'attempted' row first, the change only once
 // it is stored, then the outcome row naming it.
