@@ -71,8 +71,7 @@ beforeAll(async () => {
   const file = path.join(dir, 'console.yaml');
   fs.writeFileSync(file, stringify({ ...cfg, stateDir: path.join(dir, 'state') }));
   process.env.LVS_CONSOLE_CONFIG = file;
-  const { getRuntime } = await import('@/server/runtime');
-  const { getAuth } = await import('@/server/auth/service');
+  const { getAuth, getRuntime } = await import('@/server/runtime');
   token = getAuth().store.createToken({ name: 'lab-cli', role: 'operator', createdBy: 'lab-test' }).token;
   server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

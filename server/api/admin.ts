@@ -4,7 +4,8 @@ import { Role, type Actor } from '@/lib/models/auth';
 import { readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
 import { hashPassword, isPasswordHashBusy } from '@/server/auth/password';
-import { getAuth, type AuthService } from '@/server/auth/service';
+import type { AuthService } from '@/server/auth/service';
+import { getAuth } from '@/server/runtime';
 import { AuthStoreError, type TokenInfo } from '@/server/auth/store';
 
 // Managing accounts and API tokens (admin role, or lvsctl on the console host). Every change is

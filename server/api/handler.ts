@@ -3,7 +3,8 @@ import { NextResponse } from 'next/server';
 import type { Actor, Role } from '@/lib/models/auth';
 import { roleAtLeast } from '@/lib/models/auth';
 import { authenticateWith, crossOriginReason, csrfTokenReason, sourceAddressWith } from '@/server/auth/authenticate';
-import { getAuth, type AuthService } from '@/server/auth/service';
+import type { AuthService } from '@/server/auth/service';
+import { getAuth } from '@/server/runtime';
 import { ApiError, errorResponse, isServerApiError } from './errors';
 
 // A route handler is this wrapper plus one call into server/ (habit 5). Access is decided here,

@@ -5,7 +5,7 @@ import type { AuthConfig } from '@/server/config/schema';
 import { PEER_HEADER, STAMP_HEADER, verifyPeer, type PeerProblem } from './peer-stamp.mjs';
 import { sameSecret, sha256 } from './secrets';
 import { proxyUserGrant } from './proxy-groups';
-import { findAccount, getAuth, type AuthService } from './service';
+import { findAccount, type AuthService } from './service';
 import type { Session } from './store';
 
 // Who is calling: an API token (Authorization: Bearer), a session cookie, or a user asserted by a
@@ -82,10 +82,6 @@ export function sourceAddressWith(req: Request, config: AuthConfig): string {
   return peer;
 }
 
-export function sourceAddress(req: Request): string {
-  return sourceAddressWith(req, getAuth().config);
-}
-
 /** Whether the browser reached the console over HTTPS (directly, or per a trusted proxy). */
 export function isHttps(req: Request, config: AuthConfig): boolean {
   if (fromTrustedProxy(req, config)) {
@@ -158,10 +154,6 @@ export function authenticateWith(req: Request, svc: AuthService): Authentication
     }
   }
   return { actor: null, session: null };
-}
-
-export function authenticate(req: Request): Actor | null {
-  return authenticateWith(req, getAuth()).actor;
 }
 
 /** Hashes of every session id the request carries, under either name (for login and logout). */
