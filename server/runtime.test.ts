@@ -27,6 +27,6 @@ describe('createRuntime', () => {
     expect(rt.config.clusters.map((c) => c.name)).toEqual(['lab']);
     expect(rt.auth.now()).toBe(T);
     expect(rt.auth.config.users.map((u) => u.name)).toEqual(['vera', 'otto', 'ada', 'sam']);
-    expect(rt.drain.intents('lab')).toEqual({ cluster: 'lab', intents: [] });
+    expect(rt.drain.service.intents('lab')).toEqual({ cluster: 'lab', intents: [] });
   });
 });

@@ -15,7 +15,7 @@ import { WebhookNotifier } from '@/server/webhooks/notifier';
 import { AuditAnchors } from '@/server/audit/anchor';
 import { auditKeyForWriting } from '@/server/audit/key';
 import { AuditLog, newestKeyedRow } from '@/server/audit/log';
-import { DrainService } from '@/server/drain/drain-service';
+import { createDrain, type Drain } from '@/server/drain/compose';
 import { IntentStore } from '@/server/drain/intent-store';
 import { HaproxyService } from '@/server/haproxy/service';
 import { HaproxyHoldStore } from '@/server/haproxy/hold-store';
@@ -36,7 +36,8 @@ export interface Runtime {
   webhooks: WebhookNotifier;
   audit: AuditLog;
   collector: Collector;
-  drain: DrainService;
+  /** Drains, restores and re-weights (#5): the actions, their progress, the reconciler. */
+  drain: Drain;
   /** HAProxy pools beside LVS (#8). */
   haproxy: HaproxyService;
   /** Access control: accounts, tokens, sessions, the failed-login limiter. */
@@ -83,8 +84,9 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     onAdded: (added) => added.forEach((e) => webhooks.notify(e)),
   });
   const followUp = new EventFollowUp({ clusters: config.clusters, store: events, logSync, notifier: webhooks });
-  // Drains (#5): holds and findings join every merged snapshot; each tick re-applies drifted holds.
-  const drain = new DrainService({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector, now });
+  // Drains (#5): holds and findings join every merged snapshot; each director report and tick
+  // reaches the reconciler (the collector's hooks; nothing calls back into the action path).
+  const drain = createDrain({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector, now });
   // HAProxy (#8): holds outlive HAProxy reloads; the reconciler re-applies them while any are open.
   const haproxy = new HaproxyService({
     clusters: config.clusters,
@@ -100,10 +102,8 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     pollIntervalMs: config.pollIntervalMs,
     refresh: refresher.refresh,
     describeError: describeRefreshError,
-    augment: (s) => drain.augment(s),
-    onDirector: (cluster, _obs, snapshot) => {
-      if (drain.holdsAnything(cluster)) void drain.reconcile(snapshot());
-    },
+    augment: drain.hooks.augment,
+    onDirector: (cluster, _obs, snapshot) => drain.hooks.onDirector(cluster, snapshot),
     onTick: (s) => {
       history.record(s);
       try {
@@ -111,7 +111,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
       } catch (e) {
         console.error('[events] recording failed', e);
       }
-      void drain.onTick(s);
+      void drain.hooks.onTick(s);
     },
   });
   collector.start();

@@ -10,7 +10,8 @@ import { describeRefreshError } from '@/server/ssh/describe-error';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
 import { migrate } from '@/server/db';
 import { EventStore } from '@/server/events/store';
-import { DrainService, type ActingAs } from './drain-service';
+import { createDrain } from './compose';
+import type { ActingAs, DrainService } from './drain-service';
 import { IntentStore } from './intent-store';
 
 // Hostile strings in every field of drain / weight / restore (issue #7): each is refused with a
@@ -87,9 +88,9 @@ beforeAll(async () => {
   migrate(db);
   audit = new AuditLog(db);
   refresher = createDirectorRefresher(config);
-  const svc = new DrainService({ config, store: new IntentStore(db), audit, events: new EventStore(db), pool: refresher.pool, clusters: () => collector });
-  drain = svc;
-  collector = new Collector({ clusters: config.clusters, pollIntervalMs: config.pollIntervalMs, refresh: refresher.refresh, describeError: describeRefreshError, augment: (s) => svc.augment(s) });
+  const parts = createDrain({ config, store: new IntentStore(db), audit, events: new EventStore(db), pool: refresher.pool, clusters: () => collector });
+  drain = parts.service;
+  collector = new Collector({ clusters: config.clusters, pollIntervalMs: config.pollIntervalMs, refresh: refresher.refresh, describeError: describeRefreshError, augment: parts.hooks.augment });
   collector.start();
   await waitFor('both lab directors live', () => Promise.resolve(collector.snapshot('lab')?.directors.every((d) => d.live) === true), 240_000);
 }, 300_000);
