@@ -208,7 +208,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.bearerToken) headers.authorization = `Bearer ${options.bearerToken}`;
     if (send) {
-      // State-changing requests carry the session's CSRF token (server/auth/csrf.ts).
+      // State-changing requests carry the session's CSRF token (server/auth/authenticate.ts).
       const csrf = options.csrfToken?.();
       if (csrf) headers[CSRF_HEADER] = csrf;
       if (send.body !== undefined) headers['content-type'] = 'application/json';
@@ -332,11 +332,4 @@ export function apiPost(path: string, body: unknown): Promise<unknown>;
 export function apiPost<T>(path: string, body: unknown, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T>;
 export function apiPost(path: string, body: unknown, schema?: z.ZodType, opts?: RequestOptions): Promise<unknown> {
   return api.post(path, body, schema ?? z.unknown(), opts);
-}
-
-/** DELETE a console API path, with the CSRF token; a 401 goes to the login page. */
-export function apiDelete(path: string): Promise<unknown>;
-export function apiDelete<T>(path: string, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T>;
-export function apiDelete(path: string, schema?: z.ZodType, opts?: RequestOptions): Promise<unknown> {
-  return api.del(path, schema ?? z.unknown(), opts);
 }
