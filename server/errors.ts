@@ -20,12 +20,16 @@ export class DomainError extends Error {
 }
 
 /**
- * Recognises a DomainError by a global brand, not `instanceof`: the bundler can give a route and the
- * server module that threw two copies of this class.
+ * Whether `e` carries `brand` and a `field` whose value is one of `values`. Errors are recognised by
+ * a global brand, not `instanceof`: the bundler can give a route and the server module that threw
+ * two copies of a class (seen: a 409 refusal answered as a 500).
  */
+export function hasErrorBrand(e: unknown, brand: symbol, field: string, values: readonly string[]): boolean {
+  if (typeof e !== 'object' || e === null || (e as Record<symbol, unknown>)[brand] !== true) return false;
+  const v = (e as Record<string, unknown>)[field];
+  return typeof v === 'string' && values.includes(v);
+}
+
 export function isDomainError(e: unknown): e is DomainError {
-  if (e instanceof DomainError) return true;
-  if (typeof e !== 'object' || e === null || (e as Record<symbol, unknown>)[DOMAIN_ERROR_BRAND] !== true) return false;
-  const kind = (e as { kind?: unknown }).kind;
-  return typeof kind === 'string' && (DOMAIN_ERROR_KINDS as readonly string[]).includes(kind);
+  return e instanceof DomainError || hasErrorBrand(e, DOMAIN_ERROR_BRAND, 'kind', DOMAIN_ERROR_KINDS);
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import { NextResponse } from 'next/server';
 import { ZodError } from 'zod';
 import { describeIssues } from '@/server/config/load';
-import { isDomainError, type DomainErrorKind } from '@/server/errors';
+import { hasErrorBrand, isDomainError, type DomainErrorKind } from '@/server/errors';
 
 // The edge's error type: a closed list of codes, each mapped to an HTTP status here. Domain code
 // throws DomainError (server/errors.ts); DOMAIN_ERROR_CODE below is the one table turning its kinds
@@ -48,15 +48,9 @@ export class ApiError extends Error {
   }
 }
 
-/**
- * Recognises an ApiError by a global brand, not `instanceof`: the bundler can give a route and the
- * server module that threw two copies of this class (seen: a 409 refusal answered as a 500).
- */
+/** An ApiError, or another bundled copy of the class (hasErrorBrand). */
 export function isServerApiError(e: unknown): e is ApiError {
-  if (e instanceof ApiError) return true;
-  if (typeof e !== 'object' || e === null || (e as Record<symbol, unknown>)[API_ERROR_BRAND] !== true) return false;
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && Object.hasOwn(API_ERROR_STATUS, code);
+  return e instanceof ApiError || hasErrorBrand(e, API_ERROR_BRAND, 'code', Object.keys(API_ERROR_STATUS));
 }
 
 /** A domain error as the ApiError it is answered with (anything else unchanged). */
