@@ -277,3 +277,15 @@ describe('DrainService', () => {
     await expect(svc.drain('lab', { target: '192.0.2.99', reason: 'x' }, WHO)).rejects.toMatchObject({ kind: 'not-found', message: 'no real server 192.0.2.99 in cluster lab' });
   });
 });
+
+describe('createDrain hooks', () => {
+  it("the merge hook lays the hold over the collector's snapshot; after close it leaves snapshots as they are", async () => {
+    const r = await svc.drain('lab', { target: '192.0.2.11:80', reason: 'patching' }, WHO);
+    const held = hooks.augment(snapshot()).services[0]?.realServers.find((x) => x.key === '192.0.2.11:80');
+    expect(held?.hold).toMatchObject({ intentId: r.intents[0]?.id, kind: 'drain', weight: 0, actor: 'alice', reason: 'patching' });
+    const parts = createDrain({ config, store, audit, events, pool: undefined as unknown as SshPool, clusters: () => view, now: () => clock, apply: fakeApply });
+    parts.close();
+    const plain = snapshot();
+    expect(parts.hooks.augment(plain)).toBe(plain);
+  });
+});
