@@ -8,7 +8,7 @@ import { getRuntime } from '@/server/runtime';
 import type { ActingAs } from '@/server/drain/drain-service';
 
 // The API's entry points for drains (one call per route): parse and validate the request (zod:
-// 422 naming the field), then one call into the DrainService.
+// 422 naming the field), then one call into the drain service or its progress tracker.
 
 function actingAs(actor: Actor | null): ActingAs {
   if (!actor) throw new ApiError('unauthorized', 'log in first');
