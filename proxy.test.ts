@@ -57,6 +57,6 @@ describe('proxy.ts', () => {
         for (const name of Object.keys(readers)) if (text.includes(`'${name}'`)) readers[name]?.push(`${dir}/${f}`);
       }
     }
-    expect(readers).toEqual({ 'x-lvs-path': ['server/auth/page-actor.ts'], 'x-nonce': [] });
+    expect(readers).toEqual({ 'x-lvs-path': ['server/api/page-actor.ts'], 'x-nonce': [] });
   });
 });

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { MeProvider } from '@/components/auth/me-context';
 import { TopBar } from '@/components/ui/top-bar';
 import { loginUrl } from '@/lib/api/client';
-import { currentPath, currentUser } from '@/server/auth/page-actor';
+import { currentPath, currentUser } from '@/server/api/page-actor';
 import { Providers } from './providers';
 import './globals.css';
 

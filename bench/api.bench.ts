@@ -689,7 +689,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       baseline: sshBase,
       note:
         `median of 5 sequential requests (${single.map((x) => Math.round(x)).join('/')} ms), ${Math.round(ready2.bytes / 1024)} KiB each; ` +
-        'a read re-merges only when a director reported since (Collector.snapshot) and re-serialises only a new merge (server/read/clusters.ts)',
+        'a read re-merges only when a director reported since (Collector.snapshot) and re-serialises only a new merge (server/api/read/clusters.ts)',
     });
     ctx.log(`diagnostic browser: up to ${NAVIGATIONS} navigations`);
     const b2 = await browserMetrics(ctx, `${srv2.base}/clusters/${cluster}`, `/api/clusters/${cluster}`, NAVIGATIONS, srv2.base);

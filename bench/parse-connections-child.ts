@@ -1,4 +1,4 @@
-// Child process of bench/parse-connections.ts: parses one file in one way and prints one JSON line
+// Child process of bench/parse-connections.bench.ts: parses one file in one way and prints one JSON line
 // {rows, ms, maxRssKiB} on stdout. Run as its own process so peak memory is this run's alone:
 //   node --import tsx bench/parse-connections-child.ts <chunks|readline|summary|table|noop> <file>
 // ms covers reading + parsing (not Node/tsx start-up); maxRssKiB is process.resourceUsage().maxRSS.

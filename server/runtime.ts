@@ -5,8 +5,8 @@ import { openDatabase, type Db } from '@/server/db';
 import { Collector } from '@/server/collector/collector';
 import { HistoryStore } from '@/server/collector/history';
 import { createDirectorRefresher } from '@/server/collector/refresh-director';
-import { serverListingParser } from '@/server/collector/listing-parser';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import { serverListingParser, type ListingParser } from '@/server/collector/listing-parser';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import { EventRecorder } from '@/server/events/recorder';
 import { EventStore } from '@/server/events/store';
 import { EventFollowUp } from '@/server/events/follow-up';
@@ -15,13 +15,16 @@ import { WebhookNotifier } from '@/server/webhooks/notifier';
 import { AuditAnchors } from '@/server/audit/anchor';
 import { auditKeyForWriting } from '@/server/audit/key';
 import { AuditLog, newestKeyedRow } from '@/server/audit/log';
-import { DrainService } from '@/server/drain/drain-service';
+import { createDrain, type Drain } from '@/server/drain/compose';
 import { IntentStore } from '@/server/drain/intent-store';
 import { HaproxyService } from '@/server/haproxy/service';
 import { HaproxyHoldStore } from '@/server/haproxy/hold-store';
+import { createAuthService, type AuthService } from '@/server/auth/service';
 
-// The process-wide services, created once. Kept on globalThis so every route bundle, the
-// instrumentation hook and dev-mode reloads share one collector and one SSH pool.
+// The process-wide services. createRuntime builds them from a configuration and injectable
+// dependencies (tests and benches build their own); getRuntime keeps the process's one on
+// globalThis so every route bundle, the instrumentation hook and dev-mode reloads share one
+// collector and one SSH pool.
 
 export interface Runtime {
   config: ConsoleConfig;
@@ -33,19 +36,30 @@ export interface Runtime {
   webhooks: WebhookNotifier;
   audit: AuditLog;
   collector: Collector;
-  drain: DrainService;
+  /** Drains, restores and re-weights (#5): the actions, their progress, the reconciler. */
+  drain: Drain;
   /** HAProxy pools beside LVS (#8). */
   haproxy: HaproxyService;
+  /** Access control: accounts, tokens, sessions, the failed-login limiter. */
+  auth: AuthService;
   /** Write what the audit log holds in memory (refusal counts) and log its head; synchronous, for process exit. Never throws. */
   flushAudit: () => void;
   close: () => Promise<void>;
 }
 
+/** What a runtime takes besides its configuration. */
+export interface RuntimeDeps {
+  /** Parses the ipvsadm listings and keepalived dumps of a refresh (default: on this thread). */
+  listingParser?: ListingParser;
+  /** The clock of the drain service and access control (default Date.now). */
+  now?: () => number;
+}
+
 const KEY = Symbol.for('lvs-console.runtime');
 type Holder = { [KEY]?: Runtime };
 
-function createRuntime(): Runtime {
-  const config = getConfig();
+export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Runtime {
+  const now = deps.now ?? (() => Date.now());
   const db = openDatabase(config.stateDir);
   // The audit chain's HMAC key, outside the database (made on first start); missing once rows are
   // keyed, another one, or unusable: no start (the message says what to do).
@@ -60,9 +74,7 @@ function createRuntime(): Runtime {
   const events = new EventStore(db);
   const audit = new AuditLog(db, { key: auditKey });
   const recorder = new EventRecorder(events);
-  // Inside the Next.js server the ipvsadm listings are parsed in worker threads when a CPU is spare
-  // (a build bundles their entry); anywhere else (tests, scripts) on this thread.
-  const refresher = createDirectorRefresher(config, readEnvironment().inNextServer ? serverListingParser() : undefined);
+  const refresher = createDirectorRefresher(config, deps.listingParser);
   // Events (#6): logs explain and back-fill them; failovers, split brains and gaps go to webhooks.
   const webhooks = new WebhookNotifier(config.webhooks);
   const logSync = new LogSync({
@@ -72,8 +84,9 @@ function createRuntime(): Runtime {
     onAdded: (added) => added.forEach((e) => webhooks.notify(e)),
   });
   const followUp = new EventFollowUp({ clusters: config.clusters, store: events, logSync, notifier: webhooks });
-  // Drains (#5): holds and findings join every merged snapshot; each tick re-applies drifted holds.
-  const drain = new DrainService({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector });
+  // Drains (#5): holds and findings join every merged snapshot; each director report and tick
+  // reaches the reconciler (the collector's hooks; nothing calls back into the action path).
+  const drain = createDrain({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector, now });
   // HAProxy (#8): holds outlive HAProxy reloads; the reconciler re-applies them while any are open.
   const haproxy = new HaproxyService({
     clusters: config.clusters,
@@ -89,10 +102,8 @@ function createRuntime(): Runtime {
     pollIntervalMs: config.pollIntervalMs,
     refresh: refresher.refresh,
     describeError: describeRefreshError,
-    augment: (s) => drain.augment(s),
-    onDirector: (cluster, _obs, snapshot) => {
-      if (drain.holdsAnything(cluster)) void drain.reconcile(snapshot());
-    },
+    augment: drain.hooks.augment,
+    onDirector: (cluster, _obs, snapshot) => drain.hooks.onDirector(cluster, snapshot),
     onTick: (s) => {
       history.record(s);
       try {
@@ -100,7 +111,7 @@ function createRuntime(): Runtime {
       } catch (e) {
         console.error('[events] recording failed', e);
       }
-      void drain.onTick(s);
+      void drain.hooks.onTick(s);
     },
   });
   collector.start();
@@ -125,6 +136,7 @@ function createRuntime(): Runtime {
     }
     anchors.export(true);
   };
+  const auth = createAuthService(config.auth, db, audit, now);
   return {
     config,
     db,
@@ -136,6 +148,7 @@ function createRuntime(): Runtime {
     collector,
     drain,
     haproxy,
+    auth,
     flushAudit,
     close: async () => {
       clearInterval(compact);
@@ -151,8 +164,16 @@ function createRuntime(): Runtime {
   };
 }
 
+/** The process's runtime, built on first use from the configuration file. */
 export function getRuntime(): Runtime {
   const g = globalThis as Holder;
-  g[KEY] ??= createRuntime();
+  // Inside the Next.js server the ipvsadm listings are parsed in worker threads when a CPU is spare
+  // (a build bundles their entry); anywhere else (tests, scripts) on this thread.
+  g[KEY] ??= createRuntime(getConfig(), { listingParser: readEnvironment().inNextServer ? serverListingParser() : undefined });
   return g[KEY];
+}
+
+/** Access control of the process's runtime (what the route handler checks every request against). */
+export function getAuth(): AuthService {
+  return getRuntime().auth;
 }

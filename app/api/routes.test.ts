@@ -357,7 +357,7 @@ describe('cluster scope, driven by the route table', () => {
         'GET clusters/[cluster]/drain/plan', 'GET clusters/[cluster]/drain/progress', 'GET clusters/[cluster]/diagnostics', 'GET clusters/[cluster]/events',
       ]),
     );
-    expect(getRuntime().drain.intents('lab', true).intents.filter((i) => i.reason === 'scope test')).toEqual([]);
+    expect(getRuntime().drain.service.intents('lab', true).intents.filter((i) => i.reason === 'scope test')).toEqual([]);
   });
 
   it('routes that span clusters show a scoped actor nothing of the others: hosts, audit (?cluster= of another: 403), events', async () => {
@@ -417,7 +417,7 @@ describe('request bodies', () => {
       expect(res.status).toBe(413);
       expect(((await res.json()) as { error: { message: string } }).error.message).toBe('request body too large: at most 65536 bytes (64 KiB)');
     }
-    expect(getRuntime().drain.intents('lab', true).intents).toEqual([]);
+    expect(getRuntime().drain.service.intents('lab', true).intents).toEqual([]);
     expect((await auditEntries()).length).toBe(before);
   });
 });

@@ -3,7 +3,7 @@ import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/auth/login-form';
 import { Card } from '@/components/ui/card';
 import { safeNextPath } from '@/lib/safe-next';
-import { currentUser } from '@/server/auth/page-actor';
+import { currentUser } from '@/server/api/page-actor';
 
 export const metadata: Metadata = { title: 'Log in' };
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { metricsGrant, metricsResponse } from '@/server/metrics/scrape';
+import { metricsGrant, metricsResponse } from '@/server/api/metrics';
 
 export const dynamic = 'force-dynamic';
 

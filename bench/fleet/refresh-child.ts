@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import type { ObservedDirectorData } from '@/server/collector/observation';
 import { createDirectorRefresher, refreshDirector } from '@/server/collector/refresh-director';
 import { ipAddrJson, ipvsadmList, pidofKeepalived, sysctlRead, type SysctlKey } from '@/server/commands/catalogue';

@@ -12,7 +12,7 @@ import * as drainRoute from '@/app/api/clusters/[cluster]/drain/route';
 import * as progressRoute from '@/app/api/clusters/[cluster]/drain/progress/route';
 import * as restoreRoute from '@/app/api/clusters/[cluster]/restore/route';
 import * as weightRoute from '@/app/api/clusters/[cluster]/weight/route';
-import { labSsh, restoreLab, ROOT, waitFor } from '@/lib/testing/lab';
+import { labSsh, restoreLab, ROOT, waitFor } from '@/server/testing/lab';
 import { installPeerSecret, stampRequest } from '@/server/auth/peer-stamp.mjs';
 
 // lvsctl drain / restore / weight as a maintenance script runs them: the real CLI (a child process)
@@ -71,8 +71,7 @@ beforeAll(async () => {
   const file = path.join(dir, 'console.yaml');
   fs.writeFileSync(file, stringify({ ...cfg, stateDir: path.join(dir, 'state') }));
   process.env.LVS_CONSOLE_CONFIG = file;
-  const { getRuntime } = await import('@/server/runtime');
-  const { getAuth } = await import('@/server/auth/service');
+  const { getAuth, getRuntime } = await import('@/server/runtime');
   token = getAuth().store.createToken({ name: 'lab-cli', role: 'operator', createdBy: 'lab-test' }).token;
   server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

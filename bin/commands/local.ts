@@ -5,9 +5,10 @@ import os from 'node:os';
 import { text as streamText } from 'node:stream/consumers';
 import { ZodError } from 'zod';
 import { ApiError } from '@/server/api/errors';
+import { isDomainError } from '@/server/errors';
 import { auditKeyForWriting, loadAuditKey } from '@/server/audit/key';
 import { AuditLog, newestKeyedRow } from '@/server/audit/log';
-import type { ChangedBy } from '@/server/auth/admin';
+import type { ChangedBy } from '@/server/api/admin';
 import { createAuthService, type AuthService } from '@/server/auth/service';
 import { describeIssues, loadConfigFile, readEnvironment } from '@/server/config/load';
 import type { ConsoleConfig } from '@/server/config/schema';
@@ -125,6 +126,10 @@ export async function guard(io: Io, name: string, usage: string, body: () => Pro
     if (e instanceof ZodError) {
       io.err(`lvsctl ${name}: ${describeIssues(e.issues)}\n`);
       return 2;
+    }
+    if (isDomainError(e)) {
+      io.err(`lvsctl ${name}: ${e.message}\n`);
+      return e.kind === 'not-found' || e.kind === 'conflict' ? 1 : 2;
     }
     if (e instanceof ApiError) {
       io.err(`lvsctl ${name}: ${e.message}\n`);

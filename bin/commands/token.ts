@@ -1,5 +1,5 @@
 // `lvsctl token create|list|revoke`: API tokens for automation (Authorization: Bearer TOKEN).
-import { createTokenWith, listTokensWith, revokeTokenWith } from '@/server/auth/admin';
+import { createTokenWith, listTokensWith, revokeTokenWith } from '@/server/api/admin';
 import { UsageError } from './command';
 import { cliActor, localCommand, splitList, type Io } from './local';
 

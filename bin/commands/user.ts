@@ -1,6 +1,6 @@
 // `lvsctl user add|list|remove|hash`: local accounts in the console's database (or a hash for the
 // configuration file). Passwords come from a terminal prompt or stdin, never from argv.
-import { addUserWith, listUsersWith, removeUserWith } from '@/server/auth/admin';
+import { addUserWith, listUsersWith, removeUserWith } from '@/server/api/admin';
 import { hashPassword } from '@/server/auth/password';
 import { UsageError } from './command';
 import { cliActor, localCommand, readPassword, splitList, type Io } from './local';

@@ -22,10 +22,6 @@ const TONE_GLYPH: Record<Tone, string> = {
   accent: '★',
 };
 
-export function toneClasses(tone: Tone): string {
-  return TONE_CLASSES[tone];
-}
-
 export interface StatusPillProps {
   tone: Tone;
   children: ReactNode;

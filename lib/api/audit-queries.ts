@@ -2,7 +2,7 @@ import { queryOptions } from '@tanstack/react-query';
 import { AuditList } from '@/lib/models/audit';
 import { api, apiPaths } from './client';
 
-// The audit log's query factory (habit 8): newest entries first, refreshed every 10 s.
+// The audit log's query factory (components never spell a query key or URL): newest entries first, refreshed every 10 s.
 
 export const auditKeys = {
   all: ['audit'] as const,

@@ -4,6 +4,7 @@ import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { ActionResult, DrainPlan, DrainProgress, IntentList, type DrainAction } from '@/lib/models/drain';
 import { HaproxyActionResult, HaproxyView, type HaproxyActionKind } from '@/lib/models/haproxy';
 import { safeNextPath } from '@/lib/safe-next';
+import { CSRF_COOKIE, CSRF_COOKIE_HTTPS, CSRF_HEADER } from '@/lib/models/auth';
 
 // The typed client of the console's own HTTP API, for the browser (session cookie + CSRF header)
 // and for lvsctl (base URL + API token). Every URL is built here and nowhere else; every response
@@ -74,12 +75,8 @@ export interface ApiClientOptions {
   onUnauthorized?: () => void;
 }
 
-/** Name of the (readable, not HttpOnly) cookie holding the session's CSRF token (over HTTP). */
-export const CSRF_COOKIE = 'lvs_csrf';
-/** Its name over HTTPS (server/auth/authenticate.ts: no sibling subdomain can plant it). */
-export const CSRF_COOKIE_HTTPS = `__Host-${CSRF_COOKIE}`;
-/** Header every state-changing browser request carries (server/auth/csrf.ts checks it). */
-export const CSRF_HEADER = 'x-csrf-token';
+// The CSRF cookie and header names are shared with the server (lib/models/auth.ts).
+export { CSRF_COOKIE, CSRF_COOKIE_HTTPS, CSRF_HEADER };
 
 /** The CSRF token from document.cookie (the __Host- one first), or null (not in a browser, or not logged in). */
 export function readCsrfCookie(cookie: string | undefined = typeof document === 'undefined' ? undefined : document.cookie): string | null {
@@ -211,7 +208,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.bearerToken) headers.authorization = `Bearer ${options.bearerToken}`;
     if (send) {
-      // State-changing requests carry the session's CSRF token (server/auth/csrf.ts).
+      // State-changing requests carry the session's CSRF token (server/auth/authenticate.ts).
       const csrf = options.csrfToken?.();
       if (csrf) headers[CSRF_HEADER] = csrf;
       if (send.body !== undefined) headers['content-type'] = 'application/json';
@@ -335,11 +332,4 @@ export function apiPost(path: string, body: unknown): Promise<unknown>;
 export function apiPost<T>(path: string, body: unknown, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T>;
 export function apiPost(path: string, body: unknown, schema?: z.ZodType, opts?: RequestOptions): Promise<unknown> {
   return api.post(path, body, schema ?? z.unknown(), opts);
-}
-
-/** DELETE a console API path, with the CSRF token; a 401 goes to the login page. */
-export function apiDelete(path: string): Promise<unknown>;
-export function apiDelete<T>(path: string, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T>;
-export function apiDelete(path: string, schema?: z.ZodType, opts?: RequestOptions): Promise<unknown> {
-  return api.del(path, schema ?? z.unknown(), opts);
 }

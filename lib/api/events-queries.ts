@@ -4,7 +4,7 @@ import { resolveRange, type TimeRange } from '@/lib/timeline';
 import { api, apiPaths } from './client';
 import { DEFAULT_POLL_MS } from './queries';
 
-// Failover history's query factory (habit 8). A preset range ("last hour") is resolved at fetch
+// Failover history's query factory (components never spell a query key or URL). A preset range ("last hour") is resolved at fetch
 // time, so the key stays stable while the window slides; polled with the collector's interval.
 
 export interface EventsParams {

@@ -2,7 +2,7 @@ import { queryOptions, replaceEqualDeep } from '@tanstack/react-query';
 import type { ClusterSnapshot, HistoryPoint, HistoryResponse } from '@/lib/models/cluster';
 import { getCluster, getClusters, getHistory, getHost, isApiError } from './client';
 
-// Query keys and queryOptions, one factory per resource (habit 8). Components call
+// Query keys and queryOptions, one factory per resource, so a key and its URL are written once. Components call
 // `useQuery(clusterQueries.detail(name))` and never spell a key or a URL.
 //
 // Live refresh: every resource polls with refetchInterval (the snapshot's own pollIntervalMs when

@@ -1,7 +1,7 @@
 import { QueryClient, isServer } from '@tanstack/react-query';
 import { isApiError } from './client';
 
-// The one QueryClient factory (habit 8). Live views poll through refetchInterval set per resource
+// The one QueryClient factory, so retries and freshness are decided once. Live views poll through refetchInterval set per resource
 // in queries.ts; the defaults here only decide retries and freshness.
 
 export function makeQueryClient(): QueryClient {

@@ -27,3 +27,10 @@ export type Actor = z.infer<typeof Actor>;
 /** What the browser may know about itself (GET /api/me). */
 export const Me = Actor.pick({ name: true, role: true, clusters: true, via: true });
 export type Me = z.infer<typeof Me>;
+
+/** Name of the (readable, not HttpOnly) cookie holding the session's CSRF token (over HTTP). */
+export const CSRF_COOKIE = 'lvs_csrf';
+/** Its name over HTTPS (server/auth/authenticate.ts: no sibling subdomain can plant it). */
+export const CSRF_COOKIE_HTTPS = `__Host-${CSRF_COOKIE}`;
+/** Header every state-changing browser request carries (server/auth/authenticate.ts checks it). */
+export const CSRF_HEADER = 'x-csrf-token';

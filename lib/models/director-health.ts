@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-// The kernel settings and counters that decide whether a director can do its job
-// (see shared/OPERATIONS.md): forwarding, IPVS drain behaviour, DR ARP settings, conntrack fill.
+// The kernel settings and counters that decide whether a director can do its job: forwarding,
+// IPVS drain behaviour, DR ARP settings, conntrack fill.
 // A null field means the key was not in the input (module not loaded, or not asked for).
 
 /** Per-interface IPv4 settings from `net.ipv4.conf.<if>.*`, including `all` and `default`. */

@@ -456,7 +456,6 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
   z.object({ ...eventBase, type: z.literal('other') }),
 ]);
 export type KeepalivedLogEvent = z.infer<typeof KeepalivedLogEvent>;
-export type KeepalivedLogEventType = KeepalivedLogEvent['type'];
 
 // ---------------------------------------------------------------------------------------------
 // Notify FIFO lines and notify-script arguments

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, errorResponse, isServerApiError } from './errors';
+import { DomainError } from '@/server/errors';
+import { API_ERROR_STATUS, ApiError, DOMAIN_ERROR_CODE, errorResponse, isServerApiError } from './errors';
 
 describe('errorResponse', () => {
   it('maps an ApiError to its status even when it comes from another copy of the class (bundled twice)', async () => {
@@ -19,5 +20,15 @@ describe('errorResponse', () => {
     const branded = new ApiError('conflict', 'x');
     expect(isServerApiError(Object.assign(Object.create(null) as object, { ...branded, code: 'nope' }, Object.fromEntries(Object.getOwnPropertySymbols(branded).map((s) => [s, true]))))).toBe(false);
     expect(errorResponse(new Error('boom')).status).toBe(500);
+  });
+
+  it('answers a domain error with the code and status of its kind (one table), details kept', async () => {
+    const r = errorResponse(new DomainError('conflict', 'refused: x', { refusals: ['x'] }));
+    expect(r.status).toBe(409);
+    expect(await r.json()).toEqual({ error: { code: 'conflict', message: 'refused: x', details: { refusals: ['x'] } } });
+    expect(errorResponse(new DomainError('invalid', 'weight: bad')).status).toBe(422);
+    expect(errorResponse(new DomainError('unavailable', 'audit')).status).toBe(503);
+    expect(errorResponse(new DomainError('director-failed', 'x')).status).toBe(502);
+    for (const [kind, code] of Object.entries(DOMAIN_ERROR_CODE)) expect(API_ERROR_STATUS[code], kind).toBeGreaterThanOrEqual(400);
   });
 });

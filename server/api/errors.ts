@@ -2,8 +2,11 @@ import 'server-only';
 import { NextResponse } from 'next/server';
 import { ZodError } from 'zod';
 import { describeIssues } from '@/server/config/load';
+import { hasErrorBrand, isDomainError, type DomainErrorKind } from '@/server/errors';
 
-// One error type with a closed list of codes, each mapped to an HTTP status here (habit 6).
+// The edge's error type: a closed list of codes, each mapped to an HTTP status here. Domain code
+// throws DomainError (server/errors.ts); DOMAIN_ERROR_CODE below is the one table turning its kinds
+// into these codes.
 
 export const API_ERROR_STATUS = {
   'bad-request': 400,
@@ -21,6 +24,16 @@ export const API_ERROR_STATUS = {
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
 
+/** What each domain error kind is answered with. */
+export const DOMAIN_ERROR_CODE: Record<DomainErrorKind, ApiErrorCode> = {
+  invalid: 'validation',
+  'not-found': 'not-found',
+  conflict: 'conflict',
+  forbidden: 'forbidden',
+  unavailable: 'unavailable',
+  'director-failed': 'director-failed',
+};
+
 const API_ERROR_BRAND = Symbol.for('lvs-console.ApiError');
 
 export class ApiError extends Error {
@@ -35,18 +48,18 @@ export class ApiError extends Error {
   }
 }
 
-/**
- * Recognises an ApiError by a global brand, not `instanceof`: the bundler can give a route and the
- * server module that threw two copies of this class (seen: a 409 refusal answered as a 500).
- */
+/** An ApiError, or another bundled copy of the class (hasErrorBrand). */
 export function isServerApiError(e: unknown): e is ApiError {
-  if (e instanceof ApiError) return true;
-  if (typeof e !== 'object' || e === null || (e as Record<symbol, unknown>)[API_ERROR_BRAND] !== true) return false;
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && Object.hasOwn(API_ERROR_STATUS, code);
+  return e instanceof ApiError || hasErrorBrand(e, API_ERROR_BRAND, 'code', Object.keys(API_ERROR_STATUS));
 }
 
-export function errorResponse(e: unknown): NextResponse {
+/** A domain error as the ApiError it is answered with (anything else unchanged). */
+export function toApiError(e: unknown): unknown {
+  return isDomainError(e) ? new ApiError(DOMAIN_ERROR_CODE[e.kind], e.message, e.details) : e;
+}
+
+export function errorResponse(thrown: unknown): NextResponse {
+  const e = toApiError(thrown);
   if (isServerApiError(e)) {
     return NextResponse.json(
       { error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } },

@@ -3,10 +3,12 @@ import { NextResponse } from 'next/server';
 import type { Actor, Role } from '@/lib/models/auth';
 import { roleAtLeast } from '@/lib/models/auth';
 import { authenticateWith, crossOriginReason, csrfTokenReason, sourceAddressWith } from '@/server/auth/authenticate';
-import { getAuth, type AuthService } from '@/server/auth/service';
+import type { AuthService } from '@/server/auth/service';
+import { getAuth } from '@/server/runtime';
 import { ApiError, errorResponse, isServerApiError } from './errors';
 
-// A route handler is this wrapper plus one call into server/ (habit 5). Access is decided here,
+// A route handler is this wrapper plus one call into server/api/, so access control, error mapping
+// and caching headers live in one place. Access is decided here,
 // in one place: every route declares the role it needs, and a test (app/api/routes.test.ts)
 // fails when a route does not. Order: who is calling (401), CSRF for cookie/proxy-authenticated
 // state changes (403), role (403), cluster scope (403). Every refused state-changing request is

@@ -9,12 +9,12 @@ import { HaproxyActionRequest, HaproxyActionResult, HaproxyView } from '@/lib/mo
 import { ActionResult, DrainPlan, DrainProgress, DrainRequest, IntentList, RestoreRequest, WeightRequest } from '@/lib/models/drain';
 import { EventList } from '@/lib/models/events';
 import { WebhookStatusList } from '@/lib/models/webhooks';
-import { NewToken, NewUser } from '@/server/auth/admin';
-import { LoginBody } from '@/server/auth/login';
-import { IntentsQuery, PlanQuery, ProgressQuery } from '@/server/drain/api';
-import { AuditQuery } from '@/server/read/audit';
-import { HistoryQuery } from '@/server/read/clusters';
-import { EventsQuery } from '@/server/read/events';
+import { NewToken, NewUser } from '@/server/api/admin';
+import { LoginBody } from '@/server/api/login';
+import { IntentsQuery, PlanQuery, ProgressQuery } from '@/server/api/drain';
+import { AuditQuery } from '@/server/api/read/audit';
+import { HistoryQuery } from '@/server/api/read/clusters';
+import { EventsQuery } from '@/server/api/read/events';
 import type { ApiEndpoint } from '@/lib/models/api-docs';
 import { JSON_BODY_LIMIT, LOGIN_BODY_LIMIT } from './body';
 import { API_ERROR_STATUS } from './errors';

@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { AuditOutcome, type AuditEntry, type NewAuditEntry } from '@/lib/models/audit';
-import { ApiError } from '@/server/api/errors';
+import { DomainError } from '@/server/errors';
 import type { Db } from '@/server/db';
 import type { AuditKey } from './key';
 import { RefusalAudit, type RefusalOptions } from './refusals';
@@ -122,8 +122,8 @@ export interface AuditHead {
 }
 
 /** A change whose 'attempted' row could not be written: the change must not be made. */
-export function auditUnavailable(e: unknown): ApiError {
-  return new ApiError('unavailable', `the audit log cannot be written (${e instanceof Error ? e.message : String(e)}): nothing was changed`);
+export function auditUnavailable(e: unknown): DomainError {
+  return new DomainError('unavailable', `the audit log cannot be written (${e instanceof Error ? e.message : String(e)}): nothing was changed`);
 }
 
 /** The newest keyed row's id and key id (which key this log is being written with), or null. */
@@ -203,7 +203,7 @@ export class AuditLog {
   }
 
   /**
-   * The 'attempted' row of a change, written before the change. Throws a 503 ApiError when it
+   * The 'attempted' row of a change, written before the change. Throws DomainError 'unavailable' (503) when it
    * cannot be written: the caller must then change nothing.
    */
   attempt(e: Omit<NewAuditEntry, 'outcome'>): AuditEntry {

@@ -1,11 +1,11 @@
 import 'server-only';
-import { CSRF_COOKIE, CSRF_COOKIE_HTTPS } from '@/lib/api/client';
+import { CSRF_COOKIE, CSRF_COOKIE_HTTPS, CSRF_HEADER } from '@/lib/models/auth';
 import type { Actor } from '@/lib/models/auth';
 import type { AuthConfig } from '@/server/config/schema';
 import { PEER_HEADER, STAMP_HEADER, verifyPeer, type PeerProblem } from './peer-stamp.mjs';
 import { sameSecret, sha256 } from './secrets';
 import { proxyUserGrant } from './proxy-groups';
-import { findAccount, getAuth, type AuthService } from './service';
+import { findAccount, type AuthService } from './service';
 import type { Session } from './store';
 
 // Who is calling: an API token (Authorization: Bearer), a session cookie, or a user asserted by a
@@ -82,10 +82,6 @@ export function sourceAddressWith(req: Request, config: AuthConfig): string {
   return peer;
 }
 
-export function sourceAddress(req: Request): string {
-  return sourceAddressWith(req, getAuth().config);
-}
-
 /** Whether the browser reached the console over HTTPS (directly, or per a trusted proxy). */
 export function isHttps(req: Request, config: AuthConfig): boolean {
   if (fromTrustedProxy(req, config)) {
@@ -160,10 +156,6 @@ export function authenticateWith(req: Request, svc: AuthService): Authentication
   return { actor: null, session: null };
 }
 
-export function authenticate(req: Request): Actor | null {
-  return authenticateWith(req, getAuth()).actor;
-}
-
 /** Hashes of every session id the request carries, under either name (for login and logout). */
 export function sessionIdHashes(req: Request): string[] {
   return [...readCookies(req, cookieNames(true).session), ...readCookies(req, cookieNames(false).session)]
@@ -200,7 +192,7 @@ export function crossOriginReason(req: Request, config: AuthConfig): string | nu
 
 /** The session's CSRF token must come back in the x-csrf-token header. Returns why not, or null. */
 export function csrfTokenReason(req: Request, session: Session): string | null {
-  const sent = req.headers.get('x-csrf-token');
+  const sent = req.headers.get(CSRF_HEADER);
   if (!sent) return 'CSRF token missing: send the x-csrf-token header (the lvs_csrf or __Host-lvs_csrf cookie value)';
   return sameSecret(sent, session.csrf) ? null : 'CSRF token does not match this session: reload the page';
 }

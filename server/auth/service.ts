@@ -2,12 +2,11 @@ import 'server-only';
 import type { AuditLog } from '@/server/audit/log';
 import type { AuthConfig } from '@/server/config/schema';
 import type { Db } from '@/server/db';
-import { getRuntime } from '@/server/runtime';
 import { FailureRateLimiter } from './rate-limit';
 import { AuthStore } from './store';
 
 // Access control's process-wide parts: the configuration, the store, the failed-login limiter and
-// the audit log. Kept beside the runtime (not in it) and created on first use.
+// the audit log. The runtime (server/runtime.ts) builds the one the routes use (getAuth).
 
 export interface AuthService {
   config: AuthConfig;
@@ -25,18 +24,6 @@ export function createAuthService(config: AuthConfig, db: Db, audit: AuditLog, n
     audit,
     now,
   };
-}
-
-const KEY = Symbol.for('lvs-console.auth');
-type Holder = { [KEY]?: AuthService };
-
-export function getAuth(): AuthService {
-  const g = globalThis as Holder;
-  if (!g[KEY]) {
-    const rt = getRuntime();
-    g[KEY] = createAuthService(rt.config.auth, rt.db, rt.audit);
-  }
-  return g[KEY];
 }
 
 /** Role and clusters of an account now (config accounts first), or null when it no longer exists. */

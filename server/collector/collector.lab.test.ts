@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, restoreLab, waitFor } from '@/lib/testing/lab';
+import { ctl, labConfig, restoreLab, waitFor } from '@/server/testing/lab';
 import type { ConsoleConfig } from '@/server/config/schema';
 import { mergeSnapshot } from './merge-snapshot';
 import type { DirectorObservation } from './observation';

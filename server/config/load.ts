@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import type { z } from 'zod';
 import { ConsoleConfig, webhookUrlProblem } from './schema';
 
-// The one place that reads the environment (habit 7). No "server-only" here: the CLI and
+// The one place that reads the environment, so every setting is validated and documented here. No "server-only" here: the CLI and
 // bin/serve.ts load the configuration too. The config file is found through
 // LVS_CONSOLE_CONFIG (default ./lvs-console.yaml); it is parsed and validated once.
 

@@ -4,7 +4,7 @@ import type { DiagnosticCheck } from '@/lib/models/diagnostics';
 
 // "Check this cluster", the pure part: from a fresh merged snapshot (sysctls, tables, keepalived's
 // configured weights: all read by the collector) and each director's `keepalived -t` answer, one
-// verdict per check and director, each with the exact fix. No I/O here (server/diagnostics/run.ts).
+// verdict per check and director, each with the exact fix. No I/O here (server/api/diagnostics.ts).
 
 export type ConfigTest = { ok: true; output: string } | { ok: false; output: string } | { error: string };
 

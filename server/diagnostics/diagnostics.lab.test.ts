@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, restoreLab, waitFor } from '@/lib/testing/lab';
+import { ctl, labConfig, restoreLab, waitFor } from '@/server/testing/lab';
 import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
 import type { ConsoleConfig } from '@/server/config/schema';
 import { diagnoseCluster } from './checks';
 import { diagnoseRealServers } from './real-servers';
-import { configTest, readRealServer } from './run';
+import { configTest, readRealServer } from '@/server/api/diagnostics';
 
 // "Check this cluster" on the lab as it is (read-only: keepalived -t through the console user's
 // sudo rule, one refresh), then on a lab broken on purpose (lab/ctl break all dir2: every director

@@ -1,14 +1,18 @@
 import 'server-only';
-import type { DirectorResult, VerifiedWeight } from '@/lib/models/drain';
+import type { ClusterSnapshot } from '@/lib/models/cluster';
+import type { DirectorResult, Intent, VerifiedWeight } from '@/lib/models/drain';
 import { canonicalIP } from '@/lib/models/ip';
 import { hostPort } from '@/lib/models/keys';
 import { ipvsadmEditRealServer, ipvsadmListService, writeTrackFile, type CatalogueCommand } from '@/server/commands/catalogue';
-import type { DirectorConfig } from '@/server/config/schema';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import type { ClusterConfig, DirectorConfig } from '@/server/config/schema';
+import { KeyedMutex } from '@/server/concurrency/keyed-mutex';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
 import { exec, execSequence, type StepResult } from '@/server/ssh/exec';
 import type { SshPool } from '@/server/ssh/pool';
-import type { DirectorSteps } from './plan';
+import { overlayVerified, type DirectorSteps, type VerifiedEntry } from './plan';
+import type { ClusterView } from './ports';
+import { memoKey, type MemoKey, type RepairMemo } from './reconcile';
 
 // Runs planned steps on directors: per director ONE execSequence (every `ipvsadm -e`, then a
 // `ipvsadm -Ln --exact` re-read of each touched service), plus, for track-file holds, the `tee`
@@ -138,4 +142,88 @@ export function outcomeOf(results: readonly DirectorResult[]): 'ok' | 'partial' 
   if (acted.every((r) => r.status === 'ok')) return 'ok';
   if (acted.every((r) => r.status === 'failed')) return 'failed';
   return 'partial';
+}
+
+export interface ApplierDeps {
+  pool: SshPool;
+  /** The merged snapshots (when each director's data was taken, for what was verified since). */
+  clusters: () => Pick<ClusterView, 'snapshot'>;
+  now: () => number;
+  /** Per-command timeout for actions (default the pool's). */
+  timeoutMs?: number;
+  /** Runs the steps on the directors (default: over SSH, applyPlanSteps); tests pass a fake. */
+  apply?: (cluster: ClusterConfig, steps: DirectorSteps[]) => Promise<DirectorResult[]>;
+}
+
+/**
+ * What actions and repairs share: one lock per cluster (actions and repairs of one cluster are
+ * serialized), the weights this console set and verified (laid over older snapshot data when
+ * planning), when a change could not be verified, and the repair memo per intent and director.
+ */
+export class Applier {
+  readonly mutex = new KeyedMutex();
+  readonly memo = new Map<MemoKey, RepairMemo>();
+  /** Weights this console set and verified, per cluster. */
+  private readonly verified = new Map<string, VerifiedEntry[]>();
+  /** When the last change that could not be verified on some director finished, per cluster. */
+  private readonly unverified = new Map<string, number>();
+
+  constructor(private readonly deps: ApplierDeps) {}
+
+  /** The snapshot with what was verified since its data was taken laid over it (what plans start from). */
+  overlay(cluster: string, snapshot: ClusterSnapshot): ClusterSnapshot {
+    return overlayVerified(snapshot, this.verified.get(cluster) ?? []);
+  }
+
+  /** When the last change on the cluster that could not be verified finished, if any since the last fresh data. */
+  unverifiedSince(cluster: string): number | undefined {
+    return this.unverified.get(cluster);
+  }
+
+  /** Data taken after the unverified change has arrived. */
+  settled(cluster: string): void {
+    this.unverified.delete(cluster);
+  }
+
+  apply(c: ClusterConfig, steps: DirectorSteps[]): Promise<DirectorResult[]> {
+    if (this.deps.apply) return this.deps.apply(c, steps);
+    return applyPlanSteps(c.directors, steps, { pool: this.deps.pool, ...(this.deps.timeoutMs === undefined ? {} : { timeoutMs: this.deps.timeoutMs }) });
+  }
+
+  /** Apply, remember what was verified, and note each intent's attempt in the repair memo. */
+  async applyAndMemo(c: ClusterConfig, steps: DirectorSteps[], intents: readonly Intent[] | null): Promise<DirectorResult[]> {
+    const results = await this.apply(c, steps);
+    const finished = this.deps.now();
+    this.recordApplied(c.name, results, finished);
+    // The reconciler waits for data taken after this, so it does not "repair" from stale figures.
+    for (const i of intents ?? []) {
+      for (const r of results) {
+        const prev = this.memo.get(memoKey(i.id, r.director));
+        this.memo.set(memoKey(i.id, r.director), {
+          lastFinishedAt: finished,
+          failures: r.status === 'failed' ? (prev?.failures ?? 0) + 1 : 0,
+          lastError: r.error?.message ?? null,
+        });
+      }
+    }
+    return results;
+  }
+
+  /** Remember what an apply verified (and whether anything could not be), for the next plan. */
+  recordApplied(cluster: string, results: readonly DirectorResult[], at: number): void {
+    const snapshot = this.deps.clusters().snapshot(cluster);
+    const started = new Map((snapshot?.directors ?? []).map((d) => [d.name, d.takenAt === null ? -Infinity : d.takenAt - (d.refreshMs ?? 0)]));
+    // Keep only entries some director's data still predates.
+    const kept = (this.verified.get(cluster) ?? []).filter((e) => (started.get(e.director) ?? Infinity) <= e.at);
+    for (const r of results) {
+      for (const v of r.verified) kept.push({ at, director: r.director, service: v.service, realServer: v.realServer, weight: v.actual });
+    }
+    this.verified.set(cluster, kept);
+    if (results.some((r) => r.status === 'failed')) this.unverified.set(cluster, at);
+  }
+
+  /** Drop the repair memo of an intent that ended or was replaced. */
+  forget(intentId: string): void {
+    for (const k of this.memo.keys()) if (k.startsWith(`${intentId}|`)) this.memo.delete(k);
+  }
 }

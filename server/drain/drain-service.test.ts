@@ -2,18 +2,19 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import type { DirectorResult } from '@/lib/models/drain';
-import { ApiError } from '@/server/api/errors';
+import { DomainError } from '@/server/errors';
 import { AuditLog } from '@/server/audit/log';
 import { ConsoleConfig } from '@/server/config/schema';
 import { migrate } from '@/server/db';
 import { EventStore } from '@/server/events/store';
 import type { SshPool } from '@/server/ssh/pool';
-import { DrainService, type ClusterView } from './drain-service';
+import { createDrain, type DrainHooks } from './compose';
+import type { ClusterView, DrainService } from './drain-service';
 import { NOW, labSnapshot, rs, service } from './fixtures.test-helper';
 import { IntentStore } from './intent-store';
 import type { DirectorSteps } from './plan';
 
-// The DrainService with a fake director table (no SSH): idempotence under concurrency, refusal,
+// The DrainService and its reconciler (createDrain) with a fake director table (no SSH): idempotence under concurrency, refusal,
 // partial failure then repair by the reconciler, lease expiry, restore.
 
 const config = ConsoleConfig.parse({
@@ -37,6 +38,7 @@ let audit: AuditLog;
 let events: EventStore;
 let store: IntentStore;
 let svc: DrainService;
+let hooks: DrainHooks;
 
 function snapshot(): ClusterSnapshot {
   const on = (k: string) => ({ dir1: table.dir1?.[k] ?? null, dir2: table.dir2?.[k] ?? null });
@@ -79,7 +81,7 @@ beforeEach(() => {
   audit = new AuditLog(db);
   events = new EventStore(db);
   store = new IntentStore(db);
-  svc = new DrainService({ config, store, audit, events, pool: undefined as unknown as SshPool, clusters: () => view, now: () => clock, apply: fakeApply });
+  ({ service: svc, hooks } = createDrain({ config, store, audit, events, pool: undefined as unknown as SshPool, clusters: () => view, now: () => clock, apply: fakeApply }));
 });
 
 describe('DrainService', () => {
@@ -108,9 +110,9 @@ describe('DrainService', () => {
   it('refuses the last serving server with a 409 that carries the plan, audited, nothing recorded', async () => {
     await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x' }, WHO);
     const e = await svc.drain('lab', { target: '192.0.2.12:80', reason: 'y' }, WHO).catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(ApiError);
-    expect((e as ApiError).code).toBe('conflict');
-    expect((e as ApiError).details).toMatchObject({ refusals: [expect.stringContaining('no serving real server left')] });
+    expect(e).toBeInstanceOf(DomainError);
+    expect((e as DomainError).kind).toBe('conflict');
+    expect((e as DomainError).details).toMatchObject({ refusals: [expect.stringContaining('no serving real server left')] });
     expect(store.open('lab')).toHaveLength(1);
     // The refused drain changed nothing, so it has no attempted row.
     expect(audit.list({ action: 'drain' }).map((x) => x.outcome)).toEqual(['refused', 'ok', 'attempted']);
@@ -128,10 +130,10 @@ describe('DrainService', () => {
     // Backing off right after the failure; once dir2 answers and the backoff passed, it is repaired.
     failOn.clear();
     applied = [];
-    await svc.onTick(snapshot());
+    await hooks.onTick(snapshot());
     expect(applied).toEqual([]);
     clock += 10_000;
-    await svc.onTick(snapshot());
+    await hooks.onTick(snapshot());
     expect(applied).toEqual([{ director: 'dir2', weights: [0] }]);
     expect(table.dir2?.['192.0.2.11:80']).toBe(0);
     const repair = audit.list({ action: 'drift-repair' });
@@ -145,11 +147,11 @@ describe('DrainService', () => {
     // Held: no further repair while the table agrees; a flap (keepalived re-adds at 100) is repaired again.
     applied = [];
     clock += 10_000;
-    await svc.onTick(snapshot());
+    await hooks.onTick(snapshot());
     expect(applied).toEqual([]);
     table.dir1 = { ...table.dir1, '192.0.2.11:80': 100 };
     clock += 10_000;
-    await svc.onTick(snapshot());
+    await hooks.onTick(snapshot());
     expect(applied).toEqual([{ director: 'dir1', weights: [0] }]);
   });
 
@@ -158,7 +160,7 @@ describe('DrainService', () => {
     await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x', expiresInMinutes: 5 }, WHO);
     expect(store.open('lab')[0]).toMatchObject({ kind: 'drain', restoreWeight: 100, onExpiry: 'restore' });
     clock += 6 * 60_000;
-    await svc.onTick(snapshot());
+    await hooks.onTick(snapshot());
     expect(store.open('lab')).toEqual([]);
     expect(table).toMatchObject({ dir1: { '192.0.2.11:80': 100 }, dir2: { '192.0.2.11:80': 100 } });
     expect(audit.list({ action: 'restore' })[0]).toMatchObject({ actor: 'system', outcome: 'ok' });
@@ -172,13 +174,13 @@ describe('DrainService', () => {
 
   it('writes an attempted row before the change and completes it with the outcome row, which names it', async () => {
     let rowsWhenApplied = -1;
-    svc = new DrainService({
+    ({ service: svc, hooks } = createDrain({
       config, store, audit, events, pool: undefined as unknown as SshPool, clusters: () => view, now: () => clock,
       apply: (c, steps) => {
         rowsWhenApplied = audit.list().length;
         return fakeApply(c, steps);
       },
-    });
+    }));
     const r = await svc.drain('lab', { target: '192.0.2.11:80', reason: 'patching', ticket: 'OPS-1' }, WHO);
     const [outcome, attempt] = audit.list();
     expect(rowsWhenApplied).toBe(1); // the attempt was stored before anything was sent
@@ -209,8 +211,8 @@ describe('DrainService', () => {
         () => svc.setWeight('lab', { target: '192.0.2.11:80', weight: 5, reason: 'x' }, WHO),
       ]) {
         const e = await act().catch((x: unknown) => x);
-        expect(e).toBeInstanceOf(ApiError);
-        expect(e).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^the audit log cannot be written \(database or disk is full\): nothing was changed$/) as unknown });
+        expect(e).toBeInstanceOf(DomainError);
+        expect(e).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/^the audit log cannot be written \(database or disk is full\): nothing was changed$/) as unknown });
       }
       expect(applied).toEqual([]);
       expect(store.open('lab')).toEqual([]);
@@ -220,7 +222,7 @@ describe('DrainService', () => {
       await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x' }, WHO);
       applied = [];
       breakAudit();
-      await expect(svc.restore('lab', { target: '192.0.2.11:80' }, WHO)).rejects.toMatchObject({ code: 'unavailable' });
+      await expect(svc.restore('lab', { target: '192.0.2.11:80' }, WHO)).rejects.toMatchObject({ kind: 'unavailable' });
       expect(applied).toEqual([]);
       expect(store.open('lab')).toHaveLength(1); // still held
       expect(table).toMatchObject({ dir1: { '192.0.2.11:80': 0 }, dir2: { '192.0.2.11:80': 0 } });
@@ -232,14 +234,14 @@ describe('DrainService', () => {
       applied = [];
       breakAudit();
       clock += 10_000;
-      await svc.onTick(snapshot());
+      await hooks.onTick(snapshot());
       expect(applied).toEqual([]);
       clock += 6 * 60_000; // and the lease has expired
-      await svc.onTick(snapshot());
+      await hooks.onTick(snapshot());
       expect(applied).toEqual([]);
       expect(store.open('lab')).toHaveLength(1);
       mendAudit();
-      await svc.onTick(snapshot());
+      await hooks.onTick(snapshot());
       expect(store.open('lab')).toEqual([]);
       expect(table).toMatchObject({ dir1: { '192.0.2.11:80': 100 }, dir2: { '192.0.2.11:80': 100 } });
       expect(audit.list({ action: 'restore' }).map((e) => [e.actor, e.outcome])).toEqual([
@@ -249,13 +251,13 @@ describe('DrainService', () => {
     });
 
     it('an outcome that cannot be written leaves the attempt without one, reported as such', async () => {
-      svc = new DrainService({
+      ({ service: svc, hooks } = createDrain({
         config, store, audit, events, pool: undefined as unknown as SshPool, clusters: () => view, now: () => clock,
         apply: (c, steps) => {
           breakAudit(); // the database fails while the directors are being changed
           return fakeApply(c, steps);
         },
-      });
+      }));
       const r = await svc.drain('lab', { target: '192.0.2.11:80', reason: 'x' }, WHO);
       expect(r.outcome).toBe('ok'); // the change was made: the answer says so
       mendAudit();
@@ -272,6 +274,18 @@ describe('DrainService', () => {
     expect(d.plan.directors[0]?.commands[0]?.display).toBe('sudo -n -- ipvsadm -e -t 192.0.2.100:80 -r 192.0.2.11:80 -g -w 0');
     expect(applied).toEqual([]);
     expect(store.open('lab')).toEqual([]);
-    await expect(svc.drain('lab', { target: '192.0.2.99', reason: 'x' }, WHO)).rejects.toMatchObject({ code: 'not-found', message: 'no real server 192.0.2.99 in cluster lab' });
+    await expect(svc.drain('lab', { target: '192.0.2.99', reason: 'x' }, WHO)).rejects.toMatchObject({ kind: 'not-found', message: 'no real server 192.0.2.99 in cluster lab' });
+  });
+});
+
+describe('createDrain hooks', () => {
+  it("the merge hook lays the hold over the collector's snapshot; after close it leaves snapshots as they are", async () => {
+    const r = await svc.drain('lab', { target: '192.0.2.11:80', reason: 'patching' }, WHO);
+    const held = hooks.augment(snapshot()).services[0]?.realServers.find((x) => x.key === '192.0.2.11:80');
+    expect(held?.hold).toMatchObject({ intentId: r.intents[0]?.id, kind: 'drain', weight: 0, actor: 'alice', reason: 'patching' });
+    const parts = createDrain({ config, store, audit, events, pool: undefined as unknown as SshPool, clusters: () => view, now: () => clock, apply: fakeApply });
+    parts.close();
+    const plain = snapshot();
+    expect(parts.hooks.augment(plain)).toBe(plain);
   });
 });

@@ -1,16 +1,18 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/lib/testing/lab';
-import { ApiError } from '@/server/api/errors';
+import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/server/testing/lab';
+import { DomainError } from '@/server/errors';
 import { AuditLog } from '@/server/audit/log';
 import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
 import type { ConsoleConfig } from '@/server/config/schema';
 import { migrate } from '@/server/db';
 import { EventStore } from '@/server/events/store';
-import { DrainService, type ActingAs } from './drain-service';
+import { createDrain } from './compose';
+import type { ActingAs, DrainService } from './drain-service';
+import type { DrainProgressTracker } from './progress';
 import { IntentStore } from './intent-store';
 
 // Drains against the real lab: both directors over SSH as the console's sudo-limited user, with
@@ -23,6 +25,7 @@ let config: ConsoleConfig;
 let refresher: DirectorRefresher;
 let collector: Collector;
 let drain: DrainService;
+let progress: DrainProgressTracker;
 let audit: AuditLog;
 let events: EventStore;
 
@@ -68,16 +71,17 @@ beforeAll(async () => {
   audit = new AuditLog(db);
   events = new EventStore(db);
   refresher = createDirectorRefresher(config);
-  const svc = new DrainService({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector });
-  drain = svc;
+  const parts = createDrain({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector });
+  drain = parts.service;
+  progress = parts.progress;
   collector = new Collector({
     clusters: config.clusters,
     pollIntervalMs: config.pollIntervalMs,
     refresh: refresher.refresh,
     describeError: describeRefreshError,
-    augment: (s) => svc.augment(s),
-    onTick: (s) => void svc.onTick(s),
-    onDirector: (_c, _o, s) => void svc.reconcile(s()),
+    augment: parts.hooks.augment,
+    onTick: (s) => void parts.hooks.onTick(s),
+    onDirector: (c, _o, s) => parts.hooks.onDirector(c, s),
   });
   collector.start();
   await ready();
@@ -114,12 +118,12 @@ describe('drain held until restored (lab)', () => {
     const traffic = await ctl('traffic', '--count', '10');
     expect(traffic).not.toMatch(/rs1/);
     expect(traffic).toMatch(/rs2 10/);
-    const before = await drain.progress('lab', '192.0.2.11:80', WEB, true);
+    const before = await progress.progress('lab', '192.0.2.11:80', WEB, true);
     console.info(`[drain.lab] progress: ${before.state}, ${JSON.stringify(before.entries.map((e) => [e.active, e.inactive, e.persistent]))}, est ${before.estimatedSecondsToZero} s, -Lnc ${JSON.stringify(before.connections.map((c) => c.byState))}`);
-    const done = await drain.wait('lab', { target: '192.0.2.11:80', service: WEB, timeoutSeconds: 180 });
+    const done = await progress.wait('lab', { target: '192.0.2.11:80', service: WEB, timeoutSeconds: 180 });
     expect(done.state).toBe('drained');
     expect(done.entries[0]?.director).toBe('dir1');
-    const detail = await drain.progress('lab', '192.0.2.11:80', WEB, true);
+    const detail = await progress.progress('lab', '192.0.2.11:80', WEB, true);
     expect(detail.connections.map((c) => [c.director, c.error])).toEqual([['dir1', null]]);
 
     // Idempotent: the same drain again (as a second operator) ends with the same single intent.
@@ -130,7 +134,7 @@ describe('drain held until restored (lab)', () => {
 
     // The last serving server is refused without force (rs2 is then the only one).
     await expect(drain.drain('lab', { target: '192.0.2.12:80', service: WEB, reason: 'would empty the service' }, WHO)).rejects.toSatisfy(
-      (e) => e instanceof ApiError && e.code === 'conflict' && /no serving real server left/.test(e.message),
+      (e) => e instanceof DomainError && e.kind === 'conflict' && /no serving real server left/.test(e.message),
     );
     expect(await weightOn('dir1', '-t 192.0.2.100:80', '192.0.2.12:80')).toBe(100);
 

@@ -2,15 +2,16 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { DrainRequest, RestoreRequest, WeightRequest } from '@/lib/models/drain';
-import { labConfig, labSsh, waitFor } from '@/lib/testing/lab';
-import { isServerApiError } from '@/server/api/errors';
+import { labConfig, labSsh, waitFor } from '@/server/testing/lab';
+import { isServerApiError, toApiError } from '@/server/api/errors';
 import { AuditLog } from '@/server/audit/log';
 import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
 import { migrate } from '@/server/db';
 import { EventStore } from '@/server/events/store';
-import { DrainService, type ActingAs } from './drain-service';
+import { createDrain } from './compose';
+import type { ActingAs, DrainService } from './drain-service';
 import { IntentStore } from './intent-store';
 
 // Hostile strings in every field of drain / weight / restore (issue #7): each is refused with a
@@ -53,15 +54,17 @@ type Field = 'target' | 'service' | 'weight';
 
 /**
  * How a request was refused, or why that is not a refusal. A refusal is the request schema rejecting
- * the field (a ZodError on that field), or the service's plain answer about it (ApiError
- * `validation` or `not-found` whose message is about that field). Anything else (accepted, a
+ * the field (a ZodError on that field), or the service's plain answer about it (a DomainError
+ * answered as `validation` or `not-found` whose message is about that field). Anything else (accepted, a
  * TypeError, a DirectorError: the string reached a director) is not a refusal.
  */
 async function refusal(field: Field, f: () => Promise<unknown>): Promise<string> {
   try {
     await f();
     return 'NOT REFUSED: accepted';
-  } catch (e) {
+  } catch (thrown) {
+    // Domain errors as the edge answers them (server/api/errors.ts).
+    const e = toApiError(thrown);
     if (e instanceof ZodError) {
       const paths = [...new Set(e.issues.map((i) => i.path.join('.')))];
       return paths.length === 1 && paths[0] === field ? `schema: ${field}` : `NOT A REFUSAL OF ${field}: schema error at ${paths.join(', ')}`;
@@ -85,9 +88,9 @@ beforeAll(async () => {
   migrate(db);
   audit = new AuditLog(db);
   refresher = createDirectorRefresher(config);
-  const svc = new DrainService({ config, store: new IntentStore(db), audit, events: new EventStore(db), pool: refresher.pool, clusters: () => collector });
-  drain = svc;
-  collector = new Collector({ clusters: config.clusters, pollIntervalMs: config.pollIntervalMs, refresh: refresher.refresh, describeError: describeRefreshError, augment: (s) => svc.augment(s) });
+  const parts = createDrain({ config, store: new IntentStore(db), audit, events: new EventStore(db), pool: refresher.pool, clusters: () => collector });
+  drain = parts.service;
+  collector = new Collector({ clusters: config.clusters, pollIntervalMs: config.pollIntervalMs, refresh: refresher.refresh, describeError: describeRefreshError, augment: parts.hooks.augment });
   collector.start();
   await waitFor('both lab directors live', () => Promise.resolve(collector.snapshot('lab')?.directors.every((d) => d.live) === true), 240_000);
 }, 300_000);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectionDetail } from '@/lib/models/drain';
 import { drainFindings, withHolds } from './findings';
 import { DIRECTORS, NOW, director, intent, labSnapshot, rs, service } from './fixtures.test-helper';
-import { KeyedMutex } from './mutex';
+import { KeyedMutex } from '../concurrency/keyed-mutex';
 import { planAction } from './plan';
 import { estimate, overallState, progressEntries } from './progress';
 import { backoffMs, expired, findDrift, memoKey, type RepairMemo } from './reconcile';

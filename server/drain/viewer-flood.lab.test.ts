@@ -1,17 +1,19 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrainProgress } from '@/lib/models/drain';
-import { labConfig, labSsh, waitFor } from '@/lib/testing/lab';
+import { labConfig, labSsh, waitFor } from '@/server/testing/lab';
 import { AuditLog } from '@/server/audit/log';
 import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/collector/describe-error';
+import { describeRefreshError } from '@/server/ssh/describe-error';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
 import type { ConsoleConfig } from '@/server/config/schema';
 import { migrate } from '@/server/db';
 import { EventStore } from '@/server/events/store';
 import { HaproxyHoldStore } from '@/server/haproxy/hold-store';
 import { HaproxyService } from '@/server/haproxy/service';
-import { DrainService, type ActingAs } from './drain-service';
+import { createDrain } from './compose';
+import type { ActingAs, DrainService } from './drain-service';
+import type { DrainProgressTracker } from './progress';
 import { IntentStore } from './intent-store';
 
 // Issue 14 #4: viewers must not be able to take a director's SSH channels. While an operator's drain
@@ -28,6 +30,7 @@ let config: ConsoleConfig;
 let refresher: DirectorRefresher;
 let collector: Collector;
 let drain: DrainService;
+let tracker: DrainProgressTracker;
 let haproxy: HaproxyService;
 const channels: Array<{ director: string; argv: string }> = [];
 
@@ -38,17 +41,18 @@ beforeAll(async () => {
   const audit = new AuditLog(db);
   refresher = createDirectorRefresher(config);
   refresher.pool.onChannel((d, command) => channels.push({ director: d.name, argv: command.argv.join(' ') }));
-  const svc = new DrainService({ config, store: new IntentStore(db), audit, events: new EventStore(db), pool: refresher.pool, clusters: () => collector });
-  drain = svc;
+  const parts = createDrain({ config, store: new IntentStore(db), audit, events: new EventStore(db), pool: refresher.pool, clusters: () => collector });
+  drain = parts.service;
+  tracker = parts.progress;
   haproxy = new HaproxyService({ clusters: config.clusters, pool: refresher.pool, audit, holds: new HaproxyHoldStore(db), commandTimeoutMs: config.ssh.commandTimeoutMs, intervalMs: 2000, reconcile: false });
   collector = new Collector({
     clusters: config.clusters,
     pollIntervalMs: config.pollIntervalMs,
     refresh: refresher.refresh,
     describeError: describeRefreshError,
-    augment: (s) => svc.augment(s),
-    onTick: (s) => void svc.onTick(s),
-    onDirector: (_c, _o, s) => void svc.reconcile(s()),
+    augment: parts.hooks.augment,
+    onTick: (s) => void parts.hooks.onTick(s),
+    onDirector: (c, _o, s) => parts.hooks.onDirector(c, s),
   });
   collector.start();
   await waitFor('both directors answered', () => Promise.resolve(collector.snapshot('lab')?.directors.every((d) => d.live) === true), 240_000);
@@ -67,8 +71,8 @@ describe('viewers cannot exhaust the SSH channels (lab)', () => {
     channels.length = 0;
 
     const drained = drain.drain('lab', { target: RS, service: WEB, reason: 'lab test: viewer flood' }, WHO);
-    const polls = Array.from({ length: 30 }, () => drain.progress('lab', RS, WEB, true));
-    const longPolls = Array.from({ length: 30 }, () => drain.wait('lab', { target: RS, service: WEB, timeoutSeconds: 120 }));
+    const polls = Array.from({ length: 30 }, () => tracker.progress('lab', RS, WEB, true));
+    const longPolls = Array.from({ length: 30 }, () => tracker.wait('lab', { target: RS, service: WEB, timeoutSeconds: 120 }));
     const views = Array.from({ length: 30 }, () => haproxy.read('lab'));
     const refreshed = collector.refreshNow('lab');
     const [result, progress, waited, seen, snapshot] = await Promise.all([drained, Promise.all(polls), Promise.all(longPolls), Promise.all(views), refreshed]);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, restoreLab, waitFor } from '@/lib/testing/lab';
+import { ctl, labConfig, restoreLab, waitFor } from '@/server/testing/lab';
 import { mergeSnapshot } from '@/server/collector/merge-snapshot';
 import type { DirectorObservation } from '@/server/collector/observation';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';

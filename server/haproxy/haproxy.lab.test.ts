@@ -2,8 +2,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/models/auth';
-import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/lib/testing/lab';
-import { ApiError } from '@/server/api/errors';
+import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/server/testing/lab';
+import { DomainError } from '@/server/errors';
 import { openApiDocument } from '@/server/api/openapi';
 import { AuditLog } from '@/server/audit/log';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
@@ -148,8 +148,8 @@ describe('HAProxy pools over the lab', () => {
   it('an unknown server or a bad weight changes nothing, and says why', async () => {
     const before = JSON.stringify((await haproxy.read('lab')).instances.map((i) => i.backends.map((b) => b.servers.map((s) => [s.name, adminState(s.status), s.weight]))));
     const err = await haproxy.act('lab', { action: 'drain', backend: 'galera', server: 'rs9', reason: 'x' }, actor).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).message).toMatch(/nothing was changed: haproxy-dir1 \(on dir1\) has no server galera\/rs9/);
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).message).toMatch(/nothing was changed: haproxy-dir1 \(on dir1\) has no server galera\/rs9/);
     await expect(haproxy.act('lab', { action: 'weight', backend: 'galera', server: 'rs1', weight: 999, reason: 'x' }, actor)).rejects.toThrow(/weight/);
     await expect(haproxy.act('lab', { action: 'drain', backend: 'galera; shutdown', server: 'rs1', reason: 'x' }, actor)).rejects.toThrow();
     const after = JSON.stringify((await haproxy.read('lab')).instances.map((i) => i.backends.map((b) => b.servers.map((s) => [s.name, adminState(s.status), s.weight]))));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Actor } from '@/lib/models/auth';
-import { ApiError } from '@/server/api/errors';
+import { DomainError } from '@/server/errors';
 import { AuditLog } from '@/server/audit/log';
 import type { CatalogueCommand } from '@/server/commands/command';
 import { ConsoleConfig } from '@/server/config/schema';
@@ -103,8 +103,8 @@ describe('HaproxyService audit', () => {
         { action: 'weight', backend: 'galera', server: 'rs1', weight: 5, reason: 'x' },
       ]) {
         const e = await svc.act('lab', body, actor).catch((x: unknown) => x);
-        expect(e, body.action).toBeInstanceOf(ApiError);
-        expect(e).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^the audit log cannot be written .*: nothing was changed$/) as unknown });
+        expect(e, body.action).toBeInstanceOf(DomainError);
+        expect(e).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/^the audit log cannot be written .*: nothing was changed$/) as unknown });
       }
       expect(sent).toEqual([]);
       expect(holds.open('lab')).toEqual([]);
@@ -113,7 +113,7 @@ describe('HaproxyService audit', () => {
     it('release is refused and the holds stay; the reconciler does not re-apply', async () => {
       holds.set({ cluster: 'lab', backend: 'galera', server: 'rs1', actor: 'bob', reason: 'x', createdAt: 1, aspect: 'state', state: 'drain' });
       breakAudit();
-      await expect(svc.act('lab', { action: 'release', backend: 'galera', server: 'rs1', reason: 'x' }, actor)).rejects.toMatchObject({ code: 'unavailable' });
+      await expect(svc.act('lab', { action: 'release', backend: 'galera', server: 'rs1', reason: 'x' }, actor)).rejects.toMatchObject({ kind: 'unavailable' });
       expect(holds.open('lab')).toHaveLength(1);
       // The fixture shows rs1 UP on both instances: the drain hold has drifted, but is not re-applied unaudited.
       await svc.reconcileAll();

@@ -9,11 +9,11 @@ import {
   type HaproxyServer,
   type HaproxyView,
 } from '@/lib/models/haproxy';
-import { ApiError } from '@/server/api/errors';
+import { DomainError } from '@/server/errors';
 import type { AuditLog } from '@/server/audit/log';
 import { haproxySetState, haproxySetWeight, haproxyShowStat } from '@/server/commands/haproxy';
 import type { ClusterConfig, HaproxyInstanceConfig } from '@/server/config/schema';
-import { KeyedMutex } from '@/server/drain/mutex';
+import { KeyedMutex } from '@/server/concurrency/keyed-mutex';
 import { parseHaproxyStat } from '@/server/parsers/haproxy-stat';
 import { exec } from '@/server/ssh/exec';
 import type { ChannelPriority } from '@/server/ssh/connection';
@@ -79,7 +79,7 @@ export class HaproxyService {
 
   private cluster(name: string): ClusterConfig {
     const c = this.deps.clusters.find((x) => x.name === name);
-    if (!c) throw new ApiError('not-found', `no cluster named "${name}" is configured`);
+    if (!c) throw new DomainError('not-found', `no cluster named "${name}" is configured`);
     return c;
   }
 
@@ -106,7 +106,7 @@ export class HaproxyService {
   async act(cluster: string, body: unknown, actor: Actor): Promise<HaproxyActionResult> {
     const c = this.cluster(cluster);
     const req = HaproxyActionRequest.parse(body);
-    if (c.haproxy.length === 0) throw new ApiError('not-found', `cluster "${cluster}" has no HAProxy instances configured`);
+    if (c.haproxy.length === 0) throw new DomainError('not-found', `cluster "${cluster}" has no HAProxy instances configured`);
     return this.mutex.run(cluster, () => (req.action === 'release' ? Promise.resolve(this.release(cluster, req, actor)) : this.apply(c, req, actor)));
   }
 
@@ -114,7 +114,7 @@ export class HaproxyService {
   private release(cluster: string, req: HaproxyActionRequest, actor: Actor): HaproxyActionResult {
     const target = `${req.backend}/${req.server}`;
     const held = this.deps.holds.openFor(cluster, req.backend, req.server);
-    if (held.length === 0) throw new ApiError('not-found', `nothing is held on ${target} in cluster "${cluster}"`);
+    if (held.length === 0) throw new DomainError('not-found', `nothing is held on ${target} in cluster "${cluster}"`);
     const detail = { reason: req.reason, released: held.map((h) => ({ id: h.id, aspect: h.aspect, state: h.state, weight: h.weight, by: h.actor })) };
     // Before the holds end; if it cannot be written, this throws 503 and nothing changes.
     const attempt = this.deps.audit.attempt({ actor: actor.name, role: actor.role, source: actor.source, action: 'haproxy-release', cluster, target, detail });
@@ -140,7 +140,7 @@ export class HaproxyService {
         ...missing.map((v) => `${v.name} (on ${v.director}) has no server ${target}`),
       ].join('; ');
       this.deps.audit.append({ ...who, outcome: 'refused', detail: { reason: req.reason, why, weight: req.weight ?? null } });
-      throw new ApiError(missing.length > 0 && unreadable.length === 0 ? 'not-found' : 'director-failed', `nothing was changed: ${why}`);
+      throw new DomainError(missing.length > 0 && unreadable.length === 0 ? 'not-found' : 'director-failed', `nothing was changed: ${why}`);
     }
 
     // Before anything is sent; if it cannot be written, this throws 503 and nothing changes.

@@ -1,4 +1,4 @@
-// sysctl output -> DirectorHealth: the settings shared/OPERATIONS.md says matter on a director.
+// sysctl output -> DirectorHealth: the kernel settings that decide whether a director can do its job.
 // Input: `sysctl -a` (or `sysctl KEY...`) lines, or `sysctl -n` values with their key list.
 // Keys read:
 //   net.ipv4.ip_forward, net.ipv6.conf.all.forwarding, net.ipv4.ip_nonlocal_bind,

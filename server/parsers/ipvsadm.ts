@@ -1,7 +1,7 @@
 // Parser for everything `ipvsadm` prints when listing (ipvsadm 1.26-1.31): -L/-l in every format
 // (--exact, --stats, --rate, --thresholds, --persistent-conn, --tun-info), a single service
 // (-L -t VIP:PORT, no version line), -c connections, --timeout, --daemon and -S save format.
-// Pure text -> model: no I/O. Format facts: /work/shared/FORMATS.md and ipvsadm.c (print_title,
+// Pure text -> model: no I/O. Format facts: ipvsadm.c (print_title,
 // print_service_entry, print_largenum, list_daemon, print_tunnel_rule).
 //
 // Lines are split on whitespace, never on column offsets (IPv6 overflows the columns). Anything that

@@ -1,6 +1,7 @@
 import 'server-only';
 
-// The one error a remote call can end with (habit 1 and 6 of shared conventions).
+// The one error a remote call can end with, so callers handle one shape and the API maps one set of
+// codes.
 // A closed list of codes; each instance names the director, where it is, the command
 // (when one was involved) and what the director said, in a message an operator can act
 // on at 3 a.m. without reading code. Map `code` to an HTTP status in the API error table.
@@ -254,10 +255,6 @@ export class DirectorError extends Error {
       transient: this.transient,
     };
   }
-}
-
-export function isDirectorError(e: unknown): e is DirectorError {
-  return e instanceof DirectorError;
 }
 
 /** Human duration for details ("within 0.5 s"). */

@@ -6,7 +6,8 @@ import type { ChannelPriority, RunRequest, StreamStats } from './connection';
 import { DirectorError, type CommandRef } from './errors';
 import { getSshPool, type SshPool } from './pool';
 
-// THE one door to a director (habit 1). The rest of the app calls `exec` / `execSequence` /
+// THE one door to a director, so that every command sent is a known, validated catalogue entry
+// and every failure comes back as one DirectorError. The rest of the app calls `exec` / `execSequence` /
 // `execStream` with catalogue commands only; `execRaw` (any argv) is for tests.
 //
 // An SSH exec request carries ONE string that the remote login shell parses. argv becomes

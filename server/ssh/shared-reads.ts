@@ -2,7 +2,7 @@ import 'server-only';
 
 // Reads that viewers trigger (drain progress -Lnc, HAProxy show stat) cost a director's SSH channel
 // each. However many viewers ask, one read per key runs at a time (the others await the same
-// promise), and a result younger than `reuseMs` is answered again, as server/diagnostics/run.ts
+// promise), and a result younger than `reuseMs` is answered again, as server/api/diagnostics.ts
 // does for "check this cluster". After a change the caller invalidates the keys it affects: their
 // results are dropped, and a read still in flight is neither joined nor remembered.
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labSsh, waitFor } from '@/lib/testing/lab';
+import { labSsh, waitFor } from '@/server/testing/lab';
 import { ConsoleConfig, type DirectorConfig } from '../config/schema';
 import {
   conntrackFigures,

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { getAudit } from '@/server/read/audit';
+import { getAudit } from '@/server/api/read/audit';
 
 export const dynamic = 'force-dynamic';
 

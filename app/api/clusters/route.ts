@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { listClustersFor } from '@/server/read/scoped';
+import { listClustersFor } from '@/server/api/read/scoped';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { getAllEventsFor } from '@/server/read/scoped';
+import { getAllEventsFor } from '@/server/api/read/scoped';
 
 export const dynamic = 'force-dynamic';
 

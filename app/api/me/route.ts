@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { me } from '@/server/auth/login';
+import { me } from '@/server/api/login';
 
 export const dynamic = 'force-dynamic';
 

@@ -3,8 +3,8 @@ import { preload } from 'react-dom';
 import { apiPaths } from '@/lib/api/client';
 import { ClusterView } from '@/components/clusters/cluster-view';
 import { decodeParam } from '@/components/ui/links';
-import { currentUser } from '@/server/auth/page-actor';
-import { firstScreenSnapshot } from '@/server/read/clusters';
+import { currentUser } from '@/server/api/page-actor';
+import { firstScreenSnapshot } from '@/server/api/read/clusters';
 
 type Props = { params: Promise<{ cluster: string }> };
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { createToken, listTokens } from '@/server/auth/admin';
+import { createToken, listTokens } from '@/server/api/admin';
 
 export const dynamic = 'force-dynamic';
 

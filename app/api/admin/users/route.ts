@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { addUser, listUsers } from '@/server/auth/admin';
+import { addUser, listUsers } from '@/server/api/admin';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { getWebhookStatus } from '@/server/read/webhooks';
+import { getWebhookStatus } from '@/server/api/read/webhooks';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { login } from '@/server/auth/login';
+import { login } from '@/server/api/login';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { logout } from '@/server/auth/login';
+import { logout } from '@/server/api/login';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { clusterSnapshotResponse } from '@/server/read/clusters';
+import { clusterSnapshotResponse } from '@/server/api/read/clusters';
 
 export const dynamic = 'force-dynamic';
 

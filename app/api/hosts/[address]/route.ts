@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { getHostFor } from '@/server/read/scoped';
+import { getHostFor } from '@/server/api/read/scoped';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { revokeToken } from '@/server/auth/admin';
+import { revokeToken } from '@/server/api/admin';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { removeUser } from '@/server/auth/admin';
+import { removeUser } from '@/server/api/admin';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { diagnoseClusterNow } from '@/server/diagnostics/run';
+import { diagnoseClusterNow } from '@/server/api/diagnostics';
 
 export const dynamic = 'force-dynamic';
 

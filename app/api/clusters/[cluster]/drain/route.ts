@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { postDrain } from '@/server/drain/api';
+import { postDrain } from '@/server/api/drain';
 
 export const dynamic = 'force-dynamic';
 

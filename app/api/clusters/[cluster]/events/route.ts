@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { getEvents } from '@/server/read/events';
+import { getEvents } from '@/server/api/read/events';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { getHaproxy, postHaproxyAction } from '@/server/haproxy/api';
+import { getHaproxy, postHaproxyAction } from '@/server/api/haproxy';
 
 export const dynamic = 'force-dynamic';
 

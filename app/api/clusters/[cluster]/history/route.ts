@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { getHistory } from '@/server/read/clusters';
+import { getHistory } from '@/server/api/read/clusters';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { getIntents } from '@/server/drain/api';
+import { getIntents } from '@/server/api/drain';
 
 export const dynamic = 'force-dynamic';
 

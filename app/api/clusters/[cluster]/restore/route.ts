@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { postRestore } from '@/server/drain/api';
+import { postRestore } from '@/server/api/drain';
 
 export const dynamic = 'force-dynamic';
 

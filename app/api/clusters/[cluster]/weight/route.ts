@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { postWeight } from '@/server/drain/api';
+import { postWeight } from '@/server/api/drain';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { getPlan } from '@/server/drain/api';
+import { getPlan } from '@/server/api/drain';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handle } from '@/server/api/handler';
-import { getProgress } from '@/server/drain/api';
+import { getProgress } from '@/server/api/drain';
 
 export const dynamic = 'force-dynamic';
 

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import type { Actor, Me } from '@/lib/models/auth';
 import { LOGIN_BODY_LIMIT, readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
-import { cookieNames, cookiesSecure, sessionIdHashes, sourceAddressWith } from './authenticate';
-import { isPasswordHashBusy, verifyNobody, verifyPassword } from './password';
-import { findAccount, getAuth, type AuthService } from './service';
+import { cookieNames, cookiesSecure, sessionIdHashes, sourceAddressWith } from '@/server/auth/authenticate';
+import { isPasswordHashBusy, verifyNobody, verifyPassword } from '@/server/auth/password';
+import { findAccount, type AuthService } from '@/server/auth/service';
+import { getAuth } from '@/server/runtime';
 
 // Log in (local accounts: config or `lvsctl user add`), log out, and who am I. A failed login
 // says only "wrong user name or password", whichever part was wrong, and counts against both the

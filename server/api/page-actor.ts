@@ -1,14 +1,15 @@
 import 'server-only';
 import { headers } from 'next/headers';
 import type { Me } from '@/lib/models/auth';
-import { authenticate } from './authenticate';
+import { authenticateWith } from '@/server/auth/authenticate';
+import { getAuth } from '@/server/runtime';
 
 // For server components (the root layout, the login page): who is looking at this page, from the
 // same session cookie / token / trusted-proxy header the API handlers read.
 
 export async function currentUser(): Promise<Me | null> {
   const h = await headers();
-  const actor = authenticate(new Request('http://console.invalid/', { headers: new Headers(h) }));
+  const { actor } = authenticateWith(new Request('http://console.invalid/', { headers: new Headers(h) }), getAuth());
   return actor ? { name: actor.name, role: actor.role, clusters: actor.clusters, via: actor.via } : null;
 }
 

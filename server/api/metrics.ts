@@ -7,8 +7,8 @@ import { sameSecret } from '@/server/auth/secrets';
 import type { AuthService } from '@/server/auth/service';
 import type { MetricsConfig } from '@/server/config/metrics-schema';
 import { getRuntime } from '@/server/runtime';
-import { failoverCounts } from './failover-counts';
-import { METRICS_CONTENT_TYPE, renderMetrics } from './render-metrics';
+import { failoverCounts } from '@/server/metrics/failover-counts';
+import { METRICS_CONTENT_TYPE, renderMetrics } from '@/server/metrics/render-metrics';
 
 // GET /metrics: who may scrape, and the answer. Besides any logged-in viewer (session or API
 // token), a Prometheus server may scrape with the metrics token (`metrics.token`, sent as

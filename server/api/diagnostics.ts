@@ -8,8 +8,8 @@ import { getRuntime } from '@/server/runtime';
 import { exec, execSequence } from '@/server/ssh/exec';
 import { DirectorError } from '@/server/ssh/errors';
 import type { SshPool } from '@/server/ssh/pool';
-import { diagnoseCluster, type ConfigTest } from './checks';
-import { diagnoseRealServers, type RealServerReadout } from './real-servers';
+import { diagnoseCluster, type ConfigTest } from '@/server/diagnostics/checks';
+import { diagnoseRealServers, type RealServerReadout } from '@/server/diagnostics/real-servers';
 
 // GET /api/clusters/:cluster/diagnostics: runs `keepalived -t` on every director (read-only, in the
 // sudoers catalogue), refreshes the cluster now, and judges the fresh snapshot. One run at a time per

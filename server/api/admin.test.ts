@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '@/server/api/errors';
+import { DomainError } from '@/server/errors';
 import { AuditLog } from '@/server/audit/log';
 import { AuthConfig } from '@/server/config/schema';
 import { migrate } from '@/server/db';
 import { addUserWith, createTokenWith, removeUserWith, revokeTokenWith, type ChangedBy } from './admin';
-import { createAuthService, type AuthService } from './service';
+import { createAuthService, type AuthService } from '@/server/auth/service';
 
 // Account and token changes are audited fail-closed: an 'attempted' row first, the change only once
 // it is stored, then the outcome row naming it.
@@ -64,8 +64,8 @@ describe('account and token changes', () => {
       createTokenWith(svc, { name: 'ci', role: 'operator' }, BY);
       breakAudit();
       const refused = (e: unknown) => {
-        expect(e).toBeInstanceOf(ApiError);
-        expect(e).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^the audit log cannot be written \(database or disk is full\): nothing was changed$/) as unknown });
+        expect(e).toBeInstanceOf(DomainError);
+        expect(e).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/^the audit log cannot be written \(database or disk is full\): nothing was changed$/) as unknown });
       };
       refused(await addUserWith(svc, { name: 'dave', password: 'a-long-password-2', role: 'admin' }, BY).catch((e: unknown) => e));
       refused(await Promise.resolve().then(() => createTokenWith(svc, { name: 'backdoor', role: 'admin' }, BY)).catch((e: unknown) => e));

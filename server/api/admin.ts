@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { Role, type Actor } from '@/lib/models/auth';
 import { readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
-import { hashPassword, isPasswordHashBusy } from './password';
-import { getAuth, type AuthService } from './service';
-import { AuthStoreError, type TokenInfo } from './store';
+import { hashPassword, isPasswordHashBusy } from '@/server/auth/password';
+import type { AuthService } from '@/server/auth/service';
+import { getAuth } from '@/server/runtime';
+import { AuthStoreError, type TokenInfo } from '@/server/auth/store';
 
 // Managing accounts and API tokens (admin role, or lvsctl on the console host). Every change is
 // written to the audit log, fail-closed (an 'attempted' row first: no row, no change). Listings

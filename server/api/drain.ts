@@ -5,10 +5,10 @@ import { DrainAction, DrainRequest, RestoreRequest, WaitRequest, WeightRequest, 
 import { readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
 import { getRuntime } from '@/server/runtime';
-import type { ActingAs } from './drain-service';
+import type { ActingAs } from '@/server/drain/drain-service';
 
 // The API's entry points for drains (one call per route): parse and validate the request (zod:
-// 422 naming the field), then one call into the DrainService.
+// 422 naming the field), then one call into the drain service or its progress tracker.
 
 function actingAs(actor: Actor | null): ActingAs {
   if (!actor) throw new ApiError('unauthorized', 'log in first');
@@ -18,19 +18,19 @@ function actingAs(actor: Actor | null): ActingAs {
 // POST /api/clusters/:cluster/drain
 export async function postDrain(req: Request, cluster: string, actor: Actor | null): Promise<ActionResult> {
   const body = DrainRequest.parse(await readJsonBody(req));
-  return getRuntime().drain.drain(cluster, body, actingAs(actor));
+  return getRuntime().drain.service.drain(cluster, body, actingAs(actor));
 }
 
 // POST /api/clusters/:cluster/weight
 export async function postWeight(req: Request, cluster: string, actor: Actor | null): Promise<ActionResult> {
   const body = WeightRequest.parse(await readJsonBody(req));
-  return getRuntime().drain.setWeight(cluster, body, actingAs(actor));
+  return getRuntime().drain.service.setWeight(cluster, body, actingAs(actor));
 }
 
 // POST /api/clusters/:cluster/restore
 export async function postRestore(req: Request, cluster: string, actor: Actor | null): Promise<ActionResult> {
   const body = RestoreRequest.parse(await readJsonBody(req));
-  return getRuntime().drain.restore(cluster, body, actingAs(actor));
+  return getRuntime().drain.service.restore(cluster, body, actingAs(actor));
 }
 
 export const IntentsQuery = z.object({ history: z.enum(['0', '1']).optional() }).strict();
@@ -38,7 +38,7 @@ export const IntentsQuery = z.object({ history: z.enum(['0', '1']).optional() })
 // GET /api/clusters/:cluster/intents?history=1
 export function getIntents(cluster: string, search: URLSearchParams): IntentList {
   const q = IntentsQuery.parse(Object.fromEntries(search));
-  return getRuntime().drain.intents(cluster, q.history === '1');
+  return getRuntime().drain.service.intents(cluster, q.history === '1');
 }
 
 export const PlanQuery = z
@@ -55,7 +55,7 @@ export const PlanQuery = z
 export function getPlan(cluster: string, search: URLSearchParams): DrainPlan {
   const q = PlanQuery.parse(Object.fromEntries(search));
   if (q.action === 'weight' && q.weight === undefined) throw new ApiError('validation', 'weight: required for action=weight (0-65535)');
-  return getRuntime().drain.plan(cluster, { action: q.action, target: q.target, service: q.service, weight: q.weight, force: q.force === '1' });
+  return getRuntime().drain.service.plan(cluster, { action: q.action, target: q.target, service: q.service, weight: q.weight, force: q.force === '1' });
 }
 
 export const ProgressQuery = z
@@ -73,7 +73,7 @@ export const ProgressQuery = z
 // GET /api/clusters/:cluster/drain/progress?target=&service=&connections=1&wait=1&timeout=60
 export async function getProgress(cluster: string, search: URLSearchParams): Promise<DrainProgress> {
   const q = ProgressQuery.parse(Object.fromEntries(search));
-  const drain = getRuntime().drain;
-  if (q.wait === '1') return drain.wait(cluster, WaitRequest.parse({ target: q.target, service: q.service, timeoutSeconds: q.timeout ?? 60 }));
-  return drain.progress(cluster, q.target, q.service, q.connections === '1');
+  const progress = getRuntime().drain.progress;
+  if (q.wait === '1') return progress.wait(cluster, WaitRequest.parse({ target: q.target, service: q.service, timeoutSeconds: q.timeout ?? 60 }));
+  return progress.progress(cluster, q.target, q.service, q.connections === '1');
 }

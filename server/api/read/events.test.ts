@@ -8,13 +8,13 @@ import { EventStore } from '@/server/events/store';
 
 // The routes end to end (handler, validation, error mapping, CSV) over a temp database.
 const state = vi.hoisted(() => ({ store: null as EventStore | null }));
-vi.mock('@/server/runtime', () => ({
-  getRuntime: () => ({ events: state.store, collector: { clusterNames: () => ['lab', 'other'] } }),
-}));
 // A logged-in viewer (access control itself is tested in app/api/routes.test.ts).
-vi.mock('@/server/auth/service', async (original) => {
+vi.mock('@/server/runtime', async () => {
   const { AuthConfig } = await import('@/server/config/schema');
-  return { ...(await original<object>()), getAuth: () => ({ config: AuthConfig.parse({}), audit: { append: () => undefined } }) };
+  return {
+    getRuntime: () => ({ events: state.store, collector: { clusterNames: () => ['lab', 'other'] } }),
+    getAuth: () => ({ config: AuthConfig.parse({}), audit: { append: () => undefined } }),
+  };
 });
 vi.mock('@/server/auth/authenticate', async (original) => ({
   ...(await original<object>()),
