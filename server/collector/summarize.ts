@@ -1,5 +1,5 @@
 import type { ClusterSnapshot, ClusterSummary, HostMembership } from '@/lib/models/cluster';
-import { canonicalIP } from '@/lib/models/ip';
+import { canonicalIP } from '@/lib/address';
 
 // Pure reductions of merged snapshots for the overview and host views.
 

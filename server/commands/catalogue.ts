@@ -20,7 +20,6 @@ export { CommandArgumentError, type CatalogueCommand } from './command';
 export * from './validators';
 export {
   IPVSADM_LIST_MODES,
-  hostPort,
   type IpvsadmEditRealServerArgs,
   type IpvsadmListArgs,
   type IpvsadmListMode,

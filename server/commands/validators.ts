@@ -1,5 +1,5 @@
 import 'server-only';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, type IpFamily } from '@/lib/address';
 import { CommandArgumentError } from './command';
 
 // Strict validators for every value that can end up in a catalogue argv. Each takes the
@@ -33,13 +33,13 @@ function oneOf<T extends string>(field: string, value: unknown, allowed: readonl
   return value as T;
 }
 
-export type IpFamily = 'inet' | 'inet6';
+export type { IpFamily };
 
 /** An IPv4 (dotted quad, no leading zeros) or IPv6 address; no zone id, no brackets, no port. */
 export function ipAddress(field: string, value: unknown): string {
   const s = str(field, value, 45);
   if (s.includes('%')) fail(field, value, 'zone ids (%eth0) are not accepted');
-  if (isIPv4(s) || isIPv6(s)) return s.toLowerCase();
+  if (isIP(s) !== 0) return s.toLowerCase();
   return fail(field, value, 'must be an IPv4 or IPv6 address');
 }
 

@@ -1,7 +1,6 @@
 import 'server-only';
 import type { DirectorResult, VerifiedWeight } from '@/lib/models/drain';
-import { canonicalIP } from '@/lib/models/ip';
-import { hostPort } from '@/lib/models/keys';
+import { canonicalIP, formatEndpoint } from '@/lib/address';
 import { ipvsadmEditRealServer, ipvsadmListService, writeTrackFile, type CatalogueCommand } from '@/server/commands/catalogue';
 import type { DirectorConfig } from '@/server/config/schema';
 import { describeRefreshError } from '@/server/collector/describe-error';
@@ -44,7 +43,7 @@ export function readBack(stdout: string, expect: readonly { realServer: string; 
   const table = parseIpvsadm(stdout, { mode: 'list' });
   const rss = table.services[0]?.realServers ?? [];
   return expect.map((e) => {
-    const rs = rss.find((r) => hostPort(canonicalIP(r.address), r.port) === e.realServer);
+    const rs = rss.find((r) => formatEndpoint(canonicalIP(r.address), r.port) === e.realServer);
     const actual = rs?.weight ?? null;
     return { service, realServer: e.realServer, expected: e.weight, actual, ok: actual === e.weight };
   });

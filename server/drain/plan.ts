@@ -1,7 +1,6 @@
 import type { ClusterSnapshot, MergedRealServer, MergedService } from '@/lib/models/cluster';
 import type { DirectorPlan, DrainAction, DrainPlan, HoldMechanism, Intent, PlanEntry, PlannedCommand } from '@/lib/models/drain';
-import { canonicalIP, isIP } from '@/lib/models/ip';
-import { hostPort } from '@/lib/models/keys';
+import { AddressError, canonicalIP, formatEndpoint, parseFwmark, parseHostTarget, type HostTarget } from '@/lib/address';
 
 // Pure: what a drain / restore / re-weight would do to a cluster, from its merged snapshot and the
 // open intents. No I/O: apply.ts runs the steps this returns, the API shows the plan as the impact
@@ -23,32 +22,17 @@ export class PlanError extends Error {
 
 // ------------------------------------------------------------------ targets and selectors
 
-export interface ParsedTarget {
-  address: string;
-  /** null: the whole host (every port, every service). */
-  port: number | null;
-}
+/** A host (port null: every port, every service) or one endpoint, address canonical. */
+export type ParsedTarget = HostTarget;
 
-/** `192.0.2.11`, `192.0.2.11:80`, `2001:db8::11`, `[2001:db8::11]:80`. */
+/** `192.0.2.11`, `192.0.2.11:80`, `2001:db8::11`, `[2001:db8::11]:80` (lib/address.ts), as a PlanError. */
 export function parseTarget(text: string): ParsedTarget {
-  const t = text.trim();
-  const v6 = /^\[([^\]]+)\]:(\d{1,5})$/.exec(t);
-  if (v6) return { address: checkAddress(v6[1] ?? '', text), port: checkPort(v6[2] ?? '', text, true) };
-  if (isIP(t) !== 0) return { address: canonicalIP(t), port: null };
-  const v4 = /^([0-9.]+):(\d{1,5})$/.exec(t);
-  if (v4) return { address: checkAddress(v4[1] ?? '', text), port: checkPort(v4[2] ?? '', text, true) };
-  throw new PlanError('validation', `target "${text}" is not ADDR or ADDR:PORT (IPv6 as [ADDR]:PORT)`);
-}
-
-function checkAddress(a: string, whole: string): string {
-  if (isIP(a) === 0) throw new PlanError('validation', `target "${whole}": "${a}" is not an IPv4 or IPv6 address`);
-  return canonicalIP(a);
-}
-
-function checkPort(p: string, whole: string, allowZero: boolean): number {
-  const n = Number(p);
-  if (!Number.isInteger(n) || n > 65535 || (n === 0 && !allowZero)) throw new PlanError('validation', `"${whole}": port ${p} is not 1-65535`);
-  return n;
+  try {
+    return parseHostTarget(text);
+  } catch (e) {
+    if (e instanceof AddressError) throw new PlanError('validation', e.message);
+    throw e;
+  }
 }
 
 export type ServiceMatcher = (s: MergedService) => boolean;
@@ -59,12 +43,8 @@ export type ServiceMatcher = (s: MergedService) => boolean;
  */
 export function parseServiceSelector(text: string): ServiceMatcher {
   const t = text.trim();
-  const fwm = /^(?:fwm[: ])\s*(\d{1,10})(\s+IPv6)?$/i.exec(t);
-  if (fwm) {
-    const mark = Number(fwm[1]);
-    const v6 = fwm[2] !== undefined;
-    return (s) => s.protocol === 'FWM' && s.fwmark === mark && (s.family === 'inet6') === v6;
-  }
+  const fwm = parseFwmark(t);
+  if (fwm) return (s) => s.protocol === 'FWM' && s.fwmark === fwm.fwmark && s.family === fwm.family;
   const withProto = /^(tcp|udp|sctp)[: ]\s*(.+)$/i.exec(t);
   const proto = withProto ? (withProto[1] ?? '').toUpperCase() : null;
   const rest = withProto ? (withProto[2] ?? '') : t;
@@ -173,12 +153,12 @@ export function serviceRefOf(s: MergedService): ServiceRef {
 function serviceArgv(r: ServiceRef): string[] {
   if (r.protocol === 'fwm') return ['-f', String(r.fwmark), ...(r.family === 'inet6' ? ['-6'] : [])];
   const flag = r.protocol === 'tcp' ? '-t' : r.protocol === 'udp' ? '-u' : '--sctp-service';
-  return [flag, hostPort(r.address, r.port)];
+  return [flag, formatEndpoint(r.address, r.port)];
 }
 
 /** argv of `ipvsadm -e` exactly as the catalogue builds it (server/commands/ipvsadm.ts). */
 export function editArgv(e: EditStep): string[] {
-  return ['ipvsadm', '-e', ...serviceArgv(e.serviceRef), '-r', hostPort(e.address, e.port), FORWARD_FLAG[e.forward], '-w', String(e.weight)];
+  return ['ipvsadm', '-e', ...serviceArgv(e.serviceRef), '-r', formatEndpoint(e.address, e.port), FORWARD_FLAG[e.forward], '-w', String(e.weight)];
 }
 
 /** argv of the verifying re-read, as ipvsadmListService builds it. */

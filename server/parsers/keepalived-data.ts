@@ -11,6 +11,7 @@
 // identifying fields is a ParseError. Unknown keys inside them (newer versions add some) and whole
 // sections we do not model (Interfaces, VRRP Sockpool, Static routes, ...) are skipped.
 
+import { bareAddress, isIPv4, isIPv6 } from '@/lib/address';
 import {
   type KeepalivedCheckerData,
   type KeepalivedData,
@@ -23,7 +24,6 @@ import {
   type VrrpState,
   type VrrpSyncGroupData,
 } from '@/lib/models/keepalived';
-import { isIPv4, isIPv6 } from './ip-addr';
 import { parseKeepalivedEndpoint } from './keepalived-notify';
 import { ParseError } from './parse-error';
 
@@ -123,7 +123,7 @@ export function parseKeepalivedVip(text: string, legacy: boolean): KeepalivedVip
   const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(first);
   if (!m) return null;
   const address = m[1] ?? '';
-  const family = isIPv4(address) ? 'inet' : isIPv6(address) ? 'inet6' : null;
+  const family = isIPv4(address) ? 'inet' : isIPv6(bareAddress(address)) ? 'inet6' : null;
   if (!family) return null;
   const prefixlen = m[2] !== undefined ? Number(m[2]) : family === 'inet' ? 32 : 128;
   if (prefixlen > (family === 'inet' ? 32 : 128)) return null;
