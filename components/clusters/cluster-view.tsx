@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { isApiError } from '@/lib/api/client';
 import { clusterQueries, isSnapshotStale } from '@/lib/api/queries';
-import type { ClusterSnapshot } from '@/lib/models/cluster';
+import { clusterHealth, type ClusterSnapshot } from '@/lib/models/cluster';
 import { formatDuration } from '@/lib/format';
 import { ClusterBreadcrumb } from '@/components/ui/breadcrumb';
 import { Section } from '@/components/ui/card';
@@ -15,7 +15,7 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { LoadingBlock } from '@/components/ui/skeleton';
 import { StaleBanner } from '@/components/ui/stale-banner';
 import { StatusPill } from '@/components/ui/status-pill';
-import { CLUSTER_HEALTH, healthOfFindings } from '@/components/ui/tones';
+import { CLUSTER_HEALTH } from '@/components/ui/tones';
 import { useNow } from '@/components/ui/use-now';
 import { ServicesTable } from '@/components/services/services-table';
 import { DrainActionsProvider } from '@/components/drain/drain-actions';
@@ -65,7 +65,7 @@ export function ClusterView({ name, firstScreen = null }: { name: string; firstS
 function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: ClusterSnapshot; failure: unknown; lastReceivedAt: number }) {
   const now = useNow();
   const stale = now > 0 && isSnapshotStale(snapshot, now);
-  const health = CLUSTER_HEALTH[healthOfFindings(snapshot.findings)];
+  const health = CLUSTER_HEALTH[clusterHealth(snapshot.findings)];
   const staleDirectors = snapshot.directors.filter((d) => !d.live);
   const directorNames = snapshot.directors.map((d) => d.name);
 
