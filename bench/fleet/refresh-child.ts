@@ -23,7 +23,8 @@ import { createDirectorRefresher, refreshDirector } from '@/server/collector/ref
 import { ipAddrJson, ipvsadmList, pidofKeepalived, sysctlRead, type SysctlKey } from '@/server/commands/catalogue';
 import { loadConfigFile } from '@/server/config/load';
 import type { DirectorConfig } from '@/server/config/schema';
-import { toRemoteCommand, usesSudo } from '@/server/ssh/exec';
+import { fullArgv, toRemoteCommand } from '@/server/commands/quote';
+import { usesSudo } from '@/server/ssh/exec';
 import { SshPool } from '@/server/ssh/pool';
 
 export interface SingleResult {
@@ -112,7 +113,7 @@ function sameWorkCommand(director: DirectorConfig): string {
     ipvsadmList({ exact: true, mode: 'persistent-conn' }),
     sysctlRead(sysctls),
   ];
-  return steps.map((s) => toRemoteCommand(usesSudo(director, s) ? ['sudo', '-n', '--', ...s.argv] : s.argv)).join('; ');
+  return steps.map((s) => toRemoteCommand(fullArgv(s.argv, usesSudo(director, s)))).join('; ');
 }
 
 async function single(a: { configPath: string; cluster: string; director: string; iterations: number; warmup: number; baseline: string[]; sameWorkSsh: string[] }): Promise<SingleResult> {

@@ -1,6 +1,6 @@
 import 'server-only';
 import { builder, defineCommand, type CatalogueCommand } from './command';
-import { keepalivedSignalKind, TRACK_DIR, trackFileName, trackValue, type KeepalivedSignalKind } from './validators';
+import { keepalivedSignalKind, trackFileName, trackPath, trackValue, type KeepalivedSignalKind } from './validators';
 
 // keepalived: ask it to dump its state, check its config, find its process, and write the
 // FILE_CHECK track files the console uses to hold drains across keepalived flaps.
@@ -65,7 +65,7 @@ export const writeTrackFile = builder('writeTrackFile', (name: string, value: nu
   const v = trackValue('value', value);
   return defineCommand({
     name: 'writeTrackFile',
-    argv: ['tee', `${TRACK_DIR}/${n}`],
+    argv: ['tee', trackPath(n)],
     sudo: false,
     stdin: `${v}\n`,
     description: `Write ${v} to track file ${n}`,

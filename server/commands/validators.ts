@@ -97,7 +97,17 @@ export function plainObject(field: string, value: unknown): Record<string, unkno
   return value as Record<string, unknown>;
 }
 
+// Track files: keepalived FILE_CHECK files the console writes to hold a drain across keepalived
+// flaps. Their directory, naming and value range are defined here only.
+
 export const TRACK_DIR = '/var/lib/lvs-console/track';
+/** Largest number written to a track file. */
+export const TRACK_VALUE_MAX = 1_000_000;
+
+/** The absolute path of the track file NAME (already validated). */
+export function trackPath(name: string): string {
+  return `${TRACK_DIR}/${name}`;
+}
 
 /** A keepalived FILE_CHECK track file name: [a-z0-9._-], starting with a letter or digit. */
 export function trackFileName(field: string, value: unknown): string {
@@ -115,9 +125,19 @@ export function trackFilePath(field: string, value: unknown): string {
   return s;
 }
 
+/** The track file name if `path` is one the console may write (directly under TRACK_DIR), else null. */
+export function trackNameOf(path: string): string | null {
+  try {
+    return trackFileName('path', trackFilePath('path', path).slice(TRACK_DIR.length + 1));
+  } catch (e) {
+    if (e instanceof CommandArgumentError) return null;
+    throw e;
+  }
+}
+
 /** Value written to a track file (keepalived reads an integer; 0 = up). */
 export function trackValue(field: string, value: unknown): number {
-  return int(field, value, 0, 1_000_000);
+  return int(field, value, 0, TRACK_VALUE_MAX);
 }
 
 /** Files the console may read (keepalived dumps, its log, its pid file). */

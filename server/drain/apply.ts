@@ -1,13 +1,12 @@
 import 'server-only';
 import type { DirectorResult, VerifiedWeight } from '@/lib/models/drain';
 import { canonicalIP, formatEndpoint } from '@/lib/address';
-import { ipvsadmEditRealServer, ipvsadmListService, writeTrackFile, type CatalogueCommand } from '@/server/commands/catalogue';
 import type { DirectorConfig } from '@/server/config/schema';
 import { describeRefreshError } from '@/server/collector/describe-error';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
 import { exec, execSequence, type StepResult } from '@/server/ssh/exec';
 import type { SshPool } from '@/server/ssh/pool';
-import type { DirectorSteps } from './plan';
+import { directorCommands, type DirectorSteps } from './plan';
 
 // Runs planned steps on directors: per director ONE execSequence (every `ipvsadm -e`, then a
 // `ipvsadm -Ln --exact` re-read of each touched service), plus, for track-file holds, the `tee`
@@ -23,19 +22,6 @@ export interface ApplyDeps {
 /** A sequence's limit: the command limit for up to 4 commands, once more for each 4 after. */
 export function sequenceTimeoutMs(commandTimeoutMs: number, commands: number): number {
   return commandTimeoutMs * Math.max(1, Math.ceil(commands / 4));
-}
-
-/** The commands for one director, in order (also what the bench's bare-minimum path runs). */
-export function directorCommands(s: DirectorSteps): { tracks: CatalogueCommand[]; sequence: CatalogueCommand[] } {
-  return {
-    tracks: s.tracks.map((t) => writeTrackFile(t.name, t.value)),
-    sequence: [
-      ...s.edits.map((e) =>
-        ipvsadmEditRealServer({ service: e.serviceRef, realServer: { address: e.address, port: e.port }, forward: e.forward, weight: e.weight }),
-      ),
-      ...s.verify.map((v) => ipvsadmListService(v.serviceRef, { exact: true, mode: 'list' })),
-    ],
-  };
 }
 
 /** Weights of the expected real servers in one re-read listing (pure). */
