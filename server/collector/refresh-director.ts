@@ -70,7 +70,7 @@ export function createDirectorRefresher(config: ConsoleConfig, parser: ListingPa
 }
 
 /** The kernel settings a refresh reads (typed against the catalogue's allow-list). */
-const REFRESH_SYSCTLS: SysctlKey[] = [
+export const REFRESH_SYSCTLS: readonly SysctlKey[] = [
   'net.ipv4.ip_forward',
   'net.ipv6.conf.all.forwarding',
   'net.ipv4.vs.expire_quiescent_template',

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { canonicalAddress } from '@/lib/address';
 import { type IpAddrTable, type IpAddress, type IpLink } from '@/lib/models/ip-addr';
-import { ParseError } from './parse-error';
+import { parseJsonDocument, ParseError } from './parse-error';
 
 const KIND = 'ip-addr';
 const FOREVER = 4294967295;
@@ -82,19 +82,7 @@ function toAddress(a: z.infer<typeof WireAddr>, path: string): IpAddress | null 
 
 /** Parses `ip -j addr show` (or `ip -j -p addr show`). Bad JSON or shape -> ParseError line 0. */
 export function parseIpAddrJson(text: string): IpAddrTable {
-  if (text.trim() === '') throw new ParseError(KIND, 0, '', 'empty input');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ParseError(KIND, 0, '', `invalid JSON (${e instanceof Error ? e.message : 'parse error'})`);
-  }
-  const r = Wire.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new ParseError(KIND, 0, '', `unexpected shape at ${issue ? `[${issue.path.join('.')}]: ${issue.message}` : '?'}`);
-  }
-  const links: IpLink[] = r.data.map((l, i) => ({
+  const links: IpLink[] = parseJsonDocument(KIND, text, Wire).map((l, i) => ({
     ifindex: l.ifindex,
     ifname: l.ifname,
     link: l.link ?? null,
