@@ -1,46 +1,14 @@
 import 'server-only';
-import { z } from 'zod';
-import { HaproxyHoldAspect, type HaproxyHold } from '@/lib/models/haproxy';
+import { HaproxyHold } from '@/lib/models/haproxy';
 import type { Db } from '@/server/db';
+import { fromRow } from '@/server/db/rows';
 
 // HAProxy holds in SQLite (table `haproxy_holds`, migration 6). At most one open hold per cluster +
 // backend + server + aspect (a partial unique index): setting one where one is open ends the old one
 // in the same transaction, unless it asks for the same thing (then the open one is kept).
 
-const Row = z.object({
-  id: z.number().int(),
-  cluster: z.string(),
-  backend: z.string(),
-  server: z.string(),
-  aspect: HaproxyHoldAspect,
-  state: z.enum(['drain', 'maint']).nullable(),
-  weight: z.number().int().nullable(),
-  actor: z.string(),
-  reason: z.string(),
-  created_at: z.number(),
-  reapplied: z.number().int(),
-  last_reapplied_at: z.number().nullable(),
-  last_error: z.string().nullable(),
-  ended_at: z.number().nullable(),
-});
-
 function toHold(raw: unknown): HaproxyHold {
-  const r = Row.parse(raw);
-  return {
-    id: String(r.id),
-    cluster: r.cluster,
-    backend: r.backend,
-    server: r.server,
-    aspect: r.aspect,
-    state: r.state,
-    weight: r.weight,
-    actor: r.actor,
-    reason: r.reason,
-    createdAt: r.created_at,
-    reapplied: r.reapplied,
-    lastReappliedAt: r.last_reapplied_at,
-    lastError: r.last_error,
-  };
+  return fromRow(HaproxyHold, raw);
 }
 
 export type NewHold = { cluster: string; backend: string; server: string; actor: string; reason: string; createdAt: number } & (
