@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import type { Db } from './index';
 
 // Reading a stored model back from its table. The columns are the model's fields in snake_case, so
 // a row's shape is written once, by the model's schema in lib/models, not again as a row schema.
@@ -20,4 +21,27 @@ export function fromRow<T>(model: z.ZodType<T>, raw: unknown, adjust?: (fields: 
   for (const [column, value] of Object.entries(raw as Record<string, unknown>)) fields[camelCase(column)] = value;
   fields.id = String(RowId.parse(fields.id));
   return model.parse(adjust ? adjust(fields) : fields);
+}
+
+/**
+ * A table of holds that stay open until ended (columns cluster, ended_at, ended_by, end_reason):
+ * the drain intents and the HAProxy holds.
+ */
+export class EndableRows {
+  constructor(
+    private readonly db: Db,
+    private readonly table: 'intents' | 'haproxy_holds',
+  ) {}
+
+  /** Open rows of one cluster (or of every cluster), oldest first. */
+  open(cluster?: string): unknown[] {
+    return cluster === undefined
+      ? this.db.prepare(`SELECT * FROM ${this.table} WHERE ended_at IS NULL ORDER BY id`).all()
+      : this.db.prepare(`SELECT * FROM ${this.table} WHERE ended_at IS NULL AND cluster = ? ORDER BY id`).all(cluster);
+  }
+
+  /** End an open row; false when it was not open. */
+  end(id: string, at: number, by: string, reason: string): boolean {
+    return this.db.prepare(`UPDATE ${this.table} SET ended_at = ?, ended_by = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL`).run(at, by, reason, Number(id)).changes > 0;
+  }
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { Intent } from '@/lib/models/drain';
 import type { Db } from '@/server/db';
-import { fromRow } from '@/server/db/rows';
+import { EndableRows, fromRow } from '@/server/db/rows';
 
 // Drain and weight intents in SQLite (table `intents`, migration 5). At most one open intent per
 // cluster + service + real server (a partial unique index): opening one where one is open either
@@ -31,15 +31,15 @@ export interface NewIntent {
 export type OpenResult = { intent: Intent; created: boolean; replaced: Intent | null };
 
 export class IntentStore {
-  constructor(private readonly db: Db) {}
+  private readonly rows: EndableRows;
+
+  constructor(private readonly db: Db) {
+    this.rows = new EndableRows(db, 'intents');
+  }
 
   /** Open intents of one cluster (or of every cluster), oldest first. */
   open(cluster?: string): Intent[] {
-    const rows =
-      cluster === undefined
-        ? this.db.prepare('SELECT * FROM intents WHERE ended_at IS NULL ORDER BY id').all()
-        : this.db.prepare('SELECT * FROM intents WHERE ended_at IS NULL AND cluster = ? ORDER BY id').all(cluster);
-    return rows.map(toIntent);
+    return this.rows.open(cluster).map(toIntent);
   }
 
   /** Open and recently ended intents of a cluster, newest first. */
@@ -65,7 +65,7 @@ export class IntentStore {
     return this.db.transaction((): OpenResult => {
       const cur = this.findOpen(n.cluster, n.service, n.realServer);
       if (cur && cur.kind === n.kind && cur.weight === n.weight && cur.mechanism === n.mechanism) return { intent: cur, created: false, replaced: null };
-      if (cur) this.endRow(cur.id, n.createdAt, n.actor, `replaced by a ${n.kind} to weight ${n.weight}`);
+      if (cur) this.rows.end(cur.id, n.createdAt, n.actor, `replaced by a ${n.kind} to weight ${n.weight}`);
       const info = this.db
         .prepare(
           `INSERT INTO intents (cluster, service, real_server, kind, weight, restore_weight, mechanism, actor, reason, ticket, created_at, expires_at, on_expiry)
@@ -80,11 +80,6 @@ export class IntentStore {
 
   /** End an open intent; returns it as ended, or null when it was not open. */
   end(id: string, at: number, by: string, reason: string): Intent | null {
-    return this.db.transaction(() => (this.endRow(id, at, by, reason) ? this.get(id) : null))();
-  }
-
-  private endRow(id: string, at: number, by: string, reason: string): boolean {
-    const r = this.db.prepare('UPDATE intents SET ended_at = ?, ended_by = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(at, by, reason, Number(id));
-    return r.changes > 0;
+    return this.db.transaction(() => (this.rows.end(id, at, by, reason) ? this.get(id) : null))();
   }
 }
