@@ -107,3 +107,8 @@ export function builder<A extends unknown[]>(name: string, fn: (...args: A) => C
   registry.set(name, wrapped as unknown as (...args: never[]) => CatalogueCommand);
   return wrapped;
 }
+
+/** The builder of a command that takes no arguments: always the same argv. */
+export function fixedCommand(name: string, spec: Omit<CommandSpec, 'name'>): () => CatalogueCommand {
+  return builder(name, (): CatalogueCommand => defineCommand({ name, ...spec }));
+}

@@ -1,6 +1,6 @@
 import 'server-only';
 import { formatEndpoint } from '@/lib/address';
-import { builder, defineCommand, CommandArgumentError, type CatalogueCommand } from './command';
+import { builder, defineCommand, fixedCommand, CommandArgumentError, type CatalogueCommand } from './command';
 import {
   bool,
   family,
@@ -124,29 +124,21 @@ export const ipvsadmListService = builder(
  * `ipvsadm -Ln -c` (= -Lnc, spelled as the directors' sudoers allows it): the connection
  * table. Can be millions of lines: use execStream.
  */
-export const ipvsadmConnections = builder('ipvsadmConnections', (): CatalogueCommand =>
-  defineCommand({
-    name: 'ipvsadmConnections',
-    argv: ['ipvsadm', '-Ln', '-c'],
-    sudo: true,
-    description: 'List IPVS connection entries (read-only; stream it)',
-  }),
-);
+export const ipvsadmConnections = fixedCommand('ipvsadmConnections', {
+  argv: ['ipvsadm', '-Ln', '-c'],
+  sudo: true,
+  description: 'List IPVS connection entries (read-only; stream it)',
+});
 
 /** `ipvsadm -Sn`: the table in restore format. */
-export const ipvsadmSave = builder('ipvsadmSave', (): CatalogueCommand =>
-  defineCommand({ name: 'ipvsadmSave', argv: ['ipvsadm', '-Sn'], sudo: true, description: 'Dump the IPVS table in save format (read-only)' }),
-);
+export const ipvsadmSave = fixedCommand('ipvsadmSave', { argv: ['ipvsadm', '-Sn'], sudo: true, description: 'Dump the IPVS table in save format (read-only)' });
 
 /** `ipvsadm -Ln --timeout` */
-export const ipvsadmTimeout = builder('ipvsadmTimeout', (): CatalogueCommand =>
-  defineCommand({
-    name: 'ipvsadmTimeout',
-    argv: ['ipvsadm', '-Ln', '--timeout'],
-    sudo: true,
-    description: 'Show IPVS tcp/tcpfin/udp timeouts (read-only)',
-  }),
-);
+export const ipvsadmTimeout = fixedCommand('ipvsadmTimeout', {
+  argv: ['ipvsadm', '-Ln', '--timeout'],
+  sudo: true,
+  description: 'Show IPVS tcp/tcpfin/udp timeouts (read-only)',
+});
 
 const FORWARD_FLAG: Record<ForwardMethodArg, string> = { route: '-g', masq: '-m', tunnel: '-i' };
 
