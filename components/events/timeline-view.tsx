@@ -43,6 +43,22 @@ function toLocalInput(ms: number): string {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
   return d.toISOString().slice(0, 16);
 }
+/** A local date-and-time input for one end of a custom range (epoch ms; undefined when empty). */
+function TimeField({ label, value, onChange, testId }: { label: string; value: number | undefined; onChange: (ms: number | undefined) => void; testId: string }) {
+  return (
+    <label className="flex flex-col gap-1">
+      <span className="text-xs text-muted">{label}</span>
+      <input
+        type="datetime-local"
+        className="rounded border border-line bg-surface px-2 py-1"
+        value={value === undefined ? '' : toLocalInput(value)}
+        onChange={(e) => onChange(fromLocalInput(e.target.value))}
+        data-testid={testId}
+      />
+    </label>
+  );
+}
+
 function fromLocalInput(v: string): number | undefined {
   const t = new Date(v).getTime();
   return Number.isNaN(t) ? undefined : t;
@@ -197,26 +213,8 @@ export function TimelineView({ cluster, title = 'Timeline', limit = 1000 }: { cl
         </label>
         {preset === 'custom' ? (
           <>
-            <label className="flex flex-col gap-1">
-              <span className="text-xs text-muted">From</span>
-              <input
-                type="datetime-local"
-                className="rounded border border-line bg-surface px-2 py-1"
-                value={custom.from === undefined ? '' : toLocalInput(custom.from)}
-                onChange={(e) => setCustom((c) => ({ ...c, from: fromLocalInput(e.target.value) }))}
-                data-testid="timeline-from"
-              />
-            </label>
-            <label className="flex flex-col gap-1">
-              <span className="text-xs text-muted">To</span>
-              <input
-                type="datetime-local"
-                className="rounded border border-line bg-surface px-2 py-1"
-                value={custom.to === undefined ? '' : toLocalInput(custom.to)}
-                onChange={(e) => setCustom((c) => ({ ...c, to: fromLocalInput(e.target.value) }))}
-                data-testid="timeline-to"
-              />
-            </label>
+            <TimeField label="From" value={custom.from} onChange={(from) => setCustom((c) => ({ ...c, from }))} testId="timeline-from" />
+            <TimeField label="To" value={custom.to} onChange={(to) => setCustom((c) => ({ ...c, to }))} testId="timeline-to" />
           </>
         ) : null}
         {cluster === null ? (

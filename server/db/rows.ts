@@ -24,24 +24,27 @@ export function fromRow<T>(model: z.ZodType<T>, raw: unknown, adjust?: (fields: 
 }
 
 /**
- * A table of holds that stay open until ended (columns cluster, ended_at, ended_by, end_reason):
+ * A store of holds that stay open until ended (columns cluster, ended_at, ended_by, end_reason):
  * the drain intents and the HAProxy holds.
  */
-export class EndableRows {
+export abstract class EndableStore<T> {
   constructor(
-    private readonly db: Db,
+    protected readonly db: Db,
     private readonly table: 'intents' | 'haproxy_holds',
+    private readonly toModel: (row: unknown) => T,
   ) {}
 
-  /** Open rows of one cluster (or of every cluster), oldest first. */
-  open(cluster?: string): unknown[] {
-    return cluster === undefined
-      ? this.db.prepare(`SELECT * FROM ${this.table} WHERE ended_at IS NULL ORDER BY id`).all()
-      : this.db.prepare(`SELECT * FROM ${this.table} WHERE ended_at IS NULL AND cluster = ? ORDER BY id`).all(cluster);
+  /** Open ones of one cluster (or of every cluster), oldest first. */
+  open(cluster?: string): T[] {
+    const rows =
+      cluster === undefined
+        ? this.db.prepare(`SELECT * FROM ${this.table} WHERE ended_at IS NULL ORDER BY id`).all()
+        : this.db.prepare(`SELECT * FROM ${this.table} WHERE ended_at IS NULL AND cluster = ? ORDER BY id`).all(cluster);
+    return rows.map(this.toModel);
   }
 
   /** End an open row; false when it was not open. */
-  end(id: string, at: number, by: string, reason: string): boolean {
+  protected endRow(id: string, at: number, by: string, reason: string): boolean {
     return this.db.prepare(`UPDATE ${this.table} SET ended_at = ?, ended_by = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL`).run(at, by, reason, Number(id)).changes > 0;
   }
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { Intent } from '@/lib/models/drain';
 import type { Db } from '@/server/db';
-import { EndableRows, fromRow } from '@/server/db/rows';
+import { EndableStore, fromRow } from '@/server/db/rows';
 
 // Drain and weight intents in SQLite (table `intents`, migration 5). At most one open intent per
 // cluster + service + real server (a partial unique index): opening one where one is open either
@@ -30,16 +30,9 @@ export interface NewIntent {
 
 export type OpenResult = { intent: Intent; created: boolean; replaced: Intent | null };
 
-export class IntentStore {
-  private readonly rows: EndableRows;
-
-  constructor(private readonly db: Db) {
-    this.rows = new EndableRows(db, 'intents');
-  }
-
-  /** Open intents of one cluster (or of every cluster), oldest first. */
-  open(cluster?: string): Intent[] {
-    return this.rows.open(cluster).map(toIntent);
+export class IntentStore extends EndableStore<Intent> {
+  constructor(db: Db) {
+    super(db, 'intents', toIntent);
   }
 
   /** Open and recently ended intents of a cluster, newest first. */
@@ -65,7 +58,7 @@ export class IntentStore {
     return this.db.transaction((): OpenResult => {
       const cur = this.findOpen(n.cluster, n.service, n.realServer);
       if (cur && cur.kind === n.kind && cur.weight === n.weight && cur.mechanism === n.mechanism) return { intent: cur, created: false, replaced: null };
-      if (cur) this.rows.end(cur.id, n.createdAt, n.actor, `replaced by a ${n.kind} to weight ${n.weight}`);
+      if (cur) this.endRow(cur.id, n.createdAt, n.actor, `replaced by a ${n.kind} to weight ${n.weight}`);
       const info = this.db
         .prepare(
           `INSERT INTO intents (cluster, service, real_server, kind, weight, restore_weight, mechanism, actor, reason, ticket, created_at, expires_at, on_expiry)
@@ -80,6 +73,6 @@ export class IntentStore {
 
   /** End an open intent; returns it as ended, or null when it was not open. */
   end(id: string, at: number, by: string, reason: string): Intent | null {
-    return this.db.transaction(() => (this.rows.end(id, at, by, reason) ? this.get(id) : null))();
+    return this.db.transaction(() => (this.endRow(id, at, by, reason) ? this.get(id) : null))();
   }
 }

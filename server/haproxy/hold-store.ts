@@ -1,7 +1,7 @@
 import 'server-only';
 import { HaproxyHold } from '@/lib/models/haproxy';
 import type { Db } from '@/server/db';
-import { EndableRows, fromRow } from '@/server/db/rows';
+import { EndableStore, fromRow } from '@/server/db/rows';
 
 // HAProxy holds in SQLite (table `haproxy_holds`, migration 6). At most one open hold per cluster +
 // backend + server + aspect (a partial unique index): setting one where one is open ends the old one
@@ -16,16 +16,9 @@ export type NewHold = { cluster: string; backend: string; server: string; actor:
   | { aspect: 'weight'; weight: number }
 );
 
-export class HaproxyHoldStore {
-  private readonly rows: EndableRows;
-
-  constructor(private readonly db: Db) {
-    this.rows = new EndableRows(db, 'haproxy_holds');
-  }
-
-  /** Open holds of one cluster (or of every cluster), oldest first. */
-  open(cluster?: string): HaproxyHold[] {
-    return this.rows.open(cluster).map(toHold);
+export class HaproxyHoldStore extends EndableStore<HaproxyHold> {
+  constructor(db: Db) {
+    super(db, 'haproxy_holds', toHold);
   }
 
   /** Open holds of one server. */
@@ -43,7 +36,7 @@ export class HaproxyHoldStore {
       const weight = n.aspect === 'weight' ? n.weight : null;
       const cur = this.openFor(n.cluster, n.backend, n.server).find((h) => h.aspect === n.aspect);
       if (cur && cur.state === state && cur.weight === weight) return cur;
-      if (cur) this.rows.end(cur.id, n.createdAt, n.actor, `replaced by ${n.aspect === 'state' ? n.state : `weight ${weight}`}`);
+      if (cur) this.endRow(cur.id, n.createdAt, n.actor, `replaced by ${n.aspect === 'state' ? n.state : `weight ${weight}`}`);
       const info = this.db
         .prepare(
           `INSERT INTO haproxy_holds (cluster, backend, server, aspect, state, weight, actor, reason, created_at)
@@ -59,7 +52,7 @@ export class HaproxyHoldStore {
   end(cluster: string, backend: string, server: string, aspects: readonly HaproxyHold['aspect'][], at: number, by: string, reason: string): number {
     return this.db.transaction(() => {
       let n = 0;
-      for (const h of this.openFor(cluster, backend, server)) if (aspects.includes(h.aspect) && this.rows.end(h.id, at, by, reason)) n++;
+      for (const h of this.openFor(cluster, backend, server)) if (aspects.includes(h.aspect) && this.endRow(h.id, at, by, reason)) n++;
       return n;
     })();
   }
