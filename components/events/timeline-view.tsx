@@ -87,12 +87,7 @@ function EventRow({ item, event }: { item: Extract<TimelineItem, { type: 'event'
       data-at={event.at}
     >
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1 text-sm">
-        <span className="text-xs text-muted">
-          <Clock at={event.at} />
-        </span>
-        <StatusPill tone={GROUP_TONE[item.group]} plain>
-          {event.kind}
-        </StatusPill>
+        <RowStart at={event.at} group={item.group} what={event.kind} />
         <ClusterLink name={event.cluster} />
         {event.instance ? <span className="font-mono text-xs">{event.instance}</span> : null}
         {open ? <StatusPill tone="critical">ongoing</StatusPill> : null}
@@ -127,17 +122,26 @@ function EventRow({ item, event }: { item: Extract<TimelineItem, { type: 'event'
   );
 }
 
+/** The start of a timeline row: when, and what (coloured by its group). */
+function RowStart({ at, group, what }: { at: number; group: TimelineItem['group']; what: string }) {
+  return (
+    <>
+      <span className="text-xs text-muted">
+        <Clock at={at} />
+      </span>
+      <StatusPill tone={GROUP_TONE[group]} plain>
+        {what}
+      </StatusPill>
+    </>
+  );
+}
+
 function AuditRow({ item }: { item: Extract<TimelineItem, { type: 'audit' }> }) {
   const e = item.entry;
   return (
     <li className="px-4 py-3" data-testid="timeline-audit" data-action={e.action} data-outcome={e.outcome} data-cluster={e.cluster ?? ''}>
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1 text-sm">
-        <span className="text-xs text-muted">
-          <Clock at={e.at} />
-        </span>
-        <StatusPill tone={GROUP_TONE[item.group]} plain>
-          {e.action}
-        </StatusPill>
+        <RowStart at={e.at} group={item.group} what={e.action} />
         {e.cluster ? <ClusterLink name={e.cluster} /> : null}
         <span className="font-mono text-xs">{e.target ?? ''}</span>
         <span className="text-xs">

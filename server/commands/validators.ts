@@ -33,6 +33,11 @@ function oneOf<T extends string>(field: string, value: unknown, allowed: readonl
   return value as T;
 }
 
+/** The validator of one closed set of words (the field must be one of them). */
+function oneOfThese<T extends string>(allowed: readonly T[]): (field: string, value: unknown) => T {
+  return (field, value) => oneOf(field, value, allowed);
+}
+
 export type { IpFamily };
 
 /** An IPv4 (dotted quad, no leading zeros) or IPv6 address; no zone id, no brackets, no port. */
@@ -67,21 +72,15 @@ export function threshold(field: string, value: unknown): number {
 
 export const IPVS_PROTOCOLS = ['tcp', 'udp', 'sctp', 'fwm'] as const;
 export type IpvsProtocolArg = (typeof IPVS_PROTOCOLS)[number];
-export function protocol(field: string, value: unknown): IpvsProtocolArg {
-  return oneOf(field, value, IPVS_PROTOCOLS);
-}
+export const protocol = oneOfThese(IPVS_PROTOCOLS);
 
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
 export type Scheduler = (typeof SCHEDULERS)[number];
-export function scheduler(field: string, value: unknown): Scheduler {
-  return oneOf(field, value, SCHEDULERS);
-}
+export const scheduler = oneOfThese(SCHEDULERS);
 
 export const FORWARD_METHODS = ['route', 'masq', 'tunnel'] as const;
 export type ForwardMethodArg = (typeof FORWARD_METHODS)[number];
-export function forwardMethod(field: string, value: unknown): ForwardMethodArg {
-  return oneOf(field, value, FORWARD_METHODS);
-}
+export const forwardMethod = oneOfThese(FORWARD_METHODS);
 
 export function family(field: string, value: unknown): IpFamily {
   return oneOf(field, value, ['inet', 'inet6'] as const);
@@ -195,15 +194,11 @@ export const SYSCTL_KEYS = [
   'net.netfilter.nf_conntrack_buckets',
 ] as const;
 export type SysctlKey = (typeof SYSCTL_KEYS)[number];
-export function sysctlKey(field: string, value: unknown): SysctlKey {
-  return oneOf(field, value, SYSCTL_KEYS);
-}
+export const sysctlKey = oneOfThese(SYSCTL_KEYS);
 
 export const KEEPALIVED_SIGNAL_KINDS = ['data', 'stats', 'json'] as const;
 export type KeepalivedSignalKind = (typeof KEEPALIVED_SIGNAL_KINDS)[number];
-export function keepalivedSignalKind(field: string, value: unknown): KeepalivedSignalKind {
-  return oneOf(field, value, KEEPALIVED_SIGNAL_KINDS);
-}
+export const keepalivedSignalKind = oneOfThese(KEEPALIVED_SIGNAL_KINDS);
 
 /** A systemd unit name (keepalived, keepalived@x.service). */
 export function unitName(field: string, value: unknown): string {

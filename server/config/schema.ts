@@ -151,24 +151,24 @@ export const PasswordHash = z
   .string()
   .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/, 'a hash printed by `lvsctl user hash` (scrypt$N$r$p$salt$hash), never the password itself');
 
+/** A role, on every cluster or only on `clusters`: what an account or a proxy group is given. */
+const RoleGrant = {
+  role: AuthRole,
+  /** Limit the role to these clusters (default: every cluster). */
+  clusters: z.array(Name).min(1).optional(),
+};
+
 export const AuthUserConfig = z
   .object({
     name: Name,
     passwordHash: PasswordHash,
-    role: AuthRole,
-    /** Limit the role to these clusters (default: every cluster). */
-    clusters: z.array(Name).min(1).optional(),
+    ...RoleGrant,
   })
   .strict();
 export type AuthUserConfig = z.infer<typeof AuthUserConfig>;
 
 /** What one proxy group grants: a role, on every cluster or only on `clusters`. */
-export const ProxyGroupGrant = z
-  .object({
-    role: AuthRole,
-    clusters: z.array(Name).min(1).optional(),
-  })
-  .strict();
+export const ProxyGroupGrant = z.object(RoleGrant).strict();
 export type ProxyGroupGrant = z.infer<typeof ProxyGroupGrant>;
 
 
