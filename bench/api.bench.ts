@@ -21,14 +21,14 @@
 // Standalone: npx tsx bench/api.bench.ts [workDir]
 import '../bin/server-only-shim';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from '@playwright/test';
 import { stringify } from 'yaml';
 import { hashPassword } from '../server/auth/password';
-import { freePort } from '../server/ssh/test-sshd';
+import { descendantPids, freePort } from '../server/ssh/test-sshd';
 import { startFleet, type Fleet } from './fleet/fleet';
 import { runIfMain } from './standalone';
 import { type BenchContext, type BenchRow } from './types';
@@ -88,27 +88,6 @@ const median = (xs: readonly number[]): number => pct(xs, 50);
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function children(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`)
-      .flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/))
-      .filter((p) => p !== '')
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const todo = children(pid);
-  while (todo.length > 0) {
-    const p = todo.pop() as number;
-    out.push(p);
-    todo.push(...children(p));
-  }
-  return out;
-}
 
 function cmdline(pid: number): string {
   try {
@@ -172,7 +151,7 @@ async function startServer(ctx: BenchContext, fleet: Fleet): Promise<Server> {
   const exitedP = new Promise<void>((r) => started.once('exit', () => ((exited = true), r())));
   const known = new Set<number>();
   const stop = async (): Promise<void> => {
-    for (const p of descendants(startedPid)) known.add(p);
+    for (const p of descendantPids(startedPid)) known.add(p);
     if (!exited) started.kill('SIGTERM');
     await Promise.race([exitedP, sleep(10_000)]);
     if (!exited) started.kill('SIGKILL');
@@ -201,7 +180,7 @@ async function startServer(ctx: BenchContext, fleet: Fleet): Promise<Server> {
       if (Date.now() > deadline) throw new Error('the server did not answer /api/health within 120 s');
       await sleep(200);
     }
-    const all = [startedPid, ...descendants(startedPid)];
+    const all = [startedPid, ...descendantPids(startedPid)];
     all.forEach((p) => known.add(p));
     const pid = all.find((p) => cmdline(p).startsWith('next-server')) ?? startedPid;
     await login(base);

@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { prng } from './fleet/generate';
 import { runIfMain } from './standalone';
 import { type BenchContext, type BenchRow } from './types';
 
@@ -28,17 +29,6 @@ const SLACK_MIB = 32;
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic generators
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mmss(seconds: number): string {
   const m = Math.floor(seconds / 60);

@@ -6,14 +6,12 @@ import {
   formatCount,
   formatCps,
   formatDuration,
-  formatEndpoint,
   formatForward,
   formatPercent,
   formatPersistence,
   formatPps,
   formatRelative,
   formatSi,
-  parseEndpoint,
 } from './format';
 
 describe('formatSi', () => {
@@ -145,19 +143,6 @@ describe('formatClock', () => {
   });
 });
 
-describe('formatEndpoint', () => {
-  it.each<[string, number | null, string]>([
-    ['192.0.2.11', 80, '192.0.2.11:80'],
-    ['2001:db8::11', 80, '[2001:db8::11]:80'],
-    ['[2001:db8::11]', 443, '[2001:db8::11]:443'],
-    ['2001:db8::11', null, '[2001:db8::11]'],
-    ['192.0.2.11', null, '192.0.2.11'],
-    ['192.0.2.11', 0, '192.0.2.11:0'],
-  ])('%s port %s → %s', (address, port, expected) => {
-    expect(formatEndpoint(address, port)).toBe(expected);
-  });
-});
-
 describe('formatPersistence and formatForward', () => {
   it('describes persistence', () => {
     expect(formatPersistence(null)).toBeNull();
@@ -176,17 +161,5 @@ describe('formatPersistence and formatForward', () => {
     [null, '—'],
   ])('%s → %s', (input, expected) => {
     expect(formatForward(input)).toBe(expected);
-  });
-});
-
-describe('parseEndpoint', () => {
-  it.each<[string, { address: string; port: number | null }]>([
-    ['192.0.2.11:80', { address: '192.0.2.11', port: 80 }],
-    ['[2001:db8::11]:443', { address: '2001:db8::11', port: 443 }],
-    ['[2001:db8::11]', { address: '2001:db8::11', port: null }],
-    ['2001:db8::11', { address: '2001:db8::11', port: null }],
-    ['192.0.2.11', { address: '192.0.2.11', port: null }],
-  ])('%s', (input, expected) => {
-    expect(parseEndpoint(input)).toEqual(expected);
   });
 });

@@ -1,6 +1,9 @@
-// Formatting of the figures the console shows: rates, counts, durations, times and addresses.
+// Formatting of the figures the console shows: rates, counts, durations and times (addresses and
+// endpoints: lib/address.ts).
 // Pure functions, no locale surprises: every output is fixed English with SI prefixes, so a
 // screenshot, a test and an operator's terminal all read the same.
+
+import { netmaskPrefix } from './address';
 
 const EM_DASH = '—';
 
@@ -168,33 +171,12 @@ function partsOf(at: number, timeZone: string | undefined): Record<'year' | 'mon
   return out;
 }
 
-/** True for an IPv6 literal (contains a colon), bracketed or not. */
-export function isIpv6(address: string): boolean {
-  return address.includes(':');
-}
-
-/** An address and port as they are written in URLs and by ipvsadm: "192.0.2.11:80", "[2001:db8::11]:80". */
-export function formatEndpoint(address: string, port: number | null | undefined): string {
-  const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
-  const host = isIpv6(bare) ? `[${bare}]` : bare;
-  return missing(port) ? host : `${host}:${port}`;
-}
-
 /** A persistence setting: "persist 5 min", "persist 1 h /24" (netmask 255.255.255.0). */
 export function formatPersistence(persistent: { timeout: number; netmask: string | null } | null): string | null {
   if (!persistent) return null;
   const prefix = persistent.netmask ? netmaskPrefix(persistent.netmask) : null;
   const mask = persistent.netmask && persistent.netmask !== '255.255.255.255' ? ` ${prefix === null ? persistent.netmask : `/${prefix}`}` : '';
   return `persist ${formatDuration(persistent.timeout * 1000)}${mask}`;
-}
-
-/** "255.255.255.0" → 24, "128" → 128 (ipvsadm prints IPv6 persistence masks as a length); null if not a mask. */
-export function netmaskPrefix(netmask: string): number | null {
-  if (/^\d{1,3}$/.test(netmask)) return Number(netmask);
-  const octets = netmask.split('.').map(Number);
-  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) return null;
-  const bits = octets.map((o) => o.toString(2).padStart(8, '0')).join('');
-  return /^1*0*$/.test(bits) ? bits.indexOf('0') === -1 ? 32 : bits.indexOf('0') : null;
 }
 
 /** IPVS forwarding method as operators say it: Masq → "NAT", Route → "DR", Tunnel → "TUN". */
@@ -210,13 +192,4 @@ export function formatForward(forward: string | null | undefined): string {
     default:
       return forward;
   }
-}
-
-/** The inverse of formatEndpoint: "[2001:db8::11]:80" → { address: "2001:db8::11", port: 80 }. */
-export function parseEndpoint(endpoint: string): { address: string; port: number | null } {
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(endpoint);
-  if (v6) return { address: v6[1] ?? endpoint, port: v6[2] === undefined ? null : Number(v6[2]) };
-  const v4 = /^([^:]+):(\d+)$/.exec(endpoint);
-  if (v4) return { address: v4[1] ?? endpoint, port: Number(v4[2]) };
-  return { address: endpoint, port: null };
 }

@@ -89,7 +89,8 @@ interface Counters {
 
 // ---------------------------------------------------------------------------------------------
 
-function prng(seed: number): () => number {
+/** A seeded pseudo-random generator (mulberry32): numbers in [0, 1), the same for the same seed. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -19,11 +19,12 @@ import { performance } from 'node:perf_hooks';
 import { Collector } from '@/server/collector/collector';
 import { describeRefreshError } from '@/server/ssh/describe-error';
 import type { ObservedDirectorData } from '@/server/collector/observation';
-import { createDirectorRefresher, refreshDirector } from '@/server/collector/refresh-director';
-import { ipAddrJson, ipvsadmList, pidofKeepalived, sysctlRead, type SysctlKey } from '@/server/commands/catalogue';
+import { createDirectorRefresher, refreshDirector, REFRESH_SYSCTLS } from '@/server/collector/refresh-director';
+import { ipAddrJson, ipvsadmList, pidofKeepalived, sysctlRead } from '@/server/commands/catalogue';
 import { loadConfigFile } from '@/server/config/load';
 import type { DirectorConfig } from '@/server/config/schema';
-import { toRemoteCommand, usesSudo } from '@/server/ssh/exec';
+import { fullArgv, toRemoteCommand } from '@/server/commands/quote';
+import { usesSudo } from '@/server/ssh/exec';
 import { SshPool } from '@/server/ssh/pool';
 
 export interface SingleResult {
@@ -93,16 +94,6 @@ function hostCpuMs(): number {
 
 /** The refresh's 7 steady-state commands as one shell line, the way an operator would type them. */
 function sameWorkCommand(director: DirectorConfig): string {
-  // Same list as server/collector/refresh-director.ts REFRESH_SYSCTLS.
-  const sysctls: SysctlKey[] = [
-    'net.ipv4.ip_forward',
-    'net.ipv6.conf.all.forwarding',
-    'net.ipv4.vs.expire_quiescent_template',
-    'net.ipv4.vs.expire_nodest_conn',
-    'net.ipv4.vs.conntrack',
-    'net.netfilter.nf_conntrack_count',
-    'net.netfilter.nf_conntrack_max',
-  ];
   const steps = [
     pidofKeepalived(),
     ipAddrJson(),
@@ -110,9 +101,9 @@ function sameWorkCommand(director: DirectorConfig): string {
     ipvsadmList({ exact: true, mode: 'stats' }),
     ipvsadmList({ exact: true, mode: 'rate' }),
     ipvsadmList({ exact: true, mode: 'persistent-conn' }),
-    sysctlRead(sysctls),
+    sysctlRead([...REFRESH_SYSCTLS]),
   ];
-  return steps.map((s) => toRemoteCommand(usesSudo(director, s) ? ['sudo', '-n', '--', ...s.argv] : s.argv)).join('; ');
+  return steps.map((s) => toRemoteCommand(fullArgv(s.argv, usesSudo(director, s)))).join('; ');
 }
 
 async function single(a: { configPath: string; cluster: string; director: string; iterations: number; warmup: number; baseline: string[]; sameWorkSsh: string[] }): Promise<SingleResult> {

@@ -4,6 +4,7 @@
 // bearer instead of the browser's session cookie.
 
 import fs from 'node:fs';
+import { formatEndpoint } from '@/lib/address';
 import { createApiClient, type ApiClient, type ApiError } from '@/lib/api/client';
 import { loadConfigFile, readEnvironment } from '@/server/config/load';
 import { UsageError } from './command';
@@ -43,7 +44,7 @@ export function consoleUrl(a: ConsoleArgs, deps: Pick<ApiDeps, 'env'>): string {
   try {
     const cfg = loadConfigFile(deps.env.LVS_CONSOLE_CONFIG ?? readEnvironment().configPath);
     const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${cfg.listen.port}`;
+    return `http://${formatEndpoint(host, cfg.listen.port)}`;
   } catch {
     return 'http://127.0.0.1:3000';
   }

@@ -1,7 +1,7 @@
 'use client';
 
 import { createContext, useContext, type ReactNode } from 'react';
-import { roleAtLeast, type Me, type Role } from '@/lib/models/auth';
+import { coversCluster, roleAtLeast, type Me, type Role } from '@/lib/models/auth';
 
 // Who is looking, for components that show or hide actions (the API decides again on every call).
 
@@ -19,5 +19,5 @@ export function useMe(): Me | null {
 export function useCan(role: Role, cluster: string | null): boolean {
   const me = useMe();
   if (!me || !roleAtLeast(me.role, role)) return false;
-  return cluster === null || me.clusters === null || me.clusters.includes(cluster);
+  return cluster === null || coversCluster(me.clusters, cluster);
 }

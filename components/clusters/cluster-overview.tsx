@@ -13,8 +13,8 @@ import { ClockAndAge, RelativeTime } from '@/components/ui/relative-time';
 import { LoadingBlock } from '@/components/ui/skeleton';
 import { StaleBanner } from '@/components/ui/stale-banner';
 import { StatusPill } from '@/components/ui/status-pill';
-import { CLUSTER_HEALTH } from '@/components/ui/tones';
 import { useNow } from '@/components/ui/use-now';
+import { ClusterHealthPills } from './cluster-health-pills';
 import { FindingsList } from './findings-list';
 import { RealServerCountsBar } from './real-server-counts';
 
@@ -72,7 +72,6 @@ export function ClusterOverview() {
 function ClusterCard({ cluster, now }: { cluster: ClusterSummary; now: number }) {
   const headingId = `cluster-${cluster.name}-heading`;
   const stale = now > 0 && now - cluster.takenAt > STALE_AFTER_POLLS * DEFAULT_POLL_MS;
-  const health = CLUSTER_HEALTH[cluster.health];
   const staleDirectors = cluster.directors.filter((d) => !d.live);
   const href = pageHrefs.cluster(cluster.name);
 
@@ -89,14 +88,7 @@ function ClusterCard({ cluster, now }: { cluster: ClusterSummary; now: number })
             {formatCount(cluster.serviceCount)} {cluster.serviceCount === 1 ? 'service' : 'services'} · taken <RelativeTime at={cluster.takenAt} />
           </p>
         </div>
-        <StatusPill tone={health.tone} data-testid="cluster-health">
-          {health.label}
-        </StatusPill>
-        {stale ? (
-          <StatusPill tone="warning" data-testid="cluster-stale">
-            stale
-          </StatusPill>
-        ) : null}
+        <ClusterHealthPills health={cluster.health} stale={stale} />
       </div>
 
       <div className="grid flex-1 gap-4 px-4 py-3">

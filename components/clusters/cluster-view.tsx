@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { isApiError } from '@/lib/api/client';
 import { clusterQueries, isSnapshotStale } from '@/lib/api/queries';
-import type { ClusterSnapshot } from '@/lib/models/cluster';
+import { clusterHealth, type ClusterSnapshot } from '@/lib/models/cluster';
 import { formatDuration } from '@/lib/format';
 import { ClusterBreadcrumb } from '@/components/ui/breadcrumb';
 import { Section } from '@/components/ui/card';
@@ -14,14 +14,13 @@ import { pageHrefs } from '@/components/ui/links';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { LoadingBlock } from '@/components/ui/skeleton';
 import { StaleBanner } from '@/components/ui/stale-banner';
-import { StatusPill } from '@/components/ui/status-pill';
-import { CLUSTER_HEALTH, healthOfFindings } from '@/components/ui/tones';
 import { useNow } from '@/components/ui/use-now';
 import { ServicesTable } from '@/components/services/services-table';
 import { DrainActionsProvider } from '@/components/drain/drain-actions';
 import { HoldsPanel } from '@/components/drain/holds-panel';
 import { MasterSummary } from '@/components/events/master-summary';
 import { TimelineView } from '@/components/events/timeline-view';
+import { ClusterHealthPills } from './cluster-health-pills';
 import { DirectorsPanel } from './directors-panel';
 import { FindingsList } from './findings-list';
 import { InstancesPanel } from './instances-panel';
@@ -65,7 +64,6 @@ export function ClusterView({ name, firstScreen = null }: { name: string; firstS
 function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: ClusterSnapshot; failure: unknown; lastReceivedAt: number }) {
   const now = useNow();
   const stale = now > 0 && isSnapshotStale(snapshot, now);
-  const health = CLUSTER_HEALTH[healthOfFindings(snapshot.findings)];
   const staleDirectors = snapshot.directors.filter((d) => !d.live);
   const directorNames = snapshot.directors.map((d) => d.name);
 
@@ -75,14 +73,7 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
         <ClusterBreadcrumb cluster={snapshot.name} />
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
           <h1 className="text-xl font-semibold tracking-tight">{snapshot.name}</h1>
-          <StatusPill tone={health.tone} data-testid="cluster-health">
-            {health.label}
-          </StatusPill>
-          {stale ? (
-            <StatusPill tone="warning" data-testid="cluster-stale">
-              stale
-            </StatusPill>
-          ) : null}
+          <ClusterHealthPills health={clusterHealth(snapshot.findings)} stale={stale} />
           <p className="text-xs text-muted" data-testid="snapshot-age">
             Snapshot taken <RelativeTime at={snapshot.takenAt} /> · refreshed every {formatDuration(snapshot.pollIntervalMs, { ms: true })}
           </p>

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { Finding } from '@/lib/models/cluster';
-import { parseEndpoint } from '@/lib/format';
+import { splitEndpoint } from '@/lib/address';
 import { HostLink } from '@/components/ui/links';
 import { ClockAndAge } from '@/components/ui/relative-time';
 import { StatusPill } from '@/components/ui/status-pill';
@@ -79,7 +79,7 @@ export function FindingsList({
                   {finding.realServer ? (
                     <span>
                       real server{' '}
-                      <HostLink address={parseEndpoint(finding.realServer).address} className="font-mono">
+                      <HostLink address={splitEndpoint(finding.realServer).address} className="font-mono">
                         {finding.realServer}
                       </HostLink>
                     </span>

@@ -4,7 +4,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { isApiError, type ActionBody, type DrainTarget } from '@/lib/api/client';
 import { clusterKeys } from '@/lib/api/queries';
-import { drainKeys, drainQueries, isRealServerTarget, postAction } from '@/lib/api/drain';
+import { hasPort } from '@/lib/address';
+import { drainKeys, drainQueries, postAction } from '@/lib/api/drain';
 import type { ActionResult, DrainAction, DrainPlan } from '@/lib/models/drain';
 import { describeError } from '@/components/ui/error-state';
 import { StatusPill } from '@/components/ui/status-pill';
@@ -167,7 +168,7 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
     });
   }
 
-  const scope = service ? `in ${service}` : isRealServerTarget(target) ? 'in every service it belongs to' : 'in every service this host serves';
+  const scope = service ? `in ${service}` : hasPort(target) ? 'in every service it belongs to' : 'in every service this host serves';
   const field = 'mt-1 block w-full rounded-md border border-line-strong bg-surface px-2 py-1 text-sm text-ink placeholder:text-faint focus:border-accent';
   const result = mutation.data;
   return (

@@ -43,6 +43,22 @@ function toLocalInput(ms: number): string {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
   return d.toISOString().slice(0, 16);
 }
+/** A local date-and-time input for one end of a custom range (epoch ms; undefined when empty). */
+function TimeField({ label, value, onChange, testId }: { label: string; value: number | undefined; onChange: (ms: number | undefined) => void; testId: string }) {
+  return (
+    <label className="flex flex-col gap-1">
+      <span className="text-xs text-muted">{label}</span>
+      <input
+        type="datetime-local"
+        className="rounded border border-line bg-surface px-2 py-1"
+        value={value === undefined ? '' : toLocalInput(value)}
+        onChange={(e) => onChange(fromLocalInput(e.target.value))}
+        data-testid={testId}
+      />
+    </label>
+  );
+}
+
 function fromLocalInput(v: string): number | undefined {
   const t = new Date(v).getTime();
   return Number.isNaN(t) ? undefined : t;
@@ -71,12 +87,7 @@ function EventRow({ item, event }: { item: Extract<TimelineItem, { type: 'event'
       data-at={event.at}
     >
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1 text-sm">
-        <span className="text-xs text-muted">
-          <Clock at={event.at} />
-        </span>
-        <StatusPill tone={GROUP_TONE[item.group]} plain>
-          {event.kind}
-        </StatusPill>
+        <RowStart at={event.at} group={item.group} what={event.kind} />
         <ClusterLink name={event.cluster} />
         {event.instance ? <span className="font-mono text-xs">{event.instance}</span> : null}
         {open ? <StatusPill tone="critical">ongoing</StatusPill> : null}
@@ -111,17 +122,26 @@ function EventRow({ item, event }: { item: Extract<TimelineItem, { type: 'event'
   );
 }
 
+/** The start of a timeline row: when, and what (coloured by its group). */
+function RowStart({ at, group, what }: { at: number; group: TimelineItem['group']; what: string }) {
+  return (
+    <>
+      <span className="text-xs text-muted">
+        <Clock at={at} />
+      </span>
+      <StatusPill tone={GROUP_TONE[group]} plain>
+        {what}
+      </StatusPill>
+    </>
+  );
+}
+
 function AuditRow({ item }: { item: Extract<TimelineItem, { type: 'audit' }> }) {
   const e = item.entry;
   return (
     <li className="px-4 py-3" data-testid="timeline-audit" data-action={e.action} data-outcome={e.outcome} data-cluster={e.cluster ?? ''}>
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1 text-sm">
-        <span className="text-xs text-muted">
-          <Clock at={e.at} />
-        </span>
-        <StatusPill tone={GROUP_TONE[item.group]} plain>
-          {e.action}
-        </StatusPill>
+        <RowStart at={e.at} group={item.group} what={e.action} />
         {e.cluster ? <ClusterLink name={e.cluster} /> : null}
         <span className="font-mono text-xs">{e.target ?? ''}</span>
         <span className="text-xs">
@@ -197,26 +217,8 @@ export function TimelineView({ cluster, title = 'Timeline', limit = 1000 }: { cl
         </label>
         {preset === 'custom' ? (
           <>
-            <label className="flex flex-col gap-1">
-              <span className="text-xs text-muted">From</span>
-              <input
-                type="datetime-local"
-                className="rounded border border-line bg-surface px-2 py-1"
-                value={custom.from === undefined ? '' : toLocalInput(custom.from)}
-                onChange={(e) => setCustom((c) => ({ ...c, from: fromLocalInput(e.target.value) }))}
-                data-testid="timeline-from"
-              />
-            </label>
-            <label className="flex flex-col gap-1">
-              <span className="text-xs text-muted">To</span>
-              <input
-                type="datetime-local"
-                className="rounded border border-line bg-surface px-2 py-1"
-                value={custom.to === undefined ? '' : toLocalInput(custom.to)}
-                onChange={(e) => setCustom((c) => ({ ...c, to: fromLocalInput(e.target.value) }))}
-                data-testid="timeline-to"
-              />
-            </label>
+            <TimeField label="From" value={custom.from} onChange={(from) => setCustom((c) => ({ ...c, from }))} testId="timeline-from" />
+            <TimeField label="To" value={custom.to} onChange={(to) => setCustom((c) => ({ ...c, to }))} testId="timeline-to" />
           </>
         ) : null}
         {cluster === null ? (

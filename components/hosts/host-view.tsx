@@ -19,6 +19,7 @@ import { Table, Td, Th, Tr } from '@/components/ui/table';
 import { RS_HEALTH } from '@/components/ui/tones';
 import { useCan } from '@/components/auth/me-context';
 import { DrainActionsProvider, useDrainActions } from '@/components/drain/drain-actions';
+import { realServerRowData, weightTitle, WeightValue } from '@/components/services/weight-value';
 
 // One real server everywhere it serves: every service in every cluster, with its weight and
 // connections on each director at once (the view for "drain this host" and "is it empty yet").
@@ -176,21 +177,13 @@ function HostDetails({ membership, failure, lastReceivedAt }: { membership: Host
 function HostRow({ entry }: { entry: Entry }) {
   const { realServer: rs } = entry;
   const health = RS_HEALTH[rs.health];
-  const drift = rs.configuredWeight !== null && rs.weight !== null && rs.configuredWeight !== rs.weight;
   const directors = Object.keys(rs.perDirector).sort();
   return (
     <Tr
       aria-label={`${rs.key} in ${entry.service} on ${entry.cluster}`}
       data-testid="host-row"
       data-cluster={entry.cluster}
-      data-service-key={entry.service}
-      data-real-server-key={rs.key}
-      data-weight={rs.weight ?? ''}
-      data-active-conns={rs.activeConns ?? ''}
-      data-inactive-conns={rs.inactiveConns ?? ''}
-      data-persistent-conns={rs.persistentConns ?? ''}
-      data-health={rs.health}
-      data-differs={rs.differs.join(',')}
+      {...realServerRowData(entry.service, rs)}
       className="tabular-nums"
     >
       <Td>
@@ -199,9 +192,8 @@ function HostRow({ entry }: { entry: Entry }) {
       <Td className="font-mono text-xs whitespace-nowrap">{entry.service}</Td>
       <Td className="font-mono text-xs whitespace-nowrap">{rs.key}</Td>
       <Td className="text-xs text-muted">{formatForward(rs.forward)}</Td>
-      <Td numeric title={drift ? `Live weight ${rs.weight}; keepalived's configuration says ${rs.configuredWeight}` : undefined}>
-        <span className={rs.weight === 0 ? 'font-semibold text-amber-800 dark:text-amber-300' : ''}>{formatCount(rs.weight)}</span>
-        {drift ? <span className="text-xs text-muted"> (cfg {formatCount(rs.configuredWeight)})</span> : null}
+      <Td numeric title={weightTitle(rs)}>
+        <WeightValue rs={rs} />
       </Td>
       <Td>
         <StatusPill tone={health.tone} title={health.description}>

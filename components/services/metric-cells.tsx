@@ -48,30 +48,40 @@ export function MetricCells({ service, realServer, rates }: { service: string; r
         <Sparkline decorative values={series.cps} width={40} height={14} label="Connections per second, last 5 min" format={formatSi} />
         <Num value={rates?.cps} className="min-w-8 text-right" />
       </div>
-      <div
-        role="cell"
-        className="flex min-w-0 items-center justify-end gap-1.5 px-2"
-        title={rates ? `in ${formatPps(rates.inPps)}, out ${formatPps(rates.outPps)}` : undefined}
-      >
-        <Sparkline decorative values={series.pps} width={36} height={14} label="Packets per second in and out, last 5 min" format={formatSi} />
-        <span className="min-w-0 flex-1 truncate text-right whitespace-nowrap">
-          <Num value={rates?.inPps} />
-          <span className="text-faint"> · </span>
-          <Num value={rates?.outPps} />
-        </span>
-      </div>
-      <div
-        role="cell"
-        className="flex min-w-0 items-center justify-end gap-1.5 px-2"
-        title={rates ? `in ${formatBytesPerSecond(rates.inBps)}, out ${formatBytesPerSecond(rates.outBps)}` : undefined}
-      >
-        <Sparkline decorative values={series.bps} width={36} height={14} label="Bytes per second in and out, last 5 min" format={(v) => formatBytesPerSecond(v)} />
-        <span className="min-w-0 flex-1 truncate text-right whitespace-nowrap">
-          <Num value={rates?.inBps} />
-          <span className="text-faint"> · </span>
-          <Num value={rates?.outBps} />
-        </span>
-      </div>
+      <InOutCell series={series.pps} label="Packets per second in and out, last 5 min" inValue={rates?.inPps} outValue={rates?.outPps} format={formatPps} sparkFormat={formatSi} />
+      <InOutCell
+        series={series.bps}
+        label="Bytes per second in and out, last 5 min"
+        inValue={rates?.inBps}
+        outValue={rates?.outBps}
+        format={formatBytesPerSecond}
+        sparkFormat={(v) => formatBytesPerSecond(v)}
+      />
     </>
+  );
+}
+
+/** A traffic figure by direction: a sparkline of in + out, then "in · out". */
+function InOutCell({ series, label, inValue, outValue, format, sparkFormat }: {
+  series: number[];
+  label: string;
+  inValue: number | undefined;
+  outValue: number | undefined;
+  format: (v: number) => string;
+  sparkFormat: (v: number) => string;
+}) {
+  return (
+    <div
+      role="cell"
+      className="flex min-w-0 items-center justify-end gap-1.5 px-2"
+      title={inValue !== undefined && outValue !== undefined ? `in ${format(inValue)}, out ${format(outValue)}` : undefined}
+    >
+      <Sparkline decorative values={series} width={36} height={14} label={label} format={sparkFormat} />
+      <span className="min-w-0 flex-1 truncate text-right whitespace-nowrap">
+        <Num value={inValue} />
+        <span className="text-faint"> · </span>
+        <Num value={outValue} />
+      </span>
+    </div>
   );
 }

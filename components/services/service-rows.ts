@@ -1,5 +1,5 @@
 import type { MergedRealServer, MergedService } from '@/lib/models/cluster';
-import { formatEndpoint } from '@/lib/format';
+import { formatEndpoint } from '@/lib/address';
 
 // The services table's data, flattened: one header row per virtual service followed by one row per
 // real server, filtered by the search box. Pure functions, no React: memoized by the table and

@@ -11,6 +11,7 @@ import { DirectorValues } from './director-values';
 import { MetricCells } from './metric-cells';
 import { realServerLabel, type ServiceTotals } from './service-rows';
 import { useServicesTable } from './table-context';
+import { realServerRowData, weightTitle, WeightValue } from './weight-value';
 import { useCan } from '@/components/auth/me-context';
 import { RealServerActions } from '@/components/drain/drain-actions';
 
@@ -173,22 +174,13 @@ export const RealServerRow = memo(function RealServerRow({ service, realServer: 
   const { cluster } = useServicesTable();
   const canOperate = useCan('operator', cluster);
   const health = RS_HEALTH[rs.health];
-  const weightDrift = rs.configuredWeight !== null && rs.weight !== null && rs.configuredWeight !== rs.weight;
   return (
     <div
       role="row"
       aria-rowindex={rowIndex}
       aria-label={label}
       data-testid="real-server-row"
-      data-service-key={service.key}
-      data-real-server-key={rs.key}
-      data-weight={rs.weight ?? ''}
-      data-configured-weight={rs.configuredWeight ?? ''}
-      data-active-conns={rs.activeConns ?? ''}
-      data-inactive-conns={rs.inactiveConns ?? ''}
-      data-persistent-conns={rs.persistentConns ?? ''}
-      data-health={rs.health}
-      data-differs={rs.differs.join(',')}
+      {...realServerRowData(service.key, rs)}
       className={`${ROW_BASE} hover:bg-hover`}
       style={positionStyle(start, height)}
     >
@@ -218,10 +210,9 @@ export const RealServerRow = memo(function RealServerRow({ service, realServer: 
         role="cell"
         data-testid="weight"
         className="px-2 text-right"
-        title={weightDrift ? `Live weight ${rs.weight}; keepalived's configuration says ${rs.configuredWeight}` : undefined}
+        title={weightTitle(rs)}
       >
-        <span className={rs.weight === 0 ? 'font-semibold text-amber-800 dark:text-amber-300' : ''}>{formatCount(rs.weight)}</span>
-        {weightDrift ? <span className="text-xs text-muted"> (cfg {formatCount(rs.configuredWeight)})</span> : null}
+        <WeightValue rs={rs} />
       </div>
       <div role="cell" className="px-2">
         <StatusPill tone={health.tone} title={health.description} data-testid="health">

@@ -31,6 +31,11 @@ export interface ServicesTableProps {
 
 const rowHeight = (row: Row | undefined): number => (row?.kind === 'service' ? SERVICE_ROW_HEIGHT : REAL_SERVER_ROW_HEIGHT);
 
+/** Where a virtual row sits: its aria-rowindex (after the header row) and its offset below the header. */
+function placement(item: { index: number; start: number; size: number }): { rowIndex: number; start: number; height: number } {
+  return { rowIndex: item.index + 2, start: item.start - HEADER_HEIGHT, height: item.size };
+}
+
 export function ServicesTable({ cluster, services, directors, pollIntervalMs, stale = false, loadingTotal }: ServicesTableProps) {
   const partial = loadingTotal !== undefined;
   const [filter, setFilter] = useState('');
@@ -245,9 +250,7 @@ export function ServicesTable({ cluster, services, directors, pollIntervalMs, st
                         totals={row.totals}
                         shownRealServers={row.shownRealServers}
                         collapsed={row.collapsed}
-                        rowIndex={item.index + 2}
-                        start={item.start - HEADER_HEIGHT}
-                        height={item.size}
+                        {...placement(item)}
                         directorCount={directors.length}
                       />
                     ) : (
@@ -256,9 +259,7 @@ export function ServicesTable({ cluster, services, directors, pollIntervalMs, st
                         service={row.service}
                         realServer={row.realServer}
                         last={row.last}
-                        rowIndex={item.index + 2}
-                        start={item.start - HEADER_HEIGHT}
-                        height={item.size}
+                        {...placement(item)}
                       />
                     );
                   })}

@@ -1,9 +1,9 @@
-import type { Finding, RealServerHealth, VrrpState } from '@/lib/models/cluster';
+import type { ClusterHealth, Finding, RealServerHealth, VrrpState } from '@/lib/models/cluster';
 import type { Tone } from './status-pill';
 
 // One mapping from each model status to a tone and a word, so every view says it the same way.
 
-export const CLUSTER_HEALTH: Record<'ok' | 'warning' | 'critical', { tone: Tone; label: string }> = {
+export const CLUSTER_HEALTH: Record<ClusterHealth, { tone: Tone; label: string }> = {
   ok: { tone: 'ok', label: 'OK' },
   warning: { tone: 'warning', label: 'Warning' },
   critical: { tone: 'critical', label: 'Critical' },
@@ -37,13 +37,6 @@ export function vrrpTone(state: VrrpState): Tone {
     default:
       return 'neutral';
   }
-}
-
-/** Worst severity among findings, as a cluster health. */
-export function healthOfFindings(findings: readonly Finding[]): 'ok' | 'warning' | 'critical' {
-  if (findings.some((f) => f.severity === 'critical')) return 'critical';
-  if (findings.some((f) => f.severity === 'warning')) return 'warning';
-  return 'ok';
 }
 
 export function sortFindings<T extends Finding>(findings: readonly T[]): T[] {

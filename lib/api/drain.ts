@@ -37,8 +37,3 @@ export const drainQueries = {
       refetchInterval: intervalMs,
     }),
 };
-
-/** "192.0.2.11:80" -> true; "192.0.2.11" / "2001:db8::11" -> false. */
-export function isRealServerTarget(target: string): boolean {
-  return /^\[.*\]:\d+$/.test(target) || /^[^:]+:\d+$/.test(target);
-}

@@ -11,6 +11,20 @@ export function roleAtLeast(have: Role, need: Role): boolean {
   return RANK[have] >= RANK[need];
 }
 
+// Cluster scope: a role, account, token or webhook limited to some clusters carries their names;
+// null (or absent) means every cluster. These two are the only places that read a scope.
+
+/** Whether a role limited to `scope` (null or undefined: every cluster) covers `cluster`. */
+export function coversCluster(scope: readonly string[] | null | undefined, cluster: string): boolean {
+  return scope == null || scope.includes(cluster);
+}
+
+/** Whether an account or token limited to `clusters` (null: every cluster) lies within `scope`. */
+export function withinScope(scope: readonly string[] | null, clusters: readonly string[] | null | undefined): boolean {
+  if (scope === null) return true;
+  return !!clusters && clusters.length > 0 && clusters.every((c) => scope.includes(c));
+}
+
 /** The authenticated caller of a request, as the server sees it (never holds a secret). */
 export const Actor = z.object({
   /** Account name, token name ("token:NAME") or proxy-asserted user. */

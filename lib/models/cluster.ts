@@ -199,6 +199,16 @@ export const Finding = z.object({
 });
 export type Finding = z.infer<typeof Finding>;
 
+export const ClusterHealth = z.enum(['ok', 'warning', 'critical']);
+export type ClusterHealth = z.infer<typeof ClusterHealth>;
+
+/** A cluster's health: the worst severity among its findings (info does not count). */
+export function clusterHealth(findings: readonly Pick<Finding, 'severity'>[]): ClusterHealth {
+  if (findings.some((f) => f.severity === 'critical')) return 'critical';
+  if (findings.some((f) => f.severity === 'warning')) return 'warning';
+  return 'ok';
+}
+
 export const ClusterSnapshot = z.object({
   name: z.string(),
   /** When this merged snapshot was built (epoch ms). */
@@ -231,7 +241,7 @@ export const RealServerCounts = z.object({
 export const ClusterSummary = z.object({
   name: z.string(),
   takenAt: z.number(),
-  health: z.enum(['ok', 'warning', 'critical']),
+  health: ClusterHealth,
   directors: z.array(
     z.object({ name: z.string(), live: z.boolean(), takenAt: z.number().nullable(), error: z.string().nullable() }),
   ),

@@ -1,10 +1,7 @@
-// Stable, human-readable keys for services and real servers, shared by server and browser.
+// Stable, human-readable keys for services, shared by server and browser (a real server's key is
+// its endpoint, formatEndpoint in lib/address.ts).
 
-/** "192.0.2.11:80", "[2001:db8::11]:80". */
-export function hostPort(address: string, port: number): string {
-  // Only an IPv6 address contains ':' (callers pass addresses, never host:port).
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
+import { formatEndpoint, formatFwmark } from '@/lib/address';
 
 export interface ServiceIdentity {
   protocol: 'TCP' | 'UDP' | 'SCTP' | 'FWM';
@@ -16,6 +13,6 @@ export interface ServiceIdentity {
 
 /** "TCP 192.0.2.100:80", "UDP [2001:db8::1]:53", "FWM 1", "FWM 1 IPv6". */
 export function serviceKey(s: ServiceIdentity): string {
-  if (s.protocol === 'FWM') return `FWM ${s.fwmark ?? '?'}${s.family === 'inet6' ? ' IPv6' : ''}`;
-  return `${s.protocol} ${hostPort(s.address ?? '?', s.port ?? 0)}`;
+  if (s.protocol === 'FWM') return formatFwmark(s.fwmark, s.family);
+  return `${s.protocol} ${formatEndpoint(s.address ?? '?', s.port ?? 0)}`;
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { Role, type Actor } from '@/lib/models/auth';
+import { coversCluster, Role, withinScope, type Actor } from '@/lib/models/auth';
 import { readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
 import { hashPassword, isPasswordHashBusy } from '@/server/auth/password';
@@ -78,12 +78,6 @@ export function changedBy(actor: Actor): ChangedBy {
   return { name: actor.name, role: actor.role, source: actor.source, clusters: actor.clusters };
 }
 
-/** Whether an account or token limited to `clusters` (null: every cluster) lies within `scope`. */
-export function withinScope(scope: readonly string[] | null, clusters: readonly string[] | null | undefined): boolean {
-  if (scope === null) return true;
-  return !!clusters && clusters.length > 0 && clusters.every((c) => scope.includes(c));
-}
-
 function scopeText(scope: readonly string[]): string {
   return `you are limited to cluster${scope.length === 1 ? '' : 's'} ${scope.join(', ')}`;
 }
@@ -92,7 +86,7 @@ function scopeText(scope: readonly string[]): string {
 function checkGrant(svc: AuthService, by: ChangedBy, action: string, target: string, what: string, clusters: readonly string[] | undefined): void {
   const scope = by.clusters;
   if (scope === null || withinScope(scope, clusters)) return;
-  const outside = clusters?.filter((c) => !scope.includes(c)) ?? [];
+  const outside = clusters?.filter((c) => !coversCluster(scope, c)) ?? [];
   const message =
     !clusters || clusters.length === 0
       ? `${scopeText(scope)}: a new ${what} must be limited to some of them (set clusters)`

@@ -1,7 +1,7 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import type { Actor, Role } from '@/lib/models/auth';
-import { roleAtLeast } from '@/lib/models/auth';
+import { coversCluster, roleAtLeast } from '@/lib/models/auth';
 import { authenticateWith, crossOriginReason, csrfTokenReason, sourceAddressWith } from '@/server/auth/authenticate';
 import type { AuthService } from '@/server/auth/service';
 import { getAuth } from '@/server/runtime';
@@ -59,7 +59,7 @@ function checkAccess<P>(req: Request, access: RouteAccess<P>, params: P, svc: Au
     throw new RefusedAs(actor, new ApiError('forbidden', `this needs the ${access.role} role; you are ${actor.role}`));
   }
   const cluster = access.cluster?.(params);
-  if (cluster !== undefined && actor.clusters !== null && !actor.clusters.includes(cluster)) {
+  if (cluster !== undefined && !coversCluster(actor.clusters, cluster)) {
     throw new RefusedAs(actor, new ApiError('forbidden', `your ${actor.role} role does not cover cluster ${cluster}`));
   }
   return actor;

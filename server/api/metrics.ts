@@ -1,7 +1,7 @@
 import 'server-only';
 import { BlockList, isIP } from 'node:net';
 import { NextResponse } from 'next/server';
-import type { Actor } from '@/lib/models/auth';
+import { coversCluster, type Actor } from '@/lib/models/auth';
 import { sourceAddressWith } from '@/server/auth/authenticate';
 import { sameSecret } from '@/server/auth/secrets';
 import type { AuthService } from '@/server/auth/service';
@@ -53,7 +53,7 @@ export function metricsGrant(req: Request, svc: AuthService): boolean {
 /** The metrics text; a cluster-scoped actor sees only its clusters (a granted scraper sees all). */
 export function metricsResponse(actor: Actor | null): NextResponse {
   const rt = getRuntime();
-  const visible = (c: string) => !actor || actor.clusters === null || actor.clusters.includes(c);
+  const visible = (c: string) => !actor || coversCluster(actor.clusters, c);
   const text = renderMetrics({
     snapshots: rt.collector.snapshots().filter((s) => visible(s.name)),
     collector: rt.collector.stats().filter((s) => visible(s.cluster)),

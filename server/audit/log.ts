@@ -1,7 +1,7 @@
 import 'server-only';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { AuditOutcome, type AuditEntry, type NewAuditEntry } from '@/lib/models/audit';
+import { AuditEntry, type AuditOutcome, type NewAuditEntry } from '@/lib/models/audit';
 import { DomainError } from '@/server/errors';
 import type { Db } from '@/server/db';
 import type { AuditKey } from './key';
@@ -26,16 +26,9 @@ const GENESIS = '0'.repeat(64);
 /** 1: SHA-256 (rows from before the audit key); 2: HMAC-SHA256 with the audit key. */
 const Scheme = z.union([z.literal(1), z.literal(2)]);
 
-const Row = z.object({
+/** A stored row: the entry's own fields (lib/models/audit.ts) and the chain's columns. */
+const Row = AuditEntry.pick({ at: true, actor: true, role: true, source: true, action: true, cluster: true, target: true, outcome: true }).extend({
   id: z.number().int(),
-  at: z.number(),
-  actor: z.string(),
-  role: z.string().nullable(),
-  source: z.string(),
-  action: z.string(),
-  cluster: z.string().nullable(),
-  target: z.string().nullable(),
-  outcome: AuditOutcome,
   detail: z.string(),
   prev_hash: z.string(),
   hash: z.string(),

@@ -1,4 +1,5 @@
 import 'server-only';
+import { unbracket, unmapIPv4 } from '@/lib/address';
 import { CSRF_COOKIE, CSRF_COOKIE_HTTPS, CSRF_HEADER } from '@/lib/models/auth';
 import type { Actor } from '@/lib/models/auth';
 import type { AuthConfig } from '@/server/config/schema';
@@ -37,8 +38,7 @@ export interface Authentication {
 }
 
 function normalizeAddress(a: string): string {
-  const s = a.trim().replace(/^\[(.*)\]$/, '$1');
-  return s.startsWith('::ffff:') && s.includes('.') ? s.slice(7) : s;
+  return unmapIPv4(unbracket(a.trim()));
 }
 
 const PEER_PROBLEMS: Record<PeerProblem, string> = {

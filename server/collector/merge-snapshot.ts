@@ -11,8 +11,8 @@ import type {
   VrrpState,
 } from '@/lib/models/cluster';
 import type { IpvsRealServer, IpvsService } from '@/lib/models/ipvsadm';
-import { canonicalIP } from '@/lib/models/ip';
-import { hostPort, serviceKey } from '@/lib/models/keys';
+import { canonicalIP, formatEndpoint, splitEndpoint } from '@/lib/address';
+import { serviceKey } from '@/lib/models/keys';
 import type { DirectorObservation, ObservedDirectorData } from './observation';
 
 // Pure: directors' latest observations -> one merged cluster snapshot with findings.
@@ -165,7 +165,7 @@ function confirmedHolders(instance: string, claiming: Sourced[], holdingSince?: 
 }
 
 function rsKey(rs: { address: string; port: number }): string {
-  return hostPort(rs.address, rs.port);
+  return formatEndpoint(rs.address, rs.port);
 }
 
 /** The live director holding the service's VIP; for FWM services, the master of the first instance. */
@@ -235,7 +235,7 @@ function mergeServices(sources: Sourced[], instances: ClusterInstance[]): Merged
       }
       rsByDirector.set(dir, m);
     }
-    for (const k of checkers.keys()) if (!rsKeys.has(k)) rsKeys.set(k, parseHostPort(k));
+    for (const k of checkers.keys()) if (!rsKeys.has(k)) rsKeys.set(k, realServerOfKey(k));
 
     const realServers: MergedRealServer[] = [...rsKeys.entries()].map(([k, id]) =>
       mergeRealServer(k, id, rsByDirector, active, checkers.get(k) ?? null),
@@ -263,9 +263,9 @@ function mergeServices(sources: Sourced[], instances: ClusterInstance[]): Merged
   return out;
 }
 
-function parseHostPort(k: string): { address: string; port: number } {
-  const m = /^\[?(.*?)\]?:(\d+)$/.exec(k);
-  return { address: m?.[1] ?? k, port: Number(m?.[2] ?? 0) };
+function realServerOfKey(k: string): { address: string; port: number } {
+  const { address, port } = splitEndpoint(k);
+  return { address, port: port ?? 0 };
 }
 
 function mergeRealServer(

@@ -1,8 +1,8 @@
 import 'server-only';
 import type { DirectorHealthView, TrackFileRef } from '@/lib/models/cluster';
 import type { KeepalivedData, KeepalivedRealServerData } from '@/lib/models/keepalived';
-import { canonicalIP } from '@/lib/models/ip';
-import { hostPort, serviceKey } from '@/lib/models/keys';
+import { canonicalIP, formatEndpoint } from '@/lib/address';
+import { serviceKey } from '@/lib/models/keys';
 import {
   ipAddrJson,
   ipvsadmList,
@@ -70,7 +70,7 @@ export function createDirectorRefresher(config: ConsoleConfig, parser: ListingPa
 }
 
 /** The kernel settings a refresh reads (typed against the catalogue's allow-list). */
-const REFRESH_SYSCTLS: SysctlKey[] = [
+export const REFRESH_SYSCTLS: readonly SysctlKey[] = [
   'net.ipv4.ip_forward',
   'net.ipv6.conf.all.forwarding',
   'net.ipv4.vs.expire_quiescent_template',
@@ -137,7 +137,7 @@ export async function refreshDirector(
   const fingerprint = JSON.stringify([
     keepalivedPid,
     addresses.filter((a) => (vrrp ?? []).some((v) => v.vips.includes(a))),
-    table.services.map((s) => [serviceKey(s), s.realServers.map((x) => hostPort(x.address, x.port))]),
+    table.services.map((s) => [serviceKey(s), s.realServers.map((x) => formatEndpoint(x.address, x.port))]),
   ]);
   let dumpRequestedAt: number | null = null;
   const due =
@@ -218,7 +218,7 @@ function toCheckers(d: KeepalivedData): ObservedChecker[] {
     });
     return vs.realServers.map((rs) => ({
       service,
-      realServer: hostPort(canonicalIP(rs.address), rs.port),
+      realServer: formatEndpoint(canonicalIP(rs.address), rs.port),
       alive: rs.alive,
       configuredWeight: rs.initialWeight ?? rs.weight,
       trackFile: trackFileOf(d, rs),

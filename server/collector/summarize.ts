@@ -1,20 +1,15 @@
-import type { ClusterSnapshot, ClusterSummary, HostMembership } from '@/lib/models/cluster';
-import { canonicalIP } from '@/lib/models/ip';
+import { clusterHealth, type ClusterSnapshot, type ClusterSummary, type HostMembership } from '@/lib/models/cluster';
+import { canonicalIP } from '@/lib/address';
 
 // Pure reductions of merged snapshots for the overview and host views.
 
 export function summarize(s: ClusterSnapshot): ClusterSummary {
   const counts = { up: 0, drained: 0, down: 0, unknown: 0 };
   for (const svc of s.services) for (const rs of svc.realServers) counts[rs.health]++;
-  const health = s.findings.some((f) => f.severity === 'critical')
-    ? 'critical'
-    : s.findings.some((f) => f.severity === 'warning')
-      ? 'warning'
-      : 'ok';
   return {
     name: s.name,
     takenAt: s.takenAt,
-    health,
+    health: clusterHealth(s.findings),
     directors: s.directors.map((d) => ({
       name: d.name,
       live: d.live,

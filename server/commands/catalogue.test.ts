@@ -28,7 +28,7 @@ import {
   ipv4ConfSysctls,
 } from './catalogue';
 import { defineCommand } from './command';
-import { shQuote, toRemoteCommand } from '../ssh/exec';
+import { shQuote, toRemoteCommand } from './quote';
 
 // Builders take typed arguments; route handlers may hand them anything. These tests feed
 // untyped values through this helper.

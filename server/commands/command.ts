@@ -85,9 +85,16 @@ export class CommandArgumentError extends Error {
   }
 }
 
-/** Wrap a builder so validation errors name it. */
+/** Every builder, by name: `builder()` registers it (catalogue.ts exposes the whole list). */
+const registry = new Map<string, (...args: never[]) => CatalogueCommand>();
+
+export function registeredBuilders(): Readonly<Record<string, (...args: never[]) => CatalogueCommand>> {
+  return Object.freeze(Object.fromEntries(registry));
+}
+
+/** Wrap a builder so validation errors name it, and register it under that name. */
 export function builder<A extends unknown[]>(name: string, fn: (...args: A) => CatalogueCommand): (...args: A) => CatalogueCommand {
-  return (...args: A) => {
+  const wrapped = (...args: A) => {
     try {
       return fn(...args);
     } catch (e) {
@@ -97,4 +104,11 @@ export function builder<A extends unknown[]>(name: string, fn: (...args: A) => C
       throw e;
     }
   };
+  registry.set(name, wrapped as unknown as (...args: never[]) => CatalogueCommand);
+  return wrapped;
+}
+
+/** The builder of a command that takes no arguments: always the same argv. */
+export function fixedCommand(name: string, spec: Omit<CommandSpec, 'name'>): () => CatalogueCommand {
+  return builder(name, (): CatalogueCommand => defineCommand({ name, ...spec }));
 }

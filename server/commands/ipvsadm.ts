@@ -1,5 +1,6 @@
 import 'server-only';
-import { builder, defineCommand, CommandArgumentError, type CatalogueCommand } from './command';
+import { formatEndpoint } from '@/lib/address';
+import { builder, defineCommand, fixedCommand, CommandArgumentError, type CatalogueCommand } from './command';
 import {
   bool,
   family,
@@ -56,11 +57,6 @@ export interface IpvsadmEditRealServerArgs {
   lowerThreshold?: number;
 }
 
-/** `ADDR:PORT`, IPv6 bracketed. */
-export function hostPort(address: string, p: number): string {
-  return ipFamilyOf(address) === 'inet6' ? `[${address}]:${p}` : `${address}:${p}`;
-}
-
 function listMode(field: string, value: unknown): IpvsadmListMode {
   if (typeof value !== 'string' || !(IPVSADM_LIST_MODES as readonly string[]).includes(value)) {
     throw new CommandArgumentError(field, value, `must be one of ${IPVSADM_LIST_MODES.join(', ')}`);
@@ -90,7 +86,7 @@ export function serviceArgv(field: string, value: unknown): ServiceArgv {
   const addr = ipAddress(`${field}.address`, o.address);
   const p = port(`${field}.port`, o.port);
   const flag = proto === 'tcp' ? '-t' : proto === 'udp' ? '-u' : '--sctp-service';
-  return { argv: [flag, hostPort(addr, p)], family: ipFamilyOf(addr), isFwmark: false };
+  return { argv: [flag, formatEndpoint(addr, p)], family: ipFamilyOf(addr), isFwmark: false };
 }
 
 function listArgv(field: string, args: unknown): string[] {
@@ -128,29 +124,21 @@ export const ipvsadmListService = builder(
  * `ipvsadm -Ln -c` (= -Lnc, spelled as the directors' sudoers allows it): the connection
  * table. Can be millions of lines: use execStream.
  */
-export const ipvsadmConnections = builder('ipvsadmConnections', (): CatalogueCommand =>
-  defineCommand({
-    name: 'ipvsadmConnections',
-    argv: ['ipvsadm', '-Ln', '-c'],
-    sudo: true,
-    description: 'List IPVS connection entries (read-only; stream it)',
-  }),
-);
+export const ipvsadmConnections = fixedCommand('ipvsadmConnections', {
+  argv: ['ipvsadm', '-Ln', '-c'],
+  sudo: true,
+  description: 'List IPVS connection entries (read-only; stream it)',
+});
 
 /** `ipvsadm -Sn`: the table in restore format. */
-export const ipvsadmSave = builder('ipvsadmSave', (): CatalogueCommand =>
-  defineCommand({ name: 'ipvsadmSave', argv: ['ipvsadm', '-Sn'], sudo: true, description: 'Dump the IPVS table in save format (read-only)' }),
-);
+export const ipvsadmSave = fixedCommand('ipvsadmSave', { argv: ['ipvsadm', '-Sn'], sudo: true, description: 'Dump the IPVS table in save format (read-only)' });
 
 /** `ipvsadm -Ln --timeout` */
-export const ipvsadmTimeout = builder('ipvsadmTimeout', (): CatalogueCommand =>
-  defineCommand({
-    name: 'ipvsadmTimeout',
-    argv: ['ipvsadm', '-Ln', '--timeout'],
-    sudo: true,
-    description: 'Show IPVS tcp/tcpfin/udp timeouts (read-only)',
-  }),
-);
+export const ipvsadmTimeout = fixedCommand('ipvsadmTimeout', {
+  argv: ['ipvsadm', '-Ln', '--timeout'],
+  sudo: true,
+  description: 'Show IPVS tcp/tcpfin/udp timeouts (read-only)',
+});
 
 const FORWARD_FLAG: Record<ForwardMethodArg, string> = { route: '-g', masq: '-m', tunnel: '-i' };
 
@@ -171,8 +159,8 @@ export const ipvsadmEditRealServer = builder('ipvsadmEditRealServer', (args: Ipv
   if (o.lowerThreshold !== undefined) extra.push('-y', String(threshold('lowerThreshold', o.lowerThreshold)));
   return defineCommand({
     name: 'ipvsadmEditRealServer',
-    argv: ['ipvsadm', '-e', ...svc.argv, '-r', hostPort(rsAddr, rsPort), FORWARD_FLAG[fwd], '-w', String(w), ...extra],
+    argv: ['ipvsadm', '-e', ...svc.argv, '-r', formatEndpoint(rsAddr, rsPort), FORWARD_FLAG[fwd], '-w', String(w), ...extra],
     sudo: true,
-    description: `Set weight ${w} on real server ${hostPort(rsAddr, rsPort)}`,
+    description: `Set weight ${w} on real server ${formatEndpoint(rsAddr, rsPort)}`,
   });
 });

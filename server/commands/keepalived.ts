@@ -1,6 +1,6 @@
 import 'server-only';
-import { builder, defineCommand, type CatalogueCommand } from './command';
-import { keepalivedSignalKind, TRACK_DIR, trackFileName, trackValue, type KeepalivedSignalKind } from './validators';
+import { builder, defineCommand, fixedCommand, type CatalogueCommand } from './command';
+import { keepalivedSignalKind, trackFileName, trackPath, trackValue, type KeepalivedSignalKind } from './validators';
 
 // keepalived: ask it to dump its state, check its config, find its process, and write the
 // FILE_CHECK track files the console uses to hold drains across keepalived flaps.
@@ -39,25 +39,19 @@ export const keepalivedSignal = builder('keepalivedSignal', (kind: KeepalivedSig
 });
 
 /** `keepalived -t`: check the configuration without touching the running daemon. */
-export const keepalivedConfigTest = builder('keepalivedConfigTest', (): CatalogueCommand =>
-  defineCommand({
-    name: 'keepalivedConfigTest',
-    argv: ['keepalived', '-t'],
-    sudo: true,
-    description: 'Check keepalived.conf syntax (keepalived --config-test)',
-  }),
-);
+export const keepalivedConfigTest = fixedCommand('keepalivedConfigTest', {
+  argv: ['keepalived', '-t'],
+  sudo: true,
+  description: 'Check keepalived.conf syntax (keepalived --config-test)',
+});
 
 /** `pidof keepalived` (exit 1 = not running, which is an answer, not a failure). */
-export const pidofKeepalived = builder('pidofKeepalived', (): CatalogueCommand =>
-  defineCommand({
-    name: 'pidofKeepalived',
-    argv: ['pidof', 'keepalived'],
-    sudo: false,
-    description: 'Find keepalived processes',
-    okExitCodes: [0, 1],
-  }),
-);
+export const pidofKeepalived = fixedCommand('pidofKeepalived', {
+  argv: ['pidof', 'keepalived'],
+  sudo: false,
+  description: 'Find keepalived processes',
+  okExitCodes: [0, 1],
+});
 
 /** `tee /var/lib/lvs-console/track/NAME` with "VALUE\n" on stdin: set a FILE_CHECK track file. */
 export const writeTrackFile = builder('writeTrackFile', (name: string, value: number): CatalogueCommand => {
@@ -65,7 +59,7 @@ export const writeTrackFile = builder('writeTrackFile', (name: string, value: nu
   const v = trackValue('value', value);
   return defineCommand({
     name: 'writeTrackFile',
-    argv: ['tee', `${TRACK_DIR}/${n}`],
+    argv: ['tee', trackPath(n)],
     sudo: false,
     stdin: `${v}\n`,
     description: `Write ${v} to track file ${n}`,

@@ -1,5 +1,5 @@
 import 'server-only';
-import { builder, CommandArgumentError, defineCommand, type CatalogueCommand } from './command';
+import { builder, CommandArgumentError, defineCommand, fixedCommand, type CatalogueCommand } from './command';
 import {
   epochMs,
   journalCursor,
@@ -16,24 +16,17 @@ import {
 // Read-only system commands that need no root: addresses, files, journal, sysctls, NetworkManager.
 
 /** `ip -j addr show`: who holds which address (the VIP owner is the VRRP truth). */
-export const ipAddrJson = builder('ipAddrJson', (): CatalogueCommand =>
-  defineCommand({ name: 'ipAddrJson', argv: ['ip', '-j', 'addr', 'show'], sudo: false, description: 'List addresses as JSON' }),
-);
+export const ipAddrJson = fixedCommand('ipAddrJson', { argv: ['ip', '-j', 'addr', 'show'], sudo: false, description: 'List addresses as JSON' });
 
 /** `ip -j route show`: the main routing table (a NAT real server must route back through the director). */
-export const ipRouteJson = builder('ipRouteJson', (): CatalogueCommand =>
-  defineCommand({ name: 'ipRouteJson', argv: ['ip', '-j', 'route', 'show'], sudo: false, description: 'List IPv4 routes as JSON' }),
-);
+export const ipRouteJson = fixedCommand('ipRouteJson', { argv: ['ip', '-j', 'route', 'show'], sudo: false, description: 'List IPv4 routes as JSON' });
 
 /** Every interface's arp_ignore, arp_announce and rp_filter (all, default, each interface), one fixed pattern. */
-export const ipv4ConfSysctls = builder('ipv4ConfSysctls', (): CatalogueCommand =>
-  defineCommand({
-    name: 'ipv4ConfSysctls',
-    argv: ['/sbin/sysctl', '-a', '-r', '^net\\.ipv4\\.conf\\.[^.]+\\.(arp_ignore|arp_announce|rp_filter)$'],
-    sudo: false,
-    description: 'Read arp_ignore, arp_announce and rp_filter of every interface',
-  }),
-);
+export const ipv4ConfSysctls = fixedCommand('ipv4ConfSysctls', {
+  argv: ['/sbin/sysctl', '-a', '-r', '^net\\.ipv4\\.conf\\.[^.]+\\.(arp_ignore|arp_announce|rp_filter)$'],
+  sudo: false,
+  description: 'Read arp_ignore, arp_announce and rp_filter of every interface',
+});
 
 export interface ReadFileOptions {
   /** Only the last N lines (`tail -n N`). */
@@ -100,31 +93,22 @@ export const sysctlRead = builder('sysctlRead', (keys: readonly SysctlKey[]): Ca
 });
 
 /** Conntrack table fill: count, max, buckets (missing keys are skipped when nf_conntrack is not loaded). */
-export const conntrackFigures = builder('conntrackFigures', (): CatalogueCommand =>
-  defineCommand({
-    name: 'conntrackFigures',
-    argv: ['/sbin/sysctl', '-e', 'net.netfilter.nf_conntrack_count', 'net.netfilter.nf_conntrack_max', 'net.netfilter.nf_conntrack_buckets'],
-    sudo: false,
-    description: 'Read conntrack table size and fill',
-  }),
-);
+export const conntrackFigures = fixedCommand('conntrackFigures', {
+  argv: ['/sbin/sysctl', '-e', 'net.netfilter.nf_conntrack_count', 'net.netfilter.nf_conntrack_max', 'net.netfilter.nf_conntrack_buckets'],
+  sudo: false,
+  description: 'Read conntrack table size and fill',
+});
 
 /** `nmcli -t -f DEVICE,TYPE,STATE,CONNECTION device status` */
-export const nmcliDevices = builder('nmcliDevices', (): CatalogueCommand =>
-  defineCommand({
-    name: 'nmcliDevices',
-    argv: ['nmcli', '-t', '-f', 'DEVICE,TYPE,STATE,CONNECTION', 'device', 'status'],
-    sudo: false,
-    description: 'List NetworkManager devices',
-  }),
-);
+export const nmcliDevices = fixedCommand('nmcliDevices', {
+  argv: ['nmcli', '-t', '-f', 'DEVICE,TYPE,STATE,CONNECTION', 'device', 'status'],
+  sudo: false,
+  description: 'List NetworkManager devices',
+});
 
 /** `nmcli -t -f NAME,UUID,TYPE,DEVICE,STATE connection show` */
-export const nmcliConnections = builder('nmcliConnections', (): CatalogueCommand =>
-  defineCommand({
-    name: 'nmcliConnections',
-    argv: ['nmcli', '-t', '-f', 'NAME,UUID,TYPE,DEVICE,STATE', 'connection', 'show'],
-    sudo: false,
-    description: 'List NetworkManager connections',
-  }),
-);
+export const nmcliConnections = fixedCommand('nmcliConnections', {
+  argv: ['nmcli', '-t', '-f', 'NAME,UUID,TYPE,DEVICE,STATE', 'connection', 'show'],
+  sudo: false,
+  description: 'List NetworkManager connections',
+});

@@ -1,5 +1,5 @@
 import 'server-only';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, type IpFamily } from '@/lib/address';
 import { CommandArgumentError } from './command';
 
 // Strict validators for every value that can end up in a catalogue argv. Each takes the
@@ -33,13 +33,18 @@ function oneOf<T extends string>(field: string, value: unknown, allowed: readonl
   return value as T;
 }
 
-export type IpFamily = 'inet' | 'inet6';
+/** The validator of one closed set of words (the field must be one of them). */
+function oneOfThese<T extends string>(allowed: readonly T[]): (field: string, value: unknown) => T {
+  return (field, value) => oneOf(field, value, allowed);
+}
+
+export type { IpFamily };
 
 /** An IPv4 (dotted quad, no leading zeros) or IPv6 address; no zone id, no brackets, no port. */
 export function ipAddress(field: string, value: unknown): string {
   const s = str(field, value, 45);
   if (s.includes('%')) fail(field, value, 'zone ids (%eth0) are not accepted');
-  if (isIPv4(s) || isIPv6(s)) return s.toLowerCase();
+  if (isIP(s) !== 0) return s.toLowerCase();
   return fail(field, value, 'must be an IPv4 or IPv6 address');
 }
 
@@ -67,21 +72,15 @@ export function threshold(field: string, value: unknown): number {
 
 export const IPVS_PROTOCOLS = ['tcp', 'udp', 'sctp', 'fwm'] as const;
 export type IpvsProtocolArg = (typeof IPVS_PROTOCOLS)[number];
-export function protocol(field: string, value: unknown): IpvsProtocolArg {
-  return oneOf(field, value, IPVS_PROTOCOLS);
-}
+export const protocol = oneOfThese(IPVS_PROTOCOLS);
 
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
 export type Scheduler = (typeof SCHEDULERS)[number];
-export function scheduler(field: string, value: unknown): Scheduler {
-  return oneOf(field, value, SCHEDULERS);
-}
+export const scheduler = oneOfThese(SCHEDULERS);
 
 export const FORWARD_METHODS = ['route', 'masq', 'tunnel'] as const;
 export type ForwardMethodArg = (typeof FORWARD_METHODS)[number];
-export function forwardMethod(field: string, value: unknown): ForwardMethodArg {
-  return oneOf(field, value, FORWARD_METHODS);
-}
+export const forwardMethod = oneOfThese(FORWARD_METHODS);
 
 export function family(field: string, value: unknown): IpFamily {
   return oneOf(field, value, ['inet', 'inet6'] as const);
@@ -97,7 +96,17 @@ export function plainObject(field: string, value: unknown): Record<string, unkno
   return value as Record<string, unknown>;
 }
 
+// Track files: keepalived FILE_CHECK files the console writes to hold a drain across keepalived
+// flaps. Their directory, naming and value range are defined here only.
+
 export const TRACK_DIR = '/var/lib/lvs-console/track';
+/** Largest number written to a track file. */
+export const TRACK_VALUE_MAX = 1_000_000;
+
+/** The absolute path of the track file NAME (already validated). */
+export function trackPath(name: string): string {
+  return `${TRACK_DIR}/${name}`;
+}
 
 /** A keepalived FILE_CHECK track file name: [a-z0-9._-], starting with a letter or digit. */
 export function trackFileName(field: string, value: unknown): string {
@@ -115,9 +124,19 @@ export function trackFilePath(field: string, value: unknown): string {
   return s;
 }
 
+/** The track file name if `path` is one the console may write (directly under TRACK_DIR), else null. */
+export function trackNameOf(path: string): string | null {
+  try {
+    return trackFileName('path', trackFilePath('path', path).slice(TRACK_DIR.length + 1));
+  } catch (e) {
+    if (e instanceof CommandArgumentError) return null;
+    throw e;
+  }
+}
+
 /** Value written to a track file (keepalived reads an integer; 0 = up). */
 export function trackValue(field: string, value: unknown): number {
-  return int(field, value, 0, 1_000_000);
+  return int(field, value, 0, TRACK_VALUE_MAX);
 }
 
 /** Files the console may read (keepalived dumps, its log, its pid file). */
@@ -175,15 +194,11 @@ export const SYSCTL_KEYS = [
   'net.netfilter.nf_conntrack_buckets',
 ] as const;
 export type SysctlKey = (typeof SYSCTL_KEYS)[number];
-export function sysctlKey(field: string, value: unknown): SysctlKey {
-  return oneOf(field, value, SYSCTL_KEYS);
-}
+export const sysctlKey = oneOfThese(SYSCTL_KEYS);
 
 export const KEEPALIVED_SIGNAL_KINDS = ['data', 'stats', 'json'] as const;
 export type KeepalivedSignalKind = (typeof KEEPALIVED_SIGNAL_KINDS)[number];
-export function keepalivedSignalKind(field: string, value: unknown): KeepalivedSignalKind {
-  return oneOf(field, value, KEEPALIVED_SIGNAL_KINDS);
-}
+export const keepalivedSignalKind = oneOfThese(KEEPALIVED_SIGNAL_KINDS);
 
 /** A systemd unit name (keepalived, keepalived@x.service). */
 export function unitName(field: string, value: unknown): string {

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isIP } from '@/lib/address';
 
 // The `metrics:` section of the configuration (GET /metrics), strict like the rest.
 

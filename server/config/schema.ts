@@ -35,40 +35,54 @@ export const JumpHostConfig = z
   })
   .strict();
 
+/** How the console logs in over SSH: the fields a director and a real-server host share. */
+const SshLogin = {
+  host: Hostname,
+  port: z.number().int().min(1).max(65535).default(22),
+  user: z.string().min(1).max(32).regex(/^[a-z_][a-z0-9_-]*$/, 'a Unix user name'),
+  /** Private key file on the console's host. Either this or `agent: true`. */
+  privateKeyPath: z.string().min(1).optional(),
+  /** Passphrase for the private key; prefer an environment reference: "env:NAME". */
+  passphrase: z.string().optional(),
+  /** Use the ssh-agent at $SSH_AUTH_SOCK. */
+  agent: z.boolean().default(false),
+  /** Pinned host key fingerprint. Either this or `knownHostsPath`; there is no accept-anything mode. */
+  hostKey: HostKeyFingerprint.optional(),
+  knownHostsPath: z.string().min(1).optional(),
+};
+
+type SshLoginFields = { privateKeyPath?: string | undefined; agent: boolean; hostKey?: string | undefined; knownHostsPath?: string | undefined };
+
+/** A key or the agent, and a pinned host key: required of every SSH login. */
+function sshLoginChecked<T extends z.ZodType<SshLoginFields>>(schema: T): T {
+  return schema
+    .refine((d) => d.privateKeyPath !== undefined || d.agent, {
+      message: 'set privateKeyPath or agent: true',
+      path: ['privateKeyPath'],
+    })
+    .refine((d) => d.hostKey !== undefined || d.knownHostsPath !== undefined, {
+      message: 'pin the host key: set hostKey (SHA256 fingerprint) or knownHostsPath',
+      path: ['hostKey'],
+    });
+}
+
 export const KeepalivedLogSource = z.union([
   z.object({ file: z.string().startsWith('/') }).strict(),
   z.object({ journald: z.object({ unit: z.string().default('keepalived') }).strict() }).strict(),
 ]);
 
-export const DirectorConfig = z
-  .object({
-    name: Name,
-    host: Hostname,
-    port: z.number().int().min(1).max(65535).default(22),
-    user: z.string().min(1).max(32).regex(/^[a-z_][a-z0-9_-]*$/, 'a Unix user name'),
-    /** Private key file on the console's host. Either this or `agent: true`. */
-    privateKeyPath: z.string().min(1).optional(),
-    /** Passphrase for the private key; prefer an environment reference: "env:NAME". */
-    passphrase: z.string().optional(),
-    /** Use the ssh-agent at $SSH_AUTH_SOCK. */
-    agent: z.boolean().default(false),
-    /** Pinned host key fingerprint. Either this or `knownHostsPath`; there is no accept-anything mode. */
-    hostKey: HostKeyFingerprint.optional(),
-    knownHostsPath: z.string().min(1).optional(),
-    /** Prefix privileged commands with `sudo -n` (for a non-root user). */
-    sudo: z.boolean().default(false),
-    jumpHost: JumpHostConfig.optional(),
-    keepalivedLog: KeepalivedLogSource.default({ journald: { unit: 'keepalived' } }),
-  })
-  .strict()
-  .refine((d) => d.privateKeyPath !== undefined || d.agent, {
-    message: 'set privateKeyPath or agent: true',
-    path: ['privateKeyPath'],
-  })
-  .refine((d) => d.hostKey !== undefined || d.knownHostsPath !== undefined, {
-    message: 'pin the host key: set hostKey (SHA256 fingerprint) or knownHostsPath',
-    path: ['hostKey'],
-  });
+export const DirectorConfig = sshLoginChecked(
+  z
+    .object({
+      name: Name,
+      ...SshLogin,
+      /** Prefix privileged commands with `sudo -n` (for a non-root user). */
+      sudo: z.boolean().default(false),
+      jumpHost: JumpHostConfig.optional(),
+      keepalivedLog: KeepalivedLogSource.default({ journald: { unit: 'keepalived' } }),
+    })
+    .strict(),
+);
 /**
  * A director as the SSH layer takes it. `cluster` is never written in the file: the schema stamps
  * the enclosing cluster's name (ClusterConfig), so the SSH pool keeps `lb1` of `prod` and `lb1` of
@@ -92,23 +106,16 @@ export type HaproxyInstanceConfig = z.infer<typeof HaproxyInstanceConfig>;
  * A real server reached over SSH for "check this cluster" (read-only: ip addr, ip route, sysctls;
  * no sudo). `addresses` are the real-server addresses IPVS uses for it.
  */
-export const RealServerHostConfig = z
-  .object({
-    name: Name,
-    addresses: z.array(z.string().min(2).max(45).regex(/^[0-9A-Fa-f:.]+$/, 'an IP address')).min(1),
-    host: Hostname,
-    port: z.number().int().min(1).max(65535).default(22),
-    user: z.string().min(1).max(32).regex(/^[a-z_][a-z0-9_-]*$/, 'a Unix user name'),
-    privateKeyPath: z.string().min(1).optional(),
-    passphrase: z.string().optional(),
-    agent: z.boolean().default(false),
-    hostKey: HostKeyFingerprint.optional(),
-    knownHostsPath: z.string().min(1).optional(),
-    jumpHost: JumpHostConfig.optional(),
-  })
-  .strict()
-  .refine((d) => d.privateKeyPath !== undefined || d.agent, { message: 'set privateKeyPath or agent: true', path: ['privateKeyPath'] })
-  .refine((d) => d.hostKey !== undefined || d.knownHostsPath !== undefined, { message: 'pin the host key: set hostKey (SHA256 fingerprint) or knownHostsPath', path: ['hostKey'] });
+export const RealServerHostConfig = sshLoginChecked(
+  z
+    .object({
+      name: Name,
+      addresses: z.array(z.string().min(2).max(45).regex(/^[0-9A-Fa-f:.]+$/, 'an IP address')).min(1),
+      ...SshLogin,
+      jumpHost: JumpHostConfig.optional(),
+    })
+    .strict(),
+);
 export type RealServerHostConfig = z.infer<typeof RealServerHostConfig>;
 
 export const ClusterConfig = z
@@ -144,24 +151,24 @@ export const PasswordHash = z
   .string()
   .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/, 'a hash printed by `lvsctl user hash` (scrypt$N$r$p$salt$hash), never the password itself');
 
+/** A role, on every cluster or only on `clusters`: what an account or a proxy group is given. */
+const RoleGrant = {
+  role: AuthRole,
+  /** Limit the role to these clusters (default: every cluster). */
+  clusters: z.array(Name).min(1).optional(),
+};
+
 export const AuthUserConfig = z
   .object({
     name: Name,
     passwordHash: PasswordHash,
-    role: AuthRole,
-    /** Limit the role to these clusters (default: every cluster). */
-    clusters: z.array(Name).min(1).optional(),
+    ...RoleGrant,
   })
   .strict();
 export type AuthUserConfig = z.infer<typeof AuthUserConfig>;
 
 /** What one proxy group grants: a role, on every cluster or only on `clusters`. */
-export const ProxyGroupGrant = z
-  .object({
-    role: AuthRole,
-    clusters: z.array(Name).min(1).optional(),
-  })
-  .strict();
+export const ProxyGroupGrant = z.object(RoleGrant).strict();
 export type ProxyGroupGrant = z.infer<typeof ProxyGroupGrant>;
 
 

@@ -1,4 +1,5 @@
 import 'server-only';
+import { parseFwmark } from '@/lib/address';
 import type { ClusterSnapshot, MergedService } from '@/lib/models/cluster';
 import type { DiagnosticCheck } from '@/lib/models/diagnostics';
 
@@ -16,8 +17,8 @@ function sysctlFix(key: string, value: string | number): string {
 
 /** The ipvsadm service argument for a service key: "TCP 192.0.2.100:80" -> "-t 192.0.2.100:80", "FWM 1 IPv6" -> "-f 1 -6". */
 export function serviceArg(key: string): string {
-  const fwm = /^FWM (\d+)( IPv6)?$/.exec(key);
-  if (fwm) return `-f ${fwm[1]}${fwm[2] ? ' -6' : ''}`;
+  const fwm = parseFwmark(key);
+  if (fwm) return `-f ${fwm.fwmark}${fwm.family === 'inet6' ? ' -6' : ''}`;
   const m = /^(TCP|UDP|SCTP) (.+)$/.exec(key);
   if (!m) return key;
   return `${m[1] === 'TCP' ? '-t' : m[1] === 'UDP' ? '-u' : '--sctp-service'} ${m[2]}`;

@@ -1,6 +1,6 @@
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import type { DiagnosticCheck } from '@/lib/models/diagnostics';
-import { canonicalIP } from '@/lib/models/ip';
+import { canonicalAddress, canonicalIP } from '@/lib/address';
 import { parseIpAddrJson } from '@/server/parsers/ip-addr';
 import { parseSysctl } from '@/server/parsers/sysctl';
 
@@ -40,7 +40,7 @@ function parseRoutes(text: string): Route[] {
 
 export function diagnoseRealServers(s: ClusterSnapshot, readouts: readonly RealServerReadout[]): DiagnosticCheck[] {
   const out: DiagnosticCheck[] = [];
-  const vipsFloating = new Set(s.instances.flatMap((i) => i.vips.map((v) => canonicalIP(v.replace(/\/\d+$/, '')))));
+  const vipsFloating = new Set(s.instances.flatMap((i) => i.vips.map((v) => canonicalAddress(v))));
   for (const r of readouts) {
     const base = { director: null, host: r.host };
     const mine = new Set(r.addresses.map((a) => canonicalIP(a)));

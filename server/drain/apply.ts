@@ -1,16 +1,14 @@
 import 'server-only';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import type { DirectorResult, Intent, VerifiedWeight } from '@/lib/models/drain';
-import { canonicalIP } from '@/lib/models/ip';
-import { hostPort } from '@/lib/models/keys';
-import { ipvsadmEditRealServer, ipvsadmListService, writeTrackFile, type CatalogueCommand } from '@/server/commands/catalogue';
+import { canonicalIP, formatEndpoint } from '@/lib/address';
 import type { ClusterConfig, DirectorConfig } from '@/server/config/schema';
 import { KeyedMutex } from '@/server/concurrency/keyed-mutex';
 import { describeRefreshError } from '@/server/ssh/describe-error';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
 import { exec, execSequence, type StepResult } from '@/server/ssh/exec';
 import type { SshPool } from '@/server/ssh/pool';
-import { overlayVerified, type DirectorSteps, type VerifiedEntry } from './plan';
+import { directorCommands, overlayVerified, type DirectorSteps, type VerifiedEntry } from './plan';
 import type { ClusterView } from './ports';
 import { memoKey, type MemoKey, type RepairMemo } from './reconcile';
 
@@ -30,25 +28,12 @@ export function sequenceTimeoutMs(commandTimeoutMs: number, commands: number): n
   return commandTimeoutMs * Math.max(1, Math.ceil(commands / 4));
 }
 
-/** The commands for one director, in order (also what the bench's bare-minimum path runs). */
-export function directorCommands(s: DirectorSteps): { tracks: CatalogueCommand[]; sequence: CatalogueCommand[] } {
-  return {
-    tracks: s.tracks.map((t) => writeTrackFile(t.name, t.value)),
-    sequence: [
-      ...s.edits.map((e) =>
-        ipvsadmEditRealServer({ service: e.serviceRef, realServer: { address: e.address, port: e.port }, forward: e.forward, weight: e.weight }),
-      ),
-      ...s.verify.map((v) => ipvsadmListService(v.serviceRef, { exact: true, mode: 'list' })),
-    ],
-  };
-}
-
 /** Weights of the expected real servers in one re-read listing (pure). */
 export function readBack(stdout: string, expect: readonly { realServer: string; weight: number }[], service: string): VerifiedWeight[] {
   const table = parseIpvsadm(stdout, { mode: 'list' });
   const rss = table.services[0]?.realServers ?? [];
   return expect.map((e) => {
-    const rs = rss.find((r) => hostPort(canonicalIP(r.address), r.port) === e.realServer);
+    const rs = rss.find((r) => formatEndpoint(canonicalIP(r.address), r.port) === e.realServer);
     const actual = rs?.weight ?? null;
     return { service, realServer: e.realServer, expected: e.weight, actual, ok: actual === e.weight };
   });

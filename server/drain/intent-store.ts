@@ -1,53 +1,15 @@
 import 'server-only';
-import { z } from 'zod';
-import { HoldMechanism, IntentKind, OnExpiry, type Intent } from '@/lib/models/drain';
+import { Intent } from '@/lib/models/drain';
 import type { Db } from '@/server/db';
+import { EndableStore, fromRow } from '@/server/db/rows';
 
 // Drain and weight intents in SQLite (table `intents`, migration 5). At most one open intent per
 // cluster + service + real server (a partial unique index): opening one where one is open either
 // returns the same one (identical request) or ends the old one in the same transaction.
 
-const Row = z.object({
-  id: z.number().int(),
-  cluster: z.string(),
-  service: z.string(),
-  real_server: z.string(),
-  kind: IntentKind,
-  weight: z.number().int(),
-  restore_weight: z.number().int().nullable(),
-  mechanism: HoldMechanism,
-  actor: z.string(),
-  reason: z.string(),
-  ticket: z.string().nullable(),
-  created_at: z.number(),
-  expires_at: z.number().nullable(),
-  on_expiry: OnExpiry.nullable(),
-  ended_at: z.number().nullable(),
-  ended_by: z.string().nullable(),
-  end_reason: z.string().nullable(),
-});
-
 function toIntent(raw: unknown): Intent {
-  const r = Row.parse(raw);
-  return {
-    id: String(r.id),
-    cluster: r.cluster,
-    service: r.service,
-    realServer: r.real_server,
-    kind: r.kind,
-    weight: r.weight,
-    restoreWeight: r.restore_weight ?? r.weight,
-    mechanism: r.mechanism,
-    actor: r.actor,
-    reason: r.reason,
-    ticket: r.ticket,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    onExpiry: r.on_expiry,
-    endedAt: r.ended_at,
-    endedBy: r.ended_by,
-    endReason: r.end_reason,
-  };
+  // restore_weight is null in rows from before it was recorded: the held weight.
+  return fromRow(Intent, raw, (f) => ({ ...f, restoreWeight: f.restoreWeight ?? f.weight }));
 }
 
 export interface NewIntent {
@@ -68,16 +30,9 @@ export interface NewIntent {
 
 export type OpenResult = { intent: Intent; created: boolean; replaced: Intent | null };
 
-export class IntentStore {
-  constructor(private readonly db: Db) {}
-
-  /** Open intents of one cluster (or of every cluster), oldest first. */
-  open(cluster?: string): Intent[] {
-    const rows =
-      cluster === undefined
-        ? this.db.prepare('SELECT * FROM intents WHERE ended_at IS NULL ORDER BY id').all()
-        : this.db.prepare('SELECT * FROM intents WHERE ended_at IS NULL AND cluster = ? ORDER BY id').all(cluster);
-    return rows.map(toIntent);
+export class IntentStore extends EndableStore<Intent> {
+  constructor(db: Db) {
+    super(db, 'intents', toIntent);
   }
 
   /** Open and recently ended intents of a cluster, newest first. */
@@ -119,10 +74,5 @@ export class IntentStore {
   /** End an open intent; returns it as ended, or null when it was not open. */
   end(id: string, at: number, by: string, reason: string): Intent | null {
     return this.db.transaction(() => (this.endRow(id, at, by, reason) ? this.get(id) : null))();
-  }
-
-  private endRow(id: string, at: number, by: string, reason: string): boolean {
-    const r = this.db.prepare('UPDATE intents SET ended_at = ?, ended_by = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(at, by, reason, Number(id));
-    return r.changes > 0;
   }
 }

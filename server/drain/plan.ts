@@ -1,15 +1,20 @@
 import type { ClusterSnapshot, MergedRealServer, MergedService } from '@/lib/models/cluster';
 import type { DirectorPlan, DrainAction, DrainPlan, HoldMechanism, Intent, PlanEntry, PlannedCommand } from '@/lib/models/drain';
-import { canonicalIP, isIP } from '@/lib/models/ip';
-import { hostPort } from '@/lib/models/keys';
+import { AddressError, canonicalIP, parseFwmark, parseHostTarget, type HostTarget } from '@/lib/address';
+import {
+  ipvsadmEditRealServer,
+  ipvsadmListService,
+  trackNameOf,
+  TRACK_VALUE_MAX,
+  writeTrackFile,
+  type CatalogueCommand,
+  type IpvsServiceRef,
+} from '@/server/commands/catalogue';
+import { displayCommand, fullArgv } from '@/server/commands/quote';
 
 // Pure: what a drain / restore / re-weight would do to a cluster, from its merged snapshot and the
 // open intents. No I/O: apply.ts runs the steps this returns, the API shows the plan as the impact
 // and dry run. Errors are PlanError (unknown target, bad selector), mapped to 404/422 by the caller.
-
-export const TRACK_DIR = '/var/lib/lvs-console/track';
-/** Largest number written to a track file (the catalogue's trackValue limit). */
-const MAX_TRACK_VALUE = 1_000_000;
 
 export class PlanError extends Error {
   override readonly name = 'PlanError';
@@ -23,32 +28,17 @@ export class PlanError extends Error {
 
 // ------------------------------------------------------------------ targets and selectors
 
-export interface ParsedTarget {
-  address: string;
-  /** null: the whole host (every port, every service). */
-  port: number | null;
-}
+/** A host (port null: every port, every service) or one endpoint, address canonical. */
+export type ParsedTarget = HostTarget;
 
-/** `192.0.2.11`, `192.0.2.11:80`, `2001:db8::11`, `[2001:db8::11]:80`. */
+/** `192.0.2.11`, `192.0.2.11:80`, `2001:db8::11`, `[2001:db8::11]:80` (lib/address.ts), as a PlanError. */
 export function parseTarget(text: string): ParsedTarget {
-  const t = text.trim();
-  const v6 = /^\[([^\]]+)\]:(\d{1,5})$/.exec(t);
-  if (v6) return { address: checkAddress(v6[1] ?? '', text), port: checkPort(v6[2] ?? '', text, true) };
-  if (isIP(t) !== 0) return { address: canonicalIP(t), port: null };
-  const v4 = /^([0-9.]+):(\d{1,5})$/.exec(t);
-  if (v4) return { address: checkAddress(v4[1] ?? '', text), port: checkPort(v4[2] ?? '', text, true) };
-  throw new PlanError('validation', `target "${text}" is not ADDR or ADDR:PORT (IPv6 as [ADDR]:PORT)`);
-}
-
-function checkAddress(a: string, whole: string): string {
-  if (isIP(a) === 0) throw new PlanError('validation', `target "${whole}": "${a}" is not an IPv4 or IPv6 address`);
-  return canonicalIP(a);
-}
-
-function checkPort(p: string, whole: string, allowZero: boolean): number {
-  const n = Number(p);
-  if (!Number.isInteger(n) || n > 65535 || (n === 0 && !allowZero)) throw new PlanError('validation', `"${whole}": port ${p} is not 1-65535`);
-  return n;
+  try {
+    return parseHostTarget(text);
+  } catch (e) {
+    if (e instanceof AddressError) throw new PlanError('validation', e.message);
+    throw e;
+  }
 }
 
 export type ServiceMatcher = (s: MergedService) => boolean;
@@ -59,12 +49,8 @@ export type ServiceMatcher = (s: MergedService) => boolean;
  */
 export function parseServiceSelector(text: string): ServiceMatcher {
   const t = text.trim();
-  const fwm = /^(?:fwm[: ])\s*(\d{1,10})(\s+IPv6)?$/i.exec(t);
-  if (fwm) {
-    const mark = Number(fwm[1]);
-    const v6 = fwm[2] !== undefined;
-    return (s) => s.protocol === 'FWM' && s.fwmark === mark && (s.family === 'inet6') === v6;
-  }
+  const fwm = parseFwmark(t);
+  if (fwm) return (s) => s.protocol === 'FWM' && s.fwmark === fwm.fwmark && s.family === fwm.family;
   const withProto = /^(tcp|udp|sctp)[: ]\s*(.+)$/i.exec(t);
   const proto = withProto ? (withProto[1] ?? '').toUpperCase() : null;
   const rest = withProto ? (withProto[2] ?? '') : t;
@@ -99,9 +85,7 @@ export interface PlanContext {
 }
 
 /** A service as the catalogue's ipvsadm builders take it. */
-export type ServiceRef =
-  | { protocol: 'tcp' | 'udp' | 'sctp'; address: string; port: number }
-  | { protocol: 'fwm'; fwmark: number; family: 'inet' | 'inet6' };
+export type ServiceRef = IpvsServiceRef;
 
 export interface EditStep {
   service: string;
@@ -116,7 +100,7 @@ export interface EditStep {
 export interface TrackStep {
   realServer: string;
   service: string;
-  /** File name under TRACK_DIR. */
+  /** Track file name (server/commands/validators.ts: under TRACK_DIR). */
   name: string;
   value: number;
 }
@@ -163,46 +147,40 @@ export function selectRealServers(snapshot: ClusterSnapshot, target: string, ser
 }
 
 const FORWARD: Record<string, 'route' | 'masq' | 'tunnel'> = { Route: 'route', Masq: 'masq', Tunnel: 'tunnel' };
-const FORWARD_FLAG = { route: '-g', masq: '-m', tunnel: '-i' } as const;
 
 export function serviceRefOf(s: MergedService): ServiceRef {
   if (s.protocol === 'FWM') return { protocol: 'fwm', fwmark: s.fwmark ?? 0, family: s.family };
   return { protocol: s.protocol === 'TCP' ? 'tcp' : s.protocol === 'UDP' ? 'udp' : 'sctp', address: s.address ?? '', port: s.port ?? 0 };
 }
 
-function serviceArgv(r: ServiceRef): string[] {
-  if (r.protocol === 'fwm') return ['-f', String(r.fwmark), ...(r.family === 'inet6' ? ['-6'] : [])];
-  const flag = r.protocol === 'tcp' ? '-t' : r.protocol === 'udp' ? '-u' : '--sctp-service';
-  return [flag, hostPort(r.address, r.port)];
+/**
+ * The catalogue commands for one director's steps, in order: the track-file writes (run apart:
+ * they read stdin), then one sequence of every `ipvsadm -e` and a re-read of each touched service.
+ * apply.ts runs exactly these; the plan shows them.
+ */
+export function directorCommands(s: DirectorSteps): { tracks: CatalogueCommand[]; sequence: CatalogueCommand[] } {
+  return {
+    tracks: s.tracks.map((t) => writeTrackFile(t.name, t.value)),
+    sequence: [
+      ...s.edits.map((e) =>
+        ipvsadmEditRealServer({ service: e.serviceRef, realServer: { address: e.address, port: e.port }, forward: e.forward, weight: e.weight }),
+      ),
+      ...s.verify.map((v) => ipvsadmListService(v.serviceRef, { exact: true, mode: 'list' })),
+    ],
+  };
 }
 
-/** argv of `ipvsadm -e` exactly as the catalogue builds it (server/commands/ipvsadm.ts). */
-export function editArgv(e: EditStep): string[] {
-  return ['ipvsadm', '-e', ...serviceArgv(e.serviceRef), '-r', hostPort(e.address, e.port), FORWARD_FLAG[e.forward], '-w', String(e.weight)];
-}
-
-/** argv of the verifying re-read, as ipvsadmListService builds it. */
-export function verifyArgv(r: ServiceRef): string[] {
-  return ['ipvsadm', '-Ln', '--exact', ...serviceArgv(r)];
-}
-
-function display(argv: readonly string[], sudo: boolean): string {
-  const quoted = argv.map((a) => (/^[A-Za-z0-9@%+=:,./_[\]-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`));
-  return [...(sudo ? ['sudo', '-n', '--'] : []), ...quoted].join(' ');
-}
-
-/** The track file name if this path is one the console may write (directly under TRACK_DIR). */
-export function trackFileName(path: string): string | null {
-  if (!path.startsWith(`${TRACK_DIR}/`)) return null;
-  const name = path.slice(TRACK_DIR.length + 1);
-  return /^[a-z0-9][a-z0-9._-]{0,63}$/.test(name) ? name : null;
+/** A command as an operator would type it on the director: exec's quoting, stdin as `echo … |`. */
+function shown(c: CatalogueCommand, directorSudo: boolean): string {
+  const line = displayCommand(fullArgv(c.argv, c.sudo && directorSudo, c.runAs));
+  return c.stdin === undefined ? line : `${displayCommand(['echo', String(c.stdin).replace(/\n$/, '')])} | ${line}`;
 }
 
 /** The number to write to a track file for this weight, or null when no whole number gives it. */
 export function trackValueFor(weight: number, t: { multiplier: number; base: number }): number | null {
   if (t.multiplier === 0) return null;
   const v = (weight - t.base) / t.multiplier;
-  return Number.isInteger(v) && v >= 0 && v <= MAX_TRACK_VALUE ? v : null;
+  return Number.isInteger(v) && v >= 0 && v <= TRACK_VALUE_MAX ? v : null;
 }
 
 /** Serving = weight > 0 on the director holding the VIP and not reported down by keepalived. */
@@ -254,7 +232,7 @@ export function planAction(ctx: PlanContext, req: PlanRequest): Plan {
     let track: { name: string; value: number } | null = null;
     const tf = sel.rs.trackFile ?? null;
     if (tf) {
-      const name = trackFileName(tf.path);
+      const name = trackNameOf(tf.path);
       const value = trackValueFor(targetWeight, tf);
       const back = trackValueFor(restoreWeight, tf);
       if (name !== null && value !== null && back !== null) {
@@ -343,15 +321,19 @@ export function planAction(ctx: PlanContext, req: PlanRequest): Plan {
     return ds;
   });
 
-  const directors: DirectorPlan[] = steps.map((s) => ({
-    director: s.director,
-    absent: s.absent,
-    commands: [
-      ...s.tracks.map((t): PlannedCommand => ({ display: `echo ${t.value} | tee ${TRACK_DIR}/${t.name}`, role: 'set' })),
-      ...s.edits.map((e): PlannedCommand => ({ display: display(editArgv(e), s.sudo), role: 'set' })),
-      ...s.verify.map((v): PlannedCommand => ({ display: display(verifyArgv(v.serviceRef), s.sudo), role: 'verify' })),
-    ],
-  }));
+  const directors: DirectorPlan[] = steps.map((s) => {
+    const { tracks, sequence } = directorCommands(s);
+    const edits = sequence.slice(0, s.edits.length);
+    const verifies = sequence.slice(s.edits.length);
+    return {
+      director: s.director,
+      absent: s.absent,
+      commands: [
+        ...[...tracks, ...edits].map((c): PlannedCommand => ({ display: shown(c, s.sudo), role: 'set' })),
+        ...verifies.map((c): PlannedCommand => ({ display: shown(c, s.sudo), role: 'verify' })),
+      ],
+    };
+  });
 
   return {
     view: {

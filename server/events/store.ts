@@ -1,7 +1,7 @@
 import 'server-only';
-import { z } from 'zod';
-import { EventKind, EventSource, INTERVAL_KINDS, type ClusterEvent, type NewClusterEvent } from '@/lib/models/events';
+import { ClusterEvent, INTERVAL_KINDS, type EventKind, type NewClusterEvent } from '@/lib/models/events';
 import type { Db } from '@/server/db';
+import { fromRow } from '@/server/db/rows';
 
 // Failover history in SQLite (table `events`, migration 2).
 // - Dedupe: one event per cluster+kind+director+instance(+service+real server) within ±1 s; a
@@ -24,49 +24,8 @@ export interface EventQuery {
 
 export type AddResult = { id: string; action: 'inserted' | 'merged' | 'closed' };
 
-const Row = z.object({
-  id: z.number().int(),
-  cluster: z.string(),
-  kind: EventKind,
-  director: z.string().nullable(),
-  instance: z.string().nullable(),
-  from_state: z.string().nullable(),
-  to_state: z.string().nullable(),
-  from_master: z.string().nullable(),
-  to_master: z.string().nullable(),
-  at: z.number(),
-  ended_at: z.number().nullable(),
-  duration_ms: z.number().nullable(),
-  cause: z.string().nullable(),
-  service: z.string().nullable(),
-  real_server: z.string().nullable(),
-  log_lines: z.string(),
-  source: EventSource,
-});
-type Row = z.infer<typeof Row>;
-
-const LogLines = z.array(z.string());
-
-function toEvent(r: Row): ClusterEvent {
-  return {
-    id: String(r.id),
-    cluster: r.cluster,
-    kind: r.kind,
-    director: r.director,
-    instance: r.instance,
-    fromState: r.from_state,
-    toState: r.to_state,
-    fromMaster: r.from_master,
-    toMaster: r.to_master,
-    at: r.at,
-    endedAt: r.ended_at,
-    durationMs: r.duration_ms,
-    cause: r.cause,
-    service: r.service,
-    realServer: r.real_server,
-    logLines: LogLines.parse(JSON.parse(r.log_lines)),
-    source: r.source,
-  };
+function toEvent(raw: unknown): ClusterEvent {
+  return fromRow(ClusterEvent, raw, (f) => ({ ...f, logLines: JSON.parse(String(f.logLines)) as unknown }));
 }
 
 const KEY = 'cluster = ? AND kind = ? AND director IS ? AND instance IS ? AND service IS ? AND real_server IS ?';
@@ -110,7 +69,7 @@ export class EventStore {
 
   get(id: string): ClusterEvent | null {
     const r = this.byId.get(Number(id));
-    return r === undefined ? null : toEvent(Row.parse(r));
+    return r === undefined ? null : toEvent(r);
   }
 
   /** Events overlapping [from, to] (an interval still open, or ending after `from`, counts), newest first. */
@@ -130,7 +89,7 @@ export class EventStore {
     }
     const limit = q.limit ?? 1000;
     const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT ?`).all(...args, limit + 1);
-    const events = rows.slice(0, limit).map((r) => toEvent(Row.parse(r)));
+    const events = rows.slice(0, limit).map((r) => toEvent(r));
     return { events, truncated: rows.length > limit };
   }
 
@@ -139,7 +98,7 @@ export class EventStore {
     const rows = this.db
       .prepare(`SELECT * FROM events WHERE ended_at IS NULL AND (? IS NULL OR cluster = ?) AND kind IN (${INTERVAL_KINDS.map(() => '?').join(', ')}) ORDER BY at`)
       .all(cluster, cluster, ...INTERVAL_KINDS);
-    return rows.map((r) => toEvent(Row.parse(r)));
+    return rows.map((r) => toEvent(r));
   }
 
   /** Closes an open interval by id (e.g. when a back-fill or a restart finds it over). */
@@ -168,14 +127,14 @@ export class EventStore {
     if (e.endedAt !== null && INTERVAL_KINDS.includes(e.kind)) {
       const r = this.findOpen.get(...keyOf(e), e.endedAt);
       if (r !== undefined) {
-        const open = toEvent(Row.parse(r));
+        const open = toEvent(r);
         this.update(open, { ...fill(open, e), endedAt: e.endedAt, durationMs: Math.max(0, e.endedAt - open.at) });
         return { id: open.id, action: 'closed' };
       }
     }
     const near = this.findNear.get(...keyOf(e), e.at - DEDUPE_WINDOW_MS, e.at + DEDUPE_WINDOW_MS, e.at);
     if (near !== undefined) {
-      const existing = toEvent(Row.parse(near));
+      const existing = toEvent(near);
       this.update(existing, fill(existing, e));
       return { id: existing.id, action: 'merged' };
     }

@@ -1,46 +1,14 @@
 import 'server-only';
-import { z } from 'zod';
-import { HaproxyHoldAspect, type HaproxyHold } from '@/lib/models/haproxy';
+import { HaproxyHold } from '@/lib/models/haproxy';
 import type { Db } from '@/server/db';
+import { EndableStore, fromRow } from '@/server/db/rows';
 
 // HAProxy holds in SQLite (table `haproxy_holds`, migration 6). At most one open hold per cluster +
 // backend + server + aspect (a partial unique index): setting one where one is open ends the old one
 // in the same transaction, unless it asks for the same thing (then the open one is kept).
 
-const Row = z.object({
-  id: z.number().int(),
-  cluster: z.string(),
-  backend: z.string(),
-  server: z.string(),
-  aspect: HaproxyHoldAspect,
-  state: z.enum(['drain', 'maint']).nullable(),
-  weight: z.number().int().nullable(),
-  actor: z.string(),
-  reason: z.string(),
-  created_at: z.number(),
-  reapplied: z.number().int(),
-  last_reapplied_at: z.number().nullable(),
-  last_error: z.string().nullable(),
-  ended_at: z.number().nullable(),
-});
-
 function toHold(raw: unknown): HaproxyHold {
-  const r = Row.parse(raw);
-  return {
-    id: String(r.id),
-    cluster: r.cluster,
-    backend: r.backend,
-    server: r.server,
-    aspect: r.aspect,
-    state: r.state,
-    weight: r.weight,
-    actor: r.actor,
-    reason: r.reason,
-    createdAt: r.created_at,
-    reapplied: r.reapplied,
-    lastReappliedAt: r.last_reapplied_at,
-    lastError: r.last_error,
-  };
+  return fromRow(HaproxyHold, raw);
 }
 
 export type NewHold = { cluster: string; backend: string; server: string; actor: string; reason: string; createdAt: number } & (
@@ -48,16 +16,9 @@ export type NewHold = { cluster: string; backend: string; server: string; actor:
   | { aspect: 'weight'; weight: number }
 );
 
-export class HaproxyHoldStore {
-  constructor(private readonly db: Db) {}
-
-  /** Open holds of one cluster (or of every cluster), oldest first. */
-  open(cluster?: string): HaproxyHold[] {
-    const rows =
-      cluster === undefined
-        ? this.db.prepare('SELECT * FROM haproxy_holds WHERE ended_at IS NULL ORDER BY id').all()
-        : this.db.prepare('SELECT * FROM haproxy_holds WHERE ended_at IS NULL AND cluster = ? ORDER BY id').all(cluster);
-    return rows.map(toHold);
+export class HaproxyHoldStore extends EndableStore<HaproxyHold> {
+  constructor(db: Db) {
+    super(db, 'haproxy_holds', toHold);
   }
 
   /** Open holds of one server. */
@@ -103,9 +64,5 @@ export class HaproxyHoldStore {
     } else {
       this.db.prepare('UPDATE haproxy_holds SET last_error = ? WHERE id = ?').run(error, Number(id));
     }
-  }
-
-  private endRow(id: string, at: number, by: string, reason: string): boolean {
-    return this.db.prepare('UPDATE haproxy_holds SET ended_at = ?, ended_by = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(at, by, reason, Number(id)).changes > 0;
   }
 }

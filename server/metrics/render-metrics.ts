@@ -105,20 +105,22 @@ function trafficFamilies(r: Registry, prefix: string, what: string): TrafficFami
   };
 }
 
+/** One figure per direction, labelled direction="in" / "out". */
+function addInOut(family: TrafficFamilies['packets'], labels: Labels, inValue: number, outValue: number): void {
+  family.add({ ...labels, direction: 'in' }, inValue);
+  family.add({ ...labels, direction: 'out' }, outValue);
+}
+
 function addTraffic(f: TrafficFamilies, labels: Labels, stats: IpvsStats | null, rates: IpvsRates | null): void {
   if (stats) {
     f.conns.add(labels, stats.conns);
-    f.packets.add({ ...labels, direction: 'in' }, stats.inPkts);
-    f.packets.add({ ...labels, direction: 'out' }, stats.outPkts);
-    f.bytes.add({ ...labels, direction: 'in' }, stats.inBytes);
-    f.bytes.add({ ...labels, direction: 'out' }, stats.outBytes);
+    addInOut(f.packets, labels, stats.inPkts, stats.outPkts);
+    addInOut(f.bytes, labels, stats.inBytes, stats.outBytes);
   }
   if (rates) {
     f.cps.add(labels, rates.cps);
-    f.pps.add({ ...labels, direction: 'in' }, rates.inPps);
-    f.pps.add({ ...labels, direction: 'out' }, rates.outPps);
-    f.bps.add({ ...labels, direction: 'in' }, rates.inBps);
-    f.bps.add({ ...labels, direction: 'out' }, rates.outBps);
+    addInOut(f.pps, labels, rates.inPps, rates.outPps);
+    addInOut(f.bps, labels, rates.inBps, rates.outBps);
   }
 }
 

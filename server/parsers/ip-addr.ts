@@ -4,9 +4,9 @@
 // Helpers answer "does this director hold the VIP?" with canonical address comparison.
 
 import { z } from 'zod';
-import { canonicalIP, isIP } from '@/lib/models/ip';
+import { canonicalAddress } from '@/lib/address';
 import { type IpAddrTable, type IpAddress, type IpLink } from '@/lib/models/ip-addr';
-import { ParseError } from './parse-error';
+import { parseJsonDocument, ParseError } from './parse-error';
 
 const KIND = 'ip-addr';
 const FOREVER = 4294967295;
@@ -82,19 +82,7 @@ function toAddress(a: z.infer<typeof WireAddr>, path: string): IpAddress | null 
 
 /** Parses `ip -j addr show` (or `ip -j -p addr show`). Bad JSON or shape -> ParseError line 0. */
 export function parseIpAddrJson(text: string): IpAddrTable {
-  if (text.trim() === '') throw new ParseError(KIND, 0, '', 'empty input');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ParseError(KIND, 0, '', `invalid JSON (${e instanceof Error ? e.message : 'parse error'})`);
-  }
-  const r = Wire.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new ParseError(KIND, 0, '', `unexpected shape at ${issue ? `[${issue.path.join('.')}]: ${issue.message}` : '?'}`);
-  }
-  const links: IpLink[] = r.data.map((l, i) => ({
+  const links: IpLink[] = parseJsonDocument(KIND, text, Wire).map((l, i) => ({
     ifindex: l.ifindex,
     ifname: l.ifname,
     link: l.link ?? null,
@@ -112,31 +100,7 @@ export function parseIpAddrJson(text: string): IpAddrTable {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Address helpers (pure; the address arithmetic lives in lib/models/ip.ts, shared with the browser)
-
-/** Drops brackets, a zone id (`%eth0`) and a `/prefix` suffix. */
-function bareAddress(text: string): string {
-  let t = text.trim().replace(/\/\d+$/, '');
-  if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1);
-  return t.replace(/%.*$/, '');
-}
-
-export function isIPv4(text: string): boolean {
-  return isIP(text) === 4;
-}
-
-export function isIPv6(text: string): boolean {
-  return isIP(bareAddress(text)) === 6;
-}
-
-/**
- * Canonical text of an address for comparison: IPv4 as is, IPv6 per RFC 5952 (lowercase, leading
- * zeros dropped, the longest run of two or more zero groups compressed to `::`). Brackets, a zone
- * id and a `/prefix` suffix are removed. Returns the bare input when it is neither.
- */
-export function canonicalAddress(text: string): string {
-  return canonicalIP(bareAddress(text));
-}
+// Address lookups (pure; the address arithmetic lives in lib/address.ts, shared with the browser)
 
 /** Interface name -> its addresses (all families). */
 export function addressesByInterface(table: IpAddrTable): Map<string, IpAddress[]> {

@@ -8,7 +8,6 @@ import {
   MAX_EXACT_CLIENTS,
   linesFromChunks,
   parseConnectionLine,
-  parseEndpoint,
   streamConnections,
   streamConnectionsFromChunks,
   summarizeConnectionChunks,
@@ -99,26 +98,6 @@ describe('parseConnectionLine', () => {
     expect(e.text).toBe(line);
     expect(e.reason).toMatch(reason);
   });
-});
-
-describe('parseEndpoint', () => {
-  it.each([
-    ['10.0.0.1:80', { address: '10.0.0.1', port: 80, family: 'inet' }],
-    ['[::]:0', { address: '::', port: 0, family: 'inet6' }],
-    ['[::1]:22', { address: '::1', port: 22, family: 'inet6' }],
-    ['[fe80::]:1', { address: 'fe80::', port: 1, family: 'inet6' }],
-    ['[1:2:3:4:5:6:7:8]:65535', { address: '1:2:3:4:5:6:7:8', port: 65535, family: 'inet6' }],
-    ['[::ffff:192.0.2.1]:80', { address: '::ffff:192.0.2.1', port: 80, family: 'inet6' }],
-  ])('accepts %s', (token, expected) => {
-    expect(parseEndpoint(token)).toEqual(expected);
-  });
-
-  it.each(['10.0.0.1', '10.0.0:80', '10.0.0.256:80', '[::1]', '[::1]80', '::1:80', '[1:2:3:4:5:6:7:8:9]:1', '[1:2:3:4:5:6:7]:1', '[12345::]:1', '[::1]:', '10.0.0.1:-1', '[::1.2.3.4.5]:1', '[:1]:1', '[1:]:1'])(
-    'rejects %s',
-    (token) => {
-      expect(parseEndpoint(token)).toBeNull();
-    },
-  );
 });
 
 describe('streamConnections', () => {

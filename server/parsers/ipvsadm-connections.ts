@@ -9,7 +9,8 @@
 // The hot path is one pass over each line's char codes that tokenizes and validates at once, into
 // module-level registers: no regex, no split, no allocation beyond the row the caller gets.
 
-import { type Endpoint, type IpvsConnection } from '@/lib/models/ipvsadm';
+import { newEndpointScan, scanEndpoint } from '@/lib/address';
+import { type IpvsConnection } from '@/lib/models/ipvsadm';
 import { ParseError } from './parse-error';
 
 const KIND = 'ipvsadm';
@@ -38,145 +39,30 @@ function skipSpaces(s: string, p: number, len: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Addresses
+// Endpoints
 
-/** Validates a dotted-quad IPv4 address in s[a, b); returns it as uint32 or -1. */
-function scanIpv4(s: string, a: number, b: number): number {
-  let octets = 0;
-  let value = 0;
-  let acc = 0;
-  let digits = 0;
-  for (let i = a; i <= b; i++) {
-    const c = i < b ? s.charCodeAt(i) : 46; // a virtual '.' closes the last octet
-    if (c === 46) {
-      if (digits === 0 || acc > 255) return -1;
-      value = value * 256 + acc;
-      octets++;
-      acc = 0;
-      digits = 0;
-    } else {
-      const d = c - 48;
-      if (d < 0 || d > 9 || digits === 3) return -1;
-      acc = acc * 10 + d;
-      digits++;
-    }
-  }
-  return octets === 4 ? value : -1;
-}
+// Endpoint registers, one slot per column (0 source, 1 virtual, 2 destination).
+const epA = new Int32Array(3);
+const epB = new Int32Array(3);
+const epP = new Int32Array(3);
+const epIs6 = new Uint8Array(3);
+const epIp4 = new Float64Array(3);
 
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
-
-/** Validates an IPv6 address (the text forms inet_ntop prints, RFC 4291) in s[a, b). */
-function isIpv6(s: string, a: number, b: number): boolean {
-  if (b - a < 2 || b - a > 45) return false;
-  let groups = 0;
-  let doubleColon = false;
-  let i = a;
-  if (s.charCodeAt(i) === 58) {
-    if (s.charCodeAt(i + 1) !== 58) return false; // must start with '::'
-    doubleColon = true;
-    i += 2;
-    if (i === b) return true; // '::'
-  }
-  for (;;) {
-    const g = i;
-    while (i < b && isHex(s.charCodeAt(i))) i++;
-    if (i < b && s.charCodeAt(i) === 46) {
-      // an embedded IPv4 must be last and counts as two groups
-      if (scanIpv4(s, g, b) < 0) return false;
-      groups += 2;
-      break;
-    }
-    const n = i - g;
-    if (n === 0 || n > 4) return false;
-    groups++;
-    if (i === b) break;
-    if (s.charCodeAt(i) !== 58) return false;
-    i++;
-    if (i < b && s.charCodeAt(i) === 58) {
-      if (doubleColon) return false;
-      doubleColon = true;
-      i++;
-      if (i === b) break; // trailing '::'
-    } else if (i === b) {
-      return false; // trailing single ':'
-    }
-  }
-  return doubleColon ? groups <= 7 : groups === 8;
-}
-
-// Endpoint registers, one slot per column (0 source, 1 virtual, 2 destination, 3 parseEndpoint).
-const epA = new Int32Array(4);
-const epB = new Int32Array(4);
-const epP = new Int32Array(4);
-const epIs6 = new Uint8Array(4);
-const epIp4 = new Float64Array(4);
+const scan = newEndpointScan();
 
 /**
- * Scans `A.B.C.D:PORT` or `[IPV6]:PORT` starting at p into slot k; returns the index just after it
- * (which must be a field end), or -1.
+ * Scans `A.B.C.D:PORT` or `[IPV6]:PORT` (lib/address.ts) starting at p into slot k; returns the
+ * index just after it (which must be a field end), or -1.
  */
 function scanEndpointAt(s: string, p: number, len: number, k: number): number {
-  let i = p;
-  let portStart: number;
-  if (s.charCodeAt(i) === 91) {
-    // [v6]:port
-    const close = s.indexOf(']', i + 1);
-    if (close < 0 || s.charCodeAt(close + 1) !== 58 || !isIpv6(s, i + 1, close)) return -1;
-    epA[k] = i + 1;
-    epB[k] = close;
-    epIs6[k] = 1;
-    epIp4[k] = 0;
-    portStart = close + 2;
-  } else {
-    // four octets, inline (the common case)
-    let value = 0;
-    for (let o = 0; o < 4; o++) {
-      let acc = 0;
-      const d0 = i;
-      for (;;) {
-        const d = s.charCodeAt(i) - 48;
-        if (!(d >= 0 && d <= 9)) break; // NaN past the end too
-        acc = acc * 10 + d;
-        i++;
-      }
-      if (i === d0 || i - d0 > 3 || acc > 255) return -1;
-      value = value * 256 + acc;
-      if (s.charCodeAt(i) !== (o < 3 ? 46 : 58)) return -1; // '.' between octets, ':' before the port
-      if (o < 3) i++;
-    }
-    epA[k] = p;
-    epB[k] = i;
-    epIs6[k] = 0;
-    epIp4[k] = value;
-    portStart = i + 1;
-  }
-  i = portStart;
-  let port = 0;
-  for (;;) {
-    const d = s.charCodeAt(i) - 48;
-    if (!(d >= 0 && d <= 9)) break; // NaN past the end too
-    port = port * 10 + d;
-    i++;
-  }
-  if (i === portStart || i - portStart > 5 || port > 65535 || !atSep(s, i, len)) return -1;
-  epP[k] = port;
+  const i = scanEndpoint(s, p, scan);
+  if (i < 0 || !atSep(s, i, len)) return -1;
+  epA[k] = scan.a;
+  epB[k] = scan.b;
+  epIs6[k] = scan.v6 ? 1 : 0;
+  epIp4[k] = scan.ipv4;
+  epP[k] = scan.port;
   return i;
-}
-
-export interface ParsedEndpoint extends Endpoint {
-  family: 'inet' | 'inet6';
-}
-
-/**
- * Parses one `ADDR:PORT` token as ipvsadm -n prints it (IPv6 bracketed); the returned address has
- * no brackets. Returns null when the token is not a numeric endpoint.
- */
-export function parseEndpoint(token: string): ParsedEndpoint | null {
-  if (token.length < 3 || scanEndpointAt(token, 0, token.length, 3) !== token.length) return null;
-  return { address: detach(token.slice(epA[3], epB[3])), port: epP[3]!, family: epIs6[3] === 1 ? 'inet6' : 'inet' };
 }
 
 // V8 makes a substring of 13+ characters a "sliced string" that keeps its whole parent alive: one
@@ -196,16 +82,6 @@ export function detach(s: string): string {
   if (detached.size >= DETACH_MAX) detached = new Map();
   detached.set(copy, copy);
   return copy;
-}
-
-/** Whether `text` is a dotted-quad IPv4 address. */
-export function isIpv4Address(text: string): boolean {
-  return scanIpv4(text, 0, text.length) >= 0;
-}
-
-/** Whether `text` is an IPv6 address (no brackets). */
-export function isIpv6Address(text: string): boolean {
-  return isIpv6(text, 0, text.length);
 }
 
 // ---------------------------------------------------------------------------------------------

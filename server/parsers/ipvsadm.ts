@@ -19,13 +19,11 @@ import {
   type IpvsTimeouts,
   type TunnelInfo,
 } from '@/lib/models/ipvsadm';
+import { isIPv4, parseEndpoint, type ParsedEndpoint } from '@/lib/address';
 import {
   CONNECTIONS_TITLE,
   connectionColumns,
-  isIpv4Address,
   parseConnectionRows,
-  parseEndpoint,
-  type ParsedEndpoint,
   detach,
 } from './ipvsadm-connections';
 import { ParseError } from './parse-error';
@@ -238,6 +236,7 @@ function parseFwmark(line: Line, token: string | undefined): number {
 function endpointField(line: Line, token: string | undefined, what: string): ParsedEndpoint {
   const ep = token === undefined ? null : parseEndpoint(token);
   if (ep === null) fail(line, `expected ${what} as ADDR:PORT or [IPV6]:PORT (numeric, run ipvsadm with -n)`);
+  ep.address = detach(ep.address);
   return ep;
 }
 
@@ -279,7 +278,7 @@ function newService(head: ServiceHead): IpvsService {
 
 function parseNetmask(line: Line, family: IpvsService['family'], token: string | undefined): string {
   if (token !== undefined) {
-    if (family === 'inet' && isIpv4Address(token)) return detach(token);
+    if (family === 'inet' && isIPv4(token)) return detach(token);
     if (family === 'inet6') {
       const n = plainUint(token);
       if (n !== null && n <= 128) return token;

@@ -11,6 +11,7 @@
 // identifying fields is a ParseError. Unknown keys inside them (newer versions add some) and whole
 // sections we do not model (Interfaces, VRRP Sockpool, Static routes, ...) are skipped.
 
+import { bareAddress, isIPv4, isIPv6 } from '@/lib/address';
 import {
   type KeepalivedCheckerData,
   type KeepalivedData,
@@ -23,7 +24,6 @@ import {
   type VrrpState,
   type VrrpSyncGroupData,
 } from '@/lib/models/keepalived';
-import { isIPv4, isIPv6 } from './ip-addr';
 import { parseKeepalivedEndpoint } from './keepalived-notify';
 import { ParseError } from './parse-error';
 
@@ -123,7 +123,7 @@ export function parseKeepalivedVip(text: string, legacy: boolean): KeepalivedVip
   const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(first);
   if (!m) return null;
   const address = m[1] ?? '';
-  const family = isIPv4(address) ? 'inet' : isIPv6(address) ? 'inet6' : null;
+  const family = isIPv4(address) ? 'inet' : isIPv6(bareAddress(address)) ? 'inet6' : null;
   if (!family) return null;
   const prefixlen = m[2] !== undefined ? Number(m[2]) : family === 'inet' ? 32 : 128;
   if (prefixlen > (family === 'inet' ? 32 : 128)) return null;
@@ -811,6 +811,17 @@ function globalLine(out: KeepalivedData, line: Line): void {
 // --- Checker track files ---------------------------------------------------------------------
 
 /** ` Track file = NAME` then `   File = PATH`, `   Status = N`, `   Weight = N` (other keys skipped). */
+/** Each modelled section's line handler, by section title. */
+const SECTION_LINE = new Map<string, (ctx: Ctx, out: KeepalivedData, line: Line) => void>([
+  ['Global definitions', (_ctx, out, line) => globalLine(out, line)],
+  ['VRRP Topology', instanceLine],
+  ['VRRP Sync groups', groupLine],
+  ['VRRP Scripts', scriptLine],
+  ['LVS Topology', lvsLine],
+  ['Health checkers', checkerLine],
+  ['Checker track files', (_ctx, out, line) => trackFileLine(out, line)],
+]);
+
 function trackFileLine(out: KeepalivedData, line: Line): void {
   const pair = kv(line.text);
   if (!pair) return;
@@ -871,34 +882,8 @@ export function parseKeepalivedData(text: string): KeepalivedData {
       out.sections.push(ctx.section);
       continue;
     }
-    switch (ctx.section) {
-      case null:
-        fail(line, 'expected a "------< Section >------" header');
-        break;
-      case 'Global definitions':
-        globalLine(out, line);
-        break;
-      case 'VRRP Topology':
-        instanceLine(ctx, out, line);
-        break;
-      case 'VRRP Sync groups':
-        groupLine(ctx, out, line);
-        break;
-      case 'VRRP Scripts':
-        scriptLine(ctx, out, line);
-        break;
-      case 'LVS Topology':
-        lvsLine(ctx, out, line);
-        break;
-      case 'Health checkers':
-        checkerLine(ctx, out, line);
-        break;
-      case 'Checker track files':
-        trackFileLine(out, line);
-        break;
-      default:
-        break; // a section we do not model
-    }
+    if (ctx.section === null) fail(line, 'expected a "------< Section >------" header');
+    SECTION_LINE.get(ctx.section)?.(ctx, out, line); // none: a section we do not model
   }
   finishEntities(ctx, out);
 

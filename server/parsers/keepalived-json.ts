@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { type KeepalivedJsonDump, type KeepalivedVip, type VrrpState } from '@/lib/models/keepalived';
 import { parseKeepalivedVip } from './keepalived-data';
-import { ParseError } from './parse-error';
+import { parseJsonDocument, ParseError } from './parse-error';
 
 const KIND = 'keepalived-json';
 
@@ -137,17 +137,5 @@ export function toKeepalivedJsonDump(wire: Wire): KeepalivedJsonDump {
 }
 
 export function parseKeepalivedJson(text: string): KeepalivedJsonDump {
-  if (text.trim() === '') throw new ParseError(KIND, 0, '', 'empty input');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ParseError(KIND, 0, '', `invalid JSON (${e instanceof Error ? e.message : 'parse error'})`);
-  }
-  const r = Wire.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new ParseError(KIND, 0, '', `unexpected shape at [${issue ? issue.path.join('.') : '?'}]: ${issue?.message ?? 'invalid'}`);
-  }
-  return toKeepalivedJsonDump(r.data);
+  return toKeepalivedJsonDump(parseJsonDocument(KIND, text, Wire));
 }

@@ -18,3 +18,25 @@ export class ParseError extends Error {
     super(line > 0 ? `${kind}: line ${line}: ${reason}: ${JSON.stringify(shown)}` : `${kind}: ${reason}`);
   }
 }
+
+/** What parseJsonDocument needs of a schema (a zod schema's safeParse). */
+interface JsonShape<T> {
+  safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly unknown[]; message: string }[] } };
+}
+
+/** A whole JSON document of a known shape; empty input, bad JSON or a wrong shape -> ParseError line 0. */
+export function parseJsonDocument<T>(kind: string, text: string, shape: JsonShape<T>): T {
+  if (text.trim() === '') throw new ParseError(kind, 0, '', 'empty input');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ParseError(kind, 0, '', `invalid JSON (${e instanceof Error ? e.message : 'parse error'})`);
+  }
+  const r = shape.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new ParseError(kind, 0, '', `unexpected shape at [${issue ? issue.path.join('.') : '?'}]: ${issue?.message ?? 'invalid'}`);
+  }
+  return r.data;
+}

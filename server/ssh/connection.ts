@@ -252,6 +252,17 @@ function channelState(ch: ClientChannel): ChannelState {
   return CHANNEL_STATE.get(ch) ?? { exit: null, closed: false };
 }
 
+/** Ask the remote command to stop (SIGTERM) and close the channel (which may already be gone). */
+function stopChannel(ch: ClientChannel | null): void {
+  if (!ch) return;
+  sendSignal(ch, 'TERM');
+  try {
+    ch.close();
+  } catch {
+    /* channel already gone */
+  }
+}
+
 function sendSignal(ch: ClientChannel, name: string): void {
   const c = ch as unknown as {
     outgoing?: { id?: number; state?: string };
@@ -821,15 +832,7 @@ export class DirectorConnection {
       let bytes = 0;
       let exitCode: number | null = null;
       let signal: string | null = null;
-      const stop = (): void => {
-        if (!channel) return;
-        sendSignal(channel, 'TERM');
-        try {
-          channel.close();
-        } catch {
-          /* channel already gone */
-        }
-      };
+      const stop = (): void => stopChannel(channel);
       const finish = (e: DirectorError | null, r?: RunResult): void => {
         if (done) return;
         done = true;
@@ -914,15 +917,7 @@ export class DirectorConnection {
         abort = rej;
       });
       aborted.catch(() => undefined);
-      const stop = (): void => {
-        if (!ch) return;
-        sendSignal(ch, 'TERM');
-        try {
-          ch.close();
-        } catch {
-          /* gone */
-        }
-      };
+      const stop = (): void => stopChannel(ch);
       const stderr: Buffer[] = [];
       let stderrBytes = 0;
       const timer = setTimeout(

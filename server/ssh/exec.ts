@@ -2,6 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import type { DirectorConfig } from '../config/schema';
 import type { CatalogueCommand } from '../commands/catalogue';
+import { displayCommand, fullArgv, toRemoteCommand } from '../commands/quote';
 import type { ChannelPriority, RunRequest, StreamStats } from './connection';
 import { DirectorError, type CommandRef } from './errors';
 import { getSshPool, type SshPool } from './pool';
@@ -10,9 +11,8 @@ import { getSshPool, type SshPool } from './pool';
 // and every failure comes back as one DirectorError. The rest of the app calls `exec` / `execSequence` /
 // `execStream` with catalogue commands only; `execRaw` (any argv) is for tests.
 //
-// An SSH exec request carries ONE string that the remote login shell parses. argv becomes
-// that string by POSIX single-quoting every argument ('…', with ' written as '\''), never
-// by interpolation; NUL cannot be represented and is refused.
+// An SSH exec request carries ONE string that the remote login shell parses: argv quoted by
+// server/commands/quote.ts.
 
 export interface ExecOptions {
   /** Whole-call limit: waiting for a channel plus running (default ssh.commandTimeoutMs). */
@@ -42,30 +42,6 @@ export interface ExecResult {
   stderr: string;
   exitCode: number;
   durationMs: number;
-}
-
-const SUDO_PREFIX = ['sudo', '-n', '--'] as const;
-
-/** POSIX shell single-quoting of one argument. Throws on NUL, which no shell string can carry. */
-export function shQuote(arg: string): string {
-  if (arg.includes('\0')) throw new TypeError('an argument contains a NUL byte, which cannot be passed to a remote command');
-  return `'${arg.replaceAll("'", `'\\''`)}'`;
-}
-
-/** The exact command string for argv: every argument quoted. */
-export function toRemoteCommand(argv: readonly string[]): string {
-  if (argv.length === 0) throw new TypeError('empty argv');
-  return argv.map(shQuote).join(' ');
-}
-
-/** How a command looks to an operator (quotes only where needed). Display only, never sent. */
-export function displayCommand(argv: readonly string[]): string {
-  return argv.map((a) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(a) ? a : shQuote(a))).join(' ');
-}
-
-function fullArgv(argv: readonly string[], sudo: boolean, runAs?: string): readonly string[] {
-  if (runAs !== undefined) return ['sudo', '-n', '-u', runAs, '--', ...argv];
-  return sudo ? [...SUDO_PREFIX, ...argv] : argv;
 }
 
 /** Does this stderr say that sudo refused (rather than the command failing)? */

@@ -5,6 +5,30 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFil
 import { createServer, connect } from 'node:net';
 import path from 'node:path';
 
+/** The direct children of a process (Linux /proc; [] once it is gone). */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`)
+      .flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/))
+      .filter((p) => p !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Every process below a process. */
+export function descendantPids(pid: number): number[] {
+  const out: number[] = [];
+  const todo = childPids(pid);
+  while (todo.length > 0) {
+    const p = todo.pop() as number;
+    out.push(p);
+    todo.push(...childPids(p));
+  }
+  return out;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -92,29 +116,10 @@ export async function startSshd(dir: string, name: string, extra: string[] = [])
     ].join('\n'),
   );
   let child: ChildProcess | null = null;
-  const childrenOf = (pid: number): number[] => {
-    try {
-      return readdirSync(`/proc/${pid}/task`)
-        .flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/))
-        .filter((p) => p !== '')
-        .map(Number);
-    } catch {
-      return [];
-    }
-  };
   /** Direct children of the listener: one per connection. */
-  const children = (): number[] => (child?.pid ? childrenOf(child.pid) : []);
+  const children = (): number[] => (child?.pid ? childPids(child.pid) : []);
   /** Every process below the listener (sessions and the commands they run). */
-  const descendants = (): number[] => {
-    const out: number[] = [];
-    const todo = children();
-    while (todo.length > 0) {
-      const p = todo.pop() as number;
-      out.push(p);
-      todo.push(...childrenOf(p));
-    }
-    return out;
-  };
+  const descendants = (): number[] => (child?.pid ? descendantPids(child.pid) : []);
   const d: TestSshd = {
     port,
     dir,

@@ -1,4 +1,5 @@
 import 'server-only';
+import { coversCluster } from '@/lib/models/auth';
 import type { ClusterEvent } from '@/lib/models/events';
 import type { WebhookStatus } from '@/lib/models/webhooks';
 import type { WebhookConfig } from '@/server/config/schema';
@@ -57,7 +58,7 @@ export class WebhookNotifier {
     if (this.now() - (event.endedAt ?? event.at) > (this.opts.maxEventAgeMs ?? WEBHOOK_MAX_EVENT_AGE_MS)) return;
     for (const h of this.hooks) {
       if (!h.events.includes(event.kind)) continue;
-      if (h.clusters && !h.clusters.includes(event.cluster)) continue;
+      if (!coversCluster(h.clusters, event.cluster)) continue;
       const p = this.deliver(h, event).finally(() => this.pending.delete(p));
       this.pending.add(p);
     }

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { preload } from 'react-dom';
 import { apiPaths } from '@/lib/api/client';
+import { coversCluster } from '@/lib/models/auth';
 import { ClusterView } from '@/components/clusters/cluster-view';
 import { decodeParam } from '@/components/ui/links';
 import { currentUser } from '@/server/api/page-actor';
@@ -22,6 +23,6 @@ export default async function ClusterPage({ params }: Props) {
   // rendered into this HTML, so the first rows show before any script runs; the full snapshot
   // replaces it on arrival. Only for someone who may see this cluster (as the API would check).
   const me = await currentUser();
-  const firstScreen = me && (me.clusters === null || me.clusters.includes(name)) ? firstScreenSnapshot(name) : null;
+  const firstScreen = me && coversCluster(me.clusters, name) ? firstScreenSnapshot(name) : null;
   return <ClusterView name={name} firstScreen={firstScreen} />;
 }

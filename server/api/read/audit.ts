@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import type { Actor } from '@/lib/models/auth';
+import { coversCluster, type Actor } from '@/lib/models/auth';
 import type { AuditList } from '@/lib/models/audit';
 import { ApiError } from '@/server/api/errors';
 import { getRuntime } from '@/server/runtime';
@@ -21,9 +21,9 @@ export function getAudit(actor: Actor | null, search: URLSearchParams): AuditLis
   const q = AuditQuery.parse(Object.fromEntries(search));
   const audit = getRuntime().audit;
   const scope = actor?.clusters ?? null;
-  if (scope !== null && q.cluster !== undefined && !scope.includes(q.cluster)) {
+  if (q.cluster !== undefined && !coversCluster(scope, q.cluster)) {
     throw new ApiError('forbidden', `your ${actor?.role ?? 'viewer'} role does not cover cluster ${q.cluster}`);
   }
   const entries = audit.list({ cluster: q.cluster ?? null, beforeId: q.before, limit: scope === null ? q.limit : 5000, action: q.action });
-  return { entries: scope === null ? entries : entries.filter((e) => e.cluster !== null && scope.includes(e.cluster)).slice(0, q.limit) };
+  return { entries: scope === null ? entries : entries.filter((e) => e.cluster !== null && coversCluster(scope, e.cluster)).slice(0, q.limit) };
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { ClusterSnapshot, ClusterSnapshotQuery, type ClusterList, type HistoryResponse, type HostMembership } from '@/lib/models/cluster';
-import { isIP } from '@/lib/models/ip';
+import { isIP } from '@/lib/address';
 import { ApiError } from '@/server/api/errors';
 import { hostMembership, summarize } from '@/server/collector/summarize';
 import { getRuntime } from '@/server/runtime';

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Actor } from '@/lib/models/auth';
+import { coversCluster, type Actor } from '@/lib/models/auth';
 import type { ClusterList, HostMembership } from '@/lib/models/cluster';
 import { ApiError } from '@/server/api/errors';
 import { getHost, listClusters } from './clusters';
@@ -8,20 +8,16 @@ import { getEvents } from './events';
 // Reads that span clusters, cut to what a cluster-scoped role covers. (Routes for one cluster are
 // checked by handle()'s `cluster` param.)
 
-function covers(actor: Actor | null, cluster: string): boolean {
-  return actor?.clusters == null || actor.clusters.includes(cluster);
-}
-
 /** GET /api/clusters: only the clusters the caller's role covers. */
 export function listClustersFor(actor: Actor | null): ClusterList {
   const list = listClusters();
-  return actor?.clusters == null ? list : { ...list, clusters: list.clusters.filter((c) => covers(actor, c.name)) };
+  return actor?.clusters == null ? list : { ...list, clusters: list.clusters.filter((c) => coversCluster(actor?.clusters, c.name)) };
 }
 
 /** GET /api/hosts/:address: only memberships in covered clusters. */
 export function getHostFor(address: string, actor: Actor | null): HostMembership {
   const h = getHost(address);
-  return actor?.clusters == null ? h : { ...h, entries: h.entries.filter((e) => covers(actor, e.cluster)) };
+  return actor?.clusters == null ? h : { ...h, entries: h.entries.filter((e) => coversCluster(actor?.clusters, e.cluster)) };
 }
 
 /** GET /api/events (every cluster): a cluster-scoped role asks per cluster instead. */

@@ -1,8 +1,7 @@
 import 'server-only';
-import type { Actor } from '@/lib/models/auth';
+import { withinScope, type Actor } from '@/lib/models/auth';
 import type { WebhookStatusList } from '@/lib/models/webhooks';
 import { ApiError } from '@/server/api/errors';
-import { withinScope } from '@/server/api/admin';
 import { getRuntime } from '@/server/runtime';
 
 // GET /api/admin/webhooks: each configured webhook's name, events and last delivery; never its URL.
