@@ -118,15 +118,9 @@ export class DrainService {
       const at = this.now();
       const expiresAt = body.expiresInMinutes === undefined ? null : at + body.expiresInMinutes * 60_000;
       // Written before the intent and the directors change; if it cannot be, this throws 503 and nothing changes.
-      const attempt = this.attempt(action, cluster, body.target, who, {
-        reason: body.reason,
-        ticket: body.ticket ?? null,
-        service: body.service ?? null,
-        weight: body.weight,
-        force: body.force ?? false,
-        expiresAt,
-        entries: plan.view.entries,
-      });
+      // What was asked, in both audit rows (the attempt and its outcome).
+      const asked = { reason: body.reason, ticket: body.ticket ?? null, service: body.service ?? null, weight: body.weight, force: body.force ?? false, expiresAt };
+      const attempt = this.attempt(action, cluster, body.target, who, { ...asked, entries: plan.view.entries });
       const intents: Intent[] = [];
       let created = 0;
       for (const e of plan.view.entries) {
@@ -153,12 +147,7 @@ export class DrainService {
       const results = await this.deps.applier.applyAndMemo(c, plan.steps, intents);
       const outcome = outcomeOf(results);
       const audit = this.complete(attempt, outcome, {
-        reason: body.reason,
-        ticket: body.ticket ?? null,
-        service: body.service ?? null,
-        weight: body.weight,
-        force: body.force ?? false,
-        expiresAt,
+        ...asked,
         alreadyHeld,
         intents: intents.map((i) => i.id),
         entries: plan.view.entries,
