@@ -1,41 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, restoreLab, waitFor } from '@/server/testing/lab';
-import type { ConsoleConfig } from '@/server/config/schema';
-import { mergeSnapshot } from './merge-snapshot';
-import type { DirectorObservation } from './observation';
-import { createDirectorRefresher, type DirectorRefresher } from './refresh-director';
+import { ctl, labRefresher, restoreLab, waitFor, type LabRefresher } from '@/server/testing/lab-runtime';
 
 // The real refresh against the lab's two directors, as the non-root console user with sudo.
-let config: ConsoleConfig;
-let refresher: DirectorRefresher;
-const obs = new Map<string, DirectorObservation>();
-
-async function refreshAll(): Promise<ClusterSnapshot> {
-  const cluster = config.clusters[0];
-  if (!cluster) throw new Error('no cluster in the lab config');
-  await Promise.all(
-    cluster.directors.map(async (d) => {
-      const prev = obs.get(d.name) ?? { name: d.name, endpoint: `${d.host}:${d.port}`, data: null, error: null };
-      try {
-        obs.set(d.name, { ...prev, data: await refresher.refresh(cluster, d, prev.data), error: null });
-      } catch (e) {
-        obs.set(d.name, { ...prev, error: { code: 'x', message: String(e), since: Date.now() } });
-      }
-    }),
-  );
-  return mergeSnapshot({ cluster: cluster.name, now: Date.now(), pollIntervalMs: 60_000, observations: cluster.directors.flatMap((d) => obs.get(d.name) ?? []), findingSince: new Map() });
-}
+let lab: LabRefresher;
+const refreshAll = () => lab.refreshAll();
 
 beforeAll(() => {
-  config = labConfig();
-  refresher = createDirectorRefresher(config);
+  lab = labRefresher();
 });
 afterAll(async () => {
   try {
     await restoreLab([['start keepalived on dir1', () => ctl('keepalived', 'start', 'dir1')]]);
   } finally {
-    await refresher.close();
+    await lab.close();
   }
 }, 300_000);
 

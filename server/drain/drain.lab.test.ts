@@ -1,19 +1,11 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/server/testing/lab';
+import { ctl, labSsh, restoreLab, startLabRuntime, waitFor, type LabRuntime } from '@/server/testing/lab-runtime';
 import { DomainError } from '@/server/errors';
-import { AuditLog } from '@/server/audit/log';
-import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/ssh/describe-error';
-import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
-import type { ConsoleConfig } from '@/server/config/schema';
-import { migrate } from '@/server/db';
-import { EventStore } from '@/server/events/store';
-import { createDrain } from './compose';
+import type { AuditLog } from '@/server/audit/log';
+import type { EventStore } from '@/server/events/store';
 import type { ActingAs, DrainService } from './drain-service';
 import type { DrainProgressTracker } from './progress';
-import { IntentStore } from './intent-store';
 
 // Drains against the real lab: both directors over SSH as the console's sudo-limited user, with
 // the real collector driving the reconciler. Checked independently as root over the lab's ssh.
@@ -21,9 +13,7 @@ import { IntentStore } from './intent-store';
 const WEB = 'TCP 192.0.2.100:80';
 const WHO: ActingAs = { name: 'lab-test', role: 'operator', source: 'vitest' };
 
-let config: ConsoleConfig;
-let refresher: DirectorRefresher;
-let collector: Collector;
+let lab: LabRuntime;
 let drain: DrainService;
 let progress: DrainProgressTracker;
 let audit: AuditLog;
@@ -42,54 +32,20 @@ async function weights(svc: string, rs: string): Promise<[number | null, number 
   return Promise.all([weightOn('dir1', svc, rs), weightOn('dir2', svc, rs)]);
 }
 
-function snap(): ClusterSnapshot {
-  const s = collector.snapshot('lab');
-  if (!s) throw new Error('no lab snapshot');
-  return s;
-}
-
-/** Until both directors answered and keepalived's dump (checkers, track files) was read. */
-async function ready(): Promise<void> {
-  await waitFor(
-    'a full snapshot (both directors live, keepalived dump read)',
-    () => {
-      const s = snap();
-      const nat = s.services.find((x) => x.key === 'TCP 192.0.2.102:80');
-      return Promise.resolve(s.directors.every((d) => d.live) && nat?.realServers.some((r) => r.trackFile) === true);
-    },
-    240_000,
-  );
-}
+const snap = (): ClusterSnapshot => lab.snapshot();
 
 beforeAll(async () => {
-  // Command limits far above what the emulated lab needs on a loaded CI machine (a host's restore of
-  // 10 commands once took over 45 s there); how fast a drain is belongs to the bench (drain.bench.ts).
-  const lab = labConfig();
-  config = { ...lab, ssh: { ...lab.ssh, commandTimeoutMs: 120_000 } };
-  const db = new Database(':memory:');
-  migrate(db);
-  audit = new AuditLog(db);
-  events = new EventStore(db);
-  refresher = createDirectorRefresher(config);
-  const parts = createDrain({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector });
-  drain = parts.service;
-  progress = parts.progress;
-  collector = new Collector({
-    clusters: config.clusters,
-    pollIntervalMs: config.pollIntervalMs,
-    refresh: refresher.refresh,
-    describeError: describeRefreshError,
-    augment: parts.hooks.augment,
-    onTick: (s) => void parts.hooks.onTick(s),
-    onDirector: (c, _o, s) => parts.hooks.onDirector(c, s),
-  });
-  collector.start();
-  await ready();
+  // The console's runtime on the lab, as the server builds it. Command limits far above what the
+  // emulated lab needs on a loaded CI machine (a host's restore of 10 commands once took over 45 s
+  // there); how fast a drain is belongs to the bench (drain.bench.ts).
+  lab = startLabRuntime({ commandTimeoutMs: 120_000 });
+  ({ audit, events } = lab.runtime);
+  ({ service: drain, progress } = lab.runtime.drain);
+  await lab.ready({ keepalivedDump: true });
 }, 300_000);
 
 afterAll(async () => {
-  collector?.stop();
-  await refresher?.close();
+  await lab?.close();
   // Leave the lab as found: keepalived up on dir1, rs1 answering, weights from the configuration.
   await restoreLab([
     ['start keepalived on dir1', () => ctl('keepalived', 'start', 'dir1')],

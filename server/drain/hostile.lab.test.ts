@@ -1,18 +1,10 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { DrainRequest, RestoreRequest, WeightRequest } from '@/lib/models/drain';
-import { labConfig, labSsh, waitFor } from '@/server/testing/lab';
+import { labSsh, startLabRuntime, type LabRuntime } from '@/server/testing/lab-runtime';
+import type { AuditLog } from '@/server/audit/log';
 import { isServerApiError, toApiError } from '@/server/api/errors';
-import { AuditLog } from '@/server/audit/log';
-import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/ssh/describe-error';
-import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
-import { migrate } from '@/server/db';
-import { EventStore } from '@/server/events/store';
-import { createDrain } from './compose';
 import type { ActingAs, DrainService } from './drain-service';
-import { IntentStore } from './intent-store';
 
 // Hostile strings in every field of drain / weight / restore (issue #7): each is refused with a
 // plain message or, where it is free text (reason, ticket), kept as text and never reaches a
@@ -40,8 +32,7 @@ const HOSTILE = [
   'A'.repeat(5000),
 ];
 
-let refresher: DirectorRefresher;
-let collector: Collector;
+let lab: LabRuntime;
 let drain: DrainService;
 let audit: AuditLog;
 
@@ -83,21 +74,15 @@ async function refusal(field: Field, f: () => Promise<unknown>): Promise<string>
 }
 
 beforeAll(async () => {
-  const config = labConfig();
-  const db = new Database(':memory:');
-  migrate(db);
-  audit = new AuditLog(db);
-  refresher = createDirectorRefresher(config);
-  const parts = createDrain({ config, store: new IntentStore(db), audit, events: new EventStore(db), pool: refresher.pool, clusters: () => collector });
-  drain = parts.service;
-  collector = new Collector({ clusters: config.clusters, pollIntervalMs: config.pollIntervalMs, refresh: refresher.refresh, describeError: describeRefreshError, augment: parts.hooks.augment });
-  collector.start();
-  await waitFor('both lab directors live', () => Promise.resolve(collector.snapshot('lab')?.directors.every((d) => d.live) === true), 240_000);
+  // The console's runtime on the lab, as the server builds it.
+  lab = startLabRuntime();
+  audit = lab.runtime.audit;
+  drain = lab.runtime.drain.service;
+  await lab.ready();
 }, 300_000);
 
 afterAll(async () => {
-  collector?.stop();
-  await refresher?.close();
+  await lab?.close();
 });
 
 describe('hostile input changes nothing on the directors (lab)', () => {

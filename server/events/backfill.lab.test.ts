@@ -3,11 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, restoreLab, waitFor } from '@/server/testing/lab';
-import { mergeSnapshot } from '@/server/collector/merge-snapshot';
-import type { DirectorObservation } from '@/server/collector/observation';
-import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
-import type { ConsoleConfig } from '@/server/config/schema';
+import { ctl, labRefresher, restoreLab, waitFor, type LabRefresher } from '@/server/testing/lab-runtime';
 import { openDatabase, type Db } from '@/server/db';
 import { LogSync, sshLogReader } from './log-sync';
 import { EventRecorder } from './recorder';
@@ -17,29 +13,14 @@ import { EventStore } from './store';
 // keepalived on dir1: dir1 -> dir2; start again: dir2 -> dir1 by preemption), then the log
 // back-fill over SSH stores both transitions of both instances exactly once, with their causes;
 // a second back-fill stores nothing more.
-let config: ConsoleConfig;
-let refresher: DirectorRefresher;
+let lab: LabRefresher;
 let db: Db;
 let tmp: string;
 let store: EventStore;
 let recorder: EventRecorder;
-const obs = new Map<string, DirectorObservation>();
-const findingSince = new Map<string, number>();
 
 async function refresh(record: boolean): Promise<ClusterSnapshot> {
-  const cluster = config.clusters[0];
-  if (!cluster) throw new Error('no cluster in the lab config');
-  await Promise.all(
-    cluster.directors.map(async (d) => {
-      const prev = obs.get(d.name) ?? { name: d.name, endpoint: `${d.host}:${d.port}`, data: null, error: null };
-      try {
-        obs.set(d.name, { ...prev, data: await refresher.refresh(cluster, d, prev.data), error: null });
-      } catch (e) {
-        obs.set(d.name, { ...prev, error: { code: 'x', message: String(e), since: Date.now() } });
-      }
-    }),
-  );
-  const s = mergeSnapshot({ cluster: cluster.name, now: Date.now(), pollIntervalMs: 60_000, observations: cluster.directors.flatMap((d) => obs.get(d.name) ?? []), findingSince });
+  const s = await lab.refreshAll();
   if (record) recorder.record(s);
   return s;
 }
@@ -50,8 +31,7 @@ const masters = (want: string) => async () => {
 };
 
 beforeAll(() => {
-  config = labConfig();
-  refresher = createDirectorRefresher(config);
+  lab = labRefresher();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'backfill-lab-'));
   db = openDatabase(tmp);
   store = new EventStore(db);
@@ -61,7 +41,7 @@ afterAll(async () => {
   try {
     await restoreLab([['start keepalived on dir1', () => ctl('keepalived', 'start', 'dir1')]]);
   } finally {
-    await refresher.close();
+    await lab.close();
     db.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -91,7 +71,7 @@ describe('log back-fill over SSH', () => {
       store.query({ cluster: before.name, from: start - 1000, to: Date.now() + 2000 }).events.filter((e) => e.kind === 'failover' && !known.has(e.id));
     expect(q()).toEqual([]);
 
-    const sync = new LogSync({ clusters: config.clusters, store, readLog: sshLogReader(refresher.pool, config.ssh.commandTimeoutMs) });
+    const sync = new LogSync({ clusters: lab.config.clusters, store, readLog: sshLogReader(lab.refresher.pool, lab.config.ssh.commandTimeoutMs) });
     const t0 = performance.now();
     const r = await sync.sync(before.name, { since: start, add: true });
     const ms = performance.now() - t0;

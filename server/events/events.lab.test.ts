@@ -3,47 +3,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, restoreLab, waitFor } from '@/server/testing/lab';
-import { mergeSnapshot } from '@/server/collector/merge-snapshot';
-import type { DirectorObservation } from '@/server/collector/observation';
-import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
-import type { ConsoleConfig } from '@/server/config/schema';
+import { ctl, labRefresher, restoreLab, waitFor, type LabRefresher } from '@/server/testing/lab-runtime';
 import { openDatabase, type Db } from '@/server/db';
 import { EventRecorder } from './recorder';
 import { EventStore } from './store';
 
 // The real refresher against the lab: a graceful keepalived stop on dir1 is stored as a failover
 // dir1 -> dir2 per instance (and keepalived-down on dir1). dir1 is started again afterwards.
-let config: ConsoleConfig;
-let refresher: DirectorRefresher;
+let lab: LabRefresher;
 let db: Db;
 let tmp: string;
 let store: EventStore;
 let recorder: EventRecorder;
-const obs = new Map<string, DirectorObservation>();
-const findingSince = new Map<string, number>();
 
 async function refreshAll(): Promise<ClusterSnapshot> {
-  const cluster = config.clusters[0];
-  if (!cluster) throw new Error('no cluster in the lab config');
-  await Promise.all(
-    cluster.directors.map(async (d) => {
-      const prev = obs.get(d.name) ?? { name: d.name, endpoint: `${d.host}:${d.port}`, data: null, error: null };
-      try {
-        obs.set(d.name, { ...prev, data: await refresher.refresh(cluster, d, prev.data), error: null });
-      } catch (e) {
-        obs.set(d.name, { ...prev, error: { code: 'x', message: String(e), since: Date.now() } });
-      }
-    }),
-  );
-  const s = mergeSnapshot({ cluster: cluster.name, now: Date.now(), pollIntervalMs: 60_000, observations: cluster.directors.flatMap((d) => obs.get(d.name) ?? []), findingSince });
+  const s = await lab.refreshAll();
   recorder.record(s);
   return s;
 }
 
 beforeAll(() => {
-  config = labConfig();
-  refresher = createDirectorRefresher(config);
+  lab = labRefresher();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'events-lab-'));
   db = openDatabase(tmp);
   store = new EventStore(db);
@@ -53,7 +33,7 @@ afterAll(async () => {
   try {
     await restoreLab([['start keepalived on dir1', () => ctl('keepalived', 'start', 'dir1')]]);
   } finally {
-    await refresher.close();
+    await lab.close();
     db.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
