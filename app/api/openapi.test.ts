@@ -124,6 +124,7 @@ describe('live answers match the documented schemas', () => {
     'api/clusters/[cluster]/drain/plan': 'target=192.0.2.11',
     'api/clusters/[cluster]/drain/progress': 'target=192.0.2.11',
     'api/audit': 'limit=5',
+    'api/search': 'q=192.0.2',
   };
   const bodies: Record<string, unknown> = {
     'api/auth/login': { name: 'ada', password: PASSWORDS.ada },
@@ -172,7 +173,7 @@ describe('live answers match the documented schemas', () => {
       }
     }
     // The dummy director never answers, but the reads themselves succeed.
-    for (const ok of ['GET /api/clusters 200', 'GET /api/clusters/[cluster] 200', 'GET /api/clusters/[cluster]/events 200', 'GET /api/events 200', 'GET /api/audit 200', 'GET /api/me 200', 'GET /api/openapi.json 200', 'GET /metrics 200', 'GET /api/hosts/[address] 200', 'GET /api/clusters/[cluster]/history 200', 'GET /api/clusters/[cluster]/intents 200', 'POST /api/admin/tokens 200', 'POST /api/admin/users 200', 'GET /api/admin/tokens 200', 'GET /api/clusters/[cluster]/diagnostics 200']) {
+    for (const ok of ['GET /api/clusters 200', 'GET /api/clusters/[cluster] 200', 'GET /api/clusters/[cluster]/events 200', 'GET /api/events 200', 'GET /api/audit 200', 'GET /api/me 200', 'GET /api/openapi.json 200', 'GET /metrics 200', 'GET /api/hosts/[address] 200', 'GET /api/clusters/[cluster]/history 200', 'GET /api/clusters/[cluster]/intents 200', 'POST /api/admin/tokens 200', 'POST /api/admin/users 200', 'GET /api/admin/tokens 200', 'GET /api/clusters/[cluster]/diagnostics 200', 'GET /api/search 200']) {
       expect(statuses).toContain(ok);
     }
     // Deleting what was created: the success shapes.

@@ -25,6 +25,7 @@ const EXPECTED: Record<string, Partial<Record<(typeof METHODS)[number], Level>>>
   'clusters/[cluster]/history': { GET: 'viewer' },
   events: { GET: 'viewer' },
   'hosts/[address]': { GET: 'viewer' },
+  search: { GET: 'viewer' },
   'clusters/[cluster]/drain': { POST: 'operator' },
   'clusters/[cluster]/drain/plan': { GET: 'viewer' },
   'clusters/[cluster]/drain/progress': { GET: 'viewer' },
@@ -387,6 +388,23 @@ describe('cluster scope, driven by the route table', () => {
 
     expect((await call('events', 'GET', { cookie: otto.cookie })).status).toBe(200);
     expect((await call('events', 'GET', { cookie: sam.cookie })).status).toBe(403);
+
+    // The top bar's search: the same real server for otto (lab), nothing of lab for sam (other only).
+    vi.spyOn(rt.collector, 'lastSnapshot').mockImplementation((name) =>
+      name === 'lab' ? ({ name: 'lab', directors: [], services: [{ key: 'TCP 192.0.2.100:80', realServers: [{ key: '192.0.2.11:80', address: '192.0.2.11', port: 80 }] }] } as unknown as ReturnType<typeof rt.collector.lastSnapshot>) : undefined,
+    );
+    const find = async (cookie: string, q: string) => {
+      const res = await (await loadRoute('search')).GET?.(request(`/api/search?q=${encodeURIComponent(q)}`, { cookie }), { params: Promise.resolve({}) });
+      return { status: res?.status, body: (await res?.json()) as { hits?: { kind: string; cluster: string }[]; error?: { message: string } } };
+    };
+    const mine = await find(otto.cookie, '192.0.2.11');
+    expect(mine.status).toBe(200);
+    expect(mine.body.hits?.map((h) => `${h.kind} ${h.cluster}`)).toEqual(['host lab', 'real-server lab']);
+    expect((await find(sam.cookie, '192.0.2.11')).body.hits).toEqual([]);
+    expect((await find(sam.cookie, 'lab')).body.hits).toEqual([]);
+    const bad = await find(otto.cookie, 'x'.repeat(101));
+    expect(bad.status).toBe(422);
+    expect(bad.body.error?.message).toMatch(/q: at most 100/);
   });
 });
 

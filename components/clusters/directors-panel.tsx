@@ -38,6 +38,7 @@ function DirectorCard({ director }: { director: DirectorView }) {
     <Card
       as="li"
       aria-labelledby={headingId}
+      id={`director-${director.name}`}
       data-testid={`director-card-${director.name}`}
       className={director.live ? '' : 'border-amber-400 dark:border-amber-400/50'}
     >

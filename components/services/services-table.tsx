@@ -1,10 +1,12 @@
 'use client';
 
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { useSearchParams } from 'next/navigation';
 import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DirectorView, MergedService } from '@/lib/models/cluster';
 import { formatCount } from '@/lib/format';
 import { EmptyState } from '@/components/ui/empty-state';
+import { PAGE_FILTER_PARAM, useUrlFilter } from '@/components/ui/page-filter';
 import { COLUMNS, GRID_COLUMNS, HEADER_HEIGHT, MIN_TABLE_WIDTH, REAL_SERVER_ROW_HEIGHT, SERVICE_ROW_HEIGHT } from './columns';
 import { buildRows, countShown, indexServices, parseFilter, sameLayout, type Row } from './service-rows';
 import { RealServerRow, ServiceHeaderRow } from './service-table-rows';
@@ -38,7 +40,9 @@ function placement(item: { index: number; start: number; size: number }): { rowI
 
 export function ServicesTable({ cluster, services, directors, pollIntervalMs, stale = false, loadingTotal }: ServicesTableProps) {
   const partial = loadingTotal !== undefined;
-  const [filter, setFilter] = useState('');
+  // null outside the App Router (component tests render the table alone)
+  const searchParams: URLSearchParams | null = useSearchParams();
+  const [filter, setFilter, writeFilterToUrl] = useUrlFilter(searchParams?.get(PAGE_FILTER_PARAM) ?? '');
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const deferredFilter = useDeferredValue(filter);
   const filtering = filter !== deferredFilter;
@@ -47,7 +51,8 @@ export function ServicesTable({ cluster, services, directors, pollIntervalMs, st
   const helpId = useId();
 
   const indexed = useMemo(() => indexServices(services), [services]);
-  const tokens = useMemo(() => parseFilter(deferredFilter), [deferredFilter]);
+  // While only the first screen is here, a filter would answer over part of the services: it waits.
+  const tokens = useMemo(() => (partial ? [] : parseFilter(deferredFilter)), [deferredFilter, partial]);
   const rows = useMemo(() => buildRows(indexed, tokens, collapsed), [indexed, tokens, collapsed]);
   const shown = useMemo(() => countShown(rows), [rows]);
 
@@ -105,6 +110,9 @@ export function ServicesTable({ cluster, services, directors, pollIntervalMs, st
     return () => document.removeEventListener('keydown', onKeyDown);
   }, []);
 
+  // The filter is in the URL (?q=): a link shows the same rows.
+  useEffect(() => writeFilterToUrl(deferredFilter), [deferredFilter, writeFilterToUrl]);
+
   // A new filter starts at the top of the list.
   useEffect(() => {
     virtualizer.scrollToOffset(0);
@@ -129,6 +137,7 @@ export function ServicesTable({ cluster, services, directors, pollIntervalMs, st
               }
             }}
             aria-label="Filter services and real servers"
+            data-page-filter=""
             aria-describedby={helpId}
             disabled={partial}
             placeholder={partial ? `Loading all ${formatCount(loadingTotal)} services…` : 'Filter: address, port, scheduler, health…'}

@@ -9,6 +9,7 @@ export function Card({
   children: ReactNode;
   className?: string;
   as?: 'div' | 'section' | 'article' | 'li';
+  id?: string;
   'aria-labelledby'?: string;
   'aria-label'?: string;
   'data-testid'?: string;

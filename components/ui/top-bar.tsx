@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { Me } from '@/lib/models/auth';
 import { UserMenu } from '@/components/auth/user-menu';
+import { GlobalSearch } from '@/components/search/global-search';
 import { ConsoleStatus } from './console-status';
 
 // The top bar: product name home, section nav (others add Timeline, Audit here), and how fresh
@@ -60,7 +61,8 @@ export function TopBar({ me }: { me: Me | null }) {
         </nav>
         ) : null}
         {me ? (
-          <div className="ml-auto flex items-center gap-4">
+          <div className="ml-auto flex min-w-0 flex-1 items-center justify-end gap-4">
+            <GlobalSearch />
             <ConsoleStatus />
             <UserMenu me={me} />
           </div>

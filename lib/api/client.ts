@@ -3,6 +3,7 @@ import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@
 import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { ActionResult, DrainPlan, DrainProgress, IntentList, type DrainAction } from '@/lib/models/drain';
 import { HaproxyActionResult, HaproxyView, type HaproxyActionKind } from '@/lib/models/haproxy';
+import { SearchResponse } from '@/lib/models/search';
 import { safeNextPath } from '@/lib/safe-next';
 import { CSRF_COOKIE, CSRF_COOKIE_HTTPS, CSRF_HEADER } from '@/lib/models/auth';
 
@@ -150,6 +151,11 @@ export const apiPaths = {
     return `${clusterPath(cluster)}/history?${query.toString()}`;
   },
   host: (address: string): string => `/api/hosts/${encodeURIComponent(address)}`,
+  search: (q: string, limit?: number): string => {
+    const query = new URLSearchParams({ q });
+    if (limit !== undefined) query.set('limit', String(limit));
+    return `/api/search?${query.toString()}`;
+  },
   audit: (q: { before?: number; cluster?: string; limit?: number } = {}): string => {
     const query = new URLSearchParams();
     if (q.limit !== undefined) query.set('limit', String(q.limit));
@@ -280,6 +286,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
       request(apiPaths.history(params), HistoryResponse, opts),
     getHost: (address: string, opts?: RequestOptions): Promise<HostMembership> =>
       request(apiPaths.host(address), HostMembership, opts),
+    search: (q: string, limit?: number, opts?: RequestOptions): Promise<SearchResponse> => request(apiPaths.search(q, limit), SearchResponse, opts),
     getIntents: (cluster: string, opts?: RequestOptions): Promise<IntentList> => request(apiPaths.intents(cluster), IntentList, opts),
     getDrainPlan: (cluster: string, action: DrainAction, t: DrainTarget, weight?: number, opts?: RequestOptions): Promise<DrainPlan> =>
       request(apiPaths.drainPlan(cluster, action, t, weight), DrainPlan, opts),
@@ -325,7 +332,7 @@ export const api = createApiClient({ csrfToken: () => readCsrfCookie(), onUnauth
  */
 export const ACTION_TIMEOUT_MS = 180_000;
 export const actionApi = createApiClient({ csrfToken: () => readCsrfCookie(), onUnauthorized: goToLogin, timeoutMs: ACTION_TIMEOUT_MS });
-export const { getClusters, getCluster, getHistory, getHost } = api;
+export const { getClusters, getCluster, getHistory, getHost, search } = api;
 
 /** POST `body` as JSON to a console API path, with the CSRF token; a 401 goes to the login page. */
 export function apiPost(path: string, body: unknown): Promise<unknown>;

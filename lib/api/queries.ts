@@ -1,6 +1,6 @@
 import { queryOptions, replaceEqualDeep } from '@tanstack/react-query';
 import type { ClusterSnapshot, HistoryPoint, HistoryResponse } from '@/lib/models/cluster';
-import { getCluster, getClusters, getHistory, getHost, isApiError } from './client';
+import { getCluster, getClusters, getHistory, getHost, isApiError, search } from './client';
 
 // Query keys and queryOptions, one factory per resource, so a key and its URL are written once. Components call
 // `useQuery(clusterQueries.detail(name))` and never spell a key or a URL.
@@ -144,3 +144,19 @@ export function seriesPoints(response: HistoryResponse, service: string, realSer
 export function isSnapshotStale(snapshot: Pick<ClusterSnapshot, 'takenAt' | 'pollIntervalMs'>, now: number): boolean {
   return now - snapshot.takenAt > STALE_AFTER_POLLS * (snapshot.pollIntervalMs || DEFAULT_POLL_MS);
 }
+
+export const searchKeys = {
+  all: ['search'] as const,
+  query: (q: string) => [...searchKeys.all, q] as const,
+};
+
+/** The top bar's search: the last merge, so a short stale time and no polling. */
+export const searchQueries = {
+  query: (q: string) =>
+    queryOptions({
+      queryKey: searchKeys.query(q),
+      queryFn: ({ signal }) => search(q, undefined, { signal }),
+      enabled: q.trim().length > 0,
+      staleTime: 5_000,
+    }),
+};

@@ -8,6 +8,7 @@ import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { HaproxyActionRequest, HaproxyActionResult, HaproxyView } from '@/lib/models/haproxy';
 import { ActionResult, DrainPlan, DrainProgress, DrainRequest, IntentList, RestoreRequest, WeightRequest } from '@/lib/models/drain';
 import { EventList } from '@/lib/models/events';
+import { SearchQuery, SearchResponse } from '@/lib/models/search';
 import { WebhookStatusList } from '@/lib/models/webhooks';
 import { NewToken, NewUser } from '@/server/api/admin';
 import { LoginBody } from '@/server/api/login';
@@ -59,6 +60,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   EventList,
   HistoryResponse,
   HostMembership,
+  SearchResponse,
   ActionResult,
   DrainPlan,
   DrainProgress,
@@ -103,6 +105,7 @@ export const OPERATIONS: readonly Operation[] = [
   { ...CLUSTER, route: 'api/clusters/[cluster]/events', method: 'get', tag: 'events', role: 'viewer', summary: 'Failover history of one cluster', query: EventsQuery, response: { schema: 'EventList' }, csv: true },
   { ...CLUSTER, route: 'api/clusters/[cluster]/history', method: 'get', role: 'viewer', summary: 'Samples of a service (or one of its real servers) for charts', query: HistoryQuery, response: { schema: 'HistoryResponse' } },
   { route: 'api/events', method: 'get', tag: 'events', role: 'viewer', summary: 'Failover history of every cluster', query: EventsQuery, response: { schema: 'EventList' }, csv: true },
+  { route: 'api/search', method: 'get', tag: 'clusters', role: 'viewer', summary: 'Find clusters, directors, services, real servers and hosts by address, port or name (the last merge only: no director is asked)', query: SearchQuery, response: { schema: 'SearchResponse' } },
   { route: 'api/hosts/[address]', method: 'get', tag: 'clusters', role: 'viewer', summary: 'Every service, in every cluster, this real server belongs to', response: { schema: 'HostMembership' } },
   {
     ...CLUSTER, route: 'api/clusters/[cluster]/drain', method: 'post', tag: 'drain', role: 'operator', summary: 'Drain: weight 0 on every director, held until restored',
