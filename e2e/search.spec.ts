@@ -54,4 +54,6 @@ test('search finds a real server by address and a host by name; the filtered pag
   await box.press('Enter');
   await expect(page).toHaveURL(/\/hosts\/198\.51\.100\.13$/);
   await expect(page.locator('h1')).toContainText('198.51.100.13');
+  // The host page names the host as the configuration does (realServerHosts).
+  await expect(page.getByTestId('host-names')).toHaveText('rs3');
 });

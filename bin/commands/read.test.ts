@@ -225,7 +225,7 @@ describe('lvsctl services / host / history', () => {
   });
 
   it('host: every membership with each director weight', async () => {
-    const host: HostMembership = { address: '192.0.2.12', entries: [{ cluster: 'prod', service: 'TCP 192.0.2.100:80', realServer: drained, activeDirector: 'lb1' }] };
+    const host: HostMembership = { address: '192.0.2.12', names: [], entries: [{ cluster: 'prod', service: 'TCP 192.0.2.100:80', realServer: drained, activeDirector: 'lb1' }] };
     const f = fake({ '/api/hosts/192.0.2.12': { body: host } });
     expect(await runRead('host', ['192.0.2.12'], f.deps)).toBe(READ_EXIT.ok);
     expect(f.out.join('\n')).toBe(

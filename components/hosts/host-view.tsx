@@ -106,7 +106,15 @@ function HostDetails({ membership, failure, lastReceivedAt }: { membership: Host
     <div className="space-y-5" data-testid="host-view" data-address={membership.address}>
       <div>
         <Breadcrumb items={[{ label: 'Clusters', href: pageHrefs.overview() }, { label: 'Hosts' }, { label: membership.address }]} />
-        <h1 className="font-mono text-xl font-semibold tracking-tight">{membership.address}</h1>
+        <h1 className="font-mono text-xl font-semibold tracking-tight">
+          {membership.names.length > 0 ? (
+            <>
+              <span data-testid="host-names">{membership.names.join(', ')}</span> <span className="text-muted">({membership.address})</span>
+            </>
+          ) : (
+            membership.address
+          )}
+        </h1>
         <p className="mt-1 flex flex-wrap gap-x-3 text-sm text-muted tabular-nums" data-testid="host-summary">
           <span>
             {entries.length} {entries.length === 1 ? 'service' : 'services'} in {summary.clusters} {summary.clusters === 1 ? 'cluster' : 'clusters'}

@@ -257,6 +257,8 @@ export type ClusterList = z.infer<typeof ClusterList>;
 
 export const HostMembership = z.object({
   address: z.string(),
+  /** The host's names in the configuration (realServerHosts of the clusters it serves), if any. */
+  names: z.array(z.string()).default([]),
   entries: z.array(
     z.object({
       cluster: z.string(),

@@ -34,5 +34,5 @@ export function hostMembership(address: string, snapshots: readonly ClusterSnaps
       }
     }
   }
-  return { address: want, entries };
+  return { address: want, names: [], entries };
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { ClusterSnapshot, ClusterSnapshotQuery, type ClusterList, type HistoryResponse, type HostMembership } from '@/lib/models/cluster';
-import { isIP } from '@/lib/address';
+import { canonicalAddress, isIP } from '@/lib/address';
 import { ApiError } from '@/server/api/errors';
 import { hostMembership, summarize } from '@/server/collector/summarize';
 import { getRuntime } from '@/server/runtime';
@@ -141,7 +141,17 @@ export function getHistory(cluster: string, search: URLSearchParams): HistoryRes
   return getRuntime().history.query(cluster, q.service, q.realServer ?? null, from, to);
 }
 
-export function getHost(address: string): HostMembership {
+/** A host's memberships (those in clusters `covers` allows) and its configured names in those clusters. */
+export function getHost(address: string, covers: (cluster: string) => boolean = () => true): HostMembership {
   if (isIP(address) === 0) throw new ApiError('validation', `"${address}" is not an IPv4 or IPv6 address`);
-  return hostMembership(address, getRuntime().collector.snapshots());
+  const { collector, config } = getRuntime();
+  const found = hostMembership(address, collector.snapshots());
+  const membership = { ...found, entries: found.entries.filter((e) => covers(e.cluster)) };
+  const wanted = canonicalAddress(address);
+  const names = new Set<string>();
+  for (const c of config.clusters) {
+    if (!membership.entries.some((e) => e.cluster === c.name)) continue;
+    for (const h of c.realServerHosts) if (h.addresses.some((a) => canonicalAddress(a) === wanted)) names.add(h.name);
+  }
+  return { ...membership, names: [...names] };
 }

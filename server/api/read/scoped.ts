@@ -16,8 +16,7 @@ export function listClustersFor(actor: Actor | null): ClusterList {
 
 /** GET /api/hosts/:address: only memberships in covered clusters. */
 export function getHostFor(address: string, actor: Actor | null): HostMembership {
-  const h = getHost(address);
-  return actor?.clusters == null ? h : { ...h, entries: h.entries.filter((e) => coversCluster(actor?.clusters, e.cluster)) };
+  return getHost(address, (cluster) => coversCluster(actor?.clusters, cluster));
 }
 
 /** GET /api/events (every cluster): a cluster-scoped role asks per cluster instead. */
