@@ -218,7 +218,7 @@ export function haproxyRows(instances: readonly Pick<HaproxyInstanceView, 'name'
   for (const inst of instances) {
     for (const b of inst.backends) {
       let rows = backends.get(b.name);
-      if (!rows) backends.set(b.name, (rows = new Map()));
+      if (!rows) backends.set(b.name, (rows = new Map<string, HaproxyServerRow>()));
       for (const s of b.servers) {
         let row = rows.get(s.name);
         if (!row) rows.set(s.name, (row = { backend: b.name, server: s.name, address: s.address, cells: {} }));
