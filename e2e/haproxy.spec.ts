@@ -15,7 +15,7 @@ async function traffic(n: number): Promise<Record<string, number>> {
 }
 
 /** POST an action from the page's own script (with its session and CSRF token): status and body. */
-async function post(page: Page, body: Record<string, unknown>): Promise<{ status: number; body: { message?: string; error?: string } }> {
+async function post(page: Page, body: Record<string, unknown>): Promise<{ status: number; body: { error?: { code?: string; message?: string } } }> {
   return page.evaluate(async (b) => {
     const csrf = /(?:^|; )lvs_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
     const r = await fetch('/api/clusters/lab/haproxy', {
@@ -23,7 +23,7 @@ async function post(page: Page, body: Record<string, unknown>): Promise<{ status
       headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) },
       body: JSON.stringify(b),
     });
-    return { status: r.status, body: (await r.json()) as { message?: string; error?: string } };
+    return { status: r.status, body: (await r.json()) as { error?: { code?: string; message?: string } } };
   }, body);
 }
 
@@ -130,7 +130,8 @@ test('the last UP server of a backend: refused without force (409, audited with 
     // The server refuses it on its own (not only the dialog): 409 naming backend and server, audited, nothing sent.
     const refused = await post(page, { action: 'drain', backend: 'galera', server: 'rs3', reason: 'e2e: refused without force' });
     expect(refused.status).toBe(409);
-    expect(refused.body.message).toMatch(/galera\/rs3 is the last UP server of backend galera/);
+    expect(refused.body.error?.code).toBe('conflict');
+    expect(refused.body.error?.message).toMatch(/galera\/rs3 is the last UP server of backend galera/);
     for (const inst of ['haproxy-dir1', 'haproxy-dir2']) await expect(server(page, inst, 'rs3')).toHaveAttribute('data-status', 'UP');
     const refusal = (await auditRows(page)).find((e) => e.action === 'haproxy-drain' && e.target === 'galera/rs3' && e.outcome === 'refused');
     expect(refusal?.detail).toMatchObject({ reason: 'e2e: refused without force', force: false });
