@@ -131,7 +131,7 @@ function ClusterCard({ cluster, now }: { cluster: ClusterSummary; now: number })
 
         <div>
           <h3 className="mb-1.5 text-xs font-medium uppercase tracking-wide text-faint">Real servers</h3>
-          <RealServerCountsBar counts={cluster.realServers} />
+          <RealServerCountsBar counts={cluster.realServers} outHref={`${href}#out-of-rotation`} />
         </div>
 
         <div>

@@ -24,6 +24,7 @@ import { ClusterHealthPills } from './cluster-health-pills';
 import { DirectorsPanel } from './directors-panel';
 import { FindingsList } from './findings-list';
 import { InstancesPanel } from './instances-panel';
+import { OutOfRotationPanel } from './out-of-rotation-panel';
 
 // One cluster: who holds the VIPs, what each director says, what is wrong, and every service.
 
@@ -129,6 +130,12 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
       </Section>
 
       <DrainActionsProvider>
+        <Section id="out-of-rotation" title="Out of rotation" description="Every real server taking no new connections, and why: console hold, keepalived.conf, track file, checker, hand edit">
+          <div className="rounded-lg border border-line bg-surface">
+            <OutOfRotationPanel snapshot={snapshot} />
+          </div>
+        </Section>
+
         <Section id="holds" title="Drains and held weights" description="Kept on every director until restored">
           <div className="rounded-lg border border-line bg-surface">
             <HoldsPanel cluster={snapshot.name} />

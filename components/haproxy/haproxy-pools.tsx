@@ -1,20 +1,21 @@
 'use client';
 
-import { useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { HaproxyActionBody } from '@/lib/api/client';
-import { haproxyKeys, haproxyQueries, postHaproxyAction } from '@/lib/api/haproxy';
-import type { HaproxyActionResult, HaproxyBackend, HaproxyHold, HaproxyInstanceView, HaproxyServer } from '@/lib/models/haproxy';
+import { useCallback, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { haproxyQueries } from '@/lib/api/haproxy';
+import { haproxyRows, type HaproxyActionResult, type HaproxyHold, type HaproxyInstanceView, type HaproxyServerRow } from '@/lib/models/haproxy';
 import { useCan } from '@/components/auth/me-context';
 import { ClusterBreadcrumb } from '@/components/ui/breadcrumb';
 import { Section } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
 import { RelativeTime } from '@/components/ui/relative-time';
+import { HaproxyActionDialog, type HaproxyDialogRequest } from './haproxy-action-dialog';
 
-// HAProxy pools beside LVS: every configured instance's backends and servers (status, weight,
-// sessions, check), refreshed every 2 s, and for operators drain / maint / ready / weight of one
-// server on every instance at once (the server checks, applies, re-reads and audits). Drain, maint
-// and weight are held: the console re-applies them after an HAProxy reload forgets them.
+// HAProxy pools beside LVS: every backend's servers, one row each with a column per instance
+// (status, weight, sessions, check), refreshed every 2 s, and for operators drain / maint / ready /
+// weight / release of one server on every instance at once, each through the dialog (impact,
+// reason, last-UP-server refusal and force; the server checks, applies, re-reads and audits). Drain,
+// maint and weight are held: the console re-applies them after an HAProxy reload forgets them.
 
 function holdText(h: HaproxyHold): string {
   const what = h.aspect === 'state' ? `${h.state ?? '?'}` : `weight ${h.weight ?? '?'}`;
@@ -30,49 +31,37 @@ function statusTone(status: string): string {
   return 'bg-red-100 text-red-900 dark:bg-red-400/15 dark:text-red-200';
 }
 
-function ServerActions({ cluster, backend, server, held, onDone }: { cluster: string; backend: string; server: HaproxyServer; held: boolean; onDone: (r: HaproxyActionResult | Error) => void }) {
-  const qc = useQueryClient();
-  const [weight, setWeight] = useState(String(server.weight ?? ''));
-  const m = useMutation({
-    mutationFn: (body: HaproxyActionBody) => postHaproxyAction(cluster, body),
-    onSuccess: (r) => onDone(r),
-    onError: (e) => onDone(e instanceof Error ? e : new Error(String(e))),
-    onSettled: () => void qc.invalidateQueries({ queryKey: haproxyKeys.pools(cluster) }),
-  });
-  const act = (action: HaproxyActionBody['action']) => {
-    const body: HaproxyActionBody = { action, backend, server: server.name, reason: 'from the console' };
-    if (action === 'weight') body.weight = Number(weight);
-    m.mutate(body);
-  };
-  const btn = 'rounded border border-line px-2 py-0.5 text-xs hover:bg-sunken disabled:opacity-50';
+const BTN = 'rounded border border-line-strong px-2 py-0.5 text-xs hover:bg-hover disabled:opacity-50';
+
+/** Buttons that open the dialog (nothing runs from a click alone). */
+function ServerActions({ row, held, open }: { row: HaproxyServerRow; held: boolean; open: (r: HaproxyDialogRequest) => void }) {
+  const t = { backend: row.backend, server: row.server };
+  const weight = Object.values(row.cells).find((c) => c !== undefined)?.weight ?? null;
   return (
     <div className="flex flex-wrap items-center gap-1">
-      <button type="button" className={btn} disabled={m.isPending} onClick={() => act('drain')} data-testid="haproxy-drain">
+      <button type="button" className={`${BTN} text-amber-800 dark:text-amber-300`} onClick={() => open({ ...t, action: 'drain' })} data-testid="haproxy-drain" title="No new sessions; the open ones finish">
         Drain
       </button>
-      <button type="button" className={btn} disabled={m.isPending} onClick={() => act('maint')} data-testid="haproxy-maint">
+      <button
+        type="button"
+        className={`${BTN} border-red-400 text-red-800 dark:border-red-400/50 dark:text-red-300`}
+        onClick={() => open({ ...t, action: 'maint' })}
+        data-testid="haproxy-maint"
+        title="Maintenance: out at once, the open sessions are cut"
+      >
         Maint
       </button>
-      <button type="button" className={btn} disabled={m.isPending} onClick={() => act('ready')} data-testid="haproxy-ready">
+      <button type="button" className={BTN} onClick={() => open({ ...t, action: 'ready' })} data-testid="haproxy-ready" title="Back in rotation; ends the drain or maint hold">
         Ready
       </button>
-      <input
-        aria-label={`Weight of ${backend}/${server.name}`}
-        className="w-14 rounded border border-line bg-transparent px-1 py-0.5 text-xs"
-        inputMode="numeric"
-        value={weight}
-        onChange={(e) => setWeight(e.target.value)}
-        data-testid="haproxy-weight-input"
-      />
-      <button type="button" className={btn} disabled={m.isPending || !/^\d{1,3}$/.test(weight) || Number(weight) > 256} onClick={() => act('weight')} data-testid="haproxy-weight">
-        Set weight
+      <button type="button" className={BTN} onClick={() => open({ ...t, action: 'weight', weight })} data-testid="haproxy-weight" title="Set a weight on every instance, held until release">
+        Weight
       </button>
       {held ? (
         <button
           type="button"
-          className={btn}
-          disabled={m.isPending}
-          onClick={() => act('release')}
+          className={BTN}
+          onClick={() => open({ ...t, action: 'release' })}
           title="Stop holding: leave HAProxy as it is now, and do not re-apply after a reload"
           data-testid="haproxy-release"
         >
@@ -83,74 +72,94 @@ function ServerActions({ cluster, backend, server, held, onDone }: { cluster: st
   );
 }
 
+/** One backend: one row per server, a column per instance (status, weight, sessions, check). */
 function BackendTable({
-  cluster,
-  inst,
-  b,
+  backend,
+  rows,
+  instances,
   holds,
   canAct,
-  onDone,
+  open,
 }: {
-  cluster: string;
-  inst: HaproxyInstanceView;
-  b: HaproxyBackend;
+  backend: string;
+  rows: HaproxyServerRow[];
+  instances: readonly HaproxyInstanceView[];
   holds: readonly HaproxyHold[];
   canAct: boolean;
-  onDone: (r: HaproxyActionResult | Error) => void;
+  open: (r: HaproxyDialogRequest) => void;
 }) {
+  const summaries = instances.map((i) => ({ inst: i, b: i.backends.find((x) => x.name === backend) }));
   return (
-    <table className="w-full text-sm" data-testid="haproxy-backend" data-backend={b.name} data-instance={inst.name}>
+    <table className="w-full text-sm" data-testid="haproxy-backend" data-backend={backend}>
       <caption className="py-1 text-left text-xs text-muted">
-        backend <span className="font-mono font-medium text-fg">{b.name}</span> · {b.status} · {b.currentSessions ?? '–'} sessions now, {b.totalSessions ?? '–'} total
+        backend <span className="font-mono font-medium text-ink">{backend}</span> ·{' '}
+        {summaries.map(({ inst, b }) => `${inst.name}: ${b ? `${b.status}, ${b.currentSessions ?? '–'} sessions now, ${b.totalSessions ?? '–'} total` : 'not read'}`).join(' · ')}
       </caption>
       <thead className="text-left text-xs text-muted">
         <tr>
           <th className="py-1 font-medium">Server</th>
           <th className="font-medium">Address</th>
-          <th className="font-medium">Status</th>
-          <th className="font-medium">Weight</th>
-          <th className="font-medium">Sessions (now / total)</th>
-          <th className="font-medium">Check</th>
+          {instances.map((i) => (
+            <th key={i.name} className="font-medium" title={`Status, weight, sessions now / total and check on ${i.name} (on ${i.director})`}>
+              {i.name} <span className="font-normal">on {i.director}</span>
+            </th>
+          ))}
+          <th className="font-medium">Held</th>
           {canAct ? <th className="font-medium">Actions (every instance)</th> : null}
         </tr>
       </thead>
       <tbody>
-        {b.servers.map((s) => {
-          const mine = holds.filter((h) => h.backend === b.name && h.server === s.name);
+        {rows.map((row) => {
+          const mine = holds.filter((h) => h.backend === backend && h.server === row.server);
           return (
-          <tr key={s.name} className="border-t border-line" data-testid="haproxy-server" data-server={s.name} data-status={s.status} data-weight={s.weight ?? ''}>
-            <td className="py-1 font-mono">{s.name}</td>
-            <td className="font-mono text-xs">{s.address ?? '–'}</td>
-            <td>
-              <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${statusTone(s.status)}`}>{s.status}</span>
-              {mine.map((h) => (
-                <span
-                  key={h.id}
-                  className="ml-1 text-xs text-muted"
-                  title={`${h.reason ? `“${h.reason}” — ` : ''}since ${new Date(h.createdAt).toISOString()}${h.lastError ? `; last re-apply failed: ${h.lastError}` : ''}`}
-                  data-testid="haproxy-hold"
-                  data-aspect={h.aspect}
-                  data-reapplied={h.reapplied}
-                >
-                  {holdText(h)}
-                  {h.lastError ? <span className="text-red-700 dark:text-red-300"> (re-apply failing)</span> : null}
-                </span>
-              ))}
-            </td>
-            <td>{s.weight ?? '–'}</td>
-            <td data-testid="haproxy-sessions">
-              {s.currentSessions ?? '–'} / {s.totalSessions ?? '–'}
-            </td>
-            <td className="text-xs">
-              {s.checkStatus || '–'}
-              {s.checkDurationMs !== null ? ` (${s.checkDurationMs} ms)` : ''}
-            </td>
-            {canAct ? (
-              <td>
-                <ServerActions cluster={cluster} backend={b.name} server={s} held={mine.length > 0} onDone={onDone} />
+            <tr key={row.server} className="border-t border-line align-top" data-testid="haproxy-server" data-server={row.server}>
+              <td className="py-1 font-mono">{row.server}</td>
+              <td className="py-1 font-mono text-xs">{row.address ?? '–'}</td>
+              {instances.map((i) => {
+                const s = row.cells[i.name];
+                return (
+                  <td key={i.name} className="py-1 pr-2" data-testid="haproxy-cell" data-instance={i.name} data-status={s?.status ?? ''} data-weight={s?.weight ?? ''}>
+                    {s ? (
+                      <>
+                        <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${statusTone(s.status)}`}>{s.status}</span>
+                        <span className="ml-1 text-xs" title="weight">
+                          w{s.weight ?? '–'}
+                        </span>
+                        <span className="ml-1 text-xs tabular-nums" data-testid="haproxy-sessions" title="sessions now / total">
+                          {s.currentSessions ?? '–'} / {s.totalSessions ?? '–'}
+                        </span>
+                        <span className="ml-1 text-xs text-muted">
+                          {s.checkStatus || ''}
+                          {s.checkDurationMs !== null ? ` ${s.checkDurationMs} ms` : ''}
+                        </span>
+                      </>
+                    ) : (
+                      <span className="text-xs text-muted">{i.error !== null ? 'not read' : 'not on this instance'}</span>
+                    )}
+                  </td>
+                );
+              })}
+              <td className="py-1">
+                {mine.map((h) => (
+                  <span
+                    key={h.id}
+                    className="mr-1 block text-xs text-muted"
+                    title={`${h.reason ? `“${h.reason}” — ` : ''}since ${new Date(h.createdAt).toISOString()}${h.lastError ? `; last re-apply failed: ${h.lastError}` : ''}`}
+                    data-testid="haproxy-hold"
+                    data-aspect={h.aspect}
+                    data-reapplied={h.reapplied}
+                  >
+                    {holdText(h)}
+                    {h.lastError ? <span className="text-red-700 dark:text-red-300"> (re-apply failing)</span> : null}
+                  </span>
+                ))}
               </td>
-            ) : null}
-          </tr>
+              {canAct ? (
+                <td className="py-1">
+                  <ServerActions row={row} held={mine.length > 0} open={open} />
+                </td>
+              ) : null}
+            </tr>
           );
         })}
       </tbody>
@@ -158,14 +167,7 @@ function BackendTable({
   );
 }
 
-function Outcome({ r }: { r: HaproxyActionResult | Error }) {
-  if (r instanceof Error) {
-    return (
-      <p role="alert" className="rounded bg-red-100 px-3 py-2 text-sm text-red-900 dark:bg-red-400/15 dark:text-red-200" data-testid="haproxy-outcome" data-ok="false">
-        {r.message}
-      </p>
-    );
-  }
+function Outcome({ r }: { r: HaproxyActionResult }) {
   return (
     <div role="status" className="rounded bg-sunken px-3 py-2 text-sm" data-testid="haproxy-outcome" data-ok={String(r.ok)}>
       <span className="font-medium">
@@ -190,7 +192,11 @@ function Outcome({ r }: { r: HaproxyActionResult | Error }) {
 export function HaproxyPools({ cluster }: { cluster: string }) {
   const q = useQuery(haproxyQueries.pools(cluster));
   const canAct = useCan('operator', cluster);
-  const [last, setLast] = useState<HaproxyActionResult | Error | null>(null);
+  const [last, setLast] = useState<HaproxyActionResult | null>(null);
+  const [dialog, setDialog] = useState<HaproxyDialogRequest | null>(null);
+  const close = useCallback(() => setDialog(null), []);
+  const instances = q.data?.instances ?? [];
+  const holds = q.data?.holds ?? [];
   return (
     <div className="space-y-6" data-testid="haproxy-pools">
       <div>
@@ -198,32 +204,50 @@ export function HaproxyPools({ cluster }: { cluster: string }) {
         <h1 className="text-xl font-semibold tracking-tight">HAProxy pools of {cluster}</h1>
         <p className="mt-1 max-w-3xl text-sm text-muted">
           Read from each instance&apos;s admin socket (show stat) over its director&apos;s SSH every 2 s. Drain stops new sessions to a server and lets the open ones finish; maint
-          stops it at once; ready puts it back. Each action goes to every instance, is re-read to verify, and is audited. Drain, maint and weight are held: when a
-          reload or restart makes HAProxy forget them, the console sets them again (audited as system) until ready or release.
+          stops it at once, cutting its sessions; ready puts it back. Each action shows its impact first, needs a reason, goes to every instance, is re-read to verify, and
+          is audited; taking the last UP server of a backend out is refused unless forced. Drain, maint and weight are held: when a reload or restart makes HAProxy forget
+          them, the console sets them again (audited as system) until ready or release.
         </p>
       </div>
       {last ? <Outcome r={last} /> : null}
       {q.error ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : null}
-      {q.data && q.data.instances.length === 0 ? <p className="text-sm text-muted">No HAProxy instances are configured for this cluster (clusters[].haproxy in the configuration).</p> : null}
-      {q.data?.instances.map((inst) => (
-        <Section
-          key={inst.name}
-          id={`haproxy-${inst.name}`}
-          title={`${inst.name} on ${inst.director}`}
-          description={inst.readAt !== null ? <>read <RelativeTime at={inst.readAt} /></> : <span className="text-red-700 dark:text-red-300">not read: {inst.error}</span>}
-        >
-          <div className="space-y-4" data-testid="haproxy-instance" data-instance={inst.name}>
-            {inst.frontends.length > 0 ? (
-              <p className="text-xs text-muted">
-                frontends: {inst.frontends.map((f) => `${f.name} (${f.status}, ${f.currentSessions ?? '–'} sessions)`).join(', ')}
-              </p>
-            ) : null}
-            {inst.backends.map((b) => (
-              <BackendTable key={b.name} cluster={cluster} inst={inst} b={b} holds={q.data?.holds ?? []} canAct={canAct} onDone={setLast} />
-            ))}
-          </div>
+      {q.data && instances.length === 0 ? <p className="text-sm text-muted">No HAProxy instances are configured for this cluster (clusters[].haproxy in the configuration).</p> : null}
+      {instances.length > 0 ? (
+        <ul className="space-y-1 text-xs text-muted" data-testid="haproxy-instances">
+          {instances.map((inst) => (
+            <li key={inst.name} data-testid="haproxy-instance" data-instance={inst.name} data-read={String(inst.error === null)}>
+              <span className="font-mono font-medium text-ink">{inst.name}</span> on {inst.director}:{' '}
+              {inst.readAt !== null ? (
+                <>
+                  read <RelativeTime at={inst.readAt} />
+                </>
+              ) : (
+                <span className="text-red-700 dark:text-red-300">not read: {inst.error}</span>
+              )}
+              {inst.frontends.length > 0 ? <> · frontends: {inst.frontends.map((f) => `${f.name} (${f.status}, ${f.currentSessions ?? '–'} sessions)`).join(', ')}</> : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {haproxyRows(instances).map(({ backend, rows }) => (
+        <Section key={backend} id={`haproxy-${backend}`} title={`Backend ${backend}`}>
+          <BackendTable backend={backend} rows={rows} instances={instances} holds={holds} canAct={canAct} open={setDialog} />
         </Section>
       ))}
+      {dialog ? (
+        <HaproxyActionDialog
+          key={`${dialog.action} ${dialog.backend} ${dialog.server}`}
+          cluster={cluster}
+          request={dialog}
+          instances={instances}
+          holds={holds}
+          onClose={close}
+          onDone={(r) => {
+            setLast(r);
+            setDialog(null);
+          }}
+        />
+      ) : null}
     </div>
   );
 }

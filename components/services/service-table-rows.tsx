@@ -3,7 +3,8 @@
 import { memo, type CSSProperties } from 'react';
 import type { MergedRealServer, MergedService } from '@/lib/models/cluster';
 import { formatCount, formatForward, formatPersistence } from '@/lib/format';
-import { HostLink } from '@/components/ui/links';
+import { describeSource, outOfRotationSources, OUT_OF_ROTATION_LABEL } from '@/lib/models/out-of-rotation';
+import { HostLink, pageHrefs } from '@/components/ui/links';
 import { Badge, StatusPill } from '@/components/ui/status-pill';
 import { RS_HEALTH } from '@/components/ui/tones';
 import { GRID_COLUMNS } from './columns';
@@ -169,6 +170,27 @@ export interface RealServerRowProps {
   height: number;
 }
 
+/** Why this real server takes no new connections (besides a console hold, marked above): links to the cluster's panel. */
+function OutMarker({ rs }: { rs: MergedRealServer }) {
+  const { cluster, directorLive } = useServicesTable();
+  const sources = outOfRotationSources(
+    rs,
+    Object.keys(directorLive).filter((d) => directorLive[d]),
+  ).filter((s) => s.kind !== 'hold');
+  if (sources.length === 0) return null;
+  return (
+    <a
+      href={`${pageHrefs.cluster(cluster)}#out-of-rotation`}
+      className="shrink-0 rounded bg-sunken px-1 text-[11px] text-muted ring-1 ring-line-strong hover:underline"
+      data-testid="out-of-rotation-marker"
+      data-sources={sources.map((s) => s.kind).join(',')}
+      title={`Out of rotation: ${sources.map(describeSource).join('; ')}`}
+    >
+      {sources.map((s) => OUT_OF_ROTATION_LABEL[s.kind]).join(', ')}
+    </a>
+  );
+}
+
 export const RealServerRow = memo(function RealServerRow({ service, realServer: rs, last, rowIndex, start, height }: RealServerRowProps) {
   const label = realServerLabel(rs, service);
   const { cluster } = useServicesTable();
@@ -201,6 +223,7 @@ export const RealServerRow = memo(function RealServerRow({ service, realServer: 
             held
           </span>
         ) : null}
+        <OutMarker rs={rs} />
         {canOperate ? <RealServerActions cluster={cluster} service={service.key} realServer={rs.key} weight={rs.weight} held={Boolean(rs.hold)} /> : null}
       </div>
       <div role="cell" className="px-2 text-xs text-muted" title={rs.forward ?? undefined}>

@@ -127,7 +127,10 @@ export interface HaproxyActionBody {
   backend: string;
   server: string;
   weight?: number;
+  /** Required for drain, maint and weight (the audit log's why). */
   reason: string;
+  /** Take the last serving server of a backend out anyway. */
+  force?: boolean;
 }
 
 /** Drain progress: with the -Lnc connection details (the browser), or long-polled until drained (lvsctl --wait). */

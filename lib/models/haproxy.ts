@@ -96,6 +96,9 @@ export type HaproxyView = z.infer<typeof HaproxyView>;
 export const HaproxyActionKind = z.enum(['drain', 'maint', 'ready', 'weight', 'release']);
 export type HaproxyActionKind = z.infer<typeof HaproxyActionKind>;
 
+/** Actions that need a typed reason (it goes to the audit log): the ones that take or hold something. */
+export const HAPROXY_REASON_REQUIRED: readonly HaproxyActionKind[] = ['drain', 'maint', 'weight'];
+
 export const HaproxyActionRequest = z
   .object({
     action: HaproxyActionKind,
@@ -103,10 +106,17 @@ export const HaproxyActionRequest = z
     server: HaproxyName,
     /** For action "weight": HAProxy's 0..256. */
     weight: z.number().int().min(0).max(256).optional(),
-    reason: z.string().max(500).default(''),
+    /** Why (written in the audit log): required for drain, maint and weight; optional for ready and release. */
+    reason: z.string().trim().max(500).default(''),
+    /** Allow taking the last serving (UP) server of a backend out (drain, maint, weight 0) on some instance. */
+    force: z.boolean().optional(),
   })
   .strict()
-  .refine((r) => (r.action === 'weight') === (r.weight !== undefined), { message: 'weight is required for action "weight", and only for it', path: ['weight'] });
+  .refine((r) => (r.action === 'weight') === (r.weight !== undefined), { message: 'weight is required for action "weight", and only for it', path: ['weight'] })
+  .refine((r) => !HAPROXY_REASON_REQUIRED.includes(r.action) || r.reason !== '', {
+    message: 'reason is required for drain, maint and weight: say why (it goes to the audit log)',
+    path: ['reason'],
+  });
 export type HaproxyActionRequest = z.infer<typeof HaproxyActionRequest>;
 
 export const HaproxyInstanceOutcome = z.object({
@@ -133,3 +143,89 @@ export const HaproxyActionResult = z.object({
   holds: z.array(HaproxyHold),
 });
 export type HaproxyActionResult = z.infer<typeof HaproxyActionResult>;
+
+// ------------------------------------------------------------------ impact and the last-server rule
+
+/** A server that takes new sessions: HAProxy says UP (also "UP 1/2", going down) and its weight is not 0. */
+export function haproxyServing(s: Pick<HaproxyServer, 'status' | 'weight'>): boolean {
+  return /^UP\b/i.test(s.status.trim()) && s.weight !== 0;
+}
+
+/** Does this action take the server out of rotation (no new sessions)? */
+export function haproxyTakesOut(action: HaproxyActionKind, weight?: number | null): boolean {
+  return action === 'drain' || action === 'maint' || (action === 'weight' && weight === 0);
+}
+
+/** One instance's view of the action on one server: what it serves now and who is left. */
+export interface HaproxyInstanceImpact {
+  instance: string;
+  director: string;
+  /** The server on this instance, or null when the instance does not answer or does not have it. */
+  server: HaproxyServer | null;
+  /** Sessions on the server now (null when unknown). */
+  sessionsNow: number | null;
+  /** The backend's other servers that take new sessions on this instance. */
+  otherServing: string[];
+  /** This action would leave the backend with no serving server on this instance. */
+  lastServing: boolean;
+}
+
+export interface HaproxyImpact {
+  backend: string;
+  server: string;
+  instances: HaproxyInstanceImpact[];
+  /** Plain-language refusals (the last serving server, per instance): refused unless forced. */
+  refusals: string[];
+}
+
+/**
+ * The impact of an action on `backend/server` over every instance's `show stat`: sessions now,
+ * the other serving servers, and the last-server refusals. The server refuses the same way (it
+ * computes this from a fresh read just before acting); the dialog shows it first.
+ */
+export function haproxyImpact(
+  instances: readonly Pick<HaproxyInstanceView, 'name' | 'director' | 'error' | 'backends'>[],
+  backend: string,
+  server: string,
+  action: HaproxyActionKind,
+  weight?: number | null,
+): HaproxyImpact {
+  const out: HaproxyInstanceImpact[] = instances.map((inst) => {
+    const b = inst.error === null ? inst.backends.find((x) => x.name === backend) : undefined;
+    const s = b?.servers.find((x) => x.name === server) ?? null;
+    const otherServing = (b?.servers ?? []).filter((x) => x.name !== server && haproxyServing(x)).map((x) => x.name);
+    const lastServing = s !== null && haproxyTakesOut(action, weight) && haproxyServing(s) && otherServing.length === 0;
+    return { instance: inst.name, director: inst.director, server: s, sessionsNow: s?.currentSessions ?? null, otherServing, lastServing };
+  });
+  const refusals = out
+    .filter((i) => i.lastServing)
+    .map((i) => `${backend}/${server} is the last UP server of backend ${backend} on ${i.instance} (on ${i.director}): ${action === 'weight' ? 'weight 0' : action} would leave it no server for new sessions (force to do it anyway)`);
+  return { backend, server, instances: out, refusals };
+}
+
+/** One server of a backend across instances: the table's row (a cell per instance). */
+export interface HaproxyServerRow {
+  backend: string;
+  server: string;
+  address: string | null;
+  /** Instance name -> its copy of the server (absent: not on that instance or not read). */
+  cells: Record<string, HaproxyServer | undefined>;
+}
+
+/** Backends (in first-seen order) with their servers across every instance, one row per server. */
+export function haproxyRows(instances: readonly Pick<HaproxyInstanceView, 'name' | 'backends'>[]): { backend: string; rows: HaproxyServerRow[] }[] {
+  const backends = new Map<string, Map<string, HaproxyServerRow>>();
+  for (const inst of instances) {
+    for (const b of inst.backends) {
+      let rows = backends.get(b.name);
+      if (!rows) backends.set(b.name, (rows = new Map<string, HaproxyServerRow>()));
+      for (const s of b.servers) {
+        let row = rows.get(s.name);
+        if (!row) rows.set(s.name, (row = { backend: b.name, server: s.name, address: s.address, cells: {} }));
+        row.cells[inst.name] = s;
+        if (row.address === null) row.address = s.address;
+      }
+    }
+  }
+  return [...backends].map(([backend, rows]) => ({ backend, rows: [...rows.values()] }));
+}

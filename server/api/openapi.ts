@@ -124,8 +124,13 @@ export const OPERATIONS: readonly Operation[] = [
   { ...CLUSTER, route: 'api/clusters/[cluster]/haproxy', method: 'get', tag: 'haproxy', role: 'viewer', summary: "Every configured HAProxy instance's frontends, backends and servers (show stat over the director's SSH)", response: { schema: 'HaproxyView' } },
   {
     ...CLUSTER, route: 'api/clusters/[cluster]/haproxy', method: 'post', tag: 'haproxy', role: 'operator',
-    summary: 'Drain, maint, ready or weight one HAProxy server on every instance of the cluster: checked first, verified by re-reading, audited',
-    body: HaproxyActionRequest, response: { schema: 'HaproxyActionResult' }, extra: { 404: 'no such server on some instance (nothing was changed)', 502: 'an instance did not answer (nothing was changed)' },
+    summary: 'Drain, maint, ready or weight one HAProxy server on every instance of the cluster: checked first (the last UP server of a backend is refused unless force), verified by re-reading, audited with the reason',
+    body: HaproxyActionRequest, response: { schema: 'HaproxyActionResult' },
+    extra: {
+      404: 'no such server on some instance (nothing was changed)',
+      409: 'refused: the server is the last UP server of its backend on some instance (drain, maint or weight 0 without force); names the backend and server; audited; nothing was changed',
+      502: 'an instance did not answer (nothing was changed)',
+    },
   },
   { route: 'api/admin/users', method: 'get', tag: 'admin', role: 'admin', summary: 'Every account (configuration and database), never a password hash', response: { schema: 'UserList' } },
   { route: 'api/admin/users', method: 'post', tag: 'admin', role: 'admin', summary: 'Add a database account', body: NewUser, response: { schema: 'UserListing' }, extra: { 409: 'the name is taken' } },

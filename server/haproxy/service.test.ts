@@ -19,6 +19,19 @@ import { HaproxyService } from './service';
 // 'attempted' row comes before anything is sent, and nothing is sent when it cannot be written.
 
 const STAT = fs.readFileSync(path.join(__dirname, '../parsers/fixtures/haproxy/show-stat-lab-dir1.csv'), 'utf8');
+/** The fixture with some galera servers' status replaced (e.g. rs1 and rs2 DRAIN: rs3 is the last UP one). */
+function statWith(status: Record<string, string>): string {
+  return STAT.split('\n')
+    .map((l) => {
+      const f = l.split(',');
+      const st = f[0] === 'galera' ? status[f[1] ?? ''] : undefined;
+      if (st === undefined) return l;
+      f[17] = st;
+      return f.join(',');
+    })
+    .join('\n');
+}
+let stat = STAT;
 const HOST_KEY = 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU';
 const config = ConsoleConfig.parse({
   clusters: [
@@ -44,7 +57,7 @@ let svc: HaproxyService;
 
 function fakeExec(director: { name: string }, cmd: CatalogueCommand): Promise<ExecResult> {
   const line = cmd.stdin?.trim() ?? '';
-  if (line === 'show stat') return Promise.resolve({ stdout: STAT, stderr: '', exitCode: 0, durationMs: 1 });
+  if (line === 'show stat') return Promise.resolve({ stdout: stat, stderr: '', exitCode: 0, durationMs: 1 });
   sent.push(`${director.name}: ${line}`);
   rowsAtSend.push(audit.list().length);
   return Promise.resolve({ stdout: '', stderr: '', exitCode: 0, durationMs: 1 });
@@ -59,6 +72,7 @@ beforeEach(() => {
   holds = new HaproxyHoldStore(db);
   sent = [];
   rowsAtSend = [];
+  stat = STAT;
   svc = new HaproxyService({
     clusters: config.clusters,
     pool: undefined as unknown as SshPool,
@@ -82,6 +96,62 @@ describe('HaproxyService audit', () => {
     expect(r.ok).toBe(true);
     expect(outcome).toMatchObject({ outcome: 'ok', action: 'haproxy-weight', attemptId: attempt?.id, outcomeId: null });
     expect(r.auditId).toBe(outcome?.id);
+  });
+
+  it('refuses taking the last UP server of a backend out without force: 409 naming it, audited with the reason, nothing sent', async () => {
+    stat = statWith({ rs1: 'DRAIN', rs2: 'MAINT' });
+    for (const body of [
+      { action: 'drain', backend: 'galera', server: 'rs3', reason: 'kernel update' },
+      { action: 'maint', backend: 'galera', server: 'rs3', reason: 'kernel update' },
+      { action: 'weight', backend: 'galera', server: 'rs3', weight: 0, reason: 'kernel update' },
+    ]) {
+      const e = await svc.act('lab', body, actor).catch((x: unknown) => x);
+      expect(e, body.action).toBeInstanceOf(DomainError);
+      expect(e).toMatchObject({ kind: 'conflict', message: expect.stringMatching(/galera\/rs3 is the last UP server of backend galera on haproxy-dir1 .*force/) as unknown });
+    }
+    expect(sent).toEqual([]);
+    expect(holds.open('lab')).toEqual([]);
+    const rows = audit.list();
+    expect(rows.map((r) => [r.action, r.outcome, r.target])).toEqual([
+      ['haproxy-weight', 'refused', 'galera/rs3'],
+      ['haproxy-maint', 'refused', 'galera/rs3'],
+      ['haproxy-drain', 'refused', 'galera/rs3'],
+    ]);
+    expect(rows[2]).toMatchObject({ actor: 'alice', detail: { reason: 'kernel update', force: false, refusals: [expect.stringContaining('on haproxy-dir1 (on dir1): drain') as unknown, expect.stringContaining('on haproxy-dir2 (on dir2)') as unknown] } });
+    // A weight above 0 and ready do not take it out: not refused.
+    await svc.act('lab', { action: 'weight', backend: 'galera', server: 'rs3', weight: 1, reason: 'same' }, actor);
+    expect(sent).toEqual(['dir1: set server galera/rs3 weight 1', 'dir2: set server galera/rs3 weight 1']);
+  });
+
+  it('takes the last UP server out with force, and the audit says it was forced', async () => {
+    stat = statWith({ rs1: 'DRAIN', rs2: 'DRAIN' });
+    await svc.act('lab', { action: 'drain', backend: 'galera', server: 'rs3', reason: 'whole backend down for the upgrade', force: true }, actor);
+    expect(sent).toEqual(['dir1: set server galera/rs3 state drain', 'dir2: set server galera/rs3 state drain']);
+    const [outcome, attempt] = audit.list();
+    expect(attempt).toMatchObject({ outcome: 'attempted', action: 'haproxy-drain', detail: { reason: 'whole backend down for the upgrade', force: true, forced: [expect.stringContaining('last UP server') as unknown, expect.any(String) as unknown] } });
+    // The re-read still shows UP (the fake does not change): not verified, but the attempt was made.
+    expect(outcome?.outcome).toBe('failed');
+  });
+
+  it('another UP server left: drain goes through without force', async () => {
+    stat = statWith({ rs1: 'DRAIN' });
+    await svc.act('lab', { action: 'drain', backend: 'galera', server: 'rs3', reason: 'one at a time' }, actor);
+    expect(sent).toEqual(['dir1: set server galera/rs3 state drain', 'dir2: set server galera/rs3 state drain']);
+  });
+
+  it('drain, maint and weight need a typed reason (422, nothing sent, nothing audited); ready does not', async () => {
+    for (const body of [
+      { action: 'drain', backend: 'galera', server: 'rs1' },
+      { action: 'maint', backend: 'galera', server: 'rs1', reason: '   ' },
+      { action: 'weight', backend: 'galera', server: 'rs1', weight: 3, reason: '' },
+    ]) {
+      const e = await svc.act('lab', body, actor).catch((x: unknown) => x);
+      expect(e, body.action).toMatchObject({ issues: [expect.objectContaining({ path: ['reason'], message: expect.stringContaining('reason is required') as unknown })] });
+    }
+    expect(sent).toEqual([]);
+    expect(audit.list()).toEqual([]);
+    await svc.act('lab', { action: 'ready', backend: 'galera', server: 'rs1' }, actor);
+    expect(sent).toEqual(['dir1: set server galera/rs1 state ready', 'dir2: set server galera/rs1 state ready']);
   });
 
   describe('when the audit log cannot be written', () => {

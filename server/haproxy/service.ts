@@ -3,6 +3,7 @@ import type { AuditEntry } from '@/lib/models/audit';
 import type { Actor } from '@/lib/models/auth';
 import {
   HaproxyActionRequest,
+  haproxyImpact,
   type HaproxyActionResult,
   type HaproxyInstanceOutcome,
   type HaproxyInstanceView,
@@ -143,8 +144,18 @@ export class HaproxyService {
       throw new DomainError(missing.length > 0 && unreadable.length === 0 ? 'not-found' : 'director-failed', `nothing was changed: ${why}`);
     }
 
+    // Never the last serving server of a backend out (on any instance) unless forced: refused,
+    // audited, nothing sent (as the LVS drain refuses a service's last serving real server).
+    const impact = haproxyImpact(before, req.backend, req.server, req.action, req.weight);
+    const force = req.force ?? false;
+    if (impact.refusals.length > 0 && !force) {
+      this.deps.audit.append({ ...who, outcome: 'refused', detail: { reason: req.reason, weight: req.weight ?? null, force, refusals: impact.refusals } });
+      throw new DomainError('conflict', `refused, nothing was changed: ${impact.refusals.join('; ')}`, { refusals: impact.refusals });
+    }
+
     // Before anything is sent; if it cannot be written, this throws 503 and nothing changes.
-    const attempt = this.deps.audit.attempt({ ...who, detail: { reason: req.reason, weight: req.weight ?? null, instances: c.haproxy.map((h) => h.name) } });
+    const forced = force && impact.refusals.length > 0 ? { forced: impact.refusals } : {};
+    const attempt = this.deps.audit.attempt({ ...who, detail: { reason: req.reason, weight: req.weight ?? null, force, ...forced, instances: c.haproxy.map((h) => h.name) } });
     const outcomes: HaproxyInstanceOutcome[] = await Promise.all(
       c.haproxy.map(async (h, i): Promise<HaproxyInstanceOutcome> => {
         const director = c.directors.find((d) => d.name === h.director);
@@ -179,7 +190,7 @@ export class HaproxyService {
       else if (req.action === 'weight') hold = this.deps.holds.set({ ...base, aspect: 'weight', weight: req.weight ?? 0 }).id;
       else this.deps.holds.end(cluster, req.backend, req.server, ['state'], base.createdAt, actor.name, req.reason || 'ready');
     }
-    const auditId = this.deps.audit.complete(attempt, outcome, { reason: req.reason, weight: req.weight ?? null, hold, instances: outcomes })?.id ?? attempt.id;
+    const auditId = this.deps.audit.complete(attempt, outcome, { reason: req.reason, weight: req.weight ?? null, force, ...forced, hold, instances: outcomes })?.id ?? attempt.id;
     const holds = this.deps.holds.openFor(cluster, req.backend, req.server);
     return { cluster, action: req.action, backend: req.backend, server: req.server, weight: req.weight ?? null, ok: outcome === 'ok', auditId, instances: outcomes, holds };
   }
