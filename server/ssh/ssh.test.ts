@@ -329,7 +329,9 @@ describe('failures are typed', () => {
   });
 
   it('output over the cap → output-too-large', async () => {
-    const e = await codeOf(execRaw(director(), ['seq', '1', '2000000'], { pool, maxOutputBytes: 1024 * 1024 }));
+    // 2 MB of zeros at once (not seq, which a loaded machine runs slowly): the cap is hit, not the
+    // command limit; the generous limit keeps a machine under load from turning it into a timeout.
+    const e = await codeOf(execRaw(director(), ['head', '-c', '2000000', '/dev/zero'], { pool, maxOutputBytes: 1024 * 1024, timeoutMs: 120_000 }));
     expect(e.code).toBe('output-too-large');
   });
 
