@@ -410,6 +410,12 @@ const RS_SHAPE: Record<ListMode, string> = {
   'persistent-conn': 'Weight PersistConn ActiveConn InActConn',
 };
 
+/** ActiveConn and InActConn, the two columns that end a list, tun-info, thresholds and persistent-conn row, from column k. */
+function connColumns(rs: IpvsRealServer, line: Line, c: readonly string[], k: number): void {
+  rs.activeConns = uintField(line, c[k], 'ActiveConn');
+  rs.inactiveConns = uintField(line, c[k + 1], 'InActConn');
+}
+
 function parseListRealServer(line: Line, mode: ListMode): IpvsRealServer {
   if (mode === 'stats' || mode === 'rate') line = splitGluedCounters(line);
   const t = line.tokens;
@@ -423,8 +429,7 @@ function parseListRealServer(line: Line, mode: ListMode): IpvsRealServer {
       let k = 1;
       if (mode === 'tun-info') rs.tunnel = parseTunnelInfo(line, c[k++]);
       rs.weight = uintField(line, c[k++], 'the weight');
-      rs.activeConns = uintField(line, c[k++], 'ActiveConn');
-      rs.inactiveConns = uintField(line, c[k], 'InActConn');
+      connColumns(rs, line, c, k);
       break;
     }
     case 'stats': {
@@ -456,14 +461,12 @@ function parseListRealServer(line: Line, mode: ListMode): IpvsRealServer {
     case 'thresholds':
       rs.upperThreshold = uintField(line, c[0], 'Uthreshold');
       rs.lowerThreshold = uintField(line, c[1], 'Lthreshold');
-      rs.activeConns = uintField(line, c[2], 'ActiveConn');
-      rs.inactiveConns = uintField(line, c[3], 'InActConn');
+      connColumns(rs, line, c, 2);
       break;
     case 'persistent-conn':
       rs.weight = uintField(line, c[0], 'the weight');
       rs.persistentConns = uintField(line, c[1], 'PersistConn');
-      rs.activeConns = uintField(line, c[2], 'ActiveConn');
-      rs.inactiveConns = uintField(line, c[3], 'InActConn');
+      connColumns(rs, line, c, 2);
       break;
   }
   return rs;
