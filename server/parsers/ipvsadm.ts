@@ -608,13 +608,16 @@ function parseSaveServiceOptions(line: Line, svc: IpvsService, start: number): v
     const canonical = opt === '--scheduler' ? '-s' : opt === '--persistent' ? '-p' : opt === '--netmask' ? '-M' : opt === 'pe' ? '--pe' : opt === 'ops' || opt === '--ops' ? '-o' : opt;
     if (seen.has(canonical)) fail(line, `expected ${opt} once`);
     seen.add(canonical);
+    /** The option's argument: the next token, which must not be another option. */
+    const argument = (what: string): string => {
+      const v = t[i++];
+      if (v === undefined || v.startsWith('-')) fail(line, `expected ${what} after ${canonical}`);
+      return v;
+    };
     switch (canonical) {
-      case '-s': {
-        const s = t[i++];
-        if (s === undefined || s.startsWith('-')) fail(line, 'expected the scheduler name after -s');
-        svc.scheduler = s;
+      case '-s':
+        svc.scheduler = argument('the scheduler name');
         break;
-      }
       case '-p':
         svc.persistent = { timeout: uintField(line, t[i++], 'the persistence timeout'), netmask: svc.persistent?.netmask ?? null };
         break;
@@ -622,12 +625,9 @@ function parseSaveServiceOptions(line: Line, svc: IpvsService, start: number): v
         if (svc.persistent === null) fail(line, 'expected -M only after -p');
         svc.persistent.netmask = parseNetmask(line, svc.family, t[i++]);
         break;
-      case '--pe': {
-        const pe = t[i++];
-        if (pe === undefined || pe.startsWith('-')) fail(line, 'expected the persistence engine name after --pe');
-        svc.pe = pe;
+      case '--pe':
+        svc.pe = argument('the persistence engine name');
         break;
-      }
       case '-o':
         svc.ops = true;
         break;
