@@ -6,11 +6,8 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import {
-  streamConnections,
-  streamConnectionsFromChunks,
-  summarizeConnectionChunks,
-} from '../server/parsers/ipvsadm-connections';
+import { summarizeConnectionChunks } from '../server/drain/connection-summary';
+import { streamConnections, streamConnectionsFromChunks } from '../server/parsers/ipvsadm-connections';
 import { parseIpvsadm } from '../server/parsers/ipvsadm';
 
 // 64 KiB: decoded chunk strings stay in V8's young generation (1 MiB ones would not).

@@ -219,37 +219,22 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const rl = await best(RUNS, () => ours(ctx.root, 'readline', file));
     const sm = await best(RUNS, () => ours(ctx.root, 'summary', file));
     if (c.rows !== n || rl.rows !== n || sm.rows !== n) throw new Error(`row count mismatch at ${n}: ${c.rows} ${rl.rows} ${sm.rows}`);
-    const awkTime = { name: "awk '{print $3}'", value: ms1(a.ms), unit: 'ms' };
-    rows.push({
+    /** One way of reading the file against awk's time. */
+    const againstAwk = (what: string, ms: number, note: string): BenchRow => ({
       group: 'parser',
-      name: `ipvsadm -Lnc ${size}: streamConnectionsFromChunks time`,
-      value: ms1(c.ms),
+      name: `ipvsadm -Lnc ${size}: ${what} time`,
+      value: ms1(ms),
       unit: 'ms',
-      baseline: awkTime,
+      baseline: { name: "awk '{print $3}'", value: ms1(a.ms), unit: 'ms' },
       target: '<= awk',
-      met: c.ms <= a.ms,
-      note: `best of ${RUNS}; parse time inside the child (process with tsx start-up: ${ms1(c.wallMs)} ms)`,
+      met: ms <= a.ms,
+      note,
     });
-    rows.push({
-      group: 'parser',
-      name: `ipvsadm -Lnc ${size}: streamConnections over node:readline time`,
-      value: ms1(rl.ms),
-      unit: 'ms',
-      baseline: awkTime,
-      target: '<= awk',
-      met: rl.ms <= a.ms,
-      note: `same parser, lines from readline instead of the chunk splitter; best of ${RUNS}`,
-    });
-    rows.push({
-      group: 'parser',
-      name: `ipvsadm -Lnc ${size}: summarizeConnectionChunks time`,
-      value: ms1(sm.ms),
-      unit: 'ms',
-      baseline: awkTime,
-      target: '<= awk',
-      met: sm.ms <= a.ms,
-      note: `drain-progress aggregate (states, destinations, expiry, distinct clients); best of ${RUNS}`,
-    });
+    rows.push(
+      againstAwk('streamConnectionsFromChunks', c.ms, `best of ${RUNS}; parse time inside the child (process with tsx start-up: ${ms1(c.wallMs)} ms)`),
+      againstAwk('streamConnections over node:readline', rl.ms, `same parser, lines from readline instead of the chunk splitter; best of ${RUNS}`),
+      againstAwk('summarizeConnectionChunks', sm.ms, `drain-progress aggregate (states, destinations, expiry, distinct clients); best of ${RUNS}`),
+    );
     rows.push({
       group: 'parser',
       name: `ipvsadm -Lnc ${size}: streamConnectionsFromChunks peak RSS`,

@@ -20,6 +20,7 @@ import { IntentStore } from '@/server/drain/intent-store';
 import { HaproxyService } from '@/server/haproxy/service';
 import { HaproxyHoldStore } from '@/server/haproxy/hold-store';
 import { createAuthService, type AuthService } from '@/server/auth/service';
+import type { SshPool } from '@/server/ssh/pool';
 
 // The process-wide services. createRuntime builds them from a configuration and injectable
 // dependencies (tests and benches build their own); getRuntime keeps the process's one on
@@ -42,6 +43,8 @@ export interface Runtime {
   haproxy: HaproxyService;
   /** Access control: accounts, tokens, sessions, the failed-login limiter. */
   auth: AuthService;
+  /** Observe every exec channel the runtime's one SSH pool opens (tests and numbers count them); returns the unsubscribe. */
+  onChannel: SshPool['onChannel'];
   /** Write what the audit log holds in memory (refusal counts) and log its head; synchronous, for process exit. Never throws. */
   flushAudit: () => void;
   close: () => Promise<void>;
@@ -149,6 +152,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     drain,
     haproxy,
     auth,
+    onChannel: (listener) => refresher.pool.onChannel(listener),
     flushAudit,
     close: async () => {
       clearInterval(compact);

@@ -268,19 +268,20 @@ const sum5 = (xs: Array<[number, number, number, number, number]>): [number, num
   return t;
 };
 
-function renderList(table: GenService[], counters: Counters[][]): string {
-  const parts: string[] = [LIST_HEADER];
+/** A listing of service lines (`serviceLine`) each followed by its real servers' lines, whose columns after the address `columns` gives. */
+function renderServices(header: string, table: GenService[], counters: Counters[][], columns: (s: GenService, r: GenRealServer, c: Counters) => string): string {
+  const parts: string[] = [header];
   table.forEach((s, i) => {
     parts.push(`${serviceLine(s)}\n`);
     s.realServers.forEach((r, j) => {
-      const c = counters[i]![j]!;
-      const fwd = s.forward;
-      parts.push(
-        `  -> ${hostPort(r.address, r.v6, r.port).padEnd(28)} ${fwd.padEnd(7)} ${String(r.weight).padEnd(6)} ${String(c.active).padEnd(10)} ${String(c.inactive).padEnd(10)}\n`,
-      );
+      parts.push(`  -> ${hostPort(r.address, r.v6, r.port).padEnd(28)} ${columns(s, r, counters[i]![j]!)}\n`);
     });
   });
   return parts.join('');
+}
+
+function renderList(table: GenService[], counters: Counters[][]): string {
+  return renderServices(LIST_HEADER, table, counters, (s, r, c) => `${s.forward.padEnd(7)} ${String(r.weight).padEnd(6)} ${String(c.active).padEnd(10)} ${String(c.inactive).padEnd(10)}`);
 }
 
 function renderCounters(table: GenService[], counters: Counters[][], header: string, pick: (c: Counters) => [number, number, number, number, number]): string {
@@ -296,17 +297,7 @@ function renderCounters(table: GenService[], counters: Counters[][], header: str
 }
 
 function renderPersistent(table: GenService[], counters: Counters[][]): string {
-  const parts: string[] = [PERSISTENT_HEADER];
-  table.forEach((s, i) => {
-    parts.push(`${serviceLine(s)}\n`);
-    s.realServers.forEach((r, j) => {
-      const c = counters[i]![j]!;
-      parts.push(
-        `  -> ${hostPort(r.address, r.v6, r.port).padEnd(28)} ${String(r.weight).padEnd(9)} ${String(c.persistConn).padEnd(11)} ${String(c.active).padEnd(10)} ${String(c.inactive).padEnd(10)}\n`,
-      );
-    });
-  });
-  return parts.join('');
+  return renderServices(PERSISTENT_HEADER, table, counters, (_s, r, c) => `${String(r.weight).padEnd(9)} ${String(c.persistConn).padEnd(11)} ${String(c.active).padEnd(10)} ${String(c.inactive).padEnd(10)}`);
 }
 
 // --------------------------------------------------------------------------------------------- ip -j addr show

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 
@@ -19,6 +20,19 @@ export function decodeParam(value: string): string {
   } catch {
     return value;
   }
+}
+
+/** A dynamic page's props: its route parameters, as Next.js hands them (a promise). */
+export type ParamProps<K extends string> = { params: Promise<Record<K, string>> };
+
+/** One route parameter of a dynamic page, decoded. */
+export async function routeParam<K extends string>(props: ParamProps<K>, key: K): Promise<string> {
+  return decodeParam((await props.params)[key]);
+}
+
+/** A dynamic page's generateMetadata: the title made from one route parameter. */
+export function titleFromParam<K extends string>(key: K, title: (value: string) => string): (props: ParamProps<K>) => Promise<Metadata> {
+  return async (props) => ({ title: title(await routeParam(props, key)) });
 }
 
 const LINK_CLASSES =

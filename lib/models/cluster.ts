@@ -79,15 +79,17 @@ export type ClusterInstance = z.infer<typeof ClusterInstance>;
 export const RealServerHealth = z.enum(['up', 'drained', 'down', 'unknown']);
 export type RealServerHealth = z.infer<typeof RealServerHealth>;
 
-/** One director's values for a real server; null fields when absent there. */
-export const RealServerOnDirector = z.object({
-  present: z.boolean(),
+/** A real server's values in a director's IPVS table (null when absent or unknown). */
+const RealServerValues = {
   forward: z.string().nullable(),
   weight: z.number().int().nullable(),
   activeConns: z.number().int().nullable(),
   inactiveConns: z.number().int().nullable(),
   persistentConns: z.number().int().nullable(),
-});
+};
+
+/** One director's values for a real server; null fields when absent there. */
+export const RealServerOnDirector = z.object({ present: z.boolean(), ...RealServerValues });
 export type RealServerOnDirector = z.infer<typeof RealServerOnDirector>;
 
 /** A keepalived FILE_CHECK track file whose number sets this real server's weight: weight = base + value x multiplier. */
@@ -119,12 +121,8 @@ export const MergedRealServer = z.object({
   key: z.string(),
   address: z.string(),
   port: z.number().int(),
-  forward: z.string().nullable(),
   /** Values on the active director (the one holding the service's VIP). */
-  weight: z.number().int().nullable(),
-  activeConns: z.number().int().nullable(),
-  inactiveConns: z.number().int().nullable(),
-  persistentConns: z.number().int().nullable(),
+  ...RealServerValues,
   stats: IpvsStats.nullable(),
   rates: IpvsRates.nullable(),
   /** The weight keepalived's configuration gives it, when known. */

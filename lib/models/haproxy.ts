@@ -29,21 +29,18 @@ export const HaproxyServer = z.object({
 });
 export type HaproxyServer = z.infer<typeof HaproxyServer>;
 
-export const HaproxyBackend = z.object({
+/** What `show stat` gives a frontend, and a backend besides its servers. */
+const ProxyFields = {
   name: z.string(),
   status: z.string(),
   currentSessions: z.number().int().nullable(),
   totalSessions: z.number().int().nullable(),
-  servers: z.array(HaproxyServer),
-});
+};
+
+export const HaproxyBackend = z.object({ ...ProxyFields, servers: z.array(HaproxyServer) });
 export type HaproxyBackend = z.infer<typeof HaproxyBackend>;
 
-export const HaproxyFrontend = z.object({
-  name: z.string(),
-  status: z.string(),
-  currentSessions: z.number().int().nullable(),
-  totalSessions: z.number().int().nullable(),
-});
+export const HaproxyFrontend = z.object(ProxyFields);
 export type HaproxyFrontend = z.infer<typeof HaproxyFrontend>;
 
 export const HaproxyStats = z.object({ frontends: z.array(HaproxyFrontend), backends: z.array(HaproxyBackend) });
@@ -119,13 +116,15 @@ export const HaproxyActionRequest = z
   });
 export type HaproxyActionRequest = z.infer<typeof HaproxyActionRequest>;
 
+const ServerState = z.object({ status: z.string(), weight: z.number().int().nullable() });
+
 export const HaproxyInstanceOutcome = z.object({
   instance: z.string(),
   director: z.string(),
   ok: z.boolean(),
   /** Status and weight before and after (after = re-read from the socket). */
-  before: z.object({ status: z.string(), weight: z.number().int().nullable() }).nullable(),
-  after: z.object({ status: z.string(), weight: z.number().int().nullable() }).nullable(),
+  before: ServerState.nullable(),
+  after: ServerState.nullable(),
   error: z.string().nullable(),
 });
 export type HaproxyInstanceOutcome = z.infer<typeof HaproxyInstanceOutcome>;

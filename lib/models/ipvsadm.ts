@@ -23,24 +23,17 @@ export const IpvsListMode = z.enum([
 ]);
 export type IpvsListMode = z.infer<typeof IpvsListMode>;
 
+/** An object of non-negative figures under these names, in this order. */
+function figures<const K extends string>(...names: K[]) {
+  return z.object(Object.fromEntries(names.map((n) => [n, z.number().nonnegative()])) as Record<K, z.ZodNumber>);
+}
+
 /** Cumulative counters (`--stats`). Abbreviated values (`123K`) are expanded lower bounds. */
-export const IpvsStats = z.object({
-  conns: z.number().nonnegative(),
-  inPkts: z.number().nonnegative(),
-  outPkts: z.number().nonnegative(),
-  inBytes: z.number().nonnegative(),
-  outBytes: z.number().nonnegative(),
-});
+export const IpvsStats = figures('conns', 'inPkts', 'outPkts', 'inBytes', 'outBytes');
 export type IpvsStats = z.infer<typeof IpvsStats>;
 
 /** Per-second rates (`--rate`). */
-export const IpvsRates = z.object({
-  cps: z.number().nonnegative(),
-  inPps: z.number().nonnegative(),
-  outPps: z.number().nonnegative(),
-  inBps: z.number().nonnegative(),
-  outBps: z.number().nonnegative(),
-});
+export const IpvsRates = figures('cps', 'inPps', 'outPps', 'inBps', 'outBps');
 export type IpvsRates = z.infer<typeof IpvsRates>;
 
 /**

@@ -1,10 +1,8 @@
 // Append-only list: migration N brings the schema from user_version N to N+1. Never edit one
 // that has shipped; add a new one.
-export const MIGRATIONS: readonly string[] = [
-  `
-  -- Rate and connection samples for charts. real_server '' = the service as a whole.
-  CREATE TABLE samples (
-    cluster TEXT NOT NULL,
+
+/** The columns of a rate sample, raw (samples) and averaged by the minute (samples_minute). */
+const SAMPLE_COLUMNS = `    cluster TEXT NOT NULL,
     service TEXT NOT NULL,
     real_server TEXT NOT NULL,
     t INTEGER NOT NULL,
@@ -14,23 +12,19 @@ export const MIGRATIONS: readonly string[] = [
     in_pps REAL NOT NULL,
     out_pps REAL NOT NULL,
     in_bps REAL NOT NULL,
-    out_bps REAL NOT NULL
+    out_bps REAL NOT NULL`;
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  -- Rate and connection samples for charts. real_server '' = the service as a whole.
+  CREATE TABLE samples (
+${SAMPLE_COLUMNS}
   );
   CREATE INDEX samples_key_t ON samples (cluster, service, real_server, t);
   CREATE INDEX samples_t ON samples (t);
   -- One-minute averages of older samples.
   CREATE TABLE samples_minute (
-    cluster TEXT NOT NULL,
-    service TEXT NOT NULL,
-    real_server TEXT NOT NULL,
-    t INTEGER NOT NULL,
-    active REAL NOT NULL,
-    inactive REAL NOT NULL,
-    cps REAL NOT NULL,
-    in_pps REAL NOT NULL,
-    out_pps REAL NOT NULL,
-    in_bps REAL NOT NULL,
-    out_bps REAL NOT NULL,
+${SAMPLE_COLUMNS},
     PRIMARY KEY (cluster, service, real_server, t)
   ) WITHOUT ROWID;
   CREATE INDEX samples_minute_t ON samples_minute (t);

@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { ctl, labConfig, restoreLab, waitFor } from '@/server/testing/lab';
-import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/ssh/describe-error';
-import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
-import type { ConsoleConfig } from '@/server/config/schema';
+import { ctl, labRefresher, restoreLab, waitFor, type LabRefresher } from '@/server/testing/lab-runtime';
 import { diagnoseCluster } from './checks';
 import { diagnoseRealServers } from './real-servers';
 import { configTest, readRealServer } from '@/server/api/diagnostics';
@@ -13,32 +9,26 @@ import { configTest, readRealServer } from '@/server/api/diagnostics';
 // sudo rule, one refresh), then on a lab broken on purpose (lab/ctl break all dir2: every director
 // diagnostic at once), then mended.
 
-let config: ConsoleConfig;
-let refresher: DirectorRefresher;
-let collector: Collector;
+let lab: LabRefresher;
 
 beforeAll(() => {
-  config = labConfig();
-  refresher = createDirectorRefresher(config);
-  collector = new Collector({ clusters: config.clusters, pollIntervalMs: 60_000, refresh: refresher.refresh, describeError: describeRefreshError });
+  lab = labRefresher();
 });
 afterAll(async () => {
-  collector.stop();
   try {
     await restoreLab([['lab/ctl mend all', () => ctl('mend', 'all')]]);
   } finally {
-    await refresher.close();
+    await lab.close();
   }
 }, 300_000);
 
 describe('diagnostics over the lab', () => {
   it('keepalived -t passes on both directors through sudo, and every check has a verdict', async () => {
-    const cluster = config.clusters[0];
-    if (!cluster) throw new Error('no cluster in the lab config');
-    const tests = Object.fromEntries(await Promise.all(cluster.directors.map(async (d) => [d.name, await configTest(d, 30_000, refresher.pool)] as const)));
+    const { cluster } = lab;
+    const tests = Object.fromEntries(await Promise.all(cluster.directors.map(async (d) => [d.name, await configTest(d, 30_000, lab.refresher.pool)] as const)));
     for (const d of cluster.directors) expect(tests[d.name], d.name).toMatchObject({ ok: true });
     const s = await waitFor('a snapshot with VRRP instances', async () => {
-      const snap = await collector.refreshNow(cluster.name);
+      const snap = await lab.refreshAll();
       return snap && snap.instances.length > 0 && snap.directors.every((d) => d.health) ? snap : undefined;
     }, 60_000, 200);
     const checks = diagnoseCluster(s, tests);
@@ -56,12 +46,11 @@ describe('diagnostics over the lab', () => {
   });
 
   it('finds each deliberately broken director setting, with its fix, and nothing once mended', async () => {
-    const cluster = config.clusters[0];
-    if (!cluster) throw new Error('no cluster in the lab config');
+    const { cluster } = lab;
     const diagnose = async (settled: (s: ClusterSnapshot) => boolean) => {
-      const tests = Object.fromEntries(await Promise.all(cluster.directors.map(async (d) => [d.name, await configTest(d, 30_000, refresher.pool)] as const)));
+      const tests = Object.fromEntries(await Promise.all(cluster.directors.map(async (d) => [d.name, await configTest(d, 30_000, lab.refresher.pool)] as const)));
       const s = await waitFor('a fresh snapshot', async () => {
-        const snap = await collector.refreshNow(cluster.name);
+        const snap = await lab.refreshAll();
         return snap && snap.directors.every((d) => d.health) && settled(snap) ? snap : undefined;
       }, 60_000, 200);
       return diagnoseCluster(s, tests);
@@ -102,13 +91,11 @@ describe('diagnostics over the lab', () => {
   });
 
   it('reads the real servers over SSH: healthy as booted; each broken setting found with its fix, and gone once mended', async () => {
-    const cluster = config.clusters[0];
-    if (!cluster) throw new Error('no cluster in the lab config');
+    const { cluster } = lab;
     expect(cluster.realServerHosts.map((h) => h.name)).toEqual(['rs1', 'rs2', 'rs3']);
     const check = async () => {
-      const snap = await collector.refreshNow(cluster.name);
-      if (!snap) throw new Error('no snapshot');
-      const readouts = await Promise.all(cluster.realServerHosts.map((h) => readRealServer(cluster, h, 30_000, refresher.pool)));
+      const snap = await lab.refreshAll();
+      const readouts = await Promise.all(cluster.realServerHosts.map((h) => readRealServer(cluster, h, 30_000, lab.refresher.pool)));
       for (const r of readouts) expect(r.error, r.host).toBeNull();
       return diagnoseRealServers(snap, readouts);
     };

@@ -2,7 +2,7 @@ import 'server-only';
 import type { ConnectionDetail } from '@/lib/models/drain';
 import { ipvsadmConnections } from '@/server/commands/catalogue';
 import type { DirectorConfig } from '@/server/config/schema';
-import { summarizeConnections, type ConnectionSummary } from '@/server/parsers/ipvsadm-connections';
+import { summarizeConnections, type ConnectionSummary } from './connection-summary';
 import { describeRefreshError } from '@/server/ssh/describe-error';
 import { execStream } from '@/server/ssh/exec';
 import type { SshPool } from '@/server/ssh/pool';

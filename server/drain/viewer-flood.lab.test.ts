@@ -1,20 +1,10 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrainProgress } from '@/lib/models/drain';
-import { labConfig, labSsh, waitFor } from '@/server/testing/lab';
-import { AuditLog } from '@/server/audit/log';
-import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/ssh/describe-error';
-import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
-import type { ConsoleConfig } from '@/server/config/schema';
-import { migrate } from '@/server/db';
-import { EventStore } from '@/server/events/store';
-import { HaproxyHoldStore } from '@/server/haproxy/hold-store';
-import { HaproxyService } from '@/server/haproxy/service';
-import { createDrain } from './compose';
+import { labSsh, restoreLab, startLabRuntime, waitFor, type LabRuntime } from '@/server/testing/lab-runtime';
+import type { Collector } from '@/server/collector/collector';
+import type { HaproxyService } from '@/server/haproxy/service';
 import type { ActingAs, DrainService } from './drain-service';
 import type { DrainProgressTracker } from './progress';
-import { IntentStore } from './intent-store';
 
 // Issue 14 #4: viewers must not be able to take a director's SSH channels. While an operator's drain
 // runs, 30 viewers poll the drain progress with connections=1 (ipvsadm -Lnc), 30 more long-poll it
@@ -26,8 +16,7 @@ const WEB = 'TCP 192.0.2.100:80';
 const RS = '192.0.2.11:80';
 const WHO: ActingAs = { name: 'lab-test', role: 'operator', source: 'vitest' };
 
-let config: ConsoleConfig;
-let refresher: DirectorRefresher;
+let lab: LabRuntime;
 let collector: Collector;
 let drain: DrainService;
 let tracker: DrainProgressTracker;
@@ -35,34 +24,26 @@ let haproxy: HaproxyService;
 const channels: Array<{ director: string; argv: string }> = [];
 
 beforeAll(async () => {
-  config = labConfig();
-  const db = new Database(':memory:');
-  migrate(db);
-  const audit = new AuditLog(db);
-  refresher = createDirectorRefresher(config);
-  refresher.pool.onChannel((d, command) => channels.push({ director: d.name, argv: command.argv.join(' ') }));
-  const parts = createDrain({ config, store: new IntentStore(db), audit, events: new EventStore(db), pool: refresher.pool, clusters: () => collector });
-  drain = parts.service;
-  tracker = parts.progress;
-  haproxy = new HaproxyService({ clusters: config.clusters, pool: refresher.pool, audit, holds: new HaproxyHoldStore(db), commandTimeoutMs: config.ssh.commandTimeoutMs, intervalMs: 2000, reconcile: false });
-  collector = new Collector({
-    clusters: config.clusters,
-    pollIntervalMs: config.pollIntervalMs,
-    refresh: refresher.refresh,
-    describeError: describeRefreshError,
-    augment: parts.hooks.augment,
-    onTick: (s) => void parts.hooks.onTick(s),
-    onDirector: (c, _o, s) => parts.hooks.onDirector(c, s),
-  });
-  collector.start();
-  await waitFor('both directors answered', () => Promise.resolve(collector.snapshot('lab')?.directors.every((d) => d.live) === true), 240_000);
+  // The console's runtime on the lab (one SSH pool for the collector, the drain, its progress and
+  // HAProxy), every exec channel that pool opens counted. Command limits far above what the
+  // emulated lab needs: a loaded machine slows it down, and speed belongs to the bench.
+  lab = startLabRuntime({ commandTimeoutMs: 120_000 });
+  ({ collector, haproxy } = lab.runtime);
+  ({ service: drain, progress: tracker } = lab.runtime.drain);
+  lab.runtime.onChannel((d, command) => channels.push({ director: d.name, argv: command.argv.join(' ') }));
+  await lab.ready();
 }, 300_000);
 
 afterAll(async () => {
-  await drain?.restore('lab', { target: RS, service: WEB, reason: 'lab test clean-up' }, WHO).catch(() => undefined);
-  collector?.stop();
-  await refresher?.close();
-  for (const d of ['dir1', 'dir2'] as const) await labSsh(d, 'ipvsadm -e -t 192.0.2.100:80 -r 192.0.2.11:80 -g -w 100 2>/dev/null || true').catch(() => undefined);
+  // Leave the lab as found: the drain restored (weight 100 on both directors, the intent ended).
+  await restoreLab([
+    ['restore rs1:80', async () => {
+      const r = await drain.restore('lab', { target: RS, service: WEB, reason: 'lab test clean-up' }, WHO);
+      if (r.outcome !== 'ok') throw new Error(r.message);
+    }],
+    ['close the runtime', () => lab.close()],
+    ...(['dir1', 'dir2'] as const).map((d) => [`${d}: ${RS} back to weight 100`, () => labSsh(d, `ipvsadm -e -t 192.0.2.100:80 -r ${RS} -g -w 100`)] as const),
+  ]);
 }, 120_000);
 
 describe('viewers cannot exhaust the SSH channels (lab)', () => {

@@ -2,10 +2,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '@/server/api/openapi';
 import { summarize } from '@/server/collector/summarize';
-import { labConfig, waitFor } from '@/server/testing/lab';
-import { Collector } from '@/server/collector/collector';
-import { describeRefreshError } from '@/server/ssh/describe-error';
-import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
+import { startLabRuntime, waitFor, type LabRuntime } from '@/server/testing/lab-runtime';
+import type { Collector } from '@/server/collector/collector';
 import { renderMetrics } from './render-metrics';
 import { parseMetrics } from './prom-test-helpers';
 
@@ -13,17 +11,16 @@ import { parseMetrics } from './prom-test-helpers';
 // parser; and the same real snapshot against the OpenAPI document's answer schemas (ajv).
 // Read-only (no lock): whoever is master now, the figures must be the snapshot's.
 
-let refresher: DirectorRefresher;
+let lab: LabRuntime;
 let collector: Collector;
 
 beforeAll(() => {
-  const config = labConfig();
-  refresher = createDirectorRefresher(config);
-  collector = new Collector({ clusters: config.clusters, pollIntervalMs: 60_000, refresh: refresher.refresh, describeError: describeRefreshError });
+  // The console's runtime on the lab: its collector's refreshes and counters are what /metrics renders.
+  lab = startLabRuntime();
+  collector = lab.runtime.collector;
 });
 afterAll(async () => {
-  collector.stop();
-  await refresher.close();
+  await lab.close();
 });
 
 describe('/metrics over the lab', () => {

@@ -223,6 +223,34 @@ export function parseConnectionLine(line: string, lineNo: number): IpvsConnectio
   return materializeRow(line);
 }
 
+/** Endpoint columns of a connection row, as `scannedRow`'s arrays index them. */
+export const SOURCE = 0;
+export const VIRTUAL = 1;
+export const DESTINATION = 2;
+
+/**
+ * The row the last `ConnectionRowReader.next(line)` returned true for, read in place: offsets into
+ * that line and numbers, no string cut unless asked for. For aggregations over millions of rows that
+ * must not allocate per row (the drain progress summary, server/drain/connection-summary.ts). Valid
+ * only until the next line is read.
+ */
+export const scannedRow = {
+  /** Per endpoint column (SOURCE, VIRTUAL, DESTINATION): the address text is line[addressStart, addressEnd). */
+  addressStart: epA as Readonly<Int32Array>,
+  addressEnd: epB as Readonly<Int32Array>,
+  port: epP as Readonly<Int32Array>,
+  /** 1 when the address is IPv6. */
+  isV6: epIs6 as Readonly<Uint8Array>,
+  /** The IPv4 address as a uint32 (meaningless for IPv6). */
+  ipv4: epIp4 as Readonly<Float64Array>,
+  /** The protocol column, interned (TCP, UDP, SCTP, IP share one string each). */
+  protocol: (line: string): string => intern(line, protoA, protoB, PROTOCOL_BUCKETS),
+  /** The state column, interned. */
+  state: (line: string): string => intern(line, stateA, stateB, STATE_BUCKETS),
+  /** The expire column in seconds. */
+  expiresInSeconds: (): number => rowExpire,
+};
+
 // ---------------------------------------------------------------------------------------------
 // Headers: `IPVS connection entries` then `pro expire state source virtual destination` (+ `pe name
 // pe_data`). Both are optional for the streaming entry points (so `ipvsadm -Lnc | grep ...` works),
@@ -247,8 +275,11 @@ function isTitle(line: string): boolean {
   return line.startsWith(CONNECTIONS_TITLE) && isBlank(line.slice(CONNECTIONS_TITLE.length));
 }
 
-/** Line-at-a-time state machine shared by the streaming entry points. */
-class RowReader {
+/**
+ * Line-at-a-time state machine shared by the streaming entry points, and by aggregations that read
+ * each row in place (`scannedRow`) instead of materializing it.
+ */
+export class ConnectionRowReader {
   lineNo = 0;
   private state: 'start' | 'columns' | 'rows' = 'start';
   /** null until a column header says whether pe columns are shown. */
@@ -314,7 +345,7 @@ export function parseConnectionRows(lines: readonly string[], firstLineNo: numbe
 export async function* streamConnections(
   lines: AsyncIterable<string> | Iterable<string>,
 ): AsyncGenerator<IpvsConnection> {
-  const reader = new RowReader();
+  const reader = new ConnectionRowReader();
   for await (const line of lines) {
     if (reader.next(line)) yield reader.materialize(line);
   }
@@ -325,7 +356,7 @@ export async function* streamConnections(
 // than one chunk plus one partial line. Chunks of 64 KiB or less keep the decoded strings in V8's
 // young generation (larger ones go to large-object space and linger until a full GC).
 
-type Chunks = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+export type Chunks = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
 /** Splits a stream of text or UTF-8 byte chunks into arrays of lines (without `\n`; a `\r` is kept). */
 export async function* lineBatches(chunks: Chunks): AsyncGenerator<string[]> {
@@ -369,7 +400,7 @@ export async function* linesFromChunks(chunks: Chunks): AsyncGenerator<string> {
  * `for await` closes the chunk source.
  */
 export function streamConnectionsFromChunks(chunks: Chunks): AsyncIterableIterator<IpvsConnection> {
-  const reader = new RowReader();
+  const reader = new ConnectionRowReader();
   const batches = lineBatches(chunks);
   let batch: string[] = [];
   let i = 0;
@@ -414,262 +445,4 @@ export function streamConnectionsFromChunks(chunks: Chunks): AsyncIterableIterat
     },
   };
   return it;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Aggregation without retaining rows (drain progress).
-
-export interface ConnectionEndpointFilter {
-  /** As ipvsadm prints it: dotted quad, or compressed lower-case IPv6 without brackets. */
-  address: string;
-  /** Any port when omitted. */
-  port?: number;
-}
-
-export interface ConnectionFilter {
-  destination?: ConnectionEndpointFilter;
-  virtual?: ConnectionEndpointFilter;
-  /** TCP, UDP, SCTP, or IP (fwmark-service templates). */
-  protocol?: string;
-}
-
-export interface DestinationSummary {
-  address: string;
-  port: number;
-  entries: number;
-  /** Entries by `state` (persistence templates show NONE or ASSURED). */
-  byState: Record<string, number>;
-  /**
-   * Persistence templates among the entries (protocol IP for fwmark services, else the service's
-   * protocol with client port 0 and state NONE/ASSURED). While one lives, that client still goes here.
-   */
-  templates: number;
-  minExpiresInSeconds: number;
-  /** When the last of these entries expires if nothing new arrives: the drain's time-to-zero estimate. */
-  maxExpiresInSeconds: number;
-}
-
-export interface ConnectionSummary {
-  /** Connection rows read. */
-  rows: number;
-  /** Rows that passed the filter; every figure below is over these. */
-  matched: number;
-  byProtocol: Record<string, number>;
-  byState: Record<string, number>;
-  /** Per destination (real server), most entries first. */
-  destinations: DestinationSummary[];
-  /** Matched rows whose destination was not tracked because MAX_DESTINATIONS already were. */
-  untrackedDestinationEntries: number;
-  minExpiresInSeconds: number | null;
-  maxExpiresInSeconds: number | null;
-  clients: {
-    /** Distinct client addresses (ports ignored). Exact unless `approximate`. */
-    distinct: number;
-    /** True once more than MAX_EXACT_CLIENTS were seen: `distinct` is then a HyperLogLog estimate (±2%). */
-    approximate: boolean;
-    /** The first CLIENT_SAMPLE distinct client addresses seen. */
-    sample: string[];
-  };
-}
-
-export const CLIENT_SAMPLE = 50;
-export const MAX_EXACT_CLIENTS = 100_000;
-export const MAX_DESTINATIONS = 10_000;
-
-/** V8 keeps a slice of a long string pointing into its parent: copy what outlives the line. */
-function copyString(s: string): string {
-  return (' ' + s).slice(1);
-}
-
-// HyperLogLog with 2^12 registers (standard error 1.04/sqrt(4096) = 1.6%).
-const HLL_BITS = 12;
-const HLL_M = 1 << HLL_BITS;
-
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-function hashRange(s: string, a: number, b: number): number {
-  let h = 0x811c9dc5;
-  for (let i = a; i < b; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return mix32(h);
-}
-
-class HyperLogLog {
-  private readonly reg = new Uint8Array(HLL_M);
-  add(hash: number): void {
-    const idx = hash >>> (32 - HLL_BITS);
-    const rest = (hash << HLL_BITS) >>> 0;
-    const rank = rest === 0 ? 32 - HLL_BITS + 1 : Math.clz32(rest) + 1;
-    if (rank > this.reg[idx]!) this.reg[idx] = rank;
-  }
-  estimate(): number {
-    let sum = 0;
-    let zeros = 0;
-    for (let i = 0; i < HLL_M; i++) {
-      const r = this.reg[i]!;
-      sum += 2 ** -r;
-      if (r === 0) zeros++;
-    }
-    const alpha = 0.7213 / (1 + 1.079 / HLL_M);
-    const e = (alpha * HLL_M * HLL_M) / sum;
-    if (e <= 2.5 * HLL_M && zeros > 0) return Math.round(HLL_M * Math.log(HLL_M / zeros));
-    return Math.round(e);
-  }
-}
-
-interface DestAcc {
-  address: string;
-  port: number;
-  entries: number;
-  byState: Map<string, number>;
-  templates: number;
-  min: number;
-  max: number;
-}
-
-/**
- * Whether the scanned row is a persistence template. The kernel prints a template's protocol as IP
- * only for fwmark services; a VIP:PORT service's templates carry its protocol (seen in the lab:
- * `TCP 04:20 ASSURED 192.0.2.0:0 192.0.2.100:8080 ...`). Template states are NONE or ASSURED with
- * client port 0 (ASSURED is template-only; NONE with a real port is a connection's initial state).
- */
-function isTemplate(protocol: string, state: string): boolean {
-  return protocol === 'IP' || (epP[0] === 0 && (state === 'ASSURED' || state === 'NONE'));
-}
-
-function bump(m: Map<string, number>, k: string): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
-}
-
-function matchesEndpoint(line: string, k: number, f: ConnectionEndpointFilter | undefined): boolean {
-  if (f === undefined) return true;
-  const a = epA[k]!;
-  const b = epB[k]!;
-  if (b - a !== f.address.length || !line.startsWith(f.address, a)) return false;
-  return f.port === undefined || f.port === epP[k];
-}
-
-/** Accumulates the summary one line at a time, keeping counters only. */
-class Summarizer {
-  private readonly reader = new RowReader();
-  private readonly byProtocol = new Map<string, number>();
-  private readonly byState = new Map<string, number>();
-  private readonly dests = new Map<number | string, DestAcc>();
-  private untracked = 0;
-  private rows = 0;
-  private matched = 0;
-  private min = Infinity;
-  private max = -Infinity;
-  private exact: Set<number | string> | null = new Set();
-  private readonly hll = new HyperLogLog();
-  private readonly sample: string[] = [];
-
-  constructor(private readonly filter: ConnectionFilter) {}
-
-  line(line: string): void {
-    if (!this.reader.next(line)) return;
-    this.rows++;
-    const filter = this.filter;
-    if (!matchesEndpoint(line, 2, filter.destination) || !matchesEndpoint(line, 1, filter.virtual)) return;
-    const protocol = intern(line, protoA, protoB, PROTOCOL_BUCKETS);
-    if (filter.protocol !== undefined && filter.protocol !== protocol) return;
-    this.matched++;
-    const state = intern(line, stateA, stateB, STATE_BUCKETS);
-    bump(this.byProtocol, protocol);
-    bump(this.byState, state);
-    const exp = rowExpire;
-    if (exp < this.min) this.min = exp;
-    if (exp > this.max) this.max = exp;
-
-    // destination: IPv4 keyed by address*65536+port (no allocation), IPv6 by its text
-    const dKey: number | string = epIs6[2] === 1 ? `${line.slice(epA[2], epB[2])}]${epP[2]}` : epIp4[2]! * 65536 + epP[2]!;
-    let d = this.dests.get(dKey);
-    if (d === undefined && this.dests.size < MAX_DESTINATIONS) {
-      d = { address: copyString(line.slice(epA[2], epB[2])), port: epP[2]!, entries: 0, byState: new Map(), templates: 0, min: Infinity, max: -Infinity };
-      this.dests.set(dKey, d);
-    }
-    if (d === undefined) {
-      this.untracked++;
-    } else {
-      d.entries++;
-      bump(d.byState, state);
-      if (isTemplate(protocol, state)) d.templates++;
-      if (exp < d.min) d.min = exp;
-      if (exp > d.max) d.max = exp;
-    }
-
-    // client address (port ignored): IPv4 as its uint32, IPv6 as text
-    const v6 = epIs6[0] === 1;
-    const v4 = epIp4[0]!;
-    this.hll.add(v6 ? hashRange(line, epA[0]!, epB[0]!) : mix32(v4 | 0));
-    const exact = this.exact;
-    if (exact !== null) {
-      const key: number | string = v6 ? line.slice(epA[0], epB[0]) : v4;
-      if (!exact.has(key)) {
-        const text = copyString(typeof key === 'string' ? key : line.slice(epA[0], epB[0]));
-        exact.add(typeof key === 'string' ? text : key);
-        if (this.sample.length < CLIENT_SAMPLE) this.sample.push(text);
-        if (exact.size > MAX_EXACT_CLIENTS) this.exact = null;
-      }
-    }
-  }
-
-  result(): ConnectionSummary {
-    const destinations: DestinationSummary[] = [...this.dests.values()]
-      .map((d) => ({
-        address: d.address,
-        port: d.port,
-        entries: d.entries,
-        byState: Object.fromEntries(d.byState),
-        templates: d.templates,
-        minExpiresInSeconds: d.min,
-        maxExpiresInSeconds: d.max,
-      }))
-      .sort((x, y) => y.entries - x.entries || (x.address < y.address ? -1 : x.address > y.address ? 1 : x.port - y.port));
-    const some = this.matched > 0;
-    return {
-      rows: this.rows,
-      matched: this.matched,
-      byProtocol: Object.fromEntries(this.byProtocol),
-      byState: Object.fromEntries(this.byState),
-      destinations,
-      untrackedDestinationEntries: this.untracked,
-      minExpiresInSeconds: some ? this.min : null,
-      maxExpiresInSeconds: some ? this.max : null,
-      clients: {
-        distinct: this.exact !== null ? this.exact.size : this.hll.estimate(),
-        approximate: this.exact === null,
-        sample: this.sample,
-      },
-    };
-  }
-}
-
-/**
- * Counts `-Lnc` rows by protocol, state and destination, the expiry range and the distinct clients,
- * in memory bounded by the number of destinations (capped) and MAX_EXACT_CLIENTS, never by rows.
- */
-export async function summarizeConnections(
-  lines: AsyncIterable<string> | Iterable<string>,
-  filter: ConnectionFilter = {},
-): Promise<ConnectionSummary> {
-  const s = new Summarizer(filter);
-  for await (const line of lines) s.line(line);
-  return s.result();
-}
-
-/** summarizeConnections straight from text/byte chunks (one promise turn per chunk, not per line). */
-export async function summarizeConnectionChunks(chunks: Chunks, filter: ConnectionFilter = {}): Promise<ConnectionSummary> {
-  const s = new Summarizer(filter);
-  for await (const batch of lineBatches(chunks)) for (const line of batch) s.line(line);
-  return s.result();
 }

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { IpvsConnection, IpvsTable, type IpvsListMode } from '@/lib/models/ipvsadm';
 import { parseIpvsadm } from './ipvsadm';
-import { parseConnectionLine, streamConnections, summarizeConnections } from './ipvsadm-connections';
+import { summarizeConnections } from '@/server/drain/connection-summary';
+import { parseConnectionLine, streamConnections } from './ipvsadm-connections';
 import { ParseError } from './parse-error';
 
 const DIR = fileURLToPath(new URL('./fixtures/ipvsadm/', import.meta.url));

@@ -410,6 +410,12 @@ const RS_SHAPE: Record<ListMode, string> = {
   'persistent-conn': 'Weight PersistConn ActiveConn InActConn',
 };
 
+/** ActiveConn and InActConn, the two columns that end a list, tun-info, thresholds and persistent-conn row, from column k. */
+function connColumns(rs: IpvsRealServer, line: Line, c: readonly string[], k: number): void {
+  rs.activeConns = uintField(line, c[k], 'ActiveConn');
+  rs.inactiveConns = uintField(line, c[k + 1], 'InActConn');
+}
+
 function parseListRealServer(line: Line, mode: ListMode): IpvsRealServer {
   if (mode === 'stats' || mode === 'rate') line = splitGluedCounters(line);
   const t = line.tokens;
@@ -423,8 +429,7 @@ function parseListRealServer(line: Line, mode: ListMode): IpvsRealServer {
       let k = 1;
       if (mode === 'tun-info') rs.tunnel = parseTunnelInfo(line, c[k++]);
       rs.weight = uintField(line, c[k++], 'the weight');
-      rs.activeConns = uintField(line, c[k++], 'ActiveConn');
-      rs.inactiveConns = uintField(line, c[k], 'InActConn');
+      connColumns(rs, line, c, k);
       break;
     }
     case 'stats': {
@@ -456,14 +461,12 @@ function parseListRealServer(line: Line, mode: ListMode): IpvsRealServer {
     case 'thresholds':
       rs.upperThreshold = uintField(line, c[0], 'Uthreshold');
       rs.lowerThreshold = uintField(line, c[1], 'Lthreshold');
-      rs.activeConns = uintField(line, c[2], 'ActiveConn');
-      rs.inactiveConns = uintField(line, c[3], 'InActConn');
+      connColumns(rs, line, c, 2);
       break;
     case 'persistent-conn':
       rs.weight = uintField(line, c[0], 'the weight');
       rs.persistentConns = uintField(line, c[1], 'PersistConn');
-      rs.activeConns = uintField(line, c[2], 'ActiveConn');
-      rs.inactiveConns = uintField(line, c[3], 'InActConn');
+      connColumns(rs, line, c, 2);
       break;
   }
   return rs;
@@ -605,13 +608,16 @@ function parseSaveServiceOptions(line: Line, svc: IpvsService, start: number): v
     const canonical = opt === '--scheduler' ? '-s' : opt === '--persistent' ? '-p' : opt === '--netmask' ? '-M' : opt === 'pe' ? '--pe' : opt === 'ops' || opt === '--ops' ? '-o' : opt;
     if (seen.has(canonical)) fail(line, `expected ${opt} once`);
     seen.add(canonical);
+    /** The option's argument: the next token, which must not be another option. */
+    const argument = (what: string): string => {
+      const v = t[i++];
+      if (v === undefined || v.startsWith('-')) fail(line, `expected ${what} after ${canonical}`);
+      return v;
+    };
     switch (canonical) {
-      case '-s': {
-        const s = t[i++];
-        if (s === undefined || s.startsWith('-')) fail(line, 'expected the scheduler name after -s');
-        svc.scheduler = s;
+      case '-s':
+        svc.scheduler = argument('the scheduler name');
         break;
-      }
       case '-p':
         svc.persistent = { timeout: uintField(line, t[i++], 'the persistence timeout'), netmask: svc.persistent?.netmask ?? null };
         break;
@@ -619,12 +625,9 @@ function parseSaveServiceOptions(line: Line, svc: IpvsService, start: number): v
         if (svc.persistent === null) fail(line, 'expected -M only after -p');
         svc.persistent.netmask = parseNetmask(line, svc.family, t[i++]);
         break;
-      case '--pe': {
-        const pe = t[i++];
-        if (pe === undefined || pe.startsWith('-')) fail(line, 'expected the persistence engine name after --pe');
-        svc.pe = pe;
+      case '--pe':
+        svc.pe = argument('the persistence engine name');
         break;
-      }
       case '-o':
         svc.ops = true;
         break;

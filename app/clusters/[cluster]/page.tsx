@@ -1,21 +1,15 @@
-import type { Metadata } from 'next';
 import { preload } from 'react-dom';
 import { apiPaths } from '@/lib/api/client';
 import { coversCluster } from '@/lib/models/auth';
 import { ClusterView } from '@/components/clusters/cluster-view';
-import { decodeParam } from '@/components/ui/links';
+import { routeParam, titleFromParam, type ParamProps } from '@/components/ui/links';
 import { currentUser } from '@/server/api/page-actor';
 import { firstScreenSnapshot } from '@/server/api/read/clusters';
 
-type Props = { params: Promise<{ cluster: string }> };
+export const generateMetadata = titleFromParam('cluster', (cluster) => cluster);
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { cluster } = await params;
-  return { title: decodeParam(cluster) };
-}
-
-export default async function ClusterPage({ params }: Props) {
-  const name = decodeParam((await params).cluster);
+export default async function ClusterPage(props: ParamProps<'cluster'>) {
+  const name = await routeParam(props, 'cluster');
   // The snapshot is the page: let the browser start fetching it from the <head>, in parallel with
   // the scripts, instead of after hydration. The first query fetch takes the preloaded response.
   preload(apiPaths.cluster(name), { as: 'fetch', crossOrigin: 'anonymous' });

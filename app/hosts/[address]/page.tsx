@@ -1,15 +1,8 @@
-import type { Metadata } from 'next';
 import { HostView } from '@/components/hosts/host-view';
-import { decodeParam } from '@/components/ui/links';
+import { routeParam, titleFromParam, type ParamProps } from '@/components/ui/links';
 
-type Props = { params: Promise<{ address: string }> };
+export const generateMetadata = titleFromParam('address', (address) => address);
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { address } = await params;
-  return { title: decodeParam(address) };
-}
-
-export default async function HostPage({ params }: Props) {
-  const { address } = await params;
-  return <HostView address={decodeParam(address)} />;
+export default async function HostPage(props: ParamProps<'address'>) {
+  return <HostView address={await routeParam(props, 'address')} />;
 }
