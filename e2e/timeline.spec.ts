@@ -68,6 +68,9 @@ test('a graceful keepalived stop on dir1: failover dir1 -> dir2 with cause and g
     // The cause comes from keepalived's logs, read right after the event.
     await expect(row.getByTestId('timeline-cause')).toContainText('priority 0', { timeout: 15_000 });
     await expect(row.getByTestId('failover-gap')).toHaveText(/^\d+(\.\d)? s$/);
+    // The failover's rows are folded into one burst (issue 22, item 4): open it to reach the log lines.
+    const burst = page.getByTestId('timeline-burst').filter({ has: row });
+    if ((await burst.count()) > 0) await burst.getByTestId('burst-summary').click();
     await row.getByText(/^Log lines/).click();
     await expect(row.getByTestId('timeline-log').locator('pre')).toContainText('(VI_V4) Entering MASTER STATE');
     await expect(page.getByTestId('last-failover-VI_V4')).toHaveAttribute('data-to-master', 'dir2');
@@ -164,4 +167,80 @@ test('a VRRP partition between the directors shows split brain while it lasts, a
   }
   await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
   await expect.poll(async () => (await rowsSince(page, 'split-brain', t0)).filter((r) => r.instance === 'VI_V4').map((r) => r.open), { timeout: 15_000 }).toEqual(['false']);
+});
+
+test('the cause first: after a failover its cause is on the first screen at 1440x900, linking to its row on the timeline', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/clusters/lab');
+  await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+  const t0 = Date.now() - 1000;
+  try {
+    await ctl('keepalived', 'stop', 'dir1');
+    await expect(page.getByTestId('master-VI_V4')).toHaveText('dir2', { timeout: 30_000 });
+    // The "last hour" list: this failover (VI_V4 and VI_V6 in one line), once its cause is read from the logs.
+    const item = page.locator('[data-testid="recent-event"][data-kind="failover"][data-from-master="dir1"][data-to-master="dir2"]').first();
+    await expect
+      .poll(async () => ((await item.count()) > 0 && Number(await item.getAttribute('data-at')) >= t0 ? await item.getByTestId('recent-cause').textContent() : ''), { timeout: 30_000 })
+      .toContain('priority 0');
+    // Visible without scrolling: the page is at its top and the cause lies wholly inside the 1440x900 viewport.
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    await expect(item.getByTestId('recent-cause')).toBeInViewport({ ratio: 1 });
+    // The header's last failover names its cause too, and links to the same kind of row.
+    await expect(page.getByTestId('last-failover-VI_V4')).toHaveAttribute('data-to-master', 'dir2');
+    await expect(page.getByTestId('last-failover-cause-VI_V4')).toContainText('priority 0');
+    await expect(page.getByTestId('last-failover-cause-VI_V4')).toBeInViewport({ ratio: 1 });
+
+    // The link leads to the event's row on the timeline: its burst opened, scrolled into view and marked.
+    const id = await item.getAttribute('data-event-id');
+    await item.getByTestId('recent-link').click();
+    await expect(page).toHaveURL(new RegExp(`#event-${id}$`));
+    const target = page.locator(`#event-${id}`);
+    await expect(target).toHaveAttribute('data-testid', 'timeline-event');
+    await expect(target).toHaveAttribute('data-kind', 'failover');
+    await expect(target).toHaveAttribute('data-to-master', 'dir2');
+    await expect(target).toHaveAttribute('aria-current', 'location');
+    await expect(target).toBeInViewport();
+    await expect(target.getByTestId('timeline-cause')).toContainText('priority 0');
+
+    // The header's link: the same row for VI_V4's failover.
+    const headerId = await page.getByTestId('last-failover-VI_V4').getAttribute('data-event-id');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByTestId('last-failover-link-VI_V4').click();
+    await expect(page.locator(`#event-${headerId}`)).toBeInViewport();
+    await expect(page.locator(`#event-${headerId}`)).toHaveAttribute('data-instance', 'VI_V4');
+  } finally {
+    await ctl('keepalived', 'start', 'dir1');
+  }
+  await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+});
+
+test('keepalived starting with no master before is the initial election, not a failover with an advert timeout', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/clusters/lab');
+  await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+  const running = (d: string) => page.getByTestId(`director-card-${d}`).getByTestId('director-keepalived');
+  try {
+    // keepalived stopped on both directors: no master, and nothing of the VRRP state is left.
+    await ctl('keepalived', 'stop', 'dir2');
+    await ctl('keepalived', 'stop', 'dir1');
+    await expect(page.getByTestId('master-VI_V4')).toContainText('no master', { timeout: 30_000 });
+    await expect(running('dir1')).toHaveAttribute('data-running', 'false', { timeout: 30_000 });
+    await expect(running('dir2')).toHaveAttribute('data-running', 'false', { timeout: 30_000 });
+    const t1 = Date.now() - 1000;
+    await ctl('keepalived', 'start', 'dir1');
+    await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
+    // An initial election of dir1, its cause from the log: keepalived started, no master before...
+    await expect
+      .poll(async () => (await rowsSince(page, 'initial-election', t1)).filter((r) => r.instance === 'VI_V4' && r.to === 'dir1').map((r) => r.cause), { timeout: 30_000 })
+      .toContainEqual(expect.stringContaining('keepalived started on dir1'));
+    // ...and no failover (least of all one "from unknown: advert timeout from the master").
+    expect((await rowsSince(page, 'failover', t1)).filter((r) => r.instance === 'VI_V4')).toEqual([]);
+    await expect(page.getByTestId('last-failover-cause-VI_V4')).not.toContainText('advert timeout');
+  } finally {
+    await ctl('keepalived', 'start', 'dir1');
+    await ctl('keepalived', 'start', 'dir2');
+  }
+  await expect(page.getByTestId('vrrp-state-VI_V4-dir2')).toHaveText(/BACKUP/, { timeout: 60_000 });
+  await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1');
 });

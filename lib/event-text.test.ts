@@ -15,6 +15,7 @@ describe('describeEvent', () => {
     [{ kind: 'split-brain', cause: null, endedAt: 5000, durationMs: 5000, toMaster: 'dir1' }, 'lab: split brain on VI_V4 for 5 s, ended (dir1 master)'],
     [{ kind: 'no-master', cause: null, endedAt: 42_000, durationMs: 42_000, toMaster: 'dir2' }, 'lab: no master for VI_V4 for 42 s, then dir2'],
     [{ kind: 'vrrp-transition', director: 'dir1', fromState: 'MASTER', toState: 'FAULT', cause: 'track script chk_fault_flag failed on dir1' }, 'lab: VI_V4 on dir1: MASTER → FAULT: track script chk_fault_flag failed on dir1'],
+    [{ kind: 'initial-election', fromMaster: null, toMaster: 'dir1', director: 'dir1', durationMs: null, cause: 'keepalived started on dir1, no master before' }, 'lab: initial election of VI_V4: dir1 master: keepalived started on dir1, no master before'],
     [{ kind: 'real-server-down', instance: null, director: null, cause: null, realServer: '192.0.2.11:80', service: 'tcp:192.0.2.100:80' }, 'lab: real server 192.0.2.11:80 (tcp:192.0.2.100:80) down'],
   ])('%o', (patch, text) => {
     expect(describeEvent({ ...base, ...patch })).toBe(text);

@@ -18,6 +18,8 @@ function what(e: ClusterEvent): string {
   switch (e.kind) {
     case 'failover':
       return `failover of${inst || ' an instance'} from ${e.fromMaster ?? 'unknown'} to ${e.toMaster ?? e.director ?? 'unknown'}${e.durationMs !== null ? ` (gap ${formatGap(e.durationMs)})` : ''}`;
+    case 'initial-election':
+      return `initial election of${inst || ' an instance'}: ${e.toMaster ?? e.director ?? 'unknown'} master${e.fromMaster ? ` (last master ${e.fromMaster})` : ''}`;
     case 'vrrp-transition':
       return `${inst.trim() || 'VRRP instance'}${on}: ${e.fromState ?? '?'} → ${e.toState ?? '?'}`;
     case 'no-master':

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '@/lib/models/audit';
 import type { ClusterEvent } from '@/lib/models/events';
-import { buildTimeline, kindsFor, resolveRange } from './timeline';
+import { buildTimeline, entryOfEvent, eventIdFromHash, groupBursts, kindsFor, resolveRange, type TimelineEntry } from './timeline';
 
 const ev = (p: Partial<ClusterEvent>): ClusterEvent => ({
   id: '1', cluster: 'lab', kind: 'failover', director: 'dir2', instance: 'VI_V4', fromState: null, toState: null, fromMaster: 'dir1', toMaster: 'dir2',
@@ -45,7 +45,74 @@ describe('buildTimeline', () => {
   it('resolves ranges and kinds', () => {
     expect(resolveRange({ preset: '1h' }, 10_000_000)).toEqual({ from: 10_000_000 - 3_600_000, to: 10_000_000 });
     expect(resolveRange({ preset: 'custom', from: 5, to: 9 }, 100)).toEqual({ from: 5, to: 9 });
-    expect(kindsFor(['keepalived', 'failover'])).toEqual(['failover', 'keepalived-down', 'keepalived-up']);
+    expect(kindsFor(['keepalived', 'failover'])).toEqual(['failover', 'initial-election', 'keepalived-down', 'keepalived-up']);
     expect(kindsFor([])).toBeNull();
+  });
+});
+
+describe('groupBursts', () => {
+  const all = { groups: [], cluster: null, from: 0, to: 100_000 } as const;
+  const shape = (entries: TimelineEntry[]) =>
+    entries.map((x) => (x.type === 'burst' ? { burst: x.head.event.id, members: x.members.map((m) => m.event.id), instances: x.instances, gap: x.gapMs } : x.key));
+  // A graceful stop of dir1: its MASTER -> BACKUP rows, dir2's BACKUP -> MASTER rows and the two failovers (VI_V4, VI_V6),
+  // then, much later, an unrelated real server down and dir1's return.
+  const failover = [
+    ev({ id: '1', kind: 'vrrp-transition', director: 'dir1', instance: 'VI_V4', fromState: 'MASTER', toState: 'BACKUP', at: 10_000 }),
+    ev({ id: '2', kind: 'vrrp-transition', director: 'dir1', instance: 'VI_V6', fromState: 'MASTER', toState: 'BACKUP', at: 10_000 }),
+    ev({ id: '3', kind: 'vrrp-transition', director: 'dir2', instance: 'VI_V4', fromState: 'BACKUP', toState: 'MASTER', at: 13_000 }),
+    ev({ id: '4', kind: 'vrrp-transition', director: 'dir2', instance: 'VI_V6', fromState: 'BACKUP', toState: 'MASTER', at: 13_000 }),
+    ev({ id: '5', instance: 'VI_V6', at: 13_000, durationMs: 3000, cause: null }),
+    ev({ id: '6', instance: 'VI_V4', at: 13_000, durationMs: 2500, cause: 'master sent priority 0' }),
+    ev({ id: '7', kind: 'keepalived-down', director: 'dir1', instance: null, at: 9_900 }),
+  ];
+  const later = [
+    ev({ id: '8', kind: 'real-server-down', instance: null, director: null, realServer: '192.0.2.11:80', at: 40_000 }),
+    ev({ id: '9', kind: 'vrrp-transition', director: 'dir1', instance: 'VI_V4', fromState: 'BACKUP', toState: 'MASTER', at: 60_000 }),
+    ev({ id: '10', instance: 'VI_V4', fromMaster: 'dir2', toMaster: 'dir1', director: 'dir1', at: 60_000 }),
+  ];
+
+  it("folds a failover's transitions on both directors and both instances into one burst told by the failover with a cause", () => {
+    const entries = groupBursts(buildTimeline([...failover, ...later], [], all));
+    expect(shape(entries)).toEqual([
+      { burst: '10', members: ['10', '9'], instances: ['VI_V4'], gap: null },
+      'e8',
+      { burst: '6', members: ['1', '2', '3', '4', '5', '6'], instances: ['VI_V4', 'VI_V6'], gap: 3000 },
+      // keepalived's stop is its own line (it is the cause, told in the burst's head)
+      'e7',
+    ]);
+    expect(entryOfEvent(entries, '3')).toMatchObject({ type: 'burst', key: 'be6' });
+    expect(entryOfEvent(entries, '8')).toMatchObject({ type: 'event', key: 'e8' });
+    expect(entryOfEvent(entries, '99')).toBeNull();
+  });
+
+  it('keeps apart what is not one burst: other clusters, other directions, more than 10 s apart; a lone failover stays a plain row', () => {
+    const events = [
+      ev({ id: '1', instance: 'VI_V4', at: 10_000 }),
+      ev({ id: '2', instance: 'VI_V6', at: 10_500, cluster: 'other' }),
+      ev({ id: '3', instance: 'VI_V6', at: 30_000 }),
+      ev({ id: '4', kind: 'vrrp-transition', director: 'dir2', instance: 'VI_V4', at: 10_000 }),
+      ev({ id: '5', kind: 'vrrp-transition', director: 'dir2', instance: 'VI_V6', at: 45_000 }),
+    ];
+    expect(shape(groupBursts(buildTimeline(events, [], all)))).toEqual(['e5', 'e3', 'e2', { burst: '1', members: ['1', '4'], instances: ['VI_V4'], gap: null }]);
+  });
+
+  it('folds an initial election with its transitions, and a no-master gap ending at a failover', () => {
+    const events = [
+      ev({ id: '1', kind: 'initial-election', fromMaster: null, toMaster: 'dir1', director: 'dir1', instance: 'VI_V4', at: 10_000 }),
+      ev({ id: '2', kind: 'vrrp-transition', director: 'dir1', instance: 'VI_V4', fromState: 'BACKUP', toState: 'MASTER', at: 10_000 }),
+      ev({ id: '3', instance: 'VI_V4', at: 50_000 }),
+      ev({ id: '4', kind: 'no-master', instance: 'VI_V4', at: 47_000, endedAt: 50_000, durationMs: 3000 }),
+    ];
+    expect(shape(groupBursts(buildTimeline(events, [], all)))).toEqual([
+      { burst: '3', members: ['4', '3'], instances: ['VI_V4'], gap: 3000 },
+      { burst: '1', members: ['1', '2'], instances: ['VI_V4'], gap: null },
+    ]);
+  });
+
+  it('reads event anchors', () => {
+    expect(eventIdFromHash('#event-42')).toBe('42');
+    expect(eventIdFromHash('event-7')).toBe('7');
+    expect(eventIdFromHash('#findings')).toBeNull();
+    expect(eventIdFromHash('#event-4x')).toBeNull();
   });
 });

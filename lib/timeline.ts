@@ -1,5 +1,5 @@
 import type { AuditEntry } from '@/lib/models/audit';
-import type { ClusterEvent, EventKind } from '@/lib/models/events';
+import { MASTER_KINDS, type ClusterEvent, type EventKind } from '@/lib/models/events';
 
 // Pure: the incident timeline = cluster events and audit entries (operator actions, drift
 // repairs) in one list, newest first, with the filters of the timeline page.
@@ -13,7 +13,7 @@ export const TIMELINE_GROUPS = ['failover', 'vrrp', 'no-master', 'split-brain', 
 export type TimelineGroup = (typeof TIMELINE_GROUPS)[number];
 
 export const GROUP_LABELS: Record<TimelineGroup, string> = {
-  failover: 'Failovers',
+  failover: 'Failovers and elections',
   vrrp: 'VRRP transitions',
   'no-master': 'No-master gaps',
   'split-brain': 'Split brains',
@@ -26,6 +26,7 @@ export const GROUP_LABELS: Record<TimelineGroup, string> = {
 
 const EVENT_GROUP: Record<EventKind, TimelineGroup> = {
   failover: 'failover',
+  'initial-election': 'failover',
   'vrrp-transition': 'vrrp',
   'no-master': 'no-master',
   'split-brain': 'split-brain',
@@ -107,4 +108,122 @@ export function kindsFor(groups: readonly TimelineGroup[]): EventKind[] | null {
   if (groups.length === 0) return null;
   const kinds = (Object.keys(EVENT_GROUP) as EventKind[]).filter((k) => groups.includes(EVENT_GROUP[k]));
   return kinds;
+}
+
+export type EventItem = Extract<TimelineItem, { type: 'event' }>;
+
+/**
+ * One burst: a new master on one or more instances (a failover or the initial election, same
+ * from -> to within BURST_MS) with the VRRP transitions and no-master gaps around it. `head` is the
+ * master event that tells it (the one with a cause when there is one); `members` are all of it, in
+ * time order, head included.
+ */
+export interface TimelineBurst {
+  type: 'burst';
+  key: string;
+  at: number;
+  cluster: string;
+  group: TimelineGroup;
+  head: EventItem;
+  members: EventItem[];
+  /** Instances whose master changed, sorted. */
+  instances: string[];
+  /** The longest gap among its failovers (null: none known). */
+  gapMs: number | null;
+}
+
+export type TimelineEntry = TimelineItem | TimelineBurst;
+
+/** How far apart the rows of one burst may be. */
+export const BURST_MS = 10_000;
+
+const masterOf = (e: ClusterEvent) => e.toMaster ?? e.director;
+
+/**
+ * Pure: timeline items (newest first, from buildTimeline) -> the same with each failover's rows
+ * folded into one burst. A master event with nothing to fold stays a plain item.
+ */
+export function groupBursts(items: readonly TimelineItem[]): TimelineEntry[] {
+  const events = items.filter((i): i is EventItem => i.type === 'event');
+  // Master events oldest first, chained into bursts: same cluster, kind and from -> to, each within BURST_MS of the first.
+  const masters = events.filter((i) => MASTER_KINDS.includes(i.event.kind)).sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
+  const bursts: { members: EventItem[]; masters: EventItem[] }[] = [];
+  for (const m of masters) {
+    const b = bursts.find((x) => {
+      const first = x.masters[0];
+      return (
+        first !== undefined && first.cluster === m.cluster && first.event.kind === m.event.kind && masterOf(first.event) === masterOf(m.event) &&
+        first.event.fromMaster === m.event.fromMaster && m.at - first.at <= BURST_MS && !x.masters.some((y) => y.event.instance === m.event.instance)
+      );
+    });
+    if (b) {
+      b.masters.push(m);
+      b.members.push(m);
+    } else bursts.push({ masters: [m], members: [m] });
+  }
+  const claimed = new Set<string>(masters.map((m) => m.key));
+  // The VRRP transitions and gaps of the same instances around each burst (each row to the nearest burst).
+  for (const i of events) {
+    const e = i.event;
+    if (claimed.has(i.key) || (e.kind !== 'vrrp-transition' && e.kind !== 'no-master')) continue;
+    const t = e.kind === 'no-master' ? e.endedAt : e.at;
+    if (t === null) continue;
+    let best: { b: (typeof bursts)[number]; d: number } | null = null;
+    for (const b of bursts) {
+      const first = b.masters[0];
+      if (!first || first.cluster !== i.cluster || !b.masters.some((m) => m.event.instance === e.instance)) continue;
+      const from = Math.min(...b.masters.map((m) => m.at)) - BURST_MS;
+      const to = Math.max(...b.masters.map((m) => m.at)) + BURST_MS;
+      if (t < from || t > to) continue;
+      const d = Math.min(...b.masters.map((m) => Math.abs(m.at - t)));
+      if (!best || d < best.d) best = { b, d };
+    }
+    if (best) {
+      best.b.members.push(i);
+      claimed.add(i.key);
+    }
+  }
+  const byKey = new Map<string, TimelineBurst>();
+  const out: TimelineEntry[] = [];
+  for (const b of bursts) {
+    if (b.members.length < 2) continue;
+    const head = b.masters.find((m) => m.event.cause !== null) ?? b.masters[0];
+    if (!head) continue;
+    const members = [...b.members].sort((x, y) => x.at - y.at || x.key.localeCompare(y.key));
+    const gaps = b.masters.map((m) => m.gapMs).filter((g): g is number => g !== null);
+    const burst: TimelineBurst = {
+      type: 'burst', key: `b${head.key}`, at: Math.max(...members.map((m) => m.at)), cluster: head.cluster, group: head.group, head, members,
+      instances: [...new Set(b.masters.map((m) => m.event.instance ?? ''))].sort(), gapMs: gaps.length > 0 ? Math.max(...gaps) : null,
+    };
+    for (const m of members) byKey.set(m.key, burst);
+  }
+  const placed = new Set<string>();
+  for (const i of items) {
+    const burst = byKey.get(i.key);
+    if (!burst) out.push(i);
+    else if (!placed.has(burst.key)) {
+      placed.add(burst.key);
+      out.push(burst);
+    }
+  }
+  // A burst sits at its newest row.
+  return out.sort((a, b) => b.at - a.at || a.key.localeCompare(b.key));
+}
+
+/** The burst (or plain item) that shows the event with this id, for a link to it. */
+export function entryOfEvent(entries: readonly TimelineEntry[], id: string): TimelineEntry | null {
+  return (
+    entries.find((x) => (x.type === 'event' && x.event.id === id) || (x.type === 'burst' && x.members.some((m) => m.event.id === id))) ?? null
+  );
+}
+
+/** The element id of an event's row (its anchor: `#event-<id>`). */
+export function eventAnchor(id: string): string {
+  return `event-${id}`;
+}
+
+/** The event id in a location hash (`#event-42` -> "42"), or null. */
+export function eventIdFromHash(hash: string): string | null {
+  const m = /^#?event-(\d+)$/.exec(hash);
+  return m?.[1] ?? null;
 }

@@ -14,6 +14,7 @@ import { LoadingBlock } from '@/components/ui/skeleton';
 import { StaleBanner } from '@/components/ui/stale-banner';
 import { StatusPill } from '@/components/ui/status-pill';
 import { useNow } from '@/components/ui/use-now';
+import { LastFailover } from '@/components/events/last-failover';
 import { ClusterHealthPills } from './cluster-health-pills';
 import { FindingsList } from './findings-list';
 import { RealServerCountsBar } from './real-server-counts';
@@ -128,6 +129,8 @@ function ClusterCard({ cluster, now }: { cluster: ClusterSummary; now: number })
             </ul>
           )}
         </div>
+
+        <LastFailover cluster={cluster.name} />
 
         <div>
           <h3 className="mb-1.5 text-xs font-medium uppercase tracking-wide text-faint">Real servers</h3>

@@ -19,6 +19,7 @@ import { ServicesTable } from '@/components/services/services-table';
 import { DrainActionsProvider } from '@/components/drain/drain-actions';
 import { HoldsPanel } from '@/components/drain/holds-panel';
 import { MasterSummary } from '@/components/events/master-summary';
+import { RecentEvents } from '@/components/events/recent-events';
 import { TimelineView } from '@/components/events/timeline-view';
 import { ClusterHealthPills } from './cluster-health-pills';
 import { DirectorsPanel } from './directors-panel';
@@ -109,11 +110,18 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
       ) : null}
 
       <div className="grid gap-6 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-        <Section id="vrrp" title="VRRP instances" description="Master = the director that holds the VIPs (ip addr)">
-          <div className="rounded-lg border border-line bg-surface">
-            <InstancesPanel instances={snapshot.instances} directors={directorNames} />
-          </div>
-        </Section>
+        <div className="min-w-0 space-y-6">
+          <Section id="recent" title="Last hour" description="Failovers, gaps, split brains and outages, with their causes">
+            <div className="rounded-lg border border-line bg-surface">
+              <RecentEvents cluster={snapshot.name} />
+            </div>
+          </Section>
+          <Section id="vrrp" title="VRRP instances" description="Master = the director that holds the VIPs (ip addr)">
+            <div className="rounded-lg border border-line bg-surface">
+              <InstancesPanel instances={snapshot.instances} directors={directorNames} />
+            </div>
+          </Section>
+        </div>
         <Section
           id="findings"
           title="Findings"

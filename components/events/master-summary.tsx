@@ -5,11 +5,13 @@ import Link from 'next/link';
 import { eventQueries } from '@/lib/api/events-queries';
 import { formatGap } from '@/lib/event-text';
 import type { ClusterInstance } from '@/lib/models/cluster';
+import { eventAnchor } from '@/lib/timeline';
 import { pageHrefs } from '@/components/ui/links';
 import { ClockAndAge } from '@/components/ui/relative-time';
 
 // The cluster page's header line per VRRP instance: who is master since when, and the last
-// failover (from -> to, when, gap) from the failover history of the last 7 days.
+// failover (from -> to, when, gap, cause; linking to its row on the timeline) from the failover
+// history of the last 7 days. An initial election is not a failover.
 
 export function MasterSummary({ cluster, instances }: { cluster: string; instances: readonly ClusterInstance[] }) {
   const failovers = useQuery(eventQueries.list({ cluster, range: { preset: '7d' }, kinds: ['failover'], limit: 200 }));
@@ -32,17 +34,20 @@ export function MasterSummary({ cluster, instances }: { cluster: string; instanc
               <span className="font-semibold text-red-700 dark:text-red-300">no master</span>
             )}
             {' · '}
-            <span data-testid={`last-failover-${i.name}`} data-from-master={last?.fromMaster ?? ''} data-to-master={last?.toMaster ?? ''}>
-              last failover{' '}
+            <span data-testid={`last-failover-${i.name}`} data-from-master={last?.fromMaster ?? ''} data-to-master={last?.toMaster ?? ''} data-event-id={last?.id ?? ''}>
               {last ? (
                 <>
+                  <a href={`#${eventAnchor(last.id)}`} className="text-accent hover:underline" data-testid={`last-failover-link-${i.name}`}>
+                    last failover
+                  </a>{' '}
                   <ClockAndAge at={last.at} /> ({last.fromMaster ?? 'unknown'} → {last.toMaster ?? 'unknown'}
                   {last.durationMs !== null ? `, gap ${formatGap(last.durationMs)}` : ''})
+                  {last.cause ? <span data-testid={`last-failover-cause-${i.name}`}>: {last.cause}</span> : null}
                 </>
               ) : failovers.isPending ? (
-                '…'
+                'last failover …'
               ) : (
-                'none in 7 days'
+                'last failover: none in 7 days'
               )}
             </span>
           </li>

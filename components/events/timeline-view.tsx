@@ -1,35 +1,42 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { auditQueries } from '@/lib/api/audit-queries';
 import { eventExportHrefs, eventQueries, type EventsParams } from '@/lib/api/events-queries';
-import { describeEvent, formatGap } from '@/lib/event-text';
+import { formatGap } from '@/lib/event-text';
 import type { ClusterEvent } from '@/lib/models/events';
-import { buildTimeline, GROUP_LABELS, kindsFor, resolveRange, TIMELINE_GROUPS, type RangePreset, type TimelineGroup, type TimelineItem } from '@/lib/timeline';
+import {
+  buildTimeline,
+  entryOfEvent,
+  eventAnchor,
+  eventIdFromHash,
+  GROUP_LABELS,
+  groupBursts,
+  kindsFor,
+  resolveRange,
+  TIMELINE_GROUPS,
+  type EventItem,
+  type RangePreset,
+  type TimelineBurst,
+  type TimelineGroup,
+  type TimelineItem,
+} from '@/lib/timeline';
 import { Section } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { ClusterLink } from '@/components/ui/links';
 import { ClockAndAge } from '@/components/ui/relative-time';
-import { StatusPill, type Tone } from '@/components/ui/status-pill';
+import { StatusPill } from '@/components/ui/status-pill';
 import { useNow } from '@/components/ui/use-now';
+import { eventTone, eventWhat, isOngoing, KIND_LABEL } from './event-style';
 
 // One incident timeline: VRRP transitions, failovers (before -> after, gap, cause, raw log lines),
 // no-master gaps, split brains, keepalived and real-server changes, reachability, and the audit
-// log's operator actions and drift repairs, newest first, with filters and CSV/JSON export.
-
-const GROUP_TONE: Record<TimelineGroup, Tone> = {
-  failover: 'warning',
-  vrrp: 'info',
-  'no-master': 'critical',
-  'split-brain': 'critical',
-  keepalived: 'warning',
-  'real-server': 'info',
-  director: 'warning',
-  operator: 'accent',
-  'drift-repair': 'neutral',
-};
+// log's operator actions and drift repairs, newest first, with filters and CSV/JSON export. One
+// line per event; a failover's rows folded into one burst (lib/timeline.ts groupBursts). Each event
+// has an anchor (#event-<id>): a link to it opens its burst, scrolls to it and marks it, widening
+// the range to 7 days when it is older than the range shown.
 
 const PRESETS: { value: RangePreset; label: string }[] = [
   { value: '1h', label: 'Last hour' },
@@ -68,14 +75,55 @@ function Clock({ at }: { at: number }) {
   return <ClockAndAge at={at} className="whitespace-nowrap" />;
 }
 
-function EventRow({ item, event }: { item: Extract<TimelineItem, { type: 'event' }>; event: ClusterEvent }) {
-  const failover = event.kind === 'failover';
-  const open = event.endedAt === null && ['no-master', 'split-brain', 'director-unreachable', 'keepalived-down', 'real-server-down'].includes(event.kind);
+/** Who was master before and after, and the gap (a failover's line). */
+function FailoverWhat({ event, gapMs }: { event: ClusterEvent; gapMs: number | null }) {
+  return (
+    <span className="inline-flex flex-wrap items-baseline gap-x-1.5">
+      <span className="font-semibold" data-testid="failover-from">
+        {event.fromMaster ?? 'unknown'}
+      </span>
+      <span aria-label="to">→</span>
+      <span className="font-semibold" data-testid="failover-to">
+        {event.toMaster ?? event.director ?? 'unknown'}
+      </span>
+      <span className="text-muted">
+        gap <span data-testid="failover-gap">{gapMs === null ? 'unknown' : formatGap(gapMs)}</span>
+      </span>
+    </span>
+  );
+}
+
+function CauseText({ event }: { event: ClusterEvent }) {
+  if (event.cause) {
+    return (
+      <span data-testid="timeline-cause">
+        <span className="text-muted">cause: </span>
+        {event.cause}
+      </span>
+    );
+  }
+  // A failover's cause comes from keepalived's logs, read just after it: say when it is not (yet) known.
+  return event.kind === 'failover' ? (
+    <span className="text-faint" data-testid="timeline-cause">
+      cause not in the logs (yet)
+    </span>
+  ) : null;
+}
+
+/** One event, one line: when, what (coloured by kind), the cause, the raw log lines one click away, a link to it. */
+function EventLine({ item, event, showCluster, targeted }: { item: EventItem; event: ClusterEvent; showCluster: boolean; targeted: boolean }) {
+  const open = isOngoing(event);
+  const anchor = eventAnchor(event.id);
   return (
     <li
-      className="px-4 py-3"
+      id={anchor}
+      tabIndex={-1}
+      aria-current={targeted ? 'location' : undefined}
+      className={`scroll-mt-20 px-4 py-1.5 focus:outline-none ${targeted ? 'bg-indigo-50 ring-2 ring-inset ring-indigo-500 dark:bg-indigo-400/10' : ''}`}
       data-testid="timeline-event"
+      data-event-id={event.id}
       data-kind={event.kind}
+      data-tone={eventTone(event)}
       data-cluster={event.cluster}
       data-instance={event.instance ?? ''}
       data-director={event.director ?? ''}
@@ -86,62 +134,100 @@ function EventRow({ item, event }: { item: Extract<TimelineItem, { type: 'event'
       data-source={event.source}
       data-at={event.at}
     >
-      <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1 text-sm">
-        <RowStart at={event.at} group={item.group} what={event.kind} />
-        <ClusterLink name={event.cluster} />
-        {event.instance ? <span className="font-mono text-xs">{event.instance}</span> : null}
+      <div className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 text-sm">
+        <span className="text-xs text-muted">
+          <Clock at={event.at} />
+        </span>
+        <StatusPill tone={eventTone(event)} plain>
+          {KIND_LABEL[event.kind]}
+        </StatusPill>
+        {showCluster ? <ClusterLink name={event.cluster} /> : null}
+        {event.kind === 'failover' ? (
+          <>
+            {event.instance ? <span className="font-mono text-xs">{event.instance}</span> : null}
+            <FailoverWhat event={event} gapMs={item.gapMs} />
+          </>
+        ) : (
+          <span>{eventWhat(event)}</span>
+        )}
         {open ? <StatusPill tone="critical">ongoing</StatusPill> : null}
+        <CauseText event={event} />
+        {event.logLines.length > 0 ? (
+          <details className="text-xs open:basis-full" data-testid="timeline-log">
+            <summary className="cursor-pointer text-accent hover:underline">Log lines ({event.logLines.length})</summary>
+            <pre className="mt-1 overflow-x-auto rounded bg-sunken p-2 font-mono text-[0.7rem] leading-relaxed">{event.logLines.join('\n')}</pre>
+          </details>
+        ) : null}
+        <a href={`#${anchor}`} className="text-xs text-faint hover:text-accent hover:underline" aria-label={`Link to this ${KIND_LABEL[event.kind]} event`} data-testid="event-permalink">
+          #
+        </a>
       </div>
-      {failover ? (
-        <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-3 text-sm sm:grid-cols-[auto_auto_auto_auto_auto_1fr]">
-          <dt className="text-muted">Master before</dt>
-          <dd className="font-semibold" data-testid="failover-from">
-            {event.fromMaster ?? 'unknown'}
-          </dd>
-          <dt className="text-muted">after</dt>
-          <dd className="font-semibold" data-testid="failover-to">
-            {event.toMaster ?? event.director ?? 'unknown'}
-          </dd>
-          <dt className="text-muted">gap</dt>
-          <dd data-testid="failover-gap">{item.gapMs === null ? 'unknown' : formatGap(item.gapMs)}</dd>
-        </dl>
-      ) : (
-        <p className="mt-1 text-sm">{describeEvent(event, { cluster: false }).replace(event.cause ? `: ${event.cause}` : '', '')}</p>
-      )}
-      <p className="mt-0.5 text-sm" data-testid="timeline-cause">
-        <span className="text-muted">Cause: </span>
-        {event.cause ?? <span className="text-faint">{failover ? 'not in the logs (yet)' : '—'}</span>}
-      </p>
-      {event.logLines.length > 0 ? (
-        <details className="mt-1 text-xs" data-testid="timeline-log">
-          <summary className="cursor-pointer text-accent hover:underline">Log lines ({event.logLines.length})</summary>
-          <pre className="mt-1 overflow-x-auto rounded bg-sunken p-2 font-mono text-[0.7rem] leading-relaxed">{event.logLines.join('\n')}</pre>
-        </details>
-      ) : null}
     </li>
   );
 }
 
-/** The start of a timeline row: when, and what (coloured by its group). */
-function RowStart({ at, group, what }: { at: number; group: TimelineItem['group']; what: string }) {
+/**
+ * A failover (or initial election) with its VRRP transitions on both directors and every
+ * instance it moved: one line saying who took over from whom, the gap and the cause; the rows
+ * one click away.
+ */
+function BurstRow({ burst, showCluster, open, onToggle, target }: { burst: TimelineBurst; showCluster: boolean; open: boolean; onToggle: (open: boolean) => void; target: string | null }) {
+  const e = burst.head.event;
   return (
-    <>
-      <span className="text-xs text-muted">
-        <Clock at={at} />
-      </span>
-      <StatusPill tone={GROUP_TONE[group]} plain>
-        {what}
-      </StatusPill>
-    </>
+    <li className="px-4 py-1.5" data-testid="timeline-burst" data-kind={e.kind} data-cluster={e.cluster} data-head-id={e.id} data-instances={burst.instances.join(' ')}>
+      <details open={open} onToggle={(ev) => onToggle(ev.currentTarget.open)}>
+        <summary className="flex cursor-pointer flex-wrap items-baseline gap-x-2 gap-y-0.5 text-sm marker:text-faint" data-testid="burst-summary">
+          <span className="text-xs text-muted">
+            <Clock at={e.at} />
+          </span>
+          <StatusPill tone={eventTone(e)} plain>
+            {KIND_LABEL[e.kind]}
+          </StatusPill>
+          {showCluster ? <span>{e.cluster}</span> : null}
+          <span className="font-mono text-xs">{burst.instances.join(', ')}</span>
+          {e.kind === 'failover' ? (
+            <span>
+              <span className="font-semibold">{e.fromMaster ?? 'unknown'}</span> → <span className="font-semibold">{e.toMaster ?? e.director ?? 'unknown'}</span>
+              <span className="text-muted"> gap {burst.gapMs === null ? 'unknown' : formatGap(burst.gapMs)}</span>
+            </span>
+          ) : (
+            <span>
+              <span className="font-semibold">{e.toMaster ?? e.director ?? 'unknown'}</span> master
+            </span>
+          )}
+          {e.cause ? (
+            <span data-testid="burst-cause">
+              <span className="text-muted">cause: </span>
+              {e.cause}
+            </span>
+          ) : e.kind === 'failover' ? (
+            <span className="text-faint" data-testid="burst-cause">
+              cause not in the logs (yet)
+            </span>
+          ) : null}
+          <span className="text-xs text-accent">{burst.members.length} rows</span>
+        </summary>
+        <ol className="mt-1 ml-1.5 border-l-2 border-line" aria-label={`${KIND_LABEL[e.kind]} at ${new Date(e.at).toISOString()}, in time order`}>
+          {burst.members.map((m) => (
+            <EventLine key={m.key} item={m} event={m.event} showCluster={showCluster} targeted={target === m.event.id} />
+          ))}
+        </ol>
+      </details>
+    </li>
   );
 }
 
 function AuditRow({ item }: { item: Extract<TimelineItem, { type: 'audit' }> }) {
   const e = item.entry;
   return (
-    <li className="px-4 py-3" data-testid="timeline-audit" data-action={e.action} data-outcome={e.outcome} data-cluster={e.cluster ?? ''}>
-      <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1 text-sm">
-        <RowStart at={e.at} group={item.group} what={e.action} />
+    <li className="px-4 py-1.5" data-testid="timeline-audit" data-action={e.action} data-outcome={e.outcome} data-cluster={e.cluster ?? ''}>
+      <div className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 text-sm">
+        <span className="text-xs text-muted">
+          <Clock at={e.at} />
+        </span>
+        <StatusPill tone={e.action === 'drift-repair' ? 'neutral' : 'accent'} plain>
+          {e.action}
+        </StatusPill>
         {e.cluster ? <ClusterLink name={e.cluster} /> : null}
         <span className="font-mono text-xs">{e.target ?? ''}</span>
         <span className="text-xs">
@@ -150,6 +236,18 @@ function AuditRow({ item }: { item: Extract<TimelineItem, { type: 'audit' }> }) 
       </div>
     </li>
   );
+}
+
+/** The event id in the page's location hash, following changes (a click on an event's link). */
+function useEventHash(): string | null {
+  const [id, setId] = useState<string | null>(null);
+  useEffect(() => {
+    const read = () => setId(eventIdFromHash(window.location.hash));
+    read();
+    window.addEventListener('hashchange', read);
+    return () => window.removeEventListener('hashchange', read);
+  }, []);
+  return id;
 }
 
 export function TimelineView({ cluster, title = 'Timeline', limit = 1000 }: { cluster: string | null; title?: string; limit?: number }) {
@@ -171,8 +269,30 @@ export function TimelineView({ cluster, title = 'Timeline', limit = 1000 }: { cl
     () => buildTimeline(events.data?.events ?? [], audit.data?.entries ?? [], { groups, cluster: effectiveCluster, from, to }),
     [events.data, audit.data, groups, effectiveCluster, from, to],
   );
+  const entries = useMemo(() => groupBursts(items), [items]);
   const clusters = useMemo(() => [...new Set((events.data?.events ?? []).map((e) => e.cluster))].sort(), [events.data]);
   const exports = eventExportHrefs(params, now);
+  const showCluster = cluster === null;
+
+  // A link to one event (#event-<id>): open its burst, widen the range if it is older, scroll to it once.
+  const target = useEventHash();
+  const [opened, setOpened] = useState<Partial<Record<string, boolean>>>({});
+  const targetEntry = target === null ? null : entryOfEvent(entries, target);
+  const loaded = events.data !== undefined && !events.isPlaceholderData;
+  // Older than the range shown: widen it (state adjusted while rendering, once: 7 days is not widened).
+  if (target !== null && loaded && targetEntry === null && (preset === '1h' || preset === '24h')) setPreset('7d');
+  // A burst is open when the operator opened it, or (until they close it) when it holds the linked event.
+  const isOpen = (key: string) => opened[key] ?? targetEntry?.key === key;
+  const scrolledTo = useRef<string | null>(null);
+  const targetOpen = targetEntry !== null && (targetEntry.type !== 'burst' || isOpen(targetEntry.key));
+  useEffect(() => {
+    if (target === null || !targetOpen || scrolledTo.current === target) return;
+    const el = document.getElementById(eventAnchor(target));
+    if (!el) return;
+    scrolledTo.current = target;
+    el.scrollIntoView({ block: 'center' });
+    el.focus({ preventScroll: true });
+  }, [target, targetOpen]);
 
   const toggle = (g: TimelineGroup) => setGroups((gs) => (gs.includes(g) ? gs.filter((x) => x !== g) : [...gs, g]));
 
@@ -254,7 +374,22 @@ export function TimelineView({ cluster, title = 'Timeline', limit = 1000 }: { cl
         <div className="rounded-lg border border-line bg-surface">
           {events.data.truncated ? <p className="border-b border-line px-4 py-2 text-xs text-muted">Showing the newest {limit} events: narrow the range or export.</p> : null}
           <ol className="divide-y divide-line" data-testid="timeline-list" aria-label="Timeline">
-            {items.map((i) => (i.type === 'event' ? <EventRow key={i.key} item={i} event={i.event} /> : <AuditRow key={i.key} item={i} />))}
+            {entries.map((i) =>
+              i.type === 'burst' ? (
+                <BurstRow
+                  key={i.key}
+                  burst={i}
+                  showCluster={showCluster}
+                  open={isOpen(i.key)}
+                  onToggle={(open) => setOpened((o) => (o[i.key] === open ? o : { ...o, [i.key]: open }))}
+                  target={target}
+                />
+              ) : i.type === 'event' ? (
+                <EventLine key={i.key} item={i} event={i.event} showCluster={showCluster} targeted={target === i.event.id} />
+              ) : (
+                <AuditRow key={i.key} item={i} />
+              ),
+            )}
           </ol>
         </div>
       )}

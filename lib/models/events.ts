@@ -6,6 +6,11 @@ import { z } from 'zod';
 export const EventKind = z.enum([
   'vrrp-transition',
   'failover',
+  /**
+   * The first master of an instance with no previous master known: the cluster's keepalived
+   * starting (no director was running it before), or the console starting during a gap. Not a failover.
+   */
+  'initial-election',
   'no-master',
   'split-brain',
   'director-unreachable',
@@ -24,6 +29,9 @@ export type EventKind = z.infer<typeof EventKind>;
 /** Kinds that last a while: they open with endedAt null and are closed when the condition ends. */
 export const INTERVAL_KINDS: readonly EventKind[] = ['no-master', 'split-brain', 'director-unreachable', 'keepalived-down', 'real-server-down'];
 
+/** A new master taking over: a failover, or the first election with no master before. */
+export const MASTER_KINDS: readonly EventKind[] = ['failover', 'initial-election'];
+
 export const EventSource = z.enum(['observed', 'log']);
 export type EventSource = z.infer<typeof EventSource>;
 
@@ -31,7 +39,7 @@ export const ClusterEvent = z.object({
   id: z.string(),
   cluster: z.string(),
   kind: EventKind,
-  /** The director the event is about (for a failover: the new master). */
+  /** The director the event is about (for a failover or an initial election: the new master). */
   director: z.string().nullable(),
   /** VRRP instance name. */
   instance: z.string().nullable(),

@@ -69,4 +69,83 @@ describe('backfillEvents on the lab logs of both directors', () => {
     const r = backfillEvents({ cluster: 'lab', existing: [], logs: [{ director: 'dir1', text: 'garbage\nSun Nov 22 04:00:00 2026: (VI_1) Entering MASTER STATE\n', options: { format: 'console' } }] });
     expect(r.added.map((e) => e.kind)).toEqual(['vrrp-transition', 'failover']);
   });
+
+  it("the lab logs' failovers all had a master to fail over from: no initial election among them", () => {
+    expect(added.filter((e) => e.kind === 'initial-election')).toEqual([]);
+  });
+});
+
+describe('backfillEvents: the initial election', () => {
+  const line = (hms: string, text: string) => `Sun Nov 22 ${hms} 2026: ${text}`;
+  const log = (director: string, ...lines: string[]): DirectorLogText => ({ director, text: lines.join('\n'), options: { format: 'console' } });
+  const start = (hms: string) => line(hms, 'Starting Keepalived v2.2.7 (01/16,2022)');
+  const masterKinds = (r: ReturnType<typeof backfillEvents>) =>
+    r.added.filter((e) => e.kind === 'failover' || e.kind === 'initial-election').map((e) => [e.kind, e.instance, e.fromMaster, e.toMaster, e.cause]);
+
+  it('keepalived starting on both directors: the first master is elected, not failed over to (no "advert timeout from the master")', () => {
+    const r = backfillEvents({
+      cluster: 'lab', existing: [],
+      logs: [
+        log('dir1', start('04:00:00'), line('04:00:00', '(VI_V4) Entering BACKUP STATE (init)'), line('04:00:03', '(VI_V4) Receive advertisement timeout'), line('04:00:03', '(VI_V4) Entering MASTER STATE')),
+        log('dir2', start('04:00:00'), line('04:00:00', '(VI_V4) Entering BACKUP STATE (init)')),
+      ],
+    });
+    expect(masterKinds(r)).toEqual([['initial-election', 'VI_V4', null, 'dir1', 'keepalived started on dir1, no master before']]);
+    const e = r.added.find((x) => x.kind === 'initial-election');
+    expect(e).toMatchObject({ at: at('04:00:03'), director: 'dir1', durationMs: null, source: 'log' });
+    expect(e?.logLines).toEqual([start('04:00:00'), line('04:00:03', '(VI_V4) Entering MASTER STATE')]);
+  });
+
+  it('every keepalived stopped, then one starts: an initial election, naming the last master', () => {
+    const r = backfillEvents({
+      cluster: 'lab', existing: [],
+      logs: [
+        log('dir1', line('04:00:00', '(VI_V4) Entering MASTER STATE'), line('04:00:10', 'Stopping'), start('04:00:30'), line('04:00:30', '(VI_V4) Entering BACKUP STATE (init)'), line('04:00:33', '(VI_V4) Receive advertisement timeout'), line('04:00:33', '(VI_V4) Entering MASTER STATE')),
+        log('dir2', line('04:00:00', '(VI_V4) Entering BACKUP STATE'), line('04:00:05', 'Stopping')),
+      ],
+    });
+    expect(masterKinds(r)).toEqual([
+      ['failover', 'VI_V4', null, 'dir1', null],
+      ['initial-election', 'VI_V4', null, 'dir1', 'keepalived started on dir1, no master before'],
+    ]);
+    // dir2 the last master, stopped before dir1 started: elected after it, not taken over from it.
+    const r2 = backfillEvents({
+      cluster: 'lab', existing: [],
+      logs: [
+        log('dir1', line('04:00:00', '(VI_V4) Entering BACKUP STATE'), line('04:00:05', 'Stopping'), start('04:00:20'), line('04:00:20', '(VI_V4) Entering BACKUP STATE (init)'), line('04:00:23', '(VI_V4) Entering MASTER STATE')),
+        log('dir2', line('04:00:00', '(VI_V4) Entering MASTER STATE'), line('04:00:10', 'Stopping')),
+      ],
+    });
+    expect(masterKinds(r2).at(-1)).toEqual(['initial-election', 'VI_V4', null, 'dir1', 'keepalived started on dir1 after dir2, the last master, had left MASTER']);
+  });
+
+  it('a director started while the other was master takes over when that one stops: a failover', () => {
+    const r = backfillEvents({
+      cluster: 'lab', existing: [],
+      logs: [
+        log('dir1', start('04:00:00'), line('04:00:00', '(VI_V4) Entering BACKUP STATE (init)'), line('04:00:20', '(VI_V4) Receive advertisement timeout'), line('04:00:20', '(VI_V4) Entering MASTER STATE')),
+        log('dir2', line('03:59:00', '(VI_V4) Entering MASTER STATE'), line('04:00:19', 'Stopping'), line('04:00:19', '(VI_V4) sent 0 priority')),
+      ],
+    });
+    expect(masterKinds(r).at(-1)?.slice(0, 4)).toEqual(['failover', 'VI_V4', 'dir2', 'dir1']);
+    // A master heard for minutes after the start, whose log is missing: a failover from unknown, not an election.
+    const late = backfillEvents({
+      cluster: 'lab', existing: [],
+      logs: [log('dir1', start('04:00:00'), line('04:00:00', '(VI_V4) Entering BACKUP STATE (init)'), line('04:05:00', '(VI_V4) Receive advertisement timeout'), line('04:05:00', '(VI_V4) Entering MASTER STATE'))],
+    });
+    expect(masterKinds(late)).toEqual([['failover', 'VI_V4', null, 'dir1', 'advert timeout from the master']]);
+  });
+
+  it('an observed failover from unknown that the logs show was the start-up is explained as the initial election', () => {
+    const observed: ClusterEvent = {
+      id: '9', cluster: 'lab', kind: 'failover', director: 'dir1', instance: 'VI_V4', fromState: 'BACKUP', toState: 'MASTER', fromMaster: null,
+      toMaster: 'dir1', at: at('04:00:05'), endedAt: null, durationMs: null, cause: null, service: null, realServer: null, logLines: [], source: 'observed',
+    };
+    const r = backfillEvents({
+      cluster: 'lab', existing: [observed],
+      logs: [log('dir1', start('04:00:00'), line('04:00:00', '(VI_V4) Entering BACKUP STATE (init)'), line('04:00:03', '(VI_V4) Receive advertisement timeout'), line('04:00:03', '(VI_V4) Entering MASTER STATE'))],
+    });
+    expect(masterKinds(r)).toEqual([]);
+    expect(r.explained).toEqual([expect.objectContaining({ id: '9', kind: 'initial-election', at: at('04:00:03'), cause: 'keepalived started on dir1, no master before' })]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { ClusterEvent, NewClusterEvent } from '@/lib/models/events';
+import { MASTER_KINDS, type ClusterEvent, type EventKind, type NewClusterEvent } from '@/lib/models/events';
 import type { KeepalivedLogEvent } from '@/lib/models/keepalived';
 import { parseKeepalivedLogLine, type KeepalivedLogOptions } from '@/server/parsers/keepalived-log';
 import { findCause, type DirectorLog } from './causes';
@@ -33,6 +33,11 @@ export interface BackfillInput {
 
 export interface Explanation {
   id: string;
+  /**
+   * For a new master: what the logs say it was, a failover or the initial election (they know when
+   * keepalived started); the stored event, observed without that knowledge, takes it.
+   */
+  kind: EventKind | null;
   /** The director's own log time of the event. */
   at: number;
   cause: string | null;
@@ -67,6 +72,8 @@ export function parseLogLenient(text: string, options: KeepalivedLogOptions): Ev
 }
 
 const MASTER_EVIDENCE_MS = 2000;
+/** How soon after keepalived starts its first election ends (3 adverts + skew, and some start-up delay). */
+const INITIAL_ELECTION_MS = 60_000;
 
 export function backfillEvents(input: BackfillInput): BackfillResult {
   const tolerance = input.toleranceMs ?? 5000;
@@ -87,6 +94,8 @@ export function backfillEvents(input: BackfillInput): BackfillResult {
   // Per instance: who last left MASTER and when (for a new master's "from").
   const leftMaster = new Map<string, { director: string; at: number }>();
   const stoppedAt = new Map<string, Tagged>();
+  // When keepalived last started on each director (its "Starting" line).
+  const startedAt = new Map<string, Tagged>();
 
   // Directors seen starting: an instance with no state yet there is INIT, not an unknown that may have been MASTER.
   const fresh = new Set<string>();
@@ -119,6 +128,7 @@ export function backfillEvents(input: BackfillInput): BackfillResult {
       else fresh.delete(director);
       if (ev.action === 'stopping' && !stoppedAt.has(director)) stoppedAt.set(director, t);
       if (ev.action === 'starting') {
+        startedAt.set(director, t);
         const stop = stoppedAt.get(director);
         stoppedAt.delete(director);
         if (stop) {
@@ -159,6 +169,24 @@ export function backfillEvents(input: BackfillInput): BackfillResult {
       const left = leftMaster.get(ev.instance);
       const fromLeft = left && left.director !== director && ev.time - left.at <= 30_000 ? left : null;
       const from = preempted ?? fromLeft?.director ?? null;
+      const started = fresh.has(director) ? startedAt.get(director) : undefined;
+      // The initial election: keepalived started here and nobody was master to take over from (none
+      // known, or the last one had left MASTER before this keepalived was even running), and it
+      // became master as soon as its master-down timer ran out. Later, it had been hearing a master
+      // (one whose log is not at hand): a failover.
+      const initial =
+        started !== undefined && preempted === null && ev.time - started.ev.time <= INITIAL_ELECTION_MS && (left === undefined || left.at < started.ev.time);
+      if (initial) {
+        const why = left && left.director !== director ? `keepalived started on ${director} after ${left.director}, the last master, had left MASTER` : `keepalived started on ${director}, no master before`;
+        found.push(
+          base({
+            kind: 'initial-election', director, instance: ev.instance, at: ev.time, fromMaster: null, toMaster: director, fromState: before, toState: 'MASTER',
+            cause: why, logLines: merge([started.ev.raw], [ev.raw]),
+          }),
+        );
+        leftMaster.delete(ev.instance);
+        continue;
+      }
       // The gap: from the old master leaving MASTER to this one entering it (none when preempted).
       const gap = preempted !== null ? 0 : fromLeft ? Math.max(0, ev.time - fromLeft.at) : null;
       const c = findCause({ ...q, fromMaster: from, toMaster: director });
@@ -188,7 +216,7 @@ export function backfillEvents(input: BackfillInput): BackfillResult {
     if (claimed) continue;
     if (match) {
       explained.push({
-        id: match.id, at: e.at, cause: e.cause, logLines: e.logLines,
+        id: match.id, kind: MASTER_KINDS.includes(e.kind) ? e.kind : null, at: e.at, cause: e.cause, logLines: e.logLines,
         durationMs: e.kind === 'failover' ? e.durationMs : null, fromMaster: e.kind === 'failover' ? e.fromMaster : null,
       });
     } else if (!added.some((x) => sameEvent(x, e, 0))) {
@@ -202,12 +230,17 @@ function merge(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])];
 }
 
+/** A new master is one event whether it was seen as a failover or as the initial election. */
+function sameKind(a: EventKind, b: EventKind): boolean {
+  return a === b || (MASTER_KINDS.includes(a) && MASTER_KINDS.includes(b));
+}
+
 /** Same key, and `x` within the tolerance of `e` (or up to `lagMs` after it). */
 function sameEvent(x: NewClusterEvent, e: NewClusterEvent, tolerance: number, lagMs = 0): boolean {
   const d = x.at - e.at;
   const t = Math.max(tolerance, 1000);
   return (
-    x.cluster === e.cluster && x.kind === e.kind && x.director === e.director && x.instance === e.instance &&
+    x.cluster === e.cluster && sameKind(x.kind, e.kind) && x.director === e.director && x.instance === e.instance &&
     x.service === e.service && x.realServer === e.realServer && d >= -t && d <= Math.max(t, lagMs)
   );
 }

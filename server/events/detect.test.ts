@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterInstance, ClusterSnapshot, DirectorView, Finding, MergedRealServer, RealServerHealth } from '@/lib/models/cluster';
-import { detectEvents } from './detect';
+import { detectEvents, rememberMasters } from './detect';
 
 // Hand-built snapshots: only the fields detection reads are meaningful.
 
@@ -92,6 +92,15 @@ describe('detectEvents', () => {
       next: snap(T1 + 2000),
       lastMasters: new Map([['VI_1', 'dir1']]),
       expected: [{ kind: 'no-master', at: T1, endedAt: T1 + 2000, durationMs: 2000 }],
+    },
+    {
+      name: 'start-up: the first master out of a gap with no master known before is an initial election, not a failover',
+      prev: snap(T1, { instances: [instance('VI_1', [])], findings: [finding('no-master:VI_1', T0)] }),
+      next: snap(T1 + 2000, { instances: [instance('VI_1', ['dir1'], { masterSince: T1 + 1500 })] }),
+      expected: [
+        { kind: 'initial-election', instance: 'VI_1', director: 'dir1', fromMaster: null, toMaster: 'dir1', fromState: null, toState: 'MASTER', at: T1 + 1500, cause: null },
+        { kind: 'no-master', instance: 'VI_1', toMaster: 'dir1', at: T0, endedAt: T1 + 2000 },
+      ],
     },
     {
       name: 'split brain starts',
@@ -218,5 +227,33 @@ describe('detectEvents', () => {
     expect(kinds(detectEvents(s2, s3, { lastLive }))).toEqual([['keepalived-down', 'dir1']]);
     // Without the memory (the old behaviour) the stop is lost.
     expect(kinds(detectEvents(s2, s3, {}))).toEqual([]);
+  });
+
+  it('forgets the last master when keepalived stops on every director: the next master is an initial election', () => {
+    const stopped = (t: number) => snap(t, { directors: [director('dir1', { keepalivedRunning: false }), director('dir2', { keepalivedRunning: false })], instances: [instance('VI_1', [])] });
+    let masters = rememberMasters(new Map(), snap(T0));
+    expect([...masters]).toEqual([['VI_1', 'dir1']]);
+    // One director still running keepalived (or one not answering): the memory stays.
+    masters = rememberMasters(masters, snap(T1, { directors: [director('dir1', { keepalivedRunning: false }), director('dir2')], instances: [instance('VI_1', [])] }));
+    expect([...masters]).toEqual([['VI_1', 'dir1']]);
+    masters = rememberMasters(masters, snap(T1, { directors: [director('dir1', { keepalivedRunning: false }), director('dir2', { live: false, keepalivedRunning: false })], instances: [instance('VI_1', [])] }));
+    expect([...masters]).toEqual([['VI_1', 'dir1']]);
+    // Stopped everywhere: nothing is remembered, and dir1 coming back is elected, not failed over to.
+    masters = rememberMasters(masters, stopped(T1 + 2000));
+    expect(masters.size).toBe(0);
+    const back = snap(T1 + 6000, { instances: [instance('VI_1', ['dir1'])] });
+    // (keepalived-up events on both directors aside)
+    const vrrp = (events: ReturnType<typeof detectEvents>) => events.filter((e) => !e.kind.startsWith('keepalived'));
+    expect(vrrp(detectEvents(stopped(T1 + 4000), back, { lastMasters: masters })).map((e) => [e.kind, e.fromMaster, e.toMaster])).toEqual([
+      ['initial-election', null, 'dir1'],
+      ['no-master', null, 'dir1'],
+    ]);
+    // With the memory (keepalived still ran somewhere) the same return of dir1 is no event at all but the gap's end.
+    expect(vrrp(detectEvents(stopped(T1 + 4000), back, { lastMasters: new Map([['VI_1', 'dir1']]) })).map((e) => e.kind)).toEqual(['no-master']);
+    // ...and to another director it is a failover from the remembered master.
+    expect(vrrp(detectEvents(stopped(T1 + 4000), snap(T1 + 6000, { instances: [instance('VI_1', ['dir2'])] }), { lastMasters: new Map([['VI_1', 'dir1']]) })).map((e) => [e.kind, e.fromMaster])).toEqual([
+      ['failover', 'dir1'],
+      ['no-master', null],
+    ]);
   });
 });

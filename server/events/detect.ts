@@ -10,7 +10,11 @@ import type { NewClusterEvent } from '@/lib/models/events';
 export type DetectedEvent = NewClusterEvent;
 
 export interface DetectMemory {
-  /** Last known master per instance, for a failover that crosses a no-master gap. */
+  /**
+   * Last known master per instance, for a failover that crosses a no-master gap. Forgotten when
+   * keepalived stops on every director (see rememberMasters): the next master is then elected
+   * from scratch, an initial election.
+   */
   lastMasters?: ReadonlyMap<string, string>;
   /**
    * Each director's view from the last snapshot in which it was live. keepalived and VRRP changes are
@@ -180,20 +184,37 @@ function instances(ctx: Ctx, lastMasters: ReadonlyMap<string, string>): void {
 function failover(ctx: Ctx, p: ClusterInstance, i: ClusterInstance, lastMaster: string | null): void {
   if (i.master === null || i.master === p.master) return;
   // Straight from one master to another, or out of a gap/split brain to a master other than the last one.
-  const from = p.master ?? (p.holders.length > 1 ? null : lastMaster);
+  const split = p.holders.length > 1;
+  const from = p.master ?? (split ? null : lastMaster);
   if (p.master === null && from === i.master) return;
+  // Out of a gap with no master known before (start-up, or keepalived stopped everywhere): the
+  // first election, not a failover (there was nobody to fail over from). A split brain's end is
+  // a failover whose previous master is ambiguous.
+  const initial = p.master === null && !split && from === null;
   ctx.out.push(
     base(ctx, {
-      kind: 'failover',
+      kind: initial ? 'initial-election' : 'failover',
       director: i.master,
       instance: i.name,
       fromMaster: from,
       toMaster: i.master,
-      fromState: 'BACKUP',
+      fromState: initial ? null : 'BACKUP',
       toState: 'MASTER',
       at: plausible(i.masterSince, ctx, i.master) ?? ctx.next.takenAt,
     }),
   );
+}
+
+/**
+ * The last known master per instance after `next`: its masters are remembered; when every
+ * director answered and none runs keepalived, the cluster's VRRP state is gone and so is the
+ * memory (whoever becomes master next is elected from scratch: an initial election).
+ */
+export function rememberMasters(previous: ReadonlyMap<string, string>, next: ClusterSnapshot): Map<string, string> {
+  const allStopped = next.directors.length > 0 && next.directors.every((d) => d.live && d.keepalivedRunning === false);
+  const masters = allStopped ? new Map<string, string>() : new Map(previous);
+  for (const i of next.instances) if (i.master !== null) masters.set(i.name, i.master);
+  return masters;
 }
 
 function isDown(rs: MergedRealServer): boolean | null {

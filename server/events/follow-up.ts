@@ -12,7 +12,7 @@ import type { EventStore } from './store';
 // back-filled from its logs since its last stored event.
 
 /** Events whose cause and exact time are in keepalived's log. */
-const LOG_KINDS: readonly EventKind[] = ['failover', 'vrrp-transition', 'no-master', 'split-brain', 'keepalived-down', 'keepalived-up'];
+const LOG_KINDS: readonly EventKind[] = ['failover', 'initial-election', 'vrrp-transition', 'no-master', 'split-brain', 'keepalived-down', 'keepalived-up'];
 
 export interface Notify {
   notify: (event: ClusterEvent) => void;

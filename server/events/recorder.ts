@@ -1,6 +1,6 @@
 import 'server-only';
 import type { ClusterSnapshot, DirectorView } from '@/lib/models/cluster';
-import { detectEvents } from './detect';
+import { detectEvents, rememberMasters } from './detect';
 import type { NewClusterEvent } from '@/lib/models/events';
 import type { AddResult, EventStore } from './store';
 
@@ -25,8 +25,7 @@ export class EventRecorder {
     for (const d of next.directors) if (d.live) live.set(d.name, d);
     this.lastLive.set(next.name, live);
     const results = events.length > 0 ? this.store.addAll(events) : [];
-    for (const i of next.instances) if (i.master !== null) masters.set(i.name, i.master);
-    this.lastMasters.set(next.name, masters);
+    this.lastMasters.set(next.name, rememberMasters(masters, next));
     this.prev.set(next.name, next);
     return events.map((event, i) => ({ event, result: results[i] ?? { id: '', action: 'merged' } }));
   }

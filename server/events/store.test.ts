@@ -93,6 +93,18 @@ describe('EventStore', () => {
     expect(store.get(id)).toMatchObject({ at: T, fromMaster: 'dir1', cause: 'advert timeout from the master', logLines: ['l1', 'l2', 'l3'], source: 'observed' });
   });
 
+  it("relabels an observed new master by the logs' word: failover <-> initial election, and finds it under the new kind", () => {
+    const { id } = store.add(ev({ kind: 'failover', director: 'dir1', instance: 'VI_1', at: T + 3000, fromMaster: null, fromState: 'BACKUP', cause: null }));
+    store.explain({ id, kind: 'initial-election', at: T, cause: 'keepalived started on dir1, no master before', logLines: ['s', 'm'] });
+    expect(store.get(id)).toMatchObject({ kind: 'initial-election', at: T, fromMaster: null, fromState: null, cause: 'keepalived started on dir1, no master before', logLines: ['s', 'm'] });
+    expect(store.query({ from: T - 1, to: T + 1, kinds: ['failover'] }).events).toEqual([]);
+    expect(store.query({ from: T - 1, to: T + 1, kinds: ['initial-election'] }).events.map((e) => e.id)).toEqual([id]);
+    // Only between the two master kinds: a gap stays a gap.
+    const gap = store.add(ev({ kind: 'no-master', instance: 'VI_1', at: T + 5000 }));
+    store.explain({ id: gap.id, kind: 'failover', at: T + 5000, cause: null, logLines: [] });
+    expect(store.get(gap.id)?.kind).toBe('no-master');
+  });
+
   it('prunes old closed events but keeps open intervals', () => {
     store.add(ev({ kind: 'failover', director: 'dir2', at: T }));
     store.add(ev({ kind: 'no-master', instance: 'VI_1', at: T }));

@@ -1,5 +1,5 @@
 import 'server-only';
-import { ClusterEvent, INTERVAL_KINDS, type EventKind, type NewClusterEvent } from '@/lib/models/events';
+import { ClusterEvent, INTERVAL_KINDS, MASTER_KINDS, type EventKind, type NewClusterEvent } from '@/lib/models/events';
 import type { Db } from '@/server/db';
 import { fromRow } from '@/server/db/rows';
 
@@ -53,7 +53,7 @@ export class EventStore {
     this.findOpen = db.prepare(`SELECT * FROM events WHERE ${KEY} AND ended_at IS NULL AND at <= ? ORDER BY at DESC LIMIT 1`);
     this.findNear = db.prepare(`SELECT * FROM events WHERE ${KEY} AND at BETWEEN ? AND ? ORDER BY abs(at - ?) LIMIT 1`);
     this.updateStmt = db.prepare(
-      `UPDATE events SET at = ?, from_state = ?, to_state = ?, from_master = ?, to_master = ?, ended_at = ?, duration_ms = ?, cause = ?, log_lines = ? WHERE id = ?`,
+      `UPDATE events SET kind = ?, at = ?, from_state = ?, to_state = ?, from_master = ?, to_master = ?, ended_at = ?, duration_ms = ?, cause = ?, log_lines = ? WHERE id = ?`,
     );
     this.byId = db.prepare('SELECT * FROM events WHERE id = ?');
   }
@@ -108,14 +108,22 @@ export class EventStore {
     this.update(ev, { endedAt, durationMs: Math.max(0, endedAt - ev.at) });
   }
 
-  /** Adds what a log back-fill found about a stored event (server/events/backfill.ts `explained`). */
-  explain(x: { id: string; at: number; cause: string | null; logLines: readonly string[]; durationMs?: number | null; fromMaster?: string | null }): void {
+  /**
+   * Adds what a log back-fill found about a stored event (server/events/backfill.ts `explained`).
+   * A new master's kind is the logs' word (they know when keepalived started): an observed
+   * failover may turn out an initial election, and the other way round.
+   */
+  explain(x: { id: string; kind?: EventKind | null; at: number; cause: string | null; logLines: readonly string[]; durationMs?: number | null; fromMaster?: string | null }): void {
     const ev = this.get(x.id);
     if (!ev) return;
-    this.update(
-      ev,
-      fill(ev, { ...ev, at: x.at, cause: x.cause, logLines: [...x.logLines], durationMs: ev.durationMs ?? x.durationMs ?? null, fromMaster: ev.fromMaster ?? x.fromMaster ?? null, source: 'log' }),
-    );
+    const kind = x.kind && MASTER_KINDS.includes(x.kind) && MASTER_KINDS.includes(ev.kind) ? x.kind : ev.kind;
+    const relabelled = kind !== ev.kind;
+    // What the observation guessed under the other kind (an unknown cause, its from/state) gives way.
+    const base = relabelled ? { ...ev, kind, cause: null, fromState: null } : ev;
+    this.update(ev, {
+      kind,
+      ...fill(base, { ...base, at: x.at, cause: x.cause, logLines: [...x.logLines], durationMs: base.durationMs ?? x.durationMs ?? null, fromMaster: base.fromMaster ?? x.fromMaster ?? null, source: 'log' }),
+    });
   }
 
   /** Removes events older than `before` (retention). */
@@ -148,7 +156,7 @@ export class EventStore {
 
   private update(ev: ClusterEvent, patch: Partial<ClusterEvent>): void {
     const n = { ...ev, ...patch };
-    this.updateStmt.run(Math.round(n.at), n.fromState, n.toState, n.fromMaster, n.toMaster, n.endedAt, n.durationMs, n.cause, JSON.stringify(n.logLines), Number(ev.id));
+    this.updateStmt.run(n.kind, Math.round(n.at), n.fromState, n.toState, n.fromMaster, n.toMaster, n.endedAt, n.durationMs, n.cause, JSON.stringify(n.logLines), Number(ev.id));
   }
 }
 

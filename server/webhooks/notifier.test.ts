@@ -141,6 +141,9 @@ describe('payload', () => {
   });
   it('marks an ended interval as resolved', () => {
     expect(webhookBody({ ...event, kind: 'no-master', endedAt: event.at + 3000, durationMs: 3000, cause: null }, 'slack').text).toMatch(/^\[LVS RESOLVED\] lab: no master for VI_V4 for 3 s/);
+    // Points other than a failover are information (an initial election, something back up), not critical.
+    expect(webhookBody({ ...event, kind: 'initial-election', fromMaster: null, cause: null }, 'slack').text).toMatch(/^\[LVS INFO\] lab: initial election of VI_V4/);
+    expect(webhookBody({ ...event, kind: 'keepalived-up', cause: null }, 'slack').text).toMatch(/^\[LVS INFO\]/);
   });
 });
 

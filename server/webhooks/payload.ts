@@ -1,5 +1,5 @@
 import { describeEvent } from '@/lib/event-text';
-import type { ClusterEvent } from '@/lib/models/events';
+import { INTERVAL_KINDS, type ClusterEvent } from '@/lib/models/events';
 
 // Pure: the body POSTed for an event. 'slack': Slack/Mattermost incoming-webhook `text`;
 // 'json': the same `text` plus the event itself (without raw log lines beyond a few).
@@ -14,7 +14,9 @@ export interface WebhookBody {
 const MAX_LOG_LINES = 20;
 
 export function webhookBody(event: ClusterEvent, format: WebhookFormat): WebhookBody {
-  const level = event.kind === 'failover' ? 'WARNING' : event.endedAt === null ? 'CRITICAL' : 'RESOLVED';
+  // A failover is a warning; an interval (gap, split brain, outage) critical while it lasts; other
+  // points (an initial election, something back up) are information.
+  const level = event.kind === 'failover' ? 'WARNING' : !INTERVAL_KINDS.includes(event.kind) ? 'INFO' : event.endedAt === null ? 'CRITICAL' : 'RESOLVED';
   const text = `[LVS ${level}] ${describeEvent(event)} (${new Date(event.at).toISOString()})`;
   if (format === 'slack') return { text };
   return { text, event: { ...event, logLines: event.logLines.slice(0, MAX_LOG_LINES), ended: event.endedAt !== null } };
