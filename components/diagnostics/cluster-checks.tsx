@@ -5,6 +5,7 @@ import { diagnosticsQueries } from '@/lib/api/diagnostics';
 import type { CheckStatus, DiagnosticCheck } from '@/lib/models/diagnostics';
 import { formatDuration } from '@/lib/format';
 import { ClusterBreadcrumb } from '@/components/ui/breadcrumb';
+import { CopyButton } from '@/components/ui/copy-button';
 import { Section } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
 import { RelativeTime } from '@/components/ui/relative-time';
@@ -33,7 +34,10 @@ function CheckRow({ c }: { c: DiagnosticCheck }) {
       <p className="mt-1 text-sm">{c.detail}</p>
       {c.fix ? (
         <div className="mt-2">
-          <div className="text-xs font-medium text-muted">Fix</div>
+          <div className="flex items-center gap-2 text-xs font-medium text-muted">
+            Fix
+            <CopyButton text={c.fix} label={`the fix for ${c.title}${c.director ? ` on ${c.director}` : c.host ? ` on ${c.host}` : ''}`} />
+          </div>
           <pre className="mt-0.5 overflow-x-auto rounded bg-sunken px-3 py-2 font-mono text-xs whitespace-pre-wrap" data-testid="diagnostic-fix">
             {c.fix}
           </pre>
