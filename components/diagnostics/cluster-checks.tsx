@@ -51,6 +51,8 @@ export function ClusterChecks({ cluster }: { cluster: string }) {
   const q = useQuery(diagnosticsQueries.run(cluster));
   const report = q.data;
   const checks = report ? [...report.checks].sort((a, b) => STATUS[a.status].order - STATUS[b.status].order) : [];
+  const passed = checks.filter((c) => c.status === 'ok' || c.status === 'not-applicable');
+  const open = checks.filter((c) => c.status !== 'ok' && c.status !== 'not-applicable');
   return (
     <div className="space-y-6" data-testid="cluster-checks">
       <div>
@@ -83,9 +85,25 @@ export function ClusterChecks({ cluster }: { cluster: string }) {
           }
         >
           <ul data-testid="diagnostic-checks">
-            {checks.map((c) => (
+            {open.map((c) => (
               <CheckRow key={c.id} c={c} />
             ))}
+            {passed.length > 0 ? (
+              <li>
+                {/* Passed and not-applicable checks: one line and a count, opened on demand. */}
+                <details data-testid="passed-checks" data-count={passed.length}>
+                  <summary className="cursor-pointer py-3 text-sm">
+                    <span className="font-medium text-emerald-800 dark:text-emerald-300">✓ {report.counts.ok} passed</span>
+                    {passed.length > report.counts.ok ? <span className="text-muted"> · {passed.length - report.counts.ok} not applicable</span> : null}
+                  </summary>
+                  <ul className="border-t border-line">
+                    {passed.map((c) => (
+                      <CheckRow key={c.id} c={c} />
+                    ))}
+                  </ul>
+                </details>
+              </li>
+            ) : null}
           </ul>
         </Section>
       ) : null}

@@ -5,6 +5,7 @@ import { usePathname } from 'next/navigation';
 import type { Me } from '@/lib/models/auth';
 import { UserMenu } from '@/components/auth/user-menu';
 import { ConsoleStatus } from './console-status';
+import { ThemeToggle } from './theme-toggle';
 
 // The top bar: product name home, section nav (others add Timeline, Audit here), and how fresh
 // the data on this page is.
@@ -59,12 +60,11 @@ export function TopBar({ me }: { me: Me | null }) {
           </ul>
         </nav>
         ) : null}
-        {me ? (
-          <div className="ml-auto flex items-center gap-4">
-            <ConsoleStatus />
-            <UserMenu me={me} />
-          </div>
-        ) : null}
+        <div className="ml-auto flex items-center gap-4">
+          {me ? <ConsoleStatus /> : null}
+          <ThemeToggle />
+          {me ? <UserMenu me={me} /> : null}
+        </div>
       </div>
     </header>
   );
