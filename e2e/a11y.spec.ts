@@ -10,6 +10,9 @@ import { storageStateFile } from './users';
 // title. Dialogs are cancelled; the one that is applied (a weight set to its own value, to check the
 // result view and the restore dialog) is restored: the lab ends as it began.
 
+// axe twice per page (light, dark) on a busy 2-core machine beside the lab VM: allow the time.
+test.describe.configure({ timeout: 300_000 });
+
 const BLOCKING = new Set(['serious', 'critical']);
 
 type Violation = Awaited<ReturnType<AxeBuilder['analyze']>>['violations'][number];
@@ -38,8 +41,8 @@ async function expectNoSeriousViolations(page: Page, where: string, include?: st
 
 const PAGES: { path: string; name: string; ready: (page: Page) => Promise<void> }[] = [
   { path: '/', name: 'overview', ready: (p) => expect(p.locator('[data-testid^="cluster-card-"]').first()).toBeVisible() },
-  { path: '/clusters/lab', name: 'cluster', ready: (p) => expect(p.getByTestId('real-server-row').first()).toBeVisible() },
-  { path: '/hosts/192.0.2.11', name: 'host', ready: (p) => expect(p.getByTestId('host-row').first()).toBeVisible() },
+  { path: '/clusters/lab', name: 'cluster', ready: (p) => expect(p.getByTestId('real-server-row').first()).toBeVisible({ timeout: 60_000 }) },
+  { path: '/hosts/192.0.2.11', name: 'host', ready: (p) => expect(p.getByTestId('host-row').first()).toBeVisible({ timeout: 60_000 }) },
   { path: '/clusters/lab/haproxy', name: 'HAProxy', ready: (p) => expect(p.getByRole('heading', { level: 1 })).toBeVisible() },
   {
     path: '/clusters/lab/checks',
