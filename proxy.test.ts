@@ -47,7 +47,7 @@ describe('proxy.ts', () => {
     expect(['/api/me', '/_next/static/chunks/x.js', '/favicon.ico'].map(match)).toEqual([false, false, false]);
   });
 
-  it('outside proxy.ts, only the root layout reads x-lvs-path (pages only), and nothing reads x-nonce: the API never trusts them', () => {
+  it('outside proxy.ts, only the root layout reads x-lvs-path and x-nonce (pages only: the return path, the theme script\'s nonce): the API never trusts them', () => {
     const readers: Record<string, string[]> = { 'x-lvs-path': [], 'x-nonce': [] };
     for (const dir of ['app', 'server', 'lib', 'components']) {
       for (const f of fs.readdirSync(path.join(__dirname, dir), { recursive: true, encoding: 'utf8' })) {
@@ -57,6 +57,6 @@ describe('proxy.ts', () => {
         for (const name of Object.keys(readers)) if (text.includes(`'${name}'`)) readers[name]?.push(`${dir}/${f}`);
       }
     }
-    expect(readers).toEqual({ 'x-lvs-path': ['server/api/page-actor.ts'], 'x-nonce': [] });
+    expect(readers).toEqual({ 'x-lvs-path': ['server/api/page-actor.ts'], 'x-nonce': ['server/api/page-actor.ts'] });
   });
 });

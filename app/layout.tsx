@@ -4,7 +4,8 @@ import type { ReactNode } from 'react';
 import { MeProvider } from '@/components/auth/me-context';
 import { TopBar } from '@/components/ui/top-bar';
 import { loginUrl } from '@/lib/api/client';
-import { currentPath, currentUser } from '@/server/api/page-actor';
+import { THEME_BOOT_SCRIPT } from '@/lib/theme';
+import { currentNonce, currentPath, currentUser } from '@/server/api/page-actor';
 import { Providers } from './providers';
 import './globals.css';
 
@@ -26,10 +27,15 @@ export const dynamic = 'force-dynamic';
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Nobody sees a page (not even its empty shell) without logging in; the API checks again.
-  const [me, path] = await Promise.all([currentUser(), currentPath()]);
+  const [me, path, nonce] = await Promise.all([currentUser(), currentPath(), currentNonce()]);
   if (!me && !path.startsWith('/login')) redirect(loginUrl(path));
   return (
-    <html lang="en">
+    // The boot script sets data-theme and color-scheme on <html> before hydration: not a mismatch.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        {/* Light or dark before the first paint (no flash): lib/theme.ts. */}
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
+      </head>
       <body className="min-h-screen bg-canvas font-sans text-ink antialiased">
         <a
           href="#main"

@@ -15,6 +15,8 @@ import { StaleBanner } from '@/components/ui/stale-banner';
 import { StatusPill } from '@/components/ui/status-pill';
 import { useNow } from '@/components/ui/use-now';
 import { LastFailover } from '@/components/events/last-failover';
+import { useDocumentTitle } from '@/components/ui/use-document-title';
+import { overviewTitle, worstFirst } from '@/lib/overview-health';
 import { ClusterHealthPills } from './cluster-health-pills';
 import { FindingsList } from './findings-list';
 import { RealServerCountsBar } from './real-server-counts';
@@ -25,6 +27,9 @@ import { RealServerCountsBar } from './real-server-counts';
 export function ClusterOverview() {
   const query = useQuery(clusterQueries.list());
   const now = useNow();
+  // Worst first: a cluster that needs looking at is never below the fold of healthy ones.
+  const sorted = worstFirst((query.data?.clusters ?? []).map((c) => ({ ...c, stale: isStale(c, now) })));
+  useDocumentTitle(query.data ? overviewTitle(sorted) : null);
 
   if (query.isPending) return <LoadingBlock label="Loading clusters" />;
   if (query.isError && !query.data) {
@@ -61,7 +66,7 @@ export function ClusterOverview() {
         <EmptyState title="No clusters configured">Add a cluster to the console configuration and restart it.</EmptyState>
       ) : (
         <ul aria-label="Clusters" className="grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
-          {clusters.map((cluster) => (
+          {sorted.map((cluster) => (
             <ClusterCard key={cluster.name} cluster={cluster} now={now} />
           ))}
         </ul>
@@ -70,9 +75,13 @@ export function ClusterOverview() {
   );
 }
 
+function isStale(cluster: Pick<ClusterSummary, 'takenAt'>, now: number): boolean {
+  return now > 0 && now - cluster.takenAt > STALE_AFTER_POLLS * DEFAULT_POLL_MS;
+}
+
 function ClusterCard({ cluster, now }: { cluster: ClusterSummary; now: number }) {
   const headingId = `cluster-${cluster.name}-heading`;
-  const stale = now > 0 && now - cluster.takenAt > STALE_AFTER_POLLS * DEFAULT_POLL_MS;
+  const stale = isStale(cluster, now);
   const staleDirectors = cluster.directors.filter((d) => !d.live);
   const href = pageHrefs.cluster(cluster.name);
 

@@ -15,6 +15,8 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { LoadingBlock } from '@/components/ui/skeleton';
 import { StaleBanner } from '@/components/ui/stale-banner';
 import { useNow } from '@/components/ui/use-now';
+import { useDocumentTitle } from '@/components/ui/use-document-title';
+import { healthTitle } from '@/lib/overview-health';
 import { ServicesTable } from '@/components/services/services-table';
 import { DrainActionsProvider } from '@/components/drain/drain-actions';
 import { HoldsPanel } from '@/components/drain/holds-panel';
@@ -68,6 +70,7 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
   const stale = now > 0 && isSnapshotStale(snapshot, now);
   const staleDirectors = snapshot.directors.filter((d) => !d.live);
   const directorNames = snapshot.directors.map((d) => d.name);
+  useDocumentTitle(healthTitle(snapshot.name, clusterHealth(snapshot.findings), stale));
 
   return (
     <div className="space-y-6" data-testid="cluster-view" data-cluster={snapshot.name} data-stale={stale}>

@@ -4,18 +4,40 @@ import { Card } from '@/components/ui/card';
 import { ClockAndAge, RelativeTime } from '@/components/ui/relative-time';
 import { StatusPill } from '@/components/ui/status-pill';
 import { vrrpTone } from '@/components/ui/tones';
+import { isHealthyDirector } from './healthy-director';
 
 // One card per director: its VRRP role per instance, priorities, keepalived, how fresh its data
 // is and the error that made it stale, if any.
 
 export function DirectorsPanel({ directors }: { directors: readonly DirectorView[] }) {
   if (directors.length === 0) return <p className="text-sm text-muted">No directors configured.</p>;
+  const healthy = directors.filter(isHealthyDirector);
+  const attention = directors.filter((d) => !isHealthyDirector(d));
   return (
-    <ul aria-label="Directors" className="grid gap-3 md:grid-cols-2 2xl:grid-cols-3">
-      {directors.map((director) => (
-        <DirectorCard key={director.name} director={director} />
-      ))}
-    </ul>
+    <div className="space-y-3">
+      {attention.length > 0 ? (
+        <ul aria-label="Directors needing attention" className="grid gap-3 md:grid-cols-2 2xl:grid-cols-3">
+          {attention.map((director) => (
+            <DirectorCard key={director.name} director={director} />
+          ))}
+        </ul>
+      ) : null}
+      {healthy.length > 0 ? (
+        <details className="group rounded-lg border border-line bg-surface" data-testid="healthy-directors" data-count={healthy.length}>
+          <summary className="cursor-pointer px-4 py-2.5 text-sm">
+            <span className="font-medium text-emerald-800 dark:text-emerald-300">✓ {healthy.length} healthy</span>{' '}
+            <span className="text-muted">
+              (live, keepalived running): <span className="font-mono">{healthy.map((d) => d.name).join(', ')}</span>
+            </span>
+          </summary>
+          <ul aria-label="Healthy directors" className="grid gap-3 border-t border-line p-3 md:grid-cols-2 2xl:grid-cols-3">
+            {healthy.map((director) => (
+              <DirectorCard key={director.name} director={director} />
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </div>
   );
 }
 

@@ -5,6 +5,7 @@ import { diagnosticsQueries } from '@/lib/api/diagnostics';
 import type { CheckStatus, DiagnosticCheck } from '@/lib/models/diagnostics';
 import { formatDuration } from '@/lib/format';
 import { ClusterBreadcrumb } from '@/components/ui/breadcrumb';
+import { CopyButton } from '@/components/ui/copy-button';
 import { Section } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
 import { RelativeTime } from '@/components/ui/relative-time';
@@ -33,7 +34,10 @@ function CheckRow({ c }: { c: DiagnosticCheck }) {
       <p className="mt-1 text-sm">{c.detail}</p>
       {c.fix ? (
         <div className="mt-2">
-          <div className="text-xs font-medium text-muted">Fix</div>
+          <div className="flex items-center gap-2 text-xs font-medium text-muted">
+            Fix
+            <CopyButton text={c.fix} label={`the fix for ${c.title}${c.director ? ` on ${c.director}` : c.host ? ` on ${c.host}` : ''}`} />
+          </div>
           <pre className="mt-0.5 overflow-x-auto rounded bg-sunken px-3 py-2 font-mono text-xs whitespace-pre-wrap" data-testid="diagnostic-fix">
             {c.fix}
           </pre>
@@ -47,6 +51,8 @@ export function ClusterChecks({ cluster }: { cluster: string }) {
   const q = useQuery(diagnosticsQueries.run(cluster));
   const report = q.data;
   const checks = report ? [...report.checks].sort((a, b) => STATUS[a.status].order - STATUS[b.status].order) : [];
+  const passed = checks.filter((c) => c.status === 'ok' || c.status === 'not-applicable');
+  const open = checks.filter((c) => c.status !== 'ok' && c.status !== 'not-applicable');
   return (
     <div className="space-y-6" data-testid="cluster-checks">
       <div>
@@ -79,9 +85,25 @@ export function ClusterChecks({ cluster }: { cluster: string }) {
           }
         >
           <ul data-testid="diagnostic-checks">
-            {checks.map((c) => (
+            {open.map((c) => (
               <CheckRow key={c.id} c={c} />
             ))}
+            {passed.length > 0 ? (
+              <li>
+                {/* Passed and not-applicable checks: one line and a count, opened on demand. */}
+                <details data-testid="passed-checks" data-count={passed.length}>
+                  <summary className="cursor-pointer py-3 text-sm">
+                    <span className="font-medium text-emerald-800 dark:text-emerald-300">✓ {report.counts.ok} passed</span>
+                    {passed.length > report.counts.ok ? <span className="text-muted"> · {passed.length - report.counts.ok} not applicable</span> : null}
+                  </summary>
+                  <ul className="border-t border-line">
+                    {passed.map((c) => (
+                      <CheckRow key={c.id} c={c} />
+                    ))}
+                  </ul>
+                </details>
+              </li>
+            ) : null}
           </ul>
         </Section>
       ) : null}

@@ -1,15 +1,18 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useId, useRef, useState, type FormEvent } from 'react';
 import { isApiError, type ActionBody, type DrainTarget } from '@/lib/api/client';
 import { clusterKeys } from '@/lib/api/queries';
 import { hasPort } from '@/lib/address';
 import { drainKeys, drainQueries, postAction } from '@/lib/api/drain';
 import type { ActionResult, DrainAction, DrainPlan } from '@/lib/models/drain';
+import { CopyButton } from '@/components/ui/copy-button';
 import { describeError } from '@/components/ui/error-state';
+import { useModalFocus } from '@/components/ui/modal-focus';
 import { StatusPill } from '@/components/ui/status-pill';
 import { DrainProgressView } from './drain-progress';
+import { submitBlockers } from './submit-blockers';
 
 // The one dialog for drain, restore and set-weight. It always shows the impact first (the plan the
 // server computes: services affected, the weight share left, last-server refusals, the exact
@@ -71,15 +74,21 @@ function PlanView({ plan }: { plan: DrainPlan }) {
       <details className="text-xs" data-testid="plan-commands">
         <summary className="cursor-pointer text-muted">Exact commands on each director (dry run)</summary>
         <div className="mt-2 space-y-2">
-          {plan.directors.map((d) => (
-            <div key={d.director}>
-              <div className="font-medium">{d.director}</div>
+          {plan.directors.map((d) => {
+            const text = d.commands.map((c) => `${c.role === 'verify' ? '# verify: ' : ''}${c.display}`).join('\n');
+            return (
+            <div key={d.director} data-testid="plan-director-commands" data-director={d.director}>
+              <div className="flex items-center gap-2 font-medium">
+                {d.director}
+                {text ? <CopyButton text={text} label={`the commands for ${d.director}`} /> : null}
+              </div>
               <pre className="overflow-x-auto rounded bg-sunken p-2 font-mono text-[11px] leading-relaxed">
-                {d.commands.map((c) => `${c.role === 'verify' ? '# verify: ' : ''}${c.display}`).join('\n') || '(nothing to run)'}
+                {text || '(nothing to run)'}
               </pre>
               {d.absent.length > 0 ? <p className="text-muted">Not in its table now: {d.absent.join(', ')} (held when it returns)</p> : null}
             </div>
-          ))}
+            );
+          })}
         </div>
       </details>
     </div>
@@ -138,21 +147,36 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
     },
   });
   const dialogRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    dialogRef.current?.querySelector<HTMLElement>('textarea, input')?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+  // Escape or a click outside never drops what the operator typed: it asks first.
+  const [askDiscard, setAskDiscard] = useState(false);
+  const typed = !mutation.data && (reason.trim() !== '' || ticket.trim() !== '');
+  const keepEditing = useCallback(() => {
+    setAskDiscard(false);
+    reasonRef.current?.focus();
+  }, []);
+  const requestClose = useCallback(() => {
+    if (askDiscard) keepEditing();
+    else if (typed) setAskDiscard(true);
+    else onClose();
+  }, [askDiscard, typed, keepEditing, onClose]);
+  useModalFocus(dialogRef, { onEscape: requestClose });
 
   const plan = planQuery.data;
   const refused = (plan?.refusals.length ?? 0) > 0;
   const needsReason = action !== 'restore';
   const leaseMinutes = /^\d+$/.test(lease) ? Number(lease) : undefined;
-  const canSubmit =
-    plan !== undefined && !mutation.isPending && (!needsReason || reason.trim() !== '') && (!refused || force) && (action !== 'weight' || weight !== null) && (lease === '' || leaseMinutes !== undefined);
+  const blockers = submitBlockers({
+    planReady: plan !== undefined,
+    planFailed: planQuery.isError,
+    needsReason,
+    reason,
+    refusedWithoutForce: refused && !force,
+    badWeight: action === 'weight' && weight === null,
+    badLease: action !== 'restore' && lease !== '' && leaseMinutes === undefined,
+  });
+  const canSubmit = blockers.length === 0 && !mutation.isPending;
+  const blockersId = `${titleId}-blockers`;
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -172,9 +196,10 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
   const field = 'mt-1 block w-full rounded-md border border-line-strong bg-surface px-2 py-1 text-sm text-ink placeholder:text-faint focus:border-accent';
   const result = mutation.data;
   return (
-    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={onClose}>
+    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={requestClose}>
       <div
         ref={dialogRef}
+        tabIndex={-1}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
@@ -230,6 +255,7 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
             <label className="text-sm font-medium sm:col-span-2">
               Reason{needsReason ? '' : ' (optional)'}
               <textarea
+                ref={reasonRef}
                 className={field}
                 rows={2}
                 value={reason}
@@ -264,13 +290,38 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
                 {isApiError(mutation.error) ? mutation.error.message : describeError(mutation.error).detail}
               </p>
             ) : null}
-            <div className="flex justify-end gap-2 sm:col-span-2">
+            {askDiscard ? (
+              <div
+                role="alertdialog"
+                aria-labelledby={`${titleId}-discard`}
+                className="flex flex-wrap items-center gap-2 rounded-md border border-amber-400 bg-amber-50 px-3 py-2 text-sm text-amber-950 sm:col-span-2 dark:border-amber-400/40 dark:bg-amber-400/10 dark:text-amber-100"
+                data-testid="discard-confirm"
+              >
+                <span id={`${titleId}-discard`} className="mr-auto">
+                  Close and discard the {reason.trim() ? 'reason' : 'ticket'} you typed?
+                </span>
+                {/* Focus goes to the safe choice; Escape also keeps editing. */}
+                <button type="button" autoFocus onClick={keepEditing} className="rounded-md border border-line-strong bg-surface px-3 py-1 hover:bg-hover">
+                  Keep editing
+                </button>
+                <button type="button" onClick={onClose} className="rounded-md border border-amber-500 px-3 py-1 font-medium hover:bg-amber-100 dark:hover:bg-amber-400/20">
+                  Discard and close
+                </button>
+              </div>
+            ) : null}
+            <div className="flex flex-wrap items-center justify-end gap-2 sm:col-span-2">
+              {blockers.length > 0 && !mutation.isPending ? (
+                <p id={blockersId} className="mr-auto text-xs text-muted" data-testid="submit-blockers">
+                  Not yet: {blockers.join('; ')}
+                </p>
+              ) : null}
               <button type="button" onClick={onClose} className="rounded-md border border-line-strong px-3 py-1.5 text-sm hover:bg-hover">
                 Cancel
               </button>
               <button
                 type="submit"
                 disabled={!canSubmit}
+                aria-describedby={blockers.length > 0 && !mutation.isPending ? blockersId : undefined}
                 data-testid="confirm-action"
                 className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${action === 'drain' || (action === 'weight' && weight === 0) ? 'bg-amber-600 hover:bg-amber-700' : 'bg-indigo-600 hover:bg-indigo-700'}`}
               >

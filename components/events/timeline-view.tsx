@@ -357,7 +357,7 @@ export function TimelineView({ cluster, title = 'Timeline', limit = 1000 }: { cl
         <fieldset className="flex flex-wrap gap-1.5">
           <legend className="mb-1 text-xs text-muted">Kinds {groups.length === 0 ? '(all)' : ''}</legend>
           {TIMELINE_GROUPS.map((g) => (
-            <label key={g} className={`cursor-pointer rounded-full border px-2 py-0.5 text-xs ${groups.includes(g) ? 'border-indigo-500 bg-indigo-50 dark:bg-indigo-400/10' : 'border-line'}`}>
+            <label key={g} className={`cursor-pointer rounded-full border px-2 py-0.5 text-xs has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-accent ${groups.includes(g) ? 'border-indigo-500 bg-indigo-50 dark:bg-indigo-400/10' : 'border-line'}`}>
               <input type="checkbox" className="sr-only" checked={groups.includes(g)} onChange={() => toggle(g)} data-testid={`timeline-kind-${g}`} />
               {GROUP_LABELS[g]}
             </label>

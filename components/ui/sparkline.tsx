@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { sparklineGeometry } from './sparkline-path';
 
 // A tiny inline-SVG line chart: no axes, no library. The last point is dotted so the eye finds
 // "now"; the accessible name carries the numbers the picture shows.
@@ -20,27 +21,15 @@ export interface SparklineProps {
 }
 
 function SparklineImpl({ values, width = 56, height = 16, label, format = String, className = '', decorative = false }: SparklineProps) {
-  if (values.length < 2) {
+  const g = sparklineGeometry(values, width, height);
+  if (!g) {
     return (
       <svg width={width} height={height} className={className} aria-hidden="true" focusable="false">
         <line x1="0" x2={width} y1={height - 1} y2={height - 1} className="stroke-line" strokeDasharray="2 3" />
       </svg>
     );
   }
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const pad = 1.5;
-  const span = max - min || 1;
-  const step = (width - pad * 2) / (values.length - 1);
-  const y = (v: number) => (max === min ? height / 2 : height - pad - ((v - min) / span) * (height - pad * 2));
-  let d = '';
-  values.forEach((v, i) => {
-    d += `${i === 0 ? 'M' : 'L'}${(pad + i * step).toFixed(1)} ${y(v).toFixed(1)}`;
-  });
+  const { min, max } = g;
   const last = values[values.length - 1] ?? 0;
   const summary = `${label}: now ${format(last)}, min ${format(min)}, max ${format(max)}`;
   return (
@@ -54,8 +43,8 @@ function SparklineImpl({ values, width = 56, height = 16, label, format = String
       className={`overflow-visible ${className}`}
     >
       <title>{summary}</title>
-      <path d={d} fill="none" className="stroke-sky-600 dark:stroke-sky-400" strokeWidth="1.25" strokeLinejoin="round" strokeLinecap="round" />
-      <circle cx={pad + (values.length - 1) * step} cy={y(last)} r="1.75" className="fill-sky-600 dark:fill-sky-400" />
+      <path d={g.d} fill="none" className="stroke-sky-600 dark:stroke-sky-400" strokeWidth="1.25" strokeLinejoin="round" strokeLinecap="round" />
+      <circle cx={g.lastX} cy={g.lastY} r="1.75" className="fill-sky-600 dark:fill-sky-400" />
     </svg>
   );
 }

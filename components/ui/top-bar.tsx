@@ -6,6 +6,7 @@ import type { Me } from '@/lib/models/auth';
 import { UserMenu } from '@/components/auth/user-menu';
 import { GlobalSearch } from '@/components/search/global-search';
 import { ConsoleStatus } from './console-status';
+import { ThemeToggle } from './theme-toggle';
 
 // The top bar: product name home, section nav (others add Timeline, Audit here), and how fresh
 // the data on this page is.
@@ -60,13 +61,12 @@ export function TopBar({ me }: { me: Me | null }) {
           </ul>
         </nav>
         ) : null}
-        {me ? (
-          <div className="ml-auto flex min-w-0 flex-1 items-center justify-end gap-4">
-            <GlobalSearch />
-            <ConsoleStatus />
-            <UserMenu me={me} />
-          </div>
-        ) : null}
+        <div className="ml-auto flex min-w-0 flex-1 items-center justify-end gap-4">
+          {me ? <GlobalSearch /> : null}
+          {me ? <ConsoleStatus /> : null}
+          <ThemeToggle />
+          {me ? <UserMenu me={me} /> : null}
+        </div>
       </div>
     </header>
   );

@@ -17,3 +17,8 @@ export async function currentUser(): Promise<Me | null> {
 export async function currentPath(): Promise<string> {
   return (await headers()).get('x-lvs-path') ?? '/';
 }
+
+/** This response's CSP nonce (proxy.ts), for the page's own inline script (the theme boot script). */
+export async function currentNonce(): Promise<string | undefined> {
+  return (await headers()).get('x-nonce') ?? undefined;
+}

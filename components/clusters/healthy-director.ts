@@ -1,0 +1,12 @@
+import type { DirectorView } from '@/lib/models/cluster';
+
+// Less noise (issue 22 item 9): a director with nothing to say is folded into one line with the
+// others like it; a card stays open only when there is something to read on it.
+
+/** Live, keepalived running, no error, conntrack at most 80 % full. Unknowns are not healthy. */
+export function isHealthyDirector(d: Pick<DirectorView, 'live' | 'keepalivedRunning' | 'error' | 'health'>): boolean {
+  if (!d.live || d.keepalivedRunning !== true || d.error) return false;
+  const count = d.health?.conntrackCount;
+  const max = d.health?.conntrackMax;
+  return !(count != null && max != null && max > 0 && count / max > 0.8);
+}

@@ -1,0 +1,291 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { storageStateFile } from './users';
+
+// Accessibility (issue #22): axe-core over every page and every dialog, as the role that sees it,
+// in light and dark colours. Fails on any serious or critical violation and prints each one with
+// the rule, why it matters and the elements it found, so the fix can start from the report.
+// Then the keyboard contract of the drain dialog (focus stays inside, returns to the opener, Escape
+// never silently drops a typed reason), copy buttons, the dark-mode toggle and the health in the tab
+// title. Dialogs are cancelled; the one that is applied (a weight set to its own value, to check the
+// result view and the restore dialog) is restored: the lab ends as it began.
+
+// axe twice per page (light, dark) on a busy 2-core machine beside the lab VM: allow the time.
+test.describe.configure({ timeout: 300_000 });
+
+const BLOCKING = new Set(['serious', 'critical']);
+
+type Violation = Awaited<ReturnType<AxeBuilder['analyze']>>['violations'][number];
+
+/** One readable block per violation: impact, rule, help, and up to five offending elements. */
+export function describeViolations(where: string, violations: readonly Violation[]): string {
+  return violations
+    .map((v) => {
+      const nodes = v.nodes
+        .slice(0, 5)
+        .map((n) => `    - ${n.target.join(' ')}\n      ${n.html.slice(0, 200)}\n      ${(n.failureSummary ?? '').replace(/\n/g, '\n      ')}`)
+        .join('\n');
+      const more = v.nodes.length > 5 ? `\n    … and ${v.nodes.length - 5} more` : '';
+      return `[${v.impact ?? 'unknown'}] ${v.id} on ${where}: ${v.help}\n  ${v.helpUrl}\n${nodes}${more}`;
+    })
+    .join('\n\n');
+}
+
+async function expectNoSeriousViolations(page: Page, where: string, include?: string): Promise<void> {
+  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']);
+  if (include) builder = builder.include(include);
+  const { violations } = await builder.analyze();
+  const blocking = violations.filter((v) => BLOCKING.has(v.impact ?? ''));
+  expect(blocking, describeViolations(where, blocking)).toEqual([]);
+}
+
+const PAGES: { path: string; name: string; ready: (page: Page) => Promise<void> }[] = [
+  { path: '/', name: 'overview', ready: (p) => expect(p.locator('[data-testid^="cluster-card-"]').first()).toBeVisible() },
+  { path: '/clusters/lab', name: 'cluster', ready: (p) => expect(p.getByTestId('real-server-row').first()).toBeVisible({ timeout: 60_000 }) },
+  { path: '/hosts/192.0.2.11', name: 'host', ready: (p) => expect(p.getByTestId('host-row').first()).toBeVisible({ timeout: 60_000 }) },
+  { path: '/clusters/lab/haproxy', name: 'HAProxy', ready: (p) => expect(p.getByRole('heading', { level: 1 })).toBeVisible() },
+  {
+    path: '/clusters/lab/checks',
+    name: 'checks',
+    ready: async (p) => {
+      await p.getByTestId('run-checks').click();
+      await expect(p.getByTestId('diagnostic-check').first()).toBeVisible({ timeout: 60_000 });
+    },
+  },
+  { path: '/clusters/lab/events', name: 'cluster timeline', ready: (p) => expect(p.locator('[data-testid="timeline-list"], [data-testid="timeline-empty"]').first()).toBeVisible() },
+  { path: '/events', name: 'timeline', ready: (p) => expect(p.locator('[data-testid="timeline-list"], [data-testid="timeline-empty"]').first()).toBeVisible() },
+  { path: '/audit', name: 'audit', ready: (p) => expect(p.getByTestId('audit-table').or(p.getByText('Nothing recorded yet'))).toBeVisible() },
+  { path: '/api-docs', name: 'API docs', ready: (p) => expect(p.locator('[data-testid^="api-"]').first()).toBeVisible() },
+];
+
+/** axe in light colours, then (the same page, switched by the system preference) in dark. */
+async function expectNoSeriousViolationsInBothSchemes(page: Page, where: string): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', colorScheme);
+    await expectNoSeriousViolations(page, `${where} (${colorScheme})`);
+  }
+}
+
+test('the check can fail: an unnamed button and an image without alt text are reported', async ({ page }) => {
+  await page.goto('/api-docs');
+  await page.evaluate(() => {
+    const bad = document.createElement('div');
+    bad.id = 'a11y-canary';
+    bad.innerHTML = '<button type="button"></button><img src="/icon.svg">';
+    document.body.appendChild(bad);
+  });
+  const { violations } = await new AxeBuilder({ page }).include('#a11y-canary').analyze();
+  const ids = violations.filter((v) => BLOCKING.has(v.impact ?? '')).map((v) => v.id);
+  expect(ids).toEqual(expect.arrayContaining(['button-name', 'image-alt']));
+  expect(describeViolations('canary', violations)).toContain('#a11y-canary');
+});
+
+for (const { path, name, ready } of PAGES) {
+  test(`axe: ${name} page (${path}) as operator`, async ({ page }) => {
+    await page.goto(path);
+    await ready(page);
+    await expectNoSeriousViolationsInBothSchemes(page, path);
+  });
+}
+
+test.describe('as a viewer', () => {
+  test.use({ storageState: storageStateFile('viewer') });
+  for (const path of ['/', '/clusters/lab']) {
+    test(`axe: ${path} as viewer`, async ({ page }) => {
+      await page.goto(path);
+      await expect(page.locator('[data-testid^="cluster-card-"], [data-testid="real-server-row"]').first()).toBeVisible();
+      await expectNoSeriousViolationsInBothSchemes(page, `${path} as viewer`);
+    });
+  }
+});
+
+test.describe('logged out', () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+  test('axe: login page', async ({ page }) => {
+    await page.goto('/login');
+    await expect(page.getByLabel('User name')).toBeVisible();
+    await expectNoSeriousViolationsInBothSchemes(page, '/login');
+  });
+});
+
+const DIALOGS: { name: string; path: string; open: (page: Page) => Promise<void> }[] = [
+  { name: 'drain', path: '/clusters/lab', open: (p) => p.getByTestId('real-server-row').first().getByTestId('drain-button').click() },
+  { name: 'set weight', path: '/clusters/lab', open: (p) => p.getByTestId('real-server-row').first().getByTestId('weight-button').click() },
+  { name: 'drain host', path: '/hosts/192.0.2.11', open: (p) => p.getByTestId('drain-host-button').first().click() },
+  {
+    name: 'drain refused (last server)',
+    path: '/hosts/198.51.100.13',
+    open: async (p) => {
+      await p.getByTestId('drain-host-button').first().click();
+      await expect(p.getByTestId('plan-refusals')).toBeVisible();
+    },
+  },
+];
+for (const { name, path, open } of DIALOGS) {
+  test(`axe: ${name} dialog as operator`, async ({ page }) => {
+    await page.goto(path);
+    await open(page);
+    const dialog = page.getByTestId('drain-dialog');
+    await expect(dialog.locator('[data-testid="plan-entries"], [data-testid="plan-error"]').first()).toBeVisible();
+    // The commands folded open too, with their copy buttons.
+    await dialog.getByTestId('plan-commands').locator('summary').click();
+    await expectNoSeriousViolationsInBothSchemes(page, `${name} dialog on ${path}`);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toHaveCount(0);
+  });
+}
+
+test('axe: a dialog\'s result and the restore dialog (a weight held at its own value, then restored: the lab ends as it began)', async ({ page }) => {
+  const svc = 'TCP 192.0.2.100:80';
+  const row = page.locator(`[data-testid="real-server-row"][data-service-key="${svc}"][data-real-server-key="192.0.2.12:80"]`);
+  await page.goto('/clusters/lab');
+  await expect(row).toHaveAttribute('data-weight', '100');
+  await row.getByTestId('weight-button').click();
+  const dialog = page.getByTestId('drain-dialog');
+  await expect(dialog.getByTestId('plan-entries')).toBeVisible();
+  await dialog.getByTestId('weight-input').fill('100');
+  await dialog.getByTestId('reason-input').fill('e2e: accessibility check of the result view');
+  await dialog.getByTestId('confirm-action').click();
+  await expect(dialog.getByTestId('action-result')).toHaveAttribute('data-outcome', 'ok', { timeout: 60_000 });
+  await expectNoSeriousViolationsInBothSchemes(page, 'set-weight result');
+  await dialog.getByTestId('close-dialog').click();
+  await row.getByTestId('restore-button').click();
+  await expect(dialog.getByTestId('plan-entries')).toBeVisible();
+  await expectNoSeriousViolationsInBothSchemes(page, 'restore dialog');
+  await dialog.getByTestId('confirm-action').click();
+  await expect(dialog.getByTestId('action-result')).toHaveAttribute('data-outcome', 'ok', { timeout: 60_000 });
+  await dialog.getByTestId('close-dialog').click();
+  await expect(row.getByTestId('restore-button')).toHaveCount(0);
+  await expect(row).toHaveAttribute('data-weight', '100');
+});
+
+test('dark mode: the toggle beats the system preference, is kept across loads and is applied before the first paint', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('/');
+  const html = page.locator('html');
+  await expect(html).toHaveAttribute('data-theme', 'light');
+  await page.getByTestId('theme-toggle').selectOption('dark');
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  // The boot script is in the served <head>, with this response's CSP nonce.
+  const served = await (await page.request.get('/')).text();
+  const head = served.slice(0, served.indexOf('</head>'));
+  expect(head).toMatch(/<script nonce="[^"]+">\(function\(\)\{try\{var k="lvs-console-theme"/);
+  // On the next load the attribute is there when the document is parsed, before React runs.
+  await page.addInitScript(() => {
+    document.addEventListener('DOMContentLoaded', () => {
+      (window as unknown as { themeAtParse: string | null }).themeAtParse = document.documentElement.getAttribute('data-theme');
+    });
+  });
+  await page.reload();
+  expect(await page.evaluate(() => (window as unknown as { themeAtParse: string | null }).themeAtParse)).toBe('dark');
+  await expect(page.getByTestId('theme-toggle')).toHaveValue('dark');
+  await page.getByTestId('theme-toggle').selectOption('system');
+  await expect(html).toHaveAttribute('data-theme', 'light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+});
+
+test('the tab title carries the health; the overview lists clusters worst first; healthy directors and passed checks fold to a line', async ({ page }) => {
+  await page.goto('/clusters/lab');
+  await expect(page).toHaveTitle(/^[✓▲✖?] lab · LVS console$/);
+  const health = await page.getByTestId('cluster-health').first().textContent();
+  const symbol = /critical/i.test(health ?? '') ? '✖' : /warning/i.test(health ?? '') ? '▲' : '✓';
+  await expect(page).toHaveTitle(new RegExp(`^[${symbol}?] lab`));
+  const folded = page.getByTestId('healthy-directors');
+  await expect(folded.locator('summary')).toContainText('healthy');
+  await expect(page.getByTestId(`director-card-${'dir2'}`)).toBeAttached();
+
+  await page.goto('/');
+  await expect(page).toHaveTitle(/^[✓▲✖?] \d+ clusters · LVS console$/);
+  const cards = page.locator('[data-testid^="cluster-card-"]');
+  await expect(cards.first()).toBeVisible();
+  const order = await cards.evaluateAll((els) => els.map((e) => e.querySelector('[data-testid="cluster-health"]')?.textContent ?? ''));
+  const rank = (t: string) => (/critical/i.test(t) ? 0 : /warning/i.test(t) ? 1 : 2);
+  expect(order.map(rank)).toEqual([...order.map(rank)].sort((a, b) => a - b));
+
+  await page.goto('/clusters/lab/checks');
+  await page.getByTestId('run-checks').click();
+  const passed = page.getByTestId('passed-checks');
+  await expect(passed.locator('summary')).toContainText('passed', { timeout: 60_000 });
+  await expect(passed.locator('[data-status="ok"]').first()).toBeHidden();
+  await passed.locator('summary').click();
+  await expect(passed.locator('[data-status="ok"]').first()).toBeVisible();
+});
+
+test.describe('drain dialog keyboard contract', () => {
+  test('focus starts inside, Tab and Shift+Tab stay inside, Escape closes and focus returns to the opener', async ({ page }) => {
+    await page.goto('/clusters/lab');
+    const opener = page.getByTestId('real-server-row').first().getByTestId('drain-button');
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByTestId('drain-dialog');
+    await expect(dialog.getByTestId('plan-entries')).toBeVisible();
+    await expect(dialog.getByTestId('reason-input')).toBeFocused();
+    const inside = () => page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid="drain-dialog"]')));
+    // More presses than the dialog has controls: focus wraps round, never leaves.
+    for (let i = 0; i < 15; i++) {
+      await page.keyboard.press('Tab');
+      expect(await inside()).toBe(true);
+    }
+    for (let i = 0; i < 15; i++) {
+      await page.keyboard.press('Shift+Tab');
+      expect(await inside()).toBe(true);
+    }
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    await expect(opener).toBeFocused();
+  });
+
+  test('a disabled submit says why; Escape with a typed reason asks before dropping it', async ({ page }) => {
+    await page.goto('/clusters/lab');
+    const opener = page.getByTestId('real-server-row').first().getByTestId('weight-button');
+    await opener.click();
+    const dialog = page.getByTestId('drain-dialog');
+    await expect(dialog.getByTestId('plan-entries')).toBeVisible();
+    const submit = dialog.getByTestId('confirm-action');
+    await expect(submit).toBeDisabled();
+    await expect(dialog.getByTestId('submit-blockers')).toContainText('reason required');
+    await expect(submit).toHaveAccessibleDescription(/reason required/);
+
+    await dialog.getByTestId('reason-input').fill('e2e: a reason worth keeping');
+    await expect(dialog.getByTestId('submit-blockers')).toHaveCount(0);
+    await expect(submit).toBeEnabled();
+
+    // Escape asks; "Keep editing" (or Escape again) keeps the dialog and the reason.
+    await page.keyboard.press('Escape');
+    const ask = dialog.getByTestId('discard-confirm');
+    await expect(ask).toBeVisible();
+    await expect(ask).toContainText('reason');
+    await page.keyboard.press('Escape');
+    await expect(ask).toHaveCount(0);
+    await expect(dialog.getByTestId('reason-input')).toHaveValue('e2e: a reason worth keeping');
+    await page.keyboard.press('Escape');
+    await ask.getByRole('button', { name: 'Keep editing' }).click();
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByTestId('reason-input')).toHaveValue('e2e: a reason worth keeping');
+    await expect(dialog.getByTestId('reason-input')).toBeFocused();
+
+    // A click outside asks too; "Discard" closes it, and focus goes back to the opener.
+    await page.mouse.click(5, 400);
+    await expect(ask).toBeVisible();
+    await ask.getByRole('button', { name: 'Discard and close' }).click();
+    await expect(dialog).toHaveCount(0);
+    await expect(opener).toBeFocused();
+  });
+
+  test('copy buttons put the exact command on the clipboard', async ({ page, context }) => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.goto('/clusters/lab');
+    await page.getByTestId('real-server-row').first().getByTestId('drain-button').click();
+    const dialog = page.getByTestId('drain-dialog');
+    await dialog.getByTestId('plan-commands').locator('summary').click();
+    const block = dialog.getByTestId('plan-director-commands').first();
+    await block.getByTestId('copy-button').click();
+    await expect(block.getByTestId('copy-button')).toHaveAttribute('data-copied', 'true');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toContain('ipvsadm -e');
+    expect(copied).toBe(await block.locator('pre').innerText());
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+});
