@@ -57,3 +57,25 @@ test('search finds a real server by address and a host by name; the filtered pag
   // The host page names the host as the configuration does (realServerHosts).
   await expect(page.getByTestId('host-names')).toHaveText('rs3');
 });
+
+test('the timeline keeps its range and kinds in the URL: a pasted link shows the same window', async ({ page, context }) => {
+  await page.goto('/events');
+  await expect(page.locator('[data-testid="timeline-list"], [data-testid="timeline-empty"]').first()).toBeVisible();
+  await page.getByTestId('timeline-range').selectOption('7d');
+  await page.getByTestId('timeline-kind-failover').check({ force: true });
+  await page.getByTestId('timeline-kind-real-server').check({ force: true });
+  await expect(page).toHaveURL(/\/events\?range=7d&kinds=failover%2Creal-server$/);
+
+  const other = await context.newPage();
+  await other.goto(page.url());
+  await expect(other.getByTestId('timeline-range')).toHaveValue('7d');
+  await expect(other.getByTestId('timeline-kind-failover')).toBeChecked();
+  await expect(other.getByTestId('timeline-kind-real-server')).toBeChecked();
+  await expect(other.getByTestId('timeline-kind-operator')).not.toBeChecked();
+  // Back to the defaults: nothing of the timeline left in the URL.
+  await other.getByTestId('timeline-range').selectOption('24h');
+  await other.getByTestId('timeline-kind-failover').uncheck({ force: true });
+  await other.getByTestId('timeline-kind-real-server').uncheck({ force: true });
+  await expect(other).toHaveURL(/\/events$/);
+  await other.close();
+});

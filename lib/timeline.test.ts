@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '@/lib/models/audit';
 import type { ClusterEvent } from '@/lib/models/events';
-import { buildTimeline, entryOfEvent, eventIdFromHash, groupBursts, kindsFor, resolveRange, type TimelineEntry } from './timeline';
+import { buildTimeline, entryOfEvent, eventIdFromHash, groupBursts, kindsFor, resolveRange, timelineStateFromUrl, timelineStateToUrl, type TimelineEntry, type TimelineGroup } from './timeline';
 
 const ev = (p: Partial<ClusterEvent>): ClusterEvent => ({
   id: '1', cluster: 'lab', kind: 'failover', director: 'dir2', instance: 'VI_V4', fromState: null, toState: null, fromMaster: 'dir1', toMaster: 'dir2',
@@ -114,5 +114,25 @@ describe('groupBursts', () => {
     expect(eventIdFromHash('event-7')).toBe('7');
     expect(eventIdFromHash('#findings')).toBeNull();
     expect(eventIdFromHash('#event-4x')).toBeNull();
+  });
+});
+
+describe('timeline state in the URL', () => {
+  it('round-trips range, custom window, kinds and cluster, leaving other parameters alone', () => {
+    const s = { range: { preset: 'custom' as const, from: 1_700_000_000_000, to: 1_700_000_360_000 }, groups: ['failover', 'real-server'] as TimelineGroup[], cluster: 'lab' };
+    const search = timelineStateToUrl('q=192.0.2.11&kinds=old', s);
+    expect(search).toBe('q=192.0.2.11&range=custom&from=1700000000000&to=1700000360000&kinds=failover%2Creal-server&in=lab');
+    expect(timelineStateFromUrl(new URLSearchParams(search))).toEqual(s);
+  });
+
+  it('the defaults are not written; a URL without them reads as the defaults', () => {
+    expect(timelineStateToUrl('q=x', { range: { preset: '24h' }, groups: [], cluster: '' })).toBe('q=x');
+    expect(timelineStateFromUrl(null)).toEqual({ range: { preset: '24h' }, groups: [], cluster: '' });
+  });
+
+  it('unreadable parts fall back: unknown range or kinds, times that are not numbers, repeats', () => {
+    const s = timelineStateFromUrl(new URLSearchParams('range=1y&kinds=failover,bogus,failover&from=x'));
+    expect(s).toEqual({ range: { preset: '24h' }, groups: ['failover'], cluster: '' });
+    expect(timelineStateFromUrl(new URLSearchParams('range=custom&from=12&to=abc')).range).toEqual({ preset: 'custom', from: 12, to: undefined });
   });
 });

@@ -227,3 +227,45 @@ export function eventIdFromHash(hash: string): string | null {
   const m = /^#?event-(\d+)$/.exec(hash);
   return m?.[1] ?? null;
 }
+
+/** What the timeline shows, as kept in the page's URL so a link shows the same window and kinds. */
+export interface TimelineUrlState {
+  range: TimeRange;
+  groups: TimelineGroup[];
+  /** The all-clusters timeline's cluster filter ('' = every cluster). */
+  cluster: string;
+}
+
+export const TIMELINE_URL_KEYS = { range: 'range', from: 'from', to: 'to', kinds: 'kinds', cluster: 'in' } as const;
+const PRESETS: readonly RangePreset[] = ['1h', '24h', '7d', 'custom'];
+const DEFAULT_PRESET: RangePreset = '24h';
+
+/** The state a URL asks for; anything unreadable falls back to the default for that part. */
+export function timelineStateFromUrl(params: { get(key: string): string | null } | null): TimelineUrlState {
+  const get = (k: string) => params?.get(k) ?? null;
+  const preset = PRESETS.find((p) => p === get(TIMELINE_URL_KEYS.range)) ?? DEFAULT_PRESET;
+  const time = (k: string): number | undefined => {
+    const v = get(k);
+    if (v === null || !/^\d{1,15}$/.test(v)) return undefined;
+    return Number(v);
+  };
+  const range: TimeRange = preset === 'custom' ? { preset, from: time(TIMELINE_URL_KEYS.from), to: time(TIMELINE_URL_KEYS.to) } : { preset };
+  const groups = (get(TIMELINE_URL_KEYS.kinds) ?? '')
+    .split(',')
+    .filter((g, i, all): g is TimelineGroup => (TIMELINE_GROUPS as readonly string[]).includes(g) && all.indexOf(g) === i);
+  return { range, groups, cluster: (get(TIMELINE_URL_KEYS.cluster) ?? '').slice(0, 200) };
+}
+
+/** `search` (a location's query) with the timeline's state written in, the defaults left out. */
+export function timelineStateToUrl(search: string, s: TimelineUrlState): string {
+  const params = new URLSearchParams(search);
+  for (const k of Object.values(TIMELINE_URL_KEYS)) params.delete(k);
+  if (s.range.preset !== DEFAULT_PRESET) params.set(TIMELINE_URL_KEYS.range, s.range.preset);
+  if (s.range.preset === 'custom') {
+    if (s.range.from !== undefined) params.set(TIMELINE_URL_KEYS.from, String(Math.floor(s.range.from)));
+    if (s.range.to !== undefined) params.set(TIMELINE_URL_KEYS.to, String(Math.floor(s.range.to)));
+  }
+  if (s.groups.length > 0) params.set(TIMELINE_URL_KEYS.kinds, s.groups.join(','));
+  if (s.cluster) params.set(TIMELINE_URL_KEYS.cluster, s.cluster);
+  return params.toString();
+}

@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { useSearchParams } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { auditQueries } from '@/lib/api/audit-queries';
 import { eventExportHrefs, eventQueries, type EventsParams } from '@/lib/api/events-queries';
@@ -14,6 +15,8 @@ import {
   GROUP_LABELS,
   groupBursts,
   kindsFor,
+  timelineStateFromUrl,
+  timelineStateToUrl,
   resolveRange,
   TIMELINE_GROUPS,
   type EventItem,
@@ -252,11 +255,20 @@ function useEventHash(): string | null {
 
 export function TimelineView({ cluster, title = 'Timeline', limit = 1000 }: { cluster: string | null; title?: string; limit?: number }) {
   const now = useNow();
-  const [preset, setPreset] = useState<RangePreset>('24h');
-  const [custom, setCustom] = useState<{ from?: number; to?: number }>({});
-  const [groups, setGroups] = useState<TimelineGroup[]>([]);
-  const [clusterFilter, setClusterFilter] = useState<string>('');
+  // Range, kinds and cluster come from the URL and go back into it: a link shows the same view.
+  // (null outside the App Router: component tests render the timeline alone)
+  const searchParams: URLSearchParams | null = useSearchParams();
+  const [initial] = useState(() => timelineStateFromUrl(searchParams));
+  const [preset, setPreset] = useState<RangePreset>(initial.range.preset);
+  const [custom, setCustom] = useState<{ from?: number; to?: number }>({ from: initial.range.from, to: initial.range.to });
+  const [groups, setGroups] = useState<TimelineGroup[]>(initial.groups);
+  const [clusterFilter, setClusterFilter] = useState<string>(initial.cluster);
   const range = useMemo(() => (preset === 'custom' ? { preset, ...custom } : { preset }), [preset, custom]);
+  useEffect(() => {
+    const next = timelineStateToUrl(window.location.search, { range, groups, cluster: clusterFilter });
+    if (next === window.location.search.replace(/^\?/, '')) return;
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${next ? `?${next}` : ''}${window.location.hash}`);
+  }, [range, groups, clusterFilter]);
   const params: EventsParams = { cluster, range, kinds: kindsFor(groups), limit };
   const events = useQuery(eventQueries.list(params));
   const audit = useQuery(auditQueries.list(cluster));
