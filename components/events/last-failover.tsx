@@ -22,7 +22,7 @@ export function LastFailover({ cluster }: { cluster: string }) {
       <h3 className="mb-1.5 text-xs font-medium uppercase tracking-wide text-faint">Last failover</h3>
       {last ? (
         <p className="text-sm">
-          <Link href={`${pageHrefs.cluster(cluster)}#${eventAnchor(last.id)}`} className="text-accent hover:underline" prefetch={false}>
+          <Link href={`${pageHrefs.cluster(cluster)}#${eventAnchor(last.id)}`} className="text-accent underline underline-offset-2" prefetch={false}>
             <ClockAndAge at={last.at} />
           </Link>{' '}
           {last.instance ? <span className="font-mono text-xs">{last.instance}</span> : null} {last.fromMaster ?? 'unknown'} → {last.toMaster ?? last.director ?? 'unknown'}

@@ -37,7 +37,7 @@ export function MasterSummary({ cluster, instances }: { cluster: string; instanc
             <span data-testid={`last-failover-${i.name}`} data-from-master={last?.fromMaster ?? ''} data-to-master={last?.toMaster ?? ''} data-event-id={last?.id ?? ''}>
               {last ? (
                 <>
-                  <a href={`#${eventAnchor(last.id)}`} className="text-accent hover:underline" data-testid={`last-failover-link-${i.name}`}>
+                  <a href={`#${eventAnchor(last.id)}`} className="text-accent underline underline-offset-2" data-testid={`last-failover-link-${i.name}`}>
                     last failover
                   </a>{' '}
                   <ClockAndAge at={last.at} /> ({last.fromMaster ?? 'unknown'} → {last.toMaster ?? 'unknown'}
