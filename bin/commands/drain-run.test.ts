@@ -3,7 +3,7 @@ import type { ActionResult, DrainProgress } from '@/lib/models/drain';
 import { drainCommand, restoreCommand, weightCommand } from './drain';
 
 // lvsctl drain / restore / weight as a script sees them, against a fake console (the real one, on
-// the lab, is drain.lab.test.ts): the requests made, what is printed on stdout and stderr, and the
+// the lab behind the production server, is the lvsctl test of e2e/drain.spec.ts): the requests made, what is printed on stdout and stderr, and the
 // exit code for each answer the console can give.
 
 const NOW = Date.UTC(2026, 10, 22, 7, 30, 0);
