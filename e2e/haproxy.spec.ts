@@ -1,11 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { ctl } from './lab';
+import { ctl, readmeScreenshot } from './lab';
 
 // HAProxy beside LVS in the browser, against the lab's real HAProxy in each director (frontend
 // :3306 over rs1..rs3:8080): drain rs1 through the dialog (impact, typed reason), both instances
 // show DRAIN, new connections through dir1's HAProxy avoid rs1; the drain is held, so when dir1's
 // HAProxy restarts and forgets it the console drains rs1 there again by itself; ready ends the hold
-// and brings rs1 back. Then the last UP server of the backend: refused without force (409, audited
+// and brings rs1 back (from the host page, which lists rs1's HAProxy membership). Then the last UP server of the backend: refused without force (409, audited
 // with the typed reason, nothing changed), done with force, and everything made ready again.
 
 /** Which real server answered each of N new connections to dir1's HAProxy (from the lab's client). */
@@ -89,9 +89,17 @@ test('drain an HAProxy server from the browser: both instances show DRAIN, new c
     await expect(hold).toHaveAttribute('data-reapplied', '1', { timeout: 30_000 });
     await expect(server(page, 'haproxy-dir1', 'rs1')).toHaveAttribute('data-status', 'DRAIN');
     await expect(hold).toContainText('re-applied 1×');
-    // LVS_SCREENSHOT_DIR=docs/screenshots: the README's picture of this page (held, re-applied).
-    if (process.env.LVS_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.LVS_SCREENSHOT_DIR}/haproxy.png`, fullPage: true });
+    // The README's picture of this page (held, re-applied).
+    await readmeScreenshot(page, 'haproxy', { height: 1000 });
 
+    // The host page is the maintenance page (issue 22, item 5): rs1's HAProxy membership beside its
+    // LVS services, held, with the same actions; the upgrade ends there.
+    await page.goto('/hosts/192.0.2.11');
+    await expect(page.getByTestId('host-row').first()).toBeVisible();
+    const onHost = page.locator('[data-testid="host-haproxy"][data-cluster="lab"]');
+    await expect(onHost.getByTestId('haproxy-server')).toHaveCount(1);
+    await expect(onHost.locator('[data-server="rs1"]').getByTestId('haproxy-hold')).toContainText('held drain by');
+    for (const inst of ['haproxy-dir1', 'haproxy-dir2']) await expect(server(page, inst, 'rs1')).toHaveAttribute('data-status', 'DRAIN');
     await act(page, 'rs1', 'ready', 'e2e: upgrade done');
     for (const inst of ['haproxy-dir1', 'haproxy-dir2']) await expect(server(page, inst, 'rs1')).toHaveAttribute('data-status', /^UP/, { timeout: 15_000 });
     await expect(row(page, 'rs1').getByTestId('haproxy-hold')).toHaveCount(0);

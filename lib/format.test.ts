@@ -141,6 +141,17 @@ describe('formatClock', () => {
   it('prints a dash when unknown', () => {
     expect(formatClock(null)).toBe('—');
   });
+  it('names the zone, with summer time, and prints the date on demand', () => {
+    expect(formatClock(at, { timeZone: 'UTC', zone: true })).toBe('12:03:04 UTC');
+    expect(formatClock(at, { timeZone: 'Europe/Paris', zone: true })).toBe('14:03:04 GMT+2');
+    expect(formatClock(Date.UTC(2024, 0, 2, 12, 3, 4), { timeZone: 'Europe/Paris', zone: true })).toBe('13:03:04 GMT+1');
+    expect(formatClock(Date.UTC(2024, 0, 2, 12, 3, 4), { timeZone: 'America/New_York', zone: true })).toBe('07:03:04 EST');
+    expect(formatClock(at, { timeZone: 'UTC', zone: true, date: true, now: at })).toBe('2024-05-02 12:03:04 UTC');
+    // Across midnight in one zone but not the other: the date follows the zone shown.
+    const late = Date.UTC(2024, 4, 2, 23, 30, 0);
+    expect(formatClock(late, { timeZone: 'UTC', now: late + 3_600_000 })).toBe('2024-05-02 23:30:00');
+    expect(formatClock(late, { timeZone: 'Europe/Paris', now: late + 3_600_000 })).toBe('01:30:00');
+  });
 });
 
 describe('formatPersistence and formatForward', () => {

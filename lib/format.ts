@@ -134,16 +134,33 @@ export function formatRelative(at: number | null | undefined, now: number): stri
 
 /**
  * A wall-clock time "12:03:04" (24 h), with the date prefixed ("2024-05-02 12:03:04") when it is
- * not the same calendar day as `now`. `timeZone` defaults to the viewer's.
+ * not the same calendar day as `now` (or always, with `date: true`), and the zone's short name
+ * appended with `zone: true` ("12:03:04 UTC", "12:03:04 GMT+1"). `timeZone` defaults to the viewer's.
  */
-export function formatClock(at: number | null | undefined, options: { now?: number; timeZone?: string } = {}): string {
+export function formatClock(at: number | null | undefined, options: { now?: number; timeZone?: string; zone?: boolean; date?: boolean } = {}): string {
   if (missing(at)) return EM_DASH;
   const time = partsOf(at, options.timeZone);
   const hms = `${time.hour}:${time.minute}:${time.second}`;
-  if (options.now === undefined) return hms;
-  const today = partsOf(options.now, options.timeZone);
-  if (today.year === time.year && today.month === time.month && today.day === time.day) return hms;
-  return `${time.year}-${time.month}-${time.day} ${hms}`;
+  const zone = options.zone ? ` ${zoneName(at, options.timeZone)}` : '';
+  let sameDay = !options.date;
+  if (sameDay && options.now !== undefined) {
+    const today = partsOf(options.now, options.timeZone);
+    sameDay = today.year === time.year && today.month === time.month && today.day === time.day;
+  }
+  return sameDay ? `${hms}${zone}` : `${time.year}-${time.month}-${time.day} ${hms}${zone}`;
+}
+
+const ZONE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/** The short name of the zone at that instant: "UTC", "GMT+1", "EST" (summer time included). */
+export function zoneName(at: number, timeZone?: string): string {
+  const cacheKey = timeZone ?? '';
+  let format = ZONE_FORMATS.get(cacheKey);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short', ...(timeZone ? { timeZone } : {}) });
+    ZONE_FORMATS.set(cacheKey, format);
+  }
+  return format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? timeZone ?? 'local';
 }
 
 const PART_FORMATS = new Map<string, Intl.DateTimeFormat>();

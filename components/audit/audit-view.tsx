@@ -7,6 +7,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { Section } from '@/components/ui/card';
 import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { useClock } from '@/components/ui/relative-time';
 
 // The audit log: who did what, from where, to what, and how it went on each director.
 
@@ -82,6 +83,7 @@ function summary(detail: unknown): string {
 
 export function AuditView() {
   const q = useQuery(auditQueries.list());
+  const clockOf = useClock();
   return (
     <Section id="audit" title="Audit log" description="Every change (an attempted row before it, the outcome after) and every refused request (counted per source and minute), newest first. Entries are hash-chained: lvsctl audit verify.">
       {q.isError ? (
@@ -111,7 +113,9 @@ export function AuditView() {
                 <Tr key={e.id} data-testid="audit-row" data-action={e.action} data-outcome={e.outcome} data-id={e.id}>
                   <Td className="font-mono text-xs text-muted">{e.id}</Td>
                   <Td className="whitespace-nowrap">
-                    <time dateTime={new Date(e.at).toISOString()}>{new Date(e.at).toLocaleString()}</time>
+                    <time dateTime={new Date(e.at).toISOString()} suppressHydrationWarning>
+                      {clockOf(e.at, { date: true })}
+                    </time>
                   </Td>
                   <Td className="font-medium">{e.actor}</Td>
                   <Td>{e.role ?? '—'}</Td>

@@ -38,7 +38,7 @@ export function UserMenu({ me }: { me: Me }) {
           type="button"
           onClick={() => void logout()}
           disabled={busy}
-          className="rounded-md border border-line px-2.5 py-1 text-sm text-muted hover:bg-hover hover:text-ink disabled:opacity-60"
+          className="rounded-md border border-line px-2.5 py-1 text-sm whitespace-nowrap text-muted hover:bg-hover hover:text-ink disabled:opacity-60"
           data-testid="logout-button"
         >
           Log out

@@ -4,17 +4,18 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { clusterQueries, DEFAULT_POLL_MS, STALE_AFTER_POLLS } from '@/lib/api/queries';
 import type { ClusterSummary } from '@/lib/models/cluster';
-import { formatClock, formatCount, formatDuration } from '@/lib/format';
+import { formatCount, formatDuration } from '@/lib/format';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState, errorCodeAndMessage } from '@/components/ui/error-state';
 import { pageHrefs } from '@/components/ui/links';
-import { ClockAndAge, RelativeTime } from '@/components/ui/relative-time';
+import { ClockAndAge, RelativeTime, useClock } from '@/components/ui/relative-time';
 import { LoadingBlock } from '@/components/ui/skeleton';
 import { StaleBanner } from '@/components/ui/stale-banner';
 import { StatusPill } from '@/components/ui/status-pill';
 import { useNow } from '@/components/ui/use-now';
 import { LastFailover } from '@/components/events/last-failover';
+import { OpenHolds } from '@/components/drain/open-holds';
 import { useDocumentTitle } from '@/components/ui/use-document-title';
 import { overviewTitle, worstFirst } from '@/lib/overview-health';
 import { ClusterHealthPills } from './cluster-health-pills';
@@ -71,6 +72,7 @@ export function ClusterOverview() {
           ))}
         </ul>
       )}
+      {clusters.length > 0 ? <OpenHolds clusters={clusters.map((c) => c.name)} /> : null}
     </div>
   );
 }
@@ -80,13 +82,14 @@ function isStale(cluster: Pick<ClusterSummary, 'takenAt'>, now: number): boolean
 }
 
 function ClusterCard({ cluster, now }: { cluster: ClusterSummary; now: number }) {
+  const clockOf = useClock();
   const headingId = `cluster-${cluster.name}-heading`;
   const stale = isStale(cluster, now);
   const staleDirectors = cluster.directors.filter((d) => !d.live);
   const href = pageHrefs.cluster(cluster.name);
 
   return (
-    <Card as="li" aria-labelledby={headingId} data-testid={`cluster-card-${cluster.name}`} className="flex flex-col">
+    <Card as="li" aria-labelledby={headingId} data-testid={`cluster-card-${cluster.name}`} className="flex min-w-0 flex-col">
       <div className="flex items-start gap-3 border-b border-line px-4 py-3">
         <div className="min-w-0 flex-1">
           <h2 id={headingId} className="truncate text-base font-semibold">
@@ -101,7 +104,7 @@ function ClusterCard({ cluster, now }: { cluster: ClusterSummary; now: number })
         <ClusterHealthPills health={cluster.health} stale={stale} />
       </div>
 
-      <div className="grid flex-1 gap-4 px-4 py-3">
+      <div className="grid flex-1 grid-cols-[minmax(0,1fr)] gap-4 px-4 py-3">
         {stale ? (
           <StaleBanner subject={cluster.name} since={cluster.takenAt} data-testid="cluster-stale-banner" />
         ) : null}
@@ -128,7 +131,7 @@ function ClusterCard({ cluster, now }: { cluster: ClusterSummary; now: number })
                   )}
                   {instance.master && instance.masterSince ? (
                     <span className="text-xs text-muted">
-                      since {formatClock(instance.masterSince, now ? { now } : {})}
+                      since {clockOf(instance.masterSince)}
                       {now ? ` (${formatDuration(now - instance.masterSince)})` : ''}
                     </span>
                   ) : null}
@@ -158,7 +161,7 @@ function ClusterCard({ cluster, now }: { cluster: ClusterSummary; now: number })
             ))}
           </ul>
           {staleDirectors.length > 0 ? (
-            <ul className="mt-2 space-y-1 text-xs text-amber-900 dark:text-amber-200">
+            <ul className="mt-2 space-y-1 text-xs break-words text-amber-900 dark:text-amber-200">
               {staleDirectors.map((d) => (
                 <li key={d.name}>
                   <span className="font-medium">{d.name}</span>: stale since <ClockAndAge at={d.takenAt} />

@@ -5,6 +5,7 @@ import { useCallback, useId, useRef, useState, type FormEvent } from 'react';
 import { isApiError, type ActionBody, type DrainTarget } from '@/lib/api/client';
 import { clusterKeys } from '@/lib/api/queries';
 import { hasPort } from '@/lib/address';
+import { formatPercent } from '@/lib/format';
 import { drainKeys, drainQueries, postAction } from '@/lib/api/drain';
 import type { ActionResult, DrainAction, DrainPlan } from '@/lib/models/drain';
 import { CopyButton } from '@/components/ui/copy-button';
@@ -27,8 +28,9 @@ export interface DrainDialogRequest extends DrainTarget {
 
 const VERB: Record<DrainAction, string> = { drain: 'Drain', restore: 'Restore', weight: 'Set weight of' };
 
+/** A share (0..1) as the console prints every percentage: "45 %", "4.5 %". */
 function pct(x: number): string {
-  return `${Math.round(x * 100)}%`;
+  return formatPercent(x, 1);
 }
 
 function PlanView({ plan }: { plan: DrainPlan }) {

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import type { DrainTarget } from '@/lib/api/client';
 import { drainQueries } from '@/lib/api/drain';
-import { formatCount } from '@/lib/format';
+import { formatCount, formatDuration } from '@/lib/format';
 import type { DrainProgress } from '@/lib/models/drain';
 import { describeError } from '@/components/ui/error-state';
 import { StatusPill, type Tone } from '@/components/ui/status-pill';
@@ -27,12 +27,6 @@ export function DrainStateBadge({ state }: { state: DrainProgress['state'] }) {
       </StatusPill>
     </span>
   );
-}
-
-function formatSeconds(s: number): string {
-  if (s < 90) return `${Math.round(s)} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
 }
 
 /** A tiny inline series of active+inactive connections (newest right). */
@@ -91,7 +85,7 @@ export function DrainProgressView({ cluster, target, compact = false }: { cluste
         </span>
         {p.state === 'draining' && p.estimatedSecondsToZero !== null ? (
           <span className="text-muted" title={p.estimateNote ?? undefined} data-testid="drain-estimate">
-            zero in ≈ {formatSeconds(p.estimatedSecondsToZero)}
+            zero in ≈ {formatDuration(p.estimatedSecondsToZero * 1000)}
             {p.estimateNote ? ' (at least)' : ''}
           </span>
         ) : null}

@@ -30,6 +30,8 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { ClusterLink } from '@/components/ui/links';
 import { ClockAndAge } from '@/components/ui/relative-time';
+import { useTimeZoneChoice } from '@/components/ui/time-zone';
+import { fromDateTimeInput, toDateTimeInput } from '@/lib/time-zone';
 import { StatusPill } from '@/components/ui/status-pill';
 import { useNow } from '@/components/ui/use-now';
 import { eventTone, eventWhat, isOngoing, KIND_LABEL } from './event-style';
@@ -48,30 +50,26 @@ const PRESETS: { value: RangePreset; label: string }[] = [
   { value: 'custom', label: 'Custom' },
 ];
 
-/** datetime-local value (local time) <-> epoch ms. */
-function toLocalInput(ms: number): string {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
-}
-/** A local date-and-time input for one end of a custom range (epoch ms; undefined when empty). */
+/**
+ * A date-and-time input for one end of a custom range (epoch ms; undefined when empty), read and
+ * shown in the zone the operator chose (top bar: Local / UTC), which its label names.
+ */
 function TimeField({ label, value, onChange, testId }: { label: string; value: number | undefined; onChange: (ms: number | undefined) => void; testId: string }) {
+  const zone = useTimeZoneChoice();
   return (
     <label className="flex flex-col gap-1">
-      <span className="text-xs text-muted">{label}</span>
+      <span className="text-xs text-muted">
+        {label} ({zone === 'utc' ? 'UTC' : 'local time'})
+      </span>
       <input
         type="datetime-local"
         className="rounded border border-line bg-surface px-2 py-1"
-        value={value === undefined ? '' : toLocalInput(value)}
-        onChange={(e) => onChange(fromLocalInput(e.target.value))}
+        value={value === undefined ? '' : toDateTimeInput(value, zone)}
+        onChange={(e) => onChange(fromDateTimeInput(e.target.value, zone))}
         data-testid={testId}
       />
     </label>
   );
-}
-
-function fromLocalInput(v: string): number | undefined {
-  const t = new Date(v).getTime();
-  return Number.isNaN(t) ? undefined : t;
 }
 
 function Clock({ at }: { at: number }) {

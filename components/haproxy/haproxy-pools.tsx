@@ -3,12 +3,12 @@
 import { useCallback, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { haproxyQueries } from '@/lib/api/haproxy';
-import { haproxyRows, type HaproxyActionResult, type HaproxyHold, type HaproxyInstanceView, type HaproxyServerRow } from '@/lib/models/haproxy';
+import { haproxyRows, haproxyRowsOfHost, type HaproxyActionResult, type HaproxyHold, type HaproxyInstanceView, type HaproxyServerRow } from '@/lib/models/haproxy';
 import { useCan } from '@/components/auth/me-context';
 import { ClusterBreadcrumb } from '@/components/ui/breadcrumb';
 import { Section } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
-import { RelativeTime } from '@/components/ui/relative-time';
+import { RelativeTime, useClock } from '@/components/ui/relative-time';
 import { HaproxyActionDialog, type HaproxyDialogRequest } from './haproxy-action-dialog';
 
 // HAProxy pools beside LVS: every backend's servers, one row each with a column per instance
@@ -89,6 +89,7 @@ function BackendTable({
   open: (r: HaproxyDialogRequest) => void;
 }) {
   const summaries = instances.map((i) => ({ inst: i, b: i.backends.find((x) => x.name === backend) }));
+  const clockOf = useClock();
   return (
     <table className="w-full text-sm" data-testid="haproxy-backend" data-backend={backend}>
       <caption className="py-1 text-left text-xs text-muted">
@@ -144,7 +145,7 @@ function BackendTable({
                   <span
                     key={h.id}
                     className="mr-1 block text-xs text-muted"
-                    title={`${h.reason ? `“${h.reason}” — ` : ''}since ${new Date(h.createdAt).toISOString()}${h.lastError ? `; last re-apply failed: ${h.lastError}` : ''}`}
+                    title={`${h.reason ? `“${h.reason}” — ` : ''}since ${clockOf(h.createdAt, { date: true })}${h.lastError ? `; last re-apply failed: ${h.lastError}` : ''}`}
                     data-testid="haproxy-hold"
                     data-aspect={h.aspect}
                     data-reapplied={h.reapplied}
@@ -189,14 +190,60 @@ function Outcome({ r }: { r: HaproxyActionResult }) {
   );
 }
 
-export function HaproxyPools({ cluster }: { cluster: string }) {
-  const q = useQuery(haproxyQueries.pools(cluster));
-  const canAct = useCan('operator', cluster);
+/** The action dialog of one cluster's HAProxy servers: what opens it, the open one, the last outcome. */
+function useHaproxyDialog(cluster: string, instances: readonly HaproxyInstanceView[], holds: readonly HaproxyHold[]) {
   const [last, setLast] = useState<HaproxyActionResult | null>(null);
   const [dialog, setDialog] = useState<HaproxyDialogRequest | null>(null);
   const close = useCallback(() => setDialog(null), []);
+  const element = dialog ? (
+    <HaproxyActionDialog
+      key={`${dialog.action} ${dialog.backend} ${dialog.server}`}
+      cluster={cluster}
+      request={dialog}
+      instances={instances}
+      holds={holds}
+      onClose={close}
+      onDone={(r) => {
+        setLast(r);
+        setDialog(null);
+      }}
+    />
+  ) : null;
+  return { open: setDialog, last, element };
+}
+
+/**
+ * The host page's HAProxy part: the servers of this cluster's backends at this address, with the
+ * same cells, holds and actions as the pools page (nothing when the host is in no backend).
+ */
+export function HaproxyHostMemberships({ cluster, address }: { cluster: string; address: string }) {
+  const q = useQuery(haproxyQueries.pools(cluster));
+  const canAct = useCan('operator', cluster);
   const instances = q.data?.instances ?? [];
   const holds = q.data?.holds ?? [];
+  const { open, last, element } = useHaproxyDialog(cluster, instances, holds);
+  const backends = haproxyRowsOfHost(instances, address);
+  if (q.error) return <ErrorState title={`Could not read HAProxy of ${cluster}`} error={q.error} onRetry={() => void q.refetch()} />;
+  if (backends.length === 0) return null;
+  return (
+    <Section id={`haproxy-${cluster}`} title={`HAProxy backends of ${cluster} using this host`}>
+      <div className="space-y-3" data-testid="host-haproxy" data-cluster={cluster}>
+        {last ? <Outcome r={last} /> : null}
+        {backends.map(({ backend, rows }) => (
+          <BackendTable key={backend} backend={backend} rows={rows} instances={instances} holds={holds} canAct={canAct} open={open} />
+        ))}
+        {element}
+      </div>
+    </Section>
+  );
+}
+
+export function HaproxyPools({ cluster }: { cluster: string }) {
+  const q = useQuery(haproxyQueries.pools(cluster));
+  const canAct = useCan('operator', cluster);
+  const instances = q.data?.instances ?? [];
+  const holds = q.data?.holds ?? [];
+  const { open, last, element } = useHaproxyDialog(cluster, instances, holds);
   return (
     <div className="space-y-6" data-testid="haproxy-pools">
       <div>
@@ -231,23 +278,10 @@ export function HaproxyPools({ cluster }: { cluster: string }) {
       ) : null}
       {haproxyRows(instances).map(({ backend, rows }) => (
         <Section key={backend} id={`haproxy-${backend}`} title={`Backend ${backend}`}>
-          <BackendTable backend={backend} rows={rows} instances={instances} holds={holds} canAct={canAct} open={setDialog} />
+          <BackendTable backend={backend} rows={rows} instances={instances} holds={holds} canAct={canAct} open={open} />
         </Section>
       ))}
-      {dialog ? (
-        <HaproxyActionDialog
-          key={`${dialog.action} ${dialog.backend} ${dialog.server}`}
-          cluster={cluster}
-          request={dialog}
-          instances={instances}
-          holds={holds}
-          onClose={close}
-          onDone={(r) => {
-            setLast(r);
-            setDialog(null);
-          }}
-        />
-      ) : null}
+      {element}
     </div>
   );
 }

@@ -20,9 +20,11 @@ import { RS_HEALTH } from '@/components/ui/tones';
 import { useCan } from '@/components/auth/me-context';
 import { DrainActionsProvider, useDrainActions } from '@/components/drain/drain-actions';
 import { realServerRowData, weightTitle, WeightValue } from '@/components/services/weight-value';
+import { HaproxyHostMemberships } from '@/components/haproxy/haproxy-pools';
 
 // One real server everywhere it serves: every service in every cluster, with its weight and
-// connections on each director at once (the view for "drain this host" and "is it empty yet").
+// connections on each director at once (the view for "drain this host" and "is it empty yet"),
+// and the HAProxy backends of those clusters that have it as a server, with their own actions.
 
 type Entry = HostMembership['entries'][number];
 
@@ -178,6 +180,10 @@ function HostDetails({ membership, failure, lastReceivedAt }: { membership: Host
           </div>
         </Section>
       )}
+
+      {[...new Set(entries.map((e) => e.cluster))].map((c) => (
+        <HaproxyHostMemberships key={c} cluster={c} address={membership.address} />
+      ))}
     </div>
   );
 }

@@ -120,7 +120,7 @@ export const ServiceHeaderRow = memo(function ServiceHeaderRow({
         </span>
         {shownRealServers !== total ? (
           <span className="ml-auto shrink-0 text-xs font-normal text-muted" data-testid="service-shown-count">
-            {shownRealServers} of {total} shown
+            {formatCount(shownRealServers)} of {formatCount(total)} shown
           </span>
         ) : null}
       </div>

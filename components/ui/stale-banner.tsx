@@ -1,7 +1,8 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import { formatClock, formatDuration } from '@/lib/format';
+import { formatDuration } from '@/lib/format';
+import { useClock } from './relative-time';
 import { useNow } from './use-now';
 
 /**
@@ -26,6 +27,7 @@ export function StaleBanner({
   'data-testid'?: string;
 }) {
   const now = useNow();
+  const clockOf = useClock();
   const colours =
     tone === 'critical'
       ? 'border-red-300 bg-red-50 text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200'
@@ -38,7 +40,7 @@ export function StaleBanner({
       <p className="min-w-0">
         <span role="alert">
           <strong className="font-semibold">
-            {since === null ? `No data from ${subject} yet` : `Data from ${subject} is stale since ${formatClock(since, now ? { now } : {})}`}
+            {since === null ? `No data from ${subject} yet` : `Data from ${subject} is stale since ${clockOf(since)}`}
           </strong>
         </span>
         {since !== null && now ? (

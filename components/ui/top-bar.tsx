@@ -7,6 +7,7 @@ import { UserMenu } from '@/components/auth/user-menu';
 import { GlobalSearch } from '@/components/search/global-search';
 import { ConsoleStatus } from './console-status';
 import { ThemeToggle } from './theme-toggle';
+import { TimeZoneToggle } from './time-zone';
 
 // The top bar: product name home, section nav (others add Timeline, Audit here), and how fresh
 // the data on this page is.
@@ -64,6 +65,7 @@ export function TopBar({ me }: { me: Me | null }) {
         <div className="ml-auto flex min-w-0 flex-1 items-center justify-end gap-4">
           {me ? <GlobalSearch /> : null}
           {me ? <ConsoleStatus /> : null}
+          <TimeZoneToggle />
           <ThemeToggle />
           {me ? <UserMenu me={me} /> : null}
         </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HaproxyActionRequest, haproxyImpact, haproxyRows, haproxyServing, type HaproxyInstanceView, type HaproxyServer } from './haproxy';
+import { HaproxyActionRequest, haproxyAddressHost, haproxyImpact, haproxyRows, haproxyRowsOfHost, haproxyServing, type HaproxyInstanceView, type HaproxyServer } from './haproxy';
 
 // The HAProxy dialog's impact and the server's last-server rule (one function for both), and the
 // table's one row per server across instances.
@@ -63,6 +63,26 @@ describe('haproxyRows', () => {
       ]],
     ]);
     expect(rows[0]?.rows[1]?.cells['haproxy-dir1']?.status).toBe('DRAIN');
+  });
+});
+
+describe('haproxyRowsOfHost', () => {
+  it('keeps the servers at the host address, in every backend, on every instance', () => {
+    const views = [inst('haproxy-dir1', [srv('rs11', 'UP'), srv('rs12', 'DRAIN')]), inst('haproxy-dir2', [srv('rs11', 'MAINT'), srv('rs13', 'UP')])];
+    const mine = haproxyRowsOfHost(views, '192.0.2.11');
+    expect(mine.map((b) => [b.backend, b.rows.map((r) => [r.server, Object.keys(r.cells)])])).toEqual([['galera', [['rs11', ['haproxy-dir1', 'haproxy-dir2']]]]]);
+    expect(haproxyRowsOfHost(views, '192.0.2.99')).toEqual([]);
+    expect(haproxyRowsOfHost(views, '192.0.2.1')).toEqual([]); // a prefix of 192.0.2.11 is another host
+  });
+
+  it('reads HAProxy addresses (IPv6 in brackets, as its management guide says); IPv6 compared canonically', () => {
+    expect(haproxyAddressHost('192.0.2.11:8080')).toBe('192.0.2.11');
+    expect(haproxyAddressHost('[2001:DB8:0::11]:8080')).toBe('2001:db8::11');
+    expect(haproxyAddressHost('2001:db8::11')).toBe('2001:db8::11');
+    expect(haproxyAddressHost('unix')).toBeNull();
+    expect(haproxyAddressHost('db1.example:3306')).toBeNull();
+    expect(haproxyAddressHost('')).toBeNull();
+    expect(haproxyAddressHost(null)).toBeNull();
   });
 });
 

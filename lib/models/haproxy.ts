@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalIP, isIP, splitEndpoint } from '../address';
 
 // HAProxy beside LVS: what the console reads from each HAProxy instance's admin socket (`show stat`)
 // and the actions it sends there (`set server B/S state drain|maint|ready`, `set server B/S weight N`).
@@ -227,4 +228,26 @@ export function haproxyRows(instances: readonly Pick<HaproxyInstanceView, 'name'
     }
   }
   return [...backends].map(([backend, rows]) => ({ backend, rows: [...rows.values()] }));
+}
+
+/**
+ * The host part of HAProxy's `addr` column ("192.0.2.11:8080"; IPv6 has brackets around the
+ * address, "[2001:db8::11]:8080", per HAProxy's management guide), canonical; null when it is not
+ * an address (a name, "unix", empty).
+ */
+export function haproxyAddressHost(addr: string | null): string | null {
+  if (addr === null || addr === '') return null;
+  const { address } = splitEndpoint(addr);
+  return isIP(address) !== 0 ? canonicalIP(address) : null;
+}
+
+/** The host page's HAProxy memberships: the backends' rows whose server is at this address. */
+export function haproxyRowsOfHost(
+  instances: readonly Pick<HaproxyInstanceView, 'name' | 'backends'>[],
+  address: string,
+): { backend: string; rows: HaproxyServerRow[] }[] {
+  const wanted = isIP(address) !== 0 ? canonicalIP(address) : address;
+  return haproxyRows(instances)
+    .map(({ backend, rows }) => ({ backend, rows: rows.filter((r) => haproxyAddressHost(r.address) === wanted) }))
+    .filter((b) => b.rows.length > 0);
 }

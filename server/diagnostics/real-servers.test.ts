@@ -78,6 +78,20 @@ describe('diagnoseRealServers', () => {
     expect(diagnoseRealServers(snapshot, [elsewhere]).find((x) => x.check === 'rs-nat-route')?.detail).toContain('via 198.51.100.254, which is not a VIP');
   });
 
+  it('a host serving one service on several ports names that service once (issue 22: it was listed three times)', () => {
+    const multi = {
+      ...snapshot,
+      services: [
+        ...snapshot.services.filter((x) => x.key !== 'TCP 192.0.2.102:80'),
+        { key: 'TCP 192.0.2.102:80', address: '192.0.2.102', fwmark: null, realServers: [8080, 8081, 8082].map(() => ({ address: '198.51.100.13', forward: 'Masq' })) },
+      ],
+    } as unknown as ClusterSnapshot;
+    const none = readout('rs3', { ipRoute: (s) => JSON.stringify((JSON.parse(s) as { dst: string }[]).filter((x) => x.dst !== 'default')) });
+    const c = diagnoseRealServers(multi, [none]).find((x) => x.check === 'rs-nat-route');
+    expect(c?.detail).toContain('rs3 serves TCP 192.0.2.102:80 by NAT, but');
+    expect(c?.detail.match(/TCP 192\.0\.2\.102:80/g)).toHaveLength(1);
+  });
+
   it('strict rp_filter is a warning for DR and NAT (no tunnel here)', () => {
     const r = readout('rs1', { sysctls: (s) => s.replace('all.rp_filter = 0', 'all.rp_filter = 1') });
     const c = diagnoseRealServers(snapshot, [r]).find((x) => x.check === 'rs-rp-filter');

@@ -32,6 +32,12 @@ interface Route {
 const SYSCTL_FILE = '/etc/sysctl.d/90-lvs-realserver.conf';
 const persist = (lines: string[]) => `${lines.map((l) => `sysctl -w ${l}`).join('\n')}\nprintf '%s\\n' ${lines.map((l) => `'${l.replace('=', ' = ')}'`).join(' ')} >> ${SYSCTL_FILE}   # keep after a reboot`;
 
+/** The services a host's real servers belong to, each named once (a host can serve one service on several ports or addresses). */
+function serviceKeys(uses: readonly { svc: { key: string } }[]): string {
+  return [...new Set(uses.map((u) => u.svc.key))].join(', ');
+}
+const countServices = (uses: readonly { svc: { key: string } }[]): number => new Set(uses.map((u) => u.svc.key)).size;
+
 function parseRoutes(text: string): Route[] {
   const j: unknown = JSON.parse(text);
   if (!Array.isArray(j)) throw new Error('ip -j route show: not a JSON array');
@@ -74,8 +80,8 @@ export function diagnoseRealServers(s: ClusterSnapshot, readouts: readonly RealS
       const missing = vips.filter((v) => !onLo.has(v));
       out.push({ ...base, id: `rs-dr-vip:${r.host}`, check: 'rs-dr-vip', title: 'DR: the VIPs on lo', status: missing.length ? 'problem' : 'ok',
         detail: missing.length
-          ? `${r.host} serves ${dr.map((u) => u.svc.key).join(', ')} by direct routing but does not hold ${missing.join(', ')} on lo: the director's packets for the VIP are dropped.`
-          : `${vips.join(', ')} on lo (${dr.length} direct-routing service${dr.length > 1 ? 's' : ''}).`,
+          ? `${r.host} serves ${serviceKeys(dr)} by direct routing but does not hold ${missing.join(', ')} on lo: the director's packets for the VIP are dropped.`
+          : `${vips.join(', ')} on lo (${countServices(dr)} direct-routing service${countServices(dr) > 1 ? 's' : ''}).`,
         fix: missing.length ? missing.map((v) => `ip addr add ${v}/${v.includes(':') ? 128 : 32} dev lo`).join('\n') : null });
 
       const bad = facing.filter((l) => eff(l.ifname, 'arp_ignore') < 1 || eff(l.ifname, 'arp_announce') < 2);
@@ -101,8 +107,8 @@ export function diagnoseRealServers(s: ClusterSnapshot, readouts: readonly RealS
       const gw = [...vipsFloating].find((v) => !v.includes(':') && facing.some((l) => l.addresses.some((a) => a.family === 'inet' && sameSubnet(a.local, a.prefixlen, v))));
       out.push({ ...base, id: `rs-nat-route:${r.host}`, check: 'rs-nat-route', title: 'NAT: replies route back through the director', status: ok ? 'ok' : 'problem',
         detail: ok
-          ? `default route via ${via}, a VIP the directors float (${nat.map((u) => u.svc.key).join(', ')} by NAT).`
-          : `${r.host} serves ${nat.map((u) => u.svc.key).join(', ')} by NAT, but ${via ? `its default route goes via ${via}, which is not a VIP of the directors` : 'it has no default route'}: replies bypass the director and clients drop them.`,
+          ? `default route via ${via}, a VIP the directors float (${serviceKeys(nat)} by NAT).`
+          : `${r.host} serves ${serviceKeys(nat)} by NAT, but ${via ? `its default route goes via ${via}, which is not a VIP of the directors` : 'it has no default route'}: replies bypass the director and clients drop them.`,
         fix: ok ? null : `ip route replace default via ${gw ?? '<the VRRP gateway VIP on this LAN>'}   # and make it permanent in the network configuration` });
     }
 
@@ -114,7 +120,7 @@ export function diagnoseRealServers(s: ClusterSnapshot, readouts: readonly RealS
       detail: strict.length === 0
         ? `rp_filter is loose or off on ${rpIfaces.join(', ') || 'every interface'}.`
         : tun.length > 0
-          ? `strict rp_filter (1) on ${strict.join(', ')}: packets tunnelled from the director (${tun.map((u) => u.svc.key).join(', ')}) arrive on tunl0 but route back elsewhere, and are dropped.`
+          ? `strict rp_filter (1) on ${strict.join(', ')}: packets tunnelled from the director (${serviceKeys(tun)}) arrive on tunl0 but route back elsewhere, and are dropped.`
           : `strict rp_filter (1) on ${strict.join(', ')}: fine while requests and replies use one interface; if clients come in on one and replies leave on another (several LANs, asymmetric routes), the kernel drops them silently.`,
       fix: strict.length === 0 ? null : persist(['net.ipv4.conf.all.rp_filter=2', ...strict.map((i) => `net.ipv4.conf.${i}.rp_filter=2`)]) });
   }
