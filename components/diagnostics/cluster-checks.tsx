@@ -3,22 +3,25 @@
 import { useQuery } from '@tanstack/react-query';
 import { diagnosticsQueries } from '@/lib/api/diagnostics';
 import type { CheckStatus, DiagnosticCheck } from '@/lib/models/diagnostics';
-import { formatDuration } from '@/lib/format';
+import { formatCount, formatDuration } from '@/lib/format';
 import { ClusterBreadcrumb } from '@/components/ui/breadcrumb';
 import { CopyButton } from '@/components/ui/copy-button';
 import { Section } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
 import { RelativeTime } from '@/components/ui/relative-time';
+import { StatusPill, type Tone } from '@/components/ui/status-pill';
+import { CLUSTER_HEALTH } from '@/components/ui/tones';
 
 // "Check this cluster": one button runs read-only checks on every director and lists what it
-// found, problems first, each with the exact fix to copy.
+// found, the critical ones first, each with the exact fix to copy.
 
-const STATUS: Record<CheckStatus, { label: string; tone: string; order: number }> = {
-  problem: { label: 'problem', tone: 'bg-red-100 text-red-900 dark:bg-red-400/15 dark:text-red-200', order: 0 },
-  warning: { label: 'warning', tone: 'bg-amber-100 text-amber-900 dark:bg-amber-400/15 dark:text-amber-200', order: 1 },
-  unknown: { label: 'unknown', tone: 'bg-zinc-200 text-zinc-900 dark:bg-zinc-400/15 dark:text-zinc-200', order: 2 },
-  ok: { label: 'ok', tone: 'bg-emerald-100 text-emerald-900 dark:bg-emerald-400/15 dark:text-emerald-200', order: 3 },
-  'not-applicable': { label: 'n/a', tone: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-400/10 dark:text-zinc-300', order: 4 },
+// The words and colours of cluster health and findings (components/ui/tones.ts): one vocabulary.
+const STATUS: Record<CheckStatus, { label: string; tone: Tone; order: number }> = {
+  problem: { label: CLUSTER_HEALTH.critical.label, tone: 'critical', order: 0 },
+  warning: { label: CLUSTER_HEALTH.warning.label, tone: 'warning', order: 1 },
+  unknown: { label: 'Unknown', tone: 'neutral', order: 2 },
+  ok: { label: CLUSTER_HEALTH.ok.label, tone: 'ok', order: 3 },
+  'not-applicable': { label: 'N/A', tone: 'neutral', order: 4 },
 };
 
 function CheckRow({ c }: { c: DiagnosticCheck }) {
@@ -26,7 +29,7 @@ function CheckRow({ c }: { c: DiagnosticCheck }) {
   return (
     <li className="border-b border-line py-3 last:border-b-0" data-testid="diagnostic-check" data-check={c.check} data-status={c.status} data-director={c.director ?? ''} data-host={c.host ?? ''}>
       <div className="flex flex-wrap items-center gap-2">
-        <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${s.tone}`}>{s.label}</span>
+        <StatusPill tone={s.tone}>{s.label}</StatusPill>
         <span className="font-medium">{c.title}</span>
         {c.director ? <span className="text-xs text-muted">on {c.director}</span> : null}
         {c.host ? <span className="text-xs text-muted">on real server {c.host}</span> : null}
@@ -77,7 +80,7 @@ export function ClusterChecks({ cluster }: { cluster: string }) {
       {report ? (
         <Section
           id="checks"
-          title={`${report.counts.problem} problem${report.counts.problem === 1 ? '' : 's'}, ${report.counts.warning} warning${report.counts.warning === 1 ? '' : 's'}`}
+          title={`${formatCount(report.counts.problem)} critical, ${formatCount(report.counts.warning)} warning${report.counts.warning === 1 ? '' : 's'}`}
           description={
             <>
               Ran <RelativeTime at={report.ranAt} /> in {formatDuration(report.durationMs, { ms: true })} · {report.counts.ok} ok, {report.counts.unknown} unknown

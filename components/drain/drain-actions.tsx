@@ -28,7 +28,8 @@ export function useDrainActions(): Open | null {
   return useContext(DrainActionsContext);
 }
 
-const BUTTON = 'rounded border border-line-strong px-1.5 py-0.5 text-[11px] leading-4 font-medium hover:bg-hover';
+// 24 px high at least: a target axe (WCAG 2.2 target-size) accepts beside a neighbour's.
+const BUTTON = 'inline-flex min-h-6 items-center rounded border border-line-strong px-1.5 text-[11px] leading-4 font-medium hover:bg-hover';
 
 /** Drain / Restore / Weight buttons for one real server of one service (operators only: the caller checks). */
 export function RealServerActions({

@@ -8,6 +8,7 @@ import { hasPort } from '@/lib/address';
 import { formatPercent } from '@/lib/format';
 import { drainKeys, drainQueries, postAction } from '@/lib/api/drain';
 import type { ActionResult, DrainAction, DrainPlan } from '@/lib/models/drain';
+import { FIELD_CLASS, ReasonField, WeightField } from '@/components/ui/action-fields';
 import { CopyButton } from '@/components/ui/copy-button';
 import { describeError } from '@/components/ui/error-state';
 import { useModalFocus } from '@/components/ui/modal-focus';
@@ -195,7 +196,6 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
   }
 
   const scope = service ? `in ${service}` : hasPort(target) ? 'in every service it belongs to' : 'in every service this host serves';
-  const field = 'mt-1 block w-full rounded-md border border-line-strong bg-surface px-2 py-1 text-sm text-ink placeholder:text-faint focus:border-accent';
   const result = mutation.data;
   return (
     <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={requestClose}>
@@ -247,39 +247,22 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
           <ResultView result={result} />
         ) : (
           <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate>
-            {action === 'weight' ? (
-              <label className="text-sm font-medium">
-                Weight (0–65535)
-                <input className={field} inputMode="numeric" value={weightText} onChange={(e) => setWeightText(e.target.value.trim())} data-testid="weight-input" />
-                {weight === null ? <span className="text-xs text-red-700 dark:text-red-300">a whole number from 0 to 65535</span> : null}
-              </label>
-            ) : null}
-            <label className="text-sm font-medium sm:col-span-2">
-              Reason{needsReason ? '' : ' (optional)'}
-              <textarea
-                ref={reasonRef}
-                className={field}
-                rows={2}
-                value={reason}
-                onChange={(e) => setReason(e.target.value)}
-                placeholder={needsReason ? 'e.g. kernel update on web-1 (goes to the audit log)' : ''}
-                data-testid="reason-input"
-              />
-            </label>
+            {action === 'weight' ? <WeightField max={65535} text={weightText} onText={setWeightText} valid={weight !== null} testId="weight-input" /> : null}
+            <ReasonField ref={reasonRef} className="sm:col-span-2" value={reason} onChange={setReason} required={needsReason} example="kernel update on web-1" testId="reason-input" />
             {action !== 'restore' ? (
               <>
                 <label className="text-sm font-medium">
                   Ticket or link (optional)
-                  <input className={field} value={ticket} onChange={(e) => setTicket(e.target.value)} data-testid="ticket-input" />
+                  <input className={FIELD_CLASS} value={ticket} onChange={(e) => setTicket(e.target.value)} data-testid="ticket-input" />
                 </label>
                 <div className="flex gap-2">
                   <label className="flex-1 text-sm font-medium">
                     Lease, minutes (optional)
-                    <input className={field} inputMode="numeric" value={lease} onChange={(e) => setLease(e.target.value.trim())} placeholder="no expiry" data-testid="lease-input" />
+                    <input className={FIELD_CLASS} inputMode="numeric" value={lease} onChange={(e) => setLease(e.target.value.trim())} placeholder="no expiry" data-testid="lease-input" />
                   </label>
                   <label className="text-sm font-medium">
                     When it runs out
-                    <select className={field} value={onExpiry} onChange={(e) => setOnExpiry(e.target.value === 'alert' ? 'alert' : 'restore')}>
+                    <select className={FIELD_CLASS} value={onExpiry} onChange={(e) => setOnExpiry(e.target.value === 'alert' ? 'alert' : 'restore')}>
                       <option value="restore">restore</option>
                       <option value="alert">alert only</option>
                     </select>

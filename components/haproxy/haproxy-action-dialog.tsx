@@ -13,6 +13,7 @@ import {
   type HaproxyHold,
   type HaproxyInstanceView,
 } from '@/lib/models/haproxy';
+import { ReasonField, WeightField } from '@/components/ui/action-fields';
 import { describeError } from '@/components/ui/error-state';
 
 // The one dialog for HAProxy's drain / maint / ready / weight / release of one server, as the LVS
@@ -113,7 +114,6 @@ export function HaproxyActionDialog({
 
   const destructive = action === 'maint';
   const takesOut = haproxyTakesOut(action, weight);
-  const field = 'mt-1 block w-full rounded-md border border-line-strong bg-surface px-2 py-1 text-sm text-ink placeholder:text-faint focus:border-accent';
   const confirmTone = destructive ? 'bg-red-700 hover:bg-red-800' : takesOut ? 'bg-amber-600 hover:bg-amber-700' : 'bg-indigo-600 hover:bg-indigo-700';
   return (
     <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={onClose}>
@@ -188,24 +188,8 @@ export function HaproxyActionDialog({
         ) : null}
 
         <form onSubmit={submit} className="grid gap-3" noValidate>
-          {action === 'weight' ? (
-            <label className="text-sm font-medium">
-              Weight (0–256)
-              <input className={field} inputMode="numeric" value={weightText} onChange={(e) => setWeightText(e.target.value.trim())} data-testid="haproxy-weight-input" />
-              {weight === null ? <span className="text-xs text-red-700 dark:text-red-300">a whole number from 0 to 256</span> : null}
-            </label>
-          ) : null}
-          <label className="text-sm font-medium">
-            Reason{needsReason ? '' : ' (optional)'}
-            <textarea
-              className={field}
-              rows={2}
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-              placeholder={needsReason ? 'e.g. MariaDB upgrade on rs1 (goes to the audit log)' : ''}
-              data-testid="haproxy-reason"
-            />
-          </label>
+          {action === 'weight' ? <WeightField max={256} text={weightText} onText={setWeightText} valid={weight !== null} testId="haproxy-weight-input" /> : null}
+          <ReasonField value={reason} onChange={setReason} required={needsReason} example="MariaDB upgrade on rs1" testId="haproxy-reason" />
           {mutation.isError ? (
             <p role="alert" className="text-sm text-red-800 dark:text-red-300" data-testid="haproxy-action-error">
               {isApiError(mutation.error) ? mutation.error.message : describeError(mutation.error).detail}
