@@ -25,41 +25,39 @@ step() {
   if "$@"; then echo "=== $name: ok in $(( $(date +%s) - t ))s"; else echo "=== $name: FAILED in $(( $(date +%s) - t ))s"; failed+=("$name"); fi
 }
 
-# The lab VM boots (about a minute or two of emulated CPU) while lint, typecheck and the unit tests
-# run: none of them needs it. Its output is shown when the lab step waits for it.
-lab_up_log=test-results/lab-up.log
-bash lab/up.sh >"$lab_up_log" 2>&1 &
-lab_up_pid=$!
-lab_up_t0=$(date +%s)
-wait_lab_up() {
-  local rc=0
-  wait "$lab_up_pid" || rc=$?
-  cat "$lab_up_log"
-  echo "(lab/up.sh ran in the background: $(( $(date +%s) - lab_up_t0 ))s since it started)"
+# A step that runs in the background while others run: `wait_bg NAME` waits for it (its exit code
+# is the step's), then shows its output and how long it ran.
+declare -A bg_pid bg_log bg_t0
+start_bg() {
+  local name=$1; shift
+  bg_log[$name]=test-results/$name.log
+  "$@" >"${bg_log[$name]}" 2>&1 &
+  bg_pid[$name]=$!
+  bg_t0[$name]=$(date +%s)
+}
+wait_bg() {
+  local name=$1 rc=0
+  wait "${bg_pid[$name]}" || rc=$?
+  cat "${bg_log[$name]}"
+  echo "($name ran in the background: $(( $(date +%s) - bg_t0[$name] ))s since it started)"
   return "$rc"
 }
+
+# The lab VM boots (about a minute or two of emulated CPU) while lint, typecheck and the unit tests
+# run: none of them needs it. Its output is shown when the lab step waits for it.
+start_bg lab-up bash lab/up.sh
 
 step lint npm run -s lint
 step typecheck npm run -s typecheck
 step unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=test-results/unit.json
-step lab-up wait_lab_up
+step lab-up wait_bg lab-up
 
 # The production build needs no lab, and the lab tests mostly wait on the VM (one emulated CPU):
 # the build runs beside them, on the other core, and e2e waits for both.
-build_log=test-results/build.log
-npm run -s build >"$build_log" 2>&1 &
-build_pid=$!
-build_t0=$(date +%s)
-wait_build() {
-  local rc=0
-  wait "$build_pid" || rc=$?
-  cat "$build_log"
-  echo "(the build ran in the background beside the lab tests: $(( $(date +%s) - build_t0 ))s since it started)"
-  return "$rc"
-}
+start_bg build npm run -s build
 
 step lab npx vitest run --project lab --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test-results/lab.json
-step build wait_build
+step build wait_bg build
 step e2e npx playwright test
 
 echo
