@@ -133,7 +133,7 @@ test('the host page shows one real server across its services and its HAProxy ba
   const rows = page.getByTestId('host-row');
   await expect(rows.first()).toBeVisible();
   expect(await rows.count()).toBeGreaterThanOrEqual(4);
-  // Its HAProxy membership too: galera/rs1 on both instances (192.0.2.11:8080).
+  // Its HAProxy membership too: galera/rs1 on both instances (192.0.2.11:3306).
   await expect(page.locator('[data-testid="host-haproxy"][data-cluster="lab"] [data-testid="haproxy-server"]')).toHaveAttribute('data-server', 'rs1');
   await readmeScreenshot(page, 'host');
 });

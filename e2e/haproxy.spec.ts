@@ -1,18 +1,17 @@
 import { expect, test, type Page } from '@playwright/test';
-import { ctl, readmeScreenshot } from './lab';
+import { ctl, mysqlTraffic, readmeScreenshot } from './lab';
 
 // HAProxy beside LVS in the browser, against the lab's real HAProxy in each director (frontend
-// :3306 over rs1..rs3:8080): drain rs1 through the dialog (impact, typed reason), both instances
-// show DRAIN, new connections through dir1's HAProxy avoid rs1; the drain is held, so when dir1's
+// :3306 over MariaDB on rs1..rs3, option mysql-check): every server L7OK, a stopped MariaDB shown
+// DOWN with HAProxy's own check message; drain rs1 through the dialog (impact, typed reason), both
+// instances show DRAIN, every new connection through the VIP is answered by the other two
+// server_ids; the drain is held, so when dir1's
 // HAProxy restarts and forgets it the console drains rs1 there again by itself; ready ends the hold
 // and brings rs1 back (from the host page, which lists rs1's HAProxy membership). Then the last UP server of the backend: refused without force (409, audited
 // with the typed reason, nothing changed), done with force, and everything made ready again.
 
-/** Which real server answered each of N new connections to dir1's HAProxy (from the lab's client). */
-async function traffic(n: number): Promise<Record<string, number>> {
-  const out = await ctl('traffic', '--count', String(n), '--url', 'http://192.0.2.2:3306/');
-  return Object.fromEntries(out.trim().split('\n').filter(Boolean).map((l) => [l.split(' ')[0] ?? '', Number(l.split(' ')[1])]));
-}
+/** Which MariaDB server (by its own server_id) answered each of N new connections through the VIP. */
+const traffic = mysqlTraffic;
 
 /** POST an action from the page's own script (with its session and CSRF token): status and body. */
 async function post(page: Page, body: Record<string, unknown>): Promise<{ status: number; body: { error?: { code?: string; message?: string } } }> {
@@ -62,9 +61,22 @@ test('drain an HAProxy server from the browser: both instances show DRAIN, new c
   await page.getByTestId('haproxy-link').click();
   await expect(page).toHaveURL(/\/clusters\/lab\/haproxy$/);
   for (const inst of ['haproxy-dir1', 'haproxy-dir2']) {
-    for (const rs of ['rs1', 'rs2', 'rs3']) await expect(server(page, inst, rs)).toHaveAttribute('data-status', 'UP', { timeout: 30_000 });
+    for (const rs of ['rs1', 'rs2', 'rs3']) {
+      await expect(server(page, inst, rs)).toHaveAttribute('data-status', 'UP', { timeout: 30_000 });
+      await expect(server(page, inst, rs).getByTestId('haproxy-check')).toContainText('L7OK');
+    }
   }
   try {
+    // A MariaDB that stops: DOWN on both, with what HAProxy's check got.
+    await ctl('mysql', 'stop', 'rs3');
+    for (const inst of ['haproxy-dir1', 'haproxy-dir2']) {
+      await expect(server(page, inst, 'rs3')).toHaveAttribute('data-status', 'DOWN', { timeout: 30_000 });
+      await expect(server(page, inst, 'rs3').getByTestId('haproxy-check')).toContainText('L4CON');
+      await expect(server(page, inst, 'rs3').getByTestId('haproxy-check-detail')).toHaveText('Connection refused');
+    }
+    await ctl('mysql', 'start', 'rs3');
+    for (const inst of ['haproxy-dir1', 'haproxy-dir2']) await expect(server(page, inst, 'rs3')).toHaveAttribute('data-status', 'UP', { timeout: 30_000 });
+
     // The dialog first: the impact per instance, the reason required (the confirm says why it waits).
     await row(page, 'rs1').getByTestId('haproxy-drain').click();
     const dialog = page.getByTestId('haproxy-dialog');
@@ -78,9 +90,7 @@ test('drain an HAProxy server from the browser: both instances show DRAIN, new c
     await expect(page.getByTestId('haproxy-outcome')).toHaveAttribute('data-ok', 'true', { timeout: 30_000 });
     await expect(page.getByTestId('haproxy-outcome')).toContainText('drain galera/rs1');
     for (const inst of ['haproxy-dir1', 'haproxy-dir2']) await expect(server(page, inst, 'rs1')).toHaveAttribute('data-status', 'DRAIN');
-    const during = await traffic(9);
-    expect(during.rs1 ?? 0).toBe(0);
-    expect((during.rs2 ?? 0) + (during.rs3 ?? 0)).toBe(9);
+    expect(await traffic(6)).toEqual({ rs2: 3, rs3: 3 });
     const hold = row(page, 'rs1').getByTestId('haproxy-hold');
     await expect(hold).toContainText('held drain by');
 
@@ -104,6 +114,7 @@ test('drain an HAProxy server from the browser: both instances show DRAIN, new c
     for (const inst of ['haproxy-dir1', 'haproxy-dir2']) await expect(server(page, inst, 'rs1')).toHaveAttribute('data-status', /^UP/, { timeout: 15_000 });
     await expect(row(page, 'rs1').getByTestId('haproxy-hold')).toHaveCount(0);
   } finally {
+    await ctl('mysql', 'start', 'rs3');
     await ready(page, 'rs1');
   }
   // Who did it, and why, is in the audit log.

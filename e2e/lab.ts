@@ -1,7 +1,7 @@
 // E2E helpers: the lab's control verbs, as an operator would use them (the same as the lab tests').
 import type { Page } from '@playwright/test';
 
-export { ctl } from '../server/testing/lab-ctl';
+export { ctl, mysqlTraffic } from '../server/testing/lab-ctl';
 
 /**
  * The README's pictures (docs/screenshots): taken where a spec has the page in the state worth

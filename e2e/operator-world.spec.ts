@@ -80,6 +80,7 @@ test('check this cluster on a lab broken on purpose: each finding appears with i
     // The real servers' checks run over their own SSH: each broken real-server setting is found by
     // server/diagnostics/diagnostics.lab.test.ts; here, healthy, they are listed among the passed.
     await expect(list.locator('[data-check="rs-dr-vip"][data-host="rs1"]')).toHaveAttribute('data-status', 'ok');
+    await expect(list.locator('[data-check="rs-tun-vip"][data-host="rs4"]')).toHaveAttribute('data-status', 'ok');
   } finally {
     await ctl('mend', 'all');
   }

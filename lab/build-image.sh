@@ -37,7 +37,7 @@ start=$(now)
 # --- keys, generated once ----------------------------------------------------------------
 mkdir -p "$STATE/ssh"
 [ -s "$STATE/ssh/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C lvslab-console -f "$STATE/ssh/id_ed25519"
-for h in vm dir1 dir2 rs1 rs2 rs3; do
+for h in vm dir1 dir2 rs1 rs2 rs3 rs4; do
   mkdir -p "$STATE/hostkeys/$h"
   for t in ed25519 ecdsa rsa; do
     k=$STATE/hostkeys/$h/ssh_host_${t}_key
@@ -65,6 +65,7 @@ cat > "$WORK/etc/hosts" <<'EOH'
 192.0.2.11 rs1
 192.0.2.12 rs2
 198.51.100.13 rs3
+192.0.2.14 rs4
 192.0.2.50 client
 192.0.2.100 vip
 ::1 localhost ip6-localhost ip6-loopback
@@ -81,6 +82,7 @@ ln -sf /dev/null "$WORK/etc/systemd/system/keepalived.service"
 ln -sf /dev/null "$WORK/etc/systemd/system/nginx.service"   # nginx runs per real server (lvslab-svc)
 ln -sf /dev/null "$WORK/etc/systemd/system/ipvsadm.service"  # no saved rules to restore; keepalived programs IPVS
 ln -sf /dev/null "$WORK/etc/systemd/system/haproxy.service"  # HAProxy runs per director (lvslab-director)
+ln -sf /dev/null "$WORK/etc/systemd/system/mariadb.service"  # MariaDB runs per real server (lvslab-mysql)
 for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer dpkg-db-backup.timer \
          getty@tty1.service; do
   ln -sf /dev/null "$WORK/etc/systemd/system/$u"
@@ -123,10 +125,27 @@ for d in dir1 dir2; do
   install -m 644 "$LAB_DIR/guest/etc/lvslab/haproxy.cfg" "$E/haproxy/haproxy.cfg"
 done
 # real servers: an sshd each (lvslab-up), for the console's read-only real-server diagnostics
-for r in rs1 rs2 rs3; do
+for r in rs1 rs2 rs3 rs4; do
   install -d -m 700 "$WORK/etc/lvslab/rs-hostkeys/$r"
   install -m 600 "$STATE/hostkeys/$r/ssh_host_ed25519_key" "$WORK/etc/lvslab/rs-hostkeys/$r/"
 done
+# MariaDB data directories of rs1..rs3 (lvslab-mysql), made here at native speed rather than at boot
+# under emulation: one mariadb-install-db, the users (no passwords; README "MariaDB behind HAProxy"),
+# then a copy per server (server_id and report_host are set when each starts)
+M=/var/lib/lvslab/mysql
+rm -rf "$WORK/var/lib/mysql"/* && mkdir -p "$WORK$M"
+chroot "$WORK" mariadb-install-db --no-defaults --user=mysql --datadir=$M/rs1 --skip-test-db \
+  --auth-root-authentication-method=socket --innodb-log-file-size=4M > "$STATE/mariadb-install.log" 2>&1 \
+  || die "mariadb-install-db failed (see $STATE/mariadb-install.log)"
+chroot "$WORK" mariadbd --no-defaults --bootstrap --user=mysql --datadir=$M/rs1 --skip-networking \
+  --innodb-log-file-size=4M >> "$STATE/mariadb-install.log" 2>&1 <<'EOSQL' || die "creating the lab's MariaDB users failed (see $STATE/mariadb-install.log)"
+FLUSH PRIVILEGES;
+CREATE USER 'haproxy_check'@'192.0.2.%';
+CREATE USER 'haproxy_check'@'198.51.100.%';
+CREATE USER 'lab'@'192.0.2.%';
+CREATE USER 'lab'@'198.51.100.%';
+EOSQL
+for r in rs2 rs3; do cp -a "$WORK$M/rs1" "$WORK$M/$r"; done
 chmod 600 "$WORK"/etc/ssh/ssh_host_*_key "$WORK"/etc/netns/*/ssh/ssh_host_*_key
 chmod 755 "$WORK/etc/netns" "$WORK"/etc/netns/*
 

@@ -88,6 +88,28 @@ describe('lab', () => {
     expect(servers.reduce((s, k) => s + (tally[k] ?? 0), 0)).toBe(20);
   });
 
+  it('LVS-TUN: 192.0.2.103 answers from rs2 and rs4 through IPIP, and rs4 stops answering each way its tunnel end breaks', async () => {
+    const tally = async (n: number) => {
+      const out = await ctl('traffic', '--count', String(n), '--url', 'http://192.0.2.103/').catch((e: { stdout?: string }) => e.stdout ?? '');
+      return Object.fromEntries(out.trim().split('\n').filter(Boolean).map((l) => [l.split(' ')[0] ?? '', Number(l.split(' ')[1])]));
+    };
+    const table = await ssh('dir1', 'ipvsadm -Ln -t 192.0.2.103:80');
+    expect(table).toMatch(/-> 192\.0\.2\.12:80\s+Tunnel\s+1/);
+    expect(table).toMatch(/-> 192\.0\.2\.14:80\s+Tunnel\s+1/);
+    expect(await tally(4)).toEqual({ rs2: 2, rs4: 2 });
+    try {
+      // rr: the connections to rs4 get no answer, those to rs2 still do
+      for (const broken of ['rs-tunl', 'rs-tun-vip', 'rs-rp-filter']) {
+        await ctl('break', broken, 'rs4');
+        expect(await tally(4), broken).toEqual({ '(failed)': 2, rs2: 2 });
+        await ctl('mend', broken, 'rs4');
+      }
+    } finally {
+      await ctl('mend', 'all');
+    }
+    expect(await tally(2)).toEqual({ rs2: 1, rs4: 1 });
+  }, 120_000);
+
   describe('VRRP failover', () => {
     afterAll(async () => {
       // leave the lab as we found it: keepalived running on dir1 (idempotent) and the VIP back there

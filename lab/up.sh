@@ -3,7 +3,7 @@
 # is ready. Builds the image first if the recipe changed. Prints the timing of each phase, the
 # accelerator and qemu's RSS, then writes $STATE/console.yaml for the console.
 #   LVSLAB_PORT_BASE (2200): BASE -> VM sshd, BASE+1 -> dir1 sshd, BASE+2 -> dir2 sshd,
-#                            BASE+3..5 -> rs1..rs3 sshd (real-server diagnostics) (127.0.0.1 only)
+#                            BASE+3..6 -> rs1..rs4 sshd (real-server diagnostics) (127.0.0.1 only)
 #   LVSLAB_ACCEL=kvm|tcg overrides the accelerator choice; LVSLAB_MEM (MiB, 1024); LVSLAB_STATE
 #   LVSLAB_CONSOLE_PORT (3000): listen port written into console.yaml
 set -euo pipefail
@@ -53,7 +53,7 @@ write_console_yaml() {
       echo '        keepalivedLog: { file: /var/log/keepalived.log }'
     done
     echo '    realServerHosts:   # read-only SSH to the real servers, for "check this cluster"'
-    for d in rs1:192.0.2.11:3 rs2:192.0.2.12:4 rs3:198.51.100.13:5; do
+    for d in rs1:192.0.2.11:3 rs2:192.0.2.12:4 rs3:198.51.100.13:5 rs4:192.0.2.14:6; do
       IFS=: read -r n a o <<<"$d"
       fp=$(ssh-keygen -lf "$STATE/hostkeys/$n/ssh_host_ed25519_key.pub" -E sha256 | awk '{print $2}')
       echo "      - { name: $n, addresses: [\"$a\"], host: 127.0.0.1, port: $((base + o)), user: lvsconsole, privateKeyPath: $STATE/ssh/id_ed25519, hostKey: \"$fp\" }"
@@ -74,7 +74,7 @@ report_rss() {
 if pid=$(qemu_pid); then
   base=$(port_base)
   write_ssh_config "$base"
-  echo "lvslab already running (qemu pid $pid, accel $(cat "$STATE/accel" 2>/dev/null || echo '?'), ports $base-$((base + 5))); waiting until ready"
+  echo "lvslab already running (qemu pid $pid, accel $(cat "$STATE/accel" 2>/dev/null || echo '?'), ports $base-$((base + 6))); waiting until ready"
   wait_ready "$(now)"
   report_rss "$pid"
   write_console_yaml "$base"
@@ -88,8 +88,8 @@ stamp "build (or cache check)" "$t"
 
 # --- ports: all three must be free (our qemu is not running, so any listener is someone else's) --
 base=${LVSLAB_PORT_BASE:-2200}
-{ [[ $base =~ ^[0-9]+$ ]] && [ "$base" -ge 1024 ] && [ "$base" -le 65533 ]; } || die "LVSLAB_PORT_BASE must be 1024..65533"
-for p in "$base" "$((base + 1))" "$((base + 2))" "$((base + 3))" "$((base + 4))" "$((base + 5))"; do
+{ [[ $base =~ ^[0-9]+$ ]] && [ "$base" -ge 1024 ] && [ "$base" -le 65529 ]; } || die "LVSLAB_PORT_BASE must be 1024..65529"
+for p in "$base" "$((base + 1))" "$((base + 2))" "$((base + 3))" "$((base + 4))" "$((base + 5))" "$((base + 6))"; do
   if [ -n "$(ss -Hltn "sport = :$p")" ]; then
     ss -Hltnp "sport = :$p" >&2 || true
     die "port $p is already in use by another program (not the lab's qemu). Free it or set LVSLAB_PORT_BASE."
@@ -131,11 +131,11 @@ qemu-system-x86_64 -name lvslab,process=lvslab-qemu "${ACCEL[@]}" -smp 2 -m "${L
   -append "console=ttyS0 root=/dev/vda rw rootfstype=ext4 net.ifnames=0 panic=1 quiet" \
   -drive file="$STATE/rootfs.img",format=raw,if=virtio,snapshot=on \
   -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-pci,rng=rng0 \
-  -netdev "user,id=n0,restrict=on,ipv6=off,net=203.0.113.0/24,host=203.0.113.2,dns=203.0.113.3,dhcpstart=203.0.113.15,hostfwd=tcp:127.0.0.1:$base-:22,hostfwd=tcp:127.0.0.1:$((base + 1))-:2201,hostfwd=tcp:127.0.0.1:$((base + 2))-:2202,hostfwd=tcp:127.0.0.1:$((base + 3))-:2203,hostfwd=tcp:127.0.0.1:$((base + 4))-:2204,hostfwd=tcp:127.0.0.1:$((base + 5))-:2205" \
+  -netdev "user,id=n0,restrict=on,ipv6=off,net=203.0.113.0/24,host=203.0.113.2,dns=203.0.113.3,dhcpstart=203.0.113.15,hostfwd=tcp:127.0.0.1:$base-:22,hostfwd=tcp:127.0.0.1:$((base + 1))-:2201,hostfwd=tcp:127.0.0.1:$((base + 2))-:2202,hostfwd=tcp:127.0.0.1:$((base + 3))-:2203,hostfwd=tcp:127.0.0.1:$((base + 4))-:2204,hostfwd=tcp:127.0.0.1:$((base + 5))-:2205,hostfwd=tcp:127.0.0.1:$((base + 6))-:2206" \
   -device virtio-net-pci,netdev=n0 \
   -daemonize -pidfile "$PIDF"
 pid=$(qemu_pid) || die "qemu did not start (see $STATE/console.log)"
-echo "qemu pid $pid; ports 127.0.0.1:$base (vm) :$((base + 1)) (dir1) :$((base + 2)) (dir2) :$((base + 3))-$((base + 5)) (rs1-rs3)"
+echo "qemu pid $pid; ports 127.0.0.1:$base (vm) :$((base + 1)) (dir1) :$((base + 2)) (dir2) :$((base + 3))-$((base + 6)) (rs1-rs4)"
 
 # VM sshd: the hostfwd port accepts at once, so poll until a real login works
 for ((i = 0; ; i++)); do

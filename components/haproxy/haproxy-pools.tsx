@@ -129,10 +129,16 @@ function BackendTable({
                         <span className="ml-1 text-xs tabular-nums" data-testid="haproxy-sessions" title="sessions now / total">
                           {s.currentSessions ?? '–'} / {s.totalSessions ?? '–'}
                         </span>
-                        <span className="ml-1 text-xs text-muted">
+                        <span className="ml-1 text-xs text-muted" data-testid="haproxy-check" title={s.checkDescription || undefined}>
                           {s.checkStatus || ''}
+                          {s.checkStatus && s.checkCode !== null && s.checkCode !== 0 ? `/${s.checkCode}` : ''}
                           {s.checkDurationMs !== null ? ` ${s.checkDurationMs} ms` : ''}
                         </span>
+                        {s.checkDetail ? (
+                          <span className={`mt-0.5 block max-w-xs break-words text-xs ${/OK$/.test(s.checkStatus) ? 'text-muted' : 'text-red-800 dark:text-red-300'}`} data-testid="haproxy-check-detail" title={s.checkDescription || undefined}>
+                            {s.checkDetail}
+                          </span>
+                        ) : null}
                       </>
                     ) : (
                       <span className="text-xs text-muted">{i.error !== null ? 'not read' : 'not on this instance'}</span>

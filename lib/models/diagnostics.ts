@@ -11,7 +11,7 @@ export const DiagnosticCheck = z.object({
   check: z.enum([
     'ip-forward', 'conntrack', 'expire-quiescent-template', 'expire-nodest-conn', 'keepalived-config', 'runtime-weights', 'tables-compared', 'director-reachable',
     // On real servers reached over SSH (clusters[].realServerHosts):
-    'rs-reachable', 'rs-dr-vip', 'rs-dr-arp', 'rs-nat-route', 'rs-rp-filter',
+    'rs-reachable', 'rs-dr-vip', 'rs-dr-arp', 'rs-nat-route', 'rs-rp-filter', 'rs-tun-device', 'rs-tun-vip', 'rs-tun-arp',
   ]),
   title: z.string(),
   status: CheckStatus,

@@ -5,7 +5,7 @@ import { HaproxyActionRequest, haproxyAddressHost, haproxyImpact, haproxyRows, h
 // table's one row per server across instances.
 
 function srv(name: string, status: string, weight: number | null = 1, sessions: number | null = 0): HaproxyServer {
-  return { name, address: `192.0.2.${name.slice(2)}:8080`, status, weight, currentSessions: sessions, totalSessions: 0, checkStatus: 'L4OK', checkDurationMs: 0, lastChangeS: 1 };
+  return { name, address: `192.0.2.${name.slice(2)}:3306`, status, weight, currentSessions: sessions, totalSessions: 0, checkStatus: 'L7OK', checkCode: 0, checkDetail: '', checkDescription: 'Layer7 check passed', checkDurationMs: 0, lastChangeS: 1 };
 }
 function inst(name: string, servers: HaproxyServer[], error: string | null = null): HaproxyInstanceView {
   return { name, director: name.replace('haproxy-', ''), readAt: error ? null : 1, error, frontends: [], backends: error ? [] : [{ name: 'galera', status: 'UP', currentSessions: 0, totalSessions: 0, servers }] };

@@ -22,8 +22,14 @@ export const HaproxyServer = z.object({
   weight: z.number().int().nullable(),
   currentSessions: z.number().int().nullable(),
   totalSessions: z.number().int().nullable(),
-  /** L4OK, L4CON, L4TOUT, ... ('' when checks are off). */
+  /** L4OK, L4CON, L7OK, L7STS, ... ('' when checks are off). */
   checkStatus: z.string(),
+  /** The layer-7 code of the last check (an HTTP status; a MySQL check's server error number, e.g. 4151), null when none. */
+  checkCode: z.number().int().nullable(),
+  /** HAProxy's `last_chk`: what the last check got, verbatim ("Connection refused", a MySQL server's error), '' when none. */
+  checkDetail: z.string(),
+  /** HAProxy's `check_desc`: its words for the check status ("Layer7 check passed", "Layer7 wrong status"). */
+  checkDescription: z.string(),
   checkDurationMs: z.number().int().nullable(),
   /** Seconds since the last status change. */
   lastChangeS: z.number().int().nullable(),

@@ -92,7 +92,7 @@ describe('diagnostics over the lab', () => {
 
   it('reads the real servers over SSH: healthy as booted; each broken setting found with its fix, and gone once mended', async () => {
     const { cluster } = lab;
-    expect(cluster.realServerHosts.map((h) => h.name)).toEqual(['rs1', 'rs2', 'rs3']);
+    expect(cluster.realServerHosts.map((h) => h.name)).toEqual(['rs1', 'rs2', 'rs3', 'rs4']);
     const check = async () => {
       const snap = await lab.refreshAll();
       const readouts = await Promise.all(cluster.realServerHosts.map((h) => readRealServer(cluster, h, 30_000, lab.refresher.pool)));
@@ -100,25 +100,35 @@ describe('diagnostics over the lab', () => {
       return diagnoseRealServers(snap, readouts);
     };
     const verdicts = (checks: Awaited<ReturnType<typeof check>>) => checks.map((c) => `${c.host} ${c.check} ${c.status}`).sort();
+    // rs2 serves by DR and (192.0.2.103) by TUN; rs4 by TUN only
     expect(verdicts(await check())).toEqual([
       'rs1 rs-dr-arp ok', 'rs1 rs-dr-vip ok', 'rs1 rs-rp-filter ok',
-      'rs2 rs-dr-arp ok', 'rs2 rs-dr-vip ok', 'rs2 rs-rp-filter ok',
+      'rs2 rs-dr-arp ok', 'rs2 rs-dr-vip ok', 'rs2 rs-rp-filter ok', 'rs2 rs-tun-device ok', 'rs2 rs-tun-vip ok',
       'rs3 rs-nat-route ok', 'rs3 rs-rp-filter ok',
+      'rs4 rs-rp-filter ok', 'rs4 rs-tun-arp ok', 'rs4 rs-tun-device ok', 'rs4 rs-tun-vip ok',
     ]);
     try {
       await ctl('break', 'all-rs');
+      // the TUN real server, each way it stops decapsulating (each also proven by traffic in lab.lab.test.ts)
+      await ctl('break', 'rs-tunl', 'rs4');
+      await ctl('break', 'rs-tun-vip', 'rs4');
+      await ctl('break', 'rs-rp-filter', 'rs4');
       const broken = await check();
       expect(verdicts(broken)).toEqual([
         'rs1 rs-dr-arp problem', 'rs1 rs-dr-vip ok', 'rs1 rs-rp-filter warning',
-        'rs2 rs-dr-arp ok', 'rs2 rs-dr-vip problem', 'rs2 rs-rp-filter ok',
+        'rs2 rs-dr-arp ok', 'rs2 rs-dr-vip problem', 'rs2 rs-rp-filter ok', 'rs2 rs-tun-device ok', 'rs2 rs-tun-vip ok',
         'rs3 rs-nat-route problem', 'rs3 rs-rp-filter ok',
+        'rs4 rs-rp-filter problem', 'rs4 rs-tun-arp ok', 'rs4 rs-tun-device problem', 'rs4 rs-tun-vip problem',
       ]);
       const fix = (host: string, c: string) => broken.find((x) => x.host === host && x.check === c)?.fix ?? '';
       expect(fix('rs1', 'rs-dr-arp')).toContain('net.ipv4.conf.all.arp_ignore=1');
       expect(fix('rs2', 'rs-dr-vip')).toContain('ip addr add 192.0.2.100/32 dev lo');
       expect(fix('rs3', 'rs-nat-route')).toContain('ip route replace default via 198.51.100.1');
+      expect(fix('rs4', 'rs-tun-device')).toContain('ip link set tunl0 up');
+      expect(fix('rs4', 'rs-tun-vip')).toBe('ip addr add 192.0.2.103/32 dev tunl0');
+      expect(fix('rs4', 'rs-rp-filter')).toContain('net.ipv4.conf.all.rp_filter=2');
     } finally {
-      await ctl('mend', 'all-rs');
+      await ctl('mend', 'all');
     }
     expect((await check()).filter((c) => c.status !== 'ok').map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
   });

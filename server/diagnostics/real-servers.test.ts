@@ -5,8 +5,9 @@ import type { ClusterSnapshot } from '@/lib/models/cluster';
 import { DiagnosticCheck } from '@/lib/models/diagnostics';
 import { diagnoseRealServers, type RealServerReadout } from './real-servers';
 
-// Real-server checks on outputs captured from the lab's rs1 (DR) and rs3 (NAT), then edited the way
-// `lab/ctl break` breaks them.
+// Real-server checks on outputs captured from the lab's rs1 (DR), rs3 (NAT) and rs4 (TUN, healthy and
+// as `lab/ctl break rs-tunl|rs-tun-vip|rs-rp-filter rs4` left it), some edited the way `lab/ctl break`
+// breaks them.
 
 const fx = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'parsers', 'fixtures', 'realserver', name), 'utf8');
 
@@ -18,14 +19,16 @@ const snapshot = {
     { key: 'TCP 192.0.2.100:80', address: '192.0.2.100', fwmark: null, realServers: [{ address: '192.0.2.11', forward: 'Route' }] },
     { key: 'FWM 1', address: null, fwmark: 1, realServers: [{ address: '192.0.2.11', forward: 'Route' }] },
     { key: 'TCP 192.0.2.102:80', address: '192.0.2.102', fwmark: null, realServers: [{ address: '198.51.100.13', forward: 'Masq' }] },
+    { key: 'TCP 192.0.2.103:80', address: '192.0.2.103', fwmark: null, realServers: [{ address: '192.0.2.14', forward: 'Tunnel' }] },
   ],
 } as unknown as ClusterSnapshot;
 
-function readout(host: 'rs1' | 'rs3', edit: Partial<Record<'ipAddr' | 'ipRoute' | 'sysctls', (s: string) => string>> = {}): RealServerReadout {
+const ADDRESS = { rs1: '192.0.2.11', rs3: '198.51.100.13', rs4: '192.0.2.14', 'rs4-broken': '192.0.2.14' } as const;
+function readout(host: keyof typeof ADDRESS, edit: Partial<Record<'ipAddr' | 'ipRoute' | 'sysctls', (s: string) => string>> = {}): RealServerReadout {
   const same = (s: string) => s;
   return {
-    host,
-    addresses: [host === 'rs1' ? '192.0.2.11' : '198.51.100.13'],
+    host: host.replace('-broken', ''),
+    addresses: [ADDRESS[host]],
     ipAddr: (edit.ipAddr ?? same)(fx(`${host}-ip-addr.json`)),
     ipRoute: (edit.ipRoute ?? same)(fx(`${host}-ip-route.json`)),
     sysctls: (edit.sysctls ?? same)(fx(`${host}-sysctl-ipv4-conf.txt`)),
@@ -97,6 +100,57 @@ describe('diagnoseRealServers', () => {
     const c = diagnoseRealServers(snapshot, [r]).find((x) => x.check === 'rs-rp-filter');
     expect(c?.status).toBe('warning');
     expect(c?.fix).toContain('net.ipv4.conf.all.rp_filter=2');
+  });
+
+  it('TUN: the lab\'s rs4 as booted passes (tunl0 up with the VIP, no ARP for it, rp_filter off)', () => {
+    const checks = diagnoseRealServers(snapshot, [readout('rs4')]);
+    checks.forEach((c) => DiagnosticCheck.parse(c));
+    expect(checks.map((c) => [c.check, c.status])).toEqual([
+      ['rs-tun-device', 'ok'],
+      ['rs-tun-vip', 'ok'],
+      ['rs-tun-arp', 'ok'],
+      ['rs-rp-filter', 'ok'],
+    ]);
+    expect(checks.find((c) => c.check === 'rs-tun-vip')?.detail).toBe('192.0.2.103 on tunl0.');
+  });
+
+  it('TUN: tunl0 down, the VIP off it and strict rp_filter are each a problem, with the fix', () => {
+    const checks = diagnoseRealServers(snapshot, [readout('rs4-broken')]);
+    const by = (check: string) => checks.find((c) => c.check === check);
+    expect(checks.map((c) => [c.check, c.status])).toEqual([
+      ['rs-tun-device', 'problem'],
+      ['rs-tun-vip', 'problem'],
+      ['rs-tun-arp', 'ok'],
+      ['rs-rp-filter', 'problem'],
+    ]);
+    expect(by('rs-tun-device')?.detail).toContain('tunl0 is down');
+    expect(by('rs-tun-device')?.fix).toBe('modprobe ipip   # creates tunl0\nip link set tunl0 up');
+    expect(by('rs-tun-vip')?.fix).toBe('ip addr add 192.0.2.103/32 dev tunl0');
+    expect(by('rs-rp-filter')?.detail).toContain('TCP 192.0.2.103:80');
+    expect(by('rs-rp-filter')?.fix).toContain('net.ipv4.conf.all.rp_filter=2');
+  });
+
+  it('TUN: no tunnel device at all (ipip not loaded), and a VIP on lo is enough (hand-edited)', () => {
+    const noTunl = readout('rs4', { ipAddr: (s) => JSON.stringify((JSON.parse(s) as { ifname: string }[]).filter((l) => l.ifname !== 'tunl0')) });
+    const c = diagnoseRealServers(snapshot, [noTunl]);
+    expect(c.find((x) => x.check === 'rs-tun-device')?.detail).toContain('there is no tunl0');
+    expect(c.find((x) => x.check === 'rs-tun-vip')?.status).toBe('problem');
+    const onLo = readout('rs4', {
+      ipAddr: (s) =>
+        JSON.stringify(
+          (JSON.parse(s) as { ifname: string; addr_info: { local: string }[] }[]).map((l) =>
+            l.ifname === 'lo' ? { ...l, addr_info: [...l.addr_info, { family: 'inet', local: '192.0.2.103', prefixlen: 32, scope: 'global' }] } : l.ifname === 'tunl0' ? { ...l, addr_info: [] } : l,
+          ),
+        ),
+    });
+    expect(diagnoseRealServers(snapshot, [onLo]).find((x) => x.check === 'rs-tun-vip')).toMatchObject({ status: 'ok', detail: '192.0.2.103 on lo.' });
+  });
+
+  it('TUN: arp_ignore left at 0 answers ARP for the VIP on tunl0 (hand-edited)', () => {
+    const r = readout('rs4', { sysctls: (s) => s.replace(/(all|eth0)\.arp_(ignore|announce) = \d/g, '$1.arp_$2 = 0') });
+    const c = diagnoseRealServers(snapshot, [r]).find((x) => x.check === 'rs-tun-arp');
+    expect(c?.status).toBe('problem');
+    expect(c?.title).toBe('TUN: no ARP answers for the VIP');
   });
 
   it('an unreachable host is one problem, and a host no service uses is a warning', () => {

@@ -9,6 +9,8 @@ import { parseSysctl } from '@/server/parsers/sysctl';
 // (which services use this server, how they forward, the VIPs), one verdict per check with the fix:
 //   DR (Route):  the service VIPs on lo; arp_ignore >= 1 and arp_announce >= 2 where clients ARP;
 //   NAT (Masq):  the default route (or a route to the clients) through a VIP the directors float;
+//   TUN (Tunnel): an IPIP device (tunl0; ip6tnl0 for IPv6) up, the VIPs on it or on lo, no ARP
+//                answers for them (arp_ignore/arp_announce as for DR);
 //   rp_filter:   strict (1) drops what a tunnel delivers: a problem for TUN, noted for DR.
 
 export interface RealServerReadout {
@@ -84,11 +86,47 @@ export function diagnoseRealServers(s: ClusterSnapshot, readouts: readonly RealS
           : `${vips.join(', ')} on lo (${countServices(dr)} direct-routing service${countServices(dr) > 1 ? 's' : ''}).`,
         fix: missing.length ? missing.map((v) => `ip addr add ${v}/${v.includes(':') ? 128 : 32} dev lo`).join('\n') : null });
 
+    }
+
+    // TUN: the director sends each packet inside IPIP to the server's own address; the kernel
+    // decapsulates it on the fallback tunnel device (tunl0, made by the ipip module; ip6tnl0 for
+    // IPv6), which must be up, and delivers it only if the VIP is local (on the tunnel device or lo).
+    if (tun.length > 0) {
+      const vips = [...new Set(tun.filter((u) => u.svc.fwmark === null).map((u) => canonicalIP(u.svc.address ?? '')))].filter(Boolean);
+      const v6 = vips.some((v) => v.includes(':'));
+      const v4 = vips.some((v) => !v.includes(':')) || vips.length === 0;
+      const tunnels = addrs.links.filter((l) => l.linkType === 'ipip' || l.linkType === 'tunnel6' || l.ifname.startsWith('tunl') || l.ifname.startsWith('ip6tnl'));
+      const want = [...(v4 ? ['tunl0'] : []), ...(v6 ? ['ip6tnl0'] : [])];
+      const isV6Tunnel = (l: (typeof tunnels)[number]) => l.linkType === 'tunnel6' || l.ifname.startsWith('ip6tnl');
+      const downOrMissing = want.filter((name) => {
+        const same = tunnels.filter((l) => (name === 'tunl0' ? !isV6Tunnel(l) : isV6Tunnel(l)));
+        return !same.some((l) => l.flags.includes('UP'));
+      });
+      out.push({ ...base, id: `rs-tun-device:${r.host}`, check: 'rs-tun-device', title: 'TUN: the tunnel device is up', status: downOrMissing.length ? 'problem' : 'ok',
+        detail: downOrMissing.length
+          ? `${r.host} serves ${serviceKeys(tun)} through a tunnel, but ${downOrMissing.map((n) => (tunnels.some((l) => l.ifname === n) ? `${n} is down` : `there is no ${n}`)).join(' and ')}: the director's IPIP packets are not decapsulated and are dropped.`
+          : `${want.join(' and ')} up (${countServices(tun)} tunnelled service${countServices(tun) > 1 ? 's' : ''}).`,
+        fix: downOrMissing.length
+          ? [`modprobe ${v6 && !v4 ? 'ip6_tunnel' : 'ipip'}${v4 && v6 ? ' ip6_tunnel' : ''}   # creates ${want.join(' and ')}`, ...downOrMissing.map((n) => `ip link set ${n} up`)].join('\n')
+          : null });
+
+      const local = new Set([...onLo, ...tunnels.flatMap((l) => l.addresses.map((a) => canonicalIP(a.local)))]);
+      const missing = vips.filter((v) => !local.has(v));
+      out.push({ ...base, id: `rs-tun-vip:${r.host}`, check: 'rs-tun-vip', title: 'TUN: the VIPs on the tunnel device', status: missing.length ? 'problem' : 'ok',
+        detail: missing.length
+          ? `${r.host} serves ${serviceKeys(tun)} through a tunnel but does not hold ${missing.join(', ')}: the decapsulated packets are for an address it does not have, and are dropped.`
+          : `${vips.join(', ')} on ${[...new Set(tunnels.filter((l) => l.addresses.some((a) => vips.includes(canonicalIP(a.local)))).map((l) => l.ifname).concat(vips.some((v) => onLo.has(v)) ? ['lo'] : []))].join(', ')}.`,
+        fix: missing.length ? missing.map((v) => `ip addr add ${v}/${v.includes(':') ? 128 : 32} dev ${v.includes(':') ? 'ip6tnl0' : 'tunl0'}`).join('\n') : null });
+    }
+
+    // DR and TUN: the server holds the VIP, but only the director may answer ARP for it.
+    if (dr.length > 0 || tun.length > 0) {
       const bad = facing.filter((l) => eff(l.ifname, 'arp_ignore') < 1 || eff(l.ifname, 'arp_announce') < 2);
       const ifaces = facing.length > 0 ? facing : [];
-      out.push({ ...base, id: `rs-dr-arp:${r.host}`, check: 'rs-dr-arp', title: 'DR: no ARP answers for the VIP', status: bad.length ? 'problem' : 'ok',
+      const check = dr.length > 0 ? 'rs-dr-arp' : 'rs-tun-arp';
+      out.push({ ...base, id: `${check}:${r.host}`, check, title: `${dr.length > 0 ? 'DR' : 'TUN'}: no ARP answers for the VIP`, status: bad.length ? 'problem' : 'ok',
         detail: bad.length
-          ? `${bad.map((l) => `${l.ifname}: arp_ignore ${eff(l.ifname, 'arp_ignore')}, arp_announce ${eff(l.ifname, 'arp_announce')}`).join('; ')}: ${r.host} answers ARP for the VIP it holds on lo, and can steal the VIP's traffic from the director.`
+          ? `${bad.map((l) => `${l.ifname}: arp_ignore ${eff(l.ifname, 'arp_ignore')}, arp_announce ${eff(l.ifname, 'arp_announce')}`).join('; ')}: ${r.host} answers ARP for the VIP it holds${dr.length > 0 ? ' on lo' : ''}, and can steal the VIP's traffic from the director.`
           : `arp_ignore >= 1 and arp_announce >= 2 on ${ifaces.map((l) => l.ifname).join(', ') || 'every interface'}.`,
         fix: bad.length ? persist(['net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']) : null });
     }

@@ -53,6 +53,7 @@ afterAll(async () => {
     ...(['dir1', 'dir2'] as const).flatMap((d) => [
       [`${d}: track file rs3-80 back to 1`, () => labSsh(d, 'echo 1 > /var/lib/lvs-console/track/rs3-80')] as const,
       ...['192.0.2.11:80', '192.0.2.12:80'].map((rs) => [`${d}: ${rs} back to weight 100`, () => labSsh(d, `ipvsadm -e -t 192.0.2.100:80 -r ${rs} -g -w 100`)] as const),
+      ...['192.0.2.12:80', '192.0.2.14:80'].map((rs) => [`${d}: TUN ${rs} back to weight 1`, () => labSsh(d, `ipvsadm -e -t 192.0.2.103:80 -r ${rs} -i -w 1`)] as const),
     ]),
   ]);
 }, 300_000);
@@ -150,8 +151,11 @@ describe('drain held until restored (lab)', () => {
     expect(r.outcome, r.message).toBe('ok');
     // Every IPv4 service rs2 serves (its IPv6 address is another real server).
     const services = [...new Set(r.plan.entries.map((e) => e.service))].sort();
-    expect(services).toEqual(['FWM 1', 'SCTP 192.0.2.101:3868', 'TCP 192.0.2.100:80', 'TCP 192.0.2.100:8080', 'UDP 192.0.2.101:5353']);
+    expect(services).toEqual(['FWM 1', 'SCTP 192.0.2.101:3868', 'TCP 192.0.2.100:80', 'TCP 192.0.2.100:8080', 'TCP 192.0.2.103:80', 'UDP 192.0.2.101:5353']);
     expect(await weights('-t 192.0.2.100:80', '192.0.2.12:80')).toEqual([0, 0]);
+    // ...including the tunnelled service (ipvsadm -e … -i: the forwarding method kept)
+    expect(await weights('-t 192.0.2.103:80', '192.0.2.12:80')).toEqual([0, 0]);
+    expect(await labSsh('dir2', 'ipvsadm -Ln -t 192.0.2.103:80')).toMatch(/-> 192\.0\.2\.12:80\s+Tunnel\s+0/);
     expect(await weights('-t 192.0.2.100:8080', '192.0.2.12:8080')).toEqual([0, 0]);
     expect(await weights('-u 192.0.2.101:5353', '192.0.2.12:5353')).toEqual([0, 0]);
     expect(await weights('-f 1', '192.0.2.12:0')).toEqual([0, 0]);
@@ -164,6 +168,7 @@ describe('drain held until restored (lab)', () => {
     expect(back.outcome, back.message).toBe('ok');
     expect(await weights('-t 192.0.2.100:80', '192.0.2.12:80')).toEqual([100, 100]);
     expect(await weights('-f 1', '192.0.2.12:0')).toEqual([1, 1]);
+    expect(await weights('-t 192.0.2.103:80', '192.0.2.12:80')).toEqual([1, 1]);
     expect(drain.intents('lab').intents).toEqual([]);
 
     // With expire_quiescent_template=0 on dir1, the plan warns about the persistent service there.
@@ -177,6 +182,23 @@ describe('drain held until restored (lab)', () => {
     }
     await waitFor('dir1 reported with expire_quiescent_template=1 again', () => Promise.resolve(snap().directors.find((d) => d.name === 'dir1')?.health?.expireQuiescentTemplate === true), 60_000);
   }, 600_000);
+
+  it('drains the LVS-TUN real server rs4: weight 0 on both directors, new connections through the VIP reach only rs2; restore brings it back', async () => {
+    const TUN = '-t 192.0.2.103:80';
+    const tally = async (n: number) => {
+      const out = await ctl('traffic', '--count', String(n), '--url', 'http://192.0.2.103/');
+      return Object.fromEntries(out.trim().split('\n').filter(Boolean).map((l) => [l.split(' ')[0] ?? '', Number(l.split(' ')[1])]));
+    };
+    const r = await drain.drain('lab', { target: '192.0.2.14:80', reason: 'lab test: TUN real server' }, WHO);
+    expect(r.outcome, r.message).toBe('ok');
+    expect(r.plan.entries.map((e) => e.service)).toEqual(['TCP 192.0.2.103:80']);
+    expect(await weights(TUN, '192.0.2.14:80')).toEqual([0, 0]);
+    expect(await tally(4)).toEqual({ rs2: 4 });
+    const back = await drain.restore('lab', { target: '192.0.2.14:80', reason: 'done' }, WHO);
+    expect(back.outcome, back.message).toBe('ok');
+    expect(await weights(TUN, '192.0.2.14:80')).toEqual([1, 1]);
+    expect(await tally(4)).toEqual({ rs2: 2, rs4: 2 });
+  }, 300_000);
 
   it('holds rs3:80 through its keepalived FILE_CHECK track file', async () => {
     const r = await drain.drain('lab', { target: '198.51.100.13:80', reason: 'lab test: track file' }, WHO);

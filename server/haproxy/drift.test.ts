@@ -9,7 +9,10 @@ const server = (name: string, status: string, weight: number): HaproxyServer => 
   weight,
   currentSessions: 0,
   totalSessions: 0,
-  checkStatus: 'L4OK',
+  checkStatus: 'L7OK',
+  checkCode: 0,
+  checkDetail: '',
+  checkDescription: 'Layer7 check passed',
   checkDurationMs: 0,
   lastChangeS: 1,
 });

@@ -2,7 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/models/auth';
-import { ctl, labConfig, labSsh, restoreLab, waitFor } from '@/server/testing/lab';
+import { ctl, labConfig, labSsh, mysqlTraffic, restoreLab, waitFor } from '@/server/testing/lab';
 import { DomainError } from '@/server/errors';
 import { openApiDocument } from '@/server/api/openapi';
 import { AuditLog } from '@/server/audit/log';
@@ -15,8 +15,9 @@ import { HaproxyHoldStore } from './hold-store';
 import { adminState, HaproxyService } from './service';
 
 // HAProxy beside LVS in the lab (lab/guest/etc/lvslab/haproxy.cfg: one HAProxy per director,
-// frontend :3306 over rs1..rs3:8080, tcp-check): the console reads both instances over the
-// directors' SSH, drains rs1 on both (verified by re-reading), new connections avoid it, ready
+// frontend :3306 over MariaDB on rs1..rs3, option mysql-check): the console reads both instances
+// over the directors' SSH with each server's check as HAProxy reports it, drains rs1 on both
+// (verified by re-reading), new connections through the VIP get only the other server_ids, ready
 // puts it back; a server that does not exist changes nothing and is audited as refused.
 
 let config: ConsoleConfig;
@@ -26,11 +27,8 @@ let haproxy: HaproxyService;
 let holds: HaproxyHoldStore;
 const actor: Actor = { name: 'lab-test', role: 'operator', source: 'test', clusters: null, via: 'session' };
 
-/** Which real server answered each of N new connections to dir1's HAProxy (from the lab's client). */
-async function traffic(n: number): Promise<Record<string, number>> {
-  const out = await ctl('traffic', '--count', String(n), '--url', 'http://192.0.2.2:3306/');
-  return Object.fromEntries(out.trim().split('\n').filter(Boolean).map((l) => [l.split(' ')[0] ?? '', Number(l.split(' ')[1])]));
-}
+/** Which MariaDB server answered each of N new connections through the VIP (dir1's HAProxy, the master). */
+const traffic = mysqlTraffic;
 
 beforeAll(() => {
   config = labConfig();
@@ -62,12 +60,39 @@ describe('HAProxy pools over the lab', () => {
     for (const i of v.instances) {
       expect(i.frontends.map((f) => [f.name, f.status])).toEqual([['mariadb', 'OPEN']]);
       const b = i.backends.find((x) => x.name === 'galera');
-      expect(b?.servers.map((s) => [s.name, s.status, s.checkStatus])).toEqual([
-        ['rs1', 'UP', 'L4OK'],
-        ['rs2', 'UP', 'L4OK'],
-        ['rs3', 'UP', 'L4OK'],
+      expect(b?.servers.map((s) => [s.name, s.address, s.status, s.checkStatus, s.checkDescription])).toEqual([
+        ['rs1', '192.0.2.11:3306', 'UP', 'L7OK', 'Layer7 check passed'],
+        ['rs2', '192.0.2.12:3306', 'UP', 'L7OK', 'Layer7 check passed'],
+        ['rs3', '198.51.100.13:3306', 'UP', 'L7OK', 'Layer7 check passed'],
       ]);
     }
+    expect(await traffic(6)).toEqual({ rs1: 2, rs2: 2, rs3: 2 });
+  });
+
+  it("shows a stopped MariaDB and one that refuses the check user with HAProxy's own check result", async () => {
+    type View = Awaited<ReturnType<HaproxyService['read']>>;
+    const server = (v: View, i: number, name: string) => v.instances[i]?.backends.find((b) => b.name === 'galera')?.servers.find((s) => s.name === name);
+    try {
+      await ctl('mysql', 'refuse', 'rs2');
+      await ctl('mysql', 'stop', 'rs3');
+      const v = await waitFor('both instances to see rs2 and rs3 down', async () => {
+        const x = await haproxy.read('lab');
+        return [0, 1].every((i) => server(x, i, 'rs2')?.status === 'DOWN' && server(x, i, 'rs3')?.status === 'DOWN') ? x : undefined;
+      }, 30_000, 1_000);
+      for (const i of [0, 1]) {
+        const [rs2, rs3] = [server(v, i, 'rs2'), server(v, i, 'rs3')];
+        expect([rs2?.checkStatus, rs2?.checkCode, rs2?.checkDetail]).toEqual(['L7STS', 4151, '#HY000Access denied, this account is locked']);
+        expect([rs3?.checkStatus, rs3?.checkDetail]).toEqual(['L4CON', 'Connection refused']);
+      }
+      expect(await traffic(4)).toEqual({ rs1: 4 });
+    } finally {
+      await ctl('mysql', 'accept', 'rs2');
+      await ctl('mysql', 'start', 'rs3');
+    }
+    await waitFor('rs2 and rs3 UP again on both', async () => {
+      const x = await haproxy.read('lab');
+      return [0, 1].every((i) => server(x, i, 'rs2')?.checkStatus === 'L7OK' && server(x, i, 'rs3')?.checkStatus === 'L7OK') ? x : undefined;
+    }, 30_000, 1_000);
   });
 
   it('drains rs1 on both instances (verified), new connections avoid it, and ready brings it back', async () => {

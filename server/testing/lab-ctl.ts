@@ -18,3 +18,24 @@ export async function labSsh(node: 'vm' | 'dir1' | 'dir2', command: string): Pro
   const { stdout } = await run('bash', [path.join(ROOT, 'lab', 'ssh.sh'), node, command], { timeout: 60_000 });
   return stdout;
 }
+
+/**
+ * Which MariaDB server answered each of N new connections through the VIP's HAProxy
+ * (`lab/ctl traffic --mysql`: every answer is the database's own "rsN:server_id=M"), as
+ * { rs1: n, …, failed: n }. A `traffic` exit of 1 (no connection answered) is a tally too.
+ */
+export async function mysqlTraffic(n: number): Promise<Record<string, number>> {
+  const out = await run('bash', [path.join(ROOT, 'lab', 'ctl'), 'traffic', '--mysql', '--count', String(n)], { timeout: 120_000 }).then(
+    (r) => r.stdout,
+    (e: { stdout?: string }) => e.stdout ?? '',
+  );
+  const tally: Record<string, number> = {};
+  for (const line of out.trim().split('\n').filter(Boolean)) {
+    const [answer = '', count = '0'] = line.split(' ');
+    const m = /^(rs\d+):server_id=(\d+)$/.exec(answer);
+    if (m && Number(m[2]) !== 10 + Number(m[1]?.slice(2))) throw new Error(`traffic --mysql: ${answer} has the wrong server_id`);
+    const key = m ? (m[1] ?? answer) : 'failed';
+    tally[key] = (tally[key] ?? 0) + Number(count);
+  }
+  return tally;
+}

@@ -5,7 +5,7 @@ import { parseConfigText } from '@/server/config/load';
 import type { ConsoleConfig } from '@/server/config/schema';
 import { labSsh, ROOT } from './lab-ctl';
 
-export { ctl, labSsh, ROOT } from './lab-ctl';
+export { ctl, labSsh, mysqlTraffic, ROOT } from './lab-ctl';
 
 export function labConfig(): ConsoleConfig {
   const file = path.join(ROOT, 'lab', '.state', 'console.yaml');
