@@ -88,7 +88,7 @@ describe('lab', () => {
     expect(servers.reduce((s, k) => s + (tally[k] ?? 0), 0)).toBe(20);
   });
 
-  it('LVS-TUN: 192.0.2.103 answers from rs2 and rs4 through IPIP, and rs4 stops answering each way its tunnel end breaks', async () => {
+  it('LVS-TUN: 192.0.2.103 answers from rs2 and rs4 through IPIP, and rs4 stops answering when its tunnel end breaks', async () => {
     const tally = async (n: number) => {
       const out = await ctl('traffic', '--count', String(n), '--url', 'http://192.0.2.103/').catch((e: { stdout?: string }) => e.stdout ?? '');
       return Object.fromEntries(out.trim().split('\n').filter(Boolean).map((l) => [l.split(' ')[0] ?? '', Number(l.split(' ')[1])]));
@@ -98,12 +98,11 @@ describe('lab', () => {
     expect(table).toMatch(/-> 192\.0\.2\.14:80\s+Tunnel\s+1/);
     expect(await tally(4)).toEqual({ rs2: 2, rs4: 2 });
     try {
-      // rr: the connections to rs4 get no answer, those to rs2 still do
-      for (const broken of ['rs-tunl', 'rs-tun-vip', 'rs-rp-filter']) {
-        await ctl('break', broken, 'rs4');
-        expect(await tally(4), broken).toEqual({ '(failed)': 2, rs2: 2 });
-        await ctl('mend', broken, 'rs4');
-      }
+      // rr: the connections to rs4 get no answer, those to rs2 still do. One break here (the other
+      // two, rs-tun-vip and rs-rp-filter, were shown to drop the traffic the same way when the lab
+      // got them; diagnostics.lab.test.ts finds all three)
+      await ctl('break', 'rs-rp-filter', 'rs4');
+      expect(await tally(4)).toEqual({ '(failed)': 2, rs2: 2 });
     } finally {
       await ctl('mend', 'all');
     }
