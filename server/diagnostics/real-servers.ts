@@ -39,6 +39,11 @@ function serviceKeys(uses: readonly { svc: { key: string } }[]): string {
   return [...new Set(uses.map((u) => u.svc.key))].join(', ');
 }
 const countServices = (uses: readonly { svc: { key: string } }[]): number => new Set(uses.map((u) => u.svc.key)).size;
+/** The VIPs (canonical, each once) of the address-based services among these uses; fwmark services have none. */
+const serviceVips = (uses: readonly { svc: { fwmark: number | null; address: string | null } }[]): string[] =>
+  [...new Set(uses.filter((u) => u.svc.fwmark === null).map((u) => canonicalIP(u.svc.address ?? '')))].filter(Boolean);
+/** `ip addr add` of one address as a host route on DEV (/32, /128 for IPv6). */
+const addHost = (v: string, dev: string): string => `ip addr add ${v}/${v.includes(':') ? 128 : 32} dev ${dev}`;
 
 function parseRoutes(text: string): Route[] {
   const j: unknown = JSON.parse(text);
@@ -78,30 +83,28 @@ export function diagnoseRealServers(s: ClusterSnapshot, readouts: readonly RealS
 
     // DR: every VIP it serves on lo (or it drops the packets the director sends it).
     if (dr.length > 0) {
-      const vips = [...new Set(dr.filter((u) => u.svc.fwmark === null).map((u) => canonicalIP(u.svc.address ?? '')))].filter(Boolean);
+      const vips = serviceVips(dr);
       const missing = vips.filter((v) => !onLo.has(v));
       out.push({ ...base, id: `rs-dr-vip:${r.host}`, check: 'rs-dr-vip', title: 'DR: the VIPs on lo', status: missing.length ? 'problem' : 'ok',
         detail: missing.length
           ? `${r.host} serves ${serviceKeys(dr)} by direct routing but does not hold ${missing.join(', ')} on lo: the director's packets for the VIP are dropped.`
           : `${vips.join(', ')} on lo (${countServices(dr)} direct-routing service${countServices(dr) > 1 ? 's' : ''}).`,
-        fix: missing.length ? missing.map((v) => `ip addr add ${v}/${v.includes(':') ? 128 : 32} dev lo`).join('\n') : null });
-
+        fix: missing.length ? missing.map((v) => addHost(v, 'lo')).join('\n') : null });
     }
 
     // TUN: the director sends each packet inside IPIP to the server's own address; the kernel
     // decapsulates it on the fallback tunnel device (tunl0, made by the ipip module; ip6tnl0 for
     // IPv6), which must be up, and delivers it only if the VIP is local (on the tunnel device or lo).
     if (tun.length > 0) {
-      const vips = [...new Set(tun.filter((u) => u.svc.fwmark === null).map((u) => canonicalIP(u.svc.address ?? '')))].filter(Boolean);
+      const vips = serviceVips(tun);
       const v6 = vips.some((v) => v.includes(':'));
       const v4 = vips.some((v) => !v.includes(':')) || vips.length === 0;
-      const tunnels = addrs.links.filter((l) => l.linkType === 'ipip' || l.linkType === 'tunnel6' || l.ifname.startsWith('tunl') || l.ifname.startsWith('ip6tnl'));
+      // which fallback device a link stands in for: IPv4-in-IPv4 (tunl0) or IPv6 (ip6tnl0)
+      const kind = (l: (typeof addrs.links)[number]) =>
+        l.linkType === 'tunnel6' || l.ifname.startsWith('ip6tnl') ? 'ip6tnl0' : l.linkType === 'ipip' || l.ifname.startsWith('tunl') ? 'tunl0' : null;
+      const tunnels = addrs.links.filter((l) => kind(l) !== null);
       const want = [...(v4 ? ['tunl0'] : []), ...(v6 ? ['ip6tnl0'] : [])];
-      const isV6Tunnel = (l: (typeof tunnels)[number]) => l.linkType === 'tunnel6' || l.ifname.startsWith('ip6tnl');
-      const downOrMissing = want.filter((name) => {
-        const same = tunnels.filter((l) => (name === 'tunl0' ? !isV6Tunnel(l) : isV6Tunnel(l)));
-        return !same.some((l) => l.flags.includes('UP'));
-      });
+      const downOrMissing = want.filter((name) => !tunnels.some((l) => kind(l) === name && l.flags.includes('UP')));
       out.push({ ...base, id: `rs-tun-device:${r.host}`, check: 'rs-tun-device', title: 'TUN: the tunnel device is up', status: downOrMissing.length ? 'problem' : 'ok',
         detail: downOrMissing.length
           ? `${r.host} serves ${serviceKeys(tun)} through a tunnel, but ${downOrMissing.map((n) => (tunnels.some((l) => l.ifname === n) ? `${n} is down` : `there is no ${n}`)).join(' and ')}: the director's IPIP packets are not decapsulated and are dropped.`
@@ -116,18 +119,17 @@ export function diagnoseRealServers(s: ClusterSnapshot, readouts: readonly RealS
         detail: missing.length
           ? `${r.host} serves ${serviceKeys(tun)} through a tunnel but does not hold ${missing.join(', ')}: the decapsulated packets are for an address it does not have, and are dropped.`
           : `${vips.join(', ')} on ${[...new Set(tunnels.filter((l) => l.addresses.some((a) => vips.includes(canonicalIP(a.local)))).map((l) => l.ifname).concat(vips.some((v) => onLo.has(v)) ? ['lo'] : []))].join(', ')}.`,
-        fix: missing.length ? missing.map((v) => `ip addr add ${v}/${v.includes(':') ? 128 : 32} dev ${v.includes(':') ? 'ip6tnl0' : 'tunl0'}`).join('\n') : null });
+        fix: missing.length ? missing.map((v) => addHost(v, v.includes(':') ? 'ip6tnl0' : 'tunl0')).join('\n') : null });
     }
 
     // DR and TUN: the server holds the VIP, but only the director may answer ARP for it.
     if (dr.length > 0 || tun.length > 0) {
       const bad = facing.filter((l) => eff(l.ifname, 'arp_ignore') < 1 || eff(l.ifname, 'arp_announce') < 2);
-      const ifaces = facing.length > 0 ? facing : [];
       const check = dr.length > 0 ? 'rs-dr-arp' : 'rs-tun-arp';
       out.push({ ...base, id: `${check}:${r.host}`, check, title: `${dr.length > 0 ? 'DR' : 'TUN'}: no ARP answers for the VIP`, status: bad.length ? 'problem' : 'ok',
         detail: bad.length
           ? `${bad.map((l) => `${l.ifname}: arp_ignore ${eff(l.ifname, 'arp_ignore')}, arp_announce ${eff(l.ifname, 'arp_announce')}`).join('; ')}: ${r.host} answers ARP for the VIP it holds${dr.length > 0 ? ' on lo' : ''}, and can steal the VIP's traffic from the director.`
-          : `arp_ignore >= 1 and arp_announce >= 2 on ${ifaces.map((l) => l.ifname).join(', ') || 'every interface'}.`,
+          : `arp_ignore >= 1 and arp_announce >= 2 on ${facing.map((l) => l.ifname).join(', ') || 'every interface'}.`,
         fix: bad.length ? persist(['net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']) : null });
     }
 
