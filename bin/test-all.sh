@@ -47,9 +47,12 @@ wait_bg() {
 # run: none of them needs it. Its output is shown when the lab step waits for it.
 start_bg lab-up bash lab/up.sh
 
+# Typecheck beside lint (each is one process on one core); the unit tests on two workers (vitest's
+# default on a 2-core machine is one): once the lab has booted, the machine has a core to spare.
+start_bg typecheck npm run -s typecheck
 step lint npm run -s lint
-step typecheck npm run -s typecheck
-step unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=test-results/unit.json
+step typecheck wait_bg typecheck
+step unit npx vitest run --project unit --maxWorkers=2 --reporter=default --reporter=json --outputFile.json=test-results/unit.json
 step lab-up wait_bg lab-up
 
 # The production build needs no lab, and the lab tests mostly wait on the VM (one emulated CPU):

@@ -14,6 +14,10 @@ gone() { ! kill -0 "$pid" 2>/dev/null; }
 wait_gone() { local i; for ((i = 0; i < $1 * 10; i++)); do gone && return 0; sleep 0.1; done; gone; }
 [ -s "$SSH_CONFIG" ] || write_ssh_config "$(port_base)"
 timeout 10 ssh -F "$SSH_CONFIG" vm 'systemctl poweroff' >/dev/null 2>&1 || true
+# The kept ssh connections (lib.sh, ControlMaster) end with the VM; ask them to go now.
+for h in vm dir1 dir2; do
+  for u in root lvsconsole; do ssh -F "$SSH_CONFIG" -l "$u" -O exit "$h" >/dev/null 2>&1 || true; done
+done
 if wait_gone 30; then how="graceful poweroff"
 else
   # re-check identity before each signal: the pid could in theory have been reused

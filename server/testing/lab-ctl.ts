@@ -9,8 +9,14 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 
 /** `lab/ctl ARGS…`; resolves with stdout, rejects with stderr on failure. */
 export async function ctl(...args: string[]): Promise<string> {
-  const { stdout } = await run('bash', [path.join(ROOT, 'lab', 'ctl'), ...args], { timeout: 120_000 });
-  return stdout;
+  const t0 = Date.now();
+  try {
+    const { stdout } = await run('bash', [path.join(ROOT, 'lab', 'ctl'), ...args], { timeout: 120_000 });
+    return stdout;
+  } finally {
+    // Where a spec's time goes (CI time, issue 15): LVS_CTL_TIMES=1 prints each verb's wall time.
+    if (process.env.LVS_CTL_TIMES === '1') console.error(`lab/ctl ${args.join(' ')}: ${Date.now() - t0} ms`);
+  }
 }
 
 /** A command on a lab node as root, through the lab's own ssh config (test set-up only). */
