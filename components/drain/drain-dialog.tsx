@@ -13,6 +13,7 @@ import { CopyButton } from '@/components/ui/copy-button';
 import { describeError } from '@/components/ui/error-state';
 import { useModalFocus } from '@/components/ui/modal-focus';
 import { StatusPill } from '@/components/ui/status-pill';
+import { DialogActions, Refusals } from '@/components/ui/dialog-parts';
 import { DrainProgressView } from './drain-progress';
 import { submitBlockers } from './submit-blockers';
 
@@ -179,7 +180,6 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
     badLease: action !== 'restore' && lease !== '' && leaseMinutes === undefined,
   });
   const canSubmit = blockers.length === 0 && !mutation.isPending;
-  const blockersId = `${titleId}-blockers`;
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -230,17 +230,14 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
         {plan ? <PlanView plan={plan} /> : null}
 
         {plan && refused ? (
-          <div className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200" data-testid="plan-refusals">
-            <ul className="list-disc pl-5">
-              {plan.refusals.map((r) => (
-                <li key={r}>{r}</li>
-              ))}
-            </ul>
-            <label className="mt-2 flex items-center gap-2 font-medium">
-              <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} data-testid="force-checkbox" />
-              Force: I know this takes the service&apos;s last serving real server out
-            </label>
-          </div>
+          <Refusals
+            refusals={plan.refusals}
+            force={force}
+            onForce={setForce}
+            forceLabel="Force: I know this takes the service's last serving real server out"
+            testId="plan-refusals"
+            forceTestId="force-checkbox"
+          />
         ) : null}
 
         {result ? (
@@ -294,25 +291,19 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
                 </button>
               </div>
             ) : null}
-            <div className="flex flex-wrap items-center justify-end gap-2 sm:col-span-2">
-              {blockers.length > 0 && !mutation.isPending ? (
-                <p id={blockersId} className="mr-auto text-xs text-muted" data-testid="submit-blockers">
-                  Not yet: {blockers.join('; ')}
-                </p>
-              ) : null}
-              <button type="button" onClick={onClose} className="rounded-md border border-line-strong px-3 py-1.5 text-sm hover:bg-hover">
-                Cancel
-              </button>
-              <button
-                type="submit"
-                disabled={!canSubmit}
-                aria-describedby={blockers.length > 0 && !mutation.isPending ? blockersId : undefined}
-                data-testid="confirm-action"
-                className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${action === 'drain' || (action === 'weight' && weight === 0) ? 'bg-amber-600 hover:bg-amber-700' : 'bg-indigo-600 hover:bg-indigo-700'}`}
-              >
-                {mutation.isPending ? 'Applying on every director…' : `${VERB[action]} on every director`}
-              </button>
-            </div>
+            <DialogActions
+              className="sm:col-span-2"
+              blockers={blockers}
+              blockersPrefix="Not yet: "
+              pending={mutation.isPending}
+              label={`${VERB[action]} on every director`}
+              pendingLabel="Applying on every director…"
+              tone={action === 'drain' || (action === 'weight' && weight === 0) ? 'takes-out' : 'normal'}
+              onCancel={onClose}
+              blockersId={`${titleId}-blockers`}
+              blockersTestId="submit-blockers"
+              confirmTestId="confirm-action"
+            />
           </form>
         )}
 

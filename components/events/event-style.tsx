@@ -54,3 +54,23 @@ export function eventWhat(e: ClusterEvent): string {
   const text = describeEvent(e, { cluster: false });
   return e.cause ? text.slice(0, Math.max(0, text.length - e.cause.length - 2)) : text;
 }
+
+/**
+ * An event's cause, as the timeline, its bursts and the "last hour" list say it. A failover's cause
+ * comes from keepalived's logs, read just after it: say when it is not (yet) known.
+ */
+export function EventCause({ event, testId }: { event: Pick<ClusterEvent, 'kind' | 'cause'>; testId: string }) {
+  if (event.cause) {
+    return (
+      <span data-testid={testId}>
+        <span className="text-muted">cause: </span>
+        {event.cause}
+      </span>
+    );
+  }
+  return event.kind === 'failover' ? (
+    <span className="text-faint" data-testid={testId}>
+      cause not in the logs (yet)
+    </span>
+  ) : null;
+}

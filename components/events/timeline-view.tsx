@@ -34,7 +34,7 @@ import { useTimeZoneChoice } from '@/components/ui/time-zone';
 import { fromDateTimeInput, toDateTimeInput } from '@/lib/time-zone';
 import { StatusPill } from '@/components/ui/status-pill';
 import { useNow } from '@/components/ui/use-now';
-import { eventTone, eventWhat, isOngoing, KIND_LABEL } from './event-style';
+import { EventCause, eventTone, eventWhat, isOngoing, KIND_LABEL } from './event-style';
 
 // One incident timeline: VRRP transitions, failovers (before -> after, gap, cause, raw log lines),
 // no-master gaps, split brains, keepalived and real-server changes, reachability, and the audit
@@ -94,23 +94,6 @@ function FailoverWhat({ event, gapMs }: { event: ClusterEvent; gapMs: number | n
   );
 }
 
-function CauseText({ event }: { event: ClusterEvent }) {
-  if (event.cause) {
-    return (
-      <span data-testid="timeline-cause">
-        <span className="text-muted">cause: </span>
-        {event.cause}
-      </span>
-    );
-  }
-  // A failover's cause comes from keepalived's logs, read just after it: say when it is not (yet) known.
-  return event.kind === 'failover' ? (
-    <span className="text-faint" data-testid="timeline-cause">
-      cause not in the logs (yet)
-    </span>
-  ) : null;
-}
-
 /** One event, one line: when, what (coloured by kind), the cause, the raw log lines one click away, a link to it. */
 function EventLine({ item, event, showCluster, targeted }: { item: EventItem; event: ClusterEvent; showCluster: boolean; targeted: boolean }) {
   const open = isOngoing(event);
@@ -152,7 +135,7 @@ function EventLine({ item, event, showCluster, targeted }: { item: EventItem; ev
           <span>{eventWhat(event)}</span>
         )}
         {open ? <StatusPill tone="critical">ongoing</StatusPill> : null}
-        <CauseText event={event} />
+        <EventCause event={event} testId="timeline-cause" />
         {event.logLines.length > 0 ? (
           <details className="text-xs open:basis-full" data-testid="timeline-log">
             <summary className="cursor-pointer text-accent hover:underline">Log lines ({event.logLines.length})</summary>
@@ -196,16 +179,7 @@ function BurstRow({ burst, showCluster, open, onToggle, target }: { burst: Timel
               <span className="font-semibold">{e.toMaster ?? e.director ?? 'unknown'}</span> master
             </span>
           )}
-          {e.cause ? (
-            <span data-testid="burst-cause">
-              <span className="text-muted">cause: </span>
-              {e.cause}
-            </span>
-          ) : e.kind === 'failover' ? (
-            <span className="text-faint" data-testid="burst-cause">
-              cause not in the logs (yet)
-            </span>
-          ) : null}
+          <EventCause event={e} testId="burst-cause" />
           <span className="text-xs text-accent">{burst.members.length} rows</span>
         </summary>
         <ol className="mt-1 ml-1.5 border-l-2 border-line" aria-label={`${KIND_LABEL[e.kind]} at ${new Date(e.at).toISOString()}, in time order`}>

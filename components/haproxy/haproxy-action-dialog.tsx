@@ -15,6 +15,7 @@ import {
 } from '@/lib/models/haproxy';
 import { ReasonField, WeightField } from '@/components/ui/action-fields';
 import { describeError } from '@/components/ui/error-state';
+import { DialogActions, Refusals } from '@/components/ui/dialog-parts';
 
 // The one dialog for HAProxy's drain / maint / ready / weight / release of one server, as the LVS
 // drain's: the impact first (per instance: its status, the sessions on it now, the other UP servers
@@ -99,6 +100,9 @@ export function HaproxyActionDialog({
           ? 'weight 0–256 required'
           : null;
 
+  const destructive = action === 'maint';
+  const takesOut = haproxyTakesOut(action, weight);
+
   function submit(e: FormEvent) {
     e.preventDefault();
     if (blocker !== null) return;
@@ -112,9 +116,6 @@ export function HaproxyActionDialog({
     });
   }
 
-  const destructive = action === 'maint';
-  const takesOut = haproxyTakesOut(action, weight);
-  const confirmTone = destructive ? 'bg-red-700 hover:bg-red-800' : takesOut ? 'bg-amber-600 hover:bg-amber-700' : 'bg-indigo-600 hover:bg-indigo-700';
   return (
     <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={onClose}>
       <div
@@ -174,17 +175,14 @@ export function HaproxyActionDialog({
         ) : null}
 
         {refused ? (
-          <div className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200" data-testid="haproxy-refusals">
-            <ul className="list-disc pl-5">
-              {impact.refusals.map((r) => (
-                <li key={r}>{r}</li>
-              ))}
-            </ul>
-            <label className="mt-2 flex items-center gap-2 font-medium">
-              <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} data-testid="haproxy-force" />
-              Force: I know this leaves backend {backend} with no UP server
-            </label>
-          </div>
+          <Refusals
+            refusals={impact.refusals}
+            force={force}
+            onForce={setForce}
+            forceLabel={`Force: I know this leaves backend ${backend} with no UP server`}
+            testId="haproxy-refusals"
+            forceTestId="haproxy-force"
+          />
         ) : null}
 
         <form onSubmit={submit} className="grid gap-3" noValidate>
@@ -195,25 +193,17 @@ export function HaproxyActionDialog({
               {isApiError(mutation.error) ? mutation.error.message : describeError(mutation.error).detail}
             </p>
           ) : null}
-          <div className="flex items-center justify-end gap-2">
-            {blocker !== null && !mutation.isPending ? (
-              <span className="text-xs text-muted" data-testid="haproxy-blocker">
-                {blocker}
-              </span>
-            ) : null}
-            <button type="button" onClick={onClose} className="rounded-md border border-line-strong px-3 py-1.5 text-sm hover:bg-hover">
-              Cancel
-            </button>
-            <button
-              type="submit"
-              disabled={blocker !== null}
-              title={blocker ?? undefined}
-              data-testid="haproxy-confirm"
-              className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${confirmTone}`}
-            >
-              {mutation.isPending ? 'Applying on every instance…' : `${VERB[action]} on every instance`}
-            </button>
-          </div>
+          <DialogActions
+            blockers={blocker === null || mutation.isPending ? [] : [blocker]}
+            pending={mutation.isPending}
+            label={`${VERB[action]} on every instance`}
+            pendingLabel="Applying on every instance…"
+            tone={destructive ? 'destructive' : takesOut ? 'takes-out' : 'normal'}
+            onCancel={onClose}
+            blockersId={`${titleId}-blockers`}
+            blockersTestId="haproxy-blocker"
+            confirmTestId="haproxy-confirm"
+          />
         </form>
       </div>
     </div>
