@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '@/lib/models/audit';
 import type { ClusterEvent } from '@/lib/models/events';
-import { buildTimeline, entryOfEvent, eventIdFromHash, groupBursts, kindsFor, resolveRange, timelineStateFromUrl, timelineStateToUrl, type TimelineEntry, type TimelineGroup } from './timeline';
+import { buildTimeline, entryOfEvent, eventIdFromHash, foldRealServerDowns, groupBursts, kindsFor, resolveRange, timelineStateFromUrl, timelineStateToUrl, type TimelineEntry, type TimelineGroup } from './timeline';
 
 const ev = (p: Partial<ClusterEvent>): ClusterEvent => ({
   id: '1', cluster: 'lab', kind: 'failover', director: 'dir2', instance: 'VI_V4', fromState: null, toState: null, fromMaster: 'dir1', toMaster: 'dir2',
@@ -134,5 +134,33 @@ describe('timeline state in the URL', () => {
     const s = timelineStateFromUrl(new URLSearchParams('range=1y&kinds=failover,bogus,failover&from=x'));
     expect(s).toEqual({ range: { preset: '24h' }, groups: ['failover'], cluster: '' });
     expect(timelineStateFromUrl(new URLSearchParams('range=custom&from=12&to=abc')).range).toEqual({ preset: 'custom', from: 12, to: undefined });
+  });
+});
+
+describe('foldRealServerDowns', () => {
+  const all = { groups: [], cluster: null, from: 0, to: 100_000 } as const;
+  const down = (id: string, at: number, p: Partial<ClusterEvent> = {}) =>
+    ev({ id, kind: 'real-server-down', instance: null, director: null, fromMaster: null, toMaster: null, realServer: `192.0.2.${id}:80`, service: 'TCP 192.0.2.103:80', cause: 'removed from the IPVS table', at, ...p });
+  const shape = (events: ClusterEvent[]) =>
+    foldRealServerDowns(groupBursts(buildTimeline(events, [], all))).map((r) => (r.type === 'entry' ? r.key : r.events.map((e) => e.id)));
+
+  it("folds the real servers a keepalived stop took out at once into one row, leaving the failover it came with on its own", () => {
+    const events = [ev({ id: '1', at: 10_000, cause: 'master sent priority 0' }), down('11', 12_000), down('12', 12_000), down('13', 12_000), down('14', 12_500, { service: 'UDP 192.0.2.101:5353' })];
+    expect(shape(events)).toEqual([['14', '11', '12', '13'], 'e1']);
+  });
+
+  it('keeps apart other causes, other clusters, runs broken by another event and rows more than a burst apart; a run of one stays plain', () => {
+    const events = [
+      down('11', 50_000),
+      down('12', 49_000, { cause: 'keepalived health check failed' }),
+      down('13', 48_000, { cluster: 'other' }),
+      down('14', 30_000),
+      down('15', 29_000),
+      ev({ id: '2', kind: 'keepalived-down', director: 'dir1', instance: null, at: 28_000 }),
+      down('16', 27_000),
+      down('17', 26_000),
+      down('18', 10_000),
+    ];
+    expect(shape(events)).toEqual(['e11', 'e12', 'e13', ['14', '15'], 'e2', ['16', '17'], 'e18']);
   });
 });

@@ -210,6 +210,42 @@ export function groupBursts(items: readonly TimelineItem[]): TimelineEntry[] {
   return out.sort((a, b) => b.at - a.at || a.key.localeCompare(b.key));
 }
 
+/**
+ * A row of the cluster page's "last hour" list: a timeline entry, or real servers that went down
+ * together for one cause (a host down on every service, or keepalived tearing a director's table
+ * down as it stops), which would otherwise push the failover they came with off the short list.
+ */
+export type RecentRow = { type: 'entry'; key: string; entry: TimelineEntry } | { type: 'real-servers-down'; key: string; at: number; events: ClusterEvent[] };
+
+/**
+ * Pure: entries (newest first) -> rows, each run of real-server-down events of one cluster with
+ * one cause, within BURST_MS of the run's newest, folded into one row (newest event first). A run
+ * of one stays a plain entry; anything else between two such events ends the run.
+ */
+export function foldRealServerDowns(entries: readonly TimelineEntry[]): RecentRow[] {
+  const out: RecentRow[] = [];
+  let run: EventItem[] = [];
+  const flush = () => {
+    const [first] = run;
+    if (first && run.length === 1) out.push({ type: 'entry', key: first.key, entry: first });
+    else if (first) out.push({ type: 'real-servers-down', key: `r${first.key}`, at: first.at, events: run.map((i) => i.event) });
+    run = [];
+  };
+  for (const entry of entries) {
+    const isDown = entry.type === 'event' && entry.event.kind === 'real-server-down';
+    const head = run[0];
+    if (isDown && head && head.cluster === entry.cluster && head.event.cause === entry.event.cause && head.at - entry.at <= BURST_MS) {
+      run.push(entry);
+      continue;
+    }
+    flush();
+    if (isDown) run.push(entry);
+    else out.push({ type: 'entry', key: entry.key, entry });
+  }
+  flush();
+  return out;
+}
+
 /** The burst (or plain item) that shows the event with this id, for a link to it. */
 export function entryOfEvent(entries: readonly TimelineEntry[], id: string): TimelineEntry | null {
   return (

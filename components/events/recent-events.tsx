@@ -5,15 +5,17 @@ import { useMemo } from 'react';
 import { eventQueries } from '@/lib/api/events-queries';
 import { formatGap } from '@/lib/event-text';
 import type { ClusterEvent, EventKind } from '@/lib/models/events';
-import { buildTimeline, eventAnchor, groupBursts, type TimelineEntry } from '@/lib/timeline';
+import { buildTimeline, eventAnchor, foldRealServerDowns, groupBursts, type TimelineEntry } from '@/lib/timeline';
 import { ErrorState } from '@/components/ui/error-state';
 import { ClockAndAge } from '@/components/ui/relative-time';
 import { StatusPill } from '@/components/ui/status-pill';
-import { eventTone, eventWhat, isOngoing, KIND_LABEL } from './event-style';
+import { EventCause, eventTone, eventWhat, isOngoing, KIND_LABEL } from './event-style';
 
 // The cluster page's "last hour", beside the findings: failovers (and an initial election), gaps,
 // split brains, keepalived, real servers and directors down, each with its cause, newest first,
-// each linking to its row on the timeline below (#event-<id>). A failover's rows are one line.
+// each linking to its row on the timeline below (#event-<id>). A failover's rows are one line, and
+// so are real servers that went down together for one cause (a keepalived stop empties a
+// director's table: a row per real server would push the failover off the list).
 
 const RECENT_KINDS: readonly EventKind[] = ['failover', 'initial-election', 'no-master', 'split-brain', 'keepalived-down', 'real-server-down', 'director-unreachable'];
 const SHOWN = 8;
@@ -44,30 +46,66 @@ function What({ entry, event }: { entry: TimelineEntry; event: ClusterEvent }) {
   return <>{eventWhat(event)}</>;
 }
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** Real servers down together: how many, on how many services, the first few named. */
+function RealServersDown({ events }: { events: ClusterEvent[] }) {
+  const servers = [...new Set(events.map((e) => e.realServer ?? 'unknown'))];
+  const services = new Set(events.map((e) => e.service)).size;
+  const ended = events.every((e) => !isOngoing(e));
+  const longest = Math.max(...events.map((e) => e.durationMs ?? 0));
+  const named = servers.slice(0, 3).join(', ') + (servers.length > 3 ? ` and ${servers.length - 3} more` : '');
+  return (
+    <>
+      {plural(servers.length, 'real server', 'real servers')} on {plural(services, 'service', 'services')} {ended ? `down for up to ${formatGap(longest)}` : 'down'}: {named}
+    </>
+  );
+}
+
 export function RecentEvents({ cluster }: { cluster: string }) {
   const query = useQuery(eventQueries.list({ cluster, range: { preset: '1h' }, kinds: RECENT_KINDS, limit: 200 }));
-  const entries = useMemo(() => {
+  const rows = useMemo(() => {
     const d = query.data;
     if (!d) return [];
-    return groupBursts(buildTimeline(d.events, [], { groups: [], cluster, from: d.from, to: d.to }));
+    return foldRealServerDowns(groupBursts(buildTimeline(d.events, [], { groups: [], cluster, from: d.from, to: d.to })));
   }, [query.data, cluster]);
 
   if (query.isError && !query.data) {
     return <ErrorState title="Could not load the last hour's events" error={query.error} onRetry={() => void query.refetch()} retrying={query.isFetching} />;
   }
   if (query.isPending) return <p className="px-4 py-2 text-sm text-muted">Loading…</p>;
-  if (entries.length === 0) {
+  if (rows.length === 0) {
     return (
       <p className="px-4 py-2 text-sm text-muted" data-testid="recent-empty">
         No failover, gap, split brain or outage in the last hour.
       </p>
     );
   }
-  const more = entries.length - SHOWN;
+  const more = rows.slice(SHOWN).reduce((n, r) => n + (r.type === 'entry' ? 1 : r.events.length), 0);
   return (
     <>
       <ol className="divide-y divide-line" data-testid="recent-events" aria-label="Last hour">
-        {entries.slice(0, SHOWN).map((entry) => {
+        {rows.slice(0, SHOWN).map((row) => {
+          if (row.type === 'real-servers-down') {
+            const [e] = row.events;
+            if (!e) return null;
+            return (
+              <li key={row.key} className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 px-4 py-1.5 text-sm" data-testid="recent-event" data-kind={e.kind} data-count={row.events.length} data-event-id={e.id} data-at={e.at}>
+                <span className="text-xs text-muted">
+                  <ClockAndAge at={e.at} className="whitespace-nowrap" />
+                </span>
+                <StatusPill tone={row.events.some(isOngoing) ? 'critical' : 'warning'} plain>
+                  {KIND_LABEL[e.kind]}
+                </StatusPill>
+                <a href={`#${eventAnchor(e.id)}`} className="text-accent underline-offset-2 hover:underline" data-testid="recent-link">
+                  <RealServersDown events={row.events} />
+                </a>
+                {row.events.some(isOngoing) ? <StatusPill tone="critical">ongoing</StatusPill> : null}
+                <EventCause event={e} testId="recent-cause" />
+              </li>
+            );
+          }
+          const { entry } = row;
           const e = headOf(entry);
           if (!e) return null;
           return (
@@ -82,16 +120,7 @@ export function RecentEvents({ cluster }: { cluster: string }) {
                 <What entry={entry} event={e} />
               </a>
               {isOngoing(e) ? <StatusPill tone="critical">ongoing</StatusPill> : null}
-              {e.cause ? (
-                <span data-testid="recent-cause">
-                  <span className="text-muted">cause: </span>
-                  {e.cause}
-                </span>
-              ) : e.kind === 'failover' ? (
-                <span className="text-faint" data-testid="recent-cause">
-                  cause not in the logs (yet)
-                </span>
-              ) : null}
+              <EventCause event={e} testId="recent-cause" />
             </li>
           );
         })}

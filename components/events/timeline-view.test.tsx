@@ -91,3 +91,28 @@ describe('RecentEvents (the cluster page\u2019s last hour)', () => {
     expect(html.match(/data-testid="recent-cause"/g)).toHaveLength(3);
   });
 });
+
+describe('RecentEvents when a keepalived stop empties the master\u2019s table as it goes', () => {
+  const kinds: EventKind[] = ['failover', 'initial-election', 'no-master', 'split-brain', 'keepalived-down', 'real-server-down', 'director-unreachable'];
+  // Seen in CI: nine real servers "down for 2 s" right after the failover pushed it off an eight-row list.
+  const downs = Array.from({ length: 9 }, (_, i) =>
+    ev({ id: `${20 + i}`, kind: 'real-server-down', director: null, instance: null, realServer: `192.0.2.${11 + (i % 4)}:80`, service: `TCP 192.0.2.${100 + Math.floor(i / 4)}:80`, at: T + 5000, endedAt: T + 7000, durationMs: 2000, cause: 'removed from the IPVS table' }),
+  );
+  const html = render(<RecentEvents cluster="lab" />, (qc) => {
+    const base = list(kinds, T - 1000);
+    qc.setQueryData(eventKeys.list({ cluster: 'lab', range: { preset: '1h' }, kinds, limit: 200 }), { ...base, events: [...downs, ...base.events] });
+  });
+
+  it('folds them into one row that names them and says the cause once; the failover stays on the first screen', () => {
+    const items = tags(html, 'recent-event');
+    expect(items.map((t) => [attr(t, 'data-kind'), attr(t, 'data-count') ?? null])).toEqual([
+      ['real-server-down', null],
+      ['real-server-down', null],
+      ['real-server-down', '9'],
+      ['failover', null],
+      ['keepalived-down', null],
+    ]);
+    expect(html).toContain('4 real servers on 3 services down for up to 2 s: 192.0.2.11:80, 192.0.2.12:80, 192.0.2.13:80 and 1 more');
+    expect(html.match(/removed from the IPVS table/g)).toHaveLength(1);
+  });
+});
