@@ -108,7 +108,15 @@ test('restore rs1 from the holds panel: the original weight on both directors an
   await expect.poll(async () => /rs1 \d+/.test(await ctl('traffic', '--count', '20')), { timeout: 90_000 }).toBe(true);
 });
 
-test('drain a host across every service it serves in one action, then restore it', async ({ page }) => {
+/** rs1's status in HAProxy's backend galera on each instance, from a fresh read through the API. */
+async function haproxyStatusOfRs1(page: Page): Promise<string[]> {
+  const r = await page.request.get('/api/clusters/lab/haproxy');
+  expect(r.ok()).toBe(true);
+  const body = (await r.json()) as { instances: { name: string; backends: { name: string; servers: { name: string; status: string }[] }[] }[] };
+  return body.instances.map((i) => i.backends.find((b) => b.name === 'galera')?.servers.find((s) => s.name === 'rs1')?.status ?? 'absent');
+}
+
+test('drain a host everywhere (every LVS service and its HAProxy server) in one action, then restore it', async ({ page }) => {
   // The previous specs restarted keepalived and moved traffic: its checkers may not have re-added
   // rs1 everywhere yet. A drain of a destination keepalived removed is (rightly) partial; wait for
   // rs1 to be back in every service on both directors first.
@@ -124,16 +132,27 @@ test('drain a host across every service it serves in one action, then restore it
   await page.getByTestId('drain-host-button').click();
   const dialog = page.getByTestId('drain-dialog');
   await expect(dialog.getByTestId('plan-entry')).toHaveCount(5); // TCP :80, :8080, UDP 5353, FWM 1, SCTP 3868
+  // ...and rs1 in HAProxy's backend galera (MariaDB on 192.0.2.11:3306), drained with the same reason.
+  await expect(dialog.getByTestId('host-haproxy-target')).toHaveCount(1);
+  await expect(dialog.getByTestId('host-haproxy-target')).toHaveAttribute('data-server', 'rs1');
+  await expect(dialog.getByTestId('host-haproxy-checkbox')).toBeChecked();
   await confirmDialog(page, 'e2e: host maintenance');
+  await expect(dialog.locator('[data-testid="haproxy-step-result"][data-backend="galera"][data-server="rs1"]')).toHaveAttribute('data-ok', 'true');
   await dialog.getByTestId('close-dialog').click();
+  await expect.poll(() => haproxyStatusOfRs1(page), { timeout: 30_000 }).toEqual(['DRAIN', 'DRAIN']);
+  expect((await auditActions(page)).some((e) => e.action === 'haproxy-drain' && e.target === 'galera/rs1' && e.outcome === 'ok')).toBe(true);
   expect(await weights(['-t', '192.0.2.100:80'], RS1)).toEqual([0, 0]);
   expect(await weights(['-t', '192.0.2.100:8080'], '192.0.2.11:8080')).toEqual([0, 0]);
   expect(await weights(['-u', '192.0.2.101:5353'], '192.0.2.11:5353')).toEqual([0, 0]);
   expect(await weights(['-f', '1'], '192.0.2.11:0')).toEqual([0, 0]);
   await page.getByTestId('restore-host-button').click();
+  // The restore readies the HAProxy server the drain held.
+  await expect(dialog.getByTestId('host-haproxy-target')).toHaveAttribute('data-server', 'rs1');
   await confirmDialog(page, null);
+  await expect(dialog.locator('[data-testid="haproxy-step-result"][data-server="rs1"]')).toHaveAttribute('data-ok', 'true');
   expect(await weights(['-t', '192.0.2.100:8080'], '192.0.2.11:8080')).toEqual([1, 1]);
   expect(await weights(['-t', '192.0.2.100:80'], RS1)).toEqual([100, 100]);
+  await expect.poll(() => haproxyStatusOfRs1(page), { timeout: 30_000 }).toEqual(['UP', 'UP']);
 });
 
 test('draining the last serving real server of a service is refused unless forced (keepalived track file holds it)', async ({ page }) => {

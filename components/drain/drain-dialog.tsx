@@ -2,12 +2,14 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useId, useRef, useState, type FormEvent } from 'react';
-import { isApiError, type ActionBody, type DrainTarget } from '@/lib/api/client';
+import { isApiError, type ActionBody, type DrainTarget, type HaproxyActionBody } from '@/lib/api/client';
+import { haproxyKeys, haproxyQueries, postHaproxyAction } from '@/lib/api/haproxy';
 import { clusterKeys } from '@/lib/api/queries';
 import { hasPort } from '@/lib/address';
 import { formatPercent } from '@/lib/format';
 import { drainKeys, drainQueries, postAction } from '@/lib/api/drain';
 import type { ActionResult, DrainAction, DrainPlan } from '@/lib/models/drain';
+import { hostHaproxyPlan, type HaproxyActionResult } from '@/lib/models/haproxy';
 import { FIELD_CLASS, ReasonField, WeightField } from '@/components/ui/action-fields';
 import { CopyButton } from '@/components/ui/copy-button';
 import { describeError } from '@/components/ui/error-state';
@@ -20,12 +22,28 @@ import { submitBlockers } from './submit-blockers';
 // The one dialog for drain, restore and set-weight. It always shows the impact first (the plan the
 // server computes: services affected, the weight share left, last-server refusals, the exact
 // commands per director), then acts on every director and reports each one's verified result.
+// From the host page a host-wide drain or restore is "drain everywhere": the host's HAProxy servers
+// in the same cluster are drained (or readied) in the same step, with the same reason.
 
 export interface DrainDialogRequest extends DrainTarget {
   cluster: string;
   action: DrainAction;
   /** Current weight, to prefill set-weight. */
   weight?: number | null;
+  /** A host-wide drain or restore that also acts on the host's HAProxy servers (the host page's "everywhere"). */
+  haproxy?: boolean;
+}
+
+/** One HAProxy server's part of a drain everywhere: its verified result, or why it failed. */
+interface HaproxyStep {
+  backend: string;
+  server: string;
+  result: HaproxyActionResult | null;
+  error: string | null;
+}
+
+function errorText(e: unknown): string {
+  return isApiError(e) ? e.message : describeError(e).detail;
 }
 
 const VERB: Record<DrainAction, string> = { drain: 'Drain', restore: 'Restore', weight: 'Set weight of' };
@@ -99,7 +117,7 @@ function PlanView({ plan }: { plan: DrainPlan }) {
   );
 }
 
-function ResultView({ result }: { result: ActionResult }) {
+function ResultView({ result, haproxy }: { result: ActionResult; haproxy: readonly HaproxyStep[] }) {
   const tone = result.outcome === 'ok' ? 'ok' : result.outcome === 'partial' ? 'warning' : 'critical';
   return (
     <div className="space-y-2" data-testid="action-result" data-outcome={result.outcome}>
@@ -121,6 +139,26 @@ function ResultView({ result }: { result: ActionResult }) {
           </li>
         ))}
       </ul>
+      {haproxy.length > 0 ? (
+        <ul className="space-y-1 text-xs" aria-label="HAProxy">
+          {haproxy.map((h) => {
+            const ok = h.result?.ok === true;
+            return (
+              <li key={`${h.backend}/${h.server}`} data-testid="haproxy-step-result" data-backend={h.backend} data-server={h.server} data-ok={String(ok)} className="flex flex-wrap items-baseline gap-2">
+                <span className="font-mono font-medium">
+                  HAProxy {h.backend}/{h.server}
+                </span>
+                <StatusPill tone={ok ? 'ok' : 'critical'}>{ok ? 'ok' : 'failed'}</StatusPill>
+                {h.result ? (
+                  <span className="text-muted">{h.result.instances.map((i) => `${i.instance}: ${i.after?.status ?? i.error ?? '?'}`).join(', ')}</span>
+                ) : (
+                  <span className="text-red-800 dark:text-red-300">{h.error}</span>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
       {result.outcome !== 'ok' ? (
         <p className="text-xs text-muted">The hold is recorded: the console keeps re-applying it on the directors that failed. Retry to try now.</p>
       ) : null}
@@ -143,11 +181,30 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
     ...drainQueries.plan(cluster, action, { target, service }, action === 'weight' ? (weight ?? undefined) : undefined),
     enabled: action !== 'weight' || weight !== null,
   });
+  // Drain everywhere: the host's HAProxy servers in this cluster (the same read the host page polls).
+  const everywhere = request.haproxy === true && !service && !hasPort(target) && action !== 'weight';
+  const poolsQuery = useQuery({ ...haproxyQueries.pools(cluster), enabled: everywhere });
+  const hap = everywhere && poolsQuery.data ? hostHaproxyPlan(poolsQuery.data.instances, poolsQuery.data.holds, target, action === 'drain' ? 'drain' : 'restore') : null;
+  const [withHaproxy, setWithHaproxy] = useState(true);
+  const [haproxyForce, setHaproxyForce] = useState(false);
   const mutation = useMutation({
-    mutationFn: (body: ActionBody) => postAction(cluster, action, body),
+    // LVS first (a refusal there stops everything), then each HAProxy server, each verified on every instance.
+    mutationFn: async ({ body, haproxy }: { body: ActionBody; haproxy: HaproxyActionBody[] }) => {
+      const lvs = await postAction(cluster, action, body);
+      const steps: HaproxyStep[] = [];
+      for (const h of haproxy) {
+        try {
+          steps.push({ backend: h.backend, server: h.server, result: await postHaproxyAction(cluster, h), error: null });
+        } catch (e) {
+          steps.push({ backend: h.backend, server: h.server, result: null, error: errorText(e) });
+        }
+      }
+      return { lvs, haproxy: steps };
+    },
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: drainKeys.all(cluster) });
       void qc.invalidateQueries({ queryKey: clusterKeys.detail(cluster) });
+      if (everywhere) void qc.invalidateQueries({ queryKey: haproxyKeys.pools(cluster) });
     },
   });
   const dialogRef = useRef<HTMLDivElement>(null);
@@ -170,21 +227,27 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
   const refused = (plan?.refusals.length ?? 0) > 0;
   const needsReason = action !== 'restore';
   const leaseMinutes = /^\d+$/.test(lease) ? Number(lease) : undefined;
-  const blockers = submitBlockers({
-    planReady: plan !== undefined,
-    planFailed: planQuery.isError,
-    needsReason,
-    reason,
-    refusedWithoutForce: refused && !force,
-    badWeight: action === 'weight' && weight === null,
-    badLease: action !== 'restore' && lease !== '' && leaseMinutes === undefined,
-  });
+  const haproxyTargets = hap !== null && withHaproxy ? hap.targets : [];
+  const haproxyRefused = haproxyTargets.length > 0 && (hap?.refusals.length ?? 0) > 0;
+  const blockers = [
+    ...submitBlockers({
+      planReady: plan !== undefined,
+      planFailed: planQuery.isError,
+      needsReason,
+      reason,
+      refusedWithoutForce: refused && !force,
+      badWeight: action === 'weight' && weight === null,
+      badLease: action !== 'restore' && lease !== '' && leaseMinutes === undefined,
+    }),
+    ...(everywhere && withHaproxy && !poolsQuery.data ? [poolsQuery.isError ? 'HAProxy not read: untick it to act on LVS only' : 'reading HAProxy'] : []),
+    ...(haproxyRefused && !haproxyForce ? ['HAProxy last UP server: tick its force'] : []),
+  ];
   const canSubmit = blockers.length === 0 && !mutation.isPending;
 
   function submit(e: FormEvent) {
     e.preventDefault();
     if (!canSubmit) return;
-    mutation.mutate({
+    const body: ActionBody = {
       target,
       ...(service ? { service } : {}),
       ...(reason.trim() ? { reason: reason.trim() } : {}),
@@ -192,11 +255,25 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
       ...(action === 'weight' && weight !== null ? { weight } : {}),
       ...(action !== 'restore' && leaseMinutes !== undefined ? { expiresInMinutes: leaseMinutes, onExpiry } : {}),
       ...(action !== 'restore' && force ? { force: true } : {}),
-    });
+    };
+    const haproxy: HaproxyActionBody[] = haproxyTargets.map((t) => ({
+      action: hap?.action ?? 'drain',
+      backend: t.backend,
+      server: t.server,
+      reason: reason.trim(),
+      ...(haproxyRefused && haproxyForce ? { force: true } : {}),
+    }));
+    mutation.mutate({ body, haproxy });
   }
 
-  const scope = service ? `in ${service}` : hasPort(target) ? 'in every service it belongs to' : 'in every service this host serves';
-  const result = mutation.data;
+  const scope = service
+    ? `in ${service}`
+    : hasPort(target)
+      ? 'in every service it belongs to'
+      : everywhere
+        ? 'everywhere: every service this host serves and its HAProxy servers'
+        : 'in every service this host serves';
+  const result = mutation.data?.lvs;
   return (
     <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={requestClose}>
       <div
@@ -240,8 +317,21 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
           />
         ) : null}
 
+        {everywhere ? (
+          <HaproxyPart
+            action={action === 'drain' ? 'drain' : 'ready'}
+            plan={hap}
+            error={poolsQuery.isError ? errorText(poolsQuery.error) : null}
+            checked={withHaproxy}
+            onChecked={setWithHaproxy}
+            force={haproxyForce}
+            onForce={setHaproxyForce}
+            disabled={result !== undefined}
+          />
+        ) : null}
+
         {result ? (
-          <ResultView result={result} />
+          <ResultView result={result} haproxy={mutation.data?.haproxy ?? []} />
         ) : (
           <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate>
             {action === 'weight' ? <WeightField max={65535} text={weightText} onText={setWeightText} valid={weight !== null} testId="weight-input" /> : null}
@@ -333,5 +423,71 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
         ) : null}
       </div>
     </div>
+  );
+}
+
+/** The HAProxy half of a drain (or restore) everywhere: which servers, their sessions, the last-UP refusals. */
+function HaproxyPart({
+  action,
+  plan,
+  error,
+  checked,
+  onChecked,
+  force,
+  onForce,
+  disabled,
+}: {
+  action: 'drain' | 'ready';
+  plan: ReturnType<typeof hostHaproxyPlan> | null;
+  error: string | null;
+  checked: boolean;
+  onChecked: (v: boolean) => void;
+  force: boolean;
+  onForce: (v: boolean) => void;
+  disabled: boolean;
+}) {
+  const body = error ? (
+    <p role="alert" className="text-red-800 dark:text-red-300" data-testid="host-haproxy-error">
+      Could not read HAProxy: {error}
+    </p>
+  ) : plan === null ? (
+    <p className="text-muted">Reading HAProxy…</p>
+  ) : plan.targets.length === 0 ? (
+    <p className="text-muted" data-testid="host-haproxy-none">
+      {action === 'drain' ? 'No HAProxy backend of this cluster has this host as a server.' : 'The console holds none of its HAProxy servers in drain or maint.'}
+    </p>
+  ) : (
+    <>
+      <label className="flex items-start gap-2 font-medium">
+        <input type="checkbox" className="mt-0.5" checked={checked} disabled={disabled} onChange={(e) => onChecked(e.target.checked)} data-testid="host-haproxy-checkbox" />
+        <span>
+          Also {action === 'drain' ? 'drain' : 'put back (ready)'} its HAProxy {plan.targets.length === 1 ? 'server' : 'servers'} on every instance, with the same reason
+        </span>
+      </label>
+      <ul className="ml-6 space-y-0.5 font-mono" data-testid="host-haproxy-targets">
+        {plan.targets.map((t) => (
+          <li key={`${t.backend}/${t.server}`} data-testid="host-haproxy-target" data-backend={t.backend} data-server={t.server}>
+            {t.backend}/{t.server} <span className="font-sans text-muted">({t.sessionsNow ?? '–'} sessions now)</span>
+          </li>
+        ))}
+      </ul>
+      {action === 'drain' ? <p className="ml-6 text-muted">Held in HAProxy until ready (the restore of this host readies them); a lease applies to the LVS hold only.</p> : null}
+      {checked && plan.refusals.length > 0 ? (
+        <Refusals
+          refusals={plan.refusals}
+          force={force}
+          onForce={onForce}
+          forceLabel="Force: I know this leaves an HAProxy backend with no UP server"
+          testId="host-haproxy-refusals"
+          forceTestId="host-haproxy-force"
+        />
+      ) : null}
+    </>
+  );
+  return (
+    <section className="space-y-2 border-t border-line pt-3 text-xs" aria-label="HAProxy" data-testid="host-haproxy-plan">
+      <h3 className="text-sm font-semibold">HAProxy</h3>
+      {body}
+    </section>
   );
 }

@@ -4,7 +4,9 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo } from 'react';
 import { isApiError } from '@/lib/api/client';
+import { haproxyQueries } from '@/lib/api/haproxy';
 import { hostQueries } from '@/lib/api/queries';
+import { haproxyRowsOfHost } from '@/lib/models/haproxy';
 import type { HostMembership } from '@/lib/models/cluster';
 import { formatBytesPerSecond, formatCount, formatCps, formatForward, formatSi } from '@/lib/format';
 import { Breadcrumb } from '@/components/ui/breadcrumb';
@@ -43,21 +45,27 @@ export function HostView({ address }: { address: string }) {
   );
 }
 
-/** "Drain this host in every service of cluster C" (and restore), for each cluster it serves. */
+/**
+ * "Drain this host in every service of cluster C" (and restore), for each cluster it serves: drain
+ * everywhere, its HAProxy servers in that cluster included (the pools read is the one the HAProxy
+ * section below polls).
+ */
 function HostClusterActions({ address, cluster, held, serving }: { address: string; cluster: string; held: boolean; serving: boolean }) {
   const open = useDrainActions();
   const can = useCan('operator', cluster);
+  const pools = useQuery(haproxyQueries.pools(cluster));
+  const haproxyServers = haproxyRowsOfHost(pools.data?.instances ?? [], address).reduce((n, b) => n + b.rows.length, 0);
   if (!open || !can) return null;
   const button = 'rounded-md border border-line-strong px-2.5 py-1 text-sm font-medium hover:bg-hover';
   return (
     <span className="flex items-center gap-2" data-testid="host-cluster-actions" data-cluster={cluster}>
       {serving ? (
-        <button type="button" className={`${button} text-amber-800 dark:text-amber-300`} data-testid="drain-host-button" onClick={() => open({ cluster, action: 'drain', target: address })}>
-          Drain in every service of {cluster}
+        <button type="button" className={`${button} text-amber-800 dark:text-amber-300`} data-testid="drain-host-button" onClick={() => open({ cluster, action: 'drain', target: address, haproxy: true })}>
+          {haproxyServers > 0 ? `Drain everywhere in ${cluster} (LVS and ${haproxyServers} HAProxy)` : `Drain in every service of ${cluster}`}
         </button>
       ) : null}
       {held ? (
-        <button type="button" className={button} data-testid="restore-host-button" onClick={() => open({ cluster, action: 'restore', target: address })}>
+        <button type="button" className={button} data-testid="restore-host-button" onClick={() => open({ cluster, action: 'restore', target: address, haproxy: true })}>
           Restore in {cluster}
         </button>
       ) : null}

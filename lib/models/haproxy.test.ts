@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HaproxyActionRequest, haproxyAddressHost, haproxyImpact, haproxyRows, haproxyRowsOfHost, haproxyServing, type HaproxyInstanceView, type HaproxyServer } from './haproxy';
+import { HaproxyActionRequest, haproxyAddressHost, haproxyImpact, haproxyRows, haproxyRowsOfHost, haproxyServing, hostHaproxyPlan, type HaproxyInstanceView, type HaproxyServer } from './haproxy';
 
 // The HAProxy dialog's impact and the server's last-server rule (one function for both), and the
 // table's one row per server across instances.
@@ -83,6 +83,34 @@ describe('haproxyRowsOfHost', () => {
     expect(haproxyAddressHost('db1.example:3306')).toBeNull();
     expect(haproxyAddressHost('')).toBeNull();
     expect(haproxyAddressHost(null)).toBeNull();
+  });
+});
+
+describe('hostHaproxyPlan (drain everywhere: the HAProxy part of a host-wide drain or restore)', () => {
+  const views = [
+    inst('haproxy-dir1', [srv('rs11', 'UP', 1, 3), srv('rs12', 'UP'), srv('rs13', 'DOWN')]),
+    inst('haproxy-dir2', [srv('rs11', 'UP', 1, 2), srv('rs12', 'MAINT'), srv('rs13', 'UP')]),
+  ];
+
+  it("drains the host's servers in every backend, with their sessions; no refusal while another server is UP everywhere", () => {
+    expect(hostHaproxyPlan(views, [], '192.0.2.11', 'drain')).toEqual({ action: 'drain', targets: [{ backend: 'galera', server: 'rs11', sessionsNow: 5 }], refusals: [] });
+    expect(hostHaproxyPlan(views, [], '192.0.2.99', 'drain')).toEqual({ action: 'drain', targets: [], refusals: [] });
+  });
+
+  it("refuses where the host's server is the last UP one of its backend on some instance", () => {
+    const lonely = [inst('haproxy-dir1', [srv('rs11', 'UP'), srv('rs12', 'DRAIN')]), inst('haproxy-dir2', [srv('rs11', 'UP'), srv('rs12', 'UP')])];
+    const plan = hostHaproxyPlan(lonely, [], '192.0.2.11', 'drain');
+    expect(plan.targets.map((t) => t.server)).toEqual(['rs11']);
+    expect(plan.refusals).toEqual([expect.stringContaining('galera/rs11 is the last UP server of backend galera on haproxy-dir1')]);
+  });
+
+  it('restore readies only the servers the console holds in drain or maint, never one taken out by hand or only weight-held', () => {
+    const holds = [
+      { backend: 'galera', server: 'rs11', aspect: 'state' as const },
+      { backend: 'galera', server: 'rs12', aspect: 'weight' as const },
+    ];
+    expect(hostHaproxyPlan(views, holds, '192.0.2.11', 'restore')).toEqual({ action: 'ready', targets: [{ backend: 'galera', server: 'rs11', sessionsNow: 5 }], refusals: [] });
+    expect(hostHaproxyPlan(views, holds, '192.0.2.12', 'restore').targets).toEqual([]);
   });
 });
 

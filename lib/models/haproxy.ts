@@ -257,3 +257,38 @@ export function haproxyRowsOfHost(
     .map(({ backend, rows }) => ({ backend, rows: rows.filter((r) => haproxyAddressHost(r.address) === wanted) }))
     .filter((b) => b.rows.length > 0);
 }
+
+/** One HAProxy server of a host that a host-wide drain or restore acts on too ("drain everywhere"). */
+export interface HostHaproxyTarget {
+  backend: string;
+  server: string;
+  /** Sessions on it now, over every instance (null: no instance answered for it). */
+  sessionsNow: number | null;
+}
+
+/**
+ * What a host-wide drain (or restore) does in HAProxy beside LVS: drain every server of the host in
+ * every backend, refusing (unless forced) where it is a backend's last UP server; restore = ready
+ * every server of the host the console holds in drain or maint (a server taken out by hand is left
+ * as it is). The server checks the last-UP rule again on a fresh read before each action.
+ */
+export function hostHaproxyPlan(
+  instances: readonly Pick<HaproxyInstanceView, 'name' | 'director' | 'error' | 'backends'>[],
+  holds: readonly Pick<HaproxyHold, 'backend' | 'server' | 'aspect'>[],
+  address: string,
+  action: 'drain' | 'restore',
+): { action: 'drain' | 'ready'; targets: HostHaproxyTarget[]; refusals: string[] } {
+  const kind = action === 'drain' ? 'drain' : 'ready';
+  const targets: HostHaproxyTarget[] = [];
+  const refusals: string[] = [];
+  for (const { backend, rows } of haproxyRowsOfHost(instances, address)) {
+    for (const row of rows) {
+      if (kind === 'ready' && !holds.some((h) => h.backend === backend && h.server === row.server && h.aspect === 'state')) continue;
+      const impact = haproxyImpact(instances, backend, row.server, kind);
+      const known = impact.instances.filter((i) => i.sessionsNow !== null);
+      targets.push({ backend, server: row.server, sessionsNow: known.length > 0 ? known.reduce((n, i) => n + (i.sessionsNow ?? 0), 0) : null });
+      refusals.push(...impact.refusals);
+    }
+  }
+  return { action: kind, targets, refusals };
+}
