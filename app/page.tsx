@@ -1,5 +1,6 @@
 import { ClusterOverview } from '@/components/clusters/cluster-overview';
+import { OVERVIEW_VIEW_PARAM, parseOverviewView } from '@/lib/overview-health';
 
-export default function OverviewPage() {
-  return <ClusterOverview />;
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  return <ClusterOverview view={parseOverviewView((await searchParams)[OVERVIEW_VIEW_PARAM])} />;
 }

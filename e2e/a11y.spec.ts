@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { BLOCKING, describeViolations, expectNoSeriousViolations, expectNoSeriousViolationsInBothSchemes } from './axe';
 import { storageStateFile } from './users';
 
@@ -166,8 +166,23 @@ test('dark mode: the toggle beats the system preference, is kept across loads an
   await expect(html).toHaveAttribute('data-theme', 'dark');
 });
 
-test('the tab title carries the health; the overview lists clusters worst first; healthy directors fold to a line (passed checks: operator-world.spec)', async ({ page }) => {
+test('the tab title carries the health; the overview lists clusters worst first, as cards or a table; healthy directors fold to a line (passed checks: operator-world.spec); the services table at 1,024 px', async ({ page }) => {
+  // At 1,024 px the page does not scroll sideways and the services table's key columns and a row's
+  // actions are on screen without scrolling it (the figures on the right scroll inside the table).
+  await page.setViewportSize({ width: 1024, height: 768 });
   await page.goto('/clusters/lab');
+  const scroller = page.getByTestId('services-scroll');
+  const table = page.getByRole('table', { name: 'Virtual services' });
+  await expect(page.getByTestId('drain-button').first()).toBeVisible();
+  const box = async (l: Locator) => (await l.boundingBox()) ?? { x: 0, y: 0, width: Infinity, height: 0 };
+  const visible = await box(scroller);
+  for (const l of [...['Service / real server', 'Fwd', 'Weight', 'Health', 'Active', 'Inactive'].map((name) => table.getByRole('columnheader', { name, exact: true })), page.getByTestId('drain-button').first()]) {
+    const b = await box(l);
+    expect(b.x).toBeGreaterThanOrEqual(visible.x);
+    expect(b.x + b.width).toBeLessThanOrEqual(Math.min(visible.x + visible.width, 1024));
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+  await page.setViewportSize({ width: 1280, height: 720 });
   await expect(page).toHaveTitle(/^[✓▲✖?] lab · LVS console$/);
   const health = await page.getByTestId('cluster-health').first().textContent();
   const symbol = /critical/i.test(health ?? '') ? '✖' : /warning/i.test(health ?? '') ? '▲' : '✓';
@@ -183,6 +198,17 @@ test('the tab title carries the health; the overview lists clusters worst first;
   const order = await cards.evaluateAll((els) => els.map((e) => e.querySelector('[data-testid="cluster-health"]')?.textContent ?? ''));
   const rank = (t: string) => (/critical/i.test(t) ? 0 : /warning/i.test(t) ? 1 : 2);
   expect(order.map(rank)).toEqual([...order.map(rank)].sort((a, b) => a - b));
+
+  // The table view (the default past six clusters): chosen here, kept in the URL, one row a cluster.
+  await page.getByTestId('overview-view-table').click();
+  await expect(page).toHaveURL(/[?&]view=table/);
+  await page.reload();
+  await expect(page.getByTestId('overview-view-table')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('cluster-row-lab').getByTestId('cluster-table-masters')).toContainText('dir1');
+  await expect(page.locator('[data-testid^="cluster-card-"]')).toHaveCount(0);
+  await expectNoSeriousViolations(page, '/?view=table', '[data-testid="cluster-table"]');
+  await page.getByTestId('cluster-row-lab').getByRole('link', { name: 'lab' }).click();
+  await expect(page).toHaveURL(/\/clusters\/lab$/);
 });
 
 // The drain dialog's keyboard contract and its copy buttons, on one page load.

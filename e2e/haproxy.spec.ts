@@ -44,7 +44,7 @@ async function act(page: Page, name: string, action: 'drain' | 'maint' | 'ready'
   await dialog.getByTestId('haproxy-reason').fill(reason);
   await dialog.getByTestId('haproxy-confirm').click();
   await expect(dialog).toHaveCount(0, { timeout: 30_000 });
-  await expect(page.getByTestId('haproxy-outcome')).toContainText(`${action} galera/${name}`);
+  await expect(page.getByTestId('haproxy-outcome')).toContainText(`${action === 'ready' ? 'restore (ready)' : action} galera/${name}`);
   await expect(page.getByTestId('haproxy-outcome')).toHaveAttribute('data-ok', 'true');
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthTitle, overviewTitle, worstFirst, worstHealth } from './overview-health';
+import { healthTitle, overviewTitle, parseOverviewView, worstFirst, worstHealth } from './overview-health';
 
 describe('healthTitle', () => {
   it.each([
@@ -41,5 +41,11 @@ describe('overviewTitle', () => {
     expect(overviewTitle([{ name: 'a', health: 'ok' }, { name: 'b', health: 'ok' }])).toBe('✓ 2 clusters');
     expect(overviewTitle([{ name: 'a', health: 'ok', stale: true }, { name: 'b', health: 'ok' }])).toBe('? 2 clusters');
     expect(overviewTitle([])).toBe('✓ 0 clusters');
+  });
+});
+
+describe('parseOverviewView', () => {
+  it('takes cards or table from the URL and nothing else', () => {
+    expect([parseOverviewView('cards'), parseOverviewView('table'), parseOverviewView('TABLE'), parseOverviewView(['table']), parseOverviewView(undefined)]).toEqual(['cards', 'table', null, null, null]);
   });
 });

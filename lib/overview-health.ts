@@ -28,3 +28,12 @@ export function overviewTitle(clusters: readonly { name: string; health: Cluster
   if (clusters.some((c) => c.stale)) return `? ${clusters.length} clusters`;
   return `${SYMBOL[worstHealth(clusters.map((c) => c.health))]} ${clusters.length} clusters`;
 }
+
+/** The overview as cards or as a table, kept in its URL (?view=). */
+export type OverviewView = 'cards' | 'table';
+export const OVERVIEW_VIEW_PARAM = 'view';
+
+/** The view a URL asks for; null (the default for the cluster count) for anything else. */
+export function parseOverviewView(v: unknown): OverviewView | null {
+  return v === 'cards' || v === 'table' ? v : null;
+}

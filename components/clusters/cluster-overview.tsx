@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useState } from 'react';
 import { clusterQueries, DEFAULT_POLL_MS, STALE_AFTER_POLLS } from '@/lib/api/queries';
 import type { ClusterSummary } from '@/lib/models/cluster';
 import { formatCount, formatDuration } from '@/lib/format';
@@ -17,15 +18,20 @@ import { useNow } from '@/components/ui/use-now';
 import { LastFailover } from '@/components/events/last-failover';
 import { OpenHolds } from '@/components/drain/open-holds';
 import { useDocumentTitle } from '@/components/ui/use-document-title';
-import { overviewTitle, worstFirst } from '@/lib/overview-health';
+import { overviewTitle, OVERVIEW_VIEW_PARAM, worstFirst, type OverviewView } from '@/lib/overview-health';
 import { ClusterHealthPills } from './cluster-health-pills';
+import { ClusterTable } from './cluster-table';
 import { FindingsList } from './findings-list';
 import { RealServerCountsBar } from './real-server-counts';
 
-// The overview: one card per cluster. Who holds each VIP, how many real servers are serving,
-// what is wrong, and whether any of it is old.
+// The overview: one card per cluster, or one table row per cluster (the default past
+// CARDS_UP_TO clusters; ?view=cards|table keeps the choice in a link). Who holds each VIP, how
+// many real servers are serving, what is wrong, and whether any of it is old.
 
-export function ClusterOverview() {
+const CARDS_UP_TO = 6;
+
+export function ClusterOverview({ view: asked = null }: { view?: OverviewView | null }) {
+  const [chosen, setChosen] = useState<OverviewView | null>(asked);
   const query = useQuery(clusterQueries.list());
   const now = useNow();
   // Worst first: a cluster that needs looking at is never below the fold of healthy ones.
@@ -37,6 +43,13 @@ export function ClusterOverview() {
     return <ErrorState title="Could not load the clusters" error={query.error} onRetry={() => void query.refetch()} retrying={query.isFetching} />;
   }
   const { clusters, generatedAt } = query.data;
+  const view: OverviewView = chosen ?? (clusters.length > CARDS_UP_TO ? 'table' : 'cards');
+  const choose = (v: OverviewView) => {
+    setChosen(v);
+    const url = new URL(window.location.href);
+    url.searchParams.set(OVERVIEW_VIEW_PARAM, v);
+    window.history.replaceState(window.history.state, '', url);
+  };
   const critical = clusters.filter((c) => c.health === 'critical').length;
   const warning = clusters.filter((c) => c.health === 'warning').length;
 
@@ -49,6 +62,22 @@ export function ClusterOverview() {
           {critical ? <> · <span className="font-medium text-red-700 dark:text-red-300">{critical} critical</span></> : null}
           {warning ? <> · <span className="font-medium text-amber-800 dark:text-amber-300">{warning} with warnings</span></> : null}
         </p>
+        {clusters.length > 0 ? (
+          <div className="ml-auto flex overflow-hidden rounded-md border border-line-strong text-sm" role="group" aria-label="Show the clusters as" data-testid="overview-view">
+            {(['cards', 'table'] as const).map((v) => (
+              <button
+                key={v}
+                type="button"
+                aria-pressed={view === v}
+                onClick={() => choose(v)}
+                data-testid={`overview-view-${v}`}
+                className={`px-2.5 py-1 ${view === v ? 'bg-sunken font-medium' : 'text-muted hover:bg-hover'}`}
+              >
+                {v === 'cards' ? 'Cards' : 'Table'}
+              </button>
+            ))}
+          </div>
+        ) : null}
       </div>
 
       {query.isError ? (
@@ -65,6 +94,8 @@ export function ClusterOverview() {
 
       {clusters.length === 0 ? (
         <EmptyState title="No clusters configured">Add a cluster to the console configuration and restart it.</EmptyState>
+      ) : view === 'table' ? (
+        <ClusterTable clusters={sorted} />
       ) : (
         <ul aria-label="Clusters" className="grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
           {sorted.map((cluster) => (

@@ -461,7 +461,7 @@ function HaproxyPart({
       <label className="flex items-start gap-2 font-medium">
         <input type="checkbox" className="mt-0.5" checked={checked} disabled={disabled} onChange={(e) => onChecked(e.target.checked)} data-testid="host-haproxy-checkbox" />
         <span>
-          Also {action === 'drain' ? 'drain' : 'put back (ready)'} its HAProxy {plan.targets.length === 1 ? 'server' : 'servers'} on every instance, with the same reason
+          Also {action === 'drain' ? 'drain' : 'restore'} its HAProxy {plan.targets.length === 1 ? 'server' : 'servers'} on every instance, with the same reason
         </span>
       </label>
       <ul className="ml-6 space-y-0.5 font-mono" data-testid="host-haproxy-targets">
@@ -471,7 +471,7 @@ function HaproxyPart({
           </li>
         ))}
       </ul>
-      {action === 'drain' ? <p className="ml-6 text-muted">Held in HAProxy until ready (the restore of this host readies them); a lease applies to the LVS hold only.</p> : null}
+      {action === 'drain' ? <p className="ml-6 text-muted">Held in HAProxy until restored (this host's restore restores them too); a lease applies to the LVS hold only.</p> : null}
       {checked && plan.refusals.length > 0 ? (
         <Refusals
           refusals={plan.refusals}

@@ -30,16 +30,17 @@ export interface HaproxyDialogRequest {
   weight?: number | null;
 }
 
-const VERB: Record<HaproxyActionKind, string> = { drain: 'Drain', maint: 'Maint', ready: 'Ready', weight: 'Set weight of', release: 'Release' };
+// Undo says what the LVS dialog says: Restore (HAProxy's "ready": back in rotation, the hold ended).
+const VERB: Record<HaproxyActionKind, string> = { drain: 'Drain', maint: 'Maint', ready: 'Restore', weight: 'Set weight of', release: 'Release' };
 
 function explain(action: HaproxyActionKind, sessions: number): string {
   switch (action) {
     case 'drain':
-      return 'No new sessions go to it; the open ones finish. Held on every instance (re-applied after a reload) until ready or release.';
+      return 'No new sessions go to it; the open ones finish. Held on every instance (re-applied after a reload) until restore or release.';
     case 'maint':
-      return `Maintenance takes it out AT ONCE: HAProxy cuts the sessions on it now (${sessions} on all instances), their clients see errors and reconnect elsewhere. To let them finish, drain first. Held until ready or release.`;
+      return `Maintenance takes it out AT ONCE: HAProxy cuts the sessions on it now (${sessions} on all instances), their clients see errors and reconnect elsewhere. To let them finish, drain first. Held until restore or release.`;
     case 'ready':
-      return 'Puts it back in rotation on every instance (it takes new sessions once its check passes) and ends the drain or maint hold.';
+      return "Puts it back in rotation on every instance (HAProxy's state ready: it takes new sessions once its check passes) and ends the drain or maint hold.";
     case 'weight':
       return 'Sets this weight on every instance and holds it until release. Weight 0 takes it out of rotation (no new sessions).';
     case 'release':

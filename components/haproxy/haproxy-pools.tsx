@@ -51,8 +51,8 @@ function ServerActions({ row, held, open }: { row: HaproxyServerRow; held: boole
       >
         Maint
       </button>
-      <button type="button" className={BTN} onClick={() => open({ ...t, action: 'ready' })} data-testid="haproxy-ready" title="Back in rotation; ends the drain or maint hold">
-        Ready
+      <button type="button" className={BTN} onClick={() => open({ ...t, action: 'ready' })} data-testid="haproxy-ready" title="Back in rotation (HAProxy's state ready); ends the drain or maint hold">
+        Restore
       </button>
       <button type="button" className={BTN} onClick={() => open({ ...t, action: 'weight', weight })} data-testid="haproxy-weight" title="Set a weight on every instance, held until release">
         Weight
@@ -178,7 +178,7 @@ function Outcome({ r }: { r: HaproxyActionResult }) {
   return (
     <div role="status" className="rounded bg-sunken px-3 py-2 text-sm" data-testid="haproxy-outcome" data-ok={String(r.ok)}>
       <span className="font-medium">
-        {r.action} {r.backend}/{r.server}
+        {r.action === 'ready' ? 'restore (ready)' : r.action} {r.backend}/{r.server}
         {r.weight !== null ? ` ${r.weight}` : ''}:{' '}
         {r.action === 'release' ? 'no longer held (HAProxy left as it is)' : r.ok ? 'done and verified on every instance' : 'NOT verified everywhere'}
       </span>{' '}
@@ -191,7 +191,7 @@ function Outcome({ r }: { r: HaproxyActionResult }) {
           </li>
         ))}
       </ul>
-      {r.holds.length > 0 ? <p className="mt-1 text-xs">Held until ready or release: {r.holds.map(holdText).join('; ')} — re-applied if HAProxy forgets it (reload, restart).</p> : null}
+      {r.holds.length > 0 ? <p className="mt-1 text-xs">Held until restore or release: {r.holds.map(holdText).join('; ')} — re-applied if HAProxy forgets it (reload, restart).</p> : null}
     </div>
   );
 }
@@ -257,9 +257,9 @@ export function HaproxyPools({ cluster }: { cluster: string }) {
         <h1 className="text-xl font-semibold tracking-tight">HAProxy pools of {cluster}</h1>
         <p className="mt-1 max-w-3xl text-sm text-muted">
           Read from each instance&apos;s admin socket (show stat) over its director&apos;s SSH every 2 s. Drain stops new sessions to a server and lets the open ones finish; maint
-          stops it at once, cutting its sessions; ready puts it back. Each action shows its impact first, needs a reason, goes to every instance, is re-read to verify, and
+          stops it at once, cutting its sessions; restore (HAProxy's ready) puts it back. Each action shows its impact first, needs a reason, goes to every instance, is re-read to verify, and
           is audited; taking the last UP server of a backend out is refused unless forced. Drain, maint and weight are held: when a reload or restart makes HAProxy forget
-          them, the console sets them again (audited as system) until ready or release.
+          them, the console sets them again (audited as system) until restore or release.
         </p>
       </div>
       {last ? <Outcome r={last} /> : null}
