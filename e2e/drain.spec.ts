@@ -145,6 +145,11 @@ test('drain a host everywhere (every LVS service and its HAProxy server) in one 
   expect(await weights(['-t', '192.0.2.100:8080'], '192.0.2.11:8080')).toEqual([0, 0]);
   expect(await weights(['-u', '192.0.2.101:5353'], '192.0.2.11:5353')).toEqual([0, 0]);
   expect(await weights(['-f', '1'], '192.0.2.11:0')).toEqual([0, 0]);
+  // The overview's one list of holds has the HAProxy hold beside the LVS ones.
+  await page.goto('/');
+  await expect(page.locator('[data-testid="open-haproxy-hold"][data-cluster="lab"][data-backend="galera"][data-server="rs1"]')).toContainText('e2e: host maintenance');
+  await expect(page.locator(`[data-testid="open-hold"][data-cluster="lab"][data-real-server-key="${RS1}"]`)).toBeVisible();
+  await page.goto('/hosts/192.0.2.11');
   await page.getByTestId('restore-host-button').click();
   // The restore readies the HAProxy server the drain held.
   await expect(dialog.getByTestId('host-haproxy-target')).toHaveAttribute('data-server', 'rs1');

@@ -34,6 +34,7 @@ const EXPECTED: Record<string, Partial<Record<(typeof METHODS)[number], Level>>>
   'clusters/[cluster]/intents': { GET: 'viewer' },
   'clusters/[cluster]/diagnostics': { GET: 'viewer' },
   'clusters/[cluster]/haproxy': { GET: 'viewer', POST: 'operator' },
+  'clusters/[cluster]/haproxy/holds': { GET: 'viewer' },
   'admin/users': { GET: 'admin', POST: 'admin' },
   'admin/users/[name]': { DELETE: 'admin' },
   'admin/tokens': { GET: 'admin', POST: 'admin' },
@@ -354,7 +355,7 @@ describe('cluster scope, driven by the route table', () => {
     expect(tested).toEqual(
       expect.arrayContaining([
         'GET clusters/[cluster]', 'POST clusters/[cluster]/drain', 'POST clusters/[cluster]/restore', 'POST clusters/[cluster]/weight',
-        'GET clusters/[cluster]/haproxy', 'POST clusters/[cluster]/haproxy', 'GET clusters/[cluster]/history', 'GET clusters/[cluster]/intents',
+        'GET clusters/[cluster]/haproxy', 'POST clusters/[cluster]/haproxy', 'GET clusters/[cluster]/haproxy/holds', 'GET clusters/[cluster]/history', 'GET clusters/[cluster]/intents',
         'GET clusters/[cluster]/drain/plan', 'GET clusters/[cluster]/drain/progress', 'GET clusters/[cluster]/diagnostics', 'GET clusters/[cluster]/events',
       ]),
     );

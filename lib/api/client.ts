@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
 import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { ActionResult, DrainPlan, DrainProgress, IntentList, type DrainAction } from '@/lib/models/drain';
-import { HaproxyActionResult, HaproxyView, type HaproxyActionKind } from '@/lib/models/haproxy';
+import { HaproxyActionResult, HaproxyHoldList, HaproxyView, type HaproxyActionKind } from '@/lib/models/haproxy';
 import { SearchResponse } from '@/lib/models/search';
 import { safeNextPath } from '@/lib/safe-next';
 import { CSRF_COOKIE, CSRF_COOKIE_HTTPS, CSRF_HEADER } from '@/lib/models/auth';
@@ -198,6 +198,8 @@ export const apiPaths = {
   action: (cluster: string, action: DrainAction): string => `${clusterPath(cluster)}/${action}`,
   /** GET the pools; POST an action on one server. */
   haproxy: (cluster: string): string => `${clusterPath(cluster)}/haproxy`,
+  /** GET the open HAProxy holds alone (no instance read). */
+  haproxyHolds: (cluster: string): string => `${clusterPath(cluster)}/haproxy/holds`,
   diagnostics: (cluster: string): string => `${clusterPath(cluster)}/diagnostics`,
 };
 
@@ -299,6 +301,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     postAction: (cluster: string, action: DrainAction, body: ActionBody, opts?: RequestOptions): Promise<ActionResult> =>
       request(apiPaths.action(cluster, action), ActionResult, opts, { method: 'POST', body }),
     getHaproxyPools: (cluster: string, opts?: RequestOptions): Promise<HaproxyView> => request(apiPaths.haproxy(cluster), HaproxyView, opts),
+    getHaproxyHolds: (cluster: string, opts?: RequestOptions): Promise<HaproxyHoldList> => request(apiPaths.haproxyHolds(cluster), HaproxyHoldList, opts),
     postHaproxyAction: (cluster: string, body: HaproxyActionBody, opts?: RequestOptions): Promise<HaproxyActionResult> =>
       request(apiPaths.haproxy(cluster), HaproxyActionResult, opts, { method: 'POST', body }),
     /** "Check this cluster": refreshes every director and runs keepalived -t on each (slow). */

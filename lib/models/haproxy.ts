@@ -96,6 +96,10 @@ export type HaproxyHold = z.infer<typeof HaproxyHold>;
 export const HaproxyView = z.object({ cluster: z.string(), instances: z.array(HaproxyInstanceView), holds: z.array(HaproxyHold) });
 export type HaproxyView = z.infer<typeof HaproxyView>;
 
+/** GET /api/clusters/:cluster/haproxy/holds: the open holds alone, from the console's store. */
+export const HaproxyHoldList = z.object({ cluster: z.string(), holds: z.array(HaproxyHold) });
+export type HaproxyHoldList = z.infer<typeof HaproxyHoldList>;
+
 /** drain / maint / ready / weight act on HAProxy and open or end holds; release only ends this server's holds. */
 export const HaproxyActionKind = z.enum(['drain', 'maint', 'ready', 'weight', 'release']);
 export type HaproxyActionKind = z.infer<typeof HaproxyActionKind>;

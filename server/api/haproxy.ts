@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Actor } from '@/lib/models/auth';
-import type { HaproxyActionResult, HaproxyView } from '@/lib/models/haproxy';
+import type { HaproxyActionResult, HaproxyHoldList, HaproxyView } from '@/lib/models/haproxy';
 import { readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
 import { getRuntime } from '@/server/runtime';
@@ -10,6 +10,11 @@ import { getRuntime } from '@/server/runtime';
 // GET /api/clusters/:cluster/haproxy
 export function getHaproxy(cluster: string): Promise<HaproxyView> {
   return getRuntime().haproxy.read(cluster);
+}
+
+// GET /api/clusters/:cluster/haproxy/holds
+export function getHaproxyHolds(cluster: string): HaproxyHoldList {
+  return getRuntime().haproxy.holds(cluster);
 }
 
 // POST /api/clusters/:cluster/haproxy  {action, backend, server, weight?, reason}

@@ -5,7 +5,7 @@ import { AuditList } from '@/lib/models/audit';
 import { Me } from '@/lib/models/auth';
 import { ClusterList, ClusterSnapshot, ClusterSnapshotQuery, HistoryResponse, HostMembership } from '@/lib/models/cluster';
 import { DiagnosticsReport } from '@/lib/models/diagnostics';
-import { HaproxyActionRequest, HaproxyActionResult, HaproxyView } from '@/lib/models/haproxy';
+import { HaproxyActionRequest, HaproxyActionResult, HaproxyHoldList, HaproxyView } from '@/lib/models/haproxy';
 import { ActionResult, DrainPlan, DrainProgress, DrainRequest, IntentList, RestoreRequest, WeightRequest } from '@/lib/models/drain';
 import { EventList } from '@/lib/models/events';
 import { SearchQuery, SearchResponse } from '@/lib/models/search';
@@ -67,6 +67,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   IntentList,
   DiagnosticsReport,
   HaproxyView,
+  HaproxyHoldList,
   HaproxyActionResult,
   UserList,
   UserListing,
@@ -122,6 +123,7 @@ export const OPERATIONS: readonly Operation[] = [
     response: { schema: 'DiagnosticsReport' },
   },
   { ...CLUSTER, route: 'api/clusters/[cluster]/haproxy', method: 'get', tag: 'haproxy', role: 'viewer', summary: "Every configured HAProxy instance's frontends, backends and servers (show stat over the director's SSH)", response: { schema: 'HaproxyView' } },
+  { ...CLUSTER, route: 'api/clusters/[cluster]/haproxy/holds', method: 'get', tag: 'haproxy', role: 'viewer', summary: "The open HAProxy holds (drain, maint, weight) from the console's store; no instance is read", response: { schema: 'HaproxyHoldList' } },
   {
     ...CLUSTER, route: 'api/clusters/[cluster]/haproxy', method: 'post', tag: 'haproxy', role: 'operator',
     summary: 'Drain, maint, ready or weight one HAProxy server on every instance of the cluster: checked first (the last UP server of a backend is refused unless force), verified by re-reading, audited with the reason',

@@ -53,11 +53,15 @@ let holds: HaproxyHoldStore;
 let sent: string[];
 /** Audit rows when each change was sent. */
 let rowsAtSend: number[];
+let statReads = 0;
 let svc: HaproxyService;
 
 function fakeExec(director: { name: string }, cmd: CatalogueCommand): Promise<ExecResult> {
   const line = cmd.stdin?.trim() ?? '';
-  if (line === 'show stat') return Promise.resolve({ stdout: stat, stderr: '', exitCode: 0, durationMs: 1 });
+  if (line === 'show stat') {
+    statReads++;
+    return Promise.resolve({ stdout: stat, stderr: '', exitCode: 0, durationMs: 1 });
+  }
   sent.push(`${director.name}: ${line}`);
   rowsAtSend.push(audit.list().length);
   return Promise.resolve({ stdout: '', stderr: '', exitCode: 0, durationMs: 1 });
@@ -72,6 +76,7 @@ beforeEach(() => {
   holds = new HaproxyHoldStore(db);
   sent = [];
   rowsAtSend = [];
+  statReads = 0;
   stat = STAT;
   svc = new HaproxyService({
     clusters: config.clusters,
@@ -198,5 +203,18 @@ describe('HaproxyService audit', () => {
         ['haproxy-reapply', 'attempted'],
       ]);
     });
+  });
+});
+
+describe('HaproxyService holds (the overview list)', () => {
+  it("lists a cluster's open holds from the database without reading any instance; an unknown cluster is not found", () => {
+    const held = holds.set({ cluster: 'lab', backend: 'galera', server: 'rs1', actor: 'alice', reason: 'kernel update', createdAt: 1, aspect: 'state', state: 'drain' });
+    holds.set({ cluster: 'other', backend: 'galera', server: 'rs2', actor: 'bob', reason: 'x', createdAt: 2, aspect: 'weight', weight: 3 });
+    expect(svc.holds('lab')).toEqual({ cluster: 'lab', holds: [held] });
+    expect(statReads).toBe(0);
+    expect(sent).toEqual([]);
+    holds.end('lab', 'galera', 'rs1', ['state'], 3, 'alice', 'done');
+    expect(svc.holds('lab').holds).toEqual([]);
+    expect(() => svc.holds('nope')).toThrow(/nope/);
   });
 });

@@ -5,6 +5,7 @@ import {
   HaproxyActionRequest,
   haproxyImpact,
   type HaproxyActionResult,
+  type HaproxyHoldList,
   type HaproxyInstanceOutcome,
   type HaproxyInstanceView,
   type HaproxyServer,
@@ -102,6 +103,12 @@ export class HaproxyService {
     const c = this.cluster(cluster);
     const instances = await this.views.get(cluster, () => Promise.all(c.haproxy.map((h) => this.readOne(c, h, 'low'))));
     return { cluster, instances, holds: this.deps.holds.open(cluster) };
+  }
+
+  /** The open holds of a cluster, from the database alone (no instance is read): the overview's list. */
+  holds(cluster: string): HaproxyHoldList {
+    this.cluster(cluster);
+    return { cluster, holds: this.deps.holds.open(cluster) };
   }
 
   async act(cluster: string, body: unknown, actor: Actor): Promise<HaproxyActionResult> {
