@@ -60,6 +60,9 @@ test('drain an HAProxy server from the browser: both instances show DRAIN, new c
   await page.goto('/clusters/lab');
   await page.getByTestId('haproxy-link').click();
   await expect(page).toHaveURL(/\/clusters\/lab\/haproxy$/);
+  // The top bar's freshness counts this page's own polling (HAProxy's pools), not only clusters'.
+  await expect(page.getByTestId('console-status')).toHaveAttribute('data-state', 'live');
+  await expect(page.getByTestId('console-status')).toContainText('Updated');
   for (const inst of ['haproxy-dir1', 'haproxy-dir2']) {
     for (const rs of ['rs1', 'rs2', 'rs3']) {
       await expect(server(page, inst, rs)).toHaveAttribute('data-status', 'UP', { timeout: 30_000 });

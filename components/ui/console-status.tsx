@@ -7,11 +7,14 @@ import { describeError } from './error-state';
 import { useNow } from './use-now';
 
 // The global "data age" indicator: how long ago this page last heard from the console, and
-// whether the last attempt failed. Sparkline (history) queries are ignored: they are decoration.
+// whether the last attempt failed, on every page that polls: clusters, hosts, HAProxy pools, the
+// timeline and the audit log. Sparkline (history) queries are ignored: they are decoration.
 
-function isMainQuery(query: Query): boolean {
+const POLLED_ROOTS: ReadonlySet<unknown> = new Set(['clusters', 'hosts', 'haproxy', 'events', 'audit']);
+
+export function isMainQuery(query: Pick<Query, 'queryKey' | 'getObserversCount'>): boolean {
   const [root, kind] = query.queryKey;
-  return (root === 'clusters' || root === 'hosts') && kind !== undefined && query.queryKey.length <= 3 && query.getObserversCount() > 0;
+  return POLLED_ROOTS.has(root) && kind !== undefined && query.queryKey.length <= 3 && query.getObserversCount() > 0;
 }
 
 interface Status {
