@@ -45,6 +45,11 @@ function finding(id: string, since: number): Finding {
 
 const T1 = T0 + 2000;
 
+const onDirector = (present: boolean) => ({ present, forward: present ? ('Route' as const) : null, weight: present ? 1 : null, activeConns: null, inactiveConns: null, persistentConns: null });
+/** Absent from the active director dir1 (still on dir2), or present on both. */
+const gone = { dir1: onDirector(false), dir2: onDirector(true) };
+const here = { dir1: onDirector(true), dir2: onDirector(true) };
+
 describe('detectEvents', () => {
   it('reports nothing without a previous snapshot or without change', () => {
     expect(detectEvents(null, snap(T0))).toEqual([]);
@@ -174,6 +179,20 @@ describe('detectEvents', () => {
         { kind: 'real-server-down', realServer: '192.0.2.11:80', at: T0, endedAt: T1 },
         { kind: 'real-server-up', realServer: '192.0.2.11:80', at: T1, fromState: 'down', toState: 'drained' },
       ],
+    },
+    {
+      name: 'real servers removed from the IPVS table one at a time, and all at once from the active director (keepalived stopping there)',
+      prev: snap(T0, { rs: [rs('192.0.2.11:80', 'up', true), rs('192.0.2.12:80', 'up', true)] }),
+      next: snap(T1, { rs: [{ ...rs('192.0.2.11:80', 'down', true), perDirector: gone }, { ...rs('192.0.2.12:80', 'up', true), perDirector: here }] }),
+      expected: [{ kind: 'real-server-down', realServer: '192.0.2.11:80', cause: 'removed from the IPVS table' }],
+    },
+    {
+      name: 'every real server of a service gone from the active director at once',
+      prev: snap(T0, { rs: [rs('192.0.2.11:80', 'up', true), rs('192.0.2.12:80', 'up', true)] }),
+      next: snap(T1, { rs: [{ ...rs('192.0.2.11:80', 'down', true), perDirector: gone }, { ...rs('192.0.2.12:80', 'down', true), perDirector: gone }] }),
+      expected: ['192.0.2.11:80', '192.0.2.12:80'].map((realServer) => ({
+        kind: 'real-server-down', realServer, cause: "left dir1's IPVS table with every other real server of the service at once (keepalived stopping or reloading there)",
+      })),
     },
     {
       name: 'drain and unknown health are not health events',

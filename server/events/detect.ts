@@ -230,6 +230,11 @@ function realServers(ctx: Ctx): void {
   for (const svc of next.services) {
     const ps = prevServices.get(svc.key);
     if (!ps) continue;
+    // Every real server gone from the active director's copy at once (two or more): keepalived
+    // tearing its table down as it stops or reloads there, not the servers failing one by one.
+    const active = svc.activeDirector;
+    const emptied = active !== null && svc.realServers.length > 1 && svc.realServers.every((r) => r.perDirector[active]?.present === false);
+    const removed = emptied ? `left ${active}'s IPVS table with every other real server of the service at once (keepalived stopping or reloading there)` : 'removed from the IPVS table';
     for (const rs of svc.realServers) {
       const pr = prevRealServers(ps).get(rs.key);
       if (!pr) continue;
@@ -246,7 +251,7 @@ function realServers(ctx: Ctx): void {
             at: next.takenAt,
             fromState: pr.health,
             toState: rs.health,
-            cause: rs.checkerAlive === false ? 'keepalived health check failed' : 'removed from the IPVS table',
+            cause: rs.checkerAlive === false ? 'keepalived health check failed' : removed,
           }),
         );
       } else {
