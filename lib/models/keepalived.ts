@@ -399,6 +399,12 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
     subject: z.string().nullable(),
   }),
   z.object({ ...eventBase, type: z.literal('interface'), interface: z.string(), up: z.boolean() }),
+  /**
+   * `Netlink reflector reports IP 192.0.2.102 removed from eth0` (VRRP, logged with -D: an address
+   * of this director added or removed; a VIP removed while MASTER makes keepalived give up MASTER);
+   * older and checker lines name no interface.
+   */
+  z.object({ ...eventBase, type: z.literal('address'), address: z.string(), added: z.boolean(), interface: z.string().nullable() }),
   /** `(VI_1) setting VIPs.` / `(VI_1) removing VIPs.` (logged with -D / --log-detail). */
   z.object({ ...eventBase, type: z.literal('vips'), instance: z.string(), action: z.enum(['set', 'remove']) }),
   z.object({

@@ -72,6 +72,28 @@ describe('findCause on the lab logs', () => {
   });
 });
 
+describe('findCause on a VIP removed behind keepalived (captured in the lab: ip addr del 192.0.2.102 on the master dir1)', () => {
+  const excerpt = fs.readFileSync(path.join(dir, 'lab-dir1-excerpt-vip-removed-console.log'), 'utf8');
+  const d1 = { director: 'dir1', events: parseKeepalivedLog(excerpt, { format: 'console' }) };
+  const t = Date.parse('2026-12-06T10:06:11Z');
+
+  it.each(['VI_V4', 'VI_V6'])('%s: the removed VIP is the cause (the sync group gave both up)', (instance) => {
+    const got = findCause({ instance, at: t, fromMaster: 'dir1', toMaster: 'dir2', logs: [d1] });
+    expect(got?.cause).toBe('VIP 192.0.2.102 removed from eth0 on dir1 outside keepalived (ip addr del, or NetworkManager re-applying a profile): it gave up MASTER');
+    expect(got?.logLines[0]).toContain('Netlink reflector reports IP 192.0.2.102 removed from eth0');
+    expect(got?.logLines.some((l) => l.includes(`(${instance}) sent 0 priority`))).toBe(true);
+  });
+
+  it("keepalived's own removal of its VIPs (after its BACKUP line) is not that cause", () => {
+    const text = [
+      'Sun Nov 22 04:00:00 2026: (VI_1) Entering BACKUP STATE',
+      'Sun Nov 22 04:00:00 2026: (VI_1) removing VIPs.',
+      'Sun Nov 22 04:00:00 2026: Netlink reflector reports IP 192.0.2.100 removed from eth0',
+    ].join('\n');
+    expect(findCause({ instance: 'VI_1', at: at('04:00:00'), fromMaster: 'dir1', toMaster: 'dir2', logs: [{ director: 'dir1', events: parseKeepalivedLog(text, { format: 'console' }) }] })).toBeNull();
+  });
+});
+
 describe('findCause on hand-written lines', () => {
   it('a master stopping gracefully sends priority 0', () => {
     const text = [

@@ -88,6 +88,17 @@ function fromOldMaster(q: CauseQuery): Cause | null {
   if (stopping.length > 0) {
     return { cause: `master sent priority 0 (keepalived was stopping on ${q.fromMaster})`, logLines: lines(stopping.slice(0, 1), sent0(ev, instance)) };
   }
+  // A VIP removed behind keepalived's back (ip addr del, NetworkManager re-applying a profile):
+  // keepalived gives up MASTER at once and sends priority 0. Its own removal of the VIPs comes
+  // after its BACKUP line; this one comes before it.
+  const backupAt = ev.findIndex((e) => e.type === 'vrrp-transition' && e.instance === instance && !e.init && e.state === 'BACKUP');
+  const removed = ev.slice(0, Math.max(0, backupAt)).filter((e): e is Extract<Ev, { type: 'address' }> => e.type === 'address' && !e.added).at(-1);
+  if (removed) {
+    return {
+      cause: `VIP ${removed.address} removed from ${removed.interface ?? 'its interface'} on ${q.fromMaster} outside keepalived (ip addr del, or NetworkManager re-applying a profile): it gave up MASTER`,
+      logLines: lines([removed], entering(ev, instance, 'BACKUP'), sent0(ev, instance)),
+    };
+  }
   const higher = pick(ev, 'higher-priority-advert', instance).filter((e) => e.instance === instance);
   const drop = pick(ev, 'effective-priority', instance).filter((e) => e.instance === instance && e.from !== null && e.to < e.from && e.time <= q.at + 1000).at(-1);
   if (drop) {

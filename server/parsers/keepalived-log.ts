@@ -184,6 +184,9 @@ function inferredSource(body: KeepalivedLogBody): KeepalivedLogSource {
     case 'interface':
     case 'vips':
       return 'vrrp';
+    case 'address':
+      // VRRP names the interface; the checker's (and older) lines do not, and either may log them.
+      return body.interface !== null ? 'vrrp' : 'unknown';
     case 'checker':
     case 'service':
     case 'weight':
@@ -318,6 +321,10 @@ const RULES: Rule[] = [
   ],
   [new RegExp(`^${INST} (setting|removing) VIPs\\.$`), (m) => ({ type: 'vips', instance: s(m[1]), action: m[2] === 'setting' ? 'set' : 'remove' })],
   [/^Netlink reports (\S+) (up|down)$/, (m) => ({ type: 'interface', interface: s(m[1]), up: m[2] === 'up' })],
+  [
+    /^Netlink reflector reports IP (\S+) (added to|removed from|added|removed)(?: (\S+))?$/,
+    (m) => ({ type: 'address', address: s(m[1]), added: m[2]?.startsWith('added') === true, interface: m[3] ?? null }),
+  ],
   [/^Kernel is reporting: interface (\S+) (UP|DOWN)$/, (m) => ({ type: 'interface', interface: s(m[1]), up: m[2] === 'UP' })],
   [
     /^\((.+)\): tracked file (.+) (now FAULT|leaving FAULT) state$/,
