@@ -6,6 +6,7 @@ import { formatCount } from '@/lib/format';
 import { pageHrefs } from '@/components/ui/links';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { sortFindings } from '@/components/ui/tones';
 import { ClusterHealthPills } from './cluster-health-pills';
 
 // The overview as one table, a row per cluster (issue 22 item 9: many clusters). The same facts as
@@ -18,8 +19,6 @@ function mastersOf(instances: ClusterSummary['instances']): { master: string | n
   for (const i of instances) by.set(i.master, [...(by.get(i.master) ?? []), i.name]);
   return [...by.entries()].map(([master, names]) => ({ master, names })).sort((a, b) => Number(a.master !== null) - Number(b.master !== null));
 }
-
-const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
 
 export function ClusterTable({ clusters }: { clusters: readonly (ClusterSummary & { stale: boolean })[] }) {
   return (
@@ -39,7 +38,7 @@ export function ClusterTable({ clusters }: { clusters: readonly (ClusterSummary 
       <tbody>
         {clusters.map((c) => {
           const down = c.directors.filter((d) => !d.live);
-          const worst = [...c.findings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity])[0];
+          const worst = sortFindings(c.findings)[0];
           const rs = c.realServers;
           return (
             <Tr key={c.name} data-testid={`cluster-row-${c.name}`} data-health={c.health}>

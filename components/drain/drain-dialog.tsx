@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useId, useRef, useState, type FormEvent } from 'react';
-import { isApiError, type ActionBody, type DrainTarget, type HaproxyActionBody } from '@/lib/api/client';
+import { type ActionBody, type DrainTarget, type HaproxyActionBody } from '@/lib/api/client';
 import { haproxyKeys, haproxyQueries, postHaproxyAction } from '@/lib/api/haproxy';
 import { clusterKeys } from '@/lib/api/queries';
 import { hasPort } from '@/lib/address';
@@ -42,9 +42,6 @@ interface HaproxyStep {
   error: string | null;
 }
 
-function errorText(e: unknown): string {
-  return isApiError(e) ? e.message : describeError(e).detail;
-}
 
 const VERB: Record<DrainAction, string> = { drain: 'Drain', restore: 'Restore', weight: 'Set weight of' };
 
@@ -196,7 +193,7 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
         try {
           steps.push({ backend: h.backend, server: h.server, result: await postHaproxyAction(cluster, h), error: null });
         } catch (e) {
-          steps.push({ backend: h.backend, server: h.server, result: null, error: errorText(e) });
+          steps.push({ backend: h.backend, server: h.server, result: null, error: describeError(e).detail });
         }
       }
       return { lvs, haproxy: steps };
@@ -229,19 +226,17 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
   const leaseMinutes = /^\d+$/.test(lease) ? Number(lease) : undefined;
   const haproxyTargets = hap !== null && withHaproxy ? hap.targets : [];
   const haproxyRefused = haproxyTargets.length > 0 && (hap?.refusals.length ?? 0) > 0;
-  const blockers = [
-    ...submitBlockers({
-      planReady: plan !== undefined,
-      planFailed: planQuery.isError,
-      needsReason,
-      reason,
-      refusedWithoutForce: refused && !force,
-      badWeight: action === 'weight' && weight === null,
-      badLease: action !== 'restore' && lease !== '' && leaseMinutes === undefined,
-    }),
-    ...(everywhere && withHaproxy && !poolsQuery.data ? [poolsQuery.isError ? 'HAProxy not read: untick it to act on LVS only' : 'reading HAProxy'] : []),
-    ...(haproxyRefused && !haproxyForce ? ['HAProxy last UP server: tick its force'] : []),
-  ];
+  const blockers = submitBlockers({
+    planReady: plan !== undefined,
+    planFailed: planQuery.isError,
+    needsReason,
+    reason,
+    refusedWithoutForce: refused && !force,
+    badWeight: action === 'weight' && weight === null,
+    badLease: action !== 'restore' && lease !== '' && leaseMinutes === undefined,
+    haproxyUnread: everywhere && withHaproxy && !poolsQuery.data ? (poolsQuery.isError ? 'failed' : 'reading') : null,
+    haproxyRefusedWithoutForce: haproxyRefused && !haproxyForce,
+  });
   const canSubmit = blockers.length === 0 && !mutation.isPending;
 
   function submit(e: FormEvent) {
@@ -321,7 +316,7 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
           <HaproxyPart
             action={action === 'drain' ? 'drain' : 'ready'}
             plan={hap}
-            error={poolsQuery.isError ? errorText(poolsQuery.error) : null}
+            error={poolsQuery.isError ? describeError(poolsQuery.error).detail : null}
             checked={withHaproxy}
             onChecked={setWithHaproxy}
             force={haproxyForce}
@@ -359,7 +354,7 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
             ) : null}
             {mutation.isError ? (
               <p role="alert" className="text-sm text-red-800 sm:col-span-2 dark:text-red-300" data-testid="action-error">
-                {isApiError(mutation.error) ? mutation.error.message : describeError(mutation.error).detail}
+                {describeError(mutation.error).detail}
               </p>
             ) : null}
             {askDiscard ? (

@@ -16,6 +16,9 @@ describe('submitBlockers', () => {
     ['a refusal without force', { refusedWithoutForce: true }, ['tick Force to take the last serving real server out']],
     ['the plan still coming', { planReady: false }, ['working out the impact']],
     ['the plan failed', { planReady: false, planFailed: true }, ['the impact could not be worked out']],
+    ['drain everywhere: HAProxy still being read', { haproxyUnread: 'reading' }, ['reading HAProxy']],
+    ['drain everywhere: HAProxy not readable', { haproxyUnread: 'failed' }, ['HAProxy not read: untick it to act on LVS only']],
+    ['drain everywhere: HAProxy refusal without its force', { haproxyRefusedWithoutForce: true }, ['HAProxy last UP server: tick its force']],
     ['several at once, most actionable first', { reason: '', refusedWithoutForce: true, badLease: true }, ['reason required', 'lease must be whole minutes or empty', 'tick Force to take the last serving real server out']],
   ])('%s', (_name, change, expected) => {
     expect(submitBlockers({ ...ready, ...change })).toEqual(expected);

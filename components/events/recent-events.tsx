@@ -1,14 +1,14 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { eventQueries } from '@/lib/api/events-queries';
 import { formatGap } from '@/lib/event-text';
 import type { ClusterEvent, EventKind } from '@/lib/models/events';
 import { buildTimeline, eventAnchor, foldRealServerDowns, groupBursts, type TimelineEntry } from '@/lib/timeline';
 import { ErrorState } from '@/components/ui/error-state';
 import { ClockAndAge } from '@/components/ui/relative-time';
-import { StatusPill } from '@/components/ui/status-pill';
+import { StatusPill, type Tone } from '@/components/ui/status-pill';
 import { EventCause, eventTone, eventWhat, isOngoing, KIND_LABEL } from './event-style';
 
 // The cluster page's "last hour", beside the findings: failovers (and an initial election), gaps,
@@ -62,6 +62,25 @@ function RealServersDown({ events }: { events: ClusterEvent[] }) {
   );
 }
 
+/** One line of the list: when, what kind, what (a link to its row on the timeline), its cause. */
+function RecentItem({ event: e, tone, ongoing, count, children }: { event: ClusterEvent; tone: Tone; ongoing: boolean; count?: number; children: ReactNode }) {
+  return (
+    <li className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 px-4 py-1.5 text-sm" data-testid="recent-event" data-kind={e.kind} data-count={count} data-event-id={e.id} data-instance={e.instance ?? ''} data-from-master={e.fromMaster ?? ''} data-to-master={e.toMaster ?? ''} data-at={e.at}>
+      <span className="text-xs text-muted">
+        <ClockAndAge at={e.at} className="whitespace-nowrap" />
+      </span>
+      <StatusPill tone={tone} plain>
+        {KIND_LABEL[e.kind]}
+      </StatusPill>
+      <a href={`#${eventAnchor(e.id)}`} className="text-accent underline-offset-2 hover:underline" data-testid="recent-link">
+        {children}
+      </a>
+      {ongoing ? <StatusPill tone="critical">ongoing</StatusPill> : null}
+      <EventCause event={e} testId="recent-cause" />
+    </li>
+  );
+}
+
 export function RecentEvents({ cluster }: { cluster: string }) {
   const query = useQuery(eventQueries.list({ cluster, range: { preset: '1h' }, kinds: RECENT_KINDS, limit: 200 }));
   const rows = useMemo(() => {
@@ -89,39 +108,20 @@ export function RecentEvents({ cluster }: { cluster: string }) {
           if (row.type === 'real-servers-down') {
             const [e] = row.events;
             if (!e) return null;
+            const ongoing = row.events.some(isOngoing);
             return (
-              <li key={row.key} className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 px-4 py-1.5 text-sm" data-testid="recent-event" data-kind={e.kind} data-count={row.events.length} data-event-id={e.id} data-at={e.at}>
-                <span className="text-xs text-muted">
-                  <ClockAndAge at={e.at} className="whitespace-nowrap" />
-                </span>
-                <StatusPill tone={row.events.some(isOngoing) ? 'critical' : 'warning'} plain>
-                  {KIND_LABEL[e.kind]}
-                </StatusPill>
-                <a href={`#${eventAnchor(e.id)}`} className="text-accent underline-offset-2 hover:underline" data-testid="recent-link">
-                  <RealServersDown events={row.events} />
-                </a>
-                {row.events.some(isOngoing) ? <StatusPill tone="critical">ongoing</StatusPill> : null}
-                <EventCause event={e} testId="recent-cause" />
-              </li>
+              <RecentItem key={row.key} event={e} tone={ongoing ? 'critical' : 'warning'} ongoing={ongoing} count={row.events.length}>
+                <RealServersDown events={row.events} />
+              </RecentItem>
             );
           }
           const { entry } = row;
           const e = headOf(entry);
           if (!e) return null;
           return (
-            <li key={entry.key} className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 px-4 py-1.5 text-sm" data-testid="recent-event" data-kind={e.kind} data-event-id={e.id} data-instance={e.instance ?? ''} data-from-master={e.fromMaster ?? ''} data-to-master={e.toMaster ?? ''} data-at={e.at}>
-              <span className="text-xs text-muted">
-                <ClockAndAge at={e.at} className="whitespace-nowrap" />
-              </span>
-              <StatusPill tone={eventTone(e)} plain>
-                {KIND_LABEL[e.kind]}
-              </StatusPill>
-              <a href={`#${eventAnchor(e.id)}`} className="text-accent underline-offset-2 hover:underline" data-testid="recent-link">
-                <What entry={entry} event={e} />
-              </a>
-              {isOngoing(e) ? <StatusPill tone="critical">ongoing</StatusPill> : null}
-              <EventCause event={e} testId="recent-cause" />
-            </li>
+            <RecentItem key={entry.key} event={e} tone={eventTone(e)} ongoing={isOngoing(e)}>
+              <What entry={entry} event={e} />
+            </RecentItem>
           );
         })}
       </ol>

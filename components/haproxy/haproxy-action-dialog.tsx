@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { isApiError, type HaproxyActionBody } from '@/lib/api/client';
+import type { HaproxyActionBody } from '@/lib/api/client';
 import { haproxyKeys, postHaproxyAction } from '@/lib/api/haproxy';
 import {
   HAPROXY_REASON_REQUIRED,
@@ -191,7 +191,7 @@ export function HaproxyActionDialog({
           <ReasonField value={reason} onChange={setReason} required={needsReason} example="MariaDB upgrade on rs1" testId="haproxy-reason" />
           {mutation.isError ? (
             <p role="alert" className="text-sm text-red-800 dark:text-red-300" data-testid="haproxy-action-error">
-              {isApiError(mutation.error) ? mutation.error.message : describeError(mutation.error).detail}
+              {describeError(mutation.error).detail}
             </p>
           ) : null}
           <DialogActions
