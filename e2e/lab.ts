@@ -1,5 +1,5 @@
 // E2E helpers: the lab's control verbs, as an operator would use them (the same as the lab tests').
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 
 export { ctl, mysqlTraffic } from '../server/testing/lab-ctl';
 
@@ -15,4 +15,11 @@ export async function readmeScreenshot(page: Page, name: string, options: { heig
   // Taller than the window: the page from its top, cut at `height` pixels.
   const clip = options.height ? { x: 0, y: 0, width: 1400, height: options.height } : undefined;
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: clip !== undefined, ...(clip ? { clip } : {}) });
+}
+
+/** A README picture of one element (a chart, a panel), under the same switch as readmeScreenshot. */
+export async function readmeElementScreenshot(locator: Locator, name: string): Promise<void> {
+  const dir = process.env.LVS_SCREENSHOT_DIR;
+  if (!dir) return;
+  await locator.screenshot({ path: `${dir}/${name}.png` });
 }

@@ -121,7 +121,8 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
   haproxy.start();
   void followUp.startup();
   const compact = setInterval(() => {
-    history.compact(Date.now(), config.history.rawRetentionMinutes * 60_000, config.history.minuteRetentionHours * 3_600_000);
+    const h = config.history;
+    history.compact(Date.now(), h.rawRetentionMinutes * 60_000, h.minuteRetentionHours * 3_600_000, h.hourRetentionDays * 86_400_000);
   }, 60_000);
   compact.unref();
   // Refusals counted in the last minute get their summary row soon after the minute closes.

@@ -13,7 +13,7 @@ describe('API page', () => {
     expect(drain).toMatchObject({ role: 'operator', returns: 'ActionResult', tag: 'drain' });
     expect(drain?.params.map((p) => `${p.in}:${p.name}${p.required ? '' : '?'}`)).toEqual(expect.arrayContaining(['path:cluster', 'body:target', 'body:reason', 'body:dryRun?']));
     const history = endpoints.find((e) => e.path === '/api/clusters/{cluster}/history');
-    expect(history?.params.map((p) => `${p.in}:${p.name}${p.required ? '' : '?'}`)).toEqual(['path:cluster', 'query:service', 'query:realServer?', 'query:from?', 'query:to?']);
+    expect(history?.params.map((p) => `${p.in}:${p.name}${p.required ? '' : '?'}`)).toEqual(['path:cluster', 'query:service?', 'query:realServer?', 'query:by?', 'query:host?', 'query:from?', 'query:to?', 'query:points?']);
     expect(endpoints.find((e) => e.path === '/metrics')?.alsoAllowed).toMatch(/metrics token/);
     expect(html).toContain('/api/openapi.json');
   });

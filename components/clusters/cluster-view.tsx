@@ -23,6 +23,7 @@ import { HoldsPanel } from '@/components/drain/holds-panel';
 import { MasterSummary } from '@/components/events/master-summary';
 import { RecentEvents } from '@/components/events/recent-events';
 import { TimelineView } from '@/components/events/timeline-view';
+import { ClusterTraffic } from '@/components/charts/traffic-panel';
 import { ClusterHealthPills } from './cluster-health-pills';
 import { DirectorsPanel } from './directors-panel';
 import { FindingsList } from './findings-list';
@@ -70,6 +71,7 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
   const stale = now > 0 && isSnapshotStale(snapshot, now);
   const staleDirectors = snapshot.directors.filter((d) => !d.live);
   const directorNames = snapshot.directors.map((d) => d.name);
+  const serviceKeys = snapshot.services.map((s) => s.key);
   useDocumentTitle(healthTitle(snapshot.name, clusterHealth(snapshot.findings), stale));
 
   return (
@@ -138,6 +140,10 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
 
       <Section id="directors" title="Directors">
         <DirectorsPanel directors={snapshot.directors} />
+      </Section>
+
+      <Section id="traffic" title="Traffic" description="Connections and rates over time, with failovers, drains and outages marked">
+        <ClusterTraffic cluster={snapshot.name} services={serviceKeys} pollMs={snapshot.pollIntervalMs} />
       </Section>
 
       <DrainActionsProvider>

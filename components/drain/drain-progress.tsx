@@ -1,12 +1,15 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { toChartData } from '@/lib/chart';
 import type { DrainTarget } from '@/lib/api/client';
 import { drainQueries } from '@/lib/api/drain';
 import { formatCount, formatDuration } from '@/lib/format';
 import type { DrainProgress } from '@/lib/models/drain';
 import { describeError } from '@/components/ui/error-state';
 import { StatusPill, type Tone } from '@/components/ui/status-pill';
+import { TrafficChart } from '@/components/charts/traffic-chart';
 
 // Drain progress, as the director holding the VIP sees it: connections per real server over time,
 // an estimate of when they reach zero, and which clients still hold the server.
@@ -29,18 +32,22 @@ export function DrainStateBadge({ state }: { state: DrainProgress['state'] }) {
   );
 }
 
-/** A tiny inline series of active+inactive connections (newest right). */
-function ConnectionSeries({ points }: { points: DrainProgress['entries'][number]['series'] }) {
-  if (points.length < 2) return null;
-  const values = points.map((p) => p.active + p.inactive);
-  const max = Math.max(1, ...values);
-  const w = 120;
-  const h = 24;
-  const d = values.map((v, i) => `${i === 0 ? 'M' : 'L'}${((i / (values.length - 1)) * w).toFixed(1)},${(h - (v / max) * h).toFixed(1)}`).join(' ');
+/** The connections still on what is drained (active + inactive per real server, stacked), on the traffic charts' component. */
+function ProgressChart({ entries }: { entries: DrainProgress['entries'] }) {
+  const { data, from, to } = useMemo(() => {
+    const oneService = new Set(entries.map((e) => e.service)).size === 1;
+    const series = entries.map((e) => ({
+      label: oneService ? e.realServer : `${e.service} → ${e.realServer}`,
+      points: e.series.map((p) => ({ t: p.t, activeConns: p.active + p.inactive, inactiveConns: p.inactive, cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 })),
+    }));
+    const ts = entries.flatMap((e) => e.series.map((p) => p.t));
+    return { data: toChartData(series, 'activeConns'), from: Math.min(...ts), to: Math.max(...ts) };
+  }, [entries]);
+  if (data.xs.length < 2) return null;
   return (
-    <svg width={w} height={h} viewBox={`0 0 ${w} ${h}`} aria-hidden="true" className="text-amber-600 dark:text-amber-300">
-      <path d={d} fill="none" stroke="currentColor" strokeWidth="1.5" />
-    </svg>
+    <div data-testid="drain-progress-chart">
+      <TrafficChart data={data} unit="conns" stacked from={from} to={to} height={140} label="Connections (active + inactive) still on what is drained, over time" testId="drain-chart" />
+    </div>
   );
 }
 
@@ -90,6 +97,7 @@ export function DrainProgressView({ cluster, target, compact = false }: { cluste
           </span>
         ) : null}
       </div>
+      <ProgressChart entries={p.entries} />
       <table className="w-full text-left text-xs">
         <thead className="text-muted">
           <tr>
@@ -100,7 +108,6 @@ export function DrainProgressView({ cluster, target, compact = false }: { cluste
             <th className="py-1 pr-2 text-right font-medium">Active</th>
             <th className="py-1 pr-2 text-right font-medium">Inactive</th>
             <th className="py-1 pr-2 text-right font-medium">Persist</th>
-            <th className="py-1 pr-2 font-medium">Over time</th>
             <th className="py-1 font-medium">State</th>
           </tr>
         </thead>
@@ -114,9 +121,6 @@ export function DrainProgressView({ cluster, target, compact = false }: { cluste
               <td className="py-1 pr-2 text-right">{formatCount(e.active)}</td>
               <td className="py-1 pr-2 text-right">{formatCount(e.inactive)}</td>
               <td className="py-1 pr-2 text-right">{formatCount(e.persistent)}</td>
-              <td className="py-1 pr-2">
-                <ConnectionSeries points={e.series} />
-              </td>
               <td className="py-1">{STATE[e.state === 'absent' ? 'unknown' : e.state].label}</td>
             </tr>
           ))}

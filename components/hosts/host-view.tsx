@@ -11,6 +11,7 @@ import type { HostMembership } from '@/lib/models/cluster';
 import { formatBytesPerSecond, formatCount, formatCps, formatForward, formatSi } from '@/lib/format';
 import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { Section } from '@/components/ui/card';
+import { TrafficPanel } from '@/components/charts/traffic-panel';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState, errorCodeAndMessage } from '@/components/ui/error-state';
 import { ClusterLink, pageHrefs } from '@/components/ui/links';
@@ -188,6 +189,12 @@ function HostDetails({ membership, failure, lastReceivedAt }: { membership: Host
           </div>
         </Section>
       )}
+
+      {[...new Set(entries.map((e) => e.cluster))].map((c) => (
+        <Section key={c} id={`traffic-${c}`} title={`Traffic in ${c}`} description="This host's connections and rates in each service, stacked, with the cluster's events marked">
+          <TrafficPanel cluster={c} scope={{ kind: 'host', host: membership.address }} testId="host-traffic" />
+        </Section>
+      ))}
 
       {[...new Set(entries.map((e) => e.cluster))].map((c) => (
         <HaproxyHostMemberships key={c} cluster={c} address={membership.address} />

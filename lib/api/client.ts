@@ -53,10 +53,16 @@ export function isApiError(error: unknown): error is ApiError {
 
 export interface HistoryParams {
   cluster: string;
-  /** MergedService.key, e.g. "TCP 192.0.2.100:80". */
-  service: string;
+  /** MergedService.key, e.g. "TCP 192.0.2.100:80"; omitted: the cluster as a whole. */
+  service?: string;
   /** MergedRealServer.key; omitted for the service as a whole. */
   realServer?: string | null;
+  /** 'realServer': the service and one series per real server. */
+  by?: 'realServer';
+  /** A real server's address: one series per service it serves. */
+  host?: string;
+  /** At most this many points per series. */
+  points?: number;
   /** Epoch ms. */
   from: number;
   to: number;
@@ -146,9 +152,13 @@ const clusterPath = (name: string): string => `/api/clusters/${encodeURIComponen
 export const apiPaths = {
   clusters: (): string => '/api/clusters',
   cluster: clusterPath,
-  history: ({ cluster, service, realServer, from, to }: HistoryParams): string => {
-    const query = new URLSearchParams({ service });
+  history: ({ cluster, service, realServer, by, host, points, from, to }: HistoryParams): string => {
+    const query = new URLSearchParams();
+    if (service !== undefined) query.set('service', service);
     if (realServer) query.set('realServer', realServer);
+    if (by) query.set('by', by);
+    if (host) query.set('host', host);
+    if (points !== undefined) query.set('points', String(points));
     query.set('from', String(Math.floor(from)));
     query.set('to', String(Math.floor(to)));
     return `${clusterPath(cluster)}/history?${query.toString()}`;

@@ -277,15 +277,27 @@ export const HistoryPoint = z.object({
   outPps: z.number(),
   inBps: z.number(),
   outBps: z.number(),
+  /** The time the point stands for: its bucket (a rolled-up minute or hour at least); absent from older servers. */
+  spanMs: z.number().optional(),
+  /** The largest value within the point's span (a one-poll peak the average hides). */
+  max: z.object({ activeConns: z.number(), cps: z.number(), inBps: z.number(), outBps: z.number() }).optional(),
 });
 export type HistoryPoint = z.infer<typeof HistoryPoint>;
 
 export const HistorySeries = z.object({
   cluster: z.string(),
+  /** MergedService key; '' = the cluster as a whole (the sum of its services). */
   service: z.string(),
   /** null: the service as a whole. */
   realServer: z.string().nullable(),
   points: z.array(HistoryPoint),
 });
-export const HistoryResponse = z.object({ from: z.number(), to: z.number(), series: z.array(HistorySeries) });
+export type HistorySeries = z.infer<typeof HistorySeries>;
+export const HistoryResponse = z.object({
+  from: z.number(),
+  to: z.number(),
+  /** The bucket every series was averaged into (older parts are at least their rollup's minute or hour). */
+  resolutionMs: z.number().optional(),
+  series: z.array(HistorySeries),
+});
 export type HistoryResponse = z.infer<typeof HistoryResponse>;

@@ -1,35 +1,116 @@
 import 'server-only';
-import type { ClusterSnapshot, HistoryPoint, HistoryResponse } from '@/lib/models/cluster';
+import type { ClusterSnapshot, HistoryPoint, HistoryResponse, HistorySeries } from '@/lib/models/cluster';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '@/server/db';
 
-// Short history of rates and connections: every poll's figures for a while, then one-minute
-// averages, then nothing. Figures come from the director that holds the service's VIP.
+// History of rates and connections, for sparklines and charts. Three tiers: every poll's figures
+// (samples) for rawRetentionMinutes, one-minute averages and maxima (samples_minute) for
+// minuteRetentionHours, hourly averages and maxima (samples_hour) for hourRetentionDays. Each
+// tier is filled from the one below by compact(), incrementally: raw rows are folded as they
+// leave their tier, and hours are rolled only past the last hour already rolled. Figures come
+// from the director that holds the service's VIP; service '' is the cluster as a whole.
 
 /** Above this many real servers a cluster is sampled at most every LARGE_CLUSTER_SAMPLE_MS. */
 export const LARGE_CLUSTER_REAL_SERVERS = 2000;
 export const LARGE_CLUSTER_SAMPLE_MS = 10_000;
 
+/** The key of the cluster-wide series (the sum over its services). */
+export const CLUSTER_SERIES = '';
+
+/** At most this many points per series unless asked for fewer (a chart is ~1,000 px wide). */
+export const DEFAULT_MAX_POINTS = 720;
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+/** Bucket sizes a query picks from: the smallest that keeps the series under its point budget. */
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
+
+/** Pick the bucket for a range: the smallest step giving at most maxPoints points. */
+export function bucketFor(rangeMs: number, maxPoints: number): number {
+  const want = rangeMs / Math.max(1, maxPoints);
+  return STEPS.find((s) => s >= want) ?? Math.ceil(want / 86_400_000) * 86_400_000;
+}
+
+/** One series asked for: a service (or '' = the cluster) and a real server (null = the service as a whole). */
+export interface SeriesKey {
+  service: string;
+  realServer: string | null;
+}
+
+const VALUES = ['active', 'inactive', 'cps', 'in_pps', 'out_pps', 'in_bps', 'out_bps'] as const;
+const PEAKS = ['active', 'cps', 'in_bps', 'out_bps'] as const;
+
+type Tier = 'samples' | 'samples_minute' | 'samples_hour';
+const TIER_SPAN: Record<Tier, number> = { samples: 0, samples_minute: MINUTE, samples_hour: HOUR };
+
+interface Row {
+  t: number;
+  span: number;
+  active: number;
+  inactive: number;
+  cps: number;
+  in_pps: number;
+  out_pps: number;
+  in_bps: number;
+  out_bps: number;
+  max_active: number;
+  max_cps: number;
+  max_in_bps: number;
+  max_out_bps: number;
+}
+
+function toPoint(r: Row): HistoryPoint {
+  return {
+    t: r.t,
+    activeConns: r.active,
+    inactiveConns: r.inactive,
+    cps: r.cps,
+    inPps: r.in_pps,
+    outPps: r.out_pps,
+    inBps: r.in_bps,
+    outBps: r.out_bps,
+    spanMs: r.span,
+    max: { activeConns: r.max_active, cps: r.max_cps, inBps: r.max_in_bps, outBps: r.max_out_bps },
+  };
+}
+
 export class HistoryStore {
   private readonly lastRecorded = new Map<string, number>();
   private readonly insert;
-  private readonly selectRaw;
-  private readonly selectMinute;
+  private readonly bucketed = new Map<Tier, Statement<[Record<string, unknown>]>>();
+  private readonly firstAt = new Map<Tier, Statement<unknown[]>>();
+  private readonly realServersIn = new Map<Tier, Statement<unknown[]>>();
+  private readonly serviceKnown;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
       `INSERT INTO samples (cluster, service, real_server, t, active, inactive, cps, in_pps, out_pps, in_bps, out_bps)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const cols = 't, active AS activeConns, inactive AS inactiveConns, cps, in_pps AS inPps, out_pps AS outPps, in_bps AS inBps, out_bps AS outBps';
-    this.selectRaw = db.prepare(
-      `SELECT ${cols} FROM samples WHERE cluster = ? AND service = ? AND real_server = ? AND t >= ? AND t <= ? ORDER BY t`,
-    );
-    this.selectMinute = db.prepare(
-      `SELECT ${cols} FROM samples_minute WHERE cluster = ? AND service = ? AND real_server = ? AND t >= ? AND t <= ? ORDER BY t`,
+    for (const tier of ['samples', 'samples_minute', 'samples_hour'] as const) {
+      const peak = (c: string) => (tier === 'samples' ? `max(${c})` : `max(coalesce(max_${c}, ${c}))`);
+      // Buckets of @b ms (integer division of an INTEGER column): the average of what the tier
+      // holds in each bucket and the largest single value (a raw sample's, or a rolled row's max).
+      this.bucketed.set(
+        tier,
+        db.prepare(
+          `SELECT CAST(t / @b AS INTEGER) * @b AS t, max(@b, ${TIER_SPAN[tier]}) AS span, ${VALUES.map((c) => `avg(${c}) AS ${c}`).join(', ')},
+                  ${PEAKS.map((c) => `${peak(c)} AS max_${c}`).join(', ')}
+           FROM ${tier} WHERE cluster = @cluster AND service = @service AND real_server = @rs AND t >= @from AND t < @until
+           GROUP BY 1 ORDER BY 1`,
+        ),
+      );
+      this.firstAt.set(tier, db.prepare(`SELECT min(t) AS t FROM ${tier} WHERE cluster = ? AND service = ? AND real_server = ? AND t >= ?`));
+      this.realServersIn.set(tier, db.prepare(`SELECT DISTINCT real_server AS rs FROM ${tier} WHERE cluster = ? AND service = ? AND real_server <> '' AND t >= ? AND t <= ?`));
+    }
+    this.serviceKnown = db.prepare(
+      `SELECT 1 FROM samples_hour WHERE cluster = @cluster AND service = @service AND real_server = @rs
+       UNION ALL SELECT 1 FROM samples_minute WHERE cluster = @cluster AND service = @service AND real_server = @rs
+       UNION ALL SELECT 1 FROM samples WHERE cluster = @cluster AND service = @service AND real_server = @rs LIMIT 1`,
     );
   }
 
-  /** Records one merged snapshot: a row per service and per real server on the active director. */
+  /** Records one merged snapshot: a row per service and per real server on the active director, and the cluster's sum. */
   record(s: ClusterSnapshot): void {
     // A large cluster every poll is tens of thousands of rows every two seconds (profiled: a fifth
     // of the server's CPU at 1,000 services x 20 real servers); its sparklines keep 30 points in
@@ -40,8 +121,11 @@ export class HistoryStore {
     if (rows > LARGE_CLUSTER_REAL_SERVERS && last !== undefined && s.takenAt - last < LARGE_CLUSTER_SAMPLE_MS) return;
     this.lastRecorded.set(s.name, s.takenAt);
     this.db.transaction(() => {
+      const total = [0, 0, 0, 0, 0, 0, 0];
+      let any = false;
       for (const svc of s.services) {
         if (svc.activeDirector === null) continue;
+        any = true;
         let active = 0;
         let inactive = 0;
         for (const rs of svc.realServers) {
@@ -51,36 +135,88 @@ export class HistoryStore {
           this.insert.run(s.name, svc.key, rs.key, s.takenAt, rs.activeConns ?? 0, rs.inactiveConns ?? 0, r?.cps ?? 0, r?.inPps ?? 0, r?.outPps ?? 0, r?.inBps ?? 0, r?.outBps ?? 0);
         }
         const r = svc.rates;
-        this.insert.run(s.name, svc.key, '', s.takenAt, active, inactive, r?.cps ?? 0, r?.inPps ?? 0, r?.outPps ?? 0, r?.inBps ?? 0, r?.outBps ?? 0);
+        const row = [active, inactive, r?.cps ?? 0, r?.inPps ?? 0, r?.outPps ?? 0, r?.inBps ?? 0, r?.outBps ?? 0];
+        row.forEach((v, i) => (total[i]! += v));
+        this.insert.run(s.name, svc.key, '', s.takenAt, ...row);
       }
+      // No VIP holder known anywhere (every director unreachable): no row, so the chart shows a gap.
+      if (any) this.insert.run(s.name, CLUSTER_SERIES, '', s.takenAt, ...total);
     })();
   }
 
-  query(cluster: string, service: string, realServer: string | null, from: number, to: number): HistoryResponse {
-    const key = realServer ?? '';
-    const minute = this.selectMinute.all(cluster, service, key, from, to) as HistoryPoint[];
-    const raw = this.selectRaw.all(cluster, service, key, from, to) as HistoryPoint[];
-    // Raw samples win where both exist; minute averages cover older time.
-    const firstRaw = raw[0]?.t ?? Infinity;
-    const points = [...minute.filter((p) => p.t < firstRaw), ...raw];
-    return { from, to, series: [{ cluster, service, realServer, points }] };
+  /** One series (the service's own when realServer is null), at every poll where the range allows. */
+  query(cluster: string, service: string, realServer: string | null, from: number, to: number, maxPoints = DEFAULT_MAX_POINTS): HistoryResponse {
+    return this.series(cluster, [{ service, realServer }], from, to, maxPoints);
   }
 
-  /** Folds raw samples older than rawRetentionMs into minute averages; drops minute rows past their retention. */
-  compact(now: number, rawRetentionMs: number, minuteRetentionMs: number): void {
+  /** Several series over one range, each at most maxPoints points of one bucket size (coarser where only rollups remain). */
+  series(cluster: string, keys: readonly SeriesKey[], from: number, to: number, maxPoints = DEFAULT_MAX_POINTS): HistoryResponse {
+    const b = bucketFor(to - from, maxPoints);
+    const series: HistorySeries[] = keys.map(({ service, realServer }) => ({
+      cluster,
+      service,
+      realServer,
+      points: this.points(cluster, service, realServer ?? '', from, to, b),
+    }));
+    return { from, to, resolutionMs: b, series };
+  }
+
+  /** Real servers of a service that have samples in the range (a removed one included), sorted. */
+  realServers(cluster: string, service: string, from: number, to: number): string[] {
+    const found = new Set<string>();
+    for (const st of this.realServersIn.values()) for (const r of st.all(cluster, service, from, to) as { rs: string }[]) found.add(r.rs);
+    return [...found].sort();
+  }
+
+  /** Whether any tier holds a row of this series (a service that is gone but still in history counts). */
+  known(cluster: string, service: string, realServer: string | null): boolean {
+    return this.serviceKnown.get({ cluster, service, rs: realServer ?? '' }) !== undefined;
+  }
+
+  private points(cluster: string, service: string, rs: string, from: number, to: number, b: number): HistoryPoint[] {
+    // Each tier covers the time before the next finer one starts: finer rows win where both exist.
+    const first = (tier: Tier) => (this.firstAt.get(tier)!.get(cluster, service, rs, from) as { t: number | null }).t ?? Infinity;
+    const rawFrom = first('samples');
+    const minuteFrom = Math.min(first('samples_minute'), rawFrom);
+    const read = (tier: Tier, until: number) =>
+      (this.bucketed.get(tier)!.all({ b, cluster, service, rs, from, until: Math.min(until, to + 1) }) as Row[]).map(toPoint);
+    // A bucket that straddles two tiers is cut at the finer tier's start, so no time is counted twice.
+    return [...read('samples_hour', minuteFrom), ...read('samples_minute', rawFrom), ...read('samples', Infinity)];
+  }
+
+  /**
+   * Folds raw samples older than rawRetentionMs into minute rows, whole hours of minute rows not
+   * yet rolled into hour rows, and drops each tier's rows past its retention.
+   */
+  compact(now: number, rawRetentionMs: number, minuteRetentionMs: number, hourRetentionMs = 30 * 24 * HOUR): void {
     // Whole minutes only, so a bucket is never averaged from part of its samples.
-    const cut = Math.floor((now - rawRetentionMs) / 60_000) * 60_000;
+    const cut = Math.floor((now - rawRetentionMs) / MINUTE) * MINUTE;
+    // An hour is complete once every minute of it has been folded.
+    const hourCut = Math.floor(cut / HOUR) * HOUR;
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO samples_minute (cluster, service, real_server, t, active, inactive, cps, in_pps, out_pps, in_bps, out_bps)
-           SELECT cluster, service, real_server, (t / 60000) * 60000 AS m,
-                  avg(active), avg(inactive), avg(cps), avg(in_pps), avg(out_pps), avg(in_bps), avg(out_bps)
+          `INSERT OR REPLACE INTO samples_minute (cluster, service, real_server, t, ${VALUES.join(', ')}, ${PEAKS.map((c) => `max_${c}`).join(', ')})
+           SELECT cluster, service, real_server, (t / 60000) * 60000 AS m, ${VALUES.map((c) => `avg(${c})`).join(', ')}, ${PEAKS.map((c) => `max(${c})`).join(', ')}
            FROM samples WHERE t < ? GROUP BY cluster, service, real_server, m`,
         )
         .run(cut);
       this.db.prepare('DELETE FROM samples WHERE t < ?').run(cut);
+      // Incremental: only the minutes after the last hour already rolled (none rolled: all of them).
+      const last = (this.db.prepare('SELECT max(t) AS t FROM samples_hour').get() as { t: number | null }).t;
+      const since = last === null ? 0 : last + HOUR;
+      if (hourCut > since) {
+        this.db
+          .prepare(
+            `INSERT OR REPLACE INTO samples_hour (cluster, service, real_server, t, ${VALUES.join(', ')}, ${PEAKS.map((c) => `max_${c}`).join(', ')})
+             SELECT cluster, service, real_server, (t / 3600000) * 3600000 AS h, ${VALUES.map((c) => `avg(${c})`).join(', ')},
+                    ${PEAKS.map((c) => `max(coalesce(max_${c}, ${c}))`).join(', ')}
+             FROM samples_minute WHERE t >= ? AND t < ? GROUP BY cluster, service, real_server, h`,
+          )
+          .run(since, hourCut);
+      }
       this.db.prepare('DELETE FROM samples_minute WHERE t < ?').run(now - minuteRetentionMs);
+      this.db.prepare('DELETE FROM samples_hour WHERE t < ?').run(now - hourRetentionMs);
     })();
   }
 }

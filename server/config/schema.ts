@@ -323,9 +323,11 @@ export const ConsoleConfig = z
         rawRetentionMinutes: z.number().int().min(1).default(120),
         /** Keep one-minute averages this long. */
         minuteRetentionHours: z.number().int().min(1).default(48),
+        /** Keep hourly averages and maxima this long (charts' 7-day and longer ranges). */
+        hourRetentionDays: z.number().int().min(1).max(3660).default(30),
       })
       .strict()
-      .default({ rawRetentionMinutes: 120, minuteRetentionHours: 48 }),
+      .default({ rawRetentionMinutes: 120, minuteRetentionHours: 48, hourRetentionDays: 30 }),
     auth: AuthConfig.default(AuthConfig.parse({})),
     metrics: MetricsConfig.default({ perRealServer: true, allow: [] }),
     /** Notifications of failovers, split brains and gaps (server/webhooks/). */

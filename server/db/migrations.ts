@@ -173,4 +173,22 @@ ${SAMPLE_COLUMNS},
   ALTER TABLE audit ADD COLUMN scheme INTEGER NOT NULL DEFAULT 1;
   ALTER TABLE audit ADD COLUMN key_id TEXT;
   `,
+  `
+  -- History for charts (server/collector/history.ts): minute rows keep the largest raw sample of
+  -- their minute beside the average (NULL in rows folded before this); hourly averages and maxima
+  -- rolled from the minute rows; service '' = the cluster as a whole.
+  ALTER TABLE samples_minute ADD COLUMN max_active REAL;
+  ALTER TABLE samples_minute ADD COLUMN max_cps REAL;
+  ALTER TABLE samples_minute ADD COLUMN max_in_bps REAL;
+  ALTER TABLE samples_minute ADD COLUMN max_out_bps REAL;
+  CREATE TABLE samples_hour (
+${SAMPLE_COLUMNS},
+    max_active REAL NOT NULL,
+    max_cps REAL NOT NULL,
+    max_in_bps REAL NOT NULL,
+    max_out_bps REAL NOT NULL,
+    PRIMARY KEY (cluster, service, real_server, t)
+  ) WITHOUT ROWID;
+  CREATE INDEX samples_hour_t ON samples_hour (t);
+  `,
 ];

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ClusterSnapshot, ClusterSnapshotQuery, type ClusterList, type HistoryResponse, type HostMembership } from '@/lib/models/cluster';
 import { canonicalAddress, isIP } from '@/lib/address';
 import { ApiError } from '@/server/api/errors';
+import { CLUSTER_SERIES } from '@/server/collector/history';
 import { hostMembership, summarize } from '@/server/collector/summarize';
 import { getRuntime } from '@/server/runtime';
 
@@ -125,20 +126,64 @@ export function snapshotResponse(s: ClusterSnapshot, req: Request): NextResponse
 
 export const HistoryQuery = z
   .object({
-    service: z.string().min(1).max(200),
+    /** A service key; omitted: the cluster as a whole. */
+    service: z.string().min(1).max(200).optional(),
+    /** One of the service's real servers (omitted: the service as a whole). */
     realServer: z.string().min(1).max(200).optional(),
+    /** 'realServer': the service's series and one per real server it had in the range (stacked charts). */
+    by: z.enum(['realServer']).optional(),
+    /** A real server's address: one series per service it serves (the host page). */
+    host: z.string().min(1).max(64).optional(),
     from: z.coerce.number().int().nonnegative().optional(),
     to: z.coerce.number().int().nonnegative().optional(),
+    /** At most this many points per series (default 720). */
+    points: z.coerce.number().int().min(10).max(2000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((q, ctx) => {
+    if (q.realServer !== undefined && q.service === undefined) ctx.addIssue({ code: 'custom', path: ['realServer'], message: '"realServer" needs "service"' });
+    if (q.by !== undefined && q.service === undefined) ctx.addIssue({ code: 'custom', path: ['by'], message: '"by" needs "service"' });
+    if (q.by !== undefined && q.realServer !== undefined) ctx.addIssue({ code: 'custom', path: ['by'], message: '"by" and "realServer" do not go together' });
+    if (q.host !== undefined && (q.service !== undefined || q.by !== undefined)) ctx.addIssue({ code: 'custom', path: ['host'], message: '"host" does not go with "service" or "by"' });
+  });
 
-export function getHistory(cluster: string, search: URLSearchParams): HistoryResponse {
-  getClusterSnapshot(cluster);
+const DAY = 86_400_000;
+
+export function getHistory(cluster: string, search: URLSearchParams, now = Date.now()): HistoryResponse {
+  const snapshot = getClusterSnapshot(cluster);
   const q = HistoryQuery.parse(Object.fromEntries(search));
-  const to = q.to ?? Date.now();
+  const { history, config } = getRuntime();
+  const to = q.to ?? now;
   const from = q.from ?? to - 5 * 60_000;
   if (from > to) throw new ApiError('validation', `"from" (${from}) is after "to" (${to})`);
-  return getRuntime().history.query(cluster, q.service, q.realServer ?? null, from, to);
+  const kept = config.history.hourRetentionDays;
+  // An hour's slack: a range picked on a page a while ago still reads.
+  if (from < now - kept * DAY - 3_600_000) {
+    throw new ApiError('validation', `"from" (${new Date(from).toISOString()}) is before the history kept (history.hourRetentionDays: ${kept} days, since ${new Date(now - kept * DAY).toISOString()})`);
+  }
+  if (q.host !== undefined) {
+    if (isIP(q.host) === 0) throw new ApiError('validation', `"host" ("${q.host}") is not an IPv4 or IPv6 address`);
+    const keys = hostMembership(q.host, [snapshot]).entries.map((e) => ({ service: e.service, realServer: e.realServer.key }));
+    if (keys.length === 0) throw new ApiError('not-found', `"host": ${q.host} is not a real server of any service of "${cluster}"`);
+    return history.series(cluster, keys, from, to, q.points);
+  }
+  if (q.service === undefined) return history.series(cluster, [{ service: CLUSTER_SERIES, realServer: null }], from, to, q.points);
+  const svc = snapshot.services.find((s) => s.key === q.service);
+  // With no director read yet (the console starting, every director unreachable) nothing says a
+  // service is unknown: answer what the history has.
+  const knows = snapshot.directors.some((d) => d.live);
+  if (knows && svc === undefined && !history.known(cluster, q.service, null)) {
+    throw new ApiError('not-found', `"service": "${q.service}" is not a service of "${cluster}" (now or in its history)`);
+  }
+  if (knows && q.realServer !== undefined && !svc?.realServers.some((r) => r.key === q.realServer) && !history.known(cluster, q.service, q.realServer)) {
+    throw new ApiError('not-found', `"realServer": "${q.realServer}" is not a real server of "${q.service}" (now or in its history)`);
+  }
+  if (q.by === 'realServer') {
+    const rs = new Set([...(svc?.realServers.map((r) => r.key) ?? []), ...history.realServers(cluster, q.service, from, to)]);
+    const keys = [{ service: q.service, realServer: null }, ...[...rs].sort().map((r) => ({ service: q.service!, realServer: r }))];
+    return history.series(cluster, keys, from, to, q.points);
+  }
+  return history.query(cluster, q.service, q.realServer ?? null, from, to, q.points);
 }
 
 /** A host's memberships (those in clusters `covers` allows) and its configured names in those clusters. */
