@@ -121,7 +121,8 @@ export function TrafficChart({ data, unit, stacked = false, markers = [], from, 
       setInst(u);
       setLayout((n) => n + 1);
       observer = new ResizeObserver(() => {
-        if (box.current) u.setSize({ width: box.current.clientWidth, height });
+        // Observing fires once at once: redraw only when the width really changed.
+        if (box.current && box.current.clientWidth !== u.width) u.setSize({ width: box.current.clientWidth, height });
       });
       observer.observe(box.current);
       themeObserver = new MutationObserver(() => u.redraw(false));
@@ -154,7 +155,7 @@ export function TrafficChart({ data, unit, stacked = false, markers = [], from, 
 
   return (
     <figure className="min-w-0" data-testid={testId} data-points={data.xs.length} data-series={data.series.length}>
-      <div ref={box} role="img" aria-label={label} className="relative w-full" style={{ minHeight: height }} />
+      <div ref={box} role="group" aria-label={label} className="relative w-full" style={{ minHeight: height }} />
       {u
         ? createPortal(
             <div className="pointer-events-none absolute inset-0" data-testid="chart-markers">

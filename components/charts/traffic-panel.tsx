@@ -97,7 +97,7 @@ export function TrafficPanel({
               type="button"
               aria-pressed={range.preset === p}
               onClick={() => setRange({ preset: p })}
-              className={`px-2 py-1 ${range.preset === p ? 'bg-accent text-white' : 'bg-surface text-ink hover:bg-hover'}`}
+              className={`px-2 py-1 ${range.preset === p ? 'bg-accent font-medium text-white dark:text-canvas' : 'bg-surface text-ink hover:bg-hover'}`}
               data-testid={`chart-range-${p}`}
             >
               {PRESET_LABEL[p]}

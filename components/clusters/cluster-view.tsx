@@ -23,7 +23,7 @@ import { HoldsPanel } from '@/components/drain/holds-panel';
 import { MasterSummary } from '@/components/events/master-summary';
 import { RecentEvents } from '@/components/events/recent-events';
 import { TimelineView } from '@/components/events/timeline-view';
-import { ClusterTraffic } from '@/components/charts/traffic-panel';
+import { ClusterTraffic, WhenNearScreen } from '@/components/charts/lazy-traffic';
 import { ClusterHealthPills } from './cluster-health-pills';
 import { DirectorsPanel } from './directors-panel';
 import { FindingsList } from './findings-list';
@@ -143,7 +143,9 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
       </Section>
 
       <Section id="traffic" title="Traffic" description="Connections and rates over time, with failovers, drains and outages marked">
-        <ClusterTraffic cluster={snapshot.name} services={serviceKeys} pollMs={snapshot.pollIntervalMs} />
+        <WhenNearScreen>
+          <ClusterTraffic cluster={snapshot.name} services={serviceKeys} pollMs={snapshot.pollIntervalMs} />
+        </WhenNearScreen>
       </Section>
 
       <DrainActionsProvider>

@@ -11,7 +11,7 @@ import type { HostMembership } from '@/lib/models/cluster';
 import { formatBytesPerSecond, formatCount, formatCps, formatForward, formatSi } from '@/lib/format';
 import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { Section } from '@/components/ui/card';
-import { TrafficPanel } from '@/components/charts/traffic-panel';
+import { TrafficPanel, WhenNearScreen } from '@/components/charts/lazy-traffic';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState, errorCodeAndMessage } from '@/components/ui/error-state';
 import { ClusterLink, pageHrefs } from '@/components/ui/links';
@@ -192,7 +192,9 @@ function HostDetails({ membership, failure, lastReceivedAt }: { membership: Host
 
       {[...new Set(entries.map((e) => e.cluster))].map((c) => (
         <Section key={c} id={`traffic-${c}`} title={`Traffic in ${c}`} description="This host's connections and rates in each service, stacked, with the cluster's events marked">
-          <TrafficPanel cluster={c} scope={{ kind: 'host', host: membership.address }} testId="host-traffic" />
+          <WhenNearScreen>
+            <TrafficPanel cluster={c} scope={{ kind: 'host', host: membership.address }} testId="host-traffic" />
+          </WhenNearScreen>
         </Section>
       ))}
 
