@@ -1,7 +1,13 @@
 'use client';
 
+import dynamic from 'next/dynamic';
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { DrainDialog, type DrainDialogRequest } from './drain-dialog';
+import type { DrainDialogRequest } from './drain-dialog';
+
+// The dialog's code (plans, results, progress with its chart) loads on the first open: a viewer,
+// or an operator who only reads, never pays for it. Its opener is taken at the click, before the
+// code has arrived, so focus returns to it when the dialog closes.
+const DrainDialog = dynamic(() => import('./drain-dialog').then((m) => m.DrainDialog));
 
 // Opens the drain / restore / set-weight dialog from anywhere below (table rows, host page, holds
 // panel) without passing callbacks through memoized rows.
@@ -11,14 +17,24 @@ type Open = (request: DrainDialogRequest) => void;
 const DrainActionsContext = createContext<Open | null>(null);
 
 export function DrainActionsProvider({ children }: { children: ReactNode }) {
-  const [request, setRequest] = useState<DrainDialogRequest | null>(null);
-  const open = useCallback<Open>((r) => setRequest(r), []);
+  const [request, setRequest] = useState<{ request: DrainDialogRequest; opener: HTMLElement | null } | null>(null);
+  const open = useCallback<Open>((r) => {
+    const active = document.activeElement;
+    setRequest({ request: r, opener: active instanceof HTMLElement && active !== document.body ? active : null });
+  }, []);
   const close = useCallback(() => setRequest(null), []);
   const value = useMemo(() => open, [open]);
   return (
     <DrainActionsContext.Provider value={value}>
       {children}
-      {request ? <DrainDialog key={`${request.cluster} ${request.action} ${request.target} ${request.service ?? ''}`} request={request} onClose={close} /> : null}
+      {request ? (
+        <DrainDialog
+          key={`${request.request.cluster} ${request.request.action} ${request.request.target} ${request.request.service ?? ''}`}
+          request={request.request}
+          opener={request.opener}
+          onClose={close}
+        />
+      ) : null}
     </DrainActionsContext.Provider>
   );
 }

@@ -163,7 +163,7 @@ function ResultView({ result, haproxy }: { result: ActionResult; haproxy: readon
   );
 }
 
-export function DrainDialog({ request, onClose }: { request: DrainDialogRequest; onClose: () => void }) {
+export function DrainDialog({ request, onClose, opener }: { request: DrainDialogRequest; onClose: () => void; opener?: HTMLElement | null }) {
   const { cluster, action, target, service } = request;
   const titleId = useId();
   const qc = useQueryClient();
@@ -218,7 +218,7 @@ export function DrainDialog({ request, onClose }: { request: DrainDialogRequest;
     else if (typed) setAskDiscard(true);
     else onClose();
   }, [askDiscard, typed, keepEditing, onClose]);
-  useModalFocus(dialogRef, { onEscape: requestClose });
+  useModalFocus(dialogRef, { onEscape: requestClose, opener });
 
   const plan = planQuery.data;
   const refused = (plan?.refusals.length ?? 0) > 0;

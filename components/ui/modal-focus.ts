@@ -43,16 +43,19 @@ export interface ModalFocusOptions {
   onEscape: () => void;
   /** What to focus first; default the first text field, else the first tabbable element. */
   initialFocus?: string;
+  /** The control that opened the dialog, when known before it mounts (a dialog whose code loads on open); default: what has focus at mount. */
+  opener?: HTMLElement | null;
 }
 
-export function useModalFocus(ref: RefObject<HTMLElement | null>, { onEscape, initialFocus = 'textarea, input:not([type="checkbox"]):not([type="radio"])' }: ModalFocusOptions): void {
+export function useModalFocus(ref: RefObject<HTMLElement | null>, { onEscape, initialFocus = 'textarea, input:not([type="checkbox"]):not([type="radio"])', opener: given }: ModalFocusOptions): void {
   const escape = useRef(onEscape);
   useEffect(() => {
     escape.current = onEscape;
   }, [onEscape]);
 
   useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    const active = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    const opener = given ?? active;
     // The opener may be re-rendered away while the dialog is open (a Drain button becomes Restore):
     // remember the way up so focus can go back to what is left of it.
     const ancestors: HTMLElement[] = [];
