@@ -30,7 +30,7 @@ import { stringify } from 'yaml';
 import { hashPassword } from '../server/auth/password';
 import { descendantPids, freePort } from '../server/ssh/test-sshd';
 import { startFleet, type Fleet } from './fleet/fleet';
-import { runIfMain } from './standalone';
+import { CHROMIUM, CHROMIUM_ARGS, pct, runIfMain } from './standalone';
 import { type BenchContext, type BenchRow } from './types';
 
 // Every page and API read needs a login: the bench logs in once per server as a viewer and sends
@@ -74,16 +74,9 @@ const KEYSTROKES = 5;
 /** The diagnostic run's poll interval: the collector barely runs, so the server only answers requests. */
 const DIAG_POLL_MS = 60_000;
 const ROW_TIMEOUT_MS = 60_000;
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 // ------------------------------------------------------------------------------------- helpers
 
-function pct(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
-}
 const median = (xs: readonly number[]): number => pct(xs, 50);
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

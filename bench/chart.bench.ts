@@ -17,19 +17,14 @@ import { chromium } from '@playwright/test';
 import { bucketFor } from '../server/collector/history';
 import type { ChartMarker, MarkerKind } from '../lib/chart';
 import type { HistoryResponse } from '../lib/models/cluster';
+import { CHROMIUM, CHROMIUM_ARGS, pct, runIfMain } from './standalone';
 import type { BenchContext, BenchRow } from './types';
 
 const REAL_SERVERS = 20;
 const RANGE_MS = 24 * 3_600_000;
 const WARMUP = 3;
 const RUNS = 15;
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-function pct(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
-}
 
 function history(now: number): HistoryResponse {
   const from = now - RANGE_MS;
@@ -115,6 +110,4 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   }
 }
 
-if (require.main === module) {
-  void run({ root: path.resolve(__dirname, '..'), workDir: path.resolve(__dirname, '.work'), labUp: false, log: (m) => console.error(m) }).then((rows) => console.table(rows));
-}
+runIfMain(import.meta.url, run, { needsLab: false });

@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
+import { pct } from './standalone';
 import type { BenchContext, BenchRow } from './types';
 
 const RUNS = 10;
@@ -23,11 +24,6 @@ const SVC = '192.0.2.100:80';
 const RS = '192.0.2.11:80';
 const PASSWORD = 'bench-operator-password';
 
-function pct(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
-}
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../server/db';
 import { CLUSTER_SERIES, HistoryStore } from '../server/collector/history';
+import { pct, runIfMain } from './standalone';
 import type { BenchContext, BenchRow } from './types';
 
 const SERVICES = 1000;
@@ -31,10 +32,6 @@ const CLUSTER = 'fleet-01';
 const svcKey = (i: number) => `tcp:198.51.${Math.floor(i / 250)}.${i % 250}:80`;
 const rsKey = (j: number) => `203.0.113.${j + 1}:80`;
 
-function pct(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
-}
 
 export function run(ctx: BenchContext): Promise<BenchRow[]> {
   const dir = path.join(ctx.workDir, 'history');
@@ -157,6 +154,4 @@ export function run(ctx: BenchContext): Promise<BenchRow[]> {
   ]);
 }
 
-if (require.main === module) {
-  void run({ root: path.resolve(__dirname, '..'), workDir: path.resolve(__dirname, '.work'), labUp: false, log: (m) => console.error(m) }).then((rows) => console.table(rows));
-}
+runIfMain(import.meta.url, run, { needsLab: false });

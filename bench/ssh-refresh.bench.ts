@@ -22,7 +22,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startFleet, type Fleet } from './fleet/fleet';
 import type { CycleResult, LoopsResult, NoopResult, SingleResult } from './fleet/refresh-child';
-import { runIfMain } from './standalone';
+import { pct, runIfMain } from './standalone';
 import { type BenchContext, type BenchRow } from './types';
 
 const SERVICES = 200;
@@ -58,12 +58,6 @@ async function child<T>(ctx: BenchContext, mode: 'single' | 'cycle' | 'noop' | '
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as T;
 }
 
-/** Nearest-rank percentile. */
-export function pct(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
-}
 const median = (xs: readonly number[]): number => pct(xs, 50);
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 const r2 = (x: number): number => Math.round(x * 100) / 100;

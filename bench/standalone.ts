@@ -4,6 +4,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, BenchRow } from './types';
 
+/** Debian's Chromium, the browser of the benches that load pages, and its flags. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** Nearest-rank percentile (NaN for no samples). */
+export function pct(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+}
+
 /** Whether the lab VM answers (lab/status.sh exits 0). */
 export function isLabUp(root: string): boolean {
   try {
