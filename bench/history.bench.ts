@@ -33,7 +33,7 @@ const svcKey = (i: number) => `tcp:198.51.${Math.floor(i / 250)}.${i % 250}:80`;
 const rsKey = (j: number) => `203.0.113.${j + 1}:80`;
 
 
-export function run(ctx: BenchContext): Promise<BenchRow[]> {
+export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const dir = path.join(ctx.workDir, 'history');
   fs.rmSync(dir, { recursive: true, force: true });
   const db = openDatabase(dir, 'history.db');
@@ -110,8 +110,10 @@ export function run(ctx: BenchContext): Promise<BenchRow[]> {
     baseTimes.push(performance.now() - t);
   }
 
-  // The incremental rollup: one more hour of minute rows for the whole fleet, then compact() rolls
-  // that hour only (the hours before are already rolled).
+  // The incremental rollup: one more hour of minute rows for the whole fleet, then the runtime's
+  // compactInSteps rolls that hour only (the hours before are already rolled); its longest step is
+  // how long requests wait. Baseline: the same hour rolled by one statement over the time index
+  // (how compact() did it before it went series by series).
   const rollHour = Math.floor(now / HOUR) * HOUR - HOUR;
   db.prepare('DELETE FROM samples_hour WHERE t >= ?').run(rollHour - HOUR);
   db.transaction(() => {
@@ -126,14 +128,25 @@ export function run(ctx: BenchContext): Promise<BenchRow[]> {
   // First compact rolls up to the hour before rollHour; the timed one rolls exactly one hour.
   store.compact(rollHour + 2 * HOUR + 2 * MINUTE, 2 * HOUR + MINUTE, 48 * HOUR, 30 * DAY);
   const tRoll = performance.now();
-  store.compact(rollHour + 3 * HOUR + 2 * MINUTE, 2 * HOUR + MINUTE, 48 * HOUR, 30 * DAY);
+  const stepped = await store.compactInSteps(rollHour + 3 * HOUR + 2 * MINUTE, 2 * HOUR + MINUTE, 48 * HOUR, 30 * DAY);
   const rollMs = performance.now() - tRoll;
   const rolled = (db.prepare('SELECT count(*) AS n FROM samples_hour WHERE t = ?').get(rollHour) as { n: number }).n;
+  db.prepare('DELETE FROM samples_hour WHERE t = ?').run(rollHour);
+  const V = ['active', 'inactive', 'cps', 'in_pps', 'out_pps', 'in_bps', 'out_bps'];
+  const P = ['active', 'cps', 'in_bps', 'out_bps'];
+  const oneStatement = db.prepare(
+    `INSERT OR REPLACE INTO samples_hour (cluster, service, real_server, t, ${V.join(', ')}, ${P.map((c) => `max_${c}`).join(', ')})
+     SELECT cluster, service, real_server, (t / 3600000) * 3600000 AS h, ${V.map((c) => `avg(${c})`).join(', ')}, ${P.map((c) => `max(coalesce(max_${c}, ${c}))`).join(', ')}
+     FROM samples_minute WHERE t >= ? AND t < ? GROUP BY cluster, service, real_server, h`,
+  );
+  const tOne = performance.now();
+  oneStatement.run(rollHour, rollHour + HOUR);
+  const oneMs = performance.now() - tOne;
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 
   const p50 = pct(times, 50);
-  return Promise.resolve([
+  return [
     {
       group: 'history',
       name: `7 d of a service by real server (1+${REAL_SERVERS} series), store of ${SERVICES.toLocaleString('en')} svc x ${REAL_SERVERS} rs: p50`,
@@ -146,12 +159,15 @@ export function run(ctx: BenchContext): Promise<BenchRow[]> {
     },
     {
       group: 'history',
-      name: `hourly rollup of one hour, ${(SERVICES * (REAL_SERVERS + 1)).toLocaleString('en')} series (incremental compact)`,
-      value: rollMs,
+      name: `hourly rollup of one hour, ${(SERVICES * (REAL_SERVERS + 1)).toLocaleString('en')} series: longest step (requests wait this long)`,
+      value: stepped.longestMs,
       unit: 'ms',
-      note: `${rolled.toLocaleString('en')} hour rows written; runs once an hour in the runtime's compaction`,
+      baseline: { name: 'one statement over the time index, as before', value: oneMs, unit: 'ms' },
+      target: '< 100 ms',
+      met: stepped.longestMs < 100,
+      note: `${stepped.steps} steps, ${(rollMs / 1000).toFixed(1)} s in all (with the yields); ${rolled.toLocaleString('en')} hour rows written`,
     },
-  ]);
+  ];
 }
 
 runIfMain(import.meta.url, run, { needsLab: false });

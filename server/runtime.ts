@@ -120,9 +120,18 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
   collector.start();
   haproxy.start();
   void followUp.startup();
+  // History compaction every minute, a few hundred series a step so requests are answered between
+  // steps; one run at a time, and none once the runtime is closing.
+  let compacting = false;
+  let closing = false;
   const compact = setInterval(() => {
+    if (compacting) return;
+    compacting = true;
     const h = config.history;
-    history.compact(Date.now(), h.rawRetentionMinutes * 60_000, h.minuteRetentionHours * 3_600_000, h.hourRetentionDays * 86_400_000);
+    history
+      .compactInSteps(Date.now(), h.rawRetentionMinutes * 60_000, h.minuteRetentionHours * 3_600_000, h.hourRetentionDays * 86_400_000, () => closing)
+      .catch((e: unknown) => console.error('[history] compaction failed', e))
+      .finally(() => (compacting = false));
   }, 60_000);
   compact.unref();
   // Refusals counted in the last minute get their summary row soon after the minute closes.
@@ -156,6 +165,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     onChannel: (listener) => refresher.pool.onChannel(listener),
     flushAudit,
     close: async () => {
+      closing = true;
       clearInterval(compact);
       clearInterval(refusalSweep);
       anchors.stop();

@@ -22,6 +22,8 @@ export const DEFAULT_MAX_POINTS = 720;
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+/** Series per compaction step: a step holds the event loop for tens of milliseconds (bench: 1,000 x 20 real servers). */
+const SERIES_PER_STEP = 500;
 /** Bucket sizes a query picks from: the smallest that keeps the series under its point budget. */
 const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
 
@@ -59,18 +61,21 @@ interface Row {
   max_out_bps: number;
 }
 
+/** Five significant digits: what a chart or a person can use (0.0041 cps stays), and less JSON than SQLite's full doubles. */
+const sig5 = (x: number): number => (Number.isInteger(x) ? x : Number(x.toPrecision(5)));
+
 function toPoint(r: Row): HistoryPoint {
   return {
     t: r.t,
-    activeConns: r.active,
-    inactiveConns: r.inactive,
-    cps: r.cps,
-    inPps: r.in_pps,
-    outPps: r.out_pps,
-    inBps: r.in_bps,
-    outBps: r.out_bps,
+    activeConns: sig5(r.active),
+    inactiveConns: sig5(r.inactive),
+    cps: sig5(r.cps),
+    inPps: sig5(r.in_pps),
+    outPps: sig5(r.out_pps),
+    inBps: sig5(r.in_bps),
+    outBps: sig5(r.out_bps),
     spanMs: r.span,
-    max: { activeConns: r.max_active, cps: r.max_cps, inBps: r.max_in_bps, outBps: r.max_out_bps },
+    max: { activeConns: r.max_active, cps: sig5(r.max_cps), inBps: sig5(r.max_in_bps), outBps: sig5(r.max_out_bps) },
   };
 }
 
@@ -81,6 +86,7 @@ export class HistoryStore {
   private readonly firstAt = new Map<Tier, Statement<unknown[]>>();
   private readonly realServersIn = new Map<Tier, Statement<unknown[]>>();
   private readonly serviceKnown;
+  private readonly compaction;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
@@ -103,6 +109,32 @@ export class HistoryStore {
       this.firstAt.set(tier, db.prepare(`SELECT min(t) AS t FROM ${tier} WHERE cluster = ? AND service = ? AND real_server = ? AND t >= ?`));
       this.realServersIn.set(tier, db.prepare(`SELECT DISTINCT real_server AS rs FROM ${tier} WHERE cluster = ? AND service = ? AND real_server <> '' AND t >= ? AND t <= ?`));
     }
+    const cols = `cluster, service, real_server, t, ${VALUES.join(', ')}, ${PEAKS.map((c) => `max_${c}`).join(', ')}`;
+    const series = 'cluster = ? AND service = ? AND real_server = ?';
+    const keyOrder = 'ORDER BY cluster, service, real_server LIMIT 1';
+    this.compaction = {
+      fold: db.prepare<unknown[]>(
+        `INSERT OR REPLACE INTO samples_minute (${cols})
+         SELECT cluster, service, real_server, (t / 60000) * 60000 AS m, ${VALUES.map((c) => `avg(${c})`).join(', ')}, ${PEAKS.map((c) => `max(${c})`).join(', ')}
+         FROM samples WHERE ${series} AND t < ? GROUP BY m`,
+      ),
+      dropRaw: db.prepare<unknown[]>(`DELETE FROM samples WHERE ${series} AND t < ?`),
+      roll: db.prepare<unknown[]>(
+        `INSERT OR REPLACE INTO samples_hour (${cols})
+         SELECT cluster, service, real_server, (t / 3600000) * 3600000 AS h, ${VALUES.map((c) => `avg(${c})`).join(', ')},
+                ${PEAKS.map((c) => `max(coalesce(max_${c}, ${c}))`).join(', ')}
+         FROM samples_minute WHERE ${series} AND t >= ? AND t < ? GROUP BY h`,
+      ),
+      rolled: db.prepare('SELECT through FROM history_rollup WHERE id = 1'),
+      setRolled: db.prepare<unknown[]>('INSERT INTO history_rollup (id, through) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET through = excluded.through'),
+      dropMinutes: db.prepare<unknown[]>('DELETE FROM samples_minute WHERE t < ?'),
+      dropHours: db.prepare<unknown[]>('DELETE FROM samples_hour WHERE t < ?'),
+      // The series of a tier in key order, one seek each (the key index of samples, the primary key of samples_minute).
+      firstSeries: new Map((['samples', 'samples_minute'] as const).map((t) => [t, db.prepare(`SELECT cluster, service, real_server AS rs FROM ${t} ${keyOrder}`)])),
+      nextSeries: new Map(
+        (['samples', 'samples_minute'] as const).map((t) => [t, db.prepare<unknown[]>(`SELECT cluster, service, real_server AS rs FROM ${t} WHERE (cluster, service, real_server) > (?, ?, ?) ${keyOrder}`)]),
+      ),
+    };
     this.serviceKnown = db.prepare(
       `SELECT 1 FROM samples_hour WHERE cluster = @cluster AND service = @service AND real_server = @rs
        UNION ALL SELECT 1 FROM samples_minute WHERE cluster = @cluster AND service = @service AND real_server = @rs
@@ -186,37 +218,92 @@ export class HistoryStore {
 
   /**
    * Folds raw samples older than rawRetentionMs into minute rows, whole hours of minute rows not
-   * yet rolled into hour rows, and drops each tier's rows past its retention.
+   * yet rolled into hour rows, and drops each tier's rows past its retention. All at once: see
+   * compactInSteps for the runtime's way.
    */
   compact(now: number, rawRetentionMs: number, minuteRetentionMs: number, hourRetentionMs = 30 * 24 * HOUR): void {
+    for (const step of this.compactSteps(now, rawRetentionMs, minuteRetentionMs, hourRetentionMs)) void step;
+  }
+
+  /**
+   * compact() a few hundred series at a time, giving the event loop back between steps: at 1,000
+   * services x 20 real servers the hourly rollup is ~1 s of SQLite work, which in one statement
+   * held every request for ~5 s (bench/history.bench.ts). Stops early when `stopped()` says so
+   * (what is done stays done; the rest is picked up by the next run).
+   */
+  async compactInSteps(now: number, rawRetentionMs: number, minuteRetentionMs: number, hourRetentionMs: number, stopped: () => boolean = () => false): Promise<{ steps: number; longestMs: number }> {
+    let steps = 0;
+    let longestMs = 0;
+    let t = performance.now();
+    for (const step of this.compactSteps(now, rawRetentionMs, minuteRetentionMs, hourRetentionMs)) {
+      void step;
+      longestMs = Math.max(longestMs, performance.now() - t);
+      steps++;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (stopped()) break;
+      t = performance.now();
+    }
+    return { steps, longestMs };
+  }
+
+  /**
+   * The work of compact(), one step per SERIES_PER_STEP series. Each series is read through its
+   * own key (cluster, service, real server, time): the rows of the range only, where one statement
+   * over the whole tier went through the time index and looked every row up again.
+   */
+  private *compactSteps(now: number, rawRetentionMs: number, minuteRetentionMs: number, hourRetentionMs: number): Generator<void, void, void> {
     // Whole minutes only, so a bucket is never averaged from part of its samples.
     const cut = Math.floor((now - rawRetentionMs) / MINUTE) * MINUTE;
     // An hour is complete once every minute of it has been folded.
     const hourCut = Math.floor(cut / HOUR) * HOUR;
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT OR REPLACE INTO samples_minute (cluster, service, real_server, t, ${VALUES.join(', ')}, ${PEAKS.map((c) => `max_${c}`).join(', ')})
-           SELECT cluster, service, real_server, (t / 60000) * 60000 AS m, ${VALUES.map((c) => `avg(${c})`).join(', ')}, ${PEAKS.map((c) => `max(${c})`).join(', ')}
-           FROM samples WHERE t < ? GROUP BY cluster, service, real_server, m`,
-        )
-        .run(cut);
-      this.db.prepare('DELETE FROM samples WHERE t < ?').run(cut);
-      // Incremental: only the minutes after the last hour already rolled (none rolled: all of them).
-      const last = (this.db.prepare('SELECT max(t) AS t FROM samples_hour').get() as { t: number | null }).t;
-      const since = last === null ? 0 : last + HOUR;
-      if (hourCut > since) {
-        this.db
-          .prepare(
-            `INSERT OR REPLACE INTO samples_hour (cluster, service, real_server, t, ${VALUES.join(', ')}, ${PEAKS.map((c) => `max_${c}`).join(', ')})
-             SELECT cluster, service, real_server, (t / 3600000) * 3600000 AS h, ${VALUES.map((c) => `avg(${c})`).join(', ')},
-                    ${PEAKS.map((c) => `max(coalesce(max_${c}, ${c}))`).join(', ')}
-             FROM samples_minute WHERE t >= ? AND t < ? GROUP BY cluster, service, real_server, h`,
-          )
-          .run(since, hourCut);
+    const c = this.compaction;
+    // Raw rows folded and dropped in one transaction per step: a series is never folded twice.
+    for (const batch of this.seriesBatches('samples')) {
+      this.db.transaction(() => {
+        for (const k of batch) {
+          c.fold.run(...k, cut);
+          c.dropRaw.run(...k, cut);
+        }
+      })();
+      yield;
+    }
+    // Incremental: only the hours after the last one rolled for every series.
+    const since = this.rolledThrough();
+    if (hourCut > since) {
+      for (const batch of this.seriesBatches('samples_minute')) {
+        this.db.transaction(() => {
+          for (const k of batch) c.roll.run(...k, since, hourCut);
+        })();
+        yield;
       }
-      this.db.prepare('DELETE FROM samples_minute WHERE t < ?').run(now - minuteRetentionMs);
-      this.db.prepare('DELETE FROM samples_hour WHERE t < ?').run(now - hourRetentionMs);
-    })();
+      c.setRolled.run(hourCut);
+    }
+    c.dropMinutes.run(now - minuteRetentionMs);
+    c.dropHours.run(now - hourRetentionMs);
+    yield;
+  }
+
+  /** Where the hourly rollup has reached (exclusive), recorded once every series is rolled (0: nothing rolled yet). */
+  private rolledThrough(): number {
+    return (this.compaction.rolled.get() as { through: number } | undefined)?.through ?? 0;
+  }
+
+  /** The series a tier holds, SERIES_PER_STEP at a time, found by seeking from one key to the next (fresh at every step: rows may come and go between). */
+  private *seriesBatches(tier: 'samples' | 'samples_minute'): Generator<[string, string, string][]> {
+    const next = this.compaction.nextSeries.get(tier)!;
+    let key: [string, string, string] = ['', '', ''];
+    let row = this.compaction.firstSeries.get(tier)!.get() as { cluster: string; service: string; rs: string } | undefined;
+    for (;;) {
+      const batch: [string, string, string][] = [];
+      while (row && batch.length < SERIES_PER_STEP) {
+        key = [row.cluster, row.service, row.rs];
+        batch.push(key);
+        row = next.get(...key) as typeof row;
+      }
+      if (batch.length === 0) return;
+      yield batch;
+      // Seek again from the last key: what was done in the step does not disturb the walk.
+      row = next.get(...key) as typeof row;
+    }
   }
 }

@@ -191,4 +191,14 @@ ${SAMPLE_COLUMNS},
   ) WITHOUT ROWID;
   CREATE INDEX samples_hour_t ON samples_hour (t);
   `,
+  `
+  -- How far the hourly rollup has gone (epoch ms, exclusive): the hours before it are rolled for
+  -- every series. Written when a rollup, done a few hundred series at a time, has finished.
+  CREATE TABLE history_rollup (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    through INTEGER NOT NULL
+  );
+  -- Stores that rolled before this table: up to their last hour row.
+  INSERT INTO history_rollup (id, through) SELECT 1, max(t) + 3600000 FROM samples_hour HAVING max(t) IS NOT NULL;
+  `,
 ];
