@@ -25,7 +25,6 @@ const RANGE_MS = 24 * 3_600_000;
 const WARMUP = 3;
 const RUNS = 15;
 
-
 function history(now: number): HistoryResponse {
   const from = now - RANGE_MS;
   const b = bucketFor(RANGE_MS, 720);

@@ -31,7 +31,11 @@ const CLUSTER = 'fleet-01';
 
 const svcKey = (i: number) => `tcp:198.51.${Math.floor(i / 250)}.${i % 250}:80`;
 const rsKey = (j: number) => `203.0.113.${j + 1}:80`;
-
+/** A service's series: its own ('') and each real server's. */
+const SERIES = ['', ...Array.from({ length: REAL_SERVERS }, (_, j) => rsKey(j))];
+/** A row's figures from one level (active, inactive, cps, packets and bytes in and out), and its peaks. */
+const figures = (v: number) => [v, v * 3, v / 10, v * 8, v * 7, v * 4000, v * 90000];
+const peaks = (v: number) => [v * 1.5, v / 5, v * 6000, v * 120000];
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const dir = path.join(ctx.workDir, 'history');
@@ -54,31 +58,30 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   // The baseline's table: 7 days of minute rows of the benched service, as if minutes were all there were.
   db.exec('CREATE TABLE minutes_7d AS SELECT * FROM samples_minute WHERE 0; CREATE UNIQUE INDEX minutes_7d_key ON minutes_7d (cluster, service, real_server, t)');
   const m7Ins = db.prepare(`INSERT INTO minutes_7d (${cols}, max_active, max_cps, max_in_bps, max_out_bps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const seriesOf = (): string[] => ['', ...Array.from({ length: REAL_SERVERS }, (_, j) => rsKey(j))];
   let hourRows = 0;
   db.transaction(() => {
     const keys: [string, string][] = [[CLUSTER_SERIES, '']];
-    for (let i = 0; i < SERVICES; i++) for (const rs of seriesOf()) keys.push([svcKey(i), rs]);
+    for (let i = 0; i < SERVICES; i++) for (const rs of SERIES) keys.push([svcKey(i), rs]);
     for (const [svc, rs] of keys)
       for (let t = Math.ceil(hourFrom / HOUR) * HOUR; t < minuteFrom; t += HOUR) {
         const v = wave(t, rs.length);
-        hourIns.run(CLUSTER, svc, rs, t, v, v * 3, v / 10, v * 8, v * 7, v * 4000, v * 90000, v * 1.5, v / 5, v * 6000, v * 120000);
+        hourIns.run(CLUSTER, svc, rs, t, ...figures(v), ...peaks(v));
         hourRows++;
       }
   })();
   db.transaction(() => {
-    for (const rs of seriesOf()) {
+    for (const rs of SERIES) {
       for (let t = minuteFrom; t < rawFrom; t += MINUTE) {
         const v = wave(t, rs.length);
-        minuteIns.run(CLUSTER, benched, rs, t, v, v * 3, v / 10, v * 8, v * 7, v * 4000, v * 90000, v * 1.5, v / 5, v * 6000, v * 120000);
+        minuteIns.run(CLUSTER, benched, rs, t, ...figures(v), ...peaks(v));
       }
       for (let t = rawFrom; t <= now; t += 10_000) {
         const v = wave(t, rs.length);
-        rawIns.run(CLUSTER, benched, rs, t, v, v * 3, v / 10, v * 8, v * 7, v * 4000, v * 90000);
+        rawIns.run(CLUSTER, benched, rs, t, ...figures(v));
       }
       for (let t = Math.ceil(hourFrom / MINUTE) * MINUTE; t <= now; t += MINUTE) {
         const v = wave(t, rs.length);
-        m7Ins.run(CLUSTER, benched, rs, t, v, v * 3, v / 10, v * 8, v * 7, v * 4000, v * 90000, v * 1.5, v / 5, v * 6000, v * 120000);
+        m7Ins.run(CLUSTER, benched, rs, t, ...figures(v), ...peaks(v));
       }
     }
   })();
@@ -101,7 +104,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     times.push(performance.now() - t);
   }
   const minuteRead = db.prepare('SELECT * FROM minutes_7d WHERE cluster = ? AND service = ? AND real_server = ? AND t >= ? AND t < ? ORDER BY t');
-  const baseline = () => seriesOf().reduce((n, rs) => n + minuteRead.all(CLUSTER, benched, rs, from, to).length, 0);
+  const baseline = () => SERIES.reduce((n, rs) => n + minuteRead.all(CLUSTER, benched, rs, from, to).length, 0);
   const basePoints = baseline();
   const baseTimes: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -117,13 +120,14 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const rollHour = Math.floor(now / HOUR) * HOUR - HOUR;
   db.prepare('DELETE FROM samples_hour WHERE t >= ?').run(rollHour - HOUR);
   db.transaction(() => {
-    for (let i = 0; i < SERVICES; i++)
-      for (const rs of seriesOf())
+    for (let i = 0; i < SERVICES; i++) {
+      if (svcKey(i) === benched) continue;
+      for (const rs of SERIES)
         for (let t = rollHour - HOUR; t < rollHour + HOUR; t += MINUTE) {
-          if (svcKey(i) === benched) continue;
           const v = wave(t, rs.length);
-          minuteIns.run(CLUSTER, svcKey(i), rs, t, v, v * 3, v / 10, v * 8, v * 7, v * 4000, v * 90000, v * 1.5, v / 5, v * 6000, v * 120000);
+          minuteIns.run(CLUSTER, svcKey(i), rs, t, ...figures(v), ...peaks(v));
         }
+    }
   })();
   // First compact rolls up to the hour before rollHour; the timed one rolls exactly one hour.
   store.compact(rollHour + 2 * HOUR + 2 * MINUTE, 2 * HOUR + MINUTE, 48 * HOUR, 30 * DAY);

@@ -17,21 +17,21 @@ type Open = (request: DrainDialogRequest) => void;
 const DrainActionsContext = createContext<Open | null>(null);
 
 export function DrainActionsProvider({ children }: { children: ReactNode }) {
-  const [request, setRequest] = useState<{ request: DrainDialogRequest; opener: HTMLElement | null } | null>(null);
-  const open = useCallback<Open>((r) => {
+  const [shown, setShown] = useState<{ request: DrainDialogRequest; opener: HTMLElement | null } | null>(null);
+  const open = useCallback<Open>((request) => {
     const active = document.activeElement;
-    setRequest({ request: r, opener: active instanceof HTMLElement && active !== document.body ? active : null });
+    setShown({ request, opener: active instanceof HTMLElement && active !== document.body ? active : null });
   }, []);
-  const close = useCallback(() => setRequest(null), []);
+  const close = useCallback(() => setShown(null), []);
   const value = useMemo(() => open, [open]);
   return (
     <DrainActionsContext.Provider value={value}>
       {children}
-      {request ? (
+      {shown ? (
         <DrainDialog
-          key={`${request.request.cluster} ${request.request.action} ${request.request.target} ${request.request.service ?? ''}`}
-          request={request.request}
-          opener={request.opener}
+          key={`${shown.request.cluster} ${shown.request.action} ${shown.request.target} ${shown.request.service ?? ''}`}
+          request={shown.request}
+          opener={shown.opener}
           onClose={close}
         />
       ) : null}

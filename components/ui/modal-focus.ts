@@ -54,8 +54,7 @@ export function useModalFocus(ref: RefObject<HTMLElement | null>, { onEscape, in
   }, [onEscape]);
 
   useEffect(() => {
-    const active = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
-    const opener = given ?? active;
+    const opener = given ?? (document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null);
     // The opener may be re-rendered away while the dialog is open (a Drain button becomes Restore):
     // remember the way up so focus can go back to what is left of it.
     const ancestors: HTMLElement[] = [];
