@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import dynamic from 'next/dynamic';
 import { useMemo } from 'react';
 import { toChartData } from '@/lib/chart';
 import type { DrainTarget } from '@/lib/api/client';
@@ -9,10 +10,16 @@ import { formatCount, formatDuration } from '@/lib/format';
 import type { DrainProgress } from '@/lib/models/drain';
 import { describeError } from '@/components/ui/error-state';
 import { StatusPill, type Tone } from '@/components/ui/status-pill';
-import { TrafficChart } from '@/components/charts/traffic-chart';
+import { Skeleton } from '@/components/ui/skeleton';
 
 // Drain progress, as the director holding the VIP sees it: connections per real server over time,
 // an estimate of when they reach zero, and which clients still hold the server.
+
+// The chart's code loads with the first drain shown (the holds panel, the dialog): a page without
+// a drain does not pay for it.
+const TrafficChart = dynamic(() => import('@/components/charts/traffic-chart').then((m) => m.TrafficChart), {
+  loading: () => <Skeleton className="h-[140px] w-full" />,
+});
 
 const STATE: Record<DrainProgress['state'], { tone: Tone; label: string; description: string }> = {
   draining: { tone: 'warning', label: 'draining', description: 'Weight 0: no new connections; existing ones are finishing' },

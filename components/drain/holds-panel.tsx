@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import dynamic from 'next/dynamic';
 import { drainQueries } from '@/lib/api/drain';
 import type { Intent } from '@/lib/models/drain';
 import { useCan } from '@/components/auth/me-context';
@@ -9,7 +10,12 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { StatusPill } from '@/components/ui/status-pill';
 import { useNow } from '@/components/ui/use-now';
 import { useDrainActions } from './drain-actions';
-import { DrainProgressView } from './drain-progress';
+
+// A drain's progress (its connection reads, its chart) loads with the first drain listed: a
+// cluster with nothing held does not pay for its code.
+const DrainProgressView = dynamic(() => import('./drain-progress').then((m) => m.DrainProgressView), {
+  loading: () => <p className="text-sm text-muted">Reading connections…</p>,
+});
 
 // The console's open holds on this cluster: what is drained or re-weighted, by whom, why, since
 // when, how it is held, and (for drains) how far the connections have gone.
