@@ -128,5 +128,35 @@ describe('lab', () => {
       await waitFor(`${VIP} back on dir1`, 120_000, () => holds('dir1', VIP));
       await waitFor(`${VIP} gone from dir2`, 120_000, async () => !(await holds('dir2', VIP)));
     }, 400_000);
+
+    // Director maintenance (issue 17): the console user writes the VRRP track file without sudo;
+    // keepalived lowers dir1 by 100 and dir2 takes every VIP; 0 gives them back. With the IPVS sync
+    // daemons on, a connection made through dir1 before the switch is answered through dir2 after it;
+    // with them off it breaks (dir2 has no entry for it).
+    it('the maintenance track file moves the VIPs to dir2 and back; a held connection survives only with the sync daemon', async () => {
+      const maint = (v: 0 | 1) => run(path.join(labDir, 'ssh.sh'), ['-l', 'lvsconsole', 'dir1', `echo ${v} > /var/lib/lvs-console/track/vrrp-maint`], { timeout: 60_000 });
+      await waitFor(`${VIP} on dir1`, 120_000, () => holds('dir1', VIP));
+      try {
+        for (const syncd of ['on', 'off'] as const) {
+          expect(await ctl('syncd', syncd)).toMatch(syncd === 'on' ? /master and backup sync daemons/ : /stopped/);
+          const conn = (await ctl('longconn', 'open')).trim();
+          expect(conn).toMatch(/^[A-Za-z0-9]+$/);
+          await maint(1);
+          await waitFor(`${VIP} on dir2 (dir1 in maintenance, syncd ${syncd})`, 120_000, () => holds('dir2', VIP));
+          expect(await holds('dir1', VIP)).toBe(false);
+          const answer = await ctl('longconn', 'ask', conn).then(
+            (out) => ({ ok: true, out }),
+            (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
+          );
+          expect(answer.ok, answer.out).toBe(syncd === 'on');
+          if (syncd === 'on') expect(answer.out).toMatch(/^rs[12]\n$/);
+          await maint(0);
+          await waitFor(`${VIP} back on dir1`, 120_000, () => holds('dir1', VIP));
+        }
+      } finally {
+        await maint(0);
+        await ctl('syncd', 'off');
+      }
+    }, 600_000);
   });
 });

@@ -808,9 +808,8 @@ function globalLine(out: KeepalivedData, line: Line): void {
   else if (key === 'Instance name') g.instanceName = value;
 }
 
-// --- Checker track files ---------------------------------------------------------------------
+// --- Track files (checker and VRRP) ----------------------------------------------------------
 
-/** ` Track file = NAME` then `   File = PATH`, `   Status = N`, `   Weight = N` (other keys skipped). */
 /** Each modelled section's line handler, by section title. */
 const SECTION_LINE = new Map<string, (ctx: Ctx, out: KeepalivedData, line: Line) => void>([
   ['Global definitions', (_ctx, out, line) => globalLine(out, line)],
@@ -820,15 +819,22 @@ const SECTION_LINE = new Map<string, (ctx: Ctx, out: KeepalivedData, line: Line)
   ['LVS Topology', lvsLine],
   ['Health checkers', checkerLine],
   ['Checker track files', (_ctx, out, line) => trackFileLine(out, line)],
+  // The same track_file objects as VRRP instances use them (keepalived.data): director maintenance.
+  ['VRRP Track files', (_ctx, out, line) => trackFileLine(out, line)],
 ]);
 
+/** ` Track file = NAME` then `   File = PATH`, `   Status = N`, `   Weight = N` (other keys skipped). */
 function trackFileLine(out: KeepalivedData, line: Line): void {
   const pair = kv(line.text);
   if (!pair) return;
   const [key, value] = pair;
   const files = (out.trackFiles ??= []);
   if (line.indent === 1 && key === 'Track file') {
-    files.push({ name: value.trim(), file: null, status: null, weight: null });
+    // One list for both dumps: a file both the checker and VRRP track is listed once (the later read).
+    const name = value.trim();
+    const at = files.findIndex((f) => f.name === name);
+    if (at >= 0) files.splice(at, 1);
+    files.push({ name, file: null, status: null, weight: null });
     return;
   }
   const cur = files[files.length - 1];
