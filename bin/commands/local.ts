@@ -3,7 +3,7 @@
 // the person running lvsctl, I/O that tests can replace, and one way to build a command of verbs.
 import os from 'node:os';
 import { text as streamText } from 'node:stream/consumers';
-import { ZodError } from 'zod';
+import { z } from 'zod';
 import { ApiError } from '@/server/api/errors';
 import { isDomainError } from '@/server/errors';
 import { auditKeyForWriting, loadAuditKey } from '@/server/audit/key';
@@ -123,7 +123,8 @@ export async function guard(io: Io, name: string, usage: string, body: () => Pro
       io.err(`lvsctl ${name}: ${e.message}\n\n${usage}\n`);
       return 2;
     }
-    if (e instanceof ZodError) {
+    // Classic zod's ZodError and zod/mini's (lib/models schemas) are both $ZodErrors.
+    if (e instanceof z.core.$ZodError) {
       io.err(`lvsctl ${name}: ${describeIssues(e.issues)}\n`);
       return 2;
     }

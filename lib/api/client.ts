@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
 import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { ActionResult, DrainPlan, DrainProgress, IntentList, type DrainAction } from '@/lib/models/drain';
@@ -13,7 +13,7 @@ import { CSRF_COOKIE, CSRF_COOKIE_HTTPS, CSRF_HEADER } from '@/lib/models/auth';
 // a code.
 
 /** The error body every API route returns with a 4xx/5xx status. */
-export const ApiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+export const ApiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.optional(z.unknown()) }) });
 
 /** Codes the client itself produces (the server's own codes pass through verbatim). */
 export type ClientErrorCode = 'network-error' | 'timeout' | 'invalid-response' | 'http-error';
@@ -219,7 +219,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
   async function request<T>(
     path: string,
-    schema: z.ZodType<T>,
+    schema: z.core.$ZodType<T>,
     { signal }: RequestOptions = {},
     send?: { method: 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown },
   ): Promise<T> {
@@ -274,7 +274,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
       throw new ApiError(response.status, 'http-error', `HTTP ${response.status} ${response.statusText} (${path})`, { body, path });
     }
 
-    const parsed = schema.safeParse(body);
+    const parsed = z.safeParse(schema, body);
     if (!parsed.success) {
       throw new ApiError(
         response.status,
@@ -288,12 +288,12 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
   return {
     /** POST a JSON body (with the CSRF token); the answer is parsed with `schema`. */
-    post: <T>(path: string, body: unknown, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T> =>
+    post: <T>(path: string, body: unknown, schema: z.core.$ZodType<T>, opts?: RequestOptions): Promise<T> =>
       request(path, schema, opts, { method: 'POST', body }),
     /** DELETE (with the CSRF token). */
-    del: <T>(path: string, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T> => request(path, schema, opts, { method: 'DELETE' }),
+    del: <T>(path: string, schema: z.core.$ZodType<T>, opts?: RequestOptions): Promise<T> => request(path, schema, opts, { method: 'DELETE' }),
     /** GET any path, parsed with `schema`. */
-    get: <T>(path: string, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T> => request(path, schema, opts),
+    get: <T>(path: string, schema: z.core.$ZodType<T>, opts?: RequestOptions): Promise<T> => request(path, schema, opts),
     getClusters: (opts?: RequestOptions): Promise<ClusterList> => request(apiPaths.clusters(), ClusterList, opts),
     getCluster: (name: string, opts?: RequestOptions): Promise<ClusterSnapshot> =>
       request(apiPaths.cluster(name), ClusterSnapshot, opts),
@@ -326,7 +326,7 @@ function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
-function summarizeIssues(error: z.ZodError): string {
+function summarizeIssues(error: z.core.$ZodError): string {
   const shown = error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
   return `${shown.join('; ')}${more}`;
@@ -352,7 +352,7 @@ export const { getClusters, getCluster, getHistory, getHost, search } = api;
 
 /** POST `body` as JSON to a console API path, with the CSRF token; a 401 goes to the login page. */
 export function apiPost(path: string, body: unknown): Promise<unknown>;
-export function apiPost<T>(path: string, body: unknown, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T>;
-export function apiPost(path: string, body: unknown, schema?: z.ZodType, opts?: RequestOptions): Promise<unknown> {
+export function apiPost<T>(path: string, body: unknown, schema: z.core.$ZodType<T>, opts?: RequestOptions): Promise<T>;
+export function apiPost(path: string, body: unknown, schema?: z.core.$ZodType, opts?: RequestOptions): Promise<unknown> {
   return api.post(path, body, schema ?? z.unknown(), opts);
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { Role } from './auth';
 
 // Answers of the admin routes (/api/admin/users, /api/admin/tokens), for the OpenAPI document and
@@ -7,7 +7,7 @@ import { Role } from './auth';
 export const UserListing = z.object({
   name: z.string(),
   role: Role,
-  clusters: z.array(z.string()).nullable(),
+  clusters: z.nullable(z.array(z.string())),
   /** 'config': from the configuration file (change it there); 'database': from lvsctl or the API. */
   from: z.enum(['config', 'database']),
 });
@@ -19,13 +19,13 @@ export const UserList = z.object({ users: z.array(UserListing) });
 export const TokenInfo = z.object({
   name: z.string(),
   role: Role,
-  clusters: z.array(z.string()).nullable(),
+  clusters: z.nullable(z.array(z.string())),
   createdBy: z.string(),
   createdAt: z.number(),
-  lastUsedAt: z.number().nullable(),
-  revokedAt: z.number().nullable(),
+  lastUsedAt: z.nullable(z.number()),
+  revokedAt: z.nullable(z.number()),
   /** Epoch ms after which the token is refused; null: never (made before tokens expired). */
-  expiresAt: z.number().nullable(),
+  expiresAt: z.nullable(z.number()),
   /** Past expiresAt when listed (then refused: 401). */
   expired: z.boolean(),
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 // Who may do what. Roles are ordered: each includes the rights of those before it.
 
@@ -31,7 +31,7 @@ export const Actor = z.object({
   name: z.string(),
   role: Role,
   /** null: every cluster; otherwise the clusters this role applies to. */
-  clusters: z.array(z.string()).nullable(),
+  clusters: z.nullable(z.array(z.string())),
   via: z.enum(['session', 'token', 'proxy']),
   /** The client address the request came from (after trusted-proxy handling). */
   source: z.string(),
@@ -39,7 +39,7 @@ export const Actor = z.object({
 export type Actor = z.infer<typeof Actor>;
 
 /** What the browser may know about itself (GET /api/me). */
-export const Me = Actor.pick({ name: true, role: true, clusters: true, via: true });
+export const Me = z.pick(Actor, { name: true, role: true, clusters: true, via: true });
 export type Me = z.infer<typeof Me>;
 
 /** Name of the (readable, not HttpOnly) cookie holding the session's CSRF token (over HTTP). */

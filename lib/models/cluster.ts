@@ -1,8 +1,12 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { AddressFamily, IpvsProtocol, IpvsRates, IpvsStats } from './ipvsadm';
 
 // The merged view of a cluster that the API serves and the UI renders.
 // Everything carries the time it was observed: nothing stale is ever shown as live.
+//
+// The lib/models schemas are shared with the browser, so they use zod/mini (functional and
+// tree-shakable: z.nullable(x), z.string().check(z.minLength(1)), ...): the cluster page's zod code
+// measured 30.4 KiB -> 16.9 KiB gzip against classic zod. Server-only schemas use classic zod.
 
 export const VrrpState = z.enum(['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DELETED', 'UNKNOWN']);
 export type VrrpState = z.infer<typeof VrrpState>;
@@ -20,24 +24,24 @@ export type DirectorErrorView = z.infer<typeof DirectorErrorView>;
 export const DirectorVrrpInstance = z.object({
   name: z.string(),
   state: VrrpState,
-  priority: z.number().int().nullable(),
-  effectivePriority: z.number().int().nullable(),
+  priority: z.nullable(z.int()),
+  effectivePriority: z.nullable(z.int()),
   /** keepalived's last transition time (epoch ms), when known. */
-  lastTransitionAt: z.number().nullable(),
+  lastTransitionAt: z.nullable(z.number()),
   /** VIPs this instance manages (from keepalived's dump). */
   vips: z.array(z.string()),
   /** How many of those VIPs this director actually holds right now (ip addr: the ground truth). */
-  vipsHeld: z.number().int().nonnegative(),
-  syncGroup: z.string().nullable(),
+  vipsHeld: z.int().check(z.nonnegative()),
+  syncGroup: z.nullable(z.string()),
 });
 export type DirectorVrrpInstance = z.infer<typeof DirectorVrrpInstance>;
 
 export const DirectorHealthView = z.object({
-  ipForward: z.boolean().nullable(),
-  expireQuiescentTemplate: z.boolean().nullable(),
-  expireNodestConn: z.boolean().nullable(),
-  conntrackCount: z.number().int().nullable(),
-  conntrackMax: z.number().int().nullable(),
+  ipForward: z.nullable(z.boolean()),
+  expireQuiescentTemplate: z.nullable(z.boolean()),
+  expireNodestConn: z.nullable(z.boolean()),
+  conntrackCount: z.nullable(z.int()),
+  conntrackMax: z.nullable(z.int()),
 });
 export type DirectorHealthView = z.infer<typeof DirectorHealthView>;
 
@@ -48,17 +52,17 @@ export const DirectorView = z.object({
   /** True when the last refresh succeeded and is recent (within 3 poll intervals). */
   live: z.boolean(),
   /** When the data shown for this director was taken (epoch ms); null if never. */
-  takenAt: z.number().nullable(),
+  takenAt: z.nullable(z.number()),
   /** Duration of the last successful refresh. */
-  refreshMs: z.number().nullable(),
-  error: DirectorErrorView.nullable(),
-  keepalivedRunning: z.boolean().nullable(),
-  keepalivedPid: z.number().int().nullable(),
+  refreshMs: z.nullable(z.number()),
+  error: z.nullable(DirectorErrorView),
+  keepalivedRunning: z.nullable(z.boolean()),
+  keepalivedPid: z.nullable(z.int()),
   instances: z.array(DirectorVrrpInstance),
   /** All addresses this director holds that are VIPs of some instance. */
   heldVips: z.array(z.string()),
-  health: DirectorHealthView.nullable(),
-  ipvsadmVersion: z.string().nullable(),
+  health: z.nullable(DirectorHealthView),
+  ipvsadmVersion: z.nullable(z.string()),
 });
 export type DirectorView = z.infer<typeof DirectorView>;
 
@@ -67,11 +71,11 @@ export const ClusterInstance = z.object({
   name: z.string(),
   vips: z.array(z.string()),
   /** The director that holds the VIPs (ground truth), or null when none does. */
-  master: z.string().nullable(),
+  master: z.nullable(z.string()),
   /** Every director holding any of the VIPs: more than one is split brain. */
   holders: z.array(z.string()),
   /** Since when the current master has been master (keepalived's last transition), when known. */
-  masterSince: z.number().nullable(),
+  masterSince: z.nullable(z.number()),
   states: z.record(z.string(), VrrpState),
 });
 export type ClusterInstance = z.infer<typeof ClusterInstance>;
@@ -81,11 +85,11 @@ export type RealServerHealth = z.infer<typeof RealServerHealth>;
 
 /** A real server's values in a director's IPVS table (null when absent or unknown). */
 const RealServerValues = {
-  forward: z.string().nullable(),
-  weight: z.number().int().nullable(),
-  activeConns: z.number().int().nullable(),
-  inactiveConns: z.number().int().nullable(),
-  persistentConns: z.number().int().nullable(),
+  forward: z.nullable(z.string()),
+  weight: z.nullable(z.int()),
+  activeConns: z.nullable(z.int()),
+  inactiveConns: z.nullable(z.int()),
+  persistentConns: z.nullable(z.int()),
 };
 
 /** One director's values for a real server; null fields when absent there. */
@@ -97,9 +101,9 @@ export const TrackFileRef = z.object({
   /** Absolute path on the directors, e.g. /var/lib/lvs-console/track/rs3-80. */
   path: z.string(),
   /** The FILE_CHECK's weight (what one unit in the file adds). */
-  multiplier: z.number().int(),
+  multiplier: z.int(),
   /** The real server's configured weight before the file is added. */
-  base: z.number().int(),
+  base: z.int(),
 });
 export type TrackFileRef = z.infer<typeof TrackFileRef>;
 
@@ -107,12 +111,12 @@ export type TrackFileRef = z.infer<typeof TrackFileRef>;
 export const RealServerHold = z.object({
   intentId: z.string(),
   kind: z.enum(['drain', 'weight']),
-  weight: z.number().int(),
+  weight: z.int(),
   mechanism: z.enum(['ipvsadm', 'track-file']),
   actor: z.string(),
   reason: z.string(),
   createdAt: z.number(),
-  expiresAt: z.number().nullable(),
+  expiresAt: z.nullable(z.number()),
 });
 export type RealServerHold = z.infer<typeof RealServerHold>;
 
@@ -120,25 +124,25 @@ export const MergedRealServer = z.object({
   /** "192.0.2.11:80" or "[2001:db8::11]:80". */
   key: z.string(),
   address: z.string(),
-  port: z.number().int(),
+  port: z.int(),
   /** Values on the active director (the one holding the service's VIP). */
   ...RealServerValues,
-  stats: IpvsStats.nullable(),
-  rates: IpvsRates.nullable(),
+  stats: z.nullable(IpvsStats),
+  rates: z.nullable(IpvsRates),
   /** The weight keepalived's configuration gives it, when known. */
-  configuredWeight: z.number().int().nullable(),
+  configuredWeight: z.nullable(z.int()),
   /** keepalived's checker verdict, when known. */
-  checkerAlive: z.boolean().nullable(),
+  checkerAlive: z.nullable(z.boolean()),
   health: RealServerHealth,
   /** Set when keepalived tracks a file for this real server (the drain can be held by writing it). */
-  trackFile: TrackFileRef.nullable().optional(),
+  trackFile: z.optional(z.nullable(TrackFileRef)),
   /** The console's open intent holding this real server's weight, if any. */
-  hold: RealServerHold.nullable().optional(),
+  hold: z.optional(z.nullable(RealServerHold)),
   /**
    * Each director's own values. GET /api/clusters/:cluster leaves it out when `differs` is empty
    * (a third of the bytes at 20,000 real servers); it then parses as {}. Everything else has it.
    */
-  perDirector: z.record(z.string(), RealServerOnDirector).default({}),
+  perDirector: z._default(z.record(z.string(), RealServerOnDirector), {}),
   /** Fields whose values differ between live directors (e.g. ["weight"], ["present"]). */
   differs: z.array(z.string()),
 });
@@ -149,19 +153,19 @@ export const MergedService = z.object({
   key: z.string(),
   protocol: IpvsProtocol,
   family: AddressFamily,
-  address: z.string().nullable(),
-  port: z.number().int().nullable(),
-  fwmark: z.number().int().nullable(),
-  scheduler: z.string().nullable(),
+  address: z.nullable(z.string()),
+  port: z.nullable(z.int()),
+  fwmark: z.nullable(z.int()),
+  scheduler: z.nullable(z.string()),
   flags: z.array(z.string()),
-  persistent: z.object({ timeout: z.number().int(), netmask: z.string().nullable() }).nullable(),
-  pe: z.string().nullable(),
+  persistent: z.nullable(z.object({ timeout: z.int(), netmask: z.nullable(z.string()) })),
+  pe: z.nullable(z.string()),
   ops: z.boolean(),
   /** The director whose figures are shown (holds this service's VIP), or null. */
-  activeDirector: z.string().nullable(),
+  activeDirector: z.nullable(z.string()),
   presentOn: z.array(z.string()),
-  stats: IpvsStats.nullable(),
-  rates: IpvsRates.nullable(),
+  stats: z.nullable(IpvsStats),
+  rates: z.nullable(IpvsRates),
   realServers: z.array(MergedRealServer),
   differs: z.array(z.string()),
 });
@@ -190,9 +194,9 @@ export const Finding = z.object({
   kind: FindingKind,
   severity: z.enum(['critical', 'warning', 'info']),
   message: z.string(),
-  director: z.string().nullable(),
-  service: z.string().nullable(),
-  realServer: z.string().nullable(),
+  director: z.nullable(z.string()),
+  service: z.nullable(z.string()),
+  realServer: z.nullable(z.string()),
   since: z.number(),
 });
 export type Finding = z.infer<typeof Finding>;
@@ -220,20 +224,18 @@ export const ClusterSnapshot = z.object({
    * Only on a first-screen answer (`?services=N`): the services were cut to the first N, of this
    * many. Everything else (directors, instances, findings) is complete.
    */
-  servicesTotal: z.number().int().optional(),
+  servicesTotal: z.optional(z.int()),
 });
 export type ClusterSnapshot = z.infer<typeof ClusterSnapshot>;
 
 /** `GET /api/clusters/:cluster?services=N`: the first screen of a large cluster, small and fast. */
-export const ClusterSnapshotQuery = z
-  .object({ services: z.coerce.number().int().min(1).max(1000).optional() })
-  .strict();
+export const ClusterSnapshotQuery = z.strictObject({ services: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000))) });
 
 export const RealServerCounts = z.object({
-  up: z.number().int(),
-  drained: z.number().int(),
-  down: z.number().int(),
-  unknown: z.number().int(),
+  up: z.int(),
+  drained: z.int(),
+  down: z.int(),
+  unknown: z.int(),
 });
 
 export const ClusterSummary = z.object({
@@ -241,10 +243,10 @@ export const ClusterSummary = z.object({
   takenAt: z.number(),
   health: ClusterHealth,
   directors: z.array(
-    z.object({ name: z.string(), live: z.boolean(), takenAt: z.number().nullable(), error: z.string().nullable() }),
+    z.object({ name: z.string(), live: z.boolean(), takenAt: z.nullable(z.number()), error: z.nullable(z.string()) }),
   ),
-  instances: z.array(z.object({ name: z.string(), master: z.string().nullable(), vips: z.array(z.string()), masterSince: z.number().nullable() })),
-  serviceCount: z.number().int(),
+  instances: z.array(z.object({ name: z.string(), master: z.nullable(z.string()), vips: z.array(z.string()), masterSince: z.nullable(z.number()) })),
+  serviceCount: z.int(),
   realServers: RealServerCounts,
   findings: z.array(Finding),
 });
@@ -256,13 +258,13 @@ export type ClusterList = z.infer<typeof ClusterList>;
 export const HostMembership = z.object({
   address: z.string(),
   /** The host's names in the configuration (realServerHosts of the clusters it serves), if any. */
-  names: z.array(z.string()).default([]),
+  names: z._default(z.array(z.string()), []),
   entries: z.array(
     z.object({
       cluster: z.string(),
       service: z.string(),
       realServer: MergedRealServer,
-      activeDirector: z.string().nullable(),
+      activeDirector: z.nullable(z.string()),
     }),
   ),
 });
@@ -278,9 +280,9 @@ export const HistoryPoint = z.object({
   inBps: z.number(),
   outBps: z.number(),
   /** The time the point stands for: its bucket (a rolled-up minute or hour at least); absent from older servers. */
-  spanMs: z.number().optional(),
+  spanMs: z.optional(z.number()),
   /** The largest value within the point's span (a one-poll peak the average hides). */
-  max: z.object({ activeConns: z.number(), cps: z.number(), inBps: z.number(), outBps: z.number() }).optional(),
+  max: z.optional(z.object({ activeConns: z.number(), cps: z.number(), inBps: z.number(), outBps: z.number() })),
 });
 export type HistoryPoint = z.infer<typeof HistoryPoint>;
 
@@ -289,7 +291,7 @@ export const HistorySeries = z.object({
   /** MergedService key; '' = the cluster as a whole (the sum of its services). */
   service: z.string(),
   /** null: the service as a whole. */
-  realServer: z.string().nullable(),
+  realServer: z.nullable(z.string()),
   points: z.array(HistoryPoint),
 });
 export type HistorySeries = z.infer<typeof HistorySeries>;
@@ -297,7 +299,7 @@ export const HistoryResponse = z.object({
   from: z.number(),
   to: z.number(),
   /** The bucket every series was averaged into (older parts are at least their rollup's minute or hour). */
-  resolutionMs: z.number().optional(),
+  resolutionMs: z.optional(z.number()),
   series: z.array(HistorySeries),
 });
 export type HistoryResponse = z.infer<typeof HistoryResponse>;

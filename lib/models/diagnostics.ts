@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 // "Check this cluster": read-only checks of the directors, each with what is wrong and the exact fix.
 
@@ -15,13 +15,13 @@ export const DiagnosticCheck = z.object({
   ]),
   title: z.string(),
   status: CheckStatus,
-  director: z.string().nullable(),
+  director: z.nullable(z.string()),
   /** For checks on a real server: its configured host name. */
-  host: z.string().optional(),
+  host: z.optional(z.string()),
   /** What was found, in one or two plain sentences. */
   detail: z.string(),
   /** The exact fix (commands to run on the director, or the step to take); null when nothing to do. */
-  fix: z.string().nullable(),
+  fix: z.nullable(z.string()),
 });
 export type DiagnosticCheck = z.infer<typeof DiagnosticCheck>;
 
@@ -32,6 +32,6 @@ export const DiagnosticsReport = z.object({
   /** When the data the checks read was taken (the refresh this run asked for). */
   snapshotAt: z.number(),
   checks: z.array(DiagnosticCheck),
-  counts: z.object({ problem: z.number().int(), warning: z.number().int(), ok: z.number().int(), unknown: z.number().int() }),
+  counts: z.object({ problem: z.int(), warning: z.int(), ok: z.int(), unknown: z.int() }),
 });
 export type DiagnosticsReport = z.infer<typeof DiagnosticsReport>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 // Failover history: what happened to a cluster, when, and (when the logs say) why.
 // Events come from comparing consecutive snapshots (`observed`) or from keepalived's logs (`log`).
@@ -40,25 +40,25 @@ export const ClusterEvent = z.object({
   cluster: z.string(),
   kind: EventKind,
   /** The director the event is about (for a failover or an initial election: the new master). */
-  director: z.string().nullable(),
+  director: z.nullable(z.string()),
   /** VRRP instance name. */
-  instance: z.string().nullable(),
+  instance: z.nullable(z.string()),
   /** VRRP states for transitions; 'running'/'stopped', 'up'/'down' for process and health events. */
-  fromState: z.string().nullable(),
-  toState: z.string().nullable(),
-  fromMaster: z.string().nullable(),
-  toMaster: z.string().nullable(),
+  fromState: z.nullable(z.string()),
+  toState: z.nullable(z.string()),
+  fromMaster: z.nullable(z.string()),
+  toMaster: z.nullable(z.string()),
   /** Epoch ms: the director's own (log or keepalived transition) time when known, else observation time. */
   at: z.number(),
   /** For intervals (gaps, split brain, outages): when it ended; null while it lasts or for point events. */
-  endedAt: z.number().nullable(),
-  durationMs: z.number().nullable(),
+  endedAt: z.nullable(z.number()),
+  durationMs: z.nullable(z.number()),
   /** Why, in plain words, when known. */
-  cause: z.string().nullable(),
+  cause: z.nullable(z.string()),
   /** MergedService key for real-server events. */
-  service: z.string().nullable(),
+  service: z.nullable(z.string()),
   /** Real server key ("192.0.2.11:80") for real-server events. */
-  realServer: z.string().nullable(),
+  realServer: z.nullable(z.string()),
   /** Raw log lines that back the event and its cause. */
   logLines: z.array(z.string()),
   source: EventSource,
@@ -70,10 +70,10 @@ export type NewClusterEvent = Omit<ClusterEvent, 'id'>;
 
 export const EventList = z.object({
   /** null: every cluster. */
-  cluster: z.string().nullable(),
+  cluster: z.nullable(z.string()),
   from: z.number(),
   to: z.number(),
-  kinds: z.array(EventKind).nullable(),
+  kinds: z.nullable(z.array(EventKind)),
   /** Newest first. */
   events: z.array(ClusterEvent),
   /** True when more events matched than were returned. */

@@ -1,38 +1,38 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { canonicalIP, isIP, splitEndpoint } from '../address';
 
 // HAProxy beside LVS: what the console reads from each HAProxy instance's admin socket (`show stat`)
 // and the actions it sends there (`set server B/S state drain|maint|ready`, `set server B/S weight N`).
 
 /** A backend or server name as HAProxy allows them in the configuration (and as the console sends them). */
-export const HaproxyName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}$/, 'letters, digits and _ . : - (not first), at most 64');
+export const HaproxyName = z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}$/, 'letters, digits and _ . : - (not first), at most 64'));
 /** Where HAProxy admin sockets live: under /run, /var/run or /var/lib/haproxy, plain path characters. */
-export const HaproxySocketPath = z
-  .string()
-  .max(200)
-  .regex(/^\/(?:run|var\/run|var\/lib\/haproxy)\/(?:[A-Za-z0-9_.-]+\/)*[A-Za-z0-9_.-]+$/, 'an absolute path under /run, /var/run or /var/lib/haproxy')
-  .refine((p) => !p.split('/').includes('..') && !p.split('/').includes('.'), 'no . or .. in the path');
+export const HaproxySocketPath = z.string().check(
+  z.maxLength(200),
+  z.regex(/^\/(?:run|var\/run|var\/lib\/haproxy)\/(?:[A-Za-z0-9_.-]+\/)*[A-Za-z0-9_.-]+$/, 'an absolute path under /run, /var/run or /var/lib/haproxy'),
+  z.refine((p) => !p.split('/').includes('..') && !p.split('/').includes('.'), 'no . or .. in the path'),
+);
 
 export const HaproxyServer = z.object({
   name: z.string(),
   /** "ip:port" as HAProxy reports it (`addr`), null when not reported. */
-  address: z.string().nullable(),
+  address: z.nullable(z.string()),
   /** UP, DOWN, DRAIN, MAINT, NOLB, "UP 1/2" (going down)... verbatim. */
   status: z.string(),
-  weight: z.number().int().nullable(),
-  currentSessions: z.number().int().nullable(),
-  totalSessions: z.number().int().nullable(),
+  weight: z.nullable(z.int()),
+  currentSessions: z.nullable(z.int()),
+  totalSessions: z.nullable(z.int()),
   /** L4OK, L4CON, L7OK, L7STS, ... ('' when checks are off). */
   checkStatus: z.string(),
   /** The layer-7 code of the last check (an HTTP status; a MySQL check's server error number, e.g. 4151), null when none. */
-  checkCode: z.number().int().nullable(),
+  checkCode: z.nullable(z.int()),
   /** HAProxy's `last_chk`: what the last check got, verbatim ("Connection refused", a MySQL server's error), '' when none. */
   checkDetail: z.string(),
   /** HAProxy's `check_desc`: its words for the check status ("Layer7 check passed", "Layer7 wrong status"). */
   checkDescription: z.string(),
-  checkDurationMs: z.number().int().nullable(),
+  checkDurationMs: z.nullable(z.int()),
   /** Seconds since the last status change. */
-  lastChangeS: z.number().int().nullable(),
+  lastChangeS: z.nullable(z.int()),
 });
 export type HaproxyServer = z.infer<typeof HaproxyServer>;
 
@@ -40,8 +40,8 @@ export type HaproxyServer = z.infer<typeof HaproxyServer>;
 const ProxyFields = {
   name: z.string(),
   status: z.string(),
-  currentSessions: z.number().int().nullable(),
-  totalSessions: z.number().int().nullable(),
+  currentSessions: z.nullable(z.int()),
+  totalSessions: z.nullable(z.int()),
 };
 
 export const HaproxyBackend = z.object({ ...ProxyFields, servers: z.array(HaproxyServer) });
@@ -57,8 +57,8 @@ export const HaproxyInstanceView = z.object({
   name: z.string(),
   director: z.string(),
   /** When this read answered (epoch ms); null when it failed. */
-  readAt: z.number().nullable(),
-  error: z.string().nullable(),
+  readAt: z.nullable(z.number()),
+  error: z.nullable(z.string()),
   frontends: z.array(HaproxyFrontend),
   backends: z.array(HaproxyBackend),
 });
@@ -79,17 +79,17 @@ export const HaproxyHold = z.object({
   server: z.string(),
   aspect: HaproxyHoldAspect,
   /** For aspect "state". */
-  state: z.enum(['drain', 'maint']).nullable(),
+  state: z.nullable(z.enum(['drain', 'maint'])),
   /** For aspect "weight". */
-  weight: z.number().int().nullable(),
+  weight: z.nullable(z.int()),
   actor: z.string(),
   reason: z.string(),
   createdAt: z.number(),
   /** Times the console re-applied it after it drifted, and when last. */
-  reapplied: z.number().int(),
-  lastReappliedAt: z.number().nullable(),
+  reapplied: z.int(),
+  lastReappliedAt: z.nullable(z.number()),
   /** The last re-apply's error while it keeps failing, else null. */
-  lastError: z.string().nullable(),
+  lastError: z.nullable(z.string()),
 });
 export type HaproxyHold = z.infer<typeof HaproxyHold>;
 
@@ -108,35 +108,36 @@ export type HaproxyActionKind = z.infer<typeof HaproxyActionKind>;
 export const HAPROXY_REASON_REQUIRED: readonly HaproxyActionKind[] = ['drain', 'maint', 'weight'];
 
 export const HaproxyActionRequest = z
-  .object({
+  .strictObject({
     action: HaproxyActionKind,
     backend: HaproxyName,
     server: HaproxyName,
     /** For action "weight": HAProxy's 0..256. */
-    weight: z.number().int().min(0).max(256).optional(),
+    weight: z.optional(z.int().check(z.gte(0), z.lte(256))),
     /** Why (written in the audit log): required for drain, maint and weight; optional for ready and release. */
-    reason: z.string().trim().max(500).default(''),
+    reason: z._default(z.string().check(z.trim(), z.maxLength(500)), ''),
     /** Allow taking the last serving (UP) server of a backend out (drain, maint, weight 0) on some instance. */
-    force: z.boolean().optional(),
+    force: z.optional(z.boolean()),
   })
-  .strict()
-  .refine((r) => (r.action === 'weight') === (r.weight !== undefined), { message: 'weight is required for action "weight", and only for it', path: ['weight'] })
-  .refine((r) => !HAPROXY_REASON_REQUIRED.includes(r.action) || r.reason !== '', {
-    message: 'reason is required for drain, maint and weight: say why (it goes to the audit log)',
-    path: ['reason'],
-  });
+  .check(
+    z.refine((r) => (r.action === 'weight') === (r.weight !== undefined), { message: 'weight is required for action "weight", and only for it', path: ['weight'] }),
+    z.refine((r) => !HAPROXY_REASON_REQUIRED.includes(r.action) || r.reason !== '', {
+      message: 'reason is required for drain, maint and weight: say why (it goes to the audit log)',
+      path: ['reason'],
+    }),
+  );
 export type HaproxyActionRequest = z.infer<typeof HaproxyActionRequest>;
 
-const ServerState = z.object({ status: z.string(), weight: z.number().int().nullable() });
+const ServerState = z.object({ status: z.string(), weight: z.nullable(z.int()) });
 
 export const HaproxyInstanceOutcome = z.object({
   instance: z.string(),
   director: z.string(),
   ok: z.boolean(),
   /** Status and weight before and after (after = re-read from the socket). */
-  before: ServerState.nullable(),
-  after: ServerState.nullable(),
-  error: z.string().nullable(),
+  before: z.nullable(ServerState),
+  after: z.nullable(ServerState),
+  error: z.nullable(z.string()),
 });
 export type HaproxyInstanceOutcome = z.infer<typeof HaproxyInstanceOutcome>;
 
@@ -145,7 +146,7 @@ export const HaproxyActionResult = z.object({
   action: HaproxyActionKind,
   backend: z.string(),
   server: z.string(),
-  weight: z.number().int().nullable(),
+  weight: z.nullable(z.int()),
   ok: z.boolean(),
   auditId: z.string(),
   instances: z.array(HaproxyInstanceOutcome),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 // The IPVS table as ipvsadm prints it, in every list mode. Field names are part of the
 // `lvsctl parse ipvsadm` JSON contract: add fields, never rename them.
@@ -25,7 +25,7 @@ export type IpvsListMode = z.infer<typeof IpvsListMode>;
 
 /** An object of non-negative figures under these names, in this order. */
 function figures<const K extends string>(...names: K[]) {
-  return z.object(Object.fromEntries(names.map((n) => [n, z.number().nonnegative()])) as Record<K, z.ZodNumber>);
+  return z.object(Object.fromEntries(names.map((n) => [n, z.number().check(z.nonnegative())])) as Record<K, z.ZodMiniNumber<number>>);
 }
 
 /** Cumulative counters (`--stats`). Abbreviated values (`123K`) are expanded lower bounds. */
@@ -40,30 +40,30 @@ export type IpvsRates = z.infer<typeof IpvsRates>;
  * Forwarding method as printed: Masq (NAT), Route (DR), Tunnel, Local, or any other
  * name a fork prints (kept verbatim, e.g. FullNat, "(null)").
  */
-export const ForwardMethod = z.string().min(1);
+export const ForwardMethod = z.string().check(z.minLength(1));
 export type ForwardMethod = z.infer<typeof ForwardMethod>;
 
 export const TunnelInfo = z.object({
   /** e.g. ipip, gue, gre (`--tun-info`, ipvsadm 1.31). */
   type: z.string(),
-  port: z.number().int().nullable(),
+  port: z.nullable(z.int()),
   flags: z.array(z.string()),
 });
 export type TunnelInfo = z.infer<typeof TunnelInfo>;
 
 export const IpvsRealServer = z.object({
   address: z.string(),
-  port: z.number().int().min(0).max(65535),
-  forward: ForwardMethod.nullable(),
-  weight: z.number().int().min(0).nullable(),
-  activeConns: z.number().int().nonnegative().nullable(),
-  inactiveConns: z.number().int().nonnegative().nullable(),
-  persistentConns: z.number().int().nonnegative().nullable(),
-  upperThreshold: z.number().int().nonnegative().nullable(),
-  lowerThreshold: z.number().int().nonnegative().nullable(),
-  stats: IpvsStats.nullable(),
-  rates: IpvsRates.nullable(),
-  tunnel: TunnelInfo.nullable().optional(),
+  port: z.int().check(z.gte(0), z.lte(65535)),
+  forward: z.nullable(ForwardMethod),
+  weight: z.nullable(z.int().check(z.gte(0))),
+  activeConns: z.nullable(z.int().check(z.nonnegative())),
+  inactiveConns: z.nullable(z.int().check(z.nonnegative())),
+  persistentConns: z.nullable(z.int().check(z.nonnegative())),
+  upperThreshold: z.nullable(z.int().check(z.nonnegative())),
+  lowerThreshold: z.nullable(z.int().check(z.nonnegative())),
+  stats: z.nullable(IpvsStats),
+  rates: z.nullable(IpvsRates),
+  tunnel: z.optional(z.nullable(TunnelInfo)),
   approximate: z.boolean(),
 });
 export type IpvsRealServer = z.infer<typeof IpvsRealServer>;
@@ -71,22 +71,22 @@ export type IpvsRealServer = z.infer<typeof IpvsRealServer>;
 export const IpvsService = z.object({
   protocol: IpvsProtocol,
   family: AddressFamily,
-  address: z.string().nullable(),
-  port: z.number().int().min(0).max(65535).nullable(),
-  fwmark: z.number().int().nonnegative().nullable(),
-  scheduler: z.string().nullable(),
+  address: z.nullable(z.string()),
+  port: z.nullable(z.int().check(z.gte(0), z.lte(65535))),
+  fwmark: z.nullable(z.int().check(z.nonnegative())),
+  scheduler: z.nullable(z.string()),
   flags: z.array(z.string()),
-  persistent: z.object({ timeout: z.number().int().nonnegative(), netmask: z.string().nullable() }).nullable(),
-  pe: z.string().nullable(),
+  persistent: z.nullable(z.object({ timeout: z.int().check(z.nonnegative()), netmask: z.nullable(z.string()) })),
+  pe: z.nullable(z.string()),
   ops: z.boolean(),
-  stats: IpvsStats.nullable(),
-  rates: IpvsRates.nullable(),
+  stats: z.nullable(IpvsStats),
+  rates: z.nullable(IpvsRates),
   approximate: z.boolean(),
   realServers: z.array(IpvsRealServer),
 });
 export type IpvsService = z.infer<typeof IpvsService>;
 
-export const Endpoint = z.object({ address: z.string(), port: z.number().int().min(0).max(65535) });
+export const Endpoint = z.object({ address: z.string(), port: z.int().check(z.gte(0), z.lte(65535)) });
 export type Endpoint = z.infer<typeof Endpoint>;
 
 /** One row of `ipvsadm -Lnc` (one entry of /proc/net/ip_vs_conn). */
@@ -94,22 +94,22 @@ export const IpvsConnection = z.object({
   /** TCP, UDP, SCTP, or IP for a persistence template. */
   protocol: z.string(),
   state: z.string(),
-  expiresInSeconds: z.number().int().nonnegative(),
+  expiresInSeconds: z.int().check(z.nonnegative()),
   client: Endpoint,
   virtual: Endpoint,
   destination: Endpoint,
   /** With `--persistent-conn`: persistence engine name and data. */
-  pe: z.object({ name: z.string(), data: z.string() }).nullable().optional(),
+  pe: z.optional(z.nullable(z.object({ name: z.string(), data: z.string() }))),
 });
 export type IpvsConnection = z.infer<typeof IpvsConnection>;
 
-export const IpvsTimeouts = z.object({ tcp: z.number().int(), tcpfin: z.number().int(), udp: z.number().int() });
+export const IpvsTimeouts = z.object({ tcp: z.int(), tcpfin: z.int(), udp: z.int() });
 export type IpvsTimeouts = z.infer<typeof IpvsTimeouts>;
 
 export const IpvsSyncDaemon = z.object({
   role: z.enum(['master', 'backup']),
   mcastInterface: z.string(),
-  syncId: z.number().int(),
+  syncId: z.int(),
   /** Other `key=value` settings ipvsadm 1.28+ prints (maxlen, group, port, ttl). */
   options: z.record(z.string(), z.string()),
 });
@@ -118,11 +118,11 @@ export type IpvsSyncDaemon = z.infer<typeof IpvsSyncDaemon>;
 export const IpvsTable = z.object({
   mode: IpvsListMode,
   /** From `IP Virtual Server version X.Y.Z (size=N)`, null when the title is absent. */
-  version: z.string().nullable(),
-  connTableSize: z.number().int().nullable(),
+  version: z.nullable(z.string()),
+  connTableSize: z.nullable(z.int()),
   services: z.array(IpvsService),
   connections: z.array(IpvsConnection),
-  timeout: IpvsTimeouts.nullable().optional(),
-  daemons: z.array(IpvsSyncDaemon).optional(),
+  timeout: z.optional(z.nullable(IpvsTimeouts)),
+  daemons: z.optional(z.array(IpvsSyncDaemon)),
 });
 export type IpvsTable = z.infer<typeof IpvsTable>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 // keepalived as its own dumps, logs and notifications describe it. Field names are part of the
 // `lvsctl parse keepalived-*` JSON contract: add fields, never rename them.
@@ -17,12 +17,12 @@ export type InetFamily = z.infer<typeof InetFamily>;
 /** `[ADDR]:proto:PORT` as keepalived formats real and virtual servers (FMT_RS / FMT_VS). */
 export const KeepalivedEndpoint = z.object({
   /** IP address (IPv6 as printed, without brackets), or the group name for `[VSG]:PORT`. */
-  address: z.string().nullable(),
+  address: z.nullable(z.string()),
   /** tcp, udp, sctp; null when the form has no protocol (1.x `[ADDR]:PORT`, fwmark). */
-  protocol: z.string().nullable(),
-  port: z.number().int().min(0).max(65535).nullable(),
+  protocol: z.nullable(z.string()),
+  port: z.nullable(z.int().check(z.gte(0), z.lte(65535))),
   /** `FWM 5` virtual servers. */
-  fwmark: z.number().int().nonnegative().nullable(),
+  fwmark: z.nullable(z.int().check(z.nonnegative())),
   /** Verbatim text, e.g. `[192.0.2.11]:tcp:80`. */
   text: z.string(),
 });
@@ -35,13 +35,13 @@ export type KeepalivedEndpoint = z.infer<typeof KeepalivedEndpoint>;
 /** One `Virtual IP` entry: `192.0.2.100/24 dev eth0 scope global label eth0:vip set`. */
 export const KeepalivedVip = z.object({
   address: z.string(),
-  prefixlen: z.number().int().min(0).max(128).nullable(),
+  prefixlen: z.nullable(z.int().check(z.gte(0), z.lte(128))),
   family: InetFamily,
-  device: z.string().nullable(),
-  scope: z.string().nullable(),
-  label: z.string().nullable(),
+  device: z.nullable(z.string()),
+  scope: z.nullable(z.string()),
+  label: z.nullable(z.string()),
   /** keepalived believes it has configured the address (2.x ` set` suffix; null before 2.x). */
-  set: z.boolean().nullable(),
+  set: z.nullable(z.boolean()),
   raw: z.string(),
 });
 export type KeepalivedVip = z.infer<typeof KeepalivedVip>;
@@ -49,47 +49,47 @@ export type KeepalivedVip = z.infer<typeof KeepalivedVip>;
 /** A tracked object line: `     chk_fault_flag weight 0` (scripts, interfaces) or `     /f, weight 0` (files). */
 export const KeepalivedTrackRef = z.object({
   name: z.string(),
-  weight: z.number().int(),
+  weight: z.int(),
   reverse: z.boolean(),
 });
 export type KeepalivedTrackRef = z.infer<typeof KeepalivedTrackRef>;
 
-export const KeepalivedTrackedScriptRef = KeepalivedTrackRef.extend({
+export const KeepalivedTrackedScriptRef = z.extend(KeepalivedTrackRef, {
   /** From the `VRRP Scripts` section of the same dump: GOOD or BAD, null when not dumped. */
-  status: z.string().nullable(),
-  good: z.boolean().nullable(),
+  status: z.nullable(z.string()),
+  good: z.nullable(z.boolean()),
 });
 export type KeepalivedTrackedScriptRef = z.infer<typeof KeepalivedTrackedScriptRef>;
 
 export const VrrpInstanceData = z.object({
   name: z.string(),
   /** 2 or 3. */
-  version: z.number().int().nullable(),
-  syncGroup: z.string().nullable(),
+  version: z.nullable(z.int()),
+  syncGroup: z.nullable(z.string()),
   nativeIpv6: z.boolean(),
   state: VrrpState,
-  wantState: VrrpState.nullable(),
+  wantState: z.nullable(VrrpState),
   /** Only printed in BACKUP state: the current master's address and priority. */
-  masterRouter: z.string().nullable(),
-  masterPriority: z.number().int().nullable(),
+  masterRouter: z.nullable(z.string()),
+  masterPriority: z.nullable(z.int()),
   /** Epoch seconds (float). 1.x printed whole seconds. */
-  lastTransition: z.number().nullable(),
+  lastTransition: z.nullable(z.number()),
   /** Epoch seconds of the next read timeout, null when DISABLED or not printed. */
-  readTimeout: z.number().nullable(),
-  interface: z.string().nullable(),
-  sourceIp: z.string().nullable(),
-  virtualRouterId: z.number().int().min(0).max(255),
+  readTimeout: z.nullable(z.number()),
+  interface: z.nullable(z.string()),
+  sourceIp: z.nullable(z.string()),
+  virtualRouterId: z.int().check(z.gte(0), z.lte(255)),
   /** Configured (base) priority. */
-  priority: z.number().int(),
+  priority: z.int(),
   /** Priority after track script/interface/file weights (null in 1.x dumps that lack it). */
-  effectivePriority: z.number().int().nullable(),
-  totalPriority: z.number().int().nullable(),
-  advertIntervalMs: z.number().nonnegative().nullable(),
-  preempt: z.boolean().nullable(),
-  preemptDelaySeconds: z.number().nonnegative().nullable(),
-  configFaults: z.number().int().nonnegative().nullable(),
+  effectivePriority: z.nullable(z.int()),
+  totalPriority: z.nullable(z.int()),
+  advertIntervalMs: z.nullable(z.number().check(z.nonnegative())),
+  preempt: z.nullable(z.boolean()),
+  preemptDelaySeconds: z.nullable(z.number().check(z.nonnegative())),
+  configFaults: z.nullable(z.int().check(z.nonnegative())),
   /** `Number of interface and track script faults` (2.x): > 0 means the instance is held in FAULT. */
-  scriptIfFaults: z.number().int().nonnegative().nullable(),
+  scriptIfFaults: z.nullable(z.int().check(z.nonnegative())),
   vips: z.array(KeepalivedVip),
   excludedVips: z.array(KeepalivedVip),
   trackedInterfaces: z.array(KeepalivedTrackRef),
@@ -114,64 +114,64 @@ export type VrrpSyncGroupData = z.infer<typeof VrrpSyncGroupData>;
 
 export const VrrpScriptData = z.object({
   name: z.string(),
-  command: z.string().nullable(),
-  intervalSeconds: z.number().nonnegative().nullable(),
-  timeoutSeconds: z.number().nonnegative().nullable(),
-  weight: z.number().int().nullable(),
+  command: z.nullable(z.string()),
+  intervalSeconds: z.nullable(z.number().check(z.nonnegative())),
+  timeoutSeconds: z.nullable(z.number().check(z.nonnegative())),
+  weight: z.nullable(z.int()),
   reverse: z.boolean(),
-  rise: z.number().int().nullable(),
-  fall: z.number().int().nullable(),
-  result: z.number().int().nullable(),
+  rise: z.nullable(z.int()),
+  fall: z.nullable(z.int()),
+  result: z.nullable(z.int()),
   /** As printed: GOOD, BAD (2.x); 1.x also INIT, INIT/GOOD, INIT/FAILED, DISABLED. */
-  status: z.string().nullable(),
+  status: z.nullable(z.string()),
   /** status GOOD or INIT/GOOD. */
-  good: z.boolean().nullable(),
-  initState: z.string().nullable(),
+  good: z.nullable(z.boolean()),
+  initState: z.nullable(z.string()),
   /** idle, running, ... (2.x). */
-  runState: z.string().nullable(),
+  runState: z.nullable(z.string()),
   instances: z.array(KeepalivedTrackRef),
 });
 export type VrrpScriptData = z.infer<typeof VrrpScriptData>;
 
 export const KeepalivedRealServerData = z.object({
   address: z.string(),
-  port: z.number().int().min(0).max(65535),
+  port: z.int().check(z.gte(0), z.lte(65535)),
   /**
    * `WEIGHT` of the dump: the weight keepalived gives the server (effective weight clamped to
    * >= 0). An inhibited server that is down (`inhibitOnFailure` and not `alive`) still shows its
    * weight here while IPVS has it at 0.
    */
-  weight: z.number().int(),
-  effectiveWeight: z.number().int().nullable(),
-  initialWeight: z.number().int().nullable(),
+  weight: z.int(),
+  effectiveWeight: z.nullable(z.int()),
+  initialWeight: z.nullable(z.int()),
   /** NAT, DR, TUN, IPIP, GUE, GRE, or the hex the dump printed. */
-  forwarding: z.string().nullable(),
+  forwarding: z.nullable(z.string()),
   /** keepalived's view: the server passed its checks (and is in the IPVS table unless inhibited). */
   alive: z.boolean(),
-  failedCheckers: z.number().int().nonnegative().nullable(),
+  failedCheckers: z.nullable(z.int().check(z.nonnegative())),
   /** In the IPVS table according to keepalived. */
-  set: z.boolean().nullable(),
-  inhibitOnFailure: z.boolean().nullable(),
+  set: z.nullable(z.boolean()),
+  inhibitOnFailure: z.nullable(z.boolean()),
   trackedFiles: z.array(KeepalivedTrackRef),
 });
 export type KeepalivedRealServerData = z.infer<typeof KeepalivedRealServerData>;
 
 export const KeepalivedVirtualServerData = z.object({
-  address: z.string().nullable(),
-  port: z.number().int().min(0).max(65535).nullable(),
-  fwmark: z.number().int().nonnegative().nullable(),
+  address: z.nullable(z.string()),
+  port: z.nullable(z.int().check(z.gte(0), z.lte(65535))),
+  fwmark: z.nullable(z.int().check(z.nonnegative())),
   /** Virtual server group name (`VS GROUP = [name]:port`). */
-  group: z.string().nullable(),
-  family: z.string().nullable(),
-  protocol: z.string().nullable(),
-  scheduler: z.string().nullable(),
-  persistenceTimeout: z.number().int().nonnegative().nullable(),
-  forwarding: z.string().nullable(),
-  quorum: z.number().int().nullable(),
-  hysteresis: z.number().int().nullable(),
-  alive: z.boolean().nullable(),
-  quorumUp: z.boolean().nullable(),
-  sorryServer: z.string().nullable(),
+  group: z.nullable(z.string()),
+  family: z.nullable(z.string()),
+  protocol: z.nullable(z.string()),
+  scheduler: z.nullable(z.string()),
+  persistenceTimeout: z.nullable(z.int().check(z.nonnegative())),
+  forwarding: z.nullable(z.string()),
+  quorum: z.nullable(z.int()),
+  hysteresis: z.nullable(z.int()),
+  alive: z.nullable(z.boolean()),
+  quorumUp: z.nullable(z.boolean()),
+  sorryServer: z.nullable(z.string()),
   realServers: z.array(KeepalivedRealServerData),
 });
 export type KeepalivedVirtualServerData = z.infer<typeof KeepalivedVirtualServerData>;
@@ -181,11 +181,11 @@ export const KeepalivedCheckerData = z.object({
   virtualServer: KeepalivedEndpoint,
   realServer: KeepalivedEndpoint,
   /** HTTP_GET, SSL_GET, TCP_CHECK, MISC_CHECK, FILE_CHECK, ... from `Keepalive method = `, null if not printed. */
-  method: z.string().nullable(),
-  enabled: z.boolean().nullable(),
-  up: z.boolean().nullable(),
-  hasRun: z.boolean().nullable(),
-  currentWeight: z.number().int().nullable(),
+  method: z.nullable(z.string()),
+  enabled: z.nullable(z.boolean()),
+  up: z.nullable(z.boolean()),
+  hasRun: z.nullable(z.boolean()),
+  currentWeight: z.nullable(z.int()),
 });
 export type KeepalivedCheckerData = z.infer<typeof KeepalivedCheckerData>;
 
@@ -193,34 +193,34 @@ export type KeepalivedCheckerData = z.infer<typeof KeepalivedCheckerData>;
 export const KeepalivedCheckerTrackFile = z.object({
   name: z.string(),
   /** The tracked file's path (`File = ...`), null when not printed. */
-  file: z.string().nullable(),
+  file: z.nullable(z.string()),
   /** The value keepalived last read from the file. */
-  status: z.number().int().nullable(),
+  status: z.nullable(z.int()),
   /** The track_file's default weight. */
-  weight: z.number().int().nullable(),
+  weight: z.nullable(z.int()),
 });
 export type KeepalivedCheckerTrackFile = z.infer<typeof KeepalivedCheckerTrackFile>;
 
 export const KeepalivedGlobalData = z.object({
-  routerId: z.string().nullable(),
-  networkNamespace: z.string().nullable(),
-  instanceName: z.string().nullable(),
+  routerId: z.nullable(z.string()),
+  networkNamespace: z.nullable(z.string()),
+  instanceName: z.nullable(z.string()),
   /** Every ` Key = value` line of the global section, verbatim (first occurrence wins). */
   settings: z.record(z.string(), z.string()),
 });
 export type KeepalivedGlobalData = z.infer<typeof KeepalivedGlobalData>;
 
 export const KeepalivedData = z.object({
-  global: KeepalivedGlobalData.nullable(),
+  global: z.nullable(KeepalivedGlobalData),
   instances: z.array(VrrpInstanceData),
   syncGroups: z.array(VrrpSyncGroupData),
   scripts: z.array(VrrpScriptData),
   /** From keepalived_check.data (or a 1.x combined dump); empty for the VRRP-only file. */
-  lvsVersion: z.string().nullable(),
+  lvsVersion: z.nullable(z.string()),
   virtualServers: z.array(KeepalivedVirtualServerData),
   checkers: z.array(KeepalivedCheckerData),
   /** FILE_CHECK track files of the checker process (name -> path), from keepalived_check.data. */
-  trackFiles: z.array(KeepalivedCheckerTrackFile).optional(),
+  trackFiles: z.optional(z.array(KeepalivedCheckerTrackFile)),
   /** Titles of every `------< X >------` section seen, in order, modelled or not. */
   sections: z.array(z.string()),
 });
@@ -230,20 +230,20 @@ export type KeepalivedData = z.infer<typeof KeepalivedData>;
 // JSON dump: /tmp/keepalived.json (signal `keepalived --signum=JSON`). Wire shape, then app shape.
 
 export const KeepalivedJsonStats = z.object({
-  advertRcvd: z.number().int().nonnegative(),
-  advertSent: z.number().int().nonnegative(),
-  becomeMaster: z.number().int().nonnegative(),
-  releaseMaster: z.number().int().nonnegative(),
-  packetLenErr: z.number().int().nonnegative(),
-  advertIntervalErr: z.number().int().nonnegative(),
-  ipTtlErr: z.number().int().nonnegative(),
-  invalidTypeRcvd: z.number().int().nonnegative(),
-  addrListErr: z.number().int().nonnegative(),
-  invalidAuthtype: z.number().int().nonnegative(),
-  authtypeMismatch: z.number().int().nonnegative().nullable(),
-  authFailure: z.number().int().nonnegative().nullable(),
-  priZeroRcvd: z.number().int().nonnegative(),
-  priZeroSent: z.number().int().nonnegative(),
+  advertRcvd: z.int().check(z.nonnegative()),
+  advertSent: z.int().check(z.nonnegative()),
+  becomeMaster: z.int().check(z.nonnegative()),
+  releaseMaster: z.int().check(z.nonnegative()),
+  packetLenErr: z.int().check(z.nonnegative()),
+  advertIntervalErr: z.int().check(z.nonnegative()),
+  ipTtlErr: z.int().check(z.nonnegative()),
+  invalidTypeRcvd: z.int().check(z.nonnegative()),
+  addrListErr: z.int().check(z.nonnegative()),
+  invalidAuthtype: z.int().check(z.nonnegative()),
+  authtypeMismatch: z.nullable(z.int().check(z.nonnegative())),
+  authFailure: z.nullable(z.int().check(z.nonnegative())),
+  priZeroRcvd: z.int().check(z.nonnegative()),
+  priZeroSent: z.int().check(z.nonnegative()),
 });
 export type KeepalivedJsonStats = z.infer<typeof KeepalivedJsonStats>;
 
@@ -251,16 +251,16 @@ export const KeepalivedJsonInstance = z.object({
   name: z.string(),
   state: VrrpState,
   /** The number keepalived wrote (0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT, 97 DELETED, 98 STOP). */
-  stateCode: z.number().int(),
+  stateCode: z.int(),
   wantState: VrrpState,
-  interface: z.string().nullable(),
-  virtualRouterId: z.number().int(),
-  priority: z.number().int(),
-  effectivePriority: z.number().int(),
-  masterPriority: z.number().int(),
+  interface: z.nullable(z.string()),
+  virtualRouterId: z.int(),
+  priority: z.int(),
+  effectivePriority: z.int(),
+  masterPriority: z.int(),
   /** Epoch seconds (float). */
   lastTransition: z.number(),
-  version: z.number().int(),
+  version: z.int(),
   advertIntervalSeconds: z.number(),
   masterAdvertIntervalSeconds: z.number(),
   preempt: z.boolean(),
@@ -272,7 +272,7 @@ export const KeepalivedJsonInstance = z.object({
   /** Commands of tracked scripts (the JSON dump has no script names). */
   trackedScriptCommands: z.array(z.string()),
   notifyScripts: z.record(z.string(), z.string()),
-  stats: KeepalivedJsonStats.nullable(),
+  stats: z.nullable(KeepalivedJsonStats),
 });
 export type KeepalivedJsonInstance = z.infer<typeof KeepalivedJsonInstance>;
 
@@ -284,25 +284,25 @@ export type KeepalivedJsonDump = z.infer<typeof KeepalivedJsonDump>;
 
 export const VrrpInstanceStats = z.object({
   name: z.string(),
-  advertReceived: z.number().int().nonnegative(),
-  advertSent: z.number().int().nonnegative(),
-  becameMaster: z.number().int().nonnegative(),
-  releasedMaster: z.number().int().nonnegative(),
+  advertReceived: z.int().check(z.nonnegative()),
+  advertSent: z.int().check(z.nonnegative()),
+  becameMaster: z.int().check(z.nonnegative()),
+  releasedMaster: z.int().check(z.nonnegative()),
   packetErrors: z.object({
-    length: z.number().int().nonnegative(),
-    ttl: z.number().int().nonnegative(),
-    invalidType: z.number().int().nonnegative(),
-    advertInterval: z.number().int().nonnegative(),
-    addressList: z.number().int().nonnegative(),
+    length: z.int().check(z.nonnegative()),
+    ttl: z.int().check(z.nonnegative()),
+    invalidType: z.int().check(z.nonnegative()),
+    advertInterval: z.int().check(z.nonnegative()),
+    addressList: z.int().check(z.nonnegative()),
   }),
   authErrors: z.object({
-    invalidType: z.number().int().nonnegative(),
+    invalidType: z.int().check(z.nonnegative()),
     /** Only with VRRP authentication compiled in. */
-    typeMismatch: z.number().int().nonnegative().nullable(),
-    failure: z.number().int().nonnegative().nullable(),
+    typeMismatch: z.nullable(z.int().check(z.nonnegative())),
+    failure: z.nullable(z.int().check(z.nonnegative())),
   }),
-  priorityZeroReceived: z.number().int().nonnegative(),
-  priorityZeroSent: z.number().int().nonnegative(),
+  priorityZeroReceived: z.int().check(z.nonnegative()),
+  priorityZeroSent: z.int().check(z.nonnegative()),
 });
 export type VrrpInstanceStats = z.infer<typeof VrrpInstanceStats>;
 
@@ -327,8 +327,8 @@ const eventBase = {
   /** Epoch milliseconds. */
   time: z.number(),
   source: KeepalivedLogSource,
-  host: z.string().nullable(),
-  pid: z.number().int().nullable(),
+  host: z.nullable(z.string()),
+  pid: z.nullable(z.int()),
   /** The message after the envelope (timestamp, host, identifier). */
   message: z.string(),
   /** The input line verbatim. */
@@ -356,7 +356,7 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
     ...eventBase,
     type: z.literal('lower-priority-advert'),
     instance: z.string(),
-    priority: z.number().int(),
+    priority: z.int(),
     from: z.string(),
   }),
   z.object({
@@ -364,9 +364,9 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
     type: z.literal('higher-priority-advert'),
     instance: z.string(),
     /** null in the 1.x form `Received advert with higher priority P, ours Q`. */
-    from: z.string().nullable(),
-    priority: z.number().int(),
-    ours: z.number().int(),
+    from: z.nullable(z.string()),
+    priority: z.int(),
+    ours: z.int(),
   }),
   z.object({
     ...eventBase,
@@ -379,8 +379,8 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
     ...eventBase,
     type: z.literal('effective-priority'),
     instance: z.string(),
-    from: z.number().int().nullable(),
-    to: z.number().int(),
+    from: z.nullable(z.int()),
+    to: z.int(),
   }),
   z.object({
     ...eventBase,
@@ -388,7 +388,7 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
     script: z.string(),
     result: z.enum(['succeeded', 'failed', 'timed_out']),
     /** e.g. `exited with status 1`. */
-    detail: z.string().nullable(),
+    detail: z.nullable(z.string()),
   }),
   z.object({
     ...eventBase,
@@ -396,7 +396,7 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
     instance: z.string(),
     cause: z.enum(['script', 'interface', 'file', 'process', 'no-address', 'no-peers', 'other']),
     /** Script, interface, file or process name. */
-    subject: z.string().nullable(),
+    subject: z.nullable(z.string()),
   }),
   z.object({ ...eventBase, type: z.literal('interface'), interface: z.string(), up: z.boolean() }),
   /**
@@ -404,16 +404,16 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
    * of this director added or removed; a VIP removed while MASTER makes keepalived give up MASTER);
    * older and checker lines name no interface.
    */
-  z.object({ ...eventBase, type: z.literal('address'), address: z.string(), added: z.boolean(), interface: z.string().nullable() }),
+  z.object({ ...eventBase, type: z.literal('address'), address: z.string(), added: z.boolean(), interface: z.nullable(z.string()) }),
   /** `(VI_1) setting VIPs.` / `(VI_1) removing VIPs.` (logged with -D / --log-detail). */
   z.object({ ...eventBase, type: z.literal('vips'), instance: z.string(), action: z.enum(['set', 'remove']) }),
   z.object({
     ...eventBase,
     type: z.literal('checker'),
     /** TCP_CHECK, HTTP_GET (HTTP or SSL), MISC_CHECK, FILE_CHECK, or null when the line does not say. */
-    checker: z.string().nullable(),
+    checker: z.nullable(z.string()),
     realServer: KeepalivedEndpoint,
-    virtualServer: KeepalivedEndpoint.nullable(),
+    virtualServer: z.nullable(KeepalivedEndpoint),
     ok: z.boolean(),
     /** The check's own words, e.g. `HTTP status code error`, `failed after 1 retries`. */
     detail: z.string(),
@@ -429,8 +429,8 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
   z.object({
     ...eventBase,
     type: z.literal('weight'),
-    from: z.number().int(),
-    to: z.number().int(),
+    from: z.int(),
+    to: z.int(),
     realServer: KeepalivedEndpoint,
     virtualServer: KeepalivedEndpoint,
   }),
@@ -455,9 +455,9 @@ export const KeepalivedLogEvent = z.discriminatedUnion('type', [
     type: z.literal('process'),
     action: z.enum(['starting', 'startup-complete', 'stopping', 'stopped', 'child-started', 'child-stopped', 'reloading']),
     /** `Keepalived v2.2.7 (01/16,2022)` for starting/stopped, null otherwise. */
-    version: z.string().nullable(),
+    version: z.nullable(z.string()),
     /** child-started: the child's pid. */
-    childPid: z.number().int().nullable(),
+    childPid: z.nullable(z.int()),
   }),
   z.object({ ...eventBase, type: z.literal('other') }),
 ]);
@@ -483,14 +483,14 @@ export const KeepalivedNotifyEvent = z.discriminatedUnion('type', [
     type: z.literal('instance'),
     name: z.string(),
     state: NotifyState,
-    priority: z.number().int().nullable(),
+    priority: z.nullable(z.int()),
     raw: z.string(),
   }),
   z.object({
     type: z.literal('group'),
     name: z.string(),
     state: NotifyState,
-    priority: z.number().int().nullable(),
+    priority: z.nullable(z.int()),
     raw: z.string(),
   }),
   z.object({

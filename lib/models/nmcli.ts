@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 // NetworkManager as `nmcli -t` / `nmcli -m multiline` prints it. A record maps the requested
 // field names (as given to -f, upper-case for list commands: DEVICE, TYPE, ...) to their values;
@@ -20,7 +20,7 @@ export const NmcliDevice = z.object({
   /** connected, disconnected, unmanaged, unavailable, connecting (...), ... */
   state: z.string(),
   /** Active connection name, null when none. */
-  connection: z.string().nullable(),
+  connection: z.nullable(z.string()),
 });
 export type NmcliDevice = z.infer<typeof NmcliDevice>;
 
@@ -29,10 +29,10 @@ export const NmcliConnection = z.object({
   name: z.string(),
   uuid: z.string(),
   type: z.string(),
-  device: z.string().nullable(),
-  active: z.boolean().nullable(),
+  device: z.nullable(z.string()),
+  active: z.nullable(z.boolean()),
   /** activated, activating, deactivating, ... null when inactive. */
-  state: z.string().nullable(),
-  autoconnect: z.boolean().nullable(),
+  state: z.nullable(z.string()),
+  autoconnect: z.nullable(z.boolean()),
 });
 export type NmcliConnection = z.infer<typeof NmcliConnection>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { canonicalAddress } from '@/lib/address';
 import type { ClusterSnapshot } from './cluster';
 
@@ -11,23 +11,17 @@ export const SEARCH_MAX_QUERY = 100;
 export const SEARCH_DEFAULT_LIMIT = 20;
 export const SEARCH_MAX_LIMIT = 50;
 
-export const SearchQuery = z
-  .object({
-    q: z
-      .string()
-      .trim()
-      .min(1, 'q: type something to search for')
-      .max(SEARCH_MAX_QUERY, `q: at most ${SEARCH_MAX_QUERY} characters`)
-      .describe('What to find: part of an address, VIP, service ("TCP 192.0.2.100:80"), port, host or director name'),
-    limit: z.coerce
-      .number()
-      .int('limit: a whole number')
-      .min(1, 'limit: at least 1')
-      .max(SEARCH_MAX_LIMIT, `limit: at most ${SEARCH_MAX_LIMIT}`)
-      .optional()
-      .describe(`How many hits at most (default ${SEARCH_DEFAULT_LIMIT})`),
-  })
-  .strict();
+export const SearchQuery = z.strictObject({
+  q: z.string().check(
+    z.trim(),
+    z.minLength(1, 'q: type something to search for'),
+    z.maxLength(SEARCH_MAX_QUERY, `q: at most ${SEARCH_MAX_QUERY} characters`),
+    z.describe('What to find: part of an address, VIP, service ("TCP 192.0.2.100:80"), port, host or director name'),
+  ),
+  limit: z
+    .optional(z.coerce.number().check(z.int('limit: a whole number'), z.gte(1, 'limit: at least 1'), z.lte(SEARCH_MAX_LIMIT, `limit: at most ${SEARCH_MAX_LIMIT}`)))
+    .check(z.describe(`How many hits at most (default ${SEARCH_DEFAULT_LIMIT})`)),
+});
 export type SearchQuery = z.infer<typeof SearchQuery>;
 
 export const SearchHitKind = z.enum(['cluster', 'director', 'service', 'real-server', 'host']);
@@ -39,7 +33,7 @@ export const SearchHit = z.object({
   label: z.string(),
   /** Where it is: "lab", "lab · TCP 192.0.2.100:80". */
   detail: z.string(),
-  cluster: z.string().nullable(),
+  cluster: z.nullable(z.string()),
   /** The console page that shows it (a path on this console). */
   href: z.string(),
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { EventKind } from './events';
 
 // GET /api/admin/webhooks: each configured webhook's last delivery. Never the URL (a secret).
@@ -9,9 +9,9 @@ export const WebhookDelivery = z.object({
   kind: EventKind,
   ok: z.boolean(),
   /** HTTP status of the last attempt, null when none answered. */
-  status: z.number().nullable(),
+  status: z.nullable(z.number()),
   attempts: z.number(),
-  error: z.string().nullable(),
+  error: z.nullable(z.string()),
 });
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
@@ -19,12 +19,12 @@ export const WebhookStatus = z.object({
   name: z.string(),
   format: z.enum(['json', 'slack']),
   events: z.array(EventKind),
-  clusters: z.array(z.string()).nullable(),
+  clusters: z.nullable(z.array(z.string())),
   /** Also sent the audit log's head (anchors). */
   auditHead: z.boolean(),
   sent: z.number(),
   failed: z.number(),
-  last: WebhookDelivery.nullable(),
+  last: z.nullable(WebhookDelivery),
 });
 export type WebhookStatus = z.infer<typeof WebhookStatus>;
 

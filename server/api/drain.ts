@@ -43,7 +43,7 @@ export function getIntents(cluster: string, search: URLSearchParams): IntentList
 
 export const PlanQuery = z
   .object({
-    action: DrainAction.default('drain'),
+    action: z._default(DrainAction, 'drain'),
     target: z.string().min(1).max(64),
     service: z.string().min(1).max(80).optional(),
     weight: z.coerce.number().int().min(0).max(65535).optional(),

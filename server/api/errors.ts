@@ -1,8 +1,12 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
-import { ZodError } from 'zod';
+import { z } from 'zod';
 import { describeIssues } from '@/server/config/load';
 import { hasErrorBrand, isDomainError, type DomainErrorKind } from '@/server/errors';
+
+// The lib/models schemas are zod/mini, which installs no locale (classic zod installs English when it
+// builds its first schema): English issue messages for every route and lvsctl, whatever they load.
+z.config(z.locales.en());
 
 // The edge's error type: a closed list of codes, each mapped to an HTTP status here. Domain code
 // throws DomainError (server/errors.ts); DOMAIN_ERROR_CODE below is the one table turning its kinds
@@ -66,9 +70,10 @@ export function errorResponse(thrown: unknown): NextResponse {
       { status: API_ERROR_STATUS[e.code] },
     );
   }
-  // zod can be bundled twice as well: recognise its errors by shape too.
-  if (e instanceof ZodError || (e instanceof Error && e.name === 'ZodError' && Array.isArray((e as { issues?: unknown }).issues))) {
-    return NextResponse.json({ error: { code: 'validation', message: describeIssues((e as ZodError).issues) } }, { status: 422 });
+  // zod can be bundled twice as well: recognise its errors by shape too. $ZodError covers both
+  // classic zod's ZodError and the one zod/mini schemas (lib/models) throw, named '$ZodError'.
+  if (e instanceof z.core.$ZodError || (e instanceof Error && (e.name === 'ZodError' || e.name === '$ZodError') && Array.isArray((e as { issues?: unknown }).issues))) {
+    return NextResponse.json({ error: { code: 'validation', message: describeIssues((e as z.core.$ZodError).issues) } }, { status: 422 });
   }
   // Unknown failures: log the detail on the server, tell the client only that it failed.
   console.error('[api] unexpected error', e);

@@ -38,8 +38,8 @@ export interface Operation {
   /** Other ways in besides the role (GET /metrics: scrape token, allowed addresses). */
   grant?: string;
   tag: string;
-  query?: z.ZodObject;
-  body?: z.ZodType;
+  query?: z.core.$ZodObject;
+  body?: z.core.$ZodType;
   /** The body's size limit in bytes (server/api/body.ts), when not JSON_BODY_LIMIT. */
   bodyLimit?: number;
   /** A named schema in components.schemas, or a non-JSON answer. */
@@ -51,7 +51,7 @@ export interface Operation {
 }
 
 /** Named answer schemas (components.schemas). */
-const SCHEMAS: Record<string, z.ZodType> = {
+const SCHEMAS: Record<string, z.core.$ZodType> = {
   Ok: z.object({ ok: z.literal(true) }),
   Me,
   AuditList,
@@ -151,7 +151,7 @@ const PATH_PARAMS: Record<string, { description: string; schema: Record<string, 
 
 type Json = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+function jsonSchema(schema: z.core.$ZodType, io: 'input' | 'output'): Json {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
   if ('$defs' in rest) throw new Error('openapi: a schema produced $defs; inline it or name it in SCHEMAS');
   return rest;
@@ -170,7 +170,7 @@ function security(op: Operation): Json[] {
   return out;
 }
 
-function queryParameters(q: z.ZodObject): Json[] {
+function queryParameters(q: z.core.$ZodObject): Json[] {
   const schema = jsonSchema(q, 'input') as { properties?: Record<string, Json>; required?: string[] };
   return Object.entries(schema.properties ?? {}).map(([name, s]) => ({
     name,

@@ -26,8 +26,8 @@ const GENESIS = '0'.repeat(64);
 /** 1: SHA-256 (rows from before the audit key); 2: HMAC-SHA256 with the audit key. */
 const Scheme = z.union([z.literal(1), z.literal(2)]);
 
-/** A stored row: the entry's own fields (lib/models/audit.ts) and the chain's columns. */
-const Row = AuditEntry.pick({ at: true, actor: true, role: true, source: true, action: true, cluster: true, target: true, outcome: true }).extend({
+/** A stored row: the entry's own fields (lib/models/audit.ts, a zod/mini schema: its shape taken into a classic object) and the chain's columns. */
+const Row = z.object(AuditEntry.shape).pick({ at: true, actor: true, role: true, source: true, action: true, cluster: true, target: true, outcome: true }).extend({
   id: z.number().int(),
   detail: z.string(),
   prev_hash: z.string(),

@@ -97,7 +97,7 @@ export const HaproxyInstanceConfig = z
     /** The director (of this cluster) whose SSH connection reaches the HAProxy host. */
     director: Name,
     /** HAProxy's admin socket (`stats socket ... level admin`); the SSH user needs read/write on it. */
-    socket: HaproxySocketPath.default('/run/haproxy/admin.sock'),
+    socket: z._default(HaproxySocketPath, '/run/haproxy/admin.sock'),
   })
   .strict();
 export type HaproxyInstanceConfig = z.infer<typeof HaproxyInstanceConfig>;

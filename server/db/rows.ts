@@ -16,11 +16,11 @@ function camelCase(column: string): string {
  * id, `adjust` filling derived fields, then checked (and columns the model lacks dropped) by the
  * model's schema.
  */
-export function fromRow<T>(model: z.ZodType<T>, raw: unknown, adjust?: (fields: Record<string, unknown>) => Record<string, unknown>): T {
+export function fromRow<T>(model: z.core.$ZodType<T>, raw: unknown, adjust?: (fields: Record<string, unknown>) => Record<string, unknown>): T {
   const fields: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(raw as Record<string, unknown>)) fields[camelCase(column)] = value;
   fields.id = String(RowId.parse(fields.id));
-  return model.parse(adjust ? adjust(fields) : fields);
+  return z.parse(model, adjust ? adjust(fields) : fields);
 }
 
 /**

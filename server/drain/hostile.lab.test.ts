@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZodError } from 'zod';
+import { z } from 'zod';
 import { DrainRequest, RestoreRequest, WeightRequest } from '@/lib/models/drain';
 import { labSsh, startLabRuntime, type LabRuntime } from '@/server/testing/lab-runtime';
 import type { AuditLog } from '@/server/audit/log';
@@ -56,7 +56,7 @@ async function refusal(field: Field, f: () => Promise<unknown>): Promise<string>
   } catch (thrown) {
     // Domain errors as the edge answers them (server/api/errors.ts).
     const e = toApiError(thrown);
-    if (e instanceof ZodError) {
+    if (e instanceof z.core.$ZodError) {
       const paths = [...new Set(e.issues.map((i) => i.path.join('.')))];
       return paths.length === 1 && paths[0] === field ? `schema: ${field}` : `NOT A REFUSAL OF ${field}: schema error at ${paths.join(', ')}`;
     }

@@ -106,7 +106,7 @@ interface Target {
   kind: string;
   files: (f: string) => boolean;
   run: (text: string, file: string) => unknown;
-  schema: (file: string) => z.ZodType;
+  schema: (file: string) => z.core.$ZodType;
 }
 
 const logFormat = (f: string) =>
@@ -165,7 +165,7 @@ describe('fuzz: mutated fixtures parse to a valid model or throw ParseError', ()
             }
             throw new Error(`${target.kind}/${file} iteration ${i}: threw ${String(e)} for input ${JSON.stringify(text.slice(0, 300))}`);
           }
-          const check = schema.safeParse(result);
+          const check = z.safeParse(schema, result);
           if (!check.success) {
             throw new Error(`${target.kind}/${file} iteration ${i}: result does not validate: ${check.error.message.slice(0, 500)}`);
           }
