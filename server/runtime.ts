@@ -17,6 +17,8 @@ import { auditKeyForWriting } from '@/server/audit/key';
 import { AuditLog, newestKeyedRow } from '@/server/audit/log';
 import { createDrain, type Drain } from '@/server/drain/compose';
 import { IntentStore } from '@/server/drain/intent-store';
+import { MaintenanceService } from '@/server/maintenance/service';
+import { MaintenanceStore } from '@/server/maintenance/store';
 import { HaproxyService } from '@/server/haproxy/service';
 import { HaproxyHoldStore } from '@/server/haproxy/hold-store';
 import { createAuthService, type AuthService } from '@/server/auth/service';
@@ -39,6 +41,8 @@ export interface Runtime {
   collector: Collector;
   /** Drains, restores and re-weights (#5): the actions, their progress, the reconciler. */
   drain: Drain;
+  /** Director maintenance (#17): VIPs moved off a director through keepalived's track file. */
+  maintenance: MaintenanceService;
   /** HAProxy pools beside LVS (#8). */
   haproxy: HaproxyService;
   /** Access control: accounts, tokens, sessions, the failed-login limiter. */
@@ -90,6 +94,8 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
   // Drains (#5): holds and findings join every merged snapshot; each director report and tick
   // reaches the reconciler (the collector's hooks; nothing calls back into the action path).
   const drain = createDrain({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector, now });
+  // Director maintenance (#17): under the drain's per-cluster lock, so no change interleaves with a switch.
+  const maintenance = new MaintenanceService({ config, store: new MaintenanceStore(db), audit, pool: refresher.pool, clusters: () => collector, mutex: drain.mutex, now });
   // HAProxy (#8): holds outlive HAProxy reloads; the reconciler re-applies them while any are open.
   const haproxy = new HaproxyService({
     clusters: config.clusters,
@@ -110,7 +116,10 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     onTick: (s) => {
       history.record(s);
       try {
-        void followUp.onRecorded(s.name, recorder.record(s));
+        // Its log reads outlive a tick: one still running when the runtime closes finds the database shut.
+        followUp.onRecorded(s.name, recorder.record(s)).catch((e: unknown) => {
+          if (!closing) console.error('[events] follow-up failed', e);
+        });
       } catch (e) {
         console.error('[events] recording failed', e);
       }
@@ -160,6 +169,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     audit,
     collector,
     drain,
+    maintenance,
     haproxy,
     auth,
     onChannel: (listener) => refresher.pool.onChannel(listener),

@@ -32,6 +32,9 @@ const EXPECTED: Record<string, Partial<Record<(typeof METHODS)[number], Level>>>
   'clusters/[cluster]/restore': { POST: 'operator' },
   'clusters/[cluster]/weight': { POST: 'operator' },
   'clusters/[cluster]/intents': { GET: 'viewer' },
+  'clusters/[cluster]/maintenance': { GET: 'viewer' },
+  // The pre-flight (GET) reads two directors' connection tables: operators only, like the actions.
+  'clusters/[cluster]/directors/[director]/maintenance': { GET: 'operator', POST: 'operator', DELETE: 'operator' },
   'clusters/[cluster]/diagnostics': { GET: 'viewer' },
   'clusters/[cluster]/haproxy': { GET: 'viewer', POST: 'operator' },
   'clusters/[cluster]/haproxy/holds': { GET: 'viewer' },
@@ -331,6 +334,7 @@ describe('cluster scope, driven by the route table', () => {
     'clusters/[cluster]/weight': { target: '192.0.2.11', weight: 5, reason: 'scope test', dryRun: true },
     'clusters/[cluster]/restore': { target: '192.0.2.11', dryRun: true },
     'clusters/[cluster]/haproxy': { action: 'drain', backend: 'web', server: 's1', reason: 'scope test' },
+    'clusters/[cluster]/directors/[director]/maintenance': { reason: 'scope test', dryRun: true },
   };
 
   it('every route whose path names a cluster, every method: an actor scoped to another cluster gets 403, and nothing changes', async () => {
@@ -357,6 +361,8 @@ describe('cluster scope, driven by the route table', () => {
         'GET clusters/[cluster]', 'POST clusters/[cluster]/drain', 'POST clusters/[cluster]/restore', 'POST clusters/[cluster]/weight',
         'GET clusters/[cluster]/haproxy', 'POST clusters/[cluster]/haproxy', 'GET clusters/[cluster]/haproxy/holds', 'GET clusters/[cluster]/history', 'GET clusters/[cluster]/intents',
         'GET clusters/[cluster]/drain/plan', 'GET clusters/[cluster]/drain/progress', 'GET clusters/[cluster]/diagnostics', 'GET clusters/[cluster]/events',
+        'GET clusters/[cluster]/maintenance', 'GET clusters/[cluster]/directors/[director]/maintenance', 'POST clusters/[cluster]/directors/[director]/maintenance',
+        'DELETE clusters/[cluster]/directors/[director]/maintenance',
       ]),
     );
     expect(getRuntime().drain.service.intents('lab', true).intents.filter((i) => i.reason === 'scope test')).toEqual([]);

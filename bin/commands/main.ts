@@ -6,6 +6,7 @@
 import { auditCommand } from './audit';
 import { backupCommand } from './backup';
 import { helpText, wantsHelp, type LvsctlCommand } from './command';
+import { directorCommand } from './director';
 import { drainCommand, restoreCommand, weightCommand } from './drain';
 import { parseCommand } from './parse';
 import { historyCommand, hostCommand, servicesCommand, statusCommand } from './read';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly LvsctlCommand[] = [
   drainCommand,
   restoreCommand,
   weightCommand,
+  directorCommand,
   userCommand,
   tokenCommand,
   auditCommand,

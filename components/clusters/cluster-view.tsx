@@ -25,6 +25,7 @@ import { RecentEvents } from '@/components/events/recent-events';
 import { TimelineView } from '@/components/events/timeline-view';
 import { ClusterTraffic, WhenNearScreen } from '@/components/charts/lazy-traffic';
 import { ClusterHealthPills } from './cluster-health-pills';
+import { MaintenanceBanner } from './director-maintenance';
 import { DirectorsPanel } from './directors-panel';
 import { FindingsList } from './findings-list';
 import { InstancesPanel } from './instances-panel';
@@ -92,6 +93,7 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
           </Link>
         </div>
         <MasterSummary cluster={snapshot.name} instances={snapshot.instances} />
+        <MaintenanceBanner cluster={snapshot.name} />
       </div>
 
       {failure || stale || staleDirectors.length ? (
@@ -139,7 +141,7 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
       </div>
 
       <Section id="directors" title="Directors">
-        <DirectorsPanel directors={snapshot.directors} />
+        <DirectorsPanel cluster={snapshot.name} directors={snapshot.directors} />
       </Section>
 
       <Section id="traffic" title="Traffic" description="Connections and rates over time, with failovers, drains and outages marked">

@@ -4,12 +4,13 @@ import { Card } from '@/components/ui/card';
 import { ClockAndAge, RelativeTime } from '@/components/ui/relative-time';
 import { StatusPill } from '@/components/ui/status-pill';
 import { vrrpTone } from '@/components/ui/tones';
+import { DirectorMaintenance } from './director-maintenance';
 import { isHealthyDirector } from './healthy-director';
 
 // One card per director: its VRRP role per instance, priorities, keepalived, how fresh its data
 // is and the error that made it stale, if any.
 
-export function DirectorsPanel({ directors }: { directors: readonly DirectorView[] }) {
+export function DirectorsPanel({ cluster, directors }: { cluster: string; directors: readonly DirectorView[] }) {
   if (directors.length === 0) return <p className="text-sm text-muted">No directors configured.</p>;
   const healthy = directors.filter(isHealthyDirector);
   const attention = directors.filter((d) => !isHealthyDirector(d));
@@ -18,7 +19,7 @@ export function DirectorsPanel({ directors }: { directors: readonly DirectorView
       {attention.length > 0 ? (
         <ul aria-label="Directors needing attention" className="grid gap-3 md:grid-cols-2 2xl:grid-cols-3">
           {attention.map((director) => (
-            <DirectorCard key={director.name} director={director} />
+            <DirectorCard key={director.name} cluster={cluster} director={director} />
           ))}
         </ul>
       ) : null}
@@ -32,7 +33,7 @@ export function DirectorsPanel({ directors }: { directors: readonly DirectorView
           </summary>
           <ul aria-label="Healthy directors" className="grid gap-3 border-t border-line p-3 md:grid-cols-2 2xl:grid-cols-3">
             {healthy.map((director) => (
-              <DirectorCard key={director.name} director={director} />
+              <DirectorCard key={director.name} cluster={cluster} director={director} />
             ))}
           </ul>
         </details>
@@ -52,7 +53,7 @@ function KeepalivedPill({ director }: { director: DirectorView }) {
   );
 }
 
-function DirectorCard({ director }: { director: DirectorView }) {
+function DirectorCard({ cluster, director }: { cluster: string; director: DirectorView }) {
   const headingId = `director-${director.name}-heading`;
   const conntrackPct =
     director.health?.conntrackCount != null && director.health.conntrackMax ? director.health.conntrackCount / director.health.conntrackMax : null;
@@ -197,6 +198,7 @@ function DirectorCard({ director }: { director: DirectorView }) {
             </div>
           ) : null}
         </dl>
+        <DirectorMaintenance cluster={cluster} director={director.name} />
       </div>
     </Card>
   );

@@ -3,6 +3,7 @@ import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@
 import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { ActionResult, DrainPlan, DrainProgress, IntentList, type DrainAction } from '@/lib/models/drain';
 import { HaproxyActionResult, HaproxyHoldList, HaproxyView, type HaproxyActionKind } from '@/lib/models/haproxy';
+import { MaintenancePreflight, MaintenanceResult, MaintenanceStatus, type MaintenanceAction } from '@/lib/models/maintenance';
 import { SearchResponse } from '@/lib/models/search';
 import { safeNextPath } from '@/lib/safe-next';
 import { CSRF_COOKIE, CSRF_COOKIE_HTTPS, CSRF_HEADER } from '@/lib/models/auth';
@@ -127,6 +128,14 @@ export interface ActionBody extends DrainTarget {
   dryRun?: boolean;
 }
 
+/** The body of POST (enter) and DELETE (give back) /api/clusters/:cluster/directors/:director/maintenance. */
+export interface MaintenanceBody {
+  reason?: string;
+  ticket?: string;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
 /** The body of POST /api/clusters/:cluster/haproxy. */
 export interface HaproxyActionBody {
   action: HaproxyActionKind;
@@ -211,6 +220,16 @@ export const apiPaths = {
   /** GET the open HAProxy holds alone (no instance read). */
   haproxyHolds: (cluster: string): string => `${clusterPath(cluster)}/haproxy/holds`,
   diagnostics: (cluster: string): string => `${clusterPath(cluster)}/diagnostics`,
+  /** Every director's maintenance status (no director is asked). */
+  maintenanceStatus: (cluster: string): string => `${clusterPath(cluster)}/maintenance`,
+  /** GET the pre-flight (?action=); POST: put in maintenance; DELETE: give back. */
+  directorMaintenance: (cluster: string, director: string, q?: { action: MaintenanceAction; force?: boolean }): string => {
+    const base = `${clusterPath(cluster)}/directors/${encodeURIComponent(director)}/maintenance`;
+    if (!q) return base;
+    const query = new URLSearchParams({ action: q.action });
+    if (q.force) query.set('force', '1');
+    return `${base}?${query.toString()}`;
+  },
 };
 
 export function createApiClient(options: ApiClientOptions = {}) {
@@ -314,6 +333,13 @@ export function createApiClient(options: ApiClientOptions = {}) {
     getHaproxyHolds: (cluster: string, opts?: RequestOptions): Promise<HaproxyHoldList> => request(apiPaths.haproxyHolds(cluster), HaproxyHoldList, opts),
     postHaproxyAction: (cluster: string, body: HaproxyActionBody, opts?: RequestOptions): Promise<HaproxyActionResult> =>
       request(apiPaths.haproxy(cluster), HaproxyActionResult, opts, { method: 'POST', body }),
+    getMaintenanceStatus: (cluster: string, opts?: RequestOptions): Promise<MaintenanceStatus> => request(apiPaths.maintenanceStatus(cluster), MaintenanceStatus, opts),
+    /** The pre-flight alone: reads both directors' connection tables (slow on a large director). */
+    getMaintenancePreflight: (cluster: string, director: string, action: MaintenanceAction, force = false, opts?: RequestOptions): Promise<MaintenancePreflight> =>
+      request(apiPaths.directorMaintenance(cluster, director, { action, force }), MaintenancePreflight, opts),
+    /** Put a director in maintenance (enter) or give it back (exit); answers once the VIPs were seen moving, or rolled back. */
+    maintenance: (cluster: string, director: string, action: MaintenanceAction, body: MaintenanceBody, opts?: RequestOptions): Promise<MaintenanceResult> =>
+      request(apiPaths.directorMaintenance(cluster, director), MaintenanceResult, opts, { method: action === 'enter' ? 'POST' : 'DELETE', body }),
     /** "Check this cluster": refreshes every director and runs keepalived -t on each (slow). */
     runDiagnostics: (cluster: string, opts?: RequestOptions): Promise<DiagnosticsReport> =>
       request(apiPaths.diagnostics(cluster), DiagnosticsReport, opts),

@@ -59,6 +59,10 @@ export function metricsResponse(actor: Actor | null): NextResponse {
     collector: rt.collector.stats().filter((s) => visible(s.cluster)),
     failovers: failoverCounts(rt.db).filter((f) => visible(f.cluster)),
     perRealServer: rt.config.metrics.perRealServer,
+    maintenance: rt.collector
+      .clusterNames()
+      .filter(visible)
+      .flatMap((c) => rt.maintenance.status(c).directors.map((d) => ({ cluster: c, director: d.director, inMaintenance: d.maintenance !== null || (d.value ?? 0) !== 0, trackConfigured: d.trackFile !== null }))),
   });
   return new NextResponse(text, { headers: { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' } });
 }

@@ -8,11 +8,13 @@ import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { HaproxyActionRequest, HaproxyActionResult, HaproxyHoldList, HaproxyView } from '@/lib/models/haproxy';
 import { ActionResult, DrainPlan, DrainProgress, DrainRequest, IntentList, RestoreRequest, WeightRequest } from '@/lib/models/drain';
 import { EventList } from '@/lib/models/events';
+import { GiveBackRequest, MaintenancePreflight, MaintenanceRequest, MaintenanceResult, MaintenanceStatus } from '@/lib/models/maintenance';
 import { SearchQuery, SearchResponse } from '@/lib/models/search';
 import { WebhookStatusList } from '@/lib/models/webhooks';
 import { NewToken, NewUser } from '@/server/api/admin';
 import { LoginBody } from '@/server/api/login';
 import { IntentsQuery, PlanQuery, ProgressQuery } from '@/server/api/drain';
+import { PreflightQuery } from '@/server/api/maintenance';
 import { AuditQuery } from '@/server/api/read/audit';
 import { HistoryQuery } from '@/server/api/read/clusters';
 import { EventsQuery } from '@/server/api/read/events';
@@ -76,6 +78,9 @@ const SCHEMAS: Record<string, z.core.$ZodType> = {
   CreatedToken,
   RevokedToken,
   WebhookStatusList,
+  MaintenanceStatus,
+  MaintenancePreflight,
+  MaintenanceResult,
   OpenApiDocument: z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
   Error: z.object({
     error: z.object({
@@ -117,6 +122,24 @@ export const OPERATIONS: readonly Operation[] = [
   { ...CLUSTER, route: 'api/clusters/[cluster]/drain/plan', method: 'get', tag: 'drain', role: 'viewer', summary: 'Impact and exact commands of a drain, restore or weight (changes nothing)', query: PlanQuery, response: { schema: 'DrainPlan' } },
   { ...CLUSTER, route: 'api/clusters/[cluster]/drain/progress', method: 'get', tag: 'drain', role: 'viewer', summary: 'Drain progress on the VIP holder; wait=1 long-polls until drained', query: ProgressQuery, response: { schema: 'DrainProgress' } },
   { ...CLUSTER, route: 'api/clusters/[cluster]/intents', method: 'get', tag: 'drain', role: 'viewer', summary: 'Open drain/weight holds (history=1: ended ones too)', query: IntentsQuery, response: { schema: 'IntentList' } },
+  { ...CLUSTER, route: 'api/clusters/[cluster]/maintenance', method: 'get', tag: 'maintenance', role: 'viewer', summary: "Per director: the maintenance track file keepalived tracks (from its last dump), its value, and the console's open maintenance (who, why, since); no director is asked", response: { schema: 'MaintenanceStatus' } },
+  {
+    ...CLUSTER, route: 'api/clusters/[cluster]/directors/[director]/maintenance', method: 'get', tag: 'maintenance', role: 'operator',
+    summary: "The pre-flight of putting the director in maintenance (action=enter) or giving it back (action=exit), changing nothing: peers, tables, checkers, what moves, preempt, connections that would break (reads the sync daemons and both directors' connection tables)",
+    query: PreflightQuery, response: { schema: 'MaintenancePreflight' },
+  },
+  {
+    ...CLUSTER, route: 'api/clusters/[cluster]/directors/[director]/maintenance', method: 'post', tag: 'maintenance', role: 'operator',
+    summary: "Move the VIPs off the director: pre-flight, then 1 into its VRRP track file (keepalived lowers it below its peers), verified with ip addr; written back when the VIPs do not move in time (outcome rolled-back). Audited with the reason",
+    body: MaintenanceRequest, response: { schema: 'MaintenanceResult' },
+    extra: { 404: 'no such cluster or director', 409: 'refused by the pre-flight (details: the refusals and the pre-flight; force: true overrides table drift only); audited; nothing was changed' },
+  },
+  {
+    ...CLUSTER, route: 'api/clusters/[cluster]/directors/[director]/maintenance', method: 'delete', tag: 'maintenance', role: 'operator',
+    summary: 'Give the director back: pre-flight, then 0 into its track file, verified (the VIPs return when it preempts and outranks their holder)',
+    body: GiveBackRequest, response: { schema: 'MaintenanceResult' },
+    extra: { 404: 'no such cluster or director', 409: 'refused by the pre-flight; audited; nothing was changed' },
+  },
   {
     ...CLUSTER, route: 'api/clusters/[cluster]/diagnostics', method: 'get', tag: 'clusters', role: 'viewer',
     summary: 'Check this cluster: keepalived -t, sysctls (ip_forward for NAT, conntrack, expire_quiescent_template, expire_nodest_conn), runtime vs configured weights, directors\' tables compared; each finding with its fix',

@@ -8,7 +8,8 @@ import type { DirectorObservation, ObservedDirectorData } from './observation';
 // dead director never delays the others; each cluster is re-merged on every poll tick (so
 // staleness shows even when nothing answers) and when read after one of its directors reported.
 
-export type RefreshFn = (cluster: ClusterConfig, director: DirectorConfig, previous: ObservedDirectorData | null) => Promise<ObservedDirectorData>;
+/** `opts.dumpNow`: ask keepalived for a new dump at the end of this refresh (the next one reads it). */
+export type RefreshFn = (cluster: ClusterConfig, director: DirectorConfig, previous: ObservedDirectorData | null, opts?: { dumpNow?: boolean }) => Promise<ObservedDirectorData>;
 
 export interface CollectorOptions {
   clusters: readonly ClusterConfig[];
@@ -32,7 +33,8 @@ export interface CollectorOptions {
 interface DirectorSlot {
   config: DirectorConfig;
   obs: DirectorObservation;
-  running: boolean;
+  /** The refresh in flight, if any. */
+  running: Promise<void> | null;
   timer: NodeJS.Timeout | null;
   /** Refresh durations of the last successful refreshes (ms), newest last, for metrics. */
   lastRefreshStartedAt: number | null;
@@ -67,7 +69,7 @@ export class Collector {
       const directors = c.directors.map<DirectorSlot>((d) => ({
         config: d,
         obs: { name: d.name, endpoint: `${d.host}:${d.port}`, data: null, error: null },
-        running: false,
+        running: null,
         timer: null,
         lastRefreshStartedAt: null,
         errors: 0,
@@ -124,6 +126,11 @@ export class Collector {
     return this.clusters.get(name)?.snapshot;
   }
 
+  /** Each director's latest observation, as the merge reads it (keepalived's instances, track files, checkers). */
+  observations(name: string): DirectorObservation[] {
+    return this.clusters.get(name)?.directors.map((d) => d.obs) ?? [];
+  }
+
   /** Forces the next read to re-merge (after something the merge reads besides observations changed). */
   invalidate(name: string): void {
     const slot = this.clusters.get(name);
@@ -134,11 +141,21 @@ export class Collector {
     return this.clusterNames().flatMap((n) => this.snapshot(n) ?? []);
   }
 
-  /** Refreshes one cluster's directors now (after an action) and resolves with the new snapshot. */
-  async refreshNow(name: string): Promise<ClusterSnapshot | undefined> {
+  /**
+   * Refreshes one cluster's directors now (after an action) and resolves with the new snapshot: a
+   * refresh already in flight is waited for, then a new one runs (its data may predate the action).
+   * `keepalivedDump`: keepalived's state too (its dump is asked for, then read by a second refresh),
+   * not the last dump, which may be a minute old.
+   */
+  async refreshNow(name: string, opts: { keepalivedDump?: boolean } = {}): Promise<ClusterSnapshot | undefined> {
     const slot = this.clusters.get(name);
     if (!slot) return undefined;
-    await Promise.all(slot.directors.map((d) => this.refreshOnce(slot, d)));
+    const again = async (d: DirectorSlot, dumpNow: boolean) => {
+      await d.running;
+      await this.refreshOnce(slot, d, dumpNow);
+    };
+    await Promise.all(slot.directors.map((d) => again(d, opts.keepalivedDump === true)));
+    if (opts.keepalivedDump) await Promise.all(slot.directors.map((d) => again(d, false)));
     return this.snapshot(name);
   }
 
@@ -178,12 +195,16 @@ export class Collector {
     d.timer = setTimeout(() => void this.refreshLoop(slot, d), wait);
   }
 
-  private async refreshOnce(slot: ClusterSlot, d: DirectorSlot): Promise<void> {
-    if (d.running) return;
-    d.running = true;
+  private refreshOnce(slot: ClusterSlot, d: DirectorSlot, dumpNow = false): Promise<void> {
+    if (d.running) return d.running;
+    d.running = this.runRefresh(slot, d, dumpNow).finally(() => (d.running = null));
+    return d.running;
+  }
+
+  private async runRefresh(slot: ClusterSlot, d: DirectorSlot, dumpNow: boolean): Promise<void> {
     d.lastRefreshStartedAt = this.now();
     try {
-      const data = await this.opts.refresh(slot.config, d.config, d.obs.data);
+      const data = await this.opts.refresh(slot.config, d.config, d.obs.data, dumpNow ? { dumpNow } : undefined);
       d.obs = { ...d.obs, data, error: null };
       d.successes++;
     } catch (e) {
@@ -192,7 +213,6 @@ export class Collector {
       d.obs = { ...d.obs, error: { code, message, since } };
       d.errors++;
     } finally {
-      d.running = false;
       slot.dirty = true;
     }
     if (this.closed) return;

@@ -13,6 +13,17 @@ export interface ObservedVrrpInstance {
   lastTransitionAt: number | null;
   vips: string[];
   syncGroup: string | null;
+  /** keepalived's `Preempt`: false with nopreempt (a backup does not take over from a lower-priority master). */
+  preempt?: boolean | null;
+  /** Track files this instance tracks, by track_file name, with their weights. */
+  trackedFiles?: { name: string; weight: number }[];
+}
+
+/** A keepalived track_file object: its path and the number keepalived last read from it. */
+export interface ObservedTrackFile {
+  name: string;
+  path: string | null;
+  value: number | null;
 }
 
 export interface ObservedChecker {
@@ -40,6 +51,8 @@ export interface ObservedDirectorData {
   /** When the keepalived dump behind `vrrp`/`checkers` was taken. */
   keepalivedDumpAt: number | null;
   checkers: ObservedChecker[] | null;
+  /** keepalived's track files (VRRP and checker), from the same dump; null before the first dump. */
+  trackFiles?: ObservedTrackFile[] | null;
   health: DirectorHealthView | null;
 }
 

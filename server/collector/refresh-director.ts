@@ -41,7 +41,7 @@ interface DirectorMemo {
 }
 
 export interface DirectorRefresher {
-  refresh: (cluster: ClusterConfig, director: DirectorConfig, previous: ObservedDirectorData | null) => Promise<ObservedDirectorData>;
+  refresh: (cluster: ClusterConfig, director: DirectorConfig, previous: ObservedDirectorData | null, opts?: { dumpNow?: boolean }) => Promise<ObservedDirectorData>;
   pool: SshPool;
   close: () => Promise<void>;
 }
@@ -59,10 +59,10 @@ export function createDirectorRefresher(config: ConsoleConfig, parser: ListingPa
       await parser.close();
       await pool.closeAll();
     },
-    refresh: async (cluster, director, previous) => {
+    refresh: async (cluster, director, previous, opts) => {
       const key = `${cluster.name}/${director.name}`;
       const m = memo.get(key) ?? { dumpRequestedAt: null, fingerprint: '' };
-      const result = await refreshDirector(director, pool, previous, m, Date.now, parser);
+      const result = await refreshDirector(director, pool, previous, m, Date.now, parser, opts);
       memo.set(key, result.memo);
       return result.data;
     },
@@ -96,6 +96,7 @@ export async function refreshDirector(
   memo: DirectorMemo,
   now: () => number = Date.now,
   parser: ListingParser = INLINE,
+  opts: { dumpNow?: boolean } = {},
 ): Promise<{ data: ObservedDirectorData; memo: DirectorMemo }> {
   const started = now();
   const readDump = memo.dumpRequestedAt !== null;
@@ -126,11 +127,13 @@ export async function refreshDirector(
 
   let vrrp = previous?.vrrp ?? null;
   let checkers = previous?.checkers ?? null;
+  let trackFiles = previous?.trackFiles ?? null;
   let keepalivedDumpAt = previous?.keepalivedDumpAt ?? null;
   if (readDump && dumps.every((d) => d.error === null)) {
     const data = await parser.parseKeepalived(dumps.map((d) => d.stdout).join('\n'));
     vrrp = toVrrp(data);
     checkers = toCheckers(data);
+    trackFiles = (data.trackFiles ?? []).map((f) => ({ name: f.name, path: f.file, value: f.status }));
     keepalivedDumpAt = memo.dumpRequestedAt;
   }
 
@@ -142,8 +145,8 @@ export async function refreshDirector(
   let dumpRequestedAt: number | null = null;
   const due =
     keepalivedPid !== null &&
-    (fingerprint !== memo.fingerprint || keepalivedDumpAt === null || started - keepalivedDumpAt >= KEEPALIVED_DUMP_EVERY_MS);
-  if (due && !readDump) {
+    (opts.dumpNow === true || fingerprint !== memo.fingerprint || keepalivedDumpAt === null || started - keepalivedDumpAt >= KEEPALIVED_DUMP_EVERY_MS);
+  if (due && (!readDump || opts.dumpNow === true)) {
     await execSequence(director, [keepalivedSignal('data')], { pool });
     dumpRequestedAt = now();
   }
@@ -162,6 +165,7 @@ export async function refreshDirector(
       vrrp,
       keepalivedDumpAt,
       checkers,
+      trackFiles,
       health,
     },
     memo: { dumpRequestedAt, fingerprint },
@@ -202,6 +206,8 @@ function toVrrp(d: KeepalivedData): ObservedVrrpInstance[] {
     lastTransitionAt: i.lastTransition === null ? null : Math.round(i.lastTransition * 1000),
     vips: i.vips.map((v) => canonicalIP(v.address)),
     syncGroup: i.syncGroup,
+    preempt: i.preempt,
+    trackedFiles: i.trackedFiles.map((t) => ({ name: t.name, weight: t.weight })),
   }));
 }
 

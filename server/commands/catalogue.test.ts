@@ -11,6 +11,7 @@ import {
   ipvsadmListService,
   ipvsadmSave,
   ipvsadmTimeout,
+  ipvsadmDaemon,
   journalctlEntries,
   keepalivedConfigTest,
   keepalivedSignal,
@@ -70,6 +71,7 @@ describe('catalogue builders: exact argv for valid input', () => {
     ['connections', ipvsadmConnections(), ['ipvsadm', '-Ln', '-c'], true],
     ['save', ipvsadmSave(), ['ipvsadm', '-Sn'], true],
     ['timeout', ipvsadmTimeout(), ['ipvsadm', '-Ln', '--timeout'], true],
+    ['daemon', ipvsadmDaemon(), ['ipvsadm', '-Ln', '--daemon'], true],
     [
       'edit v4 drain',
       ipvsadmEditRealServer({ service: svc4, realServer: { address: '192.0.2.11', port: 80 }, forward: 'route', weight: 0 }),

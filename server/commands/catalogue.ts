@@ -11,6 +11,7 @@ export * from './validators';
 export {
   IPVSADM_LIST_MODES,
   ipvsadmConnections,
+  ipvsadmDaemon,
   ipvsadmEditRealServer,
   ipvsadmList,
   ipvsadmListService,

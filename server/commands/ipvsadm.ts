@@ -133,6 +133,13 @@ export const ipvsadmConnections = fixedCommand('ipvsadmConnections', {
 /** `ipvsadm -Sn`: the table in restore format. */
 export const ipvsadmSave = fixedCommand('ipvsadmSave', { argv: ['ipvsadm', '-Sn'], sudo: true, description: 'Dump the IPVS table in save format (read-only)' });
 
+/** `ipvsadm -Ln --daemon`: the connection sync daemons running (master, backup), with their interface and syncid. */
+export const ipvsadmDaemon = fixedCommand('ipvsadmDaemon', {
+  argv: ['ipvsadm', '-Ln', '--daemon'],
+  sudo: true,
+  description: 'Show the IPVS connection sync daemons (read-only)',
+});
+
 /** `ipvsadm -Ln --timeout` */
 export const ipvsadmTimeout = fixedCommand('ipvsadmTimeout', {
   argv: ['ipvsadm', '-Ln', '--timeout'],

@@ -201,4 +201,21 @@ ${SAMPLE_COLUMNS},
   -- Stores that rolled before this table: up to their last hour row.
   INSERT INTO history_rollup (id, through) SELECT 1, max(t) + 3600000 FROM samples_hour HAVING max(t) IS NOT NULL;
   `,
+  `
+  -- Director maintenance (server/maintenance/): a director whose VRRP track file the console set so
+  -- that its peers hold the VIPs, until given back. At most one open row per cluster+director.
+  CREATE TABLE director_maintenance (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cluster TEXT NOT NULL,
+    director TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    ticket TEXT,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    ended_by TEXT,
+    end_reason TEXT
+  );
+  CREATE UNIQUE INDEX director_maintenance_open ON director_maintenance (cluster, director) WHERE ended_at IS NULL;
+  `,
 ];

@@ -25,12 +25,12 @@ export function fromRow<T>(model: z.core.$ZodType<T>, raw: unknown, adjust?: (fi
 
 /**
  * A store of holds that stay open until ended (columns cluster, ended_at, ended_by, end_reason):
- * the drain intents and the HAProxy holds.
+ * the drain intents, the HAProxy holds and director maintenance.
  */
 export abstract class EndableStore<T> {
   constructor(
     protected readonly db: Db,
-    private readonly table: 'intents' | 'haproxy_holds',
+    private readonly table: 'intents' | 'haproxy_holds' | 'director_maintenance',
     private readonly toModel: (row: unknown) => T,
   ) {}
 

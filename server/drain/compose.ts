@@ -5,6 +5,7 @@ import type { AuditLog } from '@/server/audit/log';
 import type { ClusterConfig, ConsoleConfig } from '@/server/config/schema';
 import type { EventStore } from '@/server/events/store';
 import type { SshPool } from '@/server/ssh/pool';
+import type { KeyedMutex } from '@/server/concurrency/keyed-mutex';
 import { Applier } from './apply';
 import { DrainService } from './drain-service';
 import { HoldsOverlay } from './holds-overlay';
@@ -45,6 +46,8 @@ export interface DrainHooks {
 
 export interface Drain {
   service: DrainService;
+  /** The per-cluster lock of every change to a cluster (drains, repairs; director maintenance takes it too). */
+  mutex: KeyedMutex;
   progress: DrainProgressTracker;
   reconciler: Reconciler;
   hooks: DrainHooks;
@@ -75,6 +78,7 @@ export function createDrain(deps: DrainDeps): Drain {
   let closed = false;
   return {
     service,
+    mutex: applier.mutex,
     progress,
     reconciler,
     hooks: {

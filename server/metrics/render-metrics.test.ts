@@ -137,6 +137,16 @@ describe('renderMetrics', () => {
     expect(t.samples('lvs_failovers_total')).toEqual([{ labels: { cluster: 'lab', instance: 'VI_1' }, value: 0 }]);
   });
 
+  it('director maintenance: in maintenance and whether the track file is configured, per director', () => {
+    const t = parseMetrics(renderMetrics(input({ maintenance: [
+      { cluster: 'lab', director: 'dir1', inMaintenance: true, trackConfigured: true },
+      { cluster: 'lab', director: 'dir2', inMaintenance: false, trackConfigured: false },
+    ] })));
+    expect(t.value('lvs_director_maintenance', { cluster: 'lab', director: 'dir1' })).toBe(1);
+    expect(t.value('lvs_director_maintenance', { cluster: 'lab', director: 'dir2' })).toBe(0);
+    expect(t.value('lvs_director_maintenance_track_configured', { cluster: 'lab', director: 'dir2' })).toBe(0);
+  });
+
   it('perRealServer: false drops every real-server series and keeps the service ones', () => {
     const t = parseMetrics(renderMetrics(input({ perRealServer: false })));
     expect([...t.families.keys()].filter((k) => k.startsWith('lvs_real_server_'))).toEqual([]);

@@ -28,6 +28,8 @@ export interface MetricsInput {
   failovers: readonly FailoverCount[];
   /** false: no per-real-server series (label cardinality), only per-service and cluster ones. */
   perRealServer: boolean;
+  /** Director maintenance per cluster (absent: none reported). */
+  maintenance?: readonly { cluster: string; director: string; inMaintenance: boolean; trackConfigured: boolean }[];
 }
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -140,6 +142,8 @@ export function renderMetrics(input: MetricsInput): string {
   const instanceMaster = r.family('lvs_vrrp_instance_master', 'gauge', '1 for the director holding the VIPs of the instance (the master), 0 for the other directors.');
   const instanceHasMaster = r.family('lvs_vrrp_instance_has_master', 'gauge', '1 when exactly one director holds the VIPs, 0 when none does or several do (split brain).');
   const instanceHolders = r.family('lvs_vrrp_instance_vip_holders', 'gauge', 'Directors holding any VIP of the instance (more than 1: split brain).');
+  const inMaintenance = r.family('lvs_director_maintenance', 'gauge', "1 while the director is in maintenance (its VRRP track file holds it below its peers, or the console's maintenance is open), else 0.");
+  const maintenanceTracked = r.family('lvs_director_maintenance_track_configured', 'gauge', "1 when keepalived on the director tracks the console's maintenance file, else 0.");
   const failovers = r.family('lvs_failovers_total', 'counter', 'Failovers (the VIPs moved to another director) recorded by the console, per VRRP instance, within the event retention.');
 
   // Services and real servers.
@@ -182,6 +186,11 @@ export function renderMetrics(input: MetricsInput): string {
       instanceHolders.add(il, inst.holders.length);
     }
     for (const svc of s.services) renderService(svc, cluster);
+  }
+  for (const m of input.maintenance ?? []) {
+    const dl = { cluster: m.cluster, director: m.director };
+    inMaintenance.add(dl, m.inMaintenance ? 1 : 0);
+    maintenanceTracked.add(dl, m.trackConfigured ? 1 : 0);
   }
 
   function renderService(svc: MergedService, cluster: string): void {

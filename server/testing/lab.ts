@@ -39,6 +39,8 @@ const REST_PROBE = [
   'echo "vip=$(ip -o addr show | grep -q " 192.0.2.100/" && echo held || echo not-held)"',
   'echo "sysctls=$(sysctl -n net.ipv4.ip_forward net.ipv4.vs.expire_quiescent_template net.ipv4.vs.expire_nodest_conn | tr "\\n" " ")"',
   'echo "track=$(cat /var/lib/lvs-console/track/rs3-80 2>&1)"',
+  'echo "maint=$(cat /var/lib/lvs-console/track/vrrp-maint 2>&1)"',
+  'echo "syncd=$(ipvsadm -Ln --daemon | wc -l)"',
   `echo "haproxy=$(echo "show stat" | socat -t 5 STDIO UNIX-CONNECT:/run/haproxy/admin.sock 2>&1 | awk -F, '$1 == "galera" && $2 ~ /^rs/ { printf "%s:%s:%s ", $2, $18, $19 }')"`,
   'echo "ipvs:"; ipvsadm -Sn | sort',
 ].join('; ');
@@ -48,6 +50,9 @@ interface DirectorRest {
   vip: string;
   sysctls: string;
   track: string;
+  /** The director maintenance track file (at rest 0) and how many sync daemons run (at rest 0). */
+  maint: string;
+  syncd: string;
   haproxy: string;
   ipvs: string[];
 }
@@ -56,7 +61,7 @@ async function probeRest(dir: 'dir1' | 'dir2'): Promise<DirectorRest> {
   const out = await labSsh(dir, REST_PROBE);
   const [head = '', table = ''] = out.split('\nipvs:\n');
   const field = (k: string): string => head.split('\n').find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1).trim() ?? '(missing)';
-  return { keepalived: field('keepalived'), vip: field('vip'), sysctls: field('sysctls'), track: field('track'), haproxy: field('haproxy'), ipvs: table.split('\n').filter(Boolean) };
+  return { keepalived: field('keepalived'), vip: field('vip'), sysctls: field('sysctls'), track: field('track'), maint: field('maint'), syncd: field('syncd'), haproxy: field('haproxy'), ipvs: table.split('\n').filter(Boolean) };
 }
 
 /** The web service's real servers at their configured weight: what drains and `lab/ctl weight` change. */
@@ -71,6 +76,8 @@ export async function labRestProblems(): Promise<string[]> {
     if (d.vip !== vip) problems.push(`${name}: 192.0.2.100 ${d.vip} (at rest dir1 is master)`);
     if (d.sysctls !== '1 1 1') problems.push(`${name}: ip_forward, expire_quiescent_template, expire_nodest_conn = ${d.sysctls} (at rest 1 1 1; lab/ctl mend all)`);
     if (d.track !== '1') problems.push(`${name}: track file rs3-80 = ${d.track} (at rest 1)`);
+    if (d.maint !== '0') problems.push(`${name}: maintenance track file vrrp-maint = ${d.maint} (at rest 0)`);
+    if (d.syncd !== '0') problems.push(`${name}: ${d.syncd} IPVS sync daemon(s) running (at rest none: lab/ctl syncd off)`);
     const servers = d.haproxy.split(' ').filter(Boolean);
     const off = servers.filter((s) => !/^rs\d:UP[^:]*:1$/.test(s));
     if (servers.length !== 3 || off.length > 0) problems.push(`${name}: HAProxy galera servers ${d.haproxy || '(none)'} (at rest rs1..rs3 UP, weight 1)`);
@@ -85,7 +92,7 @@ export async function labRestProblems(): Promise<string[]> {
 /**
  * Waits until the lab is at rest, the state every lab test file starts from and must leave behind:
  * keepalived running on both directors with dir1 master, the broken-on-purpose sysctls mended, the
- * rs3 track file at 1, HAProxy's galera servers ready at weight 1, the web service's real servers at
+ * rs3 track file at 1, the maintenance track file at 0 and no sync daemon, HAProxy's galera servers ready at weight 1, the web service's real servers at
  * weight 100 and both directors' IPVS tables equal. Throws naming what still differs.
  */
 export async function expectLabAtRest(timeoutMs = 180_000): Promise<void> {

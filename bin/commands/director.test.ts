@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MaintenancePreflight, MaintenanceResult, MaintenanceStatus } from '@/lib/models/maintenance';
+import { UsageError } from './command';
+import { directorCommand, parseDirectorArgs } from './director';
+
+// lvsctl director maintenance / resume / status against a fake console (the real one on the lab is
+// server/maintenance/maintenance.lab.test.ts's, through the same service): the requests made, what
+// is printed, and the exit code for each answer.
+
+const NOW = Date.UTC(2026, 11, 6, 23, 0, 0);
+
+const preflight = (over: Partial<MaintenancePreflight> = {}): MaintenancePreflight => ({
+  cluster: 'lab', director: 'dir1', action: 'enter', trackFile: '/var/lib/lvs-console/track/vrrp-maint', configHint: null,
+  moves: [{ instance: 'VI_V4', syncGroup: 'VG_LAB', vips: ['192.0.2.100'], from: 'dir1', to: 'dir2' }],
+  connections: { director: 'dir1', established: 2, wouldBreak: 0, peer: 'dir2', syncDaemons: [], peerSloppyTcp: false, errors: [] },
+  checks: [
+    { id: 'moves', status: 'ok', title: 'What moves', detail: 'VI_V4: 192.0.2.100 from dir1 to dir2', forcible: false },
+    { id: 'connections', status: 'warning', title: 'Connections will break', detail: '2 of 2', forcible: false },
+  ],
+  allowed: true, takenAt: NOW, ...over,
+});
+
+const result = (over: Partial<MaintenanceResult> = {}): MaintenanceResult => ({
+  action: 'enter', cluster: 'lab', director: 'dir1', dryRun: false, outcome: 'ok', message: 'dir1 is in maintenance: VI_V4 on dir2 after 3.1 s',
+  preflight: preflight(),
+  maintenance: { id: '1', cluster: 'lab', director: 'dir1', actor: 'token:ci', reason: 'kernel', ticket: 'OPS-1', createdAt: NOW, endedAt: null, endedBy: null, endReason: null },
+  verification: { moved: true, holders: { VI_V4: ['dir2'] }, waitedMs: 3100, gapMs: null, rolledBack: false },
+  auditId: '12', ...over,
+});
+
+type Answer = { status: number; body: unknown };
+let seen: { method: string; url: string; body: unknown }[] = [];
+let stdout = '';
+let stderr = '';
+
+function fakeConsole(answers: Record<string, Answer[]>): void {
+  vi.stubGlobal('fetch', (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = input instanceof Request ? input.url : input.toString();
+    const method = init?.method ?? 'GET';
+    seen.push({ method, url, body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined });
+    const a = answers[`${method} ${new URL(url).pathname}`]?.shift();
+    if (a === undefined) return Promise.reject(new TypeError('fetch failed'));
+    return Promise.resolve(new Response(JSON.stringify(a.body), { status: a.status }));
+  });
+}
+
+beforeEach(() => {
+  seen = [];
+  stdout = '';
+  stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  vi.stubEnv('LVS_CONSOLE_URL', 'http://console.test:3999/');
+  vi.stubEnv('LVS_CONSOLE_TOKEN', 'lvs_test');
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  vi.unstubAllEnvs();
+});
+
+const PATH = '/api/clusters/lab/directors/dir1/maintenance';
+
+describe('lvsctl director', () => {
+  it('parses: verbs, required options, and what does not belong', () => {
+    expect(parseDirectorArgs(['maintenance', '--cluster', 'lab', '--director', 'dir1', '--reason', ' kernel ', '--ticket', 'OPS-1', '--dry-run'])).toMatchObject({
+      verb: 'maintenance', cluster: 'lab', director: 'dir1', reason: 'kernel', ticket: 'OPS-1', dryRun: true, force: false,
+    });
+    expect(() => parseDirectorArgs(['maintenance', '--cluster', 'lab', '--director', 'dir1'])).toThrow(/--reason "..." is required/);
+    expect(() => parseDirectorArgs(['resume', '--cluster', 'lab'])).toThrow(/--director D is required/);
+    expect(() => parseDirectorArgs(['resume', '--cluster', 'lab', '--director', 'dir1', '--ticket', 'x'])).toThrow(/--ticket is for director maintenance/);
+    expect(() => parseDirectorArgs(['status', '--cluster', 'lab', '--director', 'dir1'])).toThrow(/--director is not for director status/);
+    expect(() => parseDirectorArgs(['reboot'])).toThrow(UsageError);
+  });
+
+  it('maintenance: POSTs reason and ticket, prints the outcome and every check; ok exits 0', async () => {
+    fakeConsole({ [`POST ${PATH}`]: [{ status: 200, body: result() }] });
+    expect(await directorCommand.run(['maintenance', '--cluster', 'lab', '--director', 'dir1', '--reason', 'kernel', '--ticket', 'OPS-1'])).toBe(0);
+    expect(seen).toEqual([{ method: 'POST', url: `http://console.test:3999${PATH}`, body: { reason: 'kernel', ticket: 'OPS-1' } }]);
+    expect(stdout).toBe(
+      ['lab: dir1: maintenance: OK — dir1 is in maintenance: VI_V4 on dir2 after 3.1 s', '  ok      What moves: VI_V4: 192.0.2.100 from dir1 to dir2', '  WARNING Connections will break: 2 of 2', ''].join('\n'),
+    );
+  });
+
+  it('resume: DELETE; a rollback exits 1; a refusal (409) prints the refused checks and exits 3; an unknown director exits 2', async () => {
+    fakeConsole({ [`DELETE ${PATH}`]: [{ status: 200, body: result({ action: 'exit', outcome: 'rolled-back', message: 'the VIPs did not move' }) }] });
+    expect(await directorCommand.run(['resume', '--cluster', 'lab', '--director', 'dir1'])).toBe(1);
+    expect(seen[0]).toMatchObject({ method: 'DELETE', body: {} });
+
+    const refused = preflight({ allowed: false, checks: [{ id: 'last-director', status: 'refusal', title: 'No peer can take over', detail: 'dir1 is the last one', forcible: false }] });
+    fakeConsole({ [`POST ${PATH}`]: [{ status: 409, body: { error: { code: 'conflict', message: 'refused: No peer can take over', details: { preflight: refused } } } }] });
+    stderr = '';
+    expect(await directorCommand.run(['maintenance', '--cluster', 'lab', '--director', 'dir1', '--reason', 'x'])).toBe(3);
+    expect(stderr).toContain('refused: No peer can take over');
+    expect(stderr).toContain('REFUSED No peer can take over: dir1 is the last one');
+
+    fakeConsole({ ['POST /api/clusters/lab/directors/dir9/maintenance']: [{ status: 404, body: { error: { code: 'not-found', message: 'cluster lab has no director named "dir9"' } } }] });
+    expect(await directorCommand.run(['maintenance', '--cluster', 'lab', '--director', 'dir9', '--reason', 'x'])).toBe(2);
+  });
+
+  it('status: one line per director', async () => {
+    const s: MaintenanceStatus = {
+      cluster: 'lab',
+      directors: [
+        { director: 'dir1', trackFile: '/var/lib/lvs-console/track/vrrp-maint', value: 1, maintenance: result().maintenance },
+        { director: 'dir2', trackFile: null, value: null, maintenance: null },
+      ],
+    };
+    fakeConsole({ ['GET /api/clusters/lab/maintenance']: [{ status: 200, body: s }] });
+    expect(await directorCommand.run(['status', '--cluster', 'lab'])).toBe(0);
+    expect(stdout).toBe(
+      [
+        'lab: dir1         in maintenance since 2026-12-06T23:00:00.000Z by token:ci (kernel, OPS-1)',
+        'lab: dir2         in service; keepalived does not track the maintenance file',
+        '',
+      ].join('\n'),
+    );
+  });
+});

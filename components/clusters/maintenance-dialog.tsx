@@ -1,0 +1,192 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useRef, useState, type FormEvent } from 'react';
+import { maintenanceAction, maintenanceKeys, maintenanceQueries } from '@/lib/api/maintenance';
+import { clusterKeys } from '@/lib/api/queries';
+import type { CheckStatus, MaintenanceAction, MaintenancePreflight, MaintenanceResult } from '@/lib/models/maintenance';
+import { FIELD_CLASS, ReasonField } from '@/components/ui/action-fields';
+import { CopyButton } from '@/components/ui/copy-button';
+import { DialogActions } from '@/components/ui/dialog-parts';
+import { describeError } from '@/components/ui/error-state';
+import { useModalFocus } from '@/components/ui/modal-focus';
+import { StatusPill, type Tone } from '@/components/ui/status-pill';
+
+// Director maintenance's dialog: the pre-flight (read when it opens: both directors' connection
+// tables), every item ok / warning / refused with its reason, what moves, whether connections
+// survive; then the reason and the confirm. The answer comes once the VIPs were seen on the peer
+// (or the switch was rolled back), and says which.
+
+const TONE: Record<CheckStatus, Tone> = { ok: 'ok', warning: 'warning', refusal: 'critical' };
+const LABEL: Record<CheckStatus, string> = { ok: 'ok', warning: 'warning', refusal: 'refused' };
+
+function Checks({ preflight }: { preflight: MaintenancePreflight }) {
+  return (
+    <ul className="space-y-1.5 text-sm" data-testid="preflight-checks" aria-label="Pre-flight">
+      {preflight.checks.map((c) => (
+        <li key={c.id} className="flex gap-2" data-testid="preflight-check" data-id={c.id} data-status={c.status}>
+          <span className="shrink-0">
+            <StatusPill tone={TONE[c.status]}>{LABEL[c.status]}</StatusPill>
+          </span>
+          <span>
+            <span className="font-medium">{c.title}</span>: <span className="text-muted">{c.detail}</span>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ConfigHint({ hint }: { hint: string }) {
+  return (
+    <div className="space-y-1" data-testid="maintenance-config-hint">
+      <p className="flex items-center gap-2 text-sm font-medium">
+        Add to keepalived.conf on every director, then reload keepalived <CopyButton text={hint} label="the keepalived.conf lines" />
+      </p>
+      <pre className="overflow-x-auto rounded-md bg-sunken p-2 font-mono text-xs">{hint}</pre>
+    </div>
+  );
+}
+
+function ResultView({ result }: { result: MaintenanceResult }) {
+  const tone: Tone = result.outcome === 'ok' ? 'ok' : result.outcome === 'planned' ? 'info' : 'critical';
+  return (
+    <div role="status" className="space-y-1 rounded-md border border-line px-3 py-2 text-sm" data-testid="maintenance-result" data-outcome={result.outcome}>
+      <p className="flex items-center gap-2">
+        <StatusPill tone={tone}>{result.outcome}</StatusPill>
+        <span>{result.message}</span>
+      </p>
+      {result.verification?.gapMs != null ? <p className="text-xs text-muted">No director held the VIPs for up to {(result.verification.gapMs / 1000).toFixed(1)} s.</p> : null}
+    </div>
+  );
+}
+
+export function MaintenanceDialog({
+  cluster,
+  director,
+  action,
+  opener,
+  onClose,
+}: {
+  cluster: string;
+  director: string;
+  action: MaintenanceAction;
+  opener: HTMLElement | null;
+  onClose: () => void;
+}) {
+  const titleId = useId();
+  const qc = useQueryClient();
+  const [reason, setReason] = useState('');
+  const [ticket, setTicket] = useState('');
+  const [force, setForce] = useState(false);
+  const pre = useQuery(maintenanceQueries.preflight(cluster, director, action, force));
+  const mutation = useMutation({
+    mutationFn: () =>
+      maintenanceAction(cluster, director, action, {
+        ...(reason.trim() ? { reason: reason.trim() } : {}),
+        ...(action === 'enter' && ticket.trim() ? { ticket: ticket.trim() } : {}),
+        ...(force ? { force: true } : {}),
+      }),
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: maintenanceKeys.all(cluster) });
+      void qc.invalidateQueries({ queryKey: clusterKeys.detail(cluster) });
+    },
+  });
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useModalFocus(dialogRef, { onEscape: onClose, opener });
+
+  const p = pre.data;
+  const forcible = p?.checks.some((c) => c.status === 'refusal' && c.forcible) ?? false;
+  const hardRefusal = p?.checks.some((c) => c.status === 'refusal' && !c.forcible) ?? false;
+  const blockers = [
+    ...(p ? [] : [pre.isError ? 'the pre-flight failed' : 'running the pre-flight']),
+    ...(p && !p.allowed ? ['the pre-flight refuses (see above)'] : []),
+    ...(action === 'enter' && reason.trim() === '' ? ['a reason'] : []),
+  ];
+  const result = mutation.data;
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (blockers.length === 0 && !mutation.isPending) mutation.mutate();
+  }
+
+  const title = action === 'enter' ? 'Put in maintenance' : 'Give back';
+  return (
+    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={onClose}>
+      <div
+        ref={dialogRef}
+        tabIndex={-1}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        data-testid="maintenance-dialog"
+        data-action={action}
+        className="w-full max-w-3xl space-y-4 rounded-lg border border-line bg-surface p-5 shadow-lg"
+        onClick={(e) => e.stopPropagation()}
+      >
+        <h2 id={titleId} className="text-lg font-semibold">
+          {title} <span className="font-mono">{director}</span> <span className="text-base font-normal text-muted">· cluster {cluster}</span>
+        </h2>
+        <p className="text-xs text-muted">
+          {action === 'enter'
+            ? `Writes 1 into ${director}'s VRRP track file: keepalived lowers its priority and the peer takes every VIP. The console then watches ip addr until the VIPs are on the peer, and writes 0 back if they do not move.`
+            : `Writes 0 into ${director}'s track file: its priority is restored; when it preempts and outranks the holder, the VIPs come back.`}
+        </p>
+
+        {pre.isPending ? <p className="text-sm text-muted">Running the pre-flight (reads both directors' connection tables)…</p> : null}
+        {pre.isError ? (
+          <p role="alert" className="text-sm text-red-800 dark:text-red-300" data-testid="preflight-error">
+            {describeError(pre.error).detail}
+          </p>
+        ) : null}
+        {p ? <Checks preflight={p} /> : null}
+        {p?.configHint ? <ConfigHint hint={p.configHint} /> : null}
+        {forcible && !hardRefusal && !result ? (
+          <label className="flex items-center gap-2 text-sm font-medium">
+            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} data-testid="maintenance-force" />
+            Force: I know the directors&apos; IPVS tables differ
+          </label>
+        ) : null}
+
+        {result ? (
+          <ResultView result={result} />
+        ) : (
+          <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate>
+            <ReasonField className="sm:col-span-2" value={reason} onChange={setReason} required={action === 'enter'} example={`kernel update on ${director}`} testId="maintenance-reason" />
+            {action === 'enter' ? (
+              <label className="text-sm font-medium">
+                Ticket or link (optional)
+                <input className={FIELD_CLASS} value={ticket} onChange={(e) => setTicket(e.target.value)} data-testid="maintenance-ticket" />
+              </label>
+            ) : null}
+            {mutation.isError ? (
+              <p role="alert" className="text-sm text-red-800 sm:col-span-2 dark:text-red-300" data-testid="maintenance-error">
+                {describeError(mutation.error).detail}
+              </p>
+            ) : null}
+            <DialogActions
+              className="sm:col-span-2"
+              blockers={blockers}
+              blockersPrefix="Not yet: "
+              pending={mutation.isPending}
+              label={action === 'enter' ? `Move the VIPs off ${director}` : `Give ${director} back`}
+              pendingLabel="Switching, then watching the VIPs…"
+              tone={action === 'enter' ? 'takes-out' : 'normal'}
+              onCancel={onClose}
+              blockersId={`${titleId}-blockers`}
+              blockersTestId="maintenance-blockers"
+              confirmTestId="maintenance-confirm"
+            />
+          </form>
+        )}
+        {result ? (
+          <div className="flex justify-end">
+            <button type="button" onClick={onClose} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700" data-testid="maintenance-close">
+              Close
+            </button>
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+}

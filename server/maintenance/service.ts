@@ -1,0 +1,228 @@
+import 'server-only';
+import type { ClusterSnapshot } from '@/lib/models/cluster';
+import type {
+  DirectorMaintenance,
+  GiveBackRequest,
+  MaintenanceAction,
+  MaintenanceList,
+  MaintenancePreflight,
+  MaintenanceRequest,
+  MaintenanceResult,
+  MaintenanceStatus,
+  MaintenanceVerification,
+} from '@/lib/models/maintenance';
+import type { AuditLog } from '@/server/audit/log';
+import type { DirectorObservation } from '@/server/collector/observation';
+import { MAINTENANCE_TRACK_FILE } from '@/lib/models/maintenance';
+import { writeTrackFile } from '@/server/commands/catalogue';
+import type { KeyedMutex } from '@/server/concurrency/keyed-mutex';
+import type { ClusterConfig, ConsoleConfig, DirectorConfig } from '@/server/config/schema';
+import { clusterConfig, type ActingAs } from '@/server/drain/ports';
+import { DomainError } from '@/server/errors';
+import { describeRefreshError } from '@/server/ssh/describe-error';
+import { exec } from '@/server/ssh/exec';
+import type { SshPool } from '@/server/ssh/pool';
+import { maintenanceTrack, planSwitch, preflight } from './preflight';
+import { readDirectorFacts, readSurvival, type SurvivalRead } from './reads';
+import type { MaintenanceStore } from './store';
+
+// Director maintenance (issue 17): one call per route. Every action takes the cluster's lock (the
+// drain's: no drain, restore or re-weight interleaves with a switch), runs the pre-flight on fresh
+// reads, refuses on any refusal, writes the audit's 'attempted' row, writes the track file on the
+// director (as the console user, no sudo), then watches the VIPs (ip addr: the ground truth) until
+// they are where the pre-flight said, or writes the file back and says what it saw.
+
+export interface ClusterReader {
+  snapshot(cluster: string): ClusterSnapshot | undefined;
+  refreshNow(cluster: string, opts?: { keepalivedDump?: boolean }): Promise<ClusterSnapshot | undefined>;
+  observations(cluster: string): DirectorObservation[];
+}
+
+export interface MaintenanceDeps {
+  config: Pick<ConsoleConfig, 'clusters' | 'pollIntervalMs'>;
+  store: MaintenanceStore;
+  audit: AuditLog;
+  pool: SshPool;
+  clusters: () => ClusterReader;
+  /** The drain's per-cluster lock. */
+  mutex: KeyedMutex;
+  now?: () => number;
+  /** How long the VIPs may take to move before the switch is rolled back (default 30 s). */
+  verifyTimeoutMs?: number;
+}
+
+export class MaintenanceService {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: MaintenanceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  list(cluster: string, history = false): MaintenanceList {
+    clusterConfig(this.deps.config, cluster);
+    return { cluster, maintenance: history ? this.deps.store.history(cluster) : this.deps.store.open(cluster) };
+  }
+
+  /** Every director's maintenance status (no SSH: the last dumps and the store). */
+  status(cluster: string): MaintenanceStatus {
+    const c = clusterConfig(this.deps.config, cluster);
+    const obs = this.deps.clusters().observations(cluster);
+    const open = this.deps.store.open(cluster);
+    const directors = c.directors.map((d) => {
+      const t = maintenanceTrack(obs.find((o) => o.name === d.name)?.data ?? null);
+      return { director: d.name, trackFile: t?.path ?? null, value: t?.value ?? null, maintenance: open.find((m) => m.director === d.name) ?? null };
+    });
+    return { cluster, directors };
+  }
+
+  /** The pre-flight alone (the dialog, dry runs): reads the directors, changes nothing. */
+  async preflight(cluster: string, director: string, action: MaintenanceAction, force = false): Promise<MaintenancePreflight> {
+    const c = clusterConfig(this.deps.config, cluster);
+    this.director(c, director);
+    return this.deps.mutex.run(cluster, () => this.check(c, director, action, force));
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  async enter(cluster: string, director: string, body: MaintenanceRequest, who: ActingAs): Promise<MaintenanceResult> {
+    return this.act('enter', cluster, director, { reason: body.reason, ticket: body.ticket ?? null, force: body.force ?? false, dryRun: body.dryRun ?? false }, who);
+  }
+
+  async exit(cluster: string, director: string, body: GiveBackRequest, who: ActingAs): Promise<MaintenanceResult> {
+    return this.act('exit', cluster, director, { reason: body.reason || 'given back', ticket: null, force: body.force ?? false, dryRun: body.dryRun ?? false }, who);
+  }
+
+  private async act(
+    action: MaintenanceAction,
+    cluster: string,
+    director: string,
+    req: { reason: string; ticket: string | null; force: boolean; dryRun: boolean },
+    who: ActingAs,
+  ): Promise<MaintenanceResult> {
+    const c = clusterConfig(this.deps.config, cluster);
+    const d = this.director(c, director);
+    const auditAction = action === 'enter' ? 'director-maintenance' : 'director-give-back';
+    return this.deps.mutex.run(cluster, async () => {
+      const pre = await this.check(c, director, action, req.force);
+      const base = { action, cluster, director, preflight: pre };
+      if (req.dryRun) return { ...base, dryRun: true, outcome: 'planned', message: summary(pre), maintenance: null, verification: null, auditId: null };
+      if (!pre.allowed) {
+        const refusals = pre.checks.filter((x) => x.status === 'refusal' && !(x.forcible && req.force));
+        this.refused(auditAction, cluster, director, who, { reason: req.reason, refusals });
+        throw new DomainError('conflict', `refused: ${refusals.map((x) => `${x.title}: ${x.detail}`).join('; ')}`, { refusals, preflight: pre });
+      }
+      // Written before the director changes; if it cannot be, this throws 503 and nothing changes.
+      const attempt = this.deps.audit.attempt({ actor: who.name, role: who.role, source: who.source, action: auditAction, cluster, target: director, detail: { reason: req.reason, ticket: req.ticket, moves: pre.moves, checks: pre.checks } });
+      const value = action === 'enter' ? 1 : 0;
+      const wrote = await this.write(d, value);
+      if (wrote !== null) {
+        const auditId = this.deps.audit.complete(attempt, 'failed', { error: wrote })?.id ?? attempt.id;
+        return { ...base, dryRun: false, outcome: 'failed', message: `could not write ${pre.trackFile ?? MAINTENANCE_TRACK_FILE} on ${director}: ${wrote}; nothing changed`, maintenance: null, verification: null, auditId };
+      }
+      const at = this.now();
+      let row: DirectorMaintenance | null =
+        action === 'enter'
+          ? this.deps.store.openFor({ cluster, director, actor: who.name, reason: req.reason, ticket: req.ticket, createdAt: at }).maintenance
+          : this.deps.store.end(cluster, director, at, who.name, req.reason);
+      const verification = await this.verify(cluster, pre);
+      if (!verification.moved) {
+        // Roll back: the director goes back to where it was, and so does the row.
+        const back = await this.write(d, action === 'enter' ? 0 : 1);
+        verification.rolledBack = back === null;
+        if (action === 'enter') row = this.deps.store.end(cluster, director, this.now(), 'system', 'rolled back: the VIPs did not move');
+        else row = this.deps.store.openFor({ cluster, director, actor: who.name, reason: `give back rolled back: ${req.reason}`, ticket: null, createdAt: this.now() }).maintenance;
+      }
+      const outcome = verification.moved ? 'ok' : 'rolled-back';
+      const message = resultMessage(action, director, pre, verification);
+      const auditId = this.deps.audit.complete(attempt, verification.moved ? 'ok' : 'failed', { verification, message })?.id ?? attempt.id;
+      return { ...base, dryRun: false, outcome, message, maintenance: row, verification, auditId };
+    });
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  private director(c: ClusterConfig, name: string): DirectorConfig {
+    const d = c.directors.find((x) => x.name === name);
+    if (!d) throw new DomainError('not-found', `cluster ${c.name} has no director named "${name}" (directors: ${c.directors.map((x) => x.name).join(', ')})`);
+    return d;
+  }
+
+  private async check(c: ClusterConfig, director: string, action: MaintenanceAction, force: boolean): Promise<MaintenancePreflight> {
+    // keepalived's state as of now (FAULT, priorities, the track file's value), not the last dump.
+    const snapshot = (await this.deps.clusters().refreshNow(c.name, { keepalivedDump: true })) ?? this.deps.clusters().snapshot(c.name);
+    if (!snapshot) throw new DomainError('not-found', `no cluster named "${c.name}" is configured`);
+    const observations = this.deps.clusters().observations(c.name);
+    const open = this.deps.store.open(c.name);
+    const planned = planSwitch({ action, director, snapshot, observations, open });
+    const facts = Object.fromEntries(await Promise.all(c.directors.filter((d) => snapshot.directors.find((x) => x.name === d.name)?.live).map(async (d) => [d.name, await readDirectorFacts(d.name, d, this.deps.pool)] as const)));
+    const giver = c.directors.find((d) => d.name === planned.switch.giver);
+    const taker = c.directors.find((d) => d.name === planned.switch.taker);
+    const survival: SurvivalRead | null = giver && taker ? await readSurvival(giver, taker, this.deps.pool) : null;
+    return preflight({ action, cluster: c.name, director, force, snapshot, observations, open, facts, survival, now: this.now() });
+  }
+
+  /** Writes the track file on one director; null when done, else what went wrong. */
+  private async write(d: DirectorConfig, value: number): Promise<string | null> {
+    try {
+      await exec(d, writeTrackFile(MAINTENANCE_TRACK_FILE, value), { pool: this.deps.pool });
+      return null;
+    } catch (e) {
+      return describeRefreshError(e).message;
+    }
+  }
+
+  /** Re-reads the cluster until every moving instance's VIPs are on their target alone, or the time is up. */
+  private async verify(cluster: string, pre: MaintenancePreflight): Promise<MaintenanceVerification> {
+    const started = this.now();
+    const limit = this.deps.verifyTimeoutMs ?? 30_000;
+    let holders: Record<string, string[]> = {};
+    let emptySince: number | null = null;
+    let gapMs: number | null = null;
+    for (;;) {
+      const s = await this.deps.clusters().refreshNow(cluster);
+      const t = this.now();
+      holders = Object.fromEntries(pre.moves.map((m) => [m.instance, s?.instances.find((i) => i.name === m.instance)?.holders ?? []]));
+      const empty = pre.moves.some((m) => (holders[m.instance] ?? []).length === 0);
+      if (empty && emptySince === null) emptySince = t;
+      if (!empty && emptySince !== null) {
+        gapMs = Math.max(gapMs ?? 0, t - emptySince);
+        emptySince = null;
+      }
+      const moved = pre.moves.every((m) => {
+        const h = holders[m.instance] ?? [];
+        return h.length === 1 && h[0] === m.to;
+      });
+      if (moved || t - started >= limit) return { moved, holders, waitedMs: t - started, gapMs, rolledBack: false };
+      await new Promise((r) => setTimeout(r, Math.min(1000, this.deps.config.pollIntervalMs)));
+    }
+  }
+
+  private refused(action: string, cluster: string, target: string, who: ActingAs, detail: unknown): void {
+    try {
+      this.deps.audit.append({ actor: who.name, role: who.role, source: who.source, action, cluster, target, outcome: 'refused', detail });
+    } catch (e) {
+      console.error('[maintenance] audit append failed', e);
+    }
+  }
+}
+
+function summary(pre: MaintenancePreflight): string {
+  const refusals = pre.checks.filter((c) => c.status === 'refusal');
+  const warnings = pre.checks.filter((c) => c.status === 'warning');
+  const what = pre.action === 'enter' ? `put ${pre.director} in maintenance` : `give ${pre.director} back`;
+  if (!pre.allowed) return `would refuse to ${what}: ${refusals.map((c) => c.title).join('; ')}`;
+  const moves = pre.moves.length ? pre.moves.map((m) => `${m.instance} ${m.from ?? 'nobody'} → ${m.to ?? 'nobody'}`).join(', ') : 'no VIPs move';
+  return `would ${what}: ${moves}${warnings.length ? `; warnings: ${warnings.map((c) => c.title).join('; ')}` : ''}`;
+}
+
+function resultMessage(action: MaintenanceAction, director: string, pre: MaintenancePreflight, v: MaintenanceVerification): string {
+  const seen = Object.entries(v.holders).map(([i, h]) => `${i} on ${h.length ? h.join(' + ') : 'nobody'}`).join(', ');
+  if (!v.moved) {
+    return `the VIPs did not move within ${Math.round(v.waitedMs / 1000)} s (${seen}); ${v.rolledBack ? `the track file was written back: ${director} is ${action === 'enter' ? 'in service' : 'in maintenance'} again` : 'writing the track file back failed too: check the director'}`;
+  }
+  const gap = v.gapMs === null ? '' : `; no director held them for up to ${(v.gapMs / 1000).toFixed(1)} s`;
+  if (pre.moves.length === 0) return action === 'enter' ? `${director} is in maintenance (it held no VIPs)` : `${director} is back in service; the VIPs stay where they are`;
+  return `${action === 'enter' ? `${director} is in maintenance` : `${director} is back in service`}: ${seen} after ${(v.waitedMs / 1000).toFixed(1)} s${gap}`;
+}
