@@ -10,6 +10,7 @@ export const DiagnosticCheck = z.object({
   id: z.string(),
   check: z.enum([
     'ip-forward', 'conntrack', 'expire-quiescent-template', 'expire-nodest-conn', 'keepalived-config', 'runtime-weights', 'tables-compared', 'director-reachable',
+    'director-maintenance',
     // On real servers reached over SSH (clusters[].realServerHosts):
     'rs-reachable', 'rs-dr-vip', 'rs-dr-arp', 'rs-nat-route', 'rs-rp-filter', 'rs-tun-device', 'rs-tun-vip', 'rs-tun-arp',
   ]),

@@ -3,7 +3,7 @@ import type { DirectorHealthView } from '@/lib/models/cluster';
 import type { IpvsRealServer, IpvsService } from '@/lib/models/ipvsadm';
 import { mergeSnapshot } from '@/server/collector/merge-snapshot';
 import type { ObservedDirectorData } from '@/server/collector/observation';
-import { diagnoseCluster, serviceArg, type ConfigTest } from './checks';
+import { diagnoseCluster, diagnoseMaintenance, serviceArg, type ConfigTest } from './checks';
 
 const NOW = 1_800_000_000_000;
 const GOOD: DirectorHealthView = { ipForward: true, expireQuiescentTemplate: true, expireNodestConn: true, conntrackCount: 100, conntrackMax: 65536 };
@@ -104,5 +104,26 @@ describe('diagnoseCluster', () => {
     expect(['TCP 192.0.2.100:80', 'UDP [2001:db8::1]:53', 'SCTP 192.0.2.101:3868', 'FWM 1', 'FWM 2 IPv6'].map(serviceArg)).toEqual([
       '-t 192.0.2.100:80', '-u [2001:db8::1]:53', '--sctp-service 192.0.2.101:3868', '-f 1', '-f 2 -6',
     ]);
+  });
+});
+
+describe('diagnoseMaintenance', () => {
+  it('a director whose keepalived does not track the maintenance file: a warning with the lines to add; one that does: ok (and in maintenance, by whom)', () => {
+    const s = snapshot(data(true), data(false));
+    const checks = diagnoseMaintenance(s, {
+      cluster: 'prod',
+      directors: [
+        { director: 'lb1', trackFile: null, value: null, maintenance: null },
+        { director: 'lb2', trackFile: '/var/lib/lvs-console/track/vrrp-maint', value: 1, maintenance: { id: '3', cluster: 'prod', director: 'lb2', actor: 'ops', reason: 'kernel', ticket: null, createdAt: NOW - 60_000, endedAt: null, endedBy: null, endReason: null } },
+      ],
+    });
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ['director-maintenance:lb1', 'warning'],
+      ['director-maintenance:lb2', 'ok'],
+    ]);
+    expect(checks[0]?.fix).toContain('file "/var/lib/lvs-console/track/vrrp-maint"');
+    expect(checks[0]?.fix).toContain('vrrp_instance VI_1 {');
+    expect(checks[1]?.detail).toContain('it holds 1: in maintenance since');
+    expect(checks[1]?.detail).toContain('by ops');
   });
 });

@@ -2,6 +2,8 @@ import 'server-only';
 import { parseFwmark } from '@/lib/address';
 import type { ClusterSnapshot, MergedService } from '@/lib/models/cluster';
 import type { DiagnosticCheck } from '@/lib/models/diagnostics';
+import { maintenanceConfigHint, type MaintenanceStatus } from '@/lib/models/maintenance';
+import { MAINTENANCE_TRACK_PATH } from '@/server/maintenance/preflight';
 
 // "Check this cluster", the pure part: from a fresh merged snapshot (sysctls, tables, keepalived's
 // configured weights: all read by the collector) and each director's `keepalived -t` answer, one
@@ -25,6 +27,33 @@ export function serviceArg(key: string): string {
 }
 
 const FORWARD_FLAG: Record<string, string> = { Route: '-g', Masq: '-m', Tunnel: '-i' };
+
+/**
+ * Director maintenance (one click: the VIPs off a director through its VRRP track file) needs
+ * keepalived to track the maintenance file: per director, whether it does, with the lines to add.
+ */
+export function diagnoseMaintenance(s: ClusterSnapshot, status: MaintenanceStatus): DiagnosticCheck[] {
+  return status.directors.map((m) => {
+    const d = s.directors.find((x) => x.name === m.director);
+    const base = { id: `director-maintenance:${m.director}`, check: 'director-maintenance' as const, title: 'Director maintenance track file', director: m.director };
+    if (!d?.live || d.instances.length === 0) return { ...base, status: 'unknown' as const, detail: `keepalived's configuration on ${m.director} has not been read.`, fix: null };
+    if (m.trackFile === null) {
+      const groups = [...new Set(d.instances.map((i) => i.syncGroup).filter((g): g is string => g !== null))];
+      return {
+        ...base,
+        status: 'warning' as const,
+        detail: `keepalived on ${m.director} does not track ${MAINTENANCE_TRACK_PATH}: it cannot be put in maintenance from the console (its VIPs moved to a peer, checked and verified).`,
+        fix: `Add to keepalived.conf on ${m.director} (and every director), create the file with 0 owned by the console's user, reload keepalived:\n${maintenanceConfigHint(MAINTENANCE_TRACK_PATH, d.instances.map((i) => i.name), groups)}`,
+      };
+    }
+    return {
+      ...base,
+      status: 'ok' as const,
+      detail: `keepalived on ${m.director} tracks ${m.trackFile}${m.value ? ` (it holds ${m.value}: in maintenance${m.maintenance ? ` since ${new Date(m.maintenance.createdAt).toISOString()} by ${m.maintenance.actor}` : ''})` : ''}.`,
+      fix: null,
+    };
+  });
+}
 
 export function diagnoseCluster(s: ClusterSnapshot, configTests: Readonly<Record<string, ConfigTest>>): DiagnosticCheck[] {
   const out: DiagnosticCheck[] = [];

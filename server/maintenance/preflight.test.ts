@@ -155,6 +155,12 @@ describe('director maintenance pre-flight', () => {
     expect(notIn.byId.state).toMatchObject({ status: 'refusal', title: 'Not in maintenance' });
   });
 
+  it('a director in no VRRP instance: refused, it holds no VIPs to move', () => {
+    const none = run([director('dir1', { over: { vrrp: [] } }), director('dir2', { holds: true })]);
+    expect(none.byId.vrrp).toMatchObject({ status: 'refusal', title: 'No VRRP instance' });
+    expect(none.p.allowed).toBe(false);
+  });
+
   it('reads the maintenance track from a director observation', () => {
     expect(maintenanceTrack(director('dir1', { track: 1 }).data)).toEqual({ name: 'vrrp_maint', path: MAINTENANCE_TRACK_PATH, value: 1, weights: { VI_V4: -100, VI_V6: -100 } });
     expect(maintenanceTrack(director('dir1', { track: null }).data)).toBeNull();
