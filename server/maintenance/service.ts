@@ -122,6 +122,7 @@ export class MaintenanceService {
         return { ...base, dryRun: false, outcome: 'failed', message: `could not write ${pre.trackFile ?? MAINTENANCE_TRACK_FILE} on ${director}: ${wrote}; nothing changed`, maintenance: null, verification: null, auditId };
       }
       const at = this.now();
+      const before = this.deps.store.findOpen(cluster, director);
       let row: DirectorMaintenance | null =
         action === 'enter'
           ? this.deps.store.openFor({ cluster, director, actor: who.name, reason: req.reason, ticket: req.ticket, createdAt: at }).maintenance
@@ -132,7 +133,8 @@ export class MaintenanceService {
         const back = await this.write(d, action === 'enter' ? 0 : 1);
         verification.rolledBack = back === null;
         if (action === 'enter') row = this.deps.store.end(cluster, director, this.now(), 'system', 'rolled back: the VIPs did not move');
-        else row = this.deps.store.openFor({ cluster, director, actor: who.name, reason: `give back rolled back: ${req.reason}`, ticket: null, createdAt: this.now() }).maintenance;
+        // The give back did not happen: the maintenance goes on as it was (who, why, since when).
+        else row = this.deps.store.openFor(before ?? { cluster, director, actor: who.name, reason: `give back rolled back: ${req.reason}`, ticket: null, createdAt: this.now() }).maintenance;
       }
       const outcome = verification.moved ? 'ok' : 'rolled-back';
       const message = resultMessage(action, director, pre, verification);

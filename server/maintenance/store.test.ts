@@ -1,0 +1,28 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrate } from '@/server/db';
+import { MaintenanceStore, type NewMaintenance } from './store';
+
+function store(): MaintenanceStore {
+  const db = new Database(':memory:');
+  migrate(db);
+  return new MaintenanceStore(db);
+}
+
+const base: NewMaintenance = { cluster: 'lab', director: 'dir1', actor: 'alice', reason: 'kernel update', ticket: 'OPS-1', createdAt: 1000 };
+
+describe('MaintenanceStore', () => {
+  it('one open row per director: a second open returns the first; end closes it once; history keeps it', () => {
+    const s = store();
+    const first = s.openFor(base);
+    expect(first).toEqual({ created: true, maintenance: { id: '1', ...base, endedAt: null, endedBy: null, endReason: null } });
+    expect(s.openFor({ ...base, actor: 'bob', reason: 'again', createdAt: 2000 })).toEqual({ created: false, maintenance: first.maintenance });
+    expect(s.openFor({ ...base, director: 'dir2' }).created).toBe(true);
+    expect(s.open('lab').map((m) => m.director)).toEqual(['dir1', 'dir2']);
+    expect(s.end('lab', 'dir1', 3000, 'carol', 'done')).toMatchObject({ id: '1', endedAt: 3000, endedBy: 'carol', endReason: 'done' });
+    expect(s.end('lab', 'dir1', 4000, 'carol', 'twice')).toBeNull();
+    expect(s.findOpen('lab', 'dir1')).toBeNull();
+    expect(s.history('lab').map((m) => [m.director, m.endedAt])).toEqual([['dir2', null], ['dir1', 3000]]);
+    expect(s.open('other')).toEqual([]);
+  });
+});
