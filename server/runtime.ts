@@ -95,7 +95,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
   // reaches the reconciler (the collector's hooks; nothing calls back into the action path).
   const drain = createDrain({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector, now });
   // Director maintenance (#17): under the drain's per-cluster lock, so no change interleaves with a switch.
-  const maintenance = new MaintenanceService({ config, store: new MaintenanceStore(db), audit, pool: refresher.pool, clusters: () => collector, mutex: drain.mutex, now });
+  const maintenance = new MaintenanceService({ config, store: new MaintenanceStore(db), audit, events, pool: refresher.pool, clusters: () => collector, mutex: drain.mutex, now });
   // HAProxy (#8): holds outlive HAProxy reloads; the reconciler re-applies them while any are open.
   const haproxy = new HaproxyService({
     clusters: config.clusters,
@@ -143,6 +143,17 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
       .finally(() => (compacting = false));
   }, 60_000);
   compact.unref();
+  // Director maintenance leases: the directors whose lease ran out are given back (checked, verified).
+  let expiring = false;
+  const leaseSweep = setInterval(() => {
+    if (expiring || closing) return;
+    expiring = true;
+    maintenance
+      .expireLeases()
+      .catch((e: unknown) => console.error('[maintenance] lease sweep failed', e))
+      .finally(() => (expiring = false));
+  }, 10_000);
+  leaseSweep.unref();
   // Refusals counted in the last minute get their summary row soon after the minute closes.
   const refusalSweep = setInterval(() => audit.refusals.sweep(), 10_000);
   refusalSweep.unref();
@@ -178,6 +189,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
       closing = true;
       clearInterval(compact);
       clearInterval(refusalSweep);
+      clearInterval(leaseSweep);
       anchors.stop();
       collector.stop();
       drain.close();

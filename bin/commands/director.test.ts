@@ -23,8 +23,8 @@ const preflight = (over: Partial<MaintenancePreflight> = {}): MaintenancePreflig
 const result = (over: Partial<MaintenanceResult> = {}): MaintenanceResult => ({
   action: 'enter', cluster: 'lab', director: 'dir1', dryRun: false, outcome: 'ok', message: 'dir1 is in maintenance: VI_V4 on dir2 after 3.1 s',
   preflight: preflight(),
-  maintenance: { id: '1', cluster: 'lab', director: 'dir1', actor: 'token:ci', reason: 'kernel', ticket: 'OPS-1', createdAt: NOW, endedAt: null, endedBy: null, endReason: null },
-  verification: { moved: true, holders: { VI_V4: ['dir2'] }, waitedMs: 3100, gapMs: null, rolledBack: false },
+  maintenance: { id: '1', cluster: 'lab', director: 'dir1', actor: 'token:ci', reason: 'kernel', ticket: 'OPS-1', createdAt: NOW, expiresAt: null, endedAt: null, endedBy: null, endReason: null },
+  verification: { moved: true, holders: { VI_V4: ['dir2'] }, waitedMs: 3100, gapMs: null, rolledBack: false, keepalivedAgrees: true, failoverEventIds: ['41'] },
   auditId: '12', ...over,
 });
 
@@ -70,6 +70,8 @@ describe('lvsctl director', () => {
     expect(() => parseDirectorArgs(['maintenance', '--cluster', 'lab', '--director', 'dir1'])).toThrow(/--reason "..." is required/);
     expect(() => parseDirectorArgs(['resume', '--cluster', 'lab'])).toThrow(/--director D is required/);
     expect(() => parseDirectorArgs(['resume', '--cluster', 'lab', '--director', 'dir1', '--ticket', 'x'])).toThrow(/--ticket is for director maintenance/);
+    expect(parseDirectorArgs(['maintenance', '--cluster', 'lab', '--director', 'dir1', '--reason', 'k', '--expires', '90']).expiresInMinutes).toBe(90);
+    expect(() => parseDirectorArgs(['maintenance', '--cluster', 'lab', '--director', 'dir1', '--reason', 'k', '--expires', '0'])).toThrow(/--expires needs whole minutes from 1 to 10080/);
     expect(() => parseDirectorArgs(['status', '--cluster', 'lab', '--director', 'dir1'])).toThrow(/--director is not for director status/);
     expect(() => parseDirectorArgs(['reboot'])).toThrow(UsageError);
   });

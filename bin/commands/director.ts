@@ -14,7 +14,7 @@ type Verb = 'maintenance' | 'resume' | 'status';
 
 const { usage, subcommands } = subcommandUsage(
   {
-    maintenance: 'lvsctl director maintenance --cluster C --director D --reason "..." [--ticket T] [--force] [--dry-run] [--url URL] [--token-file FILE] [--json]',
+    maintenance: 'lvsctl director maintenance --cluster C --director D --reason "..." [--ticket T] [--expires MINUTES] [--force] [--dry-run] [--url URL] [--token-file FILE] [--json]',
     resume: 'lvsctl director resume --cluster C --director D [--reason "..."] [--force] [--dry-run] [--url URL] [--token-file FILE] [--json]',
     status: 'lvsctl director status --cluster C [--url URL] [--token-file FILE] [--json]',
   },
@@ -23,7 +23,9 @@ keepalived lowers its priority and its peer takes the VIPs. The pre-flight runs 
 out of FAULT, IPVS tables equal, checkers agree, what moves, connections that would break); any
 refusal stops it (--force overrides table drift only). The command waits until ip addr shows the VIPs
 on the peer (at most 30 s) and writes 0 back when they do not move. resume gives the director back the
-same way. --dry-run prints the pre-flight and changes nothing.
+same way. --expires MINUTES: a lease, after which the console gives the director back by itself
+(checked like resume; a refused give back is retried every 5 minutes). --dry-run prints the
+pre-flight and changes nothing.
 Exit: 0 ok, 1 failed or rolled back, 2 usage or unknown cluster/director, 3 refused, 5 not allowed.`,
 );
 
@@ -33,6 +35,7 @@ interface DirectorArgs extends ConsoleArgs {
   director?: string;
   reason?: string;
   ticket?: string;
+  expiresInMinutes?: number;
   force: boolean;
   dryRun: boolean;
   json: boolean;
@@ -43,6 +46,7 @@ const OPTIONS = {
   director: { type: 'string' },
   reason: { type: 'string' },
   ticket: { type: 'string' },
+  expires: { type: 'string' },
   force: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   ...CONSOLE_OPTIONS,
@@ -61,7 +65,9 @@ export function parseDirectorArgs(argv: string[]): DirectorArgs {
   if (verb !== 'status' && !director) throw new UsageError('--director D is required');
   const reason = s('reason');
   if (verb === 'maintenance' && !reason) throw new UsageError('--reason "..." is required: say why (it goes to the audit log)');
-  if (verb !== 'maintenance' && values.ticket !== undefined) throw new UsageError('--ticket is for director maintenance');
+  for (const k of ['ticket', 'expires']) if (verb !== 'maintenance' && values[k] !== undefined) throw new UsageError(`--${k} is for director maintenance`);
+  const expires = s('expires');
+  if (expires !== undefined && (!/^\d+$/.test(expires) || Number(expires) < 1 || Number(expires) > 10_080)) throw new UsageError(`--expires needs whole minutes from 1 to 10080 (7 days), got "${expires}"`);
   if (verb === 'status') for (const k of ['director', 'reason', 'force', 'dry-run']) if (values[k] !== undefined) throw new UsageError(`--${k} is not for director status`);
   return {
     verb,
@@ -69,6 +75,7 @@ export function parseDirectorArgs(argv: string[]): DirectorArgs {
     ...(director ? { director } : {}),
     ...(reason ? { reason } : {}),
     ...(s('ticket') ? { ticket: s('ticket') } : {}),
+    ...(expires === undefined ? {} : { expiresInMinutes: Number(expires) }),
     force: b('force'),
     dryRun: b('dry-run'),
     ...(s('url') === undefined ? {} : { url: s('url') }),
@@ -94,7 +101,8 @@ export function formatStatus(s: MaintenanceStatus): string {
   return s.directors
     .map((d) => {
       const m = d.maintenance;
-      const state = m ? `in maintenance since ${new Date(m.createdAt).toISOString()} by ${m.actor} (${m.reason}${m.ticket ? `, ${m.ticket}` : ''})` : d.value ? `track file holds ${d.value} (not set by this console)` : 'in service';
+      const lease = m?.expiresAt ? `, given back at ${new Date(m.expiresAt).toISOString()}` : '';
+      const state = m ? `in maintenance since ${new Date(m.createdAt).toISOString()} by ${m.actor} (${m.reason}${m.ticket ? `, ${m.ticket}` : ''})${lease}` : d.value ? `track file holds ${d.value} (not set by this console)` : 'in service';
       return `${s.cluster}: ${d.director.padEnd(12)} ${state}${d.trackFile ? '' : '; keepalived does not track the maintenance file'}`;
     })
     .join('\n');
@@ -128,7 +136,13 @@ export async function runDirector(argv: string[], deps: ApiDeps = processDeps())
       return EXIT.ok;
     }
     const action = a.verb === 'maintenance' ? 'enter' : 'exit';
-    const body = { ...(a.reason ? { reason: a.reason } : {}), ...(a.ticket ? { ticket: a.ticket } : {}), ...(a.force ? { force: true } : {}), ...(a.dryRun ? { dryRun: true } : {}) };
+    const body = {
+      ...(a.reason ? { reason: a.reason } : {}),
+      ...(a.ticket ? { ticket: a.ticket } : {}),
+      ...(a.expiresInMinutes === undefined ? {} : { expiresInMinutes: a.expiresInMinutes }),
+      ...(a.force ? { force: true } : {}),
+      ...(a.dryRun ? { dryRun: true } : {}),
+    };
     const r = await client.maintenance(a.cluster, a.director ?? '', action, body);
     out(a.json ? JSON.stringify(r, null, 2) : formatMaintenance(r));
     return r.outcome === 'ok' || r.outcome === 'planned' ? EXIT.ok : EXIT.failed;

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { maintenanceQueries } from '@/lib/api/maintenance';
 import type { MaintenanceAction } from '@/lib/models/maintenance';
 import { useCan } from '@/components/auth/me-context';
-import { ClockAndAge } from '@/components/ui/relative-time';
+import { ClockAndAge, RelativeTime } from '@/components/ui/relative-time';
 import { StatusPill } from '@/components/ui/status-pill';
 
 // A director's maintenance on its card: "in maintenance since … by …" (or that keepalived does not
@@ -60,6 +60,11 @@ export function DirectorMaintenance({ cluster, director }: { cluster: string; di
             <span className="text-muted">
               since <ClockAndAge at={m.createdAt} /> by <span className="font-medium text-ink">{m.actor}</span> — {m.reason}
               {m.ticket ? ` (${m.ticket})` : ''}
+              {m.expiresAt !== null ? (
+                <>
+                  ; given back by itself <RelativeTime at={m.expiresAt} />
+                </>
+              ) : null}
             </span>
           ) : (
             <span className="text-muted">its track file holds {mine.value} (not set by this console)</span>

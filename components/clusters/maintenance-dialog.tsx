@@ -57,6 +57,19 @@ function ResultView({ result }: { result: MaintenanceResult }) {
         <span>{result.message}</span>
       </p>
       {result.verification?.gapMs != null ? <p className="text-xs text-muted">No director held the VIPs for up to {(result.verification.gapMs / 1000).toFixed(1)} s.</p> : null}
+      {result.verification?.failoverEventIds.length ? (
+        <p className="text-xs">
+          On the timeline:{' '}
+          {result.verification.failoverEventIds.map((id, i) => (
+            <span key={id}>
+              {i > 0 ? ', ' : ''}
+              <a href={`#event-${id}`} className="text-accent hover:underline" data-testid="maintenance-failover-link">
+                the failover{result.verification && result.verification.failoverEventIds.length > 1 ? ` ${i + 1}` : ''}
+              </a>
+            </span>
+          ))}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -78,6 +91,8 @@ export function MaintenanceDialog({
   const qc = useQueryClient();
   const [reason, setReason] = useState('');
   const [ticket, setTicket] = useState('');
+  const [lease, setLease] = useState('');
+  const leaseMinutes = /^\d+$/.test(lease) && Number(lease) >= 1 && Number(lease) <= 10_080 ? Number(lease) : undefined;
   const [force, setForce] = useState(false);
   const pre = useQuery(maintenanceQueries.preflight(cluster, director, action, force));
   const mutation = useMutation({
@@ -85,6 +100,7 @@ export function MaintenanceDialog({
       maintenanceAction(cluster, director, action, {
         ...(reason.trim() ? { reason: reason.trim() } : {}),
         ...(action === 'enter' && ticket.trim() ? { ticket: ticket.trim() } : {}),
+        ...(action === 'enter' && leaseMinutes !== undefined ? { expiresInMinutes: leaseMinutes } : {}),
         ...(force ? { force: true } : {}),
       }),
     onSettled: () => {
@@ -102,6 +118,7 @@ export function MaintenanceDialog({
     ...(p ? [] : [pre.isError ? 'the pre-flight failed' : 'running the pre-flight']),
     ...(p && !p.allowed ? ['the pre-flight refuses (see above)'] : []),
     ...(action === 'enter' && reason.trim() === '' ? ['a reason'] : []),
+    ...(action === 'enter' && lease !== '' && leaseMinutes === undefined ? ['a lease of 1 to 10080 minutes, or none'] : []),
   ];
   const result = mutation.data;
 
@@ -157,6 +174,12 @@ export function MaintenanceDialog({
               <label className="text-sm font-medium">
                 Ticket or link (optional)
                 <input className={FIELD_CLASS} value={ticket} onChange={(e) => setTicket(e.target.value)} data-testid="maintenance-ticket" />
+              </label>
+            ) : null}
+            {action === 'enter' ? (
+              <label className="text-sm font-medium">
+                Lease, minutes (optional: given back by itself, checked first)
+                <input className={FIELD_CLASS} inputMode="numeric" value={lease} onChange={(e) => setLease(e.target.value.trim())} placeholder="until given back" data-testid="maintenance-lease" />
               </label>
             ) : null}
             {mutation.isError ? (

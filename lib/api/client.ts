@@ -132,6 +132,8 @@ export interface ActionBody extends DrainTarget {
 export interface MaintenanceBody {
   reason?: string;
   ticket?: string;
+  /** Lease (enter only): given back by the console after this many minutes. */
+  expiresInMinutes?: number;
   force?: boolean;
   dryRun?: boolean;
 }

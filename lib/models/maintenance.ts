@@ -91,6 +91,8 @@ export const DirectorMaintenance = z.object({
   reason: z.string(),
   ticket: z.nullable(z.string()),
   createdAt: z.number(),
+  /** Lease: when the console gives the director back by itself (null: held until given back). */
+  expiresAt: z.nullable(z.number()),
   endedAt: z.nullable(z.number()),
   endedBy: z.nullable(z.string()),
   endReason: z.nullable(z.string()),
@@ -102,6 +104,8 @@ const Reason = z.string().check(z.trim(), z.minLength(1, 'reason is required: sa
 export const MaintenanceRequest = z.strictObject({
   reason: Reason,
   ticket: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  /** Lease: give the director back by itself after this many minutes (at most 7 days). */
+  expiresInMinutes: z.optional(z.int().check(z.gte(1), z.lte(7 * 24 * 60))),
   /** Go ahead although the peer's IPVS table differs from this one's (the only forcible refusal). */
   force: z.optional(z.boolean()),
   /** Pre-flight only: change nothing. */
@@ -127,6 +131,13 @@ export const MaintenanceVerification = z.object({
   gapMs: z.nullable(z.number()),
   /** The track file was written back because the VIPs did not move in time. */
   rolledBack: z.boolean(),
+  /**
+   * After the move, keepalived's own view (a fresh dump): the new holder MASTER and the old one
+   * BACKUP for every moving instance. null when not checked (nothing moved, or it did not move).
+   */
+  keepalivedAgrees: z.nullable(z.boolean()),
+  /** The failover events the console recorded for the move (the timeline's #event-<id>). */
+  failoverEventIds: z.array(z.string()),
 });
 export type MaintenanceVerification = z.infer<typeof MaintenanceVerification>;
 

@@ -212,6 +212,7 @@ ${SAMPLE_COLUMNS},
     reason TEXT NOT NULL,
     ticket TEXT,
     created_at INTEGER NOT NULL,
+    expires_at INTEGER,
     ended_at INTEGER,
     ended_by TEXT,
     end_reason TEXT

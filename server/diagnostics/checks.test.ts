@@ -114,7 +114,7 @@ describe('diagnoseMaintenance', () => {
       cluster: 'prod',
       directors: [
         { director: 'lb1', trackFile: null, value: null, maintenance: null },
-        { director: 'lb2', trackFile: '/var/lib/lvs-console/track/vrrp-maint', value: 1, maintenance: { id: '3', cluster: 'prod', director: 'lb2', actor: 'ops', reason: 'kernel', ticket: null, createdAt: NOW - 60_000, endedAt: null, endedBy: null, endReason: null } },
+        { director: 'lb2', trackFile: '/var/lib/lvs-console/track/vrrp-maint', value: 1, maintenance: { id: '3', cluster: 'prod', director: 'lb2', actor: 'ops', reason: 'kernel', ticket: null, createdAt: NOW - 60_000, expiresAt: null, endedAt: null, endedBy: null, endReason: null } },
       ],
     });
     expect(checks.map((c) => [c.id, c.status])).toEqual([

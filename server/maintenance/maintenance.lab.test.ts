@@ -93,6 +93,11 @@ describe('director maintenance (lab)', () => {
     const r = await svc.enter('lab', 'dir1', { reason: 'lab test: kernel update', ticket: 'LAB-17' }, WHO);
     expect(r.outcome, r.message).toBe('ok');
     expect(r.verification?.moved).toBe(true);
+    // keepalived's own view agrees (dir2 MASTER, dir1 BACKUP), and the failover the switch caused is on the timeline.
+    expect(r.verification?.keepalivedAgrees).toBe(true);
+    expect(r.verification?.failoverEventIds.length).toBeGreaterThanOrEqual(1);
+    const failovers = r.verification?.failoverEventIds.map((id) => lab.runtime.events.get(id));
+    expect(failovers?.map((e) => [e?.kind, e?.toMaster])).toContainEqual(['failover', 'dir2']);
     expect(r.maintenance).toMatchObject({ director: 'dir1', actor: 'lab-test', reason: 'lab test: kernel update', ticket: 'LAB-17', endedAt: null });
     expect([await holds('dir1'), await holds('dir2'), await file('dir1')]).toEqual([false, true, '1']);
     expect((await ctl('longconn', 'ask', c1)).trim()).toMatch(/^rs[12]$/);
@@ -117,6 +122,21 @@ describe('director maintenance (lab)', () => {
     expect([await holds('dir1'), await holds('dir2'), await file('dir1')]).toEqual([true, false, '0']);
     expect(svc.list('lab').maintenance).toEqual([]);
     await ctl('syncd', 'off');
+  }, 200_000);
+
+  it('a lease: when it runs out the console gives the director back by itself, checked and verified', async () => {
+    const r = await svc.enter('lab', 'dir1', { reason: 'lab test: lease', expiresInMinutes: 60 }, WHO);
+    expect(r.outcome, r.message).toBe('ok');
+    expect(r.maintenance?.expiresAt).toBe((r.maintenance?.createdAt ?? 0) + 3_600_000);
+    expect(await holds('dir2')).toBe(true);
+    await svc.expireLeases(); // not yet due: nothing happens
+    expect(await file('dir1')).toBe('1');
+    // An hour later (the lease moved to the past rather than the test waiting an hour).
+    lab.runtime.db.prepare('UPDATE director_maintenance SET expires_at = ? WHERE ended_at IS NULL').run(Date.now() - 1000);
+    await svc.expireLeases();
+    expect([await holds('dir1'), await holds('dir2'), await file('dir1')]).toEqual([true, false, '0']);
+    expect(svc.list('lab', true).maintenance[0]).toMatchObject({ director: 'dir1', endedBy: 'system', endReason: 'lease expired (set by lab-test: lab test: lease)' });
+    expect(lab.runtime.audit.list({ action: 'director-give-back', limit: 1 })[0]).toMatchObject({ actor: 'system', outcome: 'ok' });
   }, 200_000);
 
   it('refusals: peer in FAULT, peer with a hand-set weight (force overrides), peer down; nothing changes', async () => {

@@ -93,7 +93,7 @@ describe('director maintenance pre-flight', () => {
     expect(fault.byId['peer-dir2']?.detail).toContain('in FAULT (VI_V4, VI_V6)');
     expect(fault.p.allowed).toBe(false);
 
-    const open: DirectorMaintenance[] = [{ id: '1', cluster: 'lab', director: 'dir2', actor: 'ops', reason: 'kernel', ticket: null, createdAt: NOW - 1000, endedAt: null, endedBy: null, endReason: null }];
+    const open: DirectorMaintenance[] = [{ id: '1', cluster: 'lab', director: 'dir2', actor: 'ops', reason: 'kernel', ticket: null, createdAt: NOW - 1000, expiresAt: null, endedAt: null, endedBy: null, endReason: null }];
     const last = run([director('dir1', { holds: true }), director('dir2', { track: 1 })], { open });
     expect(last.byId['peer-dir2']?.detail).toContain('in maintenance itself');
     expect(last.byId['last-director']).toMatchObject({ status: 'refusal', forcible: false });
@@ -139,7 +139,7 @@ describe('director maintenance pre-flight', () => {
   });
 
   it('give back: dir1 outranks the holder and preempts, so the VIPs come home; nopreempt says they stay', () => {
-    const open: DirectorMaintenance[] = [{ id: '1', cluster: 'lab', director: 'dir1', actor: 'ops', reason: 'kernel', ticket: 'OPS-1', createdAt: NOW - 1000, endedAt: null, endedBy: null, endReason: null }];
+    const open: DirectorMaintenance[] = [{ id: '1', cluster: 'lab', director: 'dir1', actor: 'ops', reason: 'kernel', ticket: 'OPS-1', createdAt: NOW - 1000, expiresAt: null, endedAt: null, endedBy: null, endReason: null }];
     const obs = [director('dir1', { track: 1, inst: { effectivePriority: 50 } }), director('dir2', { holds: true })];
     const back = run(obs, { action: 'exit', open, survival: { established: 2, wouldBreak: 0, truncated: false, error: null } });
     expect(back.p.allowed).toBe(true);

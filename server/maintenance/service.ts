@@ -12,12 +12,13 @@ import type {
   MaintenanceVerification,
 } from '@/lib/models/maintenance';
 import type { AuditLog } from '@/server/audit/log';
+import type { EventStore } from '@/server/events/store';
 import type { DirectorObservation } from '@/server/collector/observation';
 import { MAINTENANCE_TRACK_FILE } from '@/lib/models/maintenance';
 import { writeTrackFile } from '@/server/commands/catalogue';
 import type { KeyedMutex } from '@/server/concurrency/keyed-mutex';
 import type { ClusterConfig, ConsoleConfig, DirectorConfig } from '@/server/config/schema';
-import { clusterConfig, type ActingAs } from '@/server/drain/ports';
+import { clusterConfig, SYSTEM, type ActingAs } from '@/server/drain/ports';
 import { DomainError } from '@/server/errors';
 import { describeRefreshError } from '@/server/ssh/describe-error';
 import { exec } from '@/server/ssh/exec';
@@ -35,6 +36,8 @@ import type { MaintenanceStore } from './store';
 export interface ClusterReader {
   snapshot(cluster: string): ClusterSnapshot | undefined;
   refreshNow(cluster: string, opts?: { keepalivedDump?: boolean }): Promise<ClusterSnapshot | undefined>;
+  /** Resolves after the next director refresh anywhere (or the timeout). */
+  nextUpdate(timeoutMs: number): Promise<void>;
   observations(cluster: string): DirectorObservation[];
 }
 
@@ -42,6 +45,8 @@ export interface MaintenanceDeps {
   config: Pick<ConsoleConfig, 'clusters' | 'pollIntervalMs'>;
   store: MaintenanceStore;
   audit: AuditLog;
+  /** Where the failover a switch causes is recorded (the collector's tick). */
+  events: Pick<EventStore, 'query'>;
   pool: SshPool;
   clusters: () => ClusterReader;
   /** The drain's per-cluster lock. */
@@ -51,8 +56,13 @@ export interface MaintenanceDeps {
   verifyTimeoutMs?: number;
 }
 
+/** How often a give back at the end of a lease is retried after a refusal. */
+const LEASE_RETRY_MS = 5 * 60_000;
+
 export class MaintenanceService {
   private readonly now: () => number;
+  /** Open rows' ids -> when their expired lease was last acted on. */
+  private readonly leaseTries = new Map<string, number>();
 
   constructor(private readonly deps: MaintenanceDeps) {
     this.now = deps.now ?? Date.now;
@@ -87,18 +97,37 @@ export class MaintenanceService {
   // ---------------------------------------------------------------- actions
 
   async enter(cluster: string, director: string, body: MaintenanceRequest, who: ActingAs): Promise<MaintenanceResult> {
-    return this.act('enter', cluster, director, { reason: body.reason, ticket: body.ticket ?? null, force: body.force ?? false, dryRun: body.dryRun ?? false }, who);
+    return this.act('enter', cluster, director, { reason: body.reason, ticket: body.ticket ?? null, expiresInMinutes: body.expiresInMinutes ?? null, force: body.force ?? false, dryRun: body.dryRun ?? false }, who);
   }
 
   async exit(cluster: string, director: string, body: GiveBackRequest, who: ActingAs): Promise<MaintenanceResult> {
-    return this.act('exit', cluster, director, { reason: body.reason || 'given back', ticket: null, force: body.force ?? false, dryRun: body.dryRun ?? false }, who);
+    return this.act('exit', cluster, director, { reason: body.reason || 'given back', ticket: null, expiresInMinutes: null, force: body.force ?? false, dryRun: body.dryRun ?? false }, who);
+  }
+
+  /**
+   * Gives back every director whose lease ran out (the runtime calls this every few seconds). A
+   * give back the pre-flight refuses (the peer is down, say) is audited as refused and tried again
+   * on the next call: the director stays in maintenance rather than taking the VIPs unchecked.
+   */
+  async expireLeases(): Promise<void> {
+    for (const m of this.deps.store.expired(this.now())) {
+      // A refused give back is tried again every few minutes, not every call (each refusal is audited).
+      const last = this.leaseTries.get(m.id);
+      if (last !== undefined && this.now() - last < LEASE_RETRY_MS) continue;
+      this.leaseTries.set(m.id, this.now());
+      try {
+        await this.exit(m.cluster, m.director, { reason: `lease expired (set by ${m.actor}: ${m.reason})` }, SYSTEM);
+      } catch (e) {
+        console.error(`[maintenance] lease of ${m.cluster}/${m.director} expired, give back failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   }
 
   private async act(
     action: MaintenanceAction,
     cluster: string,
     director: string,
-    req: { reason: string; ticket: string | null; force: boolean; dryRun: boolean },
+    req: { reason: string; ticket: string | null; expiresInMinutes: number | null; force: boolean; dryRun: boolean },
     who: ActingAs,
   ): Promise<MaintenanceResult> {
     const c = clusterConfig(this.deps.config, cluster);
@@ -125,16 +154,18 @@ export class MaintenanceService {
       const before = this.deps.store.findOpen(cluster, director);
       let row: DirectorMaintenance | null =
         action === 'enter'
-          ? this.deps.store.openFor({ cluster, director, actor: who.name, reason: req.reason, ticket: req.ticket, createdAt: at }).maintenance
+          ? this.deps.store.openFor({ cluster, director, actor: who.name, reason: req.reason, ticket: req.ticket, createdAt: at, expiresAt: req.expiresInMinutes === null ? null : at + req.expiresInMinutes * 60_000 }).maintenance
           : this.deps.store.end(cluster, director, at, who.name, req.reason);
       const verification = await this.verify(cluster, pre);
+      if (verification.moved && pre.moves.length > 0) Object.assign(verification, await this.confirm(cluster, pre, at));
       if (!verification.moved) {
         // Roll back: the director goes back to where it was, and so does the row.
         const back = await this.write(d, action === 'enter' ? 0 : 1);
         verification.rolledBack = back === null;
         if (action === 'enter') row = this.deps.store.end(cluster, director, this.now(), 'system', 'rolled back: the VIPs did not move');
-        // The give back did not happen: the maintenance goes on as it was (who, why, since when).
-        else row = this.deps.store.openFor(before ?? { cluster, director, actor: who.name, reason: `give back rolled back: ${req.reason}`, ticket: null, createdAt: this.now() }).maintenance;
+        // The give back did not happen: the maintenance goes on as it was (who, why, since when),
+        // without its lease (its end was just tried).
+        else row = this.deps.store.openFor(before ? { ...before, expiresAt: null } : { cluster, director, actor: who.name, reason: `give back rolled back: ${req.reason}`, ticket: null, createdAt: this.now(), expiresAt: null }).maintenance;
       }
       const outcome = verification.moved ? 'ok' : 'rolled-back';
       const message = resultMessage(action, director, pre, verification);
@@ -196,9 +227,31 @@ export class MaintenanceService {
         const h = holders[m.instance] ?? [];
         return h.length === 1 && h[0] === m.to;
       });
-      if (moved || t - started >= limit) return { moved, holders, waitedMs: t - started, gapMs, rolledBack: false };
+      if (moved || t - started >= limit) return { moved, holders, waitedMs: t - started, gapMs, rolledBack: false, keepalivedAgrees: null, failoverEventIds: [] };
       await new Promise((r) => setTimeout(r, Math.min(1000, this.deps.config.pollIntervalMs)));
     }
+  }
+
+  /**
+   * After the VIPs moved: keepalived's own view on both sides (a fresh dump), and the failover events
+   * the collector recorded for the move (recorded on its tick: waited for, two poll intervals at most).
+   */
+  private async confirm(cluster: string, pre: MaintenancePreflight, since: number): Promise<Pick<MaintenanceVerification, 'keepalivedAgrees' | 'failoverEventIds'>> {
+    const s = await this.deps.clusters().refreshNow(cluster, { keepalivedDump: true });
+    const state = (director: string | null, instance: string) => s?.directors.find((d) => d.name === director)?.instances.find((i) => i.name === instance)?.state ?? null;
+    const keepalivedAgrees = pre.moves.every((m) => state(m.to, m.instance) === 'MASTER' && (m.from === null || state(m.from, m.instance) !== 'MASTER'));
+    const find = () =>
+      this.deps.events
+        .query({ cluster, kinds: ['failover'], from: since - 5_000, to: this.now() + 5_000 })
+        .events.filter((e) => pre.moves.some((m) => m.instance === e.instance && e.toMaster === m.to))
+        .map((e) => e.id);
+    let ids = find();
+    const deadline = this.now() + 2 * this.deps.config.pollIntervalMs;
+    while (ids.length < pre.moves.length && this.now() < deadline) {
+      await this.deps.clusters().nextUpdate(this.deps.config.pollIntervalMs);
+      ids = find();
+    }
+    return { keepalivedAgrees, failoverEventIds: ids };
   }
 
   private refused(action: string, cluster: string, target: string, who: ActingAs, detail: unknown): void {
@@ -225,6 +278,7 @@ function resultMessage(action: MaintenanceAction, director: string, pre: Mainten
     return `the VIPs did not move within ${Math.round(v.waitedMs / 1000)} s (${seen}); ${v.rolledBack ? `the track file was written back: ${director} is ${action === 'enter' ? 'in service' : 'in maintenance'} again` : 'writing the track file back failed too: check the director'}`;
   }
   const gap = v.gapMs === null ? '' : `; no director held them for up to ${(v.gapMs / 1000).toFixed(1)} s`;
+  const agree = v.keepalivedAgrees === false ? "; keepalived's own view does not agree yet (a dump still shows the old master): check the directors" : '';
   if (pre.moves.length === 0) return action === 'enter' ? `${director} is in maintenance (it held no VIPs)` : `${director} is back in service; the VIPs stay where they are`;
-  return `${action === 'enter' ? `${director} is in maintenance` : `${director} is back in service`}: ${seen} after ${(v.waitedMs / 1000).toFixed(1)} s${gap}`;
+  return `${action === 'enter' ? `${director} is in maintenance` : `${director} is back in service`}: ${seen} after ${(v.waitedMs / 1000).toFixed(1)} s${gap}${agree}`;
 }

@@ -9,7 +9,7 @@ function store(): MaintenanceStore {
   return new MaintenanceStore(db);
 }
 
-const base: NewMaintenance = { cluster: 'lab', director: 'dir1', actor: 'alice', reason: 'kernel update', ticket: 'OPS-1', createdAt: 1000 };
+const base: NewMaintenance = { cluster: 'lab', director: 'dir1', actor: 'alice', reason: 'kernel update', ticket: 'OPS-1', createdAt: 1000, expiresAt: null };
 
 describe('MaintenanceStore', () => {
   it('one open row per director: a second open returns the first; end closes it once; history keeps it', () => {
@@ -24,5 +24,15 @@ describe('MaintenanceStore', () => {
     expect(s.findOpen('lab', 'dir1')).toBeNull();
     expect(s.history('lab').map((m) => [m.director, m.endedAt])).toEqual([['dir2', null], ['dir1', 3000]]);
     expect(s.open('other')).toEqual([]);
+  });
+
+  it('leases: the open rows whose lease ran out', () => {
+    const s = store();
+    s.openFor({ ...base, expiresAt: 5000 });
+    s.openFor({ ...base, director: 'dir2', expiresAt: null });
+    expect(s.expired(4999)).toEqual([]);
+    expect(s.expired(5000).map((m) => [m.director, m.expiresAt])).toEqual([['dir1', 5000]]);
+    s.end('lab', 'dir1', 6000, 'system', 'lease expired');
+    expect(s.expired(9000)).toEqual([]);
   });
 });

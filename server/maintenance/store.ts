@@ -15,6 +15,7 @@ export interface NewMaintenance {
   reason: string;
   ticket: string | null;
   createdAt: number;
+  expiresAt: number | null;
 }
 
 export class MaintenanceStore extends EndableStore<DirectorMaintenance> {
@@ -25,6 +26,11 @@ export class MaintenanceStore extends EndableStore<DirectorMaintenance> {
   findOpen(cluster: string, director: string): DirectorMaintenance | null {
     const r = this.db.prepare('SELECT * FROM director_maintenance WHERE ended_at IS NULL AND cluster = ? AND director = ?').get(cluster, director);
     return r === undefined ? null : toMaintenance(r);
+  }
+
+  /** Open rows whose lease ran out by `now`, every cluster. */
+  expired(now: number): DirectorMaintenance[] {
+    return this.db.prepare('SELECT * FROM director_maintenance WHERE ended_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY id').all(now).map(toMaintenance);
   }
 
   /** Open and recently ended rows of a cluster, newest first. */
@@ -38,8 +44,8 @@ export class MaintenanceStore extends EndableStore<DirectorMaintenance> {
       const cur = this.findOpen(n.cluster, n.director);
       if (cur) return { maintenance: cur, created: false };
       const id = this.db
-        .prepare('INSERT INTO director_maintenance (cluster, director, actor, reason, ticket, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(n.cluster, n.director, n.actor, n.reason, n.ticket, n.createdAt).lastInsertRowid;
+        .prepare('INSERT INTO director_maintenance (cluster, director, actor, reason, ticket, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(n.cluster, n.director, n.actor, n.reason, n.ticket, n.createdAt, n.expiresAt).lastInsertRowid;
       return { maintenance: toMaintenance(this.db.prepare('SELECT * FROM director_maintenance WHERE id = ?').get(Number(id))), created: true };
     })();
   }
