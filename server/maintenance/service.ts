@@ -107,10 +107,12 @@ export class MaintenanceService {
   /**
    * Gives back every director whose lease ran out (the runtime calls this every few seconds). A
    * give back the pre-flight refuses (the peer is down, say) is audited as refused and tried again
-   * on the next call: the director stays in maintenance rather than taking the VIPs unchecked.
+   * after LEASE_RETRY_MS: the director stays in maintenance rather than taking the VIPs unchecked.
    */
   async expireLeases(): Promise<void> {
-    for (const m of this.deps.store.expired(this.now())) {
+    const due = this.deps.store.expired(this.now());
+    for (const id of this.leaseTries.keys()) if (!due.some((m) => m.id === id)) this.leaseTries.delete(id);
+    for (const m of due) {
       // A refused give back is tried again every few minutes, not every call (each refusal is audited).
       const last = this.leaseTries.get(m.id);
       if (last !== undefined && this.now() - last < LEASE_RETRY_MS) continue;
@@ -156,7 +158,7 @@ export class MaintenanceService {
         action === 'enter'
           ? this.deps.store.openFor({ cluster, director, actor: who.name, reason: req.reason, ticket: req.ticket, createdAt: at, expiresAt: req.expiresInMinutes === null ? null : at + req.expiresInMinutes * 60_000 }).maintenance
           : this.deps.store.end(cluster, director, at, who.name, req.reason);
-      const verification = await this.verify(cluster, pre);
+      const verification = await this.verify(cluster, pre, at);
       if (verification.moved && pre.moves.length > 0) Object.assign(verification, await this.confirm(cluster, pre, at));
       if (!verification.moved) {
         // Roll back: the director goes back to where it was, and so does the row.
@@ -206,8 +208,14 @@ export class MaintenanceService {
     }
   }
 
-  /** Re-reads the cluster until every moving instance's VIPs are on their target alone, or the time is up. */
-  private async verify(cluster: string, pre: MaintenancePreflight): Promise<MaintenanceVerification> {
+  /**
+   * Re-reads the cluster until every moving instance's VIPs are on their target alone, or the time is
+   * up. Judged from each director's own `ip addr` read taken after the write, not from the merged
+   * holders: the merge waits for two directors' reads to overlap before calling both holders (a
+   * handover must not look like split brain), so for a moment it can name the new holder alone while
+   * the old one still holds the VIPs.
+   */
+  private async verify(cluster: string, pre: MaintenancePreflight, writtenAt: number): Promise<MaintenanceVerification> {
     const started = this.now();
     const limit = this.deps.verifyTimeoutMs ?? 30_000;
     let holders: Record<string, string[]> = {};
@@ -216,17 +224,23 @@ export class MaintenanceService {
     for (;;) {
       const s = await this.deps.clusters().refreshNow(cluster);
       const t = this.now();
-      holders = Object.fromEntries(pre.moves.map((m) => [m.instance, s?.instances.find((i) => i.name === m.instance)?.holders ?? []]));
-      const empty = pre.moves.some((m) => (holders[m.instance] ?? []).length === 0);
+      const fresh = (s?.directors ?? []).filter((d) => d.live && d.takenAt !== null && d.takenAt > writtenAt);
+      const read = new Set(fresh.map((d) => d.name));
+      holders = Object.fromEntries(pre.moves.map((m) => [m.instance, fresh.filter((d) => m.vips.some((v) => d.heldVips.includes(v))).map((d) => d.name)]));
+      // Until the directors involved were read after the write, nothing is judged.
+      const judged = pre.moves.every((m) => (m.to === null || read.has(m.to)) && (m.from === null || read.has(m.from)));
+      const empty = judged && pre.moves.some((m) => (holders[m.instance] ?? []).length === 0);
       if (empty && emptySince === null) emptySince = t;
       if (!empty && emptySince !== null) {
         gapMs = Math.max(gapMs ?? 0, t - emptySince);
         emptySince = null;
       }
-      const moved = pre.moves.every((m) => {
-        const h = holders[m.instance] ?? [];
-        return h.length === 1 && h[0] === m.to;
-      });
+      const moved =
+        judged &&
+        pre.moves.every((m) => {
+          const h = holders[m.instance] ?? [];
+          return h.length === 1 && h[0] === m.to;
+        });
       if (moved || t - started >= limit) return { moved, holders, waitedMs: t - started, gapMs, rolledBack: false, keepalivedAgrees: null, failoverEventIds: [] };
       await new Promise((r) => setTimeout(r, Math.min(1000, this.deps.config.pollIntervalMs)));
     }
