@@ -70,6 +70,20 @@ export function consoleClient(base: string, token: string, deps: Pick<ApiDeps, '
   return createApiClient({ baseUrl: base, bearerToken: token, fetch: deps.fetch, timeoutMs: null });
 }
 
+/**
+ * Where the console is and its client with the API token, for `lvsctl <command>`; null, said on
+ * stderr, when there is no token (the caller exits with its usage code).
+ */
+export function openConsole(a: ConsoleArgs, deps: ApiDeps, command: string): { base: string; client: ApiClient } | null {
+  try {
+    const base = consoleUrl(a, deps);
+    return { base, client: consoleClient(base, apiToken(a, deps, 'lvsctl token create'), deps) };
+  } catch (e) {
+    deps.err(`lvsctl ${command}: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
+}
+
 /** What went wrong, in the words lvsctl prints after "lvsctl <command>: ". */
 export function failureMessage(e: ApiError, base: string): string {
   switch (e.code) {

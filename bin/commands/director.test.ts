@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MaintenancePreflight, MaintenanceResult, MaintenanceStatus } from '@/lib/models/maintenance';
 import { UsageError } from './command';
 import { directorCommand, parseDirectorArgs } from './director';
+import { fakeConsole } from './testing/fake-console';
 
 // lvsctl director maintenance / resume / status against a fake console (the real one on the lab is
 // server/maintenance/maintenance.lab.test.ts's, through the same service): the requests made, what
@@ -28,37 +29,7 @@ const result = (over: Partial<MaintenanceResult> = {}): MaintenanceResult => ({
   auditId: '12', ...over,
 });
 
-type Answer = { status: number; body: unknown };
-let seen: { method: string; url: string; body: unknown }[] = [];
-let stdout = '';
-let stderr = '';
-
-function fakeConsole(answers: Record<string, Answer[]>): void {
-  vi.stubGlobal('fetch', (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = input instanceof Request ? input.url : input.toString();
-    const method = init?.method ?? 'GET';
-    seen.push({ method, url, body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined });
-    const a = answers[`${method} ${new URL(url).pathname}`]?.shift();
-    if (a === undefined) return Promise.reject(new TypeError('fetch failed'));
-    return Promise.resolve(new Response(JSON.stringify(a.body), { status: a.status }));
-  });
-}
-
-beforeEach(() => {
-  seen = [];
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  vi.stubEnv('LVS_CONSOLE_URL', 'http://console.test:3999/');
-  vi.stubEnv('LVS_CONSOLE_TOKEN', 'lvs_test');
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  vi.unstubAllEnvs();
-});
+const fake = fakeConsole();
 
 const PATH = '/api/clusters/lab/directors/dir1/maintenance';
 
@@ -77,27 +48,27 @@ describe('lvsctl director', () => {
   });
 
   it('maintenance: POSTs reason and ticket, prints the outcome and every check; ok exits 0', async () => {
-    fakeConsole({ [`POST ${PATH}`]: [{ status: 200, body: result() }] });
+    fake.answer({ [`POST ${PATH}`]: [{ status: 200, body: result() }] });
     expect(await directorCommand.run(['maintenance', '--cluster', 'lab', '--director', 'dir1', '--reason', 'kernel', '--ticket', 'OPS-1'])).toBe(0);
-    expect(seen).toEqual([{ method: 'POST', url: `http://console.test:3999${PATH}`, body: { reason: 'kernel', ticket: 'OPS-1' } }]);
-    expect(stdout).toBe(
+    expect(fake.seen).toEqual([{ method: 'POST', url: `http://console.test:3999${PATH}`, auth: 'Bearer lvs_test', body: { reason: 'kernel', ticket: 'OPS-1' } }]);
+    expect(fake.stdout).toBe(
       ['lab: dir1: maintenance: OK — dir1 is in maintenance: VI_V4 on dir2 after 3.1 s', '  ok      What moves: VI_V4: 192.0.2.100 from dir1 to dir2', '  WARNING Connections will break: 2 of 2', ''].join('\n'),
     );
   });
 
   it('resume: DELETE; a rollback exits 1; a refusal (409) prints the refused checks and exits 3; an unknown director exits 2', async () => {
-    fakeConsole({ [`DELETE ${PATH}`]: [{ status: 200, body: result({ action: 'exit', outcome: 'rolled-back', message: 'the VIPs did not move' }) }] });
+    fake.answer({ [`DELETE ${PATH}`]: [{ status: 200, body: result({ action: 'exit', outcome: 'rolled-back', message: 'the VIPs did not move' }) }] });
     expect(await directorCommand.run(['resume', '--cluster', 'lab', '--director', 'dir1'])).toBe(1);
-    expect(seen[0]).toMatchObject({ method: 'DELETE', body: {} });
+    expect(fake.seen[0]).toMatchObject({ method: 'DELETE', body: {} });
 
     const refused = preflight({ allowed: false, checks: [{ id: 'last-director', status: 'refusal', title: 'No peer can take over', detail: 'dir1 is the last one', forcible: false }] });
-    fakeConsole({ [`POST ${PATH}`]: [{ status: 409, body: { error: { code: 'conflict', message: 'refused: No peer can take over', details: { preflight: refused } } } }] });
-    stderr = '';
+    fake.answer({ [`POST ${PATH}`]: [{ status: 409, body: { error: { code: 'conflict', message: 'refused: No peer can take over', details: { preflight: refused } } } }] });
+    fake.stderr = '';
     expect(await directorCommand.run(['maintenance', '--cluster', 'lab', '--director', 'dir1', '--reason', 'x'])).toBe(3);
-    expect(stderr).toContain('refused: No peer can take over');
-    expect(stderr).toContain('REFUSED No peer can take over: dir1 is the last one');
+    expect(fake.stderr).toContain('refused: No peer can take over');
+    expect(fake.stderr).toContain('REFUSED No peer can take over: dir1 is the last one');
 
-    fakeConsole({ ['POST /api/clusters/lab/directors/dir9/maintenance']: [{ status: 404, body: { error: { code: 'not-found', message: 'cluster lab has no director named "dir9"' } } }] });
+    fake.answer({ ['POST /api/clusters/lab/directors/dir9/maintenance']: [{ status: 404, body: { error: { code: 'not-found', message: 'cluster lab has no director named "dir9"' } } }] });
     expect(await directorCommand.run(['maintenance', '--cluster', 'lab', '--director', 'dir9', '--reason', 'x'])).toBe(2);
   });
 
@@ -109,9 +80,9 @@ describe('lvsctl director', () => {
         { director: 'dir2', trackFile: null, value: null, maintenance: null },
       ],
     };
-    fakeConsole({ ['GET /api/clusters/lab/maintenance']: [{ status: 200, body: s }] });
+    fake.answer({ ['GET /api/clusters/lab/maintenance']: [{ status: 200, body: s }] });
     expect(await directorCommand.run(['status', '--cluster', 'lab'])).toBe(0);
-    expect(stdout).toBe(
+    expect(fake.stdout).toBe(
       [
         'lab: dir1         in maintenance since 2026-12-06T23:00:00.000Z by token:ci (kernel, OPS-1)',
         'lab: dir2         in service; keepalived does not track the maintenance file',

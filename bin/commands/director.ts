@@ -4,10 +4,10 @@
 // `lvsctl drain`: 0 ok, 1 failed or rolled back (or the console unreachable), 2 usage or a bad
 // request (unknown cluster or director), 3 refused by the pre-flight, 5 not allowed.
 
-import { isApiError, type ApiClient } from '@/lib/api/client';
+import { isApiError } from '@/lib/api/client';
 import type { MaintenanceCheck, MaintenancePreflight, MaintenanceResult, MaintenanceStatus } from '@/lib/models/maintenance';
 import { parseOptions, subcommandUsage, UsageError, type LvsctlCommand } from './command';
-import { apiToken, consoleClient, consoleUrl, CONSOLE_OPTIONS, failureMessage, processDeps, type ApiDeps, type ConsoleArgs } from './console-api';
+import { CONSOLE_OPTIONS, failureMessage, openConsole, processDeps, type ApiDeps, type ConsoleArgs } from './console-api';
 import { EXIT, exitForStatus } from './drain';
 
 type Verb = 'maintenance' | 'resume' | 'status';
@@ -111,8 +111,6 @@ export function formatStatus(s: MaintenanceStatus): string {
 export async function runDirector(argv: string[], deps: ApiDeps = processDeps()): Promise<number> {
   const { out, err } = deps;
   let a: DirectorArgs;
-  let base: string;
-  let client: ApiClient;
   try {
     a = parseDirectorArgs(argv);
   } catch (e) {
@@ -122,13 +120,9 @@ export async function runDirector(argv: string[], deps: ApiDeps = processDeps())
     }
     throw e;
   }
-  try {
-    base = consoleUrl(a, deps);
-    client = consoleClient(base, apiToken(a, deps, 'lvsctl token create'), deps);
-  } catch (e) {
-    err(`lvsctl director: ${e instanceof Error ? e.message : String(e)}`);
-    return EXIT.usage;
-  }
+  const conn = openConsole(a, deps, 'director');
+  if (!conn) return EXIT.usage;
+  const { base, client } = conn;
   try {
     if (a.verb === 'status') {
       const s = await client.getMaintenanceStatus(a.cluster);

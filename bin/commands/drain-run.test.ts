@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ActionResult, DrainProgress } from '@/lib/models/drain';
 import { drainCommand, restoreCommand, weightCommand } from './drain';
+import { fakeConsole } from './testing/fake-console';
 
 // lvsctl drain / restore / weight as a script sees them, against a fake console (the real one, on
 // the lab behind the production server, is the lvsctl test of e2e/drain.spec.ts): the requests made, what is printed on stdout and stderr, and the
@@ -56,53 +57,14 @@ function progress(state: DrainProgress['state'], active: number): DrainProgress 
   };
 }
 
-type Answer = { status: number; body: unknown } | Error;
-interface Seen {
-  method: string;
-  url: string;
-  auth: string | null;
-  body: unknown;
-}
-
-let seen: Seen[] = [];
-let stdout = '';
-let stderr = '';
-
-/** Answers each request with the next answer queued for "METHOD /path" (the query is not part of the key). */
-function console_(answers: Record<string, Answer[]>): void {
-  vi.stubGlobal('fetch', (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = input instanceof Request ? input.url : input.toString();
-    const method = init?.method ?? 'GET';
-    seen.push({ method, url, auth: new Headers(init?.headers).get('authorization'), body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined });
-    const a = answers[`${method} ${new URL(url).pathname}`]?.shift();
-    if (a === undefined) return Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:3999') }));
-    if (a instanceof Error) return Promise.reject(a);
-    return Promise.resolve(new Response(typeof a.body === 'string' ? a.body : JSON.stringify(a.body), { status: a.status }));
-  });
-}
-
-beforeEach(() => {
-  seen = [];
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  vi.stubEnv('LVS_CONSOLE_URL', 'http://console.test:3999/');
-  vi.stubEnv('LVS_CONSOLE_TOKEN', 'lvs_test');
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  vi.unstubAllEnvs();
-});
+const fake = fakeConsole();
 
 describe('lvsctl drain / restore / weight against a fake console', () => {
   it('drain: POSTs the body with the token, prints the result, one line per director; partial exits 1', async () => {
-    console_({ 'POST /api/clusters/lab/drain': [{ status: 200, body: result({ outcome: 'partial' }) }] });
+    fake.answer({ 'POST /api/clusters/lab/drain': [{ status: 200, body: result({ outcome: 'partial' }) }] });
     expect(await drainCommand.run(['--cluster', 'lab', '--host', '192.0.2.11:80', '--reason', 'kernel'])).toBe(1);
-    expect(seen).toEqual([{ method: 'POST', url: 'http://console.test:3999/api/clusters/lab/drain', auth: 'Bearer lvs_test', body: { target: '192.0.2.11:80', reason: 'kernel' } }]);
-    expect(stdout).toBe(
+    expect(fake.seen).toEqual([{ method: 'POST', url: 'http://console.test:3999/api/clusters/lab/drain', auth: 'Bearer lvs_test', body: { target: '192.0.2.11:80', reason: 'kernel' } }]);
+    expect(fake.stdout).toBe(
       [
         'lab: drain: PARTIAL — drained 192.0.2.11:80 on every director',
         '  dir1         ok  192.0.2.11:80 w=0  800 ms',
@@ -112,14 +74,14 @@ describe('lvsctl drain / restore / weight against a fake console', () => {
         '',
       ].join('\n'),
     );
-    expect(stderr).toBe('');
+    expect(fake.stderr).toBe('');
   });
 
   it('--dry-run prints the plan; --json prints the answer as JSON; ok exits 0', async () => {
-    console_({ 'POST /api/clusters/lab/weight': [{ status: 200, body: result({ action: 'weight', dryRun: true, message: 'would set weight 0' }) }] });
+    fake.answer({ 'POST /api/clusters/lab/weight': [{ status: 200, body: result({ action: 'weight', dryRun: true, message: 'would set weight 0' }) }] });
     expect(await weightCommand.run(['--cluster', 'lab', '--host', '192.0.2.11:80', '--weight', '0', '--reason', 'x', '--dry-run'])).toBe(0);
-    expect(seen[0]?.body).toEqual({ target: '192.0.2.11:80', reason: 'x', dryRun: true, weight: 0 });
-    expect(stdout).toBe(
+    expect(fake.seen[0]?.body).toEqual({ target: '192.0.2.11:80', reason: 'x', dryRun: true, weight: 0 });
+    expect(fake.stdout).toBe(
       [
         'lab: weight (dry run): OK — would set weight 0',
         '  192.0.2.11:80 in TCP 192.0.2.100:80: weight 100 -> 0 via ipvsadm; share 50% -> 0%',
@@ -129,50 +91,50 @@ describe('lvsctl drain / restore / weight against a fake console', () => {
         '',
       ].join('\n'),
     );
-    stdout = '';
+    fake.stdout = '';
     const r = result({ action: 'restore' });
-    console_({ 'POST /api/clusters/lab/restore': [{ status: 200, body: r }] });
+    fake.answer({ 'POST /api/clusters/lab/restore': [{ status: 200, body: r }] });
     expect(await restoreCommand.run(['--cluster', 'lab', '--host', '192.0.2.11', '--json'])).toBe(0);
-    expect(JSON.parse(stdout)).toEqual(r);
+    expect(JSON.parse(fake.stdout)).toEqual(r);
   });
 
   it('a refusal (409) names the refusals on stderr and exits 3; --json prints the error body', async () => {
     const refusal = { error: { code: 'conflict', message: 'refused: no serving real server left', details: { refusals: ['192.0.2.12:80 is the last serving server of TCP 192.0.2.100:80'] } } };
-    console_({ 'POST /api/clusters/lab/drain': [{ status: 409, body: refusal }] });
+    fake.answer({ 'POST /api/clusters/lab/drain': [{ status: 409, body: refusal }] });
     expect(await drainCommand.run(['--cluster', 'lab', '--host', '192.0.2.12:80', '--reason', 'x', '--json'])).toBe(3);
-    expect(stderr).toBe('lvsctl drain: lab: refused: no serving real server left\n  refused: 192.0.2.12:80 is the last serving server of TCP 192.0.2.100:80\n');
-    expect(JSON.parse(stdout)).toEqual(refusal);
+    expect(fake.stderr).toBe('lvsctl drain: lab: refused: no serving real server left\n  refused: 192.0.2.12:80 is the last serving server of TCP 192.0.2.100:80\n');
+    expect(JSON.parse(fake.stdout)).toEqual(refusal);
   });
 
   it('--all-clusters: asks for the clusters, skips those without the host, says so when none has it', async () => {
     const clusters = { generatedAt: NOW, clusters: ['a', 'b'].map((name) => ({ name, takenAt: NOW, health: 'ok', directors: [], instances: [], serviceCount: 0, realServers: { up: 0, drained: 0, down: 0, unknown: 0 }, findings: [] })) };
     const notHere = { status: 404, body: { error: { code: 'not-found', message: 'no real server 192.0.2.11 in cluster x' } } };
-    console_({ 'GET /api/clusters': [{ status: 200, body: clusters }], 'POST /api/clusters/a/drain': [notHere], 'POST /api/clusters/b/drain': [{ status: 200, body: result({ cluster: 'b' }) }] });
+    fake.answer({ 'GET /api/clusters': [{ status: 200, body: clusters }], 'POST /api/clusters/a/drain': [notHere], 'POST /api/clusters/b/drain': [{ status: 200, body: result({ cluster: 'b' }) }] });
     expect(await drainCommand.run(['--all-clusters', '--host', '192.0.2.11', '--reason', 'x'])).toBe(0);
-    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET http://console.test:3999/api/clusters', 'POST http://console.test:3999/api/clusters/a/drain', 'POST http://console.test:3999/api/clusters/b/drain']);
-    expect(stdout).toMatch(/^b: drain: OK/);
+    expect(fake.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET http://console.test:3999/api/clusters', 'POST http://console.test:3999/api/clusters/a/drain', 'POST http://console.test:3999/api/clusters/b/drain']);
+    expect(fake.stdout).toMatch(/^b: drain: OK/);
 
-    stdout = '';
-    console_({ 'GET /api/clusters': [{ status: 200, body: clusters }], 'POST /api/clusters/a/drain': [notHere], 'POST /api/clusters/b/drain': [notHere] });
+    fake.stdout = '';
+    fake.answer({ 'GET /api/clusters': [{ status: 200, body: clusters }], 'POST /api/clusters/a/drain': [notHere], 'POST /api/clusters/b/drain': [notHere] });
     expect(await drainCommand.run(['--all-clusters', '--host', '192.0.2.11', '--reason', 'x'])).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toBe('lvsctl drain: no cluster has a real server 192.0.2.11\n');
+    expect(fake.stdout).toBe('');
+    expect(fake.stderr).toBe('lvsctl drain: no cluster has a real server 192.0.2.11\n');
   });
 
   it('--wait long-polls the progress until drained', async () => {
-    console_({
+    fake.answer({
       'POST /api/clusters/lab/drain': [{ status: 200, body: result({ outcome: 'ok', directors: [] }) }],
       'GET /api/clusters/lab/drain/progress': [{ status: 200, body: progress('draining', 3) }, { status: 200, body: progress('drained', 0) }],
     });
     expect(await drainCommand.run(['--cluster', 'lab', '--host', '192.0.2.11:80', '--service', 'TCP 192.0.2.100:80', '--reason', 'x', '--wait', '--timeout', '30'])).toBe(0);
-    const polls = seen.filter((s) => s.method === 'GET').map((s) => Object.fromEntries(new URL(s.url).searchParams));
+    const polls = fake.seen.filter((s) => s.method === 'GET').map((s) => Object.fromEntries(new URL(s.url).searchParams));
     // The second poll asks for what is left of the 30 s.
     expect(polls.map((p) => ({ ...p, timeout: Number(p.timeout) <= 30 && Number(p.timeout) >= 29 ? 'left' : p.timeout }))).toEqual([
       { target: '192.0.2.11:80', wait: '1', timeout: 'left', service: 'TCP 192.0.2.100:80' },
       { target: '192.0.2.11:80', wait: '1', timeout: 'left', service: 'TCP 192.0.2.100:80' },
     ]);
     expect(polls[0]?.timeout).toBe('30');
-    expect(stdout.split('\n').slice(-3)).toEqual([
+    expect(fake.stdout.split('\n').slice(-3)).toEqual([
       'lab: 192.0.2.11:80: draining (active 3, inactive 1, persistent 0, ~30 s to zero); clients 198.51.100.7',
       'lab: 192.0.2.11:80: drained (active 0, inactive 1, persistent 0)',
       '',
@@ -180,30 +142,30 @@ describe('lvsctl drain / restore / weight against a fake console', () => {
   });
 
   it('exit codes: not allowed 5, a console failure 1 with the text it sent, unreachable 1, no token 2', async () => {
-    console_({ 'POST /api/clusters/lab/drain': [{ status: 401, body: { error: { code: 'unauthorized', message: 'a valid API token is required' } } }] });
+    fake.answer({ 'POST /api/clusters/lab/drain': [{ status: 401, body: { error: { code: 'unauthorized', message: 'a valid API token is required' } } }] });
     expect(await drainCommand.run(['--cluster', 'lab', '--host', '192.0.2.11', '--reason', 'x'])).toBe(5);
-    expect(stderr).toBe('lvsctl drain: lab: a valid API token is required\n');
+    expect(fake.stderr).toBe('lvsctl drain: lab: a valid API token is required\n');
 
-    stderr = '';
-    console_({ 'POST /api/clusters/lab/drain': [{ status: 502, body: 'Bad gateway' }] });
+    fake.stderr = '';
+    fake.answer({ 'POST /api/clusters/lab/drain': [{ status: 502, body: 'Bad gateway' }] });
     expect(await drainCommand.run(['--cluster', 'lab', '--host', '192.0.2.11', '--reason', 'x'])).toBe(1);
-    expect(stderr).toBe('lvsctl drain: lab: HTTP 502: Bad gateway\n');
+    expect(fake.stderr).toBe('lvsctl drain: lab: HTTP 502: Bad gateway\n');
 
-    stderr = '';
-    console_({});
+    fake.stderr = '';
+    fake.answer({});
     expect(await drainCommand.run(['--cluster', 'lab', '--host', '192.0.2.11', '--reason', 'x'])).toBe(1);
-    expect(stderr).toBe('lvsctl drain: cannot reach the console at http://console.test:3999: connect ECONNREFUSED 127.0.0.1:3999\n');
+    expect(fake.stderr).toBe('lvsctl drain: cannot reach the console at http://console.test:3999: connect ECONNREFUSED 127.0.0.1:3999\n');
 
-    stderr = '';
-    console_({ 'GET /api/clusters': [{ status: 403, body: { error: { code: 'forbidden', message: 'viewer may not drain' } } }] });
+    fake.stderr = '';
+    fake.answer({ 'GET /api/clusters': [{ status: 403, body: { error: { code: 'forbidden', message: 'viewer may not drain' } } }] });
     expect(await drainCommand.run(['--all-clusters', '--host', '192.0.2.11', '--reason', 'x'])).toBe(5);
-    expect(stderr).toBe('lvsctl drain: viewer may not drain\n');
+    expect(fake.stderr).toBe('lvsctl drain: viewer may not drain\n');
 
-    stderr = '';
-    seen = [];
+    fake.stderr = '';
+    fake.seen = [];
     vi.stubEnv('LVS_CONSOLE_TOKEN', '');
     expect(await drainCommand.run(['--cluster', 'lab', '--host', '192.0.2.11', '--reason', 'x'])).toBe(2);
-    expect(stderr).toBe('lvsctl drain: no API token: set LVS_CONSOLE_TOKEN or pass --token-file (create one with `lvsctl token create`)\n');
-    expect(seen).toEqual([]);
+    expect(fake.stderr).toBe('lvsctl drain: no API token: set LVS_CONSOLE_TOKEN or pass --token-file (create one with `lvsctl token create`)\n');
+    expect(fake.seen).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@
 import { isApiError, type ActionBody, type ApiClient } from '@/lib/api/client';
 import type { ActionResult, DirectorResult, DrainProgress } from '@/lib/models/drain';
 import { parseOptions, UsageError, type LvsctlCommand } from './command';
-import { apiToken, consoleClient, consoleUrl, CONSOLE_OPTIONS, failureMessage, processDeps, type ApiDeps, type ConsoleArgs } from './console-api';
+import { CONSOLE_OPTIONS, failureMessage, openConsole, processDeps, type ApiDeps, type ConsoleArgs } from './console-api';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, timeout: 4, denied: 5 } as const;
 
@@ -182,8 +182,6 @@ export function formatProgress(p: DrainProgress): string {
 export async function runVerb(verb: Verb, argv: string[], deps: ApiDeps = processDeps()): Promise<number> {
   const { out, err } = deps;
   let a: DrainArgs;
-  let base: string;
-  let client: ApiClient;
   try {
     a = parseDrainArgs(verb, argv);
   } catch (e) {
@@ -193,13 +191,9 @@ export async function runVerb(verb: Verb, argv: string[], deps: ApiDeps = proces
     }
     throw e;
   }
-  try {
-    base = consoleUrl(a, deps);
-    client = consoleClient(base, apiToken(a, deps, 'lvsctl token create'), deps);
-  } catch (e) {
-    err(`lvsctl ${verb}: ${e instanceof Error ? e.message : String(e)}`);
-    return EXIT.usage;
-  }
+  const conn = openConsole(a, deps, verb);
+  if (!conn) return EXIT.usage;
+  const { base, client } = conn;
   try {
     const clusters = a.clusters === 'all' ? (await client.getClusters()).clusters.map((c) => c.name) : a.clusters;
     let code: number = EXIT.ok;

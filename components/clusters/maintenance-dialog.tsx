@@ -4,10 +4,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { maintenanceAction, maintenanceKeys, maintenanceQueries } from '@/lib/api/maintenance';
 import { clusterKeys } from '@/lib/api/queries';
-import type { CheckStatus, MaintenanceAction, MaintenancePreflight, MaintenanceResult } from '@/lib/models/maintenance';
+import { blockingRefusals, type CheckStatus, type MaintenanceAction, type MaintenancePreflight, type MaintenanceResult } from '@/lib/models/maintenance';
 import { FIELD_CLASS, ReasonField } from '@/components/ui/action-fields';
 import { CopyButton } from '@/components/ui/copy-button';
-import { DialogActions } from '@/components/ui/dialog-parts';
+import { DialogActions, ModalDialog } from '@/components/ui/dialog-parts';
 import { describeError } from '@/components/ui/error-state';
 import { useModalFocus } from '@/components/ui/modal-focus';
 import { StatusPill, type Tone } from '@/components/ui/status-pill';
@@ -94,7 +94,9 @@ export function MaintenanceDialog({
   const [lease, setLease] = useState('');
   const leaseMinutes = /^\d+$/.test(lease) && Number(lease) >= 1 && Number(lease) <= 10_080 ? Number(lease) : undefined;
   const [force, setForce] = useState(false);
-  const pre = useQuery(maintenanceQueries.preflight(cluster, director, action, force));
+  // One pre-flight, read unforced: the force box is judged here from its answer (blockingRefusals, the
+  // server's own rule), and the server judges it again, on fresh reads, when the action is posted.
+  const pre = useQuery(maintenanceQueries.preflight(cluster, director, action));
   const mutation = useMutation({
     mutationFn: () =>
       maintenanceAction(cluster, director, action, {
@@ -113,10 +115,10 @@ export function MaintenanceDialog({
 
   const p = pre.data;
   const forcible = p?.checks.some((c) => c.status === 'refusal' && c.forcible) ?? false;
-  const hardRefusal = p?.checks.some((c) => c.status === 'refusal' && !c.forcible) ?? false;
+  const hardRefusal = p ? blockingRefusals(p.checks, true).length > 0 : false;
   const blockers = [
     ...(p ? [] : [pre.isError ? 'the pre-flight failed' : 'running the pre-flight']),
-    ...(p && !p.allowed ? ['the pre-flight refuses (see above)'] : []),
+    ...(p && blockingRefusals(p.checks, force).length > 0 ? ['the pre-flight refuses (see above)'] : []),
     ...(action === 'enter' && reason.trim() === '' ? ['a reason'] : []),
     ...(action === 'enter' && lease !== '' && leaseMinutes === undefined ? ['a lease of 1 to 10080 minutes, or none'] : []),
   ];
@@ -129,87 +131,83 @@ export function MaintenanceDialog({
 
   const title = action === 'enter' ? 'Put in maintenance' : 'Give back';
   return (
-    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={onClose}>
-      <div
-        ref={dialogRef}
-        tabIndex={-1}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        data-testid="maintenance-dialog"
-        data-action={action}
-        className="w-full max-w-3xl space-y-4 rounded-lg border border-line bg-surface p-5 shadow-lg"
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2 id={titleId} className="text-lg font-semibold">
+    <ModalDialog
+      ref={dialogRef}
+      titleId={titleId}
+      title={
+        <>
           {title} <span className="font-mono">{director}</span> <span className="text-base font-normal text-muted">· cluster {cluster}</span>
-        </h2>
-        <p className="text-xs text-muted">
-          {action === 'enter'
-            ? `Writes 1 into ${director}'s VRRP track file: keepalived lowers its priority and the peer takes every VIP. The console then watches ip addr until the VIPs are on the peer, and writes 0 back if they do not move.`
-            : `Writes 0 into ${director}'s track file: its priority is restored; when it preempts and outranks the holder, the VIPs come back.`}
+        </>
+      }
+      testId="maintenance-dialog"
+      action={action}
+      onBackdrop={onClose}
+    >
+      <p className="text-xs text-muted">
+        {action === 'enter'
+          ? `Writes 1 into ${director}'s VRRP track file: keepalived lowers its priority and the peer takes every VIP. The console then watches ip addr until the VIPs are on the peer, and writes 0 back if they do not move.`
+          : `Writes 0 into ${director}'s track file: its priority is restored; when it preempts and outranks the holder, the VIPs come back.`}
+      </p>
+
+      {pre.isPending ? <p className="text-sm text-muted">Running the pre-flight (reads both directors' connection tables)…</p> : null}
+      {pre.isError ? (
+        <p role="alert" className="text-sm text-red-800 dark:text-red-300" data-testid="preflight-error">
+          {describeError(pre.error).detail}
         </p>
+      ) : null}
+      {p ? <Checks preflight={p} /> : null}
+      {p?.configHint ? <ConfigHint hint={p.configHint} /> : null}
+      {forcible && !hardRefusal && !result ? (
+        <label className="flex items-center gap-2 text-sm font-medium">
+          <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} data-testid="maintenance-force" />
+          Force: I know the directors&apos; IPVS tables differ
+        </label>
+      ) : null}
 
-        {pre.isPending ? <p className="text-sm text-muted">Running the pre-flight (reads both directors' connection tables)…</p> : null}
-        {pre.isError ? (
-          <p role="alert" className="text-sm text-red-800 dark:text-red-300" data-testid="preflight-error">
-            {describeError(pre.error).detail}
-          </p>
-        ) : null}
-        {p ? <Checks preflight={p} /> : null}
-        {p?.configHint ? <ConfigHint hint={p.configHint} /> : null}
-        {forcible && !hardRefusal && !result ? (
-          <label className="flex items-center gap-2 text-sm font-medium">
-            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} data-testid="maintenance-force" />
-            Force: I know the directors&apos; IPVS tables differ
-          </label>
-        ) : null}
-
-        {result ? (
-          <ResultView result={result} />
-        ) : (
-          <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate>
-            <ReasonField className="sm:col-span-2" value={reason} onChange={setReason} required={action === 'enter'} example={`kernel update on ${director}`} testId="maintenance-reason" />
-            {action === 'enter' ? (
-              <label className="text-sm font-medium">
-                Ticket or link (optional)
-                <input className={FIELD_CLASS} value={ticket} onChange={(e) => setTicket(e.target.value)} data-testid="maintenance-ticket" />
-              </label>
-            ) : null}
-            {action === 'enter' ? (
-              <label className="text-sm font-medium">
-                Lease, minutes (optional: given back by itself, checked first)
-                <input className={FIELD_CLASS} inputMode="numeric" value={lease} onChange={(e) => setLease(e.target.value.trim())} placeholder="until given back" data-testid="maintenance-lease" />
-              </label>
-            ) : null}
-            {mutation.isError ? (
-              <p role="alert" className="text-sm text-red-800 sm:col-span-2 dark:text-red-300" data-testid="maintenance-error">
-                {describeError(mutation.error).detail}
-              </p>
-            ) : null}
-            <DialogActions
-              className="sm:col-span-2"
-              blockers={blockers}
-              blockersPrefix="Not yet: "
-              pending={mutation.isPending}
-              label={action === 'enter' ? `Move the VIPs off ${director}` : `Give ${director} back`}
-              pendingLabel="Switching, then watching the VIPs…"
-              tone={action === 'enter' ? 'takes-out' : 'normal'}
-              onCancel={onClose}
-              blockersId={`${titleId}-blockers`}
-              blockersTestId="maintenance-blockers"
-              confirmTestId="maintenance-confirm"
-            />
-          </form>
-        )}
-        {result ? (
-          <div className="flex justify-end">
-            <button type="button" onClick={onClose} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700" data-testid="maintenance-close">
-              Close
-            </button>
-          </div>
-        ) : null}
-      </div>
-    </div>
+      {result ? (
+        <ResultView result={result} />
+      ) : (
+        <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate>
+          <ReasonField className="sm:col-span-2" value={reason} onChange={setReason} required={action === 'enter'} example={`kernel update on ${director}`} testId="maintenance-reason" />
+          {action === 'enter' ? (
+            <label className="text-sm font-medium">
+              Ticket or link (optional)
+              <input className={FIELD_CLASS} value={ticket} onChange={(e) => setTicket(e.target.value)} data-testid="maintenance-ticket" />
+            </label>
+          ) : null}
+          {action === 'enter' ? (
+            <label className="text-sm font-medium">
+              Lease, minutes (optional: given back by itself, checked first)
+              <input className={FIELD_CLASS} inputMode="numeric" value={lease} onChange={(e) => setLease(e.target.value.trim())} placeholder="until given back" data-testid="maintenance-lease" />
+            </label>
+          ) : null}
+          {mutation.isError ? (
+            <p role="alert" className="text-sm text-red-800 sm:col-span-2 dark:text-red-300" data-testid="maintenance-error">
+              {describeError(mutation.error).detail}
+            </p>
+          ) : null}
+          <DialogActions
+            className="sm:col-span-2"
+            blockers={blockers}
+            blockersPrefix="Not yet: "
+            pending={mutation.isPending}
+            label={action === 'enter' ? `Move the VIPs off ${director}` : `Give ${director} back`}
+            pendingLabel="Switching, then watching the VIPs…"
+            tone={action === 'enter' ? 'takes-out' : 'normal'}
+            onCancel={onClose}
+            blockersId={`${titleId}-blockers`}
+            blockersTestId="maintenance-blockers"
+            confirmTestId="maintenance-confirm"
+          />
+        </form>
+      )}
+      {result ? (
+        <div className="flex justify-end">
+          <button type="button" onClick={onClose} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700" data-testid="maintenance-close">
+            Close
+          </button>
+        </div>
+      ) : null}
+    </ModalDialog>
   );
 }

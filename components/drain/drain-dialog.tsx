@@ -15,7 +15,7 @@ import { CopyButton } from '@/components/ui/copy-button';
 import { describeError } from '@/components/ui/error-state';
 import { useModalFocus } from '@/components/ui/modal-focus';
 import { StatusPill } from '@/components/ui/status-pill';
-import { DialogActions, Refusals } from '@/components/ui/dialog-parts';
+import { DialogActions, ModalDialog, Refusals } from '@/components/ui/dialog-parts';
 import { DrainProgressView } from './drain-progress';
 import { submitBlockers } from './submit-blockers';
 
@@ -270,154 +270,150 @@ export function DrainDialog({ request, onClose, opener }: { request: DrainDialog
         : 'in every service this host serves';
   const result = mutation.data?.lvs;
   return (
-    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={requestClose}>
-      <div
-        ref={dialogRef}
-        tabIndex={-1}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        data-testid="drain-dialog"
-        data-action={action}
-        className="w-full max-w-3xl space-y-4 rounded-lg border border-line bg-surface p-5 shadow-lg"
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2 id={titleId} className="text-lg font-semibold">
+    <ModalDialog
+      ref={dialogRef}
+      titleId={titleId}
+      title={
+        <>
           {VERB[action]} <span className="font-mono">{target}</span> <span className="text-base font-normal text-muted">{scope} · cluster {cluster}</span>
-        </h2>
-        <p className="text-xs text-muted">
-          {action === 'drain'
-            ? 'Weight 0 on every director: no new connections; existing ones finish. The console holds it through checker flaps, keepalived restarts and failovers until you restore.'
-            : action === 'restore'
-              ? 'Puts back the weight held before, on every director, and ends the hold.'
-              : 'Sets this weight on every director and holds it until restored.'}
+        </>
+      }
+      testId="drain-dialog"
+      action={action}
+      onBackdrop={requestClose}
+    >
+      <p className="text-xs text-muted">
+        {action === 'drain'
+          ? 'Weight 0 on every director: no new connections; existing ones finish. The console holds it through checker flaps, keepalived restarts and failovers until you restore.'
+          : action === 'restore'
+            ? 'Puts back the weight held before, on every director, and ends the hold.'
+            : 'Sets this weight on every director and holds it until restored.'}
+      </p>
+
+      {planQuery.isPending && (action !== 'weight' || weight !== null) ? <p className="text-sm text-muted">Working out the impact…</p> : null}
+      {planQuery.isError ? (
+        <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200" data-testid="plan-error">
+          {describeError(planQuery.error).detail}
         </p>
+      ) : null}
+      {plan ? <PlanView plan={plan} /> : null}
 
-        {planQuery.isPending && (action !== 'weight' || weight !== null) ? <p className="text-sm text-muted">Working out the impact…</p> : null}
-        {planQuery.isError ? (
-          <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200" data-testid="plan-error">
-            {describeError(planQuery.error).detail}
-          </p>
-        ) : null}
-        {plan ? <PlanView plan={plan} /> : null}
+      {plan && refused ? (
+        <Refusals
+          refusals={plan.refusals}
+          force={force}
+          onForce={setForce}
+          forceLabel="Force: I know this takes the service's last serving real server out"
+          testId="plan-refusals"
+          forceTestId="force-checkbox"
+        />
+      ) : null}
 
-        {plan && refused ? (
-          <Refusals
-            refusals={plan.refusals}
-            force={force}
-            onForce={setForce}
-            forceLabel="Force: I know this takes the service's last serving real server out"
-            testId="plan-refusals"
-            forceTestId="force-checkbox"
-          />
-        ) : null}
+      {everywhere ? (
+        <HaproxyPart
+          action={action === 'drain' ? 'drain' : 'ready'}
+          plan={hap}
+          error={poolsQuery.isError ? describeError(poolsQuery.error).detail : null}
+          checked={withHaproxy}
+          onChecked={setWithHaproxy}
+          force={haproxyForce}
+          onForce={setHaproxyForce}
+          disabled={result !== undefined}
+        />
+      ) : null}
 
-        {everywhere ? (
-          <HaproxyPart
-            action={action === 'drain' ? 'drain' : 'ready'}
-            plan={hap}
-            error={poolsQuery.isError ? describeError(poolsQuery.error).detail : null}
-            checked={withHaproxy}
-            onChecked={setWithHaproxy}
-            force={haproxyForce}
-            onForce={setHaproxyForce}
-            disabled={result !== undefined}
-          />
-        ) : null}
-
-        {result ? (
-          <ResultView result={result} haproxy={mutation.data?.haproxy ?? []} />
-        ) : (
-          <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate>
-            {action === 'weight' ? <WeightField max={65535} text={weightText} onText={setWeightText} valid={weight !== null} testId="weight-input" /> : null}
-            <ReasonField ref={reasonRef} className="sm:col-span-2" value={reason} onChange={setReason} required={needsReason} example="kernel update on web-1" testId="reason-input" />
-            {action !== 'restore' ? (
-              <>
-                <label className="text-sm font-medium">
-                  Ticket or link (optional)
-                  <input className={FIELD_CLASS} value={ticket} onChange={(e) => setTicket(e.target.value)} data-testid="ticket-input" />
+      {result ? (
+        <ResultView result={result} haproxy={mutation.data?.haproxy ?? []} />
+      ) : (
+        <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate>
+          {action === 'weight' ? <WeightField max={65535} text={weightText} onText={setWeightText} valid={weight !== null} testId="weight-input" /> : null}
+          <ReasonField ref={reasonRef} className="sm:col-span-2" value={reason} onChange={setReason} required={needsReason} example="kernel update on web-1" testId="reason-input" />
+          {action !== 'restore' ? (
+            <>
+              <label className="text-sm font-medium">
+                Ticket or link (optional)
+                <input className={FIELD_CLASS} value={ticket} onChange={(e) => setTicket(e.target.value)} data-testid="ticket-input" />
+              </label>
+              <div className="flex gap-2">
+                <label className="flex-1 text-sm font-medium">
+                  Lease, minutes (optional)
+                  <input className={FIELD_CLASS} inputMode="numeric" value={lease} onChange={(e) => setLease(e.target.value.trim())} placeholder="no expiry" data-testid="lease-input" />
                 </label>
-                <div className="flex gap-2">
-                  <label className="flex-1 text-sm font-medium">
-                    Lease, minutes (optional)
-                    <input className={FIELD_CLASS} inputMode="numeric" value={lease} onChange={(e) => setLease(e.target.value.trim())} placeholder="no expiry" data-testid="lease-input" />
-                  </label>
-                  <label className="text-sm font-medium">
-                    When it runs out
-                    <select className={FIELD_CLASS} value={onExpiry} onChange={(e) => setOnExpiry(e.target.value === 'alert' ? 'alert' : 'restore')}>
-                      <option value="restore">restore</option>
-                      <option value="alert">alert only</option>
-                    </select>
-                  </label>
-                </div>
-              </>
-            ) : null}
-            {mutation.isError ? (
-              <p role="alert" className="text-sm text-red-800 sm:col-span-2 dark:text-red-300" data-testid="action-error">
-                {describeError(mutation.error).detail}
-              </p>
-            ) : null}
-            {askDiscard ? (
-              <div
-                role="alertdialog"
-                aria-labelledby={`${titleId}-discard`}
-                className="flex flex-wrap items-center gap-2 rounded-md border border-amber-400 bg-amber-50 px-3 py-2 text-sm text-amber-950 sm:col-span-2 dark:border-amber-400/40 dark:bg-amber-400/10 dark:text-amber-100"
-                data-testid="discard-confirm"
-              >
-                <span id={`${titleId}-discard`} className="mr-auto">
-                  Close and discard the {reason.trim() ? 'reason' : 'ticket'} you typed?
-                </span>
-                {/* Focus goes to the safe choice; Escape also keeps editing. */}
-                <button type="button" autoFocus onClick={keepEditing} className="rounded-md border border-line-strong bg-surface px-3 py-1 hover:bg-hover">
-                  Keep editing
-                </button>
-                <button type="button" onClick={onClose} className="rounded-md border border-amber-500 px-3 py-1 font-medium hover:bg-amber-100 dark:hover:bg-amber-400/20">
-                  Discard and close
-                </button>
+                <label className="text-sm font-medium">
+                  When it runs out
+                  <select className={FIELD_CLASS} value={onExpiry} onChange={(e) => setOnExpiry(e.target.value === 'alert' ? 'alert' : 'restore')}>
+                    <option value="restore">restore</option>
+                    <option value="alert">alert only</option>
+                  </select>
+                </label>
               </div>
-            ) : null}
-            <DialogActions
-              className="sm:col-span-2"
-              blockers={blockers}
-              blockersPrefix="Not yet: "
-              pending={mutation.isPending}
-              label={`${VERB[action]} on every director`}
-              pendingLabel="Applying on every director…"
-              tone={action === 'drain' || (action === 'weight' && weight === 0) ? 'takes-out' : 'normal'}
-              onCancel={onClose}
-              blockersId={`${titleId}-blockers`}
-              blockersTestId="submit-blockers"
-              confirmTestId="confirm-action"
-            />
-          </form>
-        )}
-
-        {result && result.action === 'drain' && !result.dryRun ? (
-          <section aria-label="Drain progress" className="border-t border-line pt-3">
-            <h3 className="mb-2 text-sm font-semibold">Progress on the director holding the VIP</h3>
-            <DrainProgressView cluster={cluster} target={{ target, service }} />
-          </section>
-        ) : null}
-
-        {result ? (
-          <div className="flex justify-end gap-2">
-            {result.outcome !== 'ok' ? (
-              <button
-                type="button"
-                onClick={() => mutation.reset()}
-                className="rounded-md border border-line-strong px-3 py-1.5 text-sm hover:bg-hover"
-                data-testid="retry-action"
-              >
-                Retry
+            </>
+          ) : null}
+          {mutation.isError ? (
+            <p role="alert" className="text-sm text-red-800 sm:col-span-2 dark:text-red-300" data-testid="action-error">
+              {describeError(mutation.error).detail}
+            </p>
+          ) : null}
+          {askDiscard ? (
+            <div
+              role="alertdialog"
+              aria-labelledby={`${titleId}-discard`}
+              className="flex flex-wrap items-center gap-2 rounded-md border border-amber-400 bg-amber-50 px-3 py-2 text-sm text-amber-950 sm:col-span-2 dark:border-amber-400/40 dark:bg-amber-400/10 dark:text-amber-100"
+              data-testid="discard-confirm"
+            >
+              <span id={`${titleId}-discard`} className="mr-auto">
+                Close and discard the {reason.trim() ? 'reason' : 'ticket'} you typed?
+              </span>
+              {/* Focus goes to the safe choice; Escape also keeps editing. */}
+              <button type="button" autoFocus onClick={keepEditing} className="rounded-md border border-line-strong bg-surface px-3 py-1 hover:bg-hover">
+                Keep editing
               </button>
-            ) : null}
-            <button type="button" onClick={onClose} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700" data-testid="close-dialog">
-              Close
+              <button type="button" onClick={onClose} className="rounded-md border border-amber-500 px-3 py-1 font-medium hover:bg-amber-100 dark:hover:bg-amber-400/20">
+                Discard and close
+              </button>
+            </div>
+          ) : null}
+          <DialogActions
+            className="sm:col-span-2"
+            blockers={blockers}
+            blockersPrefix="Not yet: "
+            pending={mutation.isPending}
+            label={`${VERB[action]} on every director`}
+            pendingLabel="Applying on every director…"
+            tone={action === 'drain' || (action === 'weight' && weight === 0) ? 'takes-out' : 'normal'}
+            onCancel={onClose}
+            blockersId={`${titleId}-blockers`}
+            blockersTestId="submit-blockers"
+            confirmTestId="confirm-action"
+          />
+        </form>
+      )}
+
+      {result && result.action === 'drain' && !result.dryRun ? (
+        <section aria-label="Drain progress" className="border-t border-line pt-3">
+          <h3 className="mb-2 text-sm font-semibold">Progress on the director holding the VIP</h3>
+          <DrainProgressView cluster={cluster} target={{ target, service }} />
+        </section>
+      ) : null}
+
+      {result ? (
+        <div className="flex justify-end gap-2">
+          {result.outcome !== 'ok' ? (
+            <button
+              type="button"
+              onClick={() => mutation.reset()}
+              className="rounded-md border border-line-strong px-3 py-1.5 text-sm hover:bg-hover"
+              data-testid="retry-action"
+            >
+              Retry
             </button>
-          </div>
-        ) : null}
-      </div>
-    </div>
+          ) : null}
+          <button type="button" onClick={onClose} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700" data-testid="close-dialog">
+            Close
+          </button>
+        </div>
+      ) : null}
+    </ModalDialog>
   );
 }
 

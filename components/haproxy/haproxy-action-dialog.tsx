@@ -15,7 +15,7 @@ import {
 } from '@/lib/models/haproxy';
 import { ReasonField, WeightField } from '@/components/ui/action-fields';
 import { describeError } from '@/components/ui/error-state';
-import { DialogActions, Refusals } from '@/components/ui/dialog-parts';
+import { DialogActions, ModalDialog, Refusals } from '@/components/ui/dialog-parts';
 
 // The one dialog for HAProxy's drain / maint / ready / weight / release of one server, as the LVS
 // drain's: the impact first (per instance: its status, the sessions on it now, the other UP servers
@@ -118,95 +118,93 @@ export function HaproxyActionDialog({
   }
 
   return (
-    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={onClose}>
-      <div
-        ref={dialogRef}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        data-testid="haproxy-dialog"
-        data-action={action}
-        className={`w-full max-w-3xl space-y-4 rounded-lg border bg-surface p-5 shadow-lg ${destructive ? 'border-red-400 dark:border-red-400/50' : 'border-line'}`}
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2 id={titleId} className="text-lg font-semibold">
+    <ModalDialog
+      ref={dialogRef}
+      titleId={titleId}
+      title={
+        <>
           {VERB[action]} <span className="font-mono">{backend}/{server}</span> <span className="text-base font-normal text-muted">on every instance · cluster {cluster}</span>
-        </h2>
-        <p
-          className={destructive ? 'rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm font-medium text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200' : 'text-xs text-muted'}
-          data-testid="haproxy-dialog-explain"
-        >
-          {destructive ? '■ ' : ''}
-          {explain(action, sessions)}
-        </p>
+        </>
+      }
+      testId="haproxy-dialog"
+      action={action}
+      destructive={destructive}
+      onBackdrop={onClose}
+    >
+      <p
+        className={destructive ? 'rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm font-medium text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200' : 'text-xs text-muted'}
+        data-testid="haproxy-dialog-explain"
+      >
+        {destructive ? '■ ' : ''}
+        {explain(action, sessions)}
+      </p>
 
-        <table className="w-full text-left text-xs" data-testid="haproxy-impact">
-          <thead className="text-muted">
-            <tr>
-              <th className="py-1 pr-2 font-medium">Instance</th>
-              <th className="py-1 pr-2 font-medium">Status now</th>
-              <th className="py-1 pr-2 text-right font-medium">Weight</th>
-              <th className="py-1 pr-2 text-right font-medium">Sessions now</th>
-              <th className="py-1 font-medium">Other UP servers of {backend}</th>
+      <table className="w-full text-left text-xs" data-testid="haproxy-impact">
+        <thead className="text-muted">
+          <tr>
+            <th className="py-1 pr-2 font-medium">Instance</th>
+            <th className="py-1 pr-2 font-medium">Status now</th>
+            <th className="py-1 pr-2 text-right font-medium">Weight</th>
+            <th className="py-1 pr-2 text-right font-medium">Sessions now</th>
+            <th className="py-1 font-medium">Other UP servers of {backend}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {impact.instances.map((i) => (
+            <tr key={i.instance} className="border-t border-line" data-testid="haproxy-impact-row" data-instance={i.instance} data-last={String(i.lastServing)}>
+              <td className="py-1 pr-2 font-mono">
+                {i.instance} <span className="text-muted">on {i.director}</span>
+              </td>
+              <td className="py-1 pr-2">{i.server ? i.server.status : <span className="text-red-700 dark:text-red-300">not read or no such server</span>}</td>
+              <td className="py-1 pr-2 text-right">{i.server?.weight ?? '–'}</td>
+              <td className="py-1 pr-2 text-right" data-testid="haproxy-impact-sessions">
+                {i.sessionsNow ?? '–'}
+              </td>
+              <td className={`py-1 font-mono ${i.lastServing ? 'font-semibold text-red-700 dark:text-red-300' : ''}`}>
+                {i.otherServing.length > 0 ? i.otherServing.join(', ') : takesOut ? 'none: it would be out of servers' : 'none'}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {impact.instances.map((i) => (
-              <tr key={i.instance} className="border-t border-line" data-testid="haproxy-impact-row" data-instance={i.instance} data-last={String(i.lastServing)}>
-                <td className="py-1 pr-2 font-mono">
-                  {i.instance} <span className="text-muted">on {i.director}</span>
-                </td>
-                <td className="py-1 pr-2">{i.server ? i.server.status : <span className="text-red-700 dark:text-red-300">not read or no such server</span>}</td>
-                <td className="py-1 pr-2 text-right">{i.server?.weight ?? '–'}</td>
-                <td className="py-1 pr-2 text-right" data-testid="haproxy-impact-sessions">
-                  {i.sessionsNow ?? '–'}
-                </td>
-                <td className={`py-1 font-mono ${i.lastServing ? 'font-semibold text-red-700 dark:text-red-300' : ''}`}>
-                  {i.otherServing.length > 0 ? i.otherServing.join(', ') : takesOut ? 'none: it would be out of servers' : 'none'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {mine.length > 0 ? (
-          <p className="text-xs text-muted">
-            Held now:{' '}
-            {mine.map((h) => `${h.aspect === 'state' ? h.state : `weight ${h.weight}`} by ${h.actor}${h.reason ? ` (“${h.reason}”)` : ''}`).join('; ')}
+          ))}
+        </tbody>
+      </table>
+      {mine.length > 0 ? (
+        <p className="text-xs text-muted">
+          Held now:{' '}
+          {mine.map((h) => `${h.aspect === 'state' ? h.state : `weight ${h.weight}`} by ${h.actor}${h.reason ? ` (“${h.reason}”)` : ''}`).join('; ')}
+        </p>
+      ) : null}
+
+      {refused ? (
+        <Refusals
+          refusals={impact.refusals}
+          force={force}
+          onForce={setForce}
+          forceLabel={`Force: I know this leaves backend ${backend} with no UP server`}
+          testId="haproxy-refusals"
+          forceTestId="haproxy-force"
+        />
+      ) : null}
+
+      <form onSubmit={submit} className="grid gap-3" noValidate>
+        {action === 'weight' ? <WeightField max={256} text={weightText} onText={setWeightText} valid={weight !== null} testId="haproxy-weight-input" /> : null}
+        <ReasonField value={reason} onChange={setReason} required={needsReason} example="MariaDB upgrade on rs1" testId="haproxy-reason" />
+        {mutation.isError ? (
+          <p role="alert" className="text-sm text-red-800 dark:text-red-300" data-testid="haproxy-action-error">
+            {describeError(mutation.error).detail}
           </p>
         ) : null}
-
-        {refused ? (
-          <Refusals
-            refusals={impact.refusals}
-            force={force}
-            onForce={setForce}
-            forceLabel={`Force: I know this leaves backend ${backend} with no UP server`}
-            testId="haproxy-refusals"
-            forceTestId="haproxy-force"
-          />
-        ) : null}
-
-        <form onSubmit={submit} className="grid gap-3" noValidate>
-          {action === 'weight' ? <WeightField max={256} text={weightText} onText={setWeightText} valid={weight !== null} testId="haproxy-weight-input" /> : null}
-          <ReasonField value={reason} onChange={setReason} required={needsReason} example="MariaDB upgrade on rs1" testId="haproxy-reason" />
-          {mutation.isError ? (
-            <p role="alert" className="text-sm text-red-800 dark:text-red-300" data-testid="haproxy-action-error">
-              {describeError(mutation.error).detail}
-            </p>
-          ) : null}
-          <DialogActions
-            blockers={blocker === null || mutation.isPending ? [] : [blocker]}
-            pending={mutation.isPending}
-            label={`${VERB[action]} on every instance`}
-            pendingLabel="Applying on every instance…"
-            tone={destructive ? 'destructive' : takesOut ? 'takes-out' : 'normal'}
-            onCancel={onClose}
-            blockersId={`${titleId}-blockers`}
-            blockersTestId="haproxy-blocker"
-            confirmTestId="haproxy-confirm"
-          />
-        </form>
-      </div>
-    </div>
+        <DialogActions
+          blockers={blocker === null || mutation.isPending ? [] : [blocker]}
+          pending={mutation.isPending}
+          label={`${VERB[action]} on every instance`}
+          pendingLabel="Applying on every instance…"
+          tone={destructive ? 'destructive' : takesOut ? 'takes-out' : 'normal'}
+          onCancel={onClose}
+          blockersId={`${titleId}-blockers`}
+          blockersTestId="haproxy-blocker"
+          confirmTestId="haproxy-confirm"
+        />
+      </form>
+    </ModalDialog>
   );
 }

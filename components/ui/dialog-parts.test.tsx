@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { DialogActions, Refusals } from './dialog-parts';
+import { DialogActions, ModalDialog, Refusals } from './dialog-parts';
 
 // The action dialogs' shared parts: a disabled submit names why (its description is the blockers),
 // pending says so, and the confirm's colour says what the action does.
@@ -53,5 +53,24 @@ describe('Refusals', () => {
     expect(off).toContain('data-testid="plan-refusals"');
     expect(off).toMatch(/<input type="checkbox" data-testid="force-checkbox"\/>Force: I know<\/label>/);
     expect(renderToStaticMarkup(<Refusals {...props} force />)).toMatch(/<input type="checkbox" data-testid="force-checkbox" checked=""\/>/);
+  });
+});
+
+describe('ModalDialog', () => {
+  const props = { ref: null, titleId: 't1', title: <>Drain <span>rs1</span></>, testId: 'drain-dialog', action: 'drain', onBackdrop: () => {} };
+
+  it('a modal dialog labelled by its heading, with the test id and action the e2e specs select on', () => {
+    const html = renderToStaticMarkup(
+      <ModalDialog {...props}>
+        <p>body</p>
+      </ModalDialog>,
+    );
+    expect(html).toMatch(/<div tabindex="-1" role="dialog" aria-modal="true" aria-labelledby="t1" data-testid="drain-dialog" data-action="drain" class="[^"]*border-line"><h2 id="t1" class="text-lg font-semibold">Drain <span>rs1<\/span><\/h2><p>body<\/p><\/div>/);
+  });
+
+  it('destructive: a red border', () => {
+    const html = renderToStaticMarkup(<ModalDialog {...props} destructive>{null}</ModalDialog>);
+    expect(html).toContain('border-red-400');
+    expect(html).not.toContain('border-line');
   });
 });

@@ -1,6 +1,56 @@
-// Parts shared by the action dialogs (the LVS drain/restore/weight dialog and HAProxy's): the
-// refusals of a planned action with the force box that overrides them, and the footer whose submit
-// says why it is disabled.
+import type { ReactNode, Ref } from 'react';
+
+// Parts shared by the action dialogs (the LVS drain/restore/weight dialog, HAProxy's and director
+// maintenance's): the modal shell with its heading, the refusals of a planned action with the force
+// box that overrides them, and the footer whose submit says why it is disabled.
+
+/**
+ * The modal shell: the dimmed backdrop (a click on it calls `onBackdrop`), the dialog (labelled by
+ * its heading, `data-testid` and `data-action` for the tests) and the heading. Focus and Escape are
+ * the caller's (useModalFocus on `ref`): what a dialog does on Escape differs.
+ */
+export function ModalDialog({
+  ref,
+  titleId,
+  title,
+  testId,
+  action,
+  destructive = false,
+  onBackdrop,
+  children,
+}: {
+  ref: Ref<HTMLDivElement>;
+  titleId: string;
+  /** The heading's content. */
+  title: ReactNode;
+  testId: string;
+  action: string;
+  /** A red border: the action cuts sessions. */
+  destructive?: boolean;
+  onBackdrop: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/40 p-4 sm:p-10" onClick={onBackdrop}>
+      <div
+        ref={ref}
+        tabIndex={-1}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        data-testid={testId}
+        data-action={action}
+        className={`w-full max-w-3xl space-y-4 rounded-lg border bg-surface p-5 shadow-lg ${destructive ? 'border-red-400 dark:border-red-400/50' : 'border-line'}`}
+        onClick={(e) => e.stopPropagation()}
+      >
+        <h2 id={titleId} className="text-lg font-semibold">
+          {title}
+        </h2>
+        {children}
+      </div>
+    </div>
+  );
+}
 
 export function Refusals({
   refusals,

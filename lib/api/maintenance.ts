@@ -11,7 +11,7 @@ export function maintenanceAction(cluster: string, director: string, action: Mai
 export const maintenanceKeys = {
   all: (cluster: string) => ['maintenance', cluster] as const,
   status: (cluster: string) => [...maintenanceKeys.all(cluster), 'status'] as const,
-  preflight: (cluster: string, director: string, action: MaintenanceAction, force: boolean) => [...maintenanceKeys.all(cluster), 'preflight', director, action, force] as const,
+  preflight: (cluster: string, director: string, action: MaintenanceAction) => [...maintenanceKeys.all(cluster), 'preflight', director, action] as const,
 };
 
 export const maintenanceQueries = {
@@ -21,11 +21,14 @@ export const maintenanceQueries = {
       queryFn: ({ signal }) => api.getMaintenanceStatus(cluster, { signal }),
       refetchInterval: intervalMs,
     }),
-  /** Reads both directors' connection tables: fetched when the dialog opens, not polled. */
-  preflight: (cluster: string, director: string, action: MaintenanceAction, force: boolean) =>
+  /**
+   * Reads both directors' connection tables: fetched when the dialog opens, not polled. Unforced:
+   * what force would allow is judged from this answer (blockingRefusals), not asked again.
+   */
+  preflight: (cluster: string, director: string, action: MaintenanceAction) =>
     queryOptions({
-      queryKey: maintenanceKeys.preflight(cluster, director, action, force),
-      queryFn: ({ signal }) => actionApi.getMaintenancePreflight(cluster, director, action, force, { signal }),
+      queryKey: maintenanceKeys.preflight(cluster, director, action),
+      queryFn: ({ signal }) => actionApi.getMaintenancePreflight(cluster, director, action, false, { signal }),
       staleTime: 0,
       refetchOnWindowFocus: false,
     }),

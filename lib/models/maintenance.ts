@@ -26,6 +26,14 @@ export const MaintenanceCheck = z.object({
 });
 export type MaintenanceCheck = z.infer<typeof MaintenanceCheck>;
 
+/**
+ * The refusals that stop the action: every refusal, but the forcible ones when `force` (the
+ * server's verdict, and the dialog's when its force box is ticked over an unforced pre-flight).
+ */
+export function blockingRefusals(checks: readonly MaintenanceCheck[], force: boolean): MaintenanceCheck[] {
+  return checks.filter((c) => c.status === 'refusal' && !(c.forcible && force));
+}
+
 /** A VRRP instance whose VIPs move, and where (sync group members move together). */
 export const MaintenanceMove = z.object({
   instance: z.string(),

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { IpvsRealServer, IpvsService } from '@/lib/models/ipvsadm';
-import { MaintenancePreflight, type DirectorMaintenance, type SyncDaemonState } from '@/lib/models/maintenance';
+import { blockingRefusals, MaintenancePreflight, type DirectorMaintenance, type SyncDaemonState } from '@/lib/models/maintenance';
 import { mergeSnapshot } from '@/server/collector/merge-snapshot';
 import type { DirectorObservation, ObservedDirectorData, ObservedVrrpInstance } from '@/server/collector/observation';
-import { MAINTENANCE_TRACK_PATH, maintenanceTrack, preflight, tableDrift, type PreflightInput } from './preflight';
+import { MAINTENANCE_TRACK_PATH, maintenanceTrack, planSwitch, preflight, tableDrift, type PreflightInput } from './preflight';
 
 // The pre-flight on the lab's shape: dir1 (150) holds VI_V4 and VI_V6 (sync group VG_LAB), dir2
 // (100) is its backup; both track the maintenance file with weight -100.
@@ -45,13 +45,14 @@ function director(name: string, o: DirOpts = {}): DirectorObservation {
 
 const daemons = (director: string, on: boolean): SyncDaemonState => ({ director, master: on, backup: on, syncId: on ? 51 : null, error: null });
 
-function run(observations: DirectorObservation[], over: Partial<PreflightInput> = {}) {
+function run(observations: DirectorObservation[], over: Partial<Omit<PreflightInput, 'plan'>> = {}) {
   const snapshot = mergeSnapshot({ cluster: 'lab', now: NOW, pollIntervalMs: 2000, observations, findingSince: new Map() });
-  const p = preflight({
+  const input: Omit<PreflightInput, 'plan'> = {
     action: 'enter', cluster: 'lab', director: 'dir1', force: false, snapshot, observations, open: [],
     facts: { dir1: { daemons: daemons('dir1', false), sloppyTcp: false }, dir2: { daemons: daemons('dir2', false), sloppyTcp: false } },
     survival: { established: 3, wouldBreak: 3, truncated: false, error: null }, now: NOW, ...over,
-  });
+  };
+  const p = preflight({ ...input, plan: planSwitch(input) });
   MaintenancePreflight.parse(p); // the API contract holds
   return { p, byId: Object.fromEntries(p.checks.map((c) => [c.id, c])), snapshot };
 }
@@ -98,8 +99,9 @@ describe('director maintenance pre-flight', () => {
     expect(last.byId['peer-dir2']?.detail).toContain('in maintenance itself');
     expect(last.byId['last-director']).toMatchObject({ status: 'refusal', forcible: false });
     expect(last.p.allowed).toBe(false);
-    // force does not override it
+    // force does not override it (nor does the dialog's force box, judged from the unforced answer)
     expect(run([director('dir1', { holds: true }), director('dir2', { track: 1 })], { open, force: true }).p.allowed).toBe(false);
+    expect(blockingRefusals(last.p.checks, true).map((c) => c.id)).toContain('last-director');
 
     const nopreempt = run([director('dir1', { holds: true }), director('dir2', { inst: { preempt: false } })]);
     expect(nopreempt.byId.preempt).toMatchObject({ status: 'refusal', title: 'dir2 does not preempt' });
@@ -117,6 +119,9 @@ describe('director maintenance pre-flight', () => {
     const forced = run(obs, { force: true });
     expect(forced.byId.tables?.status).toBe('warning');
     expect(forced.p.allowed).toBe(true);
+    // The dialog's force box, judged from the unforced answer, says what the forced pre-flight says.
+    expect(blockingRefusals(drift.p.checks, true)).toEqual([]);
+    expect(blockingRefusals(drift.p.checks, false).map((c) => c.id)).toEqual(['tables']);
     expect(tableDrift(drift.snapshot, 'dir1', 'dir2')).toHaveLength(1);
 
     const d2 = director('dir2');

@@ -12,7 +12,7 @@
 // the holder's; whether the VIPs come back by themselves (D preempts and outranks the holder).
 
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { maintenanceConfigHint, MAINTENANCE_TRACK_FILE, type ConnectionSurvival, type DirectorMaintenance, type MaintenanceAction, type MaintenanceCheck, type MaintenanceMove, type MaintenancePreflight, type SyncDaemonState } from '@/lib/models/maintenance';
+import { blockingRefusals, maintenanceConfigHint, MAINTENANCE_TRACK_FILE, type ConnectionSurvival, type DirectorMaintenance, type MaintenanceAction, type MaintenanceCheck, type MaintenanceMove, type MaintenancePreflight, type SyncDaemonState } from '@/lib/models/maintenance';
 import type { DirectorObservation, ObservedDirectorData, ObservedVrrpInstance } from '@/server/collector/observation';
 import { TRACK_DIR } from '@/server/commands/validators';
 import type { SurvivalRead } from './reads';
@@ -58,6 +58,8 @@ export interface PreflightInput {
   facts: Readonly<Record<string, { daemons: SyncDaemonState; sloppyTcp: boolean | null }>>;
   /** The connection count between `giver` and `taker` (null: not read, e.g. nothing moves). */
   survival: SurvivalRead | null;
+  /** planSwitch's answer for this input (the caller's: it needs it first, to know whose connections to read). */
+  plan: SwitchPlan;
   now: number;
 }
 
@@ -65,6 +67,13 @@ export interface PreflightInput {
 export interface Switch {
   giver: string | null;
   taker: string | null;
+}
+
+/** What moves, who gives the VIPs up and who takes them, and the peers that could. */
+export interface SwitchPlan {
+  moves: MaintenanceMove[];
+  switch: Switch;
+  eligible: string[];
 }
 
 const check = (id: string, status: MaintenanceCheck['status'], title: string, detail: string, forcible = false): MaintenanceCheck => ({ id, status, title, detail, forcible });
@@ -80,7 +89,7 @@ function inMaintenance(name: string, obs: readonly DirectorObservation[], open: 
  * the eligible peer with the highest effective priority; for exit, those whose holder D would
  * outrank at its own priority.
  */
-export function planSwitch(input: Pick<PreflightInput, 'action' | 'director' | 'snapshot' | 'observations' | 'open'>): { moves: MaintenanceMove[]; switch: Switch; eligible: string[] } {
+export function planSwitch(input: Pick<PreflightInput, 'action' | 'director' | 'snapshot' | 'observations' | 'open'>): SwitchPlan {
   const { action, director: d, snapshot, observations } = input;
   const vrrpOf = (name: string): ObservedVrrpInstance[] => observations.find((o) => o.name === name)?.data?.vrrp ?? [];
   const eligible = snapshot.directors
@@ -165,7 +174,7 @@ export function preflight(input: PreflightInput): MaintenancePreflight {
   const me = snapshot.directors.find((x) => x.name === d);
   const track = maintenanceTrack(obs?.data ?? null);
   const myVrrp = obs?.data?.vrrp ?? [];
-  const planned = planSwitch(input);
+  const planned = input.plan;
   const { moves } = planned;
 
   // The mechanism.
@@ -273,7 +282,6 @@ export function preflight(input: PreflightInput): MaintenancePreflight {
   const connections = survivalOf(planned.switch, facts, input.survival);
   if (planned.switch.giver && planned.switch.taker) checks.push(survivalCheck(connections));
 
-  const refused = checks.some((c) => c.status === 'refusal' && !(c.forcible && force));
   return {
     cluster: input.cluster,
     director: d,
@@ -283,7 +291,7 @@ export function preflight(input: PreflightInput): MaintenancePreflight {
     moves,
     connections,
     checks,
-    allowed: !refused,
+    allowed: blockingRefusals(checks, force).length === 0,
     takenAt: input.now,
   };
 }

@@ -14,7 +14,7 @@ import type {
 import type { AuditLog } from '@/server/audit/log';
 import type { EventStore } from '@/server/events/store';
 import type { DirectorObservation } from '@/server/collector/observation';
-import { MAINTENANCE_TRACK_FILE } from '@/lib/models/maintenance';
+import { blockingRefusals, MAINTENANCE_TRACK_FILE } from '@/lib/models/maintenance';
 import { writeTrackFile } from '@/server/commands/catalogue';
 import type { KeyedMutex } from '@/server/concurrency/keyed-mutex';
 import type { ClusterConfig, ConsoleConfig, DirectorConfig } from '@/server/config/schema';
@@ -140,7 +140,7 @@ export class MaintenanceService {
       const base = { action, cluster, director, preflight: pre };
       if (req.dryRun) return { ...base, dryRun: true, outcome: 'planned', message: summary(pre), maintenance: null, verification: null, auditId: null };
       if (!pre.allowed) {
-        const refusals = pre.checks.filter((x) => x.status === 'refusal' && !(x.forcible && req.force));
+        const refusals = blockingRefusals(pre.checks, req.force);
         this.refused(auditAction, cluster, director, who, { reason: req.reason, refusals });
         throw new DomainError('conflict', `refused: ${refusals.map((x) => `${x.title}: ${x.detail}`).join('; ')}`, { refusals, preflight: pre });
       }
@@ -190,12 +190,12 @@ export class MaintenanceService {
     if (!snapshot) throw new DomainError('not-found', `no cluster named "${c.name}" is configured`);
     const observations = this.deps.clusters().observations(c.name);
     const open = this.deps.store.open(c.name);
-    const planned = planSwitch({ action, director, snapshot, observations, open });
+    const plan = planSwitch({ action, director, snapshot, observations, open });
     const facts = Object.fromEntries(await Promise.all(c.directors.filter((d) => snapshot.directors.find((x) => x.name === d.name)?.live).map(async (d) => [d.name, await readDirectorFacts(d.name, d, this.deps.pool)] as const)));
-    const giver = c.directors.find((d) => d.name === planned.switch.giver);
-    const taker = c.directors.find((d) => d.name === planned.switch.taker);
+    const giver = c.directors.find((d) => d.name === plan.switch.giver);
+    const taker = c.directors.find((d) => d.name === plan.switch.taker);
     const survival: SurvivalRead | null = giver && taker ? await readSurvival(giver, taker, this.deps.pool) : null;
-    return preflight({ action, cluster: c.name, director, force, snapshot, observations, open, facts, survival, now: this.now() });
+    return preflight({ action, cluster: c.name, director, force, snapshot, observations, open, facts, survival, plan, now: this.now() });
   }
 
   /** Writes the track file on one director; null when done, else what went wrong. */
