@@ -124,6 +124,18 @@ for d in dir1 dir2; do
   mkdir -p "$E/haproxy"
   install -m 644 "$LAB_DIR/guest/etc/lvslab/haproxy.cfg" "$E/haproxy/haproxy.cfg"
 done
+# NetworkManager: only dir2 runs it (lvslab-director, when /etc/netns/dirN/NetworkManager exists);
+# its profiles set the same addresses lvslab-up gives dir1. Never in the VM root namespace.
+for u in NetworkManager NetworkManager-wait-online NetworkManager-dispatcher; do
+  ln -sf /dev/null "$WORK/etc/systemd/system/$u.service"
+done
+E=$WORK/etc/netns/dir2/NetworkManager
+install -d -m 755 "$E" "$E/conf.d"
+install -d -m 700 "$E/system-connections"
+install -m 644 "$LAB_DIR/guest/etc/lvslab/nm/NetworkManager.conf" "$E/NetworkManager.conf"
+for p in lab-eth0 lab-eth1; do
+  install -m 600 "$LAB_DIR/guest/etc/lvslab/nm/$p.nmconnection" "$E/system-connections/$p.nmconnection"
+done
 # real servers: an sshd each (lvslab-up), for the console's read-only real-server diagnostics
 for r in rs1 rs2 rs3 rs4; do
   install -d -m 700 "$WORK/etc/lvslab/rs-hostkeys/$r"

@@ -9,6 +9,7 @@ import {
   formatEndpoint,
   formatFwmark,
   hasPort,
+  inSubnet,
   isIP,
   isIPv4,
   isIPv6,
@@ -265,5 +266,22 @@ describe('fwmark services', () => {
   });
   it('round-trips', () => {
     expect(parseFwmark(formatFwmark(42, 'inet6'))).toEqual({ fwmark: 42, family: 'inet6' });
+  });
+});
+
+describe('inSubnet', () => {
+  it.each([
+    ['192.0.2.3/24', '192.0.2.100', true],
+    ['192.0.2.3/24', '192.0.3.1', false],
+    ['198.51.100.3/32', '198.51.100.3', true],
+    ['0.0.0.0/0', '203.0.113.9', true],
+    ['2001:db8::3/64', '2001:db8::ffff:1', true],
+    ['2001:db8::3/64', '2001:db8:0:1::1', false],
+    ['2001:db8::3/64', '192.0.2.3', false],
+    ['192.0.2.3/33', '192.0.2.3', false],
+    ['192.0.2.3', '192.0.2.3', false],
+    ['nonsense/8', '192.0.2.3', false],
+  ])('%s contains %s: %s', (cidr, address, expected) => {
+    expect(inSubnet(cidr, address)).toBe(expected);
   });
 });

@@ -161,6 +161,25 @@ function canonicalIPv6Memo(s: string): string | null {
   return v;
 }
 
+/** The address's bits, most significant first (32 for IPv4, 128 for IPv6); null when not an address. */
+function addressBits(s: string): boolean[] | null {
+  if (isIPv4(s)) return s.split('.').flatMap((o) => [...Number(o).toString(2).padStart(8, '0')].map((b) => b === '1'));
+  if (!scanIPv6(s)) return null;
+  return expandIPv6(s).flatMap((g) => [...g.toString(16).padStart(4, '0')].flatMap((h) => [...parseInt(h, 16).toString(2).padStart(4, '0')].map((b) => b === '1')));
+}
+
+/** Whether `address` lies in `cidr` ("192.0.2.3/24", "2001:db8::3/64"); false across families or on bad input. */
+export function inSubnet(cidr: string, address: string): boolean {
+  const slash = cidr.lastIndexOf('/');
+  if (slash < 0) return false;
+  const net = addressBits(cidr.slice(0, slash));
+  const addr = addressBits(address);
+  const prefix = Number(cidr.slice(slash + 1));
+  if (!net || !addr || net.length !== addr.length || !Number.isInteger(prefix) || prefix < 0 || prefix > net.length) return false;
+  for (let i = 0; i < prefix; i++) if (net[i] !== addr[i]) return false;
+  return true;
+}
+
 /** Canonical text form of any IP address (IPv4 unchanged), or the input when it is not an address. */
 export function canonicalIP(s: string): string {
   if (!s.includes(':')) return s; // IPv4 (or not an address): unchanged either way

@@ -22,6 +22,10 @@ const KIND_LABEL: Record<Finding['kind'], string> = {
   'drain-expired': 'Drain lease expired',
   'drift-repair-failing': 'Held weight cannot be re-applied',
   'parse-error': 'Unreadable output',
+  'nm-vip-in-profile': 'VIP in a NetworkManager profile',
+  'nm-device-not-connected': 'Interface not connected (NetworkManager)',
+  'nm-managed-inconsistent': 'NetworkManager manages VRRP interface on some directors',
+  'nm-dhcp-on-vrrp': 'DHCP profile on VRRP interface',
 };
 
 export function FindingsList({

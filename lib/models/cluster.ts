@@ -1,5 +1,6 @@
 import { z } from 'zod/mini';
 import { AddressFamily, IpvsProtocol, IpvsRates, IpvsStats } from './ipvsadm';
+import { DirectorNetwork } from './nmcli';
 
 // The merged view of a cluster that the API serves and the UI renders.
 // Everything carries the time it was observed: nothing stale is ever shown as live.
@@ -33,6 +34,8 @@ export const DirectorVrrpInstance = z.object({
   /** How many of those VIPs this director actually holds right now (ip addr: the ground truth). */
   vipsHeld: z.int().check(z.nonnegative()),
   syncGroup: z.nullable(z.string()),
+  /** The interface VRRP runs on here (keepalived's `Interface`), when the dump said. */
+  interface: z.optional(z.nullable(z.string())),
 });
 export type DirectorVrrpInstance = z.infer<typeof DirectorVrrpInstance>;
 
@@ -63,6 +66,8 @@ export const DirectorView = z.object({
   heldVips: z.array(z.string()),
   health: z.nullable(DirectorHealthView),
   ipvsadmVersion: z.nullable(z.string()),
+  /** NetworkManager on this director: absent/null until it was looked for. */
+  network: z.optional(z.nullable(DirectorNetwork)),
 });
 export type DirectorView = z.infer<typeof DirectorView>;
 
@@ -185,6 +190,14 @@ export const FindingKind = z.enum([
   'drain-expired',
   'drift-repair-failing',
   'parse-error',
+  /** A VIP written into a NetworkManager profile (on every boot it comes back, whatever keepalived says). */
+  'nm-vip-in-profile',
+  /** A VRRP or real-server-facing device that NetworkManager reports not connected. */
+  'nm-device-not-connected',
+  /** A VRRP interface NetworkManager manages on some directors and not on others. */
+  'nm-managed-inconsistent',
+  /** An autoconnect DHCP profile on a VRRP interface: a renewal or re-apply can flush keepalived's VIPs. */
+  'nm-dhcp-on-vrrp',
 ]);
 export type FindingKind = z.infer<typeof FindingKind>;
 

@@ -11,8 +11,10 @@ import type {
   VrrpState,
 } from '@/lib/models/cluster';
 import type { IpvsRealServer, IpvsService } from '@/lib/models/ipvsadm';
+import type { DirectorNetwork } from '@/lib/models/nmcli';
 import { canonicalIP, formatEndpoint, splitEndpoint } from '@/lib/address';
 import { serviceKey } from '@/lib/models/keys';
+import { networkManagerIssues } from '@/lib/network-manager-issues';
 import type { DirectorObservation, ObservedDirectorData } from './observation';
 
 // Pure: directors' latest observations -> one merged cluster snapshot with findings.
@@ -75,6 +77,7 @@ export function mergeSnapshot(input: MergeInput): ClusterSnapshot {
     ...keepalivedFindings(liveSourced, allVips),
     ...disagreementFindings(services, liveSourced.length),
     ...conntrackFindings(liveSourced, input.conntrackWarnRatio ?? 0.8),
+    ...networkManagerIssues(directors, services).map(({ id, kind, severity, director, message }) => ({ id, kind, severity, director, message, service: null, realServer: null })),
   ];
   const findings = raw.map((f) => {
     const since = input.findingSince.get(f.id) ?? now;
@@ -109,10 +112,31 @@ function directorView(o: DirectorObservation, now: number, pollIntervalMs: numbe
       vips: v.vips,
       vipsHeld: v.vips.filter((vip) => d?.addresses.includes(vip)).length,
       syncGroup: v.syncGroup,
+      interface: v.interface ?? null,
     })),
     heldVips: held,
     health: d?.health ?? null,
     ipvsadmVersion: d?.ipvsadmVersion ?? null,
+    network: d ? networkView(d) : null,
+  };
+}
+
+/** Interfaces (ip addr now, NetworkManager's device) and profiles; null until NetworkManager was looked for. */
+function networkView(d: ObservedDirectorData): DirectorNetwork | null {
+  const n = d.network;
+  if (!n) return null;
+  const devices = new Map(n.devices.map((x) => [x.device, x]));
+  const names = [...new Set([...(d.links ?? []).map((l) => l.device), ...n.devices.map((x) => x.device)])].filter((x) => x !== 'lo');
+  return {
+    manager: n.manager,
+    readAt: n.readAt,
+    interfaces: names.map((device) => ({
+      device,
+      addresses: d.links?.find((l) => l.device === device)?.addresses ?? [],
+      nm: devices.get(device) ?? null,
+    })),
+    profiles: n.profiles,
+    error: n.error,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { IpvsService } from '@/lib/models/ipvsadm';
 import type { DirectorHealthView, TrackFileRef, VrrpState } from '@/lib/models/cluster';
+import type { NmcliDevice, NmProfileView } from '@/lib/models/nmcli';
 
 // What one refresh of one director observed, reduced to what the merge needs. The
 // refresh (server/collector/refresh-director.ts) fills it from the parsers' models; the
@@ -17,6 +18,8 @@ export interface ObservedVrrpInstance {
   preempt?: boolean | null;
   /** Track files this instance tracks, by track_file name, with their weights. */
   trackedFiles?: { name: string; weight: number }[];
+  /** The interface VRRP runs on (keepalived's `Interface`). */
+  interface?: string | null;
 }
 
 /** A keepalived track_file object: its path and the number keepalived last read from it. */
@@ -54,6 +57,18 @@ export interface ObservedDirectorData {
   /** keepalived's track files (VRRP and checker), from the same dump; null before the first dump. */
   trackFiles?: ObservedTrackFile[] | null;
   health: DirectorHealthView | null;
+  /** Addresses per device now ("192.0.2.3/24"), from the same `ip -j addr` as `addresses`. */
+  links?: { device: string; addresses: string[] }[];
+  /** NetworkManager as last read (not every refresh: on change or once a minute); null before it was looked for. */
+  network?: ObservedNetwork | null;
+}
+
+export interface ObservedNetwork {
+  manager: 'networkmanager' | 'none';
+  readAt: number;
+  devices: NmcliDevice[];
+  profiles: NmProfileView[];
+  error: string | null;
 }
 
 export interface DirectorObservation {

@@ -20,6 +20,7 @@ import { parseIpAddrJson } from '@/server/parsers/ip-addr';
 import { execSequence, type StepResult } from '@/server/ssh/exec';
 import { configureSshPool, type SshPool } from '@/server/ssh/pool';
 import { inlineListingParser, type ListingParser } from './listing-parser';
+import { NEW_NM_MEMO, networkManagerSteps, readNetworkManager, type NmMemo } from './network-manager';
 import type { ObservedChecker, ObservedDirectorData, ObservedVrrpInstance } from './observation';
 
 // One refresh of one director = ONE ssh exec of a fixed command sequence (every round trip
@@ -38,6 +39,8 @@ interface DirectorMemo {
   dumpRequestedAt: number | null;
   /** Fingerprint of what a dump depends on, to ask for a new dump when it changes. */
   fingerprint: string;
+  /** NetworkManager: looked for yet, present, when read (network-manager.ts). */
+  nm?: NmMemo;
 }
 
 export interface DirectorRefresher {
@@ -61,10 +64,16 @@ export function createDirectorRefresher(config: ConsoleConfig, parser: ListingPa
     },
     refresh: async (cluster, director, previous, opts) => {
       const key = `${cluster.name}/${director.name}`;
-      const m = memo.get(key) ?? { dumpRequestedAt: null, fingerprint: '' };
-      const result = await refreshDirector(director, pool, previous, m, Date.now, parser, opts);
-      memo.set(key, result.memo);
-      return result.data;
+      const m = memo.get(key) ?? { dumpRequestedAt: null, fingerprint: '', nm: NEW_NM_MEMO };
+      try {
+        const result = await refreshDirector(director, pool, previous, m, Date.now, parser, opts);
+        memo.set(key, result.memo);
+        return result.data;
+      } catch (e) {
+        // Unreachable (rebooted?): look for NetworkManager again once it answers.
+        memo.set(key, { ...m, nm: NEW_NM_MEMO });
+        throw e;
+      }
     },
   };
 }
@@ -100,6 +109,8 @@ export async function refreshDirector(
 ): Promise<{ data: ObservedDirectorData; memo: DirectorMemo }> {
   const started = now();
   const readDump = memo.dumpRequestedAt !== null;
+  const nmMemo = memo.nm ?? NEW_NM_MEMO;
+  const nmSteps = networkManagerSteps(nmMemo, previous?.addresses ?? null, started);
   const steps: CatalogueCommand[] = [
     pidofKeepalived(),
     ipAddrJson(),
@@ -108,6 +119,7 @@ export async function refreshDirector(
     LIST_STEPS.rate,
     LIST_STEPS.persistent,
     sysctlRead(REFRESH_SYSCTLS),
+    ...nmSteps,
     ...(readDump ? DUMP_FILES.map((f) => readFile(f)) : []),
   ];
   // Decide after seeing the answers whether to ask for a dump; asking is a separate, cheap
@@ -115,11 +127,15 @@ export async function refreshDirector(
   const r = await execSequence(director, steps, { pool });
   // The commands ran at the end of the round trip: the data is as of its completion.
   const observedAt = now();
-  const [pid, addr, list, stats, rate, persistent, sysctl, ...dumps] = r.steps as [StepResult, ...StepResult[]];
+  const [pid, addr, list, stats, rate, persistent, sysctl, ...rest] = r.steps as [StepResult, ...StepResult[]];
+  const nmResults = rest.slice(0, nmSteps.length);
+  const dumps = rest.slice(nmSteps.length);
 
   const keepalivedPid = parsePid(must(pid));
-  const addresses = parseIpAddrJson(must(addr))
-    .links.flatMap((l) => l.addresses.map((a) => canonicalIP(a.local)));
+  const ipLinks = parseIpAddrJson(must(addr)).links;
+  const addresses = ipLinks.flatMap((l) => l.addresses.map((a) => canonicalIP(a.local)));
+  const links = ipLinks.map((l) => ({ device: l.ifname, addresses: l.addresses.map((a) => `${canonicalIP(a.local)}/${a.prefixlen}`) }));
+  const nm = readNetworkManager(nmResults, nmMemo, previous?.network ?? null, addresses, observedAt);
   // A large director's listings are megabytes each: the server parses them in a worker thread
   // (listing-parser.ts), so page and API requests are not queued behind them.
   const table = await parser.parse({ list: must(list), stats: must(stats), rate: must(rate), persistent: must(persistent) });
@@ -167,8 +183,10 @@ export async function refreshDirector(
       checkers,
       trackFiles,
       health,
+      links,
+      network: nm.network,
     },
-    memo: { dumpRequestedAt, fingerprint },
+    memo: { dumpRequestedAt, fingerprint, nm: nm.memo },
   };
 }
 
@@ -208,6 +226,7 @@ function toVrrp(d: KeepalivedData): ObservedVrrpInstance[] {
     syncGroup: i.syncGroup,
     preempt: i.preempt,
     trackedFiles: i.trackedFiles.map((t) => ({ name: t.name, weight: t.weight })),
+    interface: i.interface,
   }));
 }
 

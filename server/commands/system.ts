@@ -5,6 +5,7 @@ import {
   journalCursor,
   lineCount,
   plainObject,
+  connectionUuid,
   readablePath,
   stringList,
   syslogIdentifier,
@@ -99,6 +100,41 @@ export const conntrackFigures = fixedCommand('conntrackFigures', {
   description: 'Read conntrack table size and fill',
 });
 
+/**
+ * `nmcli -t -f RUNNING general`: "running" when NetworkManager runs; exit 8 ("NetworkManager is not
+ * running") or 127 (no nmcli) otherwise. Detection: directors without it are asked once.
+ */
+export const nmcliRunning = fixedCommand('nmcliRunning', {
+  argv: ['nmcli', '-t', '-f', 'RUNNING', 'general'],
+  sudo: false,
+  description: 'Is NetworkManager running',
+});
+
+/** The profile settings the console reads (and the order `nmcliProfiles` asks for them). */
+export const NMCLI_PROFILE_FIELDS = [
+  'connection.id',
+  'connection.uuid',
+  'connection.type',
+  'connection.interface-name',
+  'connection.autoconnect',
+  'ipv4.method',
+  'ipv4.addresses',
+  'ipv4.never-default',
+  'ipv6.method',
+  'ipv6.addresses',
+] as const;
+
+/** `nmcli -t -f <NMCLI_PROFILE_FIELDS> connection show UUID…`: profiles' addresses and methods (no secrets asked for). */
+export const nmcliProfiles = builder('nmcliProfiles', (uuids: readonly string[]): CatalogueCommand => {
+  const ids = stringList('uuids', uuids, 64, connectionUuid);
+  return defineCommand({
+    name: 'nmcliProfiles',
+    argv: ['nmcli', '-t', '-f', NMCLI_PROFILE_FIELDS.join(','), 'connection', 'show', ...ids],
+    sudo: false,
+    description: `Read ${ids.length} NetworkManager profile${ids.length === 1 ? '' : 's'} (addresses, methods, autoconnect)`,
+  });
+});
+
 /** `nmcli -t -f DEVICE,TYPE,STATE,CONNECTION device status` */
 export const nmcliDevices = fixedCommand('nmcliDevices', {
   argv: ['nmcli', '-t', '-f', 'DEVICE,TYPE,STATE,CONNECTION', 'device', 'status'],
@@ -106,9 +142,9 @@ export const nmcliDevices = fixedCommand('nmcliDevices', {
   description: 'List NetworkManager devices',
 });
 
-/** `nmcli -t -f NAME,UUID,TYPE,DEVICE,STATE connection show` */
+/** `nmcli -t -f NAME,UUID,TYPE,DEVICE,ACTIVE,STATE,AUTOCONNECT connection show` (the parser's default fields) */
 export const nmcliConnections = fixedCommand('nmcliConnections', {
-  argv: ['nmcli', '-t', '-f', 'NAME,UUID,TYPE,DEVICE,STATE', 'connection', 'show'],
+  argv: ['nmcli', '-t', '-f', 'NAME,UUID,TYPE,DEVICE,ACTIVE,STATE,AUTOCONNECT', 'connection', 'show'],
   sudo: false,
   description: 'List NetworkManager connections',
 });

@@ -214,6 +214,13 @@ export function syslogIdentifier(field: string, value: unknown): string {
   return s;
 }
 
+/** A NetworkManager connection UUID (the only form a profile is named by in argv: names may hold anything). */
+export function connectionUuid(field: string, value: unknown): string {
+  const s = str(field, value, 36);
+  if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(s)) fail(field, value, 'must be a UUID (8-4-4-4-12 hex digits)');
+  return s.toLowerCase();
+}
+
 /** A journal cursor as printed in __CURSOR: "s=…;i=…;b=…;m=…;t=…;x=…". */
 export function journalCursor(field: string, value: unknown): string {
   const s = str(field, value, 512);

@@ -1,6 +1,6 @@
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import type { DiagnosticCheck } from '@/lib/models/diagnostics';
-import { canonicalAddress, canonicalIP } from '@/lib/address';
+import { canonicalAddress, canonicalIP, inSubnet } from '@/lib/address';
 import { parseIpAddrJson } from '@/server/parsers/ip-addr';
 import { parseSysctl } from '@/server/parsers/sysctl';
 
@@ -144,7 +144,7 @@ export function diagnoseRealServers(s: ClusterSnapshot, readouts: readonly RealS
       const def = routes.find((x) => x.dst === 'default');
       const via = def?.gateway ? canonicalIP(def.gateway) : null;
       const ok = via !== null && vipsFloating.has(via);
-      const gw = [...vipsFloating].find((v) => !v.includes(':') && facing.some((l) => l.addresses.some((a) => a.family === 'inet' && sameSubnet(a.local, a.prefixlen, v))));
+      const gw = [...vipsFloating].find((v) => !v.includes(':') && facing.some((l) => l.addresses.some((a) => a.family === 'inet' && inSubnet(`${a.local}/${a.prefixlen}`, v))));
       out.push({ ...base, id: `rs-nat-route:${r.host}`, check: 'rs-nat-route', title: 'NAT: replies route back through the director', status: ok ? 'ok' : 'problem',
         detail: ok
           ? `default route via ${via}, a VIP the directors float (${serviceKeys(nat)} by NAT).`
@@ -167,8 +167,3 @@ export function diagnoseRealServers(s: ClusterSnapshot, readouts: readonly RealS
   return out;
 }
 
-function sameSubnet(a: string, prefix: number, b: string): boolean {
-  const n = (x: string) => x.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  const size = 2 ** (32 - Math.min(32, Math.max(0, prefix)));
-  return Math.floor(n(a) / size) === Math.floor(n(b) / size);
-}

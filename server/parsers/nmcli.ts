@@ -12,7 +12,7 @@
 //   devices:     DEVICE,TYPE,STATE,CONNECTION                        (`nmcli -t -f ... device`)
 //   connections: NAME,UUID,TYPE,DEVICE,ACTIVE,STATE,AUTOCONNECT      (`nmcli -t -f ... connection`)
 
-import { type NmcliConnection, type NmcliDevice, type NmcliRecord, type NmcliTable } from '@/lib/models/nmcli';
+import { type NmcliConnection, type NmcliDevice, type NmcliRecord, type NmcliTable, type NmProfile } from '@/lib/models/nmcli';
 import { ParseError } from './parse-error';
 
 const KIND = 'nmcli';
@@ -129,6 +129,41 @@ export function parseNmcliConnections(text: string, opts: { fields?: string[]; m
       active: yesNo(field(r, 'ACTIVE')),
       state: state === '' ? null : state,
       autoconnect: yesNo(field(r, 'AUTOCONNECT')),
+    };
+  });
+}
+
+/** `nmcli -t -f RUNNING general`: true for "running", false for anything else (e.g. "starting"). */
+export function parseNmcliRunning(text: string): boolean {
+  return text.trim() === 'running';
+}
+
+function addressList(v: string): string[] {
+  return v === '' ? [] : v.split(/,\s*/).map((a) => a.trim()).filter((a) => a !== '');
+}
+
+/**
+ * `nmcli -t -f connection.id,connection.uuid,...,ipv6.addresses connection show UUID…`: one
+ * `setting.property:value` line per field, the profiles one after another (a record starts again
+ * at `connection.id`). Address lists are comma-separated ("192.0.2.3/24,192.0.2.100/24").
+ */
+export function parseNmcliProfiles(text: string): NmProfile[] {
+  return parseNmcliMultiline(text).records.map((r, i) => {
+    const name = field(r, 'connection.id');
+    const uuid = field(r, 'connection.uuid');
+    if (name === '' || uuid === '') throw new ParseError(KIND, 0, '', `profile ${i + 1}: connection.id and connection.uuid are required`);
+    const opt = (k: string): string | null => (field(r, k) === '' ? null : field(r, k));
+    return {
+      name,
+      uuid,
+      type: field(r, 'connection.type'),
+      interfaceName: opt('connection.interface-name'),
+      autoconnect: yesNo(field(r, 'connection.autoconnect')),
+      ipv4Method: opt('ipv4.method'),
+      ipv4Addresses: addressList(field(r, 'ipv4.addresses')),
+      ipv4NeverDefault: yesNo(field(r, 'ipv4.never-default')),
+      ipv6Method: opt('ipv6.method'),
+      ipv6Addresses: addressList(field(r, 'ipv6.addresses')),
     };
   });
 }
