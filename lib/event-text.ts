@@ -42,6 +42,8 @@ function what(e: ClusterEvent): string {
       return `drifted weight re-applied${on}${rs}`;
     case 'hold-expired':
       return `hold expired${rs}`;
+    case 'vip-removed':
+      return `VIP removed outside keepalived${on}${inst ? ` (${inst.trim()})` : ''}${e.durationMs !== null ? `, set again after ${formatGap(e.durationMs)}` : ''}`;
   }
 }
 

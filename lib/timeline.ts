@@ -38,6 +38,7 @@ const EVENT_GROUP: Record<EventKind, TimelineGroup> = {
   'director-reachable': 'director',
   'drift-repair': 'drift-repair',
   'hold-expired': 'operator',
+  'vip-removed': 'vrrp',
 };
 
 /** Audit actions that are not about the clusters (logins, accounts, tokens) stay on the audit page. */

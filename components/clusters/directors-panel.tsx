@@ -5,6 +5,7 @@ import { ClockAndAge, RelativeTime } from '@/components/ui/relative-time';
 import { StatusPill } from '@/components/ui/status-pill';
 import { vrrpTone } from '@/components/ui/tones';
 import { DirectorMaintenance } from './director-maintenance';
+import { DirectorNetworkSection } from './director-network';
 import { isHealthyDirector } from './healthy-director';
 
 // One card per director: its VRRP role per instance, priorities, keepalived, how fresh its data
@@ -12,6 +13,7 @@ import { isHealthyDirector } from './healthy-director';
 
 export function DirectorsPanel({ cluster, directors }: { cluster: string; directors: readonly DirectorView[] }) {
   if (directors.length === 0) return <p className="text-sm text-muted">No directors configured.</p>;
+  const vips = new Set(directors.flatMap((d) => d.instances.flatMap((i) => i.vips)));
   const healthy = directors.filter(isHealthyDirector);
   const attention = directors.filter((d) => !isHealthyDirector(d));
   return (
@@ -19,7 +21,7 @@ export function DirectorsPanel({ cluster, directors }: { cluster: string; direct
       {attention.length > 0 ? (
         <ul aria-label="Directors needing attention" className="grid gap-3 md:grid-cols-2 2xl:grid-cols-3">
           {attention.map((director) => (
-            <DirectorCard key={director.name} cluster={cluster} director={director} />
+            <DirectorCard key={director.name} cluster={cluster} director={director} vips={vips} />
           ))}
         </ul>
       ) : null}
@@ -33,7 +35,7 @@ export function DirectorsPanel({ cluster, directors }: { cluster: string; direct
           </summary>
           <ul aria-label="Healthy directors" className="grid gap-3 border-t border-line p-3 md:grid-cols-2 2xl:grid-cols-3">
             {healthy.map((director) => (
-              <DirectorCard key={director.name} cluster={cluster} director={director} />
+              <DirectorCard key={director.name} cluster={cluster} director={director} vips={vips} />
             ))}
           </ul>
         </details>
@@ -53,7 +55,7 @@ function KeepalivedPill({ director }: { director: DirectorView }) {
   );
 }
 
-function DirectorCard({ cluster, director }: { cluster: string; director: DirectorView }) {
+function DirectorCard({ cluster, director, vips }: { cluster: string; director: DirectorView; vips: ReadonlySet<string> }) {
   const headingId = `director-${director.name}-heading`;
   const conntrackPct =
     director.health?.conntrackCount != null && director.health.conntrackMax ? director.health.conntrackCount / director.health.conntrackMax : null;
@@ -198,6 +200,7 @@ function DirectorCard({ cluster, director }: { cluster: string; director: Direct
             </div>
           ) : null}
         </dl>
+        <DirectorNetworkSection director={director} vips={vips} />
         <DirectorMaintenance cluster={cluster} director={director.name} />
       </div>
     </Card>

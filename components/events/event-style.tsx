@@ -20,6 +20,7 @@ export const KIND_LABEL: Record<EventKind, string> = {
   'real-server-up': 'real server up',
   'drift-repair': 'drift repair',
   'hold-expired': 'hold expired',
+  'vip-removed': 'VIP removed outside keepalived',
 };
 
 const KIND_TONE: Record<EventKind, Tone> = {
@@ -36,6 +37,7 @@ const KIND_TONE: Record<EventKind, Tone> = {
   'real-server-up': 'ok',
   'drift-repair': 'neutral',
   'hold-expired': 'neutral',
+  'vip-removed': 'warning',
 };
 
 /** An interval kind is red while it lasts and amber once it is over. */

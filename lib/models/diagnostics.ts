@@ -11,6 +11,8 @@ export const DiagnosticCheck = z.object({
   check: z.enum([
     'ip-forward', 'conntrack', 'expire-quiescent-template', 'expire-nodest-conn', 'keepalived-config', 'runtime-weights', 'tables-compared', 'director-reachable',
     'director-maintenance',
+    // NetworkManager on the directors (lib/network-manager-issues.ts)
+    'networkmanager', 'nm-vip-in-profile', 'nm-device-not-connected', 'nm-managed-inconsistent', 'nm-dhcp-on-vrrp',
     // On real servers reached over SSH (clusters[].realServerHosts):
     'rs-reachable', 'rs-dr-vip', 'rs-dr-arp', 'rs-nat-route', 'rs-rp-filter', 'rs-tun-device', 'rs-tun-vip', 'rs-tun-arp',
   ]),

@@ -23,11 +23,19 @@ export const EventKind = z.enum([
   'drift-repair',
   /** A drain or weight hold's lease ran out (restored, or left held and flagged). */
   'hold-expired',
+  /**
+   * A VIP removed from a director outside keepalived (ip addr del, NetworkManager re-applying a
+   * profile), from keepalived's own log line; durationMs: until the VIPs were set again (here or on a peer).
+   */
+  'vip-removed',
 ]);
 export type EventKind = z.infer<typeof EventKind>;
 
 /** Kinds that last a while: they open with endedAt null and are closed when the condition ends. */
 export const INTERVAL_KINDS: readonly EventKind[] = ['no-master', 'split-brain', 'director-unreachable', 'keepalived-down', 'real-server-down'];
+
+/** Kinds only keepalived's log knows (too brief for polling): stored whenever a log read finds them. */
+export const LOG_ONLY_KINDS: readonly EventKind[] = ['vip-removed'];
 
 /** A new master taking over: a failover, or the first election with no master before. */
 export const MASTER_KINDS: readonly EventKind[] = ['failover', 'initial-election'];

@@ -8,7 +8,7 @@ import { getRuntime } from '@/server/runtime';
 import { exec, execSequence } from '@/server/ssh/exec';
 import { DirectorError } from '@/server/ssh/errors';
 import type { SshPool } from '@/server/ssh/pool';
-import { diagnoseCluster, diagnoseMaintenance, type ConfigTest } from '@/server/diagnostics/checks';
+import { diagnoseCluster, diagnoseMaintenance, diagnoseNetworkManager, type ConfigTest } from '@/server/diagnostics/checks';
 import { diagnoseRealServers, type RealServerReadout } from '@/server/diagnostics/real-servers';
 
 // GET /api/clusters/:cluster/diagnostics: runs `keepalived -t` on every director (read-only, in the
@@ -82,7 +82,7 @@ async function run(cluster: string): Promise<DiagnosticsReport> {
     Promise.all(config.realServerHosts.map((h) => readRealServer(config, h, timeoutMs))),
   ]);
   if (!snapshot) throw new ApiError('not-found', `no cluster named "${cluster}" is configured`);
-  const checks = [...diagnoseCluster(snapshot, Object.fromEntries(tests)), ...diagnoseMaintenance(snapshot, rt.maintenance.status(cluster)), ...diagnoseRealServers(snapshot, realServers)];
+  const checks = [...diagnoseCluster(snapshot, Object.fromEntries(tests)), ...diagnoseMaintenance(snapshot, rt.maintenance.status(cluster)), ...diagnoseNetworkManager(snapshot), ...diagnoseRealServers(snapshot, realServers)];
   const count = (s: string) => checks.filter((c) => c.status === s).length;
   return {
     cluster,

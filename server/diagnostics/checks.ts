@@ -3,6 +3,7 @@ import { parseFwmark } from '@/lib/address';
 import type { ClusterSnapshot, MergedService } from '@/lib/models/cluster';
 import type { DiagnosticCheck } from '@/lib/models/diagnostics';
 import { maintenanceConfigHint, type MaintenanceStatus } from '@/lib/models/maintenance';
+import { networkManagerIssues } from '@/lib/network-manager-issues';
 import { MAINTENANCE_TRACK_PATH } from '@/server/maintenance/preflight';
 
 // "Check this cluster", the pure part: from a fresh merged snapshot (sysctls, tables, keepalived's
@@ -53,6 +54,41 @@ export function diagnoseMaintenance(s: ClusterSnapshot, status: MaintenanceStatu
       fix: null,
     };
   });
+}
+
+/**
+ * NetworkManager: per director whether it runs it (not being managed by it is normal), and each
+ * issue lib/network-manager-issues.ts finds (the same as the live findings), with its nmcli fix.
+ */
+export function diagnoseNetworkManager(s: ClusterSnapshot): DiagnosticCheck[] {
+  const issues = networkManagerIssues(s.directors, s.services);
+  const out: DiagnosticCheck[] = s.directors.map((d) => {
+    const base = { id: `networkmanager:${d.name}`, check: 'networkmanager' as const, title: 'NetworkManager', director: d.name, fix: null };
+    const n = d.network;
+    if (!n) return { ...base, status: 'unknown' as const, detail: `${d.name} has not been asked about NetworkManager yet.` };
+    if (n.manager === 'none') return { ...base, status: 'not-applicable' as const, detail: `${d.name} is not managed by NetworkManager (nmcli absent or NetworkManager not running).` };
+    const mine = issues.filter((i) => i.director === d.name).length;
+    const active = n.profiles.filter((p) => p.device !== null).map((p) => `${p.name} on ${p.device}`);
+    return {
+      ...base,
+      status: n.error ? ('unknown' as const) : ('ok' as const),
+      detail:
+        `NetworkManager runs on ${d.name}${active.length ? ` (active profiles: ${active.join(', ')})` : ''}; read ${new Date(n.readAt).toISOString()}` +
+        (n.error ? `; the last read failed: ${n.error}` : mine > 0 ? `; ${mine} issue${mine > 1 ? 's' : ''} below.` : '; no VIP in a profile, VRRP and real-server-facing devices connected.'),
+    };
+  });
+  for (const i of issues) {
+    out.push({
+      id: i.id,
+      check: i.kind,
+      title: i.kind === 'nm-vip-in-profile' ? 'VIP in a NetworkManager profile' : i.kind === 'nm-device-not-connected' ? 'Interface connected (NetworkManager)' : i.kind === 'nm-dhcp-on-vrrp' ? 'Static address on the VRRP interface' : 'VRRP interface managed alike on every director',
+      status: i.severity === 'critical' ? 'problem' : 'warning',
+      director: i.director,
+      detail: i.message,
+      fix: i.fix,
+    });
+  }
+  return out;
 }
 
 export function diagnoseCluster(s: ClusterSnapshot, configTests: Readonly<Record<string, ConfigTest>>): DiagnosticCheck[] {

@@ -149,3 +149,28 @@ describe('backfillEvents: the initial election', () => {
     expect(r.explained).toEqual([expect.objectContaining({ id: '9', kind: 'initial-election', at: at('04:00:03'), cause: 'keepalived started on dir1, no master before' })]);
   });
 });
+
+describe('a VIP removed outside keepalived (keepalived logs it, reacts, and takes it back)', () => {
+  const excerpt = (file: string, director: string): DirectorLogText => ({ director, text: fs.readFileSync(path.join(dir, file), 'utf8'), options: { format: 'console' } });
+
+  it('lab/ctl nm-reapply on dir2 as master (NetworkManager re-applying lab-eth0): one vip-removed event with the gap until the VIPs were set again', () => {
+    const { added } = backfillEvents({ cluster: 'lab', logs: [excerpt('lab-dir2-excerpt-nm-reapply-console.log', 'dir2')], existing: [] });
+    const removed = added.filter((e) => e.kind === 'vip-removed');
+    expect(removed).toHaveLength(1);
+    expect(removed[0]).toMatchObject({
+      director: 'dir2', instance: 'VI_V4', fromState: 'MASTER', toState: 'BACKUP', source: 'log',
+      at: Date.parse('2026-12-07T02:28:22Z'), endedAt: Date.parse('2026-12-07T02:28:23Z'), durationMs: 1000,
+    });
+    expect(removed[0]?.cause).toMatch(/^VIP 192\.0\.2\.103 removed from eth0 on dir2 outside keepalived .*set again on dir2 after 1000 ms/);
+    expect(removed[0]?.logLines).toEqual([
+      'Mon Dec  7 02:28:22 2026: Netlink reflector reports IP 192.0.2.103 removed from eth0',
+      'Mon Dec  7 02:28:22 2026: (VI_V4) Entering BACKUP STATE',
+      'Mon Dec  7 02:28:23 2026: (VI_V4) Entering MASTER STATE',
+    ]);
+  });
+
+  it('ip addr del on dir1: taken back within the same second (gap 0 at the log\'s one-second resolution)', () => {
+    const { added } = backfillEvents({ cluster: 'lab', logs: [excerpt('lab-dir1-excerpt-vip-removed-console.log', 'dir1')], existing: [] });
+    expect(added.filter((e) => e.kind === 'vip-removed').map((e) => [e.director, e.instance, e.durationMs])).toEqual([['dir1', 'VI_V4', 0]]);
+  });
+});

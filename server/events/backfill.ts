@@ -138,6 +138,10 @@ export function backfillEvents(input: BackfillInput): BackfillResult {
       }
       continue;
     }
+    if (ev.type === 'address' && !ev.added) {
+      found.push(vipRemoved(director, ev, timeline, base));
+      continue;
+    }
     if (ev.type !== 'vrrp-transition' || ev.phase !== 'entering') continue;
     const states = stateOf(director);
     const before = states.get(ev.instance) ?? (fresh.has(director) ? 'INIT' : null);
@@ -224,6 +228,37 @@ export function backfillEvents(input: BackfillInput): BackfillResult {
     }
   }
   return { added, explained };
+}
+
+/** How long after a VIP's removal keepalived's reaction (its BACKUP line) is looked for. */
+const REACTION_MS = 3000;
+
+/**
+ * keepalived logs "Netlink reflector reports IP X removed from IF" for an address it manages that
+ * someone else removed (it logs nothing of the kind for its own removals). It then gives up MASTER
+ * of the instance and takes it again (or a peer does): the gap is until the VIPs are set again.
+ */
+function vipRemoved(
+  director: string,
+  ev: Extract<Ev, { type: 'address' }>,
+  timeline: readonly { director: string; ev: Ev }[],
+  base: (e: Partial<NewClusterEvent> & Pick<NewClusterEvent, 'kind' | 'at'>) => NewClusterEvent,
+): NewClusterEvent {
+  const after = timeline.filter((t) => t.ev.time >= ev.time);
+  const gaveUp = after.find((t) => t.director === director && t.ev.type === 'vrrp-transition' && t.ev.phase === 'entering' && t.ev.state !== 'MASTER' && t.ev.time - ev.time <= REACTION_MS);
+  const instance = gaveUp && 'instance' in gaveUp.ev ? gaveUp.ev.instance : null;
+  const back = instance === null
+    ? undefined
+    : after.find((t) => t.ev.time >= (gaveUp?.ev.time ?? ev.time) && 'instance' in t.ev && t.ev.instance === instance &&
+        ((t.ev.type === 'vips' && t.ev.action === 'set') || (t.ev.type === 'vrrp-transition' && t.ev.phase === 'entering' && t.ev.state === 'MASTER')));
+  const where = ev.interface ? ` from ${ev.interface}` : '';
+  const restored = back ? ` keepalived gave up MASTER of ${instance} and the VIPs were set again on ${back.director} after ${back.ev.time - ev.time} ms.` : instance ? ` keepalived gave up MASTER of ${instance}.` : '';
+  return base({
+    kind: 'vip-removed', director, instance, at: ev.time, endedAt: back ? back.ev.time : null, durationMs: back ? back.ev.time - ev.time : null,
+    fromState: 'MASTER', toState: gaveUp && gaveUp.ev.type === 'vrrp-transition' ? gaveUp.ev.state : null,
+    cause: `VIP ${ev.address} removed${where} on ${director} outside keepalived (ip addr del, or NetworkManager re-applying a profile).${restored}`,
+    logLines: merge([ev.raw], [gaveUp?.ev.raw, back?.ev.raw].filter((l): l is string => l !== undefined)),
+  });
 }
 
 function merge(a: readonly string[], b: readonly string[]): string[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterInstance, ClusterSnapshot, DirectorView, Finding, MergedRealServer, RealServerHealth } from '@/lib/models/cluster';
-import { detectEvents, rememberMasters } from './detect';
+import { detectEvents, missedTransitionsSince, rememberMasters } from './detect';
 
 // Hand-built snapshots: only the fields detection reads are meaningful.
 
@@ -274,5 +274,24 @@ describe('detectEvents', () => {
       ['failover', 'dir1'],
       ['no-master', null],
     ]);
+  });
+});
+
+describe('missedTransitionsSince', () => {
+  const inst = (state: 'MASTER' | 'BACKUP', lastTransitionAt: number | null) => ({
+    name: 'VI_V4', state, priority: 100, effectivePriority: 100, lastTransitionAt, vips: ['192.0.2.100'], vipsHeld: 1, syncGroup: null,
+  });
+  const at = (t: number, state: 'MASTER' | 'BACKUP', last: number | null, live = true) => snap(t, { directors: [director('dir1', { live, instances: [inst(state, last)] })] });
+
+  it('a newer keepalived transition with the same state is a flap no poll saw: since its time', () => {
+    expect(missedTransitionsSince(at(T0, 'MASTER', T0 - 60_000), at(T0 + 2000, 'MASTER', T0 + 1500))).toBe(T0 + 1500);
+  });
+
+  it('nothing when the state changed (the poll saw it), the time did not move, or is unknown, or no baseline', () => {
+    expect(missedTransitionsSince(at(T0, 'MASTER', T0 - 60_000), at(T0 + 2000, 'BACKUP', T0 + 1500))).toBeNull();
+    expect(missedTransitionsSince(at(T0, 'MASTER', T0 - 60_000), at(T0 + 2000, 'MASTER', T0 - 60_000))).toBeNull();
+    expect(missedTransitionsSince(at(T0, 'MASTER', null), at(T0 + 2000, 'MASTER', T0 + 1500))).toBeNull();
+    expect(missedTransitionsSince(at(T0, 'MASTER', T0 - 60_000), at(T0 + 2000, 'MASTER', T0 + 1500, false))).toBeNull();
+    expect(missedTransitionsSince(null, at(T0 + 2000, 'MASTER', T0 + 1500))).toBeNull();
   });
 });

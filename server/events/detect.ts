@@ -210,6 +210,26 @@ function failover(ctx: Ctx, p: ClusterInstance, i: ClusterInstance, lastMaster: 
  * director answered and none runs keepalived, the cluster's VRRP state is gone and so is the
  * memory (whoever becomes master next is elected from scratch: an initial election).
  */
+/**
+ * Transitions the polls did not see: keepalived's dump gives an instance a newer last-transition
+ * time while its state is what it was (a flap within one poll interval: a VIP removed outside
+ * keepalived and taken back at once). The earliest such time, for a log read; null when none.
+ */
+export function missedTransitionsSince(prev: ClusterSnapshot | null, next: ClusterSnapshot): number | null {
+  if (!prev) return null;
+  let since: number | null = null;
+  for (const d of next.directors) {
+    const before = prev.directors.find((x) => x.name === d.name);
+    if (!before || !d.live) continue;
+    for (const i of d.instances) {
+      const b = before.instances.find((x) => x.name === i.name);
+      if (!b || b.lastTransitionAt === null || i.lastTransitionAt === null) continue;
+      if (i.lastTransitionAt > b.lastTransitionAt && i.state === b.state) since = Math.min(since ?? i.lastTransitionAt, i.lastTransitionAt);
+    }
+  }
+  return since;
+}
+
 export function rememberMasters(previous: ReadonlyMap<string, string>, next: ClusterSnapshot): Map<string, string> {
   const allStopped = next.directors.length > 0 && next.directors.every((d) => d.live && d.keepalivedRunning === false);
   const masters = allStopped ? new Map<string, string>() : new Map(previous);

@@ -67,6 +67,15 @@ describe('EventFollowUp', () => {
     expect(syncs).toEqual([['lab', { since: T - 60_000, add: true }]]);
   });
 
+  it('reads the log for a transition only keepalived\'s dump showed (nothing stored by the poll)', async () => {
+    const { syncs, sent, followUp } = setup();
+    await followUp.onRecorded('lab', Object.assign([], { missedSince: T - 5000 }));
+    expect(syncs).toEqual([['lab', { since: T - 5000, add: false }]]);
+    expect(sent).toEqual([]);
+    await followUp.onRecorded('lab', Object.assign([], { missedSince: null }));
+    expect(syncs).toHaveLength(1);
+  });
+
   it('does nothing for merged duplicates, and reads no log for a real-server event', async () => {
     const { store, syncs, sent, followUp } = setup();
     await followUp.onRecorded('lab', [{ event: ev({}), result: { id: '9', action: 'merged' } }]);

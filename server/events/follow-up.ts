@@ -52,12 +52,15 @@ export class EventFollowUp {
   /** After EventRecorder.record(): returns when the follow-up (log read, notifications) is done. */
   async onRecorded(cluster: string, recorded: Recorded): Promise<void> {
     const stored = recorded.filter((r) => r.result.id !== '' && (r.result.action === 'inserted' || r.result.action === 'closed'));
-    if (stored.length === 0) return;
+    const missed = recorded.missedSince ?? null;
+    if (stored.length === 0 && missed === null) return;
     const reconnect = stored.some((r) => r.event.kind === 'director-reachable');
-    const needsLog = reconnect || stored.some((r) => LOG_KINDS.includes(r.event.kind));
+    // A transition only keepalived's dump shows (a flap between two polls): its log says what it
+    // was, e.g. a VIP removed outside keepalived (stored from the log: LOG_ONLY_KINDS).
+    const needsLog = reconnect || missed !== null || stored.some((r) => LOG_KINDS.includes(r.event.kind));
     if (needsLog) {
       // A closing event's `at` is its interval's start: a reconnect reads back to the outage's start.
-      const since = Math.min(...stored.map((r) => r.event.at));
+      const since = Math.min(...stored.map((r) => r.event.at), ...(missed === null ? [] : [missed]));
       await new Promise((r) => setTimeout(r, this.opts.delayMs ?? 500));
       try {
         const r = await this.opts.logSync.sync(cluster, { since, add: reconnect });

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { ClusterEvent, NewClusterEvent } from '@/lib/models/events';
+import { LOG_ONLY_KINDS, type ClusterEvent, type NewClusterEvent } from '@/lib/models/events';
 import type { KeepalivedLogFormat } from '@/lib/models/keepalived';
 import { journalctlEntries, readFile } from '@/server/commands/catalogue';
 import type { ClusterConfig, DirectorConfig } from '@/server/config/schema';
@@ -114,11 +114,10 @@ export class LogSync {
     for (const x of r.explained) store.explain(x);
     let added: NewClusterEvent[] = [];
     let results: AddResult[] = [];
-    if (req.add) {
-      // The logs before `since` were context for the state machine; their events are not new.
-      added = r.added.filter((e) => e.at >= since);
-      results = store.addAll(added);
-    }
+    // The logs before `since` were context for the state machine; their events are not new. Kinds
+    // only the log knows (a VIP removed and set again within a second) are stored on every read.
+    added = r.added.filter((e) => e.at >= since && (req.add === true || LOG_ONLY_KINDS.includes(e.kind)));
+    if (added.length > 0) results = store.addAll(added);
     const fresh = results.filter((x) => x.action === 'inserted').map((x) => store.get(x.id)).filter((e): e is ClusterEvent => e !== null);
     if (fresh.length > 0) this.opts.onAdded?.(fresh);
     return { cluster: name, since, added: fresh.length, explained: r.explained.length, errors };

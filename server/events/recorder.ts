@@ -1,11 +1,14 @@
 import 'server-only';
 import type { ClusterSnapshot, DirectorView } from '@/lib/models/cluster';
-import { detectEvents, rememberMasters } from './detect';
+import { detectEvents, missedTransitionsSince, rememberMasters } from './detect';
 import type { NewClusterEvent } from '@/lib/models/events';
 import type { AddResult, EventStore } from './store';
 
 /** What one record() stored: each detected event and what the store did with it. */
-export type Recorded = { event: NewClusterEvent; result: AddResult }[];
+export type Recorded = { event: NewClusterEvent; result: AddResult }[] & {
+  /** Transitions keepalived's dump shows and no poll saw (detect.ts missedTransitionsSince), since when. */
+  missedSince?: number | null;
+};
 
 // Keeps the previous snapshot of each cluster and stores what changed since (called on every
 // collector tick). The first snapshot after start-up only sets the baseline.
@@ -27,6 +30,8 @@ export class EventRecorder {
     const results = events.length > 0 ? this.store.addAll(events) : [];
     this.lastMasters.set(next.name, rememberMasters(masters, next));
     this.prev.set(next.name, next);
-    return events.map((event, i) => ({ event, result: results[i] ?? { id: '', action: 'merged' } }));
+    const recorded: Recorded = events.map((event, i) => ({ event, result: results[i] ?? { id: '', action: 'merged' } }));
+    recorded.missedSince = missedTransitionsSince(prev, next);
+    return recorded;
   }
 }
