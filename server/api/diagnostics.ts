@@ -78,7 +78,7 @@ async function run(cluster: string): Promise<DiagnosticsReport> {
   const started = Date.now();
   const [tests, snapshot, realServers] = await Promise.all([
     Promise.all(config.directors.map(async (d) => [d.name, await configTest(d, timeoutMs)] as const)),
-    rt.collector.refreshNow(cluster),
+    rt.collector.refreshNow(cluster, { network: true }),
     Promise.all(config.realServerHosts.map((h) => readRealServer(config, h, timeoutMs))),
   ]);
   if (!snapshot) throw new ApiError('not-found', `no cluster named "${cluster}" is configured`);

@@ -8,8 +8,12 @@ import type { DirectorObservation, ObservedDirectorData } from './observation';
 // dead director never delays the others; each cluster is re-merged on every poll tick (so
 // staleness shows even when nothing answers) and when read after one of its directors reported.
 
-/** `opts.dumpNow`: ask keepalived for a new dump at the end of this refresh (the next one reads it). */
-export type RefreshFn = (cluster: ClusterConfig, director: DirectorConfig, previous: ObservedDirectorData | null, opts?: { dumpNow?: boolean }) => Promise<ObservedDirectorData>;
+/**
+ * `opts.dumpNow`: ask keepalived for a new dump at the end of this refresh (the next one reads it).
+ * `opts.networkNow`: read NetworkManager in this refresh (and look for it again where it was absent).
+ */
+export type RefreshOpts = { dumpNow?: boolean; networkNow?: boolean };
+export type RefreshFn = (cluster: ClusterConfig, director: DirectorConfig, previous: ObservedDirectorData | null, opts?: RefreshOpts) => Promise<ObservedDirectorData>;
 
 export interface CollectorOptions {
   clusters: readonly ClusterConfig[];
@@ -147,15 +151,16 @@ export class Collector {
    * `keepalivedDump`: keepalived's state too (its dump is asked for, then read by a second refresh),
    * not the last dump, which may be a minute old.
    */
-  async refreshNow(name: string, opts: { keepalivedDump?: boolean } = {}): Promise<ClusterSnapshot | undefined> {
+  async refreshNow(name: string, opts: { keepalivedDump?: boolean; network?: boolean } = {}): Promise<ClusterSnapshot | undefined> {
     const slot = this.clusters.get(name);
     if (!slot) return undefined;
-    const again = async (d: DirectorSlot, dumpNow: boolean) => {
+    const again = async (d: DirectorSlot, o: RefreshOpts | undefined) => {
       await d.running;
-      await this.refreshOnce(slot, d, dumpNow);
+      await this.refreshOnce(slot, d, o);
     };
-    await Promise.all(slot.directors.map((d) => again(d, opts.keepalivedDump === true)));
-    if (opts.keepalivedDump) await Promise.all(slot.directors.map((d) => again(d, false)));
+    const first: RefreshOpts = { ...(opts.keepalivedDump ? { dumpNow: true } : {}), ...(opts.network ? { networkNow: true } : {}) };
+    await Promise.all(slot.directors.map((d) => again(d, Object.keys(first).length > 0 ? first : undefined)));
+    if (opts.keepalivedDump) await Promise.all(slot.directors.map((d) => again(d, undefined)));
     return this.snapshot(name);
   }
 
@@ -195,16 +200,16 @@ export class Collector {
     d.timer = setTimeout(() => void this.refreshLoop(slot, d), wait);
   }
 
-  private refreshOnce(slot: ClusterSlot, d: DirectorSlot, dumpNow = false): Promise<void> {
+  private refreshOnce(slot: ClusterSlot, d: DirectorSlot, opts?: RefreshOpts): Promise<void> {
     if (d.running) return d.running;
-    d.running = this.runRefresh(slot, d, dumpNow).finally(() => (d.running = null));
+    d.running = this.runRefresh(slot, d, opts).finally(() => (d.running = null));
     return d.running;
   }
 
-  private async runRefresh(slot: ClusterSlot, d: DirectorSlot, dumpNow: boolean): Promise<void> {
+  private async runRefresh(slot: ClusterSlot, d: DirectorSlot, opts?: RefreshOpts): Promise<void> {
     d.lastRefreshStartedAt = this.now();
     try {
-      const data = await this.opts.refresh(slot.config, d.config, d.obs.data, dumpNow ? { dumpNow } : undefined);
+      const data = await this.opts.refresh(slot.config, d.config, d.obs.data, opts);
       d.obs = { ...d.obs, data, error: null };
       d.successes++;
     } catch (e) {

@@ -44,7 +44,7 @@ interface DirectorMemo {
 }
 
 export interface DirectorRefresher {
-  refresh: (cluster: ClusterConfig, director: DirectorConfig, previous: ObservedDirectorData | null, opts?: { dumpNow?: boolean }) => Promise<ObservedDirectorData>;
+  refresh: (cluster: ClusterConfig, director: DirectorConfig, previous: ObservedDirectorData | null, opts?: { dumpNow?: boolean; networkNow?: boolean }) => Promise<ObservedDirectorData>;
   pool: SshPool;
   close: () => Promise<void>;
 }
@@ -105,12 +105,12 @@ export async function refreshDirector(
   memo: DirectorMemo,
   now: () => number = Date.now,
   parser: ListingParser = INLINE,
-  opts: { dumpNow?: boolean } = {},
+  opts: { dumpNow?: boolean; networkNow?: boolean } = {},
 ): Promise<{ data: ObservedDirectorData; memo: DirectorMemo }> {
   const started = now();
   const readDump = memo.dumpRequestedAt !== null;
   const nmMemo = memo.nm ?? NEW_NM_MEMO;
-  const nmSteps = networkManagerSteps(nmMemo, previous?.addresses ?? null, started);
+  const nmSteps = networkManagerSteps(opts.networkNow ? { ...nmMemo, state: nmMemo.state === 'absent' ? 'unknown' : nmMemo.state, readAt: null } : nmMemo, previous?.addresses ?? null, started);
   const steps: CatalogueCommand[] = [
     pidofKeepalived(),
     ipAddrJson(),

@@ -67,7 +67,7 @@ export interface LabRefresher {
   cluster: ClusterConfig;
   refresher: DirectorRefresher;
   /** Refreshes both directors (a failed one keeps its previous data, with the error) and merges them. */
-  refreshAll: () => Promise<ClusterSnapshot>;
+  refreshAll: (opts?: { dumpNow?: boolean; networkNow?: boolean }) => Promise<ClusterSnapshot>;
   close: () => Promise<void>;
 }
 
@@ -83,12 +83,12 @@ export function labRefresher(): LabRefresher {
     config,
     cluster,
     refresher,
-    refreshAll: async () => {
+    refreshAll: async (opts) => {
       await Promise.all(
         cluster.directors.map(async (d) => {
           const prev = obs.get(d.name) ?? { name: d.name, endpoint: `${d.host}:${d.port}`, data: null, error: null };
           try {
-            obs.set(d.name, { ...prev, data: await refresher.refresh(cluster, d, prev.data), error: null });
+            obs.set(d.name, { ...prev, data: await refresher.refresh(cluster, d, prev.data, opts), error: null });
           } catch (e) {
             obs.set(d.name, { ...prev, error: { code: 'refresh-failed', message: String(e), since: Date.now() } });
           }

@@ -41,6 +41,8 @@ const REST_PROBE = [
   'echo "track=$(cat /var/lib/lvs-console/track/rs3-80 2>&1)"',
   'echo "maint=$(cat /var/lib/lvs-console/track/vrrp-maint 2>&1)"',
   'echo "syncd=$(ipvsadm -Ln --daemon | wc -l)"',
+  // dir2's NetworkManager profile lab-eth0 (lab/ctl nm-vip): only its own address at rest (dir1: no NetworkManager, empty)
+  'echo "nm=$(nmcli -g ipv4.addresses connection show lab-eth0 2>/dev/null)"',
   `echo "haproxy=$(echo "show stat" | socat -t 5 STDIO UNIX-CONNECT:/run/haproxy/admin.sock 2>&1 | awk -F, '$1 == "galera" && $2 ~ /^rs/ { printf "%s:%s:%s ", $2, $18, $19 }')"`,
   'echo "ipvs:"; ipvsadm -Sn | sort',
 ].join('; ');
@@ -53,6 +55,8 @@ interface DirectorRest {
   /** The director maintenance track file (at rest 0) and how many sync daemons run (at rest 0). */
   maint: string;
   syncd: string;
+  /** dir2's lab-eth0 ipv4.addresses ("" on dir1: no NetworkManager). */
+  nm: string;
   haproxy: string;
   ipvs: string[];
 }
@@ -61,7 +65,7 @@ async function probeRest(dir: 'dir1' | 'dir2'): Promise<DirectorRest> {
   const out = await labSsh(dir, REST_PROBE);
   const [head = '', table = ''] = out.split('\nipvs:\n');
   const field = (k: string): string => head.split('\n').find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1).trim() ?? '(missing)';
-  return { keepalived: field('keepalived'), vip: field('vip'), sysctls: field('sysctls'), track: field('track'), maint: field('maint'), syncd: field('syncd'), haproxy: field('haproxy'), ipvs: table.split('\n').filter(Boolean) };
+  return { keepalived: field('keepalived'), vip: field('vip'), sysctls: field('sysctls'), track: field('track'), maint: field('maint'), syncd: field('syncd'), nm: field('nm'), haproxy: field('haproxy'), ipvs: table.split('\n').filter(Boolean) };
 }
 
 /** The web service's real servers at their configured weight: what drains and `lab/ctl weight` change. */
@@ -78,6 +82,8 @@ export async function labRestProblems(): Promise<string[]> {
     if (d.track !== '1') problems.push(`${name}: track file rs3-80 = ${d.track} (at rest 1)`);
     if (d.maint !== '0') problems.push(`${name}: maintenance track file vrrp-maint = ${d.maint} (at rest 0)`);
     if (d.syncd !== '0') problems.push(`${name}: ${d.syncd} IPVS sync daemon(s) running (at rest none: lab/ctl syncd off)`);
+    const nmAtRest = name === 'dir2' ? '192.0.2.3/24' : '';
+    if (d.nm !== nmAtRest) problems.push(`${name}: NetworkManager profile lab-eth0 ipv4.addresses = "${d.nm}" (at rest "${nmAtRest}": lab/ctl nm-vip off dir2)`);
     const servers = d.haproxy.split(' ').filter(Boolean);
     const off = servers.filter((s) => !/^rs\d:UP[^:]*:1$/.test(s));
     if (servers.length !== 3 || off.length > 0) problems.push(`${name}: HAProxy galera servers ${d.haproxy || '(none)'} (at rest rs1..rs3 UP, weight 1)`);
