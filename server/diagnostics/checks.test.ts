@@ -3,7 +3,7 @@ import type { DirectorHealthView } from '@/lib/models/cluster';
 import type { IpvsRealServer, IpvsService } from '@/lib/models/ipvsadm';
 import { mergeSnapshot } from '@/server/collector/merge-snapshot';
 import type { ObservedDirectorData } from '@/server/collector/observation';
-import { diagnoseCluster, diagnoseMaintenance, serviceArg, type ConfigTest } from './checks';
+import { diagnoseCluster, diagnoseMaintenance, diagnoseNetworkManager, serviceArg, type ConfigTest } from './checks';
 
 const NOW = 1_800_000_000_000;
 const GOOD: DirectorHealthView = { ipForward: true, expireQuiescentTemplate: true, expireNodestConn: true, conntrackCount: 100, conntrackMax: 65536 };
@@ -125,5 +125,46 @@ describe('diagnoseMaintenance', () => {
     expect(checks[0]?.fix).toContain('vrrp_instance VI_1 {');
     expect(checks[1]?.detail).toContain('it holds 1: in maintenance since');
     expect(checks[1]?.detail).toContain('by ops');
+  });
+});
+
+describe('diagnoseNetworkManager (through the merge: observed NetworkManager -> director view -> checks and findings)', () => {
+  const vrrp = (master: boolean) => [{ name: 'VI_1', state: master ? ('MASTER' as const) : ('BACKUP' as const), priority: 100, effectivePriority: 100, lastTransitionAt: null, vips: ['192.0.2.100', '192.0.2.101'], syncGroup: null, interface: 'eth0' }];
+  const links = [{ device: 'eth0', addresses: ['192.0.2.3/24'] }];
+  const nm = (addresses: string[], state = 'connected') => ({
+    manager: 'networkmanager' as const, readAt: NOW - 5000, error: null,
+    devices: [{ device: 'eth0', type: 'ethernet', state, connection: 'prod-eth0' }],
+    profiles: [{
+      name: 'prod-eth0', uuid: '11111111-2222-4333-8444-555555555555', type: '802-3-ethernet', interfaceName: 'eth0', autoconnect: true,
+      ipv4Method: 'manual', ipv4Addresses: addresses, ipv4NeverDefault: true, ipv6Method: 'ignore', ipv6Addresses: [], device: 'eth0', state: 'activated',
+    }],
+  });
+
+  it('not looked for yet: unknown; without NetworkManager: not applicable, no issue', () => {
+    const s = snapshot(data(true, { vrrp: vrrp(true) }), data(false, { vrrp: vrrp(false), links, network: { manager: 'none', readAt: NOW, devices: [], profiles: [], error: null } }));
+    expect(diagnoseNetworkManager(s).map((c) => [c.id, c.status])).toEqual([['networkmanager:lb1', 'unknown'], ['networkmanager:lb2', 'not-applicable']]);
+    expect(s.directors[1]?.network).toMatchObject({ manager: 'none', interfaces: [{ device: 'eth0', addresses: ['192.0.2.3/24'], nm: null }] });
+  });
+
+  it('a VIP in a profile on both directors: critical finding and problem check with the fix; the device state shown', () => {
+    const s = snapshot(
+      data(true, { vrrp: vrrp(true), links, network: nm(['192.0.2.2/24', '192.0.2.100/24']) }),
+      data(false, { vrrp: vrrp(false), links, network: nm(['192.0.2.3/24', '192.0.2.100/24'], 'disconnected') }),
+    );
+    const checks = diagnoseNetworkManager(s);
+    expect(checks.map((c) => [c.check, c.director, c.status])).toEqual([
+      ['networkmanager', 'lb1', 'ok'],
+      ['networkmanager', 'lb2', 'ok'],
+      ['nm-vip-in-profile', 'lb1', 'problem'],
+      ['nm-vip-in-profile', 'lb2', 'problem'],
+      ['nm-device-not-connected', 'lb2', 'warning'],
+    ]);
+    expect(checks[2]?.fix).toContain('nmcli connection modify 11111111-2222-4333-8444-555555555555 -ipv4.addresses 192.0.2.100/24');
+    expect(s.findings.filter((f) => f.kind.startsWith('nm-')).map((f) => `${f.kind}:${f.severity}:${f.director}`)).toEqual([
+      'nm-vip-in-profile:critical:lb1',
+      'nm-vip-in-profile:critical:lb2',
+      'nm-device-not-connected:warning:lb2',
+    ]);
+    expect(s.directors[1]?.network?.interfaces[0]?.nm?.state).toBe('disconnected');
   });
 });
