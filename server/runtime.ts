@@ -10,7 +10,7 @@ import { describeRefreshError } from '@/server/ssh/describe-error';
 import { EventRecorder } from '@/server/events/recorder';
 import { EventStore } from '@/server/events/store';
 import { EventFollowUp } from '@/server/events/follow-up';
-import { LogSync, sshLogReader } from '@/server/events/log-sync';
+import { LogSync, sshLogReader, sshNetworkManagerLogReader } from '@/server/events/log-sync';
 import { WebhookNotifier } from '@/server/webhooks/notifier';
 import { AuditAnchors } from '@/server/audit/anchor';
 import { auditKeyForWriting } from '@/server/audit/key';
@@ -88,6 +88,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     clusters: config.clusters,
     store: events,
     readLog: sshLogReader(refresher.pool, config.ssh.commandTimeoutMs),
+    readNetworkManagerLog: sshNetworkManagerLogReader(refresher.pool, config.ssh.commandTimeoutMs),
     onAdded: (added) => added.forEach((e) => webhooks.notify(e)),
   });
   const followUp = new EventFollowUp({ clusters: config.clusters, store: events, logSync, notifier: webhooks });

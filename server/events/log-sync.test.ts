@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterConfig } from '@/server/config/schema';
 import { openDatabase, type Db } from '@/server/db';
-import { detectLogFormat, LogSync, type ReadDirectorLog } from './log-sync';
+import { detectLogFormat, LogSync, networkManagerJournalLines, type ReadDirectorLog } from './log-sync';
 import { EventStore } from './store';
 
 const dir = path.join(__dirname, '..', 'parsers', 'fixtures', 'keepalived-log');
@@ -103,5 +103,43 @@ describe('detectLogFormat', () => {
     expect(detectLogFormat(text('dir1'), 2026).format).toBe('console');
     expect(detectLogFormat('Nov 22 02:48:49 lb1 Keepalived_vrrp[123]: (VI_1) Entering MASTER STATE\n', 2026).format).toBe('syslog');
     expect(detectLogFormat('2026-11-22T02:48:49.123456+0000 lb1 Keepalived_vrrp[123]: (VI_1) Entering MASTER STATE\n', 2026).format).toBe('journal-short-iso');
+  });
+});
+
+describe('a VIP removed outside keepalived, with NetworkManager\'s own lines (captured on the lab: lab/ctl nm-reapply dir2 as master)', () => {
+  const excerpt = fs.readFileSync(path.join(dir, 'lab-dir2-excerpt-nm-reapply-console.log'), 'utf8');
+  const journal = fs.readFileSync(path.join(__dirname, 'fixtures', 'lab-dir2-nm-reapply-journal.json'), 'utf8');
+  const removedAt = Date.parse('2026-12-07T02:28:22Z');
+
+  it('journal JSON -> time-stamped lines within the window', () => {
+    expect(networkManagerJournalLines(journal, removedAt - 10_000, removedAt + 1000)).toEqual([
+      '2026-12-07T02:28:22.921Z NetworkManager: <info>  [1796610502.9207] audit: op="device-reapply" interface="eth0" ifindex=3 pid=607 uid=0 result="success"',
+    ]);
+    expect(networkManagerJournalLines(journal, removedAt + 2000, removedAt + 5000)).toEqual([]);
+    expect(networkManagerJournalLines('-- No entries --\nnot json\n{"MESSAGE":1}\n', 0, Infinity)).toEqual([]);
+  });
+
+  it('an explain-only read (no back-fill) still stores it, with NetworkManager\'s audit line and the re-apply named in the cause', async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'logsync-'));
+    db = openDatabase(tmp);
+    const store = new EventStore(db);
+    const asked: [string, number, number][] = [];
+    const sync = new LogSync({
+      clusters: [cluster], store, now: () => removedAt + 30_000,
+      readLog: (d) => Promise.resolve({ director: d.name, text: d.name === 'dir2' ? excerpt : '', options: { format: 'console', year: 2026 } }),
+      readNetworkManagerLog: (d, from, to) => {
+        asked.push([d.name, from, to]);
+        return Promise.resolve(networkManagerJournalLines(journal, from, to));
+      },
+    });
+    const r = await sync.sync('lab', { since: removedAt - 5000 });
+    expect(r.added).toBe(1);
+    const [e] = store.query({ cluster: 'lab', from: 0, to: removedAt + 60_000 }).events.filter((x) => x.kind === 'vip-removed');
+    expect(e).toMatchObject({ director: 'dir2', instance: 'VI_V4', durationMs: 1000 });
+    expect(e?.cause).toMatch(/NetworkManager logged device-reapply just before\.$/);
+    expect(e?.logLines.at(-1)).toContain('audit: op="device-reapply" interface="eth0"');
+    expect(asked).toEqual([['dir2', removedAt - 10_000, removedAt + 1000]]);
+    // stored once: the next read finds it stored
+    expect((await sync.sync('lab', { since: removedAt - 5000 })).added).toBe(0);
   });
 });

@@ -22,11 +22,15 @@ export const EXPLAIN_MAX_LINES = 5000;
 const LEAD_MS = 60_000;
 
 export type ReadDirectorLog = (director: DirectorConfig, since: number, maxLines: number) => Promise<DirectorLogText>;
+/** NetworkManager's journal lines of one director around a time (empty where it has none). */
+export type ReadNetworkManagerLog = (director: DirectorConfig, from: number, to: number) => Promise<string[]>;
 
 export interface LogSyncOptions {
   clusters: readonly ClusterConfig[];
   store: EventStore;
   readLog: ReadDirectorLog;
+  /** For a VIP removed outside keepalived: what NetworkManager logged just before (optional). */
+  readNetworkManagerLog?: ReadNetworkManagerLog;
   now?: () => number;
   maxAgeMs?: number;
   maxLines?: number;
@@ -85,6 +89,28 @@ export class LogSync {
     return p;
   }
 
+  /**
+   * A VIP removed outside keepalived: NetworkManager's own lines from just before (its audit line
+   * names the re-apply or activation and who asked) go with keepalived's, and the cause says so.
+   * A director without NetworkManager, or whose journal is unreadable, adds nothing.
+   */
+  private async withNetworkManagerLog(cluster: ClusterConfig, e: NewClusterEvent): Promise<NewClusterEvent> {
+    const director = cluster.directors.find((d) => d.name === e.director);
+    if (!director || !this.opts.readNetworkManagerLog) return e;
+    let lines: string[];
+    try {
+      // keepalived's console log has one-second resolution: up to a second after `at` still precedes it
+      lines = await this.opts.readNetworkManagerLog(director, e.at - NM_LEAD_MS, e.at + 1000);
+    } catch {
+      return e;
+    }
+    if (lines.length === 0) return e;
+    const audit = lines.filter((l) => /audit: op="(device-reapply|connection-activate|connection-update|device-managed)"/.test(l)).at(-1);
+    const op = audit ? /op="([^"]+)"/.exec(audit)?.[1] : undefined;
+    const cause = op ? `${e.cause ?? ''} NetworkManager logged ${op} just before.`.trim() : e.cause;
+    return { ...e, cause, logLines: [...e.logLines, ...lines.slice(-12)] };
+  }
+
   private async run(name: string, req: SyncRequest): Promise<SyncResult> {
     const cluster = this.opts.clusters.find((c) => c.name === name);
     if (!cluster) throw new Error(`no cluster named "${name}" is configured`);
@@ -117,12 +143,16 @@ export class LogSync {
     // The logs before `since` were context for the state machine; their events are not new. Kinds
     // only the log knows (a VIP removed and set again within a second) are stored on every read.
     added = r.added.filter((e) => e.at >= since && (req.add === true || LOG_ONLY_KINDS.includes(e.kind)));
+    added = await Promise.all(added.map(async (e) => (e.kind === 'vip-removed' ? this.withNetworkManagerLog(cluster, e) : e)));
     if (added.length > 0) results = store.addAll(added);
     const fresh = results.filter((x) => x.action === 'inserted').map((x) => store.get(x.id)).filter((e): e is ClusterEvent => e !== null);
     if (fresh.length > 0) this.opts.onAdded?.(fresh);
     return { cluster: name, since, added: fresh.length, explained: r.explained.length, errors };
   }
 }
+
+/** How far before a VIP's removal NetworkManager's lines are looked at (a re-apply logs within ms of it). */
+const NM_LEAD_MS = 10_000;
 
 function mergeRequests(a: SyncRequest, b: SyncRequest): SyncRequest {
   const since = a.since === undefined || b.since === undefined ? undefined : Math.min(a.since, b.since);
@@ -140,6 +170,36 @@ export function detectLogFormat(text: string, year: number): { format: Keepalive
     if (n > best.n) best = { format, year, n };
   }
   return { format: best.format, year: best.year };
+}
+
+/** NetworkManager's journal (`journalctl -t NetworkManager -o json`) of one director between `from` and `to`, as "ISO-time NetworkManager: message" lines. */
+export function sshNetworkManagerLogReader(pool: SshPool, commandTimeoutMs: number): ReadNetworkManagerLog {
+  return async (director, from, to) => {
+    const r = await exec(director, journalctlEntries({ source: { identifiers: ['NetworkManager'] }, since: from, lines: 200 }), {
+      pool, timeoutMs: commandTimeoutMs, maxOutputBytes: 4 * 1024 * 1024,
+    });
+    return networkManagerJournalLines(r.stdout, from, to);
+  };
+}
+
+/** `journalctl -o json` lines -> "ISO-time NetworkManager: MESSAGE" within [from, to]; unparsable lines are skipped. */
+export function networkManagerJournalLines(jsonLines: string, from: number, to: number): string[] {
+  const out: string[] = [];
+  for (const line of jsonLines.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (typeof rec !== 'object' || rec === null) continue;
+    const { __REALTIME_TIMESTAMP: ts, MESSAGE: msg } = rec as Record<string, unknown>;
+    const at = typeof ts === 'string' ? Number(ts) / 1000 : NaN;
+    if (!Number.isFinite(at) || typeof msg !== 'string' || at < from || at > to) continue;
+    out.push(`${new Date(Math.floor(at)).toISOString()} NetworkManager: ${msg}`);
+  }
+  return out;
 }
 
 /** Reads one director's keepalived log over SSH: the configured file's tail, or the journal since `since`. */

@@ -17,7 +17,9 @@ import {
   journalctlEntries,
   keepalivedConfigTest,
   keepalivedSignal,
+  nmcliConnections,
   nmcliDevices,
+  nmcliRunning,
   pidofKeepalived,
   readFile,
   sysctlRead,
@@ -185,8 +187,9 @@ describe('lab: catalogue vs the directors sudoers, in one round trip', () => {
       journalctlEntries({ source: { identifiers: ['Keepalived', 'Keepalived_vrrp', 'Keepalived_healthcheckers'] }, lines: 3 }),
       readFile('/var/log/keepalived.log', { tailLines: 5 }),
     ];
-    // NetworkManager is optional on a director (the lab can be built without it): 0 or 127.
-    const optional: CatalogueCommand[] = [nmcliDevices()];
+    // NetworkManager is optional on a director: dir1 has nmcli but does not run it (exit 8, "not
+    // running"); a director without nmcli answers 127. Neither needs sudo.
+    const optional: CatalogueCommand[] = [nmcliRunning(), nmcliDevices(), nmcliConnections()];
     // Allowed by sudo, but the lab has no IPv6 fwmark service: ipvsadm itself answers "No such service".
     const notInSudoers: CatalogueCommand[] = [ipvsadmListService({ fwmark: 2, family: 'inet6' })];
     const opened0 = pool.statusOf('dir1', 'lab')?.channelsOpened ?? 0;
@@ -207,7 +210,8 @@ describe('lab: catalogue vs the directors sudoers, in one round trip', () => {
       expect(s.error?.code).toBe('command-failed');
       expect(s.stderr).toContain('No such service');
     }
-    expect([0, 127]).toContain(r.steps[r.steps.length - 1]?.exitCode);
+    for (const s of r.steps.slice(-optional.length)) expect([0, 8, 127], s.command.argv.join(' ')).toContain(s.exitCode);
+    expect(r.steps.at(-optional.length)?.stderr).toContain('NetworkManager is not running');
     expect(r.steps[0]?.stdout).toContain('IP Virtual Server version');
     expect(r.steps[10]?.stdout).toContain('IPVS connection entries');
     expect(JSON.parse(r.steps[17]?.stdout ?? '')).toBeInstanceOf(Array);
