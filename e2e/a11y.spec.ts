@@ -188,7 +188,7 @@ test('the tab title carries the health; the overview lists clusters worst first,
   const symbol = /critical/i.test(health ?? '') ? '✖' : /warning/i.test(health ?? '') ? '▲' : '✓';
   await expect(page).toHaveTitle(new RegExp(`^[${symbol}?] lab`));
   const folded = page.getByTestId('healthy-directors');
-  await expect(folded.locator('summary')).toContainText('healthy');
+  await expect(folded.locator(':scope > summary')).toContainText('healthy');
   await expect(page.getByTestId(`director-card-${'dir2'}`)).toBeAttached();
 
   await page.goto('/');

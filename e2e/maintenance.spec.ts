@@ -33,7 +33,7 @@ test('put dir1 in maintenance from its card: pre-flight, switch verified, banner
   const card = page.getByTestId('director-card-dir1');
   // Healthy directors are folded: open them.
   const healthy = page.getByTestId('healthy-directors');
-  if ((await healthy.count()) > 0 && !(await healthy.evaluate((d) => (d as HTMLDetailsElement).open))) await healthy.locator('summary').click();
+  if ((await healthy.count()) > 0 && !(await healthy.evaluate((d) => (d as HTMLDetailsElement).open))) await healthy.locator(':scope > summary').click();
   const bar = card.getByTestId('director-maintenance');
   await expect(bar).toHaveAttribute('data-configured', 'true', { timeout: 120_000 });
   await expect(bar).toHaveAttribute('data-in-maintenance', 'false');
@@ -70,7 +70,7 @@ test('put dir1 in maintenance from its card: pre-flight, switch verified, banner
 
   // Give back from the same card.
   const give = card.getByTestId('director-maintenance').getByTestId('give-back-button');
-  if ((await healthy.count()) > 0 && !(await healthy.evaluate((d) => (d as HTMLDetailsElement).open))) await healthy.locator('summary').click();
+  if ((await healthy.count()) > 0 && !(await healthy.evaluate((d) => (d as HTMLDetailsElement).open))) await healthy.locator(':scope > summary').click();
   await give.click();
   await expect(dialog).toHaveAttribute('data-action', 'exit');
   await expect(dialog.locator('[data-testid="preflight-check"][data-id="moves"]')).toContainText('from dir2 to dir1', { timeout: 60_000 });

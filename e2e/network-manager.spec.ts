@@ -23,8 +23,10 @@ test.afterAll(async () => {
 });
 
 async function openDirectors(page: Page): Promise<void> {
+  // once the cards have their data (which list a card is in depends on it)
+  await expect(page.getByTestId('director-card-dir2').getByTestId('director-network')).toHaveAttribute('data-manager', 'networkmanager', { timeout: 120_000 });
   const healthy = page.getByTestId('healthy-directors');
-  if ((await healthy.count()) > 0 && !(await healthy.evaluate((d) => (d as HTMLDetailsElement).open))) await healthy.locator('summary').click();
+  if ((await healthy.count()) > 0 && !(await healthy.evaluate((d) => (d as HTMLDetailsElement).open))) await healthy.locator(':scope > summary').click();
 }
 
 async function runChecks(page: Page) {
@@ -39,8 +41,7 @@ test('dir2 shows its NetworkManager interfaces and profiles; a VIP in its profil
   await page.goto('/clusters/lab');
   await openDirectors(page);
   const net2 = page.getByTestId('director-card-dir2').getByTestId('director-network');
-  await expect(net2).toHaveAttribute('data-manager', 'networkmanager', { timeout: 120_000 });
-  await net2.locator('summary').click();
+  await net2.locator(':scope > summary').click();
   await expect(net2.getByTestId('director-interface-eth0')).toHaveAttribute('data-state', 'connected');
   await expect(net2.getByTestId('director-interface-eth0')).toContainText('lab-eth0');
   await expect(net2.getByTestId('director-interface-eth0')).toContainText('192.0.2.3/24');
