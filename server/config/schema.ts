@@ -126,6 +126,8 @@ export const ClusterConfig = z
     realServerHosts: z.array(RealServerHostConfig).default([]),
     /** HAProxy pools beside this cluster (the same view and drain, through HAProxy's runtime API). */
     haproxy: z.array(HaproxyInstanceConfig).default([]),
+    /** This cluster's own capacity floor (overrides drain.minServingShare). */
+    drain: z.object({ minServingShare: z.number().min(0).max(1) }).strict().optional(),
   })
   .strict()
   // Each director carries its cluster's name: director names are unique only within a cluster.
@@ -311,9 +313,15 @@ export const ConsoleConfig = z
         oldAfterHours: z.number().min(0.01).max(24 * 365).default(24),
         /** Re-apply held weights on directors that drifted (checker flap, restart, failover, manual edit). */
         reconcile: z.boolean().default(true),
+        /**
+         * Capacity floor: a drain or re-weight that would leave less than this share of a service's
+         * full weight serving is refused (unless forced), counting servers already drained, down or
+         * held. 0: only the last serving server is protected. Per cluster: clusters[].drain.
+         */
+        minServingShare: z.number().min(0).max(1).default(0),
       })
       .strict()
-      .default({ oldAfterHours: 24, reconcile: true }),
+      .default({ oldAfterHours: 24, reconcile: true, minServingShare: 0 }),
     /** Directory for the SQLite database and other state. */
     stateDir: z.string().min(1).default('./state'),
     ssh: SshTuning.default(SshTuning.parse({})),

@@ -199,7 +199,15 @@ export class DrainService {
       throw new DomainError('unavailable', `no director of cluster ${cluster} has answered yet: nothing to plan from`);
     }
     return guardPlan(() =>
-      planAction({ snapshot, directors: c.directors.map((d) => ({ name: d.name, sudo: d.sudo })), intents: this.deps.store.open(cluster) }, req),
+      planAction(
+        {
+          snapshot,
+          directors: c.directors.map((d) => ({ name: d.name, sudo: d.sudo })),
+          intents: this.deps.store.open(cluster),
+          minServingShare: c.drain?.minServingShare ?? this.deps.config.drain.minServingShare,
+        },
+        req,
+      ),
     );
   }
 

@@ -85,6 +85,37 @@ describe('planAction', () => {
     expect(planAction({ ...ctx, snapshot }, { action: 'drain', target: '192.0.2.11' }).view.refusals).toHaveLength(1);
   });
 
+  it('the capacity floor (drain.minServingShare): refuses with the numbers and who is already out, counting down and held servers; force overrides; restores are never judged', () => {
+    const four = (w12: number | null, alive12 = true) =>
+      labSnapshot({
+        services: [service('TCP 192.0.2.100:80', [
+          rs({ key: '192.0.2.11:80', weight: 100 }),
+          rs({ key: '192.0.2.12:80', weight: w12, configured: 100, alive: alive12 }),
+          rs({ key: '192.0.2.13:80', weight: 100 }),
+          rs({ key: '192.0.2.14:80', weight: 100 }),
+        ])],
+      });
+    const floor = { ...ctx, minServingShare: 0.6 };
+    // 3 of 4 left serving: 75 % >= 60 %
+    expect(planAction({ ...floor, snapshot: four(100) }, { action: 'drain', target: '192.0.2.11:80' }).view.refusals).toEqual([]);
+    // one already down: draining another leaves 2 of 4 (50 %)
+    expect(planAction({ ...floor, snapshot: four(100, false) }, { action: 'drain', target: '192.0.2.11:80' }).view.refusals).toEqual([
+      'TCP 192.0.2.100:80 would keep 50 % of its weight serving (200 of 400), below the floor of 60 % (drain.minServingShare); already out: 192.0.2.12:80 (down) (force to do it anyway)',
+    ]);
+    // one held by someone else (weight 0, its restore weight 100 from the intent)
+    const held = [intent({ service: 'TCP 192.0.2.100:80', realServer: '192.0.2.12:80', restoreWeight: 100 })];
+    const snap = four(0);
+    snap.services[0]!.realServers[1]!.configuredWeight = null;
+    const r = planAction({ ...floor, intents: held, snapshot: snap }, { action: 'drain', target: '192.0.2.11:80' }).view.refusals;
+    expect(r[0]).toMatch(/keep 50 % of its weight serving \(200 of 400\).*already out: 192\.0\.2\.12:80 \(held\)/);
+    // a re-weight that lowers the serving weight is judged too; force turns the refusal into a warning
+    expect(planAction({ ...floor, snapshot: four(100, false) }, { action: 'weight', target: '192.0.2.11:80', weight: 10 }).view.refusals).toHaveLength(1);
+    const forced = planAction({ ...floor, snapshot: four(100, false) }, { action: 'drain', target: '192.0.2.11:80', force: true }).view;
+    expect([forced.refusals, forced.warnings[0]?.startsWith('forced: TCP 192.0.2.100:80 would keep 50 %')]).toEqual([[], true]);
+    // no floor configured (0): only the last-server rule
+    expect(planAction({ ...ctx, snapshot: four(100, false) }, { action: 'drain', target: '192.0.2.11:80' }).view.refusals).toEqual([]);
+  });
+
   it('uses the FILE_CHECK track file when keepalived has one, writing the number that gives the weight', () => {
     const p = planAction(ctx, { action: 'drain', target: '198.51.100.13:80' });
     expect(p.view.entries[0]).toMatchObject({ mechanism: 'track-file', trackFile: { path: '/var/lib/lvs-console/track/rs3-80', value: 0 }, restoreWeight: 1 });

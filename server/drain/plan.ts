@@ -82,6 +82,8 @@ export interface PlanContext {
   directors: readonly { name: string; sudo: boolean }[];
   /** Open intents of this cluster. */
   intents: readonly Intent[];
+  /** Capacity floor (drain.minServingShare, or the cluster's own): 0 = only the last serving server is protected. */
+  minServingShare?: number;
 }
 
 /** A service as the catalogue's ipvsadm builders take it. */
@@ -184,6 +186,25 @@ export function trackValueFor(weight: number, t: { multiplier: number; base: num
 }
 
 /** Serving = weight > 0 on the director holding the VIP and not reported down by keepalived. */
+/**
+ * The capacity floor: the share of the service's full weight still serving after the change, against
+ * the configured floor. The full weight counts every real server at its own weight (keepalived's
+ * configured weight, else the weight a hold will give back, else its live weight), so servers
+ * already drained, down or held by someone else count as not serving. Only a change that lowers the
+ * serving weight is judged. The refusal carries the numbers and who is already out.
+ */
+function belowFloor(svc: MergedService, servingBefore: number, servingAfter: number, ctx: PlanContext): string | null {
+  const min = ctx.minServingShare ?? 0;
+  if (min <= 0 || servingAfter >= servingBefore) return null;
+  const held = new Map(ctx.intents.filter((i) => i.service === svc.key).map((i) => [i.realServer, i.restoreWeight]));
+  const nominal = (rs: MergedRealServer) => rs.configuredWeight ?? held.get(rs.key) ?? liveWeight(rs) ?? 0;
+  const full = svc.realServers.reduce((a, rs) => a + Math.max(0, nominal(rs)), 0);
+  if (full <= 0 || servingAfter / full >= min) return null;
+  const out = svc.realServers.filter((rs) => !serving(rs, liveWeight(rs)) && nominal(rs) > 0).map((rs) => `${rs.key} (${rs.health === 'down' || rs.checkerAlive === false ? 'down' : held.has(rs.key) ? 'held' : 'weight 0'})`);
+  const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
+  return `${svc.key} would keep ${pct(servingAfter / full)} of its weight serving (${servingAfter} of ${full}), below the floor of ${pct(min)} (drain.minServingShare)${out.length ? `; already out: ${out.join(', ')}` : ''} (force to do it anyway)`;
+}
+
 function serving(rs: MergedRealServer, weight: number | null): boolean {
   return weight !== null && weight > 0 && rs.checkerAlive !== false && rs.health !== 'down';
 }
@@ -289,6 +310,9 @@ export function planAction(ctx: PlanContext, req: PlanRequest): Plan {
     }
     if (lastGone) {
       refusals.push(`${svc.key} would have no serving real server left: ${mine.map((c) => c.rs.key).join(', ')} ${mine.length > 1 ? 'are' : 'is'} the last with weight > 0 (force to do it anyway)`);
+    } else {
+      const floor = belowFloor(svc, totalBefore, totalAfter, ctx);
+      if (floor) refusals.push(floor);
     }
   }
   for (const c of chosen) if (c.entry.persistenceWarning) warnings.push(c.entry.persistenceWarning);
