@@ -25,7 +25,7 @@ const result = (over: Partial<MaintenanceResult> = {}): MaintenanceResult => ({
   action: 'enter', cluster: 'lab', director: 'dir1', dryRun: false, outcome: 'ok', message: 'dir1 is in maintenance: VI_V4 on dir2 after 3.1 s',
   preflight: preflight(),
   maintenance: { id: '1', cluster: 'lab', director: 'dir1', actor: 'token:ci', reason: 'kernel', ticket: 'OPS-1', createdAt: NOW, expiresAt: null, endedAt: null, endedBy: null, endReason: null },
-  verification: { moved: true, holders: { VI_V4: ['dir2'] }, waitedMs: 3100, gapMs: null, rolledBack: false, keepalivedAgrees: true, failoverEventIds: ['41'] },
+  verification: { moved: true, holders: { VI_V4: ['dir2'] }, waitedMs: 3100, gapMs: null, rolledBack: false, keepalivedAgrees: true, failoverEventIds: ['41'], eventGapMs: 0 },
   auditId: '12', ...over,
 });
 
@@ -45,6 +45,9 @@ describe('lvsctl director', () => {
     expect(() => parseDirectorArgs(['maintenance', '--cluster', 'lab', '--director', 'dir1', '--reason', 'k', '--expires', '0'])).toThrow(/--expires needs whole minutes from 1 to 10080/);
     expect(() => parseDirectorArgs(['status', '--cluster', 'lab', '--director', 'dir1'])).toThrow(/--director is not for director status/);
     expect(() => parseDirectorArgs(['reboot'])).toThrow(UsageError);
+    // --wait is accepted (the command always waits for the verification), not for status
+    expect(parseDirectorArgs(['resume', '--cluster', 'lab', '--director', 'dir1', '--wait'])).toMatchObject({ verb: 'resume', director: 'dir1' });
+    expect(() => parseDirectorArgs(['status', '--cluster', 'lab', '--wait'])).toThrow(/--wait is not for director status/);
   });
 
   it('maintenance: POSTs reason and ticket, prints the outcome and every check; ok exits 0', async () => {

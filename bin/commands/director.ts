@@ -14,15 +14,17 @@ type Verb = 'maintenance' | 'resume' | 'status';
 
 const { usage, subcommands } = subcommandUsage(
   {
-    maintenance: 'lvsctl director maintenance --cluster C --director D --reason "..." [--ticket T] [--expires MINUTES] [--force] [--dry-run] [--url URL] [--token-file FILE] [--json]',
-    resume: 'lvsctl director resume --cluster C --director D [--reason "..."] [--force] [--dry-run] [--url URL] [--token-file FILE] [--json]',
+    maintenance: 'lvsctl director maintenance --cluster C --director D --reason "..." [--ticket T] [--expires MINUTES] [--force] [--dry-run] [--wait] [--url URL] [--token-file FILE] [--json]',
+    resume: 'lvsctl director resume --cluster C --director D [--reason "..."] [--force] [--dry-run] [--wait] [--url URL] [--token-file FILE] [--json]',
     status: 'lvsctl director status --cluster C [--url URL] [--token-file FILE] [--json]',
   },
   `maintenance writes 1 into the director's VRRP track file (/var/lib/lvs-console/track/vrrp-maint):
 keepalived lowers its priority and its peer takes the VIPs. The pre-flight runs first (peers live and
 out of FAULT, IPVS tables equal, checkers agree, what moves, connections that would break); any
 refusal stops it (--force overrides table drift only). The command waits until ip addr shows the VIPs
-on the peer (at most 30 s) and writes 0 back when they do not move. resume gives the director back the
+on the peer (at most 30 s) and writes 0 back when they do not move; it always waits (--wait is accepted,
+as for lvsctl drain). The answer names the failover and its no-master gap from keepalived's logs.
+resume gives the director back the
 same way. --expires MINUTES: a lease, after which the console gives the director back by itself
 (checked like resume; a refused give back is retried every 5 minutes). --dry-run prints the
 pre-flight and changes nothing.
@@ -49,6 +51,7 @@ const OPTIONS = {
   expires: { type: 'string' },
   force: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  wait: { type: 'boolean' },
   ...CONSOLE_OPTIONS,
 } as const;
 
@@ -68,7 +71,7 @@ export function parseDirectorArgs(argv: string[]): DirectorArgs {
   for (const k of ['ticket', 'expires']) if (verb !== 'maintenance' && values[k] !== undefined) throw new UsageError(`--${k} is for director maintenance`);
   const expires = s('expires');
   if (expires !== undefined && (!/^\d+$/.test(expires) || Number(expires) < 1 || Number(expires) > 10_080)) throw new UsageError(`--expires needs whole minutes from 1 to 10080 (7 days), got "${expires}"`);
-  if (verb === 'status') for (const k of ['director', 'reason', 'force', 'dry-run']) if (values[k] !== undefined) throw new UsageError(`--${k} is not for director status`);
+  if (verb === 'status') for (const k of ['director', 'reason', 'force', 'dry-run', 'wait']) if (values[k] !== undefined) throw new UsageError(`--${k} is not for director status`);
   return {
     verb,
     cluster,

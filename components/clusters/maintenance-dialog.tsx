@@ -57,6 +57,12 @@ function ResultView({ result }: { result: MaintenanceResult }) {
         <span>{result.message}</span>
       </p>
       {result.verification?.gapMs != null ? <p className="text-xs text-muted">No director held the VIPs for up to {(result.verification.gapMs / 1000).toFixed(1)} s.</p> : null}
+      {result.verification?.eventGapMs != null ? (
+        <p className="text-xs text-muted" data-testid="maintenance-event-gap" data-gap-ms={result.verification.eventGapMs}>
+          keepalived&apos;s logs:{' '}
+          {result.verification.eventGapMs === 0 ? 'no moment without a master (preempted).' : `no master for ${(result.verification.eventGapMs / 1000).toFixed(1)} s.`}
+        </p>
+      ) : null}
       {result.verification?.failoverEventIds.length ? (
         <p className="text-xs">
           On the timeline:{' '}

@@ -146,6 +146,12 @@ export const MaintenanceVerification = z.object({
   keepalivedAgrees: z.nullable(z.boolean()),
   /** The failover events the console recorded for the move (the timeline's #event-<id>). */
   failoverEventIds: z.array(z.string()),
+  /**
+   * The no-master gap of the move as keepalived's logs measured it (the failover events' gap, from
+   * the old master leaving MASTER to the new one entering it; 0 when preempted): the longest over
+   * the moving instances. null when the logs did not say (not read yet, or unreadable).
+   */
+  eventGapMs: z._default(z.nullable(z.number()), null),
 });
 export type MaintenanceVerification = z.infer<typeof MaintenanceVerification>;
 

@@ -98,6 +98,10 @@ describe('director maintenance (lab)', () => {
     expect(r.verification?.failoverEventIds.length).toBeGreaterThanOrEqual(1);
     const failovers = r.verification?.failoverEventIds.map((id) => lab.runtime.events.get(id));
     expect(failovers?.map((e) => [e?.kind, e?.toMaster])).toContainEqual(['failover', 'dir2']);
+    // The no-master gap from the event stream (keepalived's logs, read after the failover was recorded).
+    expect(r.verification?.eventGapMs).not.toBeNull();
+    expect(r.verification?.eventGapMs ?? Infinity).toBeLessThan(10_000);
+    expect(r.message).toContain("keepalived's logs: ");
     expect(r.maintenance).toMatchObject({ director: 'dir1', actor: 'lab-test', reason: 'lab test: kernel update', ticket: 'LAB-17', endedAt: null });
     expect([await holds('dir1'), await holds('dir2'), await file('dir1')]).toEqual([false, true, '1']);
     expect((await ctl('longconn', 'ask', c1)).trim()).toMatch(/^rs[12]$/);

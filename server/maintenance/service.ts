@@ -54,6 +54,8 @@ export interface MaintenanceDeps {
   now?: () => number;
   /** How long the VIPs may take to move before the switch is rolled back (default 30 s). */
   verifyTimeoutMs?: number;
+  /** How long the answer waits for keepalived's logs to give the failover's gap (default 10 s). */
+  logGapWaitMs?: number;
 }
 
 /** How often a give back at the end of a lease is retried after a refusal. */
@@ -241,7 +243,7 @@ export class MaintenanceService {
           const h = holders[m.instance] ?? [];
           return h.length === 1 && h[0] === m.to;
         });
-      if (moved || t - started >= limit) return { moved, holders, waitedMs: t - started, gapMs, rolledBack: false, keepalivedAgrees: null, failoverEventIds: [] };
+      if (moved || t - started >= limit) return { moved, holders, waitedMs: t - started, gapMs, rolledBack: false, keepalivedAgrees: null, failoverEventIds: [], eventGapMs: null };
       await new Promise((r) => setTimeout(r, Math.min(1000, this.deps.config.pollIntervalMs)));
     }
   }
@@ -250,22 +252,29 @@ export class MaintenanceService {
    * After the VIPs moved: keepalived's own view on both sides (a fresh dump), and the failover events
    * the collector recorded for the move (recorded on its tick: waited for, two poll intervals at most).
    */
-  private async confirm(cluster: string, pre: MaintenancePreflight, since: number): Promise<Pick<MaintenanceVerification, 'keepalivedAgrees' | 'failoverEventIds'>> {
+  private async confirm(cluster: string, pre: MaintenancePreflight, since: number): Promise<Pick<MaintenanceVerification, 'keepalivedAgrees' | 'failoverEventIds' | 'eventGapMs'>> {
     const s = await this.deps.clusters().refreshNow(cluster, { keepalivedDump: true });
     const state = (director: string | null, instance: string) => s?.directors.find((d) => d.name === director)?.instances.find((i) => i.name === instance)?.state ?? null;
     const keepalivedAgrees = pre.moves.every((m) => state(m.to, m.instance) === 'MASTER' && (m.from === null || state(m.from, m.instance) !== 'MASTER'));
     const find = () =>
       this.deps.events
         .query({ cluster, kinds: ['failover'], from: since - 5_000, to: this.now() + 5_000 })
-        .events.filter((e) => pre.moves.some((m) => m.instance === e.instance && e.toMaster === m.to))
-        .map((e) => e.id);
-    let ids = find();
+        .events.filter((e) => pre.moves.some((m) => m.instance === e.instance && e.toMaster === m.to));
+    let found = find();
     const deadline = this.now() + 2 * this.deps.config.pollIntervalMs;
-    while (ids.length < pre.moves.length && this.now() < deadline) {
+    while (found.length < pre.moves.length && this.now() < deadline) {
       await this.deps.clusters().nextUpdate(this.deps.config.pollIntervalMs);
-      ids = find();
+      found = find();
     }
-    return { keepalivedAgrees, failoverEventIds: ids };
+    // The gap as keepalived's logs measured it: the console reads them right after it records a
+    // failover (events/follow-up.ts) and writes the gap into the event. Waited for briefly.
+    const logDeadline = this.now() + (this.deps.logGapWaitMs ?? 10_000);
+    while (found.length > 0 && found.some((e) => e.durationMs === null) && this.now() < logDeadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      found = find();
+    }
+    const gaps = found.map((e) => e.durationMs).filter((g): g is number => g !== null);
+    return { keepalivedAgrees, failoverEventIds: found.map((e) => e.id), eventGapMs: gaps.length > 0 ? Math.max(...gaps) : null };
   }
 
   private refused(action: string, cluster: string, target: string, who: ActingAs, detail: unknown): void {
@@ -291,7 +300,9 @@ function resultMessage(action: MaintenanceAction, director: string, pre: Mainten
   if (!v.moved) {
     return `the VIPs did not move within ${Math.round(v.waitedMs / 1000)} s (${seen}); ${v.rolledBack ? `the track file was written back: ${director} is ${action === 'enter' ? 'in service' : 'in maintenance'} again` : 'writing the track file back failed too: check the director'}`;
   }
-  const gap = v.gapMs === null ? '' : `; no director held them for up to ${(v.gapMs / 1000).toFixed(1)} s`;
+  const gap =
+    (v.gapMs === null ? '' : `; no director held them for up to ${(v.gapMs / 1000).toFixed(1)} s`) +
+    (v.eventGapMs === null ? '' : `; keepalived's logs: ${v.eventGapMs === 0 ? 'no gap without a master' : `no master for ${(v.eventGapMs / 1000).toFixed(1)} s`}`);
   const agree = v.keepalivedAgrees === false ? "; keepalived's own view does not agree yet (a dump still shows the old master): check the directors" : '';
   if (pre.moves.length === 0) return action === 'enter' ? `${director} is in maintenance (it held no VIPs)` : `${director} is back in service; the VIPs stay where they are`;
   return `${action === 'enter' ? `${director} is in maintenance` : `${director} is back in service`}: ${seen} after ${(v.waitedMs / 1000).toFixed(1)} s${gap}${agree}`;
