@@ -19,6 +19,7 @@ import {
   nmcliDevices,
   nmcliProfiles,
   nmcliRunning,
+  pidofConntrackd,
   pidofKeepalived,
   readFile,
   sysctlRead,
@@ -153,6 +154,7 @@ describe('catalogue builders: exact argv for valid input', () => {
       false,
     ],
     ['nmcli devices', nmcliDevices(), ['nmcli', '-t', '-f', 'DEVICE,TYPE,STATE,CONNECTION', 'device', 'status'], false],
+    ['pidof conntrackd', pidofConntrackd(), ['pidof', 'conntrackd'], false],
     ['nmcli running', nmcliRunning(), ['nmcli', '-t', '-f', 'RUNNING', 'general'], false],
     [
       'nmcli profiles',

@@ -36,6 +36,7 @@ export {
   nmcliDevices,
   nmcliProfiles,
   nmcliRunning,
+  pidofConntrackd,
   readFile,
   sysctlRead,
   type JournalArgs,

@@ -100,6 +100,9 @@ export const conntrackFigures = fixedCommand('conntrackFigures', {
   description: 'Read conntrack table size and fill',
 });
 
+/** `pidof conntrackd`: whether netfilter's connection tracking state is synced between directors (exit 1: not running). */
+export const pidofConntrackd = fixedCommand('pidofConntrackd', { argv: ['pidof', 'conntrackd'], sudo: false, description: 'Is conntrackd running' });
+
 /**
  * `nmcli -t -f RUNNING general`: "running" when NetworkManager runs; exit 8 ("NetworkManager is not
  * running") or 127 (no nmcli) otherwise. Detection: directors without it are asked once.

@@ -172,3 +172,27 @@ describe('director maintenance pre-flight', () => {
     expect(maintenanceTrack(null)).toBeNull();
   });
 });
+
+describe('pre-flight: NAT services and netfilter conntrack', () => {
+  const natWeights = [{ ...rs('198.51.100.13', 1), forward: 'Masq' }];
+  const obs = () => [director('dir1', { holds: true, weights: natWeights }), director('dir2', { weights: natWeights })];
+  const facts = (ct1: boolean | null, ct2: boolean | null, d1: boolean, d2: boolean) => ({
+    dir1: { daemons: daemons('dir1', true), sloppyTcp: false, ipvsConntrack: ct1, conntrackd: d1 },
+    dir2: { daemons: daemons('dir2', true), sloppyTcp: false, ipvsConntrack: ct2, conntrackd: d2 },
+  });
+
+  it('no NAT service: no such item', () => {
+    expect(run([director('dir1', { holds: true }), director('dir2')]).byId.conntrack).toBeUndefined();
+  });
+
+  it('vs.conntrack 0 on both: ok (IPVS keeps the NAT state); 1 without conntrackd on the peer: a warning naming it; with it on both: ok', () => {
+    expect(run(obs(), { facts: facts(false, false, false, false) }).byId.conntrack).toMatchObject({ status: 'ok', detail: expect.stringContaining('net.ipv4.vs.conntrack = 0 on dir1 and dir2') });
+    const w = run(obs(), { facts: facts(true, true, true, false) }).byId.conntrack;
+    expect(w).toMatchObject({ status: 'warning', title: 'NAT and conntrack' });
+    expect(w?.detail).toContain('conntrackd does not run on dir2, so dir2\'s conntrack will not know the connections moved from dir1');
+    expect(run(obs(), { facts: facts(true, false, true, true) }).byId.conntrack).toMatchObject({ status: 'ok', detail: expect.stringContaining('conntrackd runs on dir1 and dir2') });
+    expect(run(obs(), { facts: facts(null, false, false, false) }).byId.conntrack).toMatchObject({ status: 'warning', detail: expect.stringContaining('was not read on dir1') });
+    // never a refusal: the switch itself is not blocked by it
+    expect(run(obs(), { facts: facts(true, true, false, false) }).p.allowed).toBe(true);
+  });
+});

@@ -55,7 +55,7 @@ export interface PreflightInput {
   /** Open maintenance rows of this cluster. */
   open: readonly DirectorMaintenance[];
   /** Sync daemons and sloppy_tcp per director (missing: not read). */
-  facts: Readonly<Record<string, { daemons: SyncDaemonState; sloppyTcp: boolean | null }>>;
+  facts: Readonly<Record<string, { daemons: SyncDaemonState; sloppyTcp: boolean | null; ipvsConntrack?: boolean | null; conntrackd?: boolean | null }>>;
   /** The connection count between `giver` and `taker` (null: not read, e.g. nothing moves). */
   survival: SurvivalRead | null;
   /** planSwitch's answer for this input (the caller's: it needs it first, to know whose connections to read). */
@@ -281,6 +281,8 @@ export function preflight(input: PreflightInput): MaintenancePreflight {
   // Connection survival.
   const connections = survivalOf(planned.switch, facts, input.survival);
   if (planned.switch.giver && planned.switch.taker) checks.push(survivalCheck(connections));
+  const nat = natConntrackCheck(snapshot, planned.switch, facts);
+  if (nat) checks.push(nat);
 
   return {
     cluster: input.cluster,
@@ -310,6 +312,32 @@ function survivalOf(sw: Switch, facts: PreflightInput['facts'], read: SurvivalRe
     peerSloppyTcp: sw.taker ? (facts[sw.taker]?.sloppyTcp ?? null) : null,
     errors,
   };
+}
+
+/**
+ * NAT services and netfilter's connection tracking: with net.ipv4.vs.conntrack = 1, IPVS keeps a
+ * conntrack entry per connection and the director's stateful rules (ct state established, NAT of
+ * other traffic) rely on them; the IPVS sync daemon does not carry those entries, conntrackd does.
+ * With it 0 on both, IPVS keeps the NAT state itself and the sync daemon is what matters.
+ */
+function natConntrackCheck(snapshot: PreflightInput['snapshot'], sw: Switch, facts: PreflightInput['facts']): MaintenanceCheck | null {
+  const nat = snapshot.services.filter((s) => s.realServers.some((r) => r.forward === 'Masq'));
+  if (!sw.giver || !sw.taker || nat.length === 0) return null;
+  const pair = [sw.giver, sw.taker];
+  const f = (n: string) => facts[n];
+  const title = 'NAT and conntrack';
+  const what = `${nat.length} NAT service${nat.length > 1 ? 's' : ''} (${list(nat.map((s) => s.key), 3)})`;
+  if (pair.some((n) => f(n)?.ipvsConntrack == null)) return check('conntrack', 'warning', title, `${what}: net.ipv4.vs.conntrack was not read on ${pair.filter((n) => f(n)?.ipvsConntrack == null).join(', ')}`);
+  const tracking = pair.filter((n) => f(n)?.ipvsConntrack === true);
+  if (tracking.length === 0) return check('conntrack', 'ok', title, `${what}; net.ipv4.vs.conntrack = 0 on ${pair.join(' and ')}: IPVS keeps the NAT state itself (the sync daemon above is what carries it)`);
+  const without = pair.filter((n) => f(n)?.conntrackd !== true);
+  if (without.length === 0) return check('conntrack', 'ok', title, `${what}; net.ipv4.vs.conntrack = 1 on ${tracking.join(', ')} and conntrackd runs on ${pair.join(' and ')}: netfilter's state follows the VIPs`);
+  return check(
+    'conntrack',
+    'warning',
+    title,
+    `${what}; net.ipv4.vs.conntrack = 1 on ${tracking.join(', ')}: netfilter tracks their connections, and conntrackd does not run on ${without.join(', ')}, so ${sw.taker}'s conntrack will not know the connections moved from ${sw.giver} (a stateful rule there, ct state established, drops them). Run conntrackd on both, or check the firewall does not depend on that state`,
+  );
 }
 
 function survivalCheck(c: ConnectionSurvival): MaintenanceCheck {

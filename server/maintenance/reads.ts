@@ -1,6 +1,6 @@
 import 'server-only';
 import type { SyncDaemonState } from '@/lib/models/maintenance';
-import { ipvsadmConnections, ipvsadmDaemon, sysctlRead } from '@/server/commands/catalogue';
+import { ipvsadmConnections, ipvsadmDaemon, pidofConntrackd, sysctlRead } from '@/server/commands/catalogue';
 import type { DirectorConfig } from '@/server/config/schema';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
 import { parseSysctl } from '@/server/parsers/sysctl';
@@ -17,13 +17,17 @@ import { countWouldBreak, peerEntries, type SurvivalCount } from './connections'
 export interface DirectorFacts {
   daemons: SyncDaemonState;
   sloppyTcp: boolean | null;
+  /** net.ipv4.vs.conntrack: IPVS keeps netfilter conntrack entries for its connections (null: not read). */
+  ipvsConntrack?: boolean | null;
+  /** conntrackd runs (netfilter's state synced to the peer); null: not read. */
+  conntrackd?: boolean | null;
 }
 
 export async function readDirectorFacts(name: string, d: DirectorConfig, pool: SshPool): Promise<DirectorFacts> {
   const none = (error: string | null): SyncDaemonState => ({ director: name, master: false, backup: false, syncId: null, error });
   try {
-    const r = await execSequence(d, [ipvsadmDaemon(), sysctlRead(['net.ipv4.vs.sloppy_tcp'])], { pool });
-    const [daemon, sysctl] = r.steps;
+    const r = await execSequence(d, [ipvsadmDaemon(), sysctlRead(['net.ipv4.vs.sloppy_tcp', 'net.ipv4.vs.conntrack']), pidofConntrackd()], { pool });
+    const [daemon, sysctl, conntrackd] = r.steps;
     let daemons = none(null);
     if (!daemon || daemon.error) daemons = none(daemon?.error?.message ?? 'no answer');
     else {
@@ -32,8 +36,11 @@ export async function readDirectorFacts(name: string, d: DirectorConfig, pool: S
       const backup = list.find((x) => x.role === 'backup');
       daemons = { director: name, master: Boolean(master), backup: Boolean(backup), syncId: (master ?? backup)?.syncId ?? null, error: null };
     }
-    const sloppy = sysctl && !sysctl.error ? parseSysctl(sysctl.stdout).values['net.ipv4.vs.sloppy_tcp'] : undefined;
-    return { daemons, sloppyTcp: sloppy === undefined ? null : sloppy === '1' };
+    const values = sysctl && !sysctl.error ? parseSysctl(sysctl.stdout).values : {};
+    const flag = (k: string) => (values[k] === undefined ? null : values[k] === '1');
+    // pidof: exit 0 with pids, 1 when none runs; anything else is "not read"
+    const ctd = conntrackd?.exitCode === 0 ? true : conntrackd?.exitCode === 1 ? false : null;
+    return { daemons, sloppyTcp: flag('net.ipv4.vs.sloppy_tcp'), ipvsConntrack: flag('net.ipv4.vs.conntrack'), conntrackd: ctd };
   } catch (e) {
     return { daemons: none(describeRefreshError(e).message), sloppyTcp: null };
   }
