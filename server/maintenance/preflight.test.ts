@@ -196,3 +196,24 @@ describe('pre-flight: NAT services and netfilter conntrack', () => {
     expect(run(obs(), { facts: facts(true, true, false, false) }).p.allowed).toBe(true);
   });
 });
+
+describe('pre-flight: the track file\'s mode', () => {
+  it('a negative weight lowers the priority (too small a weight is refused); weight 0 is FAULT mode and needs no priority margin', () => {
+    const neg = run([director('dir1', { holds: true }), director('dir2')]).byId['track-file'];
+    expect(neg?.detail).toContain('VI_V4 (weight -100), VI_V6 (weight -100) (a negative weight: a non-zero value lowers the priority below the peers)');
+    const small = run([director('dir1', { holds: true, inst: { trackedFiles: [{ name: 'vrrp_maint', weight: -10 }] } }), director('dir2')]);
+    expect(small.byId.weight).toMatchObject({ status: 'refusal', title: 'Weight too small' });
+    const fault = run([director('dir1', { holds: true, inst: { trackedFiles: [{ name: 'vrrp_maint', weight: 0 }] } }), director('dir2')]);
+    expect(fault.byId['track-file']?.detail).toContain('(weight 0: a non-zero value puts the instances in FAULT)');
+    expect(fault.byId.weight).toBeUndefined();
+    expect(fault.p.allowed).toBe(true);
+  });
+});
+
+describe('pre-flight: nopreempt peer', () => {
+  it('refused with a negative weight (a lower-priority master keeps the VIPs), not in FAULT mode (weight 0)', () => {
+    const peer = director('dir2', { inst: { preempt: false } });
+    expect(run([director('dir1', { holds: true }), peer]).byId.preempt).toMatchObject({ status: 'refusal' });
+    expect(run([director('dir1', { holds: true, inst: { trackedFiles: [{ name: 'vrrp_maint', weight: 0 }] } }), peer]).byId.preempt).toBeUndefined();
+  });
+});

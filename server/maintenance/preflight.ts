@@ -187,7 +187,13 @@ export function preflight(input: PreflightInput): MaintenancePreflight {
     checks.push(check('track-file', 'refusal', 'Track file not configured', `keepalived on ${d} does not track ${MAINTENANCE_TRACK_PATH}: add the lines shown to keepalived.conf on every director and reload keepalived`));
   } else {
     const untracked = myVrrp.filter((v) => track.weights[v.name] === undefined).map((v) => v.name);
-    const detail = `${track.path} tracked by ${Object.entries(track.weights).map(([i, w]) => `${i} (weight ${w})`).join(', ')}; it holds ${track.value ?? 'an unknown value'}`;
+    const modes = Object.values(track.weights);
+    const mode = modes.every((w) => w === 0)
+      ? 'weight 0: a non-zero value puts the instances in FAULT'
+      : modes.some((w) => w === 0)
+        ? 'weight 0 on some instances (FAULT), a negative weight on the others (priority lowered)'
+        : 'a negative weight: a non-zero value lowers the priority below the peers';
+    const detail = `${track.path} tracked by ${Object.entries(track.weights).map(([i, w]) => `${i} (weight ${w})`).join(', ')} (${mode}); it holds ${track.value ?? 'an unknown value'}`;
     checks.push(check('track-file', untracked.length ? 'warning' : 'ok', 'Track file', untracked.length ? `${detail}; not tracked by ${untracked.join(', ')}: those stay where they are` : detail));
   }
 
@@ -236,7 +242,9 @@ export function preflight(input: PreflightInput): MaintenancePreflight {
     const target = moves.find((m) => m.to !== null)?.to ?? null;
     const targetVrrp = observations.find((o) => o.name === target)?.data?.vrrp ?? [];
     const nopreempt = targetVrrp.filter((v) => v.preempt === false && moves.some((m) => m.instance === v.name)).map((v) => v.name);
-    if (target && nopreempt.length) checks.push(check('preempt', 'refusal', `${target} does not preempt`, `nopreempt on ${target} (${nopreempt.join(', ')}): it stays BACKUP under a lower-priority master, so lowering ${d} moves nothing. Stop keepalived on ${d} instead, or drop nopreempt`));
+    // (in FAULT mode, weight 0, the master stops advertising: even a nopreempt backup takes over)
+    const faultMode = track !== null && Object.keys(track.weights).length > 0 && Object.values(track.weights).every((w) => w === 0);
+    if (target && nopreempt.length && !faultMode) checks.push(check('preempt', 'refusal', `${target} does not preempt`, `nopreempt on ${target} (${nopreempt.join(', ')}): it stays BACKUP under a lower-priority master, so lowering ${d} moves nothing. Stop keepalived on ${d} instead, or drop nopreempt`));
     // The weight must put D below the peer taking over.
     if (track && target) {
       for (const m of moves) {
@@ -244,7 +252,8 @@ export function preflight(input: PreflightInput): MaintenancePreflight {
         const w = track.weights[m.instance];
         const theirs = targetVrrp.find((v) => v.name === m.instance);
         const theirPrio = theirs?.effectivePriority ?? theirs?.priority ?? null;
-        if (!mine || mine.priority === null || w === undefined || theirPrio === null) continue;
+        // weight 0 is FAULT mode: the instance gives up MASTER whatever the priorities
+        if (!mine || mine.priority === null || w === undefined || w === 0 || theirPrio === null) continue;
         const lowered = clampPriority(mine.priority + w);
         if (lowered >= theirPrio) checks.push(check('weight', 'refusal', 'Weight too small', `${m.instance}: ${d}'s priority ${mine.priority} ${w} = ${lowered} is not below ${target}'s ${theirPrio}: the VIPs would not move. Use a larger negative weight (e.g. -253)`));
       }
