@@ -186,12 +186,15 @@ describe('pre-flight: NAT services and netfilter conntrack', () => {
   });
 
   it('vs.conntrack 0 on both: ok (IPVS keeps the NAT state); 1 without conntrackd on the peer: a warning naming it; with it on both: ok', () => {
-    expect(run(obs(), { facts: facts(false, false, false, false) }).byId.conntrack).toMatchObject({ status: 'ok', detail: expect.stringContaining('net.ipv4.vs.conntrack = 0 on dir1 and dir2') });
+    expect(run(obs(), { facts: facts(false, false, false, false) }).byId.conntrack?.status).toBe('ok');
+    expect(run(obs(), { facts: facts(false, false, false, false) }).byId.conntrack?.detail).toContain('net.ipv4.vs.conntrack = 0 on dir1 and dir2');
     const w = run(obs(), { facts: facts(true, true, true, false) }).byId.conntrack;
     expect(w).toMatchObject({ status: 'warning', title: 'NAT and conntrack' });
     expect(w?.detail).toContain('conntrackd does not run on dir2, so dir2\'s conntrack will not know the connections moved from dir1');
-    expect(run(obs(), { facts: facts(true, false, true, true) }).byId.conntrack).toMatchObject({ status: 'ok', detail: expect.stringContaining('conntrackd runs on dir1 and dir2') });
-    expect(run(obs(), { facts: facts(null, false, false, false) }).byId.conntrack).toMatchObject({ status: 'warning', detail: expect.stringContaining('was not read on dir1') });
+    expect(run(obs(), { facts: facts(true, false, true, true) }).byId.conntrack?.status).toBe('ok');
+    expect(run(obs(), { facts: facts(true, false, true, true) }).byId.conntrack?.detail).toContain('conntrackd runs on dir1 and dir2');
+    expect(run(obs(), { facts: facts(null, false, false, false) }).byId.conntrack?.status).toBe('warning');
+    expect(run(obs(), { facts: facts(null, false, false, false) }).byId.conntrack?.detail).toContain('was not read on dir1');
     // never a refusal: the switch itself is not blocked by it
     expect(run(obs(), { facts: facts(true, true, false, false) }).p.allowed).toBe(true);
   });
@@ -215,5 +218,15 @@ describe('pre-flight: nopreempt peer', () => {
     const peer = director('dir2', { inst: { preempt: false } });
     expect(run([director('dir1', { holds: true }), peer]).byId.preempt).toMatchObject({ status: 'refusal' });
     expect(run([director('dir1', { holds: true, inst: { trackedFiles: [{ name: 'vrrp_maint', weight: 0 }] } }), peer]).byId.preempt).toBeUndefined();
+  });
+});
+
+describe('pre-flight: give back in FAULT mode', () => {
+  it('the director\'s FAULT is the maintenance itself: not a refusal; a FAULT with the file at 0 still is', () => {
+    const faultInst = { trackedFiles: [{ name: 'vrrp_maint', weight: 0 }], state: 'FAULT' as const };
+    const inMaint = run([director('dir1', { track: 1, inst: faultInst }), director('dir2', { holds: true })], { action: 'exit' });
+    expect(inMaint.byId.director).toMatchObject({ status: 'ok' });
+    const broken = run([director('dir1', { track: 0, inst: faultInst }), director('dir2', { holds: true })], { action: 'exit' });
+    expect(broken.byId.director).toMatchObject({ status: 'refusal', title: 'dir1 in FAULT' });
   });
 });

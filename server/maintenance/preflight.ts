@@ -199,6 +199,8 @@ export function preflight(input: PreflightInput): MaintenancePreflight {
 
   const open = input.open.find((m) => m.director === d) ?? null;
   const held = track !== null && track.value !== null && track.value !== 0;
+  /** track_file weight 0: a non-zero value holds the instances in FAULT (not a lowered priority). */
+  const faultMode = track !== null && Object.keys(track.weights).length > 0 && Object.values(track.weights).every((w) => w === 0);
   if (action === 'enter') {
     if (open || held) {
       checks.push(check('state', 'refusal', 'Already in maintenance', open ? `${d} is in maintenance since ${new Date(open.createdAt).toISOString()} by ${open.actor} (${open.reason})` : `${track?.path} on ${d} already holds ${track?.value}: keepalived keeps ${d} below its peers`));
@@ -212,7 +214,7 @@ export function preflight(input: PreflightInput): MaintenancePreflight {
   else if (action === 'exit') {
     if (!me.live) checks.push(check('director', 'refusal', `${d} unreachable`, `${d} has not answered since ${me.takenAt ? new Date(me.takenAt).toISOString() : 'the console started'}: it cannot be checked before it takes the VIPs back`));
     else if (me.keepalivedRunning !== true) checks.push(check('director', 'refusal', `keepalived not running on ${d}`, `start keepalived on ${d} first: without it ${d} cannot take the VIPs`));
-    else if (me.instances.some((i) => i.state === 'FAULT')) checks.push(check('director', 'refusal', `${d} in FAULT`, `${me.instances.filter((i) => i.state === 'FAULT').map((i) => i.name).join(', ')} in FAULT on ${d}: fix that first`));
+    else if (me.instances.some((i) => i.state === 'FAULT') && !(faultMode && held)) checks.push(check('director', 'refusal', `${d} in FAULT`, `${me.instances.filter((i) => i.state === 'FAULT').map((i) => i.name).join(', ')} in FAULT on ${d}: fix that first`));
     else checks.push(check('director', 'ok', `${d} ready`, `${d} is live, keepalived runs, no instance in FAULT`));
   }
   if (me && myVrrp.length === 0 && obs?.data?.vrrp) {
@@ -243,7 +245,6 @@ export function preflight(input: PreflightInput): MaintenancePreflight {
     const targetVrrp = observations.find((o) => o.name === target)?.data?.vrrp ?? [];
     const nopreempt = targetVrrp.filter((v) => v.preempt === false && moves.some((m) => m.instance === v.name)).map((v) => v.name);
     // (in FAULT mode, weight 0, the master stops advertising: even a nopreempt backup takes over)
-    const faultMode = track !== null && Object.keys(track.weights).length > 0 && Object.values(track.weights).every((w) => w === 0);
     if (target && nopreempt.length && !faultMode) checks.push(check('preempt', 'refusal', `${target} does not preempt`, `nopreempt on ${target} (${nopreempt.join(', ')}): it stays BACKUP under a lower-priority master, so lowering ${d} moves nothing. Stop keepalived on ${d} instead, or drop nopreempt`));
     // The weight must put D below the peer taking over.
     if (track && target) {
