@@ -147,6 +147,22 @@ describe('renderMetrics', () => {
     expect(t.value('lvs_director_maintenance_track_configured', { cluster: 'lab', director: 'dir2' })).toBe(0);
   });
 
+  it('NetworkManager per director: running or not (absent until looked for), and VIPs written into its profiles', () => {
+    const s = labSnapshot();
+    const [d1, d2] = s.directors;
+    if (!d1 || !d2) throw new Error('lab snapshot has two directors');
+    const clean = parseMetrics(renderMetrics(input({ snapshots: [s] })));
+    expect(clean.samples('lvs_director_networkmanager')).toEqual([]);
+    d1.network = { manager: 'none', readAt: NOW, interfaces: [], profiles: [], error: null };
+    d2.network = { manager: 'networkmanager', readAt: NOW, interfaces: [], profiles: [], error: null };
+    s.findings.push({ id: 'nm-vip-in-profile:dir2:u:192.0.2.100', kind: 'nm-vip-in-profile', severity: 'warning', message: 'm', director: 'dir2', service: null, realServer: null, since: NOW });
+    const t = parseMetrics(renderMetrics(input({ snapshots: [s] })));
+    expect(t.value('lvs_director_networkmanager', { cluster: 'lab', director: 'dir1' })).toBe(0);
+    expect(t.value('lvs_director_networkmanager', { cluster: 'lab', director: 'dir2' })).toBe(1);
+    expect(t.value('lvs_director_networkmanager_vips_in_profiles', { cluster: 'lab', director: 'dir2' })).toBe(1);
+    expect(t.samples('lvs_director_networkmanager_vips_in_profiles').map((x) => x.labels.director)).toEqual(['dir2']);
+  });
+
   it('perRealServer: false drops every real-server series and keeps the service ones', () => {
     const t = parseMetrics(renderMetrics(input({ perRealServer: false })));
     expect([...t.families.keys()].filter((k) => k.startsWith('lvs_real_server_'))).toEqual([]);

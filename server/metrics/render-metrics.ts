@@ -143,6 +143,8 @@ export function renderMetrics(input: MetricsInput): string {
   const instanceHasMaster = r.family('lvs_vrrp_instance_has_master', 'gauge', '1 when exactly one director holds the VIPs, 0 when none does or several do (split brain).');
   const instanceHolders = r.family('lvs_vrrp_instance_vip_holders', 'gauge', 'Directors holding any VIP of the instance (more than 1: split brain).');
   const inMaintenance = r.family('lvs_director_maintenance', 'gauge', "1 while the director is in maintenance (its VRRP track file holds it below its peers, or the console's maintenance is open), else 0.");
+  const networkManager = r.family('lvs_director_networkmanager', 'gauge', '1 when NetworkManager runs on the director, 0 when not (absent until it was looked for).');
+  const nmVipInProfile = r.family('lvs_director_networkmanager_vips_in_profiles', 'gauge', "How many of the cluster's VIPs are written into the director's NetworkManager profiles (each comes back at every activation).");
   const maintenanceTracked = r.family('lvs_director_maintenance_track_configured', 'gauge', "1 when keepalived on the director tracks the console's maintenance file, else 0.");
   const failovers = r.family('lvs_failovers_total', 'counter', 'Failovers (the VIPs moved to another director) recorded by the console, per VRRP instance, within the event retention.');
 
@@ -172,6 +174,10 @@ export function renderMetrics(input: MetricsInput): string {
       directorUp.add(dl, d.live ? 1 : 0);
       directorTaken.add(dl, seconds(d.takenAt));
       if (d.keepalivedRunning !== null) keepalivedUp.add(dl, d.keepalivedRunning ? 1 : 0);
+      if (d.network) {
+        networkManager.add(dl, d.network.manager === 'networkmanager' ? 1 : 0);
+        if (d.network.manager === 'networkmanager') nmVipInProfile.add(dl, s.findings.filter((f) => f.kind === 'nm-vip-in-profile' && f.director === d.name).length);
+      }
       for (const inst of d.instances) {
         const il = { ...dl, instance: inst.name };
         for (const state of VrrpState.options) vrrpState.add({ ...il, state }, inst.state === state ? 1 : 0);
