@@ -62,3 +62,12 @@ describe('NetworkManager in the refresh', () => {
     expect(readNetworkManager([], memo, prev, ADDR, T + 1)).toEqual({ network: prev, memo });
   });
 });
+
+describe('NetworkManager output from a hostile or broken director', () => {
+  it('a profile list with a non-UUID is read without it: the next refresh asks only for well-formed UUIDs', () => {
+    const list = 'evil:$(id);rm -rf /:802-3-ethernet:eth0:yes:activated:yes\nlab-eth0:5D7A3C2E-0b1f-4c47-9a51-2f0e6c1d0b02:802-3-ethernet:eth0:yes:activated:yes\n';
+    const r = readNetworkManager([ok('running\n'), ok(read('lab-dir2-device.terse')), ok(list)], NEW_NM_MEMO, null, ADDR, T);
+    expect(r.memo.uuids).toEqual(['5d7a3c2e-0b1f-4c47-9a51-2f0e6c1d0b02']);
+    expect(networkManagerSteps(r.memo, ADDR, T + 2000).at(-1)?.argv.at(-1)).toBe('5d7a3c2e-0b1f-4c47-9a51-2f0e6c1d0b02');
+  });
+});

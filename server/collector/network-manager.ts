@@ -17,6 +17,7 @@ import type { ObservedNetwork } from './observation';
 export const NM_READ_EVERY_MS = 60_000;
 /** At most this many profiles are read (nmcliProfiles' own bound). */
 const MAX_PROFILES = 64;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface NmMemo {
   state: 'unknown' | 'absent' | 'present';
@@ -76,7 +77,9 @@ export function readNetworkManager(
   try {
     const devs = parseNmcliDevices(devices?.stdout ?? '');
     const list = parseNmcliConnections(connections?.stdout ?? '');
-    const uuids = list.map((c) => c.uuid.toLowerCase()).slice(0, MAX_PROFILES).sort();
+    // Only well-formed UUIDs go back into argv (nmcliProfiles validates them too; a director
+    // printing something else must not make every later refresh throw).
+    const uuids = list.map((c) => c.uuid.toLowerCase()).filter((u) => UUID.test(u)).slice(0, MAX_PROFILES).sort();
     const settings = profiles ? parseNmcliProfiles(profiles.stdout) : (previous?.profiles ?? []);
     const byUuid = new Map(settings.map((p) => [p.uuid.toLowerCase(), p]));
     const views: NmProfileView[] = list.flatMap((c) => {
