@@ -167,4 +167,16 @@ describe('diagnoseNetworkManager (through the merge: observed NetworkManager -> 
     ]);
     expect(s.directors[1]?.network?.interfaces[0]?.nm?.state).toBe('disconnected');
   });
+
+  it('a VRRP interface managed on one director only is worth knowing, not wrong: an ok check with the guidance', () => {
+    const s = snapshot(
+      data(true, { vrrp: vrrp(true), links, network: { manager: 'none', readAt: NOW, devices: [], profiles: [], error: null } }),
+      data(false, { vrrp: vrrp(false), links, network: nm(['192.0.2.3/24']) }),
+    );
+    const c = diagnoseNetworkManager(s).find((x) => x.check === 'nm-managed-inconsistent');
+    expect(c?.status).toBe('ok');
+    expect(c?.director).toBeNull();
+    expect(c?.fix).toContain('nmcli device set eth0 managed no   # on lb2');
+    expect(s.findings.find((f) => f.kind === 'nm-managed-inconsistent')?.severity).toBe('info');
+  });
 });

@@ -82,7 +82,8 @@ export function diagnoseNetworkManager(s: ClusterSnapshot): DiagnosticCheck[] {
       id: i.id,
       check: i.kind,
       title: i.kind === 'nm-vip-in-profile' ? 'VIP in a NetworkManager profile' : i.kind === 'nm-device-not-connected' ? 'Interface connected (NetworkManager)' : i.kind === 'nm-dhcp-on-vrrp' ? 'Static address on the VRRP interface' : 'VRRP interface managed alike on every director',
-      status: i.severity === 'critical' ? 'problem' : 'warning',
+      // info (a VRRP interface managed on some directors only) is worth knowing, not wrong: ok, with the guidance
+      status: i.severity === 'critical' ? 'problem' : i.severity === 'warning' ? 'warning' : 'ok',
       director: i.director,
       detail: i.message,
       fix: i.fix,

@@ -13,6 +13,12 @@ export async function ctl(...args: string[]): Promise<string> {
   try {
     const { stdout } = await run('bash', [path.join(ROOT, 'lab', 'ctl'), ...args], { timeout: 120_000 });
     return stdout;
+  } catch (e) {
+    // What the verb printed says what failed (e.g. `traffic`: "(failed) 4"): keep it in the error.
+    const out = (e as { stdout?: string }).stdout?.trim();
+    if (e instanceof Error && out) e.message += `
+stdout: ${out.slice(0, 2000)}`;
+    throw e;
   } finally {
     // Where a spec's time goes (CI time, issue 15): LVS_CTL_TIMES=1 prints each verb's wall time.
     if (process.env.LVS_CTL_TIMES === '1') console.error(`lab/ctl ${args.join(' ')}: ${Date.now() - t0} ms`);
