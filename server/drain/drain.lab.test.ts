@@ -34,6 +34,15 @@ async function weights(svc: string, rs: string): Promise<[number | null, number 
 
 const snap = (): ClusterSnapshot => lab.snapshot();
 
+/** Waits until keepalived's own view (a fresh dump) has these real servers of the service up and weighted. */
+async function servingAgain(keys: string[], service: string): Promise<void> {
+  await waitFor(`${keys.join(', ')} serving ${service} in keepalived's fresh view`, async () => {
+    const s = await lab.runtime.collector.refreshNow('lab', { keepalivedDump: true });
+    const rs = s?.services.find((x) => x.key === service)?.realServers ?? [];
+    return keys.every((k) => rs.some((r) => r.key === k && r.health === 'up' && (r.weight ?? 0) > 0));
+  }, 120_000, 2000);
+}
+
 beforeAll(async () => {
   // The console's runtime on the lab, as the server builds it. Command limits far above what the
   // emulated lab needs on a loaded CI machine (a host's restore of 10 commands once took over 45 s
@@ -147,6 +156,10 @@ describe('drain held until restored (lab)', () => {
 
   it('drains a host across every service it serves in one action, and restores it', async () => {
     await waitFor('both directors live', () => Promise.resolve(snap().directors.every((d) => d.live)), 60_000);
+    // The previous test restarted keepalived on dir1: until a dump taken after its checkers passed
+    // again is read, the console counts rs1 as down, and draining rs2 would take the web service's
+    // last serving server (refused, as it should be). Wait for keepalived's fresh view first.
+    await servingAgain(['192.0.2.11:80', '192.0.2.12:80'], 'TCP 192.0.2.100:80');
     const r = await drain.drain('lab', { target: '192.0.2.12', reason: 'lab test: host maintenance' }, WHO);
     expect(r.outcome, r.message).toBe('ok');
     // Every IPv4 service rs2 serves (its IPv6 address is another real server).
@@ -184,6 +197,7 @@ describe('drain held until restored (lab)', () => {
   }, 600_000);
 
   it('drains the LVS-TUN real server rs4: weight 0 on both directors, new connections through the VIP reach only rs2; restore brings it back', async () => {
+    await servingAgain(['192.0.2.12:80', '192.0.2.14:80'], 'TCP 192.0.2.103:80');
     const TUN = '-t 192.0.2.103:80';
     const tally = async (n: number) => {
       const out = await ctl('traffic', '--count', String(n), '--url', 'http://192.0.2.103/');
