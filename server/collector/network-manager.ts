@@ -30,10 +30,14 @@ export interface NmMemo {
 
 export const NEW_NM_MEMO: NmMemo = { state: 'unknown', readAt: null, uuids: [], addresses: '' };
 
-/** The steps to add to this refresh (none when NetworkManager is absent or not due). */
-export function networkManagerSteps(memo: NmMemo, addressesNow: readonly string[] | null, now: number): CatalogueCommand[] {
-  if (memo.state === 'absent') return [];
+/**
+ * The steps to add to this refresh (none when NetworkManager is absent or not due). `force`: read it
+ * now, and look for it again where it was absent ("check this cluster").
+ */
+export function networkManagerSteps(memo: NmMemo, addressesNow: readonly string[] | null, now: number, force = false): CatalogueCommand[] {
+  if (memo.state === 'absent' && !force) return [];
   const due =
+    force ||
     memo.state === 'unknown' ||
     memo.readAt === null ||
     now - memo.readAt >= NM_READ_EVERY_MS ||

@@ -110,7 +110,7 @@ export async function refreshDirector(
   const started = now();
   const readDump = memo.dumpRequestedAt !== null;
   const nmMemo = memo.nm ?? NEW_NM_MEMO;
-  const nmSteps = networkManagerSteps(opts.networkNow ? { ...nmMemo, state: nmMemo.state === 'absent' ? 'unknown' : nmMemo.state, readAt: null } : nmMemo, previous?.addresses ?? null, started);
+  const nmSteps = networkManagerSteps(nmMemo, previous?.addresses ?? null, started, opts.networkNow === true);
   const steps: CatalogueCommand[] = [
     pidofKeepalived(),
     ipAddrJson(),

@@ -12,10 +12,10 @@
 // the holder's; whether the VIPs come back by themselves (D preempts and outranks the holder).
 
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { blockingRefusals, maintenanceConfigHint, MAINTENANCE_TRACK_FILE, type ConnectionSurvival, type DirectorMaintenance, type MaintenanceAction, type MaintenanceCheck, type MaintenanceMove, type MaintenancePreflight, type SyncDaemonState } from '@/lib/models/maintenance';
+import { blockingRefusals, maintenanceConfigHint, MAINTENANCE_TRACK_FILE, type ConnectionSurvival, type DirectorMaintenance, type MaintenanceAction, type MaintenanceCheck, type MaintenanceMove, type MaintenancePreflight } from '@/lib/models/maintenance';
 import type { DirectorObservation, ObservedDirectorData, ObservedVrrpInstance } from '@/server/collector/observation';
 import { TRACK_DIR } from '@/server/commands/validators';
-import type { SurvivalRead } from './reads';
+import type { DirectorFacts, SurvivalRead } from './reads';
 
 export const MAINTENANCE_TRACK_PATH = `${TRACK_DIR}/${MAINTENANCE_TRACK_FILE}`;
 
@@ -54,8 +54,8 @@ export interface PreflightInput {
   observations: readonly DirectorObservation[];
   /** Open maintenance rows of this cluster. */
   open: readonly DirectorMaintenance[];
-  /** Sync daemons and sloppy_tcp per director (missing: not read). */
-  facts: Readonly<Record<string, { daemons: SyncDaemonState; sloppyTcp: boolean | null; ipvsConntrack?: boolean | null; conntrackd?: boolean | null }>>;
+  /** Sync daemons, sloppy_tcp and conntrack per director (missing: not read). */
+  facts: Readonly<Record<string, DirectorFacts>>;
   /** The connection count between `giver` and `taker` (null: not read, e.g. nothing moves). */
   survival: SurvivalRead | null;
   /** planSwitch's answer for this input (the caller's: it needs it first, to know whose connections to read). */
