@@ -42,6 +42,12 @@ function what(e: ClusterEvent): string {
       return `drifted weight re-applied${on}${rs}`;
     case 'hold-expired':
       return `hold expired${rs}`;
+    case 'rollout-batch':
+    case 'rollout-waiting':
+    case 'rollout-finished':
+    case 'rollout-stopped':
+      // toState carries the rollout's words ("rollout #3: batch 2 of 4 (192.0.2.12)").
+      return e.toState ?? e.kind.replace('-', ' ');
     case 'vip-removed':
       return `VIP removed outside keepalived${on}${inst ? ` (${inst.trim()})` : ''}${e.durationMs !== null ? `, set again after ${formatGap(e.durationMs)}` : ''}`;
   }

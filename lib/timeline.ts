@@ -39,10 +39,14 @@ const EVENT_GROUP: Record<EventKind, TimelineGroup> = {
   'drift-repair': 'drift-repair',
   'hold-expired': 'operator',
   'vip-removed': 'vrrp',
+  'rollout-batch': 'operator',
+  'rollout-waiting': 'operator',
+  'rollout-finished': 'operator',
+  'rollout-stopped': 'operator',
 };
 
 /** Audit actions that are not about the clusters (logins, accounts, tokens) stay on the audit page. */
-const OPERATOR_ACTIONS = new Set(['drain', 'restore', 'weight', 'host-drain', 'hold-expired', 'drain-expired']);
+const OPERATOR_ACTIONS = new Set(['drain', 'restore', 'weight', 'host-drain', 'hold-expired', 'drain-expired', 'rollout-start', 'rollout-action']);
 
 export function auditGroup(e: AuditEntry): TimelineGroup | null {
   if (e.action === 'drift-repair') return 'drift-repair';

@@ -20,6 +20,8 @@ import { IntentStore } from '@/server/drain/intent-store';
 import { MaintenanceService } from '@/server/maintenance/service';
 import { MaintenanceStore } from '@/server/maintenance/store';
 import { HaproxyService } from '@/server/haproxy/service';
+import { RolloutService } from '@/server/rollout/service';
+import { RolloutStore } from '@/server/rollout/store';
 import { HaproxyHoldStore } from '@/server/haproxy/hold-store';
 import { createAuthService, type AuthService } from '@/server/auth/service';
 import type { SshPool } from '@/server/ssh/pool';
@@ -45,6 +47,8 @@ export interface Runtime {
   maintenance: MaintenanceService;
   /** HAProxy pools beside LVS (#8). */
   haproxy: HaproxyService;
+  /** Rolling maintenance (#18): batches of hosts drained, maintained, ramped back and checked. */
+  rollouts: RolloutService;
   /** Access control: accounts, tokens, sessions, the failed-login limiter. */
   auth: AuthService;
   /** Observe every exec channel the runtime's one SSH pool opens (tests and numbers count them); returns the unsubscribe. */
@@ -107,6 +111,18 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     intervalMs: config.pollIntervalMs,
     reconcile: config.drain.reconcile,
   });
+  // Rolling maintenance (#18): on the drain's actions; its steps go to the timeline and webhooks.
+  const rollouts = new RolloutService({
+    config,
+    store: new RolloutStore(db),
+    drain: drain.service,
+    progress: (cluster, target) => drain.progress.progress(cluster, target, undefined, false),
+    clusters: () => collector,
+    audit,
+    recordEvent: (e) => ({ ...e, id: events.add(e).id }),
+    notify: (e) => webhooks.notify(e),
+    now,
+  });
   const collector: Collector = new Collector({
     clusters: config.clusters,
     pollIntervalMs: config.pollIntervalMs,
@@ -129,6 +145,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
   });
   collector.start();
   haproxy.start();
+  rollouts.drive();
   void followUp.startup();
   // History compaction every minute, a few hundred series a step so requests are answered between
   // steps; one run at a time, and none once the runtime is closing.
@@ -183,6 +200,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     drain,
     maintenance,
     haproxy,
+    rollouts,
     auth,
     onChannel: (listener) => refresher.pool.onChannel(listener),
     flushAudit,
@@ -193,6 +211,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
       clearInterval(leaseSweep);
       anchors.stop();
       collector.stop();
+      rollouts.close();
       drain.close();
       haproxy.close();
       await refresher.close();

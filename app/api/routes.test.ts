@@ -38,6 +38,8 @@ const EXPECTED: Record<string, Partial<Record<(typeof METHODS)[number], Level>>>
   'clusters/[cluster]/diagnostics': { GET: 'viewer' },
   'clusters/[cluster]/haproxy': { GET: 'viewer', POST: 'operator' },
   'clusters/[cluster]/haproxy/holds': { GET: 'viewer' },
+  'clusters/[cluster]/rollouts': { GET: 'viewer', POST: 'operator' },
+  'clusters/[cluster]/rollouts/[id]': { GET: 'viewer', POST: 'operator' },
   'admin/users': { GET: 'admin', POST: 'admin' },
   'admin/users/[name]': { DELETE: 'admin' },
   'admin/tokens': { GET: 'admin', POST: 'admin' },
@@ -335,6 +337,8 @@ describe('cluster scope, driven by the route table', () => {
     'clusters/[cluster]/restore': { target: '192.0.2.11', dryRun: true },
     'clusters/[cluster]/haproxy': { action: 'drain', backend: 'web', server: 's1', reason: 'scope test' },
     'clusters/[cluster]/directors/[director]/maintenance': { reason: 'scope test', dryRun: true },
+    'clusters/[cluster]/rollouts': { hosts: ['192.0.2.11'], reason: 'scope test', dryRun: true },
+    'clusters/[cluster]/rollouts/[id]': { action: 'pause', reason: 'scope test' },
   };
 
   it('every route whose path names a cluster, every method: an actor scoped to another cluster gets 403, and nothing changes', async () => {
@@ -363,6 +367,7 @@ describe('cluster scope, driven by the route table', () => {
         'GET clusters/[cluster]/drain/plan', 'GET clusters/[cluster]/drain/progress', 'GET clusters/[cluster]/diagnostics', 'GET clusters/[cluster]/events',
         'GET clusters/[cluster]/maintenance', 'GET clusters/[cluster]/directors/[director]/maintenance', 'POST clusters/[cluster]/directors/[director]/maintenance',
         'DELETE clusters/[cluster]/directors/[director]/maintenance',
+        'GET clusters/[cluster]/rollouts', 'POST clusters/[cluster]/rollouts', 'GET clusters/[cluster]/rollouts/[id]', 'POST clusters/[cluster]/rollouts/[id]',
       ]),
     );
     expect(getRuntime().drain.service.intents('lab', true).intents.filter((i) => i.reason === 'scope test')).toEqual([]);

@@ -2,12 +2,16 @@
 // (every director, verified, held until restored), for maintenance scripts. Prints one line per
 // director; exit codes: 0 ok, 1 failed or partial (or the console unreachable), 2 usage or a bad
 // request, 3 refused (the last serving real server, without --force), 4 --wait timed out,
-// 5 not allowed (no or bad token, role too low).
+// 5 not allowed (no or bad token, role too low). `restore --ramp` restores a host in weight steps
+// through a rollout of kind 'ramp' (bin/commands/rollout-watch.ts waits for it).
 
+import { AddressError, parseHostTarget } from '@/lib/address';
 import { isApiError, type ActionBody, type ApiClient } from '@/lib/api/client';
 import type { ActionResult, DirectorResult, DrainProgress } from '@/lib/models/drain';
+import type { RolloutRequestInput, RolloutStartResult } from '@/lib/models/rollout';
 import { parseOptions, UsageError, type LvsctlCommand } from './command';
 import { CONSOLE_OPTIONS, failureMessage, openConsole, processDeps, type ApiDeps, type ConsoleArgs } from './console-api';
+import { checkRolloutRequest, parseRamp, sleep, watchRollout, type Sleep } from './rollout-watch';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, timeout: 4, denied: 5 } as const;
 
@@ -27,6 +31,9 @@ export interface DrainArgs extends ConsoleArgs {
   dryRun: boolean;
   wait: boolean;
   timeoutSeconds: number;
+  /** restore --ramp: the weight back in these steps (percent), through a rollout of kind 'ramp'. */
+  ramp?: number[];
+  stepSeconds?: number;
   json: boolean;
 }
 
@@ -42,7 +49,14 @@ const USAGE: Record<Verb, string> = {
   Exit: 0 ok, 1 failed/partial, 2 usage, 3 refused (last serving server; --force), 4 wait timed out, 5 not allowed.`,
   restore: `usage: lvsctl restore --cluster C|--all-clusters --host ADDR[:PORT] [--service VIP:PORT] [--reason "..."]
                       [--dry-run] [--url URL] [--token-file FILE] [--json]
-  Puts back the weight held before the drain (or re-weight) on every director and ends the hold.`,
+       lvsctl restore --cluster C --host ADDR --ramp 10,25,50,100 [--step-seconds S] [--reason "..."]
+                      [--dry-run] [--url URL] [--token-file FILE] [--json]
+  Puts back the weight held before the drain (or re-weight) on every director and ends the hold.
+  --ramp: puts it back in steps instead, for a whole host (every service it serves; one cluster):
+  percentages of the weight it had, going up to 100, one step every --step-seconds (default 30),
+  each verified on every director, then checked (keepalived's checker up, new connections). It runs
+  as a rollout of kind ramp (see \`lvsctl rollout\`); the command prints each step and waits until
+  it is done. Exit: 0 done, 1 failed or stopped, 2 usage, 3 refused (nothing held, or in a rollout), 5 not allowed.`,
   weight: `usage: lvsctl weight --cluster C|--all-clusters --host ADDR[:PORT] [--service VIP:PORT] --weight N --reason "..."
                      [--ticket T] [--expires MINUTES [--on-expiry restore|alert]] [--force] [--dry-run]
                      [--url URL] [--token-file FILE] [--json]
@@ -72,6 +86,8 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   wait: { type: 'boolean' },
   timeout: { type: 'string' },
+  ramp: { type: 'string' },
+  'step-seconds': { type: 'string' },
   ...CONSOLE_OPTIONS,
 } as const;
 
@@ -100,6 +116,21 @@ export function parseDrainArgs(verb: Verb, argv: string[]): DrainArgs {
   }
   if (b('wait') && verb !== 'drain') throw new UsageError('--wait is for lvsctl drain');
   if (values.timeout !== undefined && !b('wait')) throw new UsageError('--timeout goes with --wait');
+  const ramp = s('ramp');
+  if (ramp !== undefined && verb !== 'restore') throw new UsageError(`--ramp is for lvsctl restore, not ${verb}`);
+  if (values['step-seconds'] !== undefined && ramp === undefined) throw new UsageError('--step-seconds goes with --ramp');
+  if (ramp !== undefined) {
+    if (s('service') !== undefined) throw new UsageError('--ramp restores a whole host (every service it serves): it does not take --service');
+    if (cluster === undefined || cluster.split(',').filter((c) => c !== '').length !== 1) throw new UsageError('--ramp needs one cluster: --cluster C');
+    let port: number | null;
+    try {
+      port = parseHostTarget(target).port;
+    } catch (e) {
+      if (e instanceof AddressError) throw new UsageError(e.message);
+      throw e;
+    }
+    if (port !== null) throw new UsageError('--ramp restores a whole host: give --host ADDR, without a port');
+  }
   return {
     verb,
     clusters: cluster === undefined ? 'all' : cluster.split(',').filter((c) => c !== ''),
@@ -114,6 +145,7 @@ export function parseDrainArgs(verb: Verb, argv: string[]): DrainArgs {
     dryRun: b('dry-run'),
     wait: b('wait'),
     timeoutSeconds: int(s('timeout'), 'timeout', 0, 7 * 24 * 3600) ?? 600,
+    ...(ramp === undefined ? {} : { ramp: parseRamp(ramp), stepSeconds: int(s('step-seconds'), 'step-seconds', 1, 3600) ?? 30 }),
     ...(s('url') === undefined ? {} : { url: s('url') }),
     ...(s('token-file') === undefined ? {} : { tokenFile: s('token-file') }),
     json: b('json'),
@@ -133,6 +165,18 @@ export function requestBody(a: DrainArgs): ActionBody {
   if (a.onExpiry !== undefined) body.onExpiry = a.onExpiry;
   if (a.force) body.force = true;
   return body;
+}
+
+/** restore --ramp: the rollout (kind 'ramp') it starts, checked with the API's schema (pure). */
+export function rampRequest(a: DrainArgs): RolloutRequestInput {
+  return checkRolloutRequest({
+    kind: 'ramp',
+    hosts: [parseHostTarget(a.target).address],
+    reason: a.reason?.trim() ? a.reason : 'restore in steps',
+    ramp: a.ramp ?? [],
+    stepSeconds: a.stepSeconds ?? 30,
+    ...(a.dryRun ? { dryRun: true } : {}),
+  });
 }
 
 export function exitForStatus(status: number): number {
@@ -179,11 +223,13 @@ export function formatProgress(p: DrainProgress): string {
   return `${p.cluster}: ${p.target}: ${p.state} (active ${sum('active')}, inactive ${sum('inactive')}, persistent ${sum('persistent')}${est})${clients.length ? `; clients ${clients.join(', ')}` : ''}`;
 }
 
-export async function runVerb(verb: Verb, argv: string[], deps: ApiDeps = processDeps()): Promise<number> {
+export async function runVerb(verb: Verb, argv: string[], deps: ApiDeps & { sleep?: Sleep } = processDeps()): Promise<number> {
   const { out, err } = deps;
   let a: DrainArgs;
+  let ramp: RolloutRequestInput | undefined;
   try {
     a = parseDrainArgs(verb, argv);
+    if (a.ramp) ramp = rampRequest(a);
   } catch (e) {
     if (e instanceof UsageError) {
       err(`lvsctl ${verb}: ${e.message}\n\n${USAGE[verb]}`);
@@ -194,6 +240,7 @@ export async function runVerb(verb: Verb, argv: string[], deps: ApiDeps = proces
   const conn = openConsole(a, deps, verb);
   if (!conn) return EXIT.usage;
   const { base, client } = conn;
+  if (ramp) return restoreInSteps(client, base, a, ramp, deps);
   try {
     const clusters = a.clusters === 'all' ? (await client.getClusters()).clusters.map((c) => c.name) : a.clusters;
     let code: number = EXIT.ok;
@@ -236,6 +283,35 @@ export async function runVerb(verb: Verb, argv: string[], deps: ApiDeps = proces
   }
 }
 
+/** restore --ramp: starts a rollout of kind 'ramp' for the host and waits until it is done, printing each step. */
+async function restoreInSteps(client: ApiClient, base: string, a: DrainArgs, body: RolloutRequestInput, deps: ApiDeps & { sleep?: Sleep }): Promise<number> {
+  const { out, err } = deps;
+  const cluster = a.clusters === 'all' ? '' : (a.clusters[0] ?? '');
+  try {
+    const r: RolloutStartResult = await client.startRollout(cluster, body);
+    const head = `${cluster}: restore ${a.target} in steps of ${(a.ramp ?? []).join(',')} % every ${a.stepSeconds ?? 30} s${r.dryRun ? ' (dry run)' : ''}${r.rollout ? ` (rollout ${r.rollout.id})` : ''} — ${r.message}`;
+    if (!a.json) {
+      out(head);
+      for (const w of r.warnings) out(`  warning: ${w}`);
+      for (const x of r.refusals) out(`  refused: ${x}`);
+    }
+    if (!r.rollout) {
+      if (a.json) out(JSON.stringify(r, null, 2));
+      return r.refusals.length > 0 ? EXIT.refused : EXIT.ok;
+    }
+    const w = await watchRollout(client, r.rollout, { sleep: deps.sleep ?? sleep, progress: a.json ? undefined : out, say: a.json ? err : out });
+    if (a.json) out(JSON.stringify(w.rollout, null, 2));
+    return w.end === 'done' ? EXIT.ok : EXIT.failed;
+  } catch (e) {
+    if (!isApiError(e)) throw e;
+    err(`lvsctl restore: ${cluster}: ${failureMessage(e, base)}`);
+    const details = e.details as { refusals?: unknown } | undefined;
+    if (!a.json && Array.isArray(details?.refusals)) for (const x of details.refusals) err(`  refused: ${String(x)}`);
+    if (a.json && e.body !== undefined) out(JSON.stringify(e.body, null, 2));
+    return e.status === 0 ? EXIT.failed : exitForStatus(e.status);
+  }
+}
+
 /** Long-polls the progress endpoint (at most 60 s per call) until drained or the timeout. */
 async function waitDrained(client: ApiClient, cluster: string, a: DrainArgs, deps: ApiDeps, out: (s: string) => void): Promise<{ timedOut: boolean; progress: DrainProgress | null }> {
   const deadline = deps.now() + a.timeoutSeconds * 1000;
@@ -261,5 +337,5 @@ function command(verb: Verb, summary: string): LvsctlCommand {
 }
 
 export const drainCommand = command('drain', 'drain a real server or a host on every director, held until restored (--wait for connections to end)');
-export const restoreCommand = command('restore', 'put back the weight a drain or re-weight replaced, on every director');
+export const restoreCommand = command('restore', 'put back the weight a drain or re-weight replaced, on every director (--ramp: in checked steps)');
 export const weightCommand = command('weight', 'set a real server weight on every director, held until restored');

@@ -10,6 +10,7 @@ import { directorCommand } from './director';
 import { drainCommand, restoreCommand, weightCommand } from './drain';
 import { parseCommand } from './parse';
 import { historyCommand, hostCommand, servicesCommand, statusCommand } from './read';
+import { rolloutCommand } from './rollout';
 import { tokenCommand } from './token';
 import { userCommand } from './user';
 
@@ -23,6 +24,7 @@ export const COMMANDS: readonly LvsctlCommand[] = [
   restoreCommand,
   weightCommand,
   directorCommand,
+  rolloutCommand,
   userCommand,
   tokenCommand,
   auditCommand,

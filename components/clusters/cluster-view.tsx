@@ -91,6 +91,9 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
           <Link href={pageHrefs.haproxy(snapshot.name)} className="ml-3 text-xs text-accent hover:underline" data-testid="haproxy-link">
             HAProxy pools
           </Link>
+          <Link href={pageHrefs.rollouts(snapshot.name)} className="ml-3 text-xs text-accent hover:underline" data-testid="rollouts-link">
+            Rollouts
+          </Link>
         </div>
         <MasterSummary cluster={snapshot.name} instances={snapshot.instances} />
         <MaintenanceBanner cluster={snapshot.name} />

@@ -21,6 +21,10 @@ export const KIND_LABEL: Record<EventKind, string> = {
   'drift-repair': 'drift repair',
   'hold-expired': 'hold expired',
   'vip-removed': 'VIP removed outside keepalived',
+  'rollout-batch': 'rollout batch',
+  'rollout-waiting': 'rollout waiting',
+  'rollout-finished': 'rollout finished',
+  'rollout-stopped': 'rollout stopped',
 };
 
 const KIND_TONE: Record<EventKind, Tone> = {
@@ -38,6 +42,10 @@ const KIND_TONE: Record<EventKind, Tone> = {
   'drift-repair': 'neutral',
   'hold-expired': 'neutral',
   'vip-removed': 'warning',
+  'rollout-batch': 'neutral',
+  'rollout-waiting': 'info',
+  'rollout-finished': 'ok',
+  'rollout-stopped': 'warning',
 };
 
 /** An interval kind is red while it lasts and amber once it is over. */

@@ -10,6 +10,8 @@ export const pageHrefs = {
   checks: (name: string): string => `/clusters/${encodeURIComponent(name)}/checks`,
   haproxy: (name: string): string => `/clusters/${encodeURIComponent(name)}/haproxy`,
   events: (name: string): string => `/clusters/${encodeURIComponent(name)}/events`,
+  rollouts: (name: string): string => `/clusters/${encodeURIComponent(name)}/rollouts`,
+  rollout: (name: string, id: string): string => `/clusters/${encodeURIComponent(name)}/rollouts/${encodeURIComponent(id)}`,
   host: (address: string): string => `/hosts/${encodeURIComponent(address)}`,
 };
 

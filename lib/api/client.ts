@@ -4,6 +4,7 @@ import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { ActionResult, DrainPlan, DrainProgress, IntentList, type DrainAction } from '@/lib/models/drain';
 import { HaproxyActionResult, HaproxyHoldList, HaproxyView, type HaproxyActionKind } from '@/lib/models/haproxy';
 import { MaintenancePreflight, MaintenanceResult, MaintenanceStatus, type MaintenanceAction } from '@/lib/models/maintenance';
+import { Rollout, RolloutActionResult, RolloutList, RolloutStartResult, type RolloutActionRequest, type RolloutRequestInput } from '@/lib/models/rollout';
 import { SearchResponse } from '@/lib/models/search';
 import { safeNextPath } from '@/lib/safe-next';
 import { CSRF_COOKIE, CSRF_COOKIE_HTTPS, CSRF_HEADER } from '@/lib/models/auth';
@@ -232,6 +233,10 @@ export const apiPaths = {
     if (q.force) query.set('force', '1');
     return `${base}?${query.toString()}`;
   },
+  /** GET a cluster's rollouts (active ones; all=true: the last 50 as well); POST: start one. */
+  rollouts: (cluster: string, all = false): string => `${clusterPath(cluster)}/rollouts${all ? '?all=1' : ''}`,
+  /** GET one rollout; POST an action on it (pause, resume, skip, abort, done, proceed, restore-all). */
+  rollout: (cluster: string, id: string): string => `${clusterPath(cluster)}/rollouts/${encodeURIComponent(id)}`,
 };
 
 export function createApiClient(options: ApiClientOptions = {}) {
@@ -342,6 +347,13 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** Put a director in maintenance (enter) or give it back (exit); answers once the VIPs were seen moving, or rolled back. */
     maintenance: (cluster: string, director: string, action: MaintenanceAction, body: MaintenanceBody, opts?: RequestOptions): Promise<MaintenanceResult> =>
       request(apiPaths.directorMaintenance(cluster, director), MaintenanceResult, opts, { method: action === 'enter' ? 'POST' : 'DELETE', body }),
+    getRollouts: (cluster: string, all = false, opts?: RequestOptions): Promise<RolloutList> => request(apiPaths.rollouts(cluster, all), RolloutList, opts),
+    getRollout: (cluster: string, id: string, opts?: RequestOptions): Promise<Rollout> => request(apiPaths.rollout(cluster, id), Rollout, opts),
+    /** Start a rollout (or check one: dryRun); refused (409) with the capacity floor's numbers. */
+    startRollout: (cluster: string, body: RolloutRequestInput, opts?: RequestOptions): Promise<RolloutStartResult> =>
+      request(apiPaths.rollouts(cluster), RolloutStartResult, opts, { method: 'POST', body }),
+    rolloutAction: (cluster: string, id: string, body: RolloutActionRequest, opts?: RequestOptions): Promise<RolloutActionResult> =>
+      request(apiPaths.rollout(cluster, id), RolloutActionResult, opts, { method: 'POST', body }),
     /** "Check this cluster": refreshes every director and runs keepalived -t on each (slow). */
     runDiagnostics: (cluster: string, opts?: RequestOptions): Promise<DiagnosticsReport> =>
       request(apiPaths.diagnostics(cluster), DiagnosticsReport, opts),

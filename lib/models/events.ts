@@ -28,6 +28,14 @@ export const EventKind = z.enum([
    * profile), from keepalived's own log line; durationMs: until the VIPs were set again (here or on a peer).
    */
   'vip-removed',
+  /** A rolling maintenance (issue #18) began a batch: its hosts are being drained. */
+  'rollout-batch',
+  /** A rollout waits for someone: a host's maintenance ("done"), or a drain past its deadline ("proceed"). */
+  'rollout-waiting',
+  /** A rollout finished: every host done or skipped. */
+  'rollout-finished',
+  /** A rollout stopped on a failure or a refusal (a host failed its check, the capacity floor...); cause says why. */
+  'rollout-stopped',
 ]);
 export type EventKind = z.infer<typeof EventKind>;
 

@@ -9,12 +9,14 @@ import { HaproxyActionRequest, HaproxyActionResult, HaproxyHoldList, HaproxyView
 import { ActionResult, DrainPlan, DrainProgress, DrainRequest, IntentList, RestoreRequest, WeightRequest } from '@/lib/models/drain';
 import { EventList } from '@/lib/models/events';
 import { GiveBackRequest, MaintenancePreflight, MaintenanceRequest, MaintenanceResult, MaintenanceStatus } from '@/lib/models/maintenance';
+import { Rollout, RolloutActionRequest, RolloutActionResult, RolloutList, RolloutRequest, RolloutStartResult } from '@/lib/models/rollout';
 import { SearchQuery, SearchResponse } from '@/lib/models/search';
 import { WebhookStatusList } from '@/lib/models/webhooks';
 import { NewToken, NewUser } from '@/server/api/admin';
 import { LoginBody } from '@/server/api/login';
 import { IntentsQuery, PlanQuery, ProgressQuery } from '@/server/api/drain';
 import { PreflightQuery } from '@/server/api/maintenance';
+import { RolloutsQuery } from '@/server/api/rollout';
 import { AuditQuery } from '@/server/api/read/audit';
 import { HistoryQuery } from '@/server/api/read/clusters';
 import { EventsQuery } from '@/server/api/read/events';
@@ -81,6 +83,10 @@ const SCHEMAS: Record<string, z.core.$ZodType> = {
   MaintenanceStatus,
   MaintenancePreflight,
   MaintenanceResult,
+  Rollout,
+  RolloutList,
+  RolloutStartResult,
+  RolloutActionResult,
   OpenApiDocument: z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
   Error: z.object({
     error: z.object({
@@ -157,6 +163,19 @@ export const OPERATIONS: readonly Operation[] = [
       502: 'an instance did not answer (nothing was changed)',
     },
   },
+  { ...CLUSTER, route: 'api/clusters/[cluster]/rollouts', method: 'get', tag: 'rollouts', role: 'viewer', summary: 'Running and paused rollouts (all=1: the last 50 too), from the store; no director is asked', query: RolloutsQuery, response: { schema: 'RolloutList' } },
+  {
+    ...CLUSTER, route: 'api/clusters/[cluster]/rollouts', method: 'post', tag: 'rollouts', role: 'operator',
+    summary: "Start a rolling maintenance: per batch of hosts, drain on every director, wait until drained (or the deadline), wait for the maintenance ('done' or a timer), give the weight back in verified steps, check it serves, next batch. dryRun: only check",
+    body: RolloutRequest, response: { schema: 'RolloutStartResult' },
+    extra: { 404: 'a host is not a real server of the cluster', 409: "refused: the first batch would leave a service below its capacity floor (details.refusals, with the numbers), or a host is in another active rollout; audited; nothing was changed" },
+  },
+  { ...CLUSTER, route: 'api/clusters/[cluster]/rollouts/[id]', method: 'get', tag: 'rollouts', role: 'viewer', summary: 'One rollout: each host and its step, the status, why it stopped, its log', response: { schema: 'Rollout' }, extra: { 404: 'no such rollout in this cluster' } },
+  {
+    ...CLUSTER, route: 'api/clusters/[cluster]/rollouts/[id]', method: 'post', tag: 'rollouts', role: 'operator',
+    summary: 'Act on a rollout: pause, resume (a stopped one tries the step again), skip HOST, abort (hosts stay as they are), done [HOST] (maintenance finished), proceed HOST (past the drain deadline), restore-all (an aborted or finished one); audited',
+    body: RolloutActionRequest, response: { schema: 'RolloutActionResult' }, extra: { 404: 'no such rollout or host', 409: 'the action does not fit the rollout\'s state (the message says why); nothing was changed' },
+  },
   { route: 'api/admin/users', method: 'get', tag: 'admin', role: 'admin', summary: 'Every account (configuration and database), never a password hash', response: { schema: 'UserList' } },
   { route: 'api/admin/users', method: 'post', tag: 'admin', role: 'admin', summary: 'Add a database account', body: NewUser, response: { schema: 'UserListing' }, extra: { 409: 'the name is taken' } },
   { route: 'api/admin/users/[name]', method: 'delete', tag: 'admin', role: 'admin', summary: 'Remove a database account and end its sessions', response: { schema: 'RemovedUser' } },
@@ -170,6 +189,7 @@ const PATH_PARAMS: Record<string, { description: string; schema: Record<string, 
   cluster: { description: 'cluster name, as configured', schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', maxLength: 63 } },
   address: { description: 'a real server address (IPv4 or IPv6)', schema: { type: 'string' } },
   name: { description: 'account or token name', schema: { type: 'string', maxLength: 63 } },
+  id: { description: 'rollout number', schema: { type: 'string', pattern: '^[0-9]+$' } },
 };
 
 type Json = Record<string, unknown>;

@@ -219,4 +219,18 @@ ${SAMPLE_COLUMNS},
   );
   CREATE UNIQUE INDEX director_maintenance_open ON director_maintenance (cluster, director) WHERE ended_at IS NULL;
   `,
+  `
+  -- Rolling maintenance (server/rollout/): one row per rollout; doc is the Rollout model as JSON
+  -- (lib/models/rollout.ts, validated on every read), state and cluster beside it for the queries.
+  CREATE TABLE rollouts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cluster TEXT NOT NULL,
+    state TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX rollouts_cluster ON rollouts (cluster, id);
+  CREATE INDEX rollouts_active ON rollouts (state) WHERE state IN ('running', 'paused');
+  `,
 ];

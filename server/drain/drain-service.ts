@@ -6,7 +6,7 @@ import type { AuditLog } from '@/server/audit/log';
 import type { ClusterConfig, ConsoleConfig } from '@/server/config/schema';
 import { outcomeOf, type Applier } from './apply';
 import type { IntentStore } from './intent-store';
-import { planAction, type Plan, type PlanRequest } from './plan';
+import { planAction, type Plan, type PlanContext, type PlanRequest } from './plan';
 import { clusterConfig, guardPlan, snapshotOf, type ActingAs, type ClusterView } from './ports';
 
 export { SYSTEM, type ActingAs, type ClusterView } from './ports';
@@ -59,6 +59,14 @@ export class DrainService {
     return this.hold(cluster, 'weight', body, who);
   }
 
+  /**
+   * Several weights on one host in one change (a rollout's ramp step): each real server named by
+   * "service|realServer" gets its own weight, held like a re-weight, applied and verified together.
+   */
+  async setWeights(cluster: string, body: Omit<WeightRequest, 'weight' | 'service'> & { weights: ReadonlyMap<string, number> }, who: ActingAs): Promise<ActionResult> {
+    return this.hold(cluster, 'weight', { ...body, weight: Math.max(0, ...body.weights.values()) }, who);
+  }
+
   async restore(cluster: string, body: RestoreRequest, who: ActingAs): Promise<ActionResult> {
     const c = this.cluster(cluster);
     return this.deps.applier.mutex.run(cluster, async () => {
@@ -103,13 +111,13 @@ export class DrainService {
   private async hold(
     cluster: string,
     action: 'drain' | 'weight',
-    body: Omit<WeightRequest, 'weight'> & { weight: number },
+    body: Omit<WeightRequest, 'weight'> & { weight: number; weights?: ReadonlyMap<string, number> },
     who: ActingAs,
   ): Promise<ActionResult> {
     const c = this.cluster(cluster);
     return this.deps.applier.mutex.run(cluster, async () => {
       await this.freshSnapshot(cluster);
-      const plan = this.makePlan(cluster, { action, target: body.target, service: body.service, weight: body.weight, force: body.force });
+      const plan = this.makePlan(cluster, { action, target: body.target, service: body.service, weight: body.weight, weights: body.weights, force: body.force });
       if (body.dryRun) return this.dryRunResult(action, cluster, plan.view);
       if (plan.view.refusals.length > 0) {
         this.auditAction(action, cluster, body.target, 'refused', who, { reason: body.reason, refusals: plan.view.refusals, entries: plan.view.entries });
@@ -119,7 +127,7 @@ export class DrainService {
       const expiresAt = body.expiresInMinutes === undefined ? null : at + body.expiresInMinutes * 60_000;
       // Written before the intent and the directors change; if it cannot be, this throws 503 and nothing changes.
       // What was asked, in both audit rows (the attempt and its outcome).
-      const asked = { reason: body.reason, ticket: body.ticket ?? null, service: body.service ?? null, weight: body.weight, force: body.force ?? false, expiresAt };
+      const asked = { reason: body.reason, ticket: body.ticket ?? null, service: body.service ?? null, weight: body.weights ? Object.fromEntries(body.weights) : body.weight, force: body.force ?? false, expiresAt };
       const attempt = this.attempt(action, cluster, body.target, who, { ...asked, entries: plan.view.entries });
       const intents: Intent[] = [];
       let created = 0;
@@ -192,23 +200,27 @@ export class DrainService {
     if (!stale()) this.deps.applier.settled(cluster);
   }
 
-  private makePlan(cluster: string, req: PlanRequest): Plan {
+  /**
+   * What plans are made from: the snapshot with the weights this console verified laid over it, the
+   * directors, the open intents and the capacity floor (rollouts judge whole batches with it).
+   */
+  planContext(cluster: string): PlanContext {
     const c = this.cluster(cluster);
     const snapshot = this.deps.applier.overlay(cluster, snapshotOf(this.deps.clusters(), cluster));
     if (snapshot.directors.every((d) => d.takenAt === null)) {
       throw new DomainError('unavailable', `no director of cluster ${cluster} has answered yet: nothing to plan from`);
     }
-    return guardPlan(() =>
-      planAction(
-        {
-          snapshot,
-          directors: c.directors.map((d) => ({ name: d.name, sudo: d.sudo })),
-          intents: this.deps.store.open(cluster),
-          minServingShare: c.drain?.minServingShare ?? this.deps.config.drain.minServingShare,
-        },
-        req,
-      ),
-    );
+    return {
+      snapshot,
+      directors: c.directors.map((d) => ({ name: d.name, sudo: d.sudo })),
+      intents: this.deps.store.open(cluster),
+      minServingShare: c.drain?.minServingShare ?? this.deps.config.drain.minServingShare,
+    };
+  }
+
+  private makePlan(cluster: string, req: PlanRequest): Plan {
+    const ctx = this.planContext(cluster);
+    return guardPlan(() => planAction(ctx, req));
   }
 
   private dryRunResult(action: DrainAction, cluster: string, plan: DrainPlan): ActionResult {

@@ -73,6 +73,11 @@ export interface PlanRequest {
   service?: string | undefined;
   /** For 'weight'. */
   weight?: number | undefined;
+  /**
+   * For 'weight' (a rollout's ramp step): the weight of each real server by "service|realServer";
+   * only these of the target's real servers are touched.
+   */
+  weights?: ReadonlyMap<string, number> | undefined;
   force?: boolean | undefined;
 }
 
@@ -239,6 +244,8 @@ export function planAction(ctx: PlanContext, req: PlanRequest): Plan {
   }
   const chosen: Chosen[] = [];
   for (const sel of selected) {
+    const each = req.weights?.get(`${sel.service.key}|${sel.rs.key}`);
+    if (req.weights && each === undefined) continue;
     const existing = openBy.get(`${sel.service.key}|${sel.rs.key}`) ?? null;
     // A host restore touches only what is held, or at weight 0 on some director (a retry after a partial restore).
     const zeroSomewhere = Object.values(sel.rs.perDirector).some((v) => v.present && v.weight === 0);
@@ -246,7 +253,7 @@ export function planAction(ctx: PlanContext, req: PlanRequest): Plan {
     const restoreWeight = existing?.restoreWeight ?? defaultRestoreWeight(sel.rs);
     let targetWeight: number;
     if (req.action === 'drain') targetWeight = 0;
-    else if (req.action === 'weight') targetWeight = req.weight ?? 0;
+    else if (req.action === 'weight') targetWeight = each ?? req.weight ?? 0;
     else targetWeight = restoreWeight;
 
     let mechanism: HoldMechanism = 'ipvsadm';

@@ -20,7 +20,7 @@ export interface LabRuntime {
   snapshot: () => ClusterSnapshot;
   /** Until both directors answered (and, with `keepalivedDump`, keepalived's dump was read). */
   ready: (opts?: { keepalivedDump?: boolean; timeoutMs?: number }) => Promise<ClusterSnapshot>;
-  /** Stops the runtime and removes its state directory. */
+  /** Stops the runtime and removes its state directory (unless it was given). */
   close: () => Promise<void>;
 }
 
@@ -29,9 +29,10 @@ export interface LabRuntime {
  * temporary directory. `commandTimeoutMs` raises the SSH command limit: the emulated lab on a
  * loaded CI machine is slow, and how fast things are belongs to the bench, not to these tests.
  */
-export function startLabRuntime(opts: { commandTimeoutMs?: number } = {}): LabRuntime {
+export function startLabRuntime(opts: { commandTimeoutMs?: number; stateDir?: string } = {}): LabRuntime {
   const lab = labConfig();
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-runtime-'));
+  // A given state directory is kept on close (a test restarting the console on the same database).
+  const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lab-runtime-'));
   const config: ConsoleConfig = { ...lab, stateDir, ssh: { ...lab.ssh, commandTimeoutMs: opts.commandTimeoutMs ?? lab.ssh.commandTimeoutMs } };
   const runtime = createRuntime(config);
   const snapshot = (): ClusterSnapshot => {
@@ -57,7 +58,7 @@ export function startLabRuntime(opts: { commandTimeoutMs?: number } = {}): LabRu
       ),
     close: async () => {
       await runtime.close();
-      fs.rmSync(stateDir, { recursive: true, force: true });
+      if (opts.stateDir === undefined) fs.rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }
