@@ -56,8 +56,8 @@ test('a rollout over rs1 and rs2: drain, maintenance done, ramp and check, next 
   await form.getByLabel('Seconds between ramp steps').fill('2');
   await form.getByLabel('Check time limit (seconds)').fill('60');
   await expect(form.getByLabel('New connections must reach the host for the check to pass')).toBeChecked();
-  // Old TIME_WAIT entries can keep a drain above zero for up to 2 min: go on after 60 s instead.
-  await form.getByLabel('Drain deadline (seconds)').fill('60');
+  // Old TIME_WAIT entries can keep a drain above zero for up to 2 min: go on after 20 s instead.
+  await form.getByLabel('Drain deadline (seconds)').fill('20');
   await form.getByLabel('At the deadline').selectOption('proceed');
   await form.getByRole('textbox', { name: 'Reason' }).fill('e2e rollout');
   await expectNoSeriousViolations(page, 'rollouts list and the new rollout form (light)');

@@ -223,11 +223,12 @@ export function NewRolloutForm({ cluster }: { cluster: string }) {
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
         <fieldset className="text-sm">
           <legend className="font-medium">Maintenance</legend>
-          <label className="mt-1 flex items-center gap-2">
+          {/* min-h-7: the two radios sit 28 px apart (axe target-size: 24 px of room each). */}
+          <label className="mt-1 flex min-h-7 items-center gap-2">
             <input type="radio" name={`${id}-maintenance`} checked={form.maintenance === 'manual'} onChange={() => set('maintenance', 'manual')} data-testid="rollout-maintenance-manual" />
             Manual (an operator says when it is done)
           </label>
-          <label className="flex items-center gap-2">
+          <label className="flex min-h-7 items-center gap-2">
             <input type="radio" name={`${id}-maintenance`} checked={form.maintenance === 'timer'} onChange={() => set('maintenance', 'timer')} data-testid="rollout-maintenance-timer" />
             Timer
           </label>

@@ -54,7 +54,7 @@ describe('rolling maintenance (lab)', () => {
     if (!lab) throw new Error('no lab runtime');
     const started = await lab.runtime.rollouts.start(
       'lab',
-      RolloutRequest.parse({ hosts: ['192.0.2.11'], reason: 'lab test: kernel update', ticket: 'LAB-18', drainDeadlineSeconds: 30, onDeadline: 'proceed', stepSeconds: 2, checkSeconds: 90 }),
+      RolloutRequest.parse({ hosts: ['192.0.2.11'], reason: 'lab test: kernel update', ticket: 'LAB-18', drainDeadlineSeconds: 15, onDeadline: 'proceed', stepSeconds: 2, checkSeconds: 90 }),
       WHO,
     );
     const id = started.rollout?.id ?? '';
