@@ -40,6 +40,8 @@ const EXPECTED: Record<string, Partial<Record<(typeof METHODS)[number], Level>>>
   'clusters/[cluster]/haproxy/holds': { GET: 'viewer' },
   'clusters/[cluster]/rollouts': { GET: 'viewer', POST: 'operator' },
   'clusters/[cluster]/rollouts/[id]': { GET: 'viewer', POST: 'operator' },
+  // No account: the rollout's own callback secret (X-Rollout-Secret), checked by the rollout service.
+  'clusters/[cluster]/rollouts/[id]/callback': { POST: 'public' },
   'admin/users': { GET: 'admin', POST: 'admin' },
   'admin/users/[name]': { DELETE: 'admin' },
   'admin/tokens': { GET: 'admin', POST: 'admin' },
@@ -62,6 +64,7 @@ const OUTSIDE_API: Record<string, { GET: Level; grant: string }> = {
 const BELOW_OPERATOR: Record<string, string> = {
   'POST auth/login': 'public: it is how one logs in (same-origin check and rate limit instead)',
   'POST auth/logout': 'viewer: anyone logged in may end their own session',
+  'POST clusters/[cluster]/rollouts/[id]/callback': "public: a pipeline's \"maintenance done\" with the rollout's own secret (256 bits, hash stored, compared in constant time); a wrong one is audited and changes nothing",
 };
 
 interface Access {
@@ -350,6 +353,11 @@ describe('cluster scope, driven by the route table', () => {
       for (const m of METHODS) {
         const h = mod[m];
         if (!h) continue;
+        // A public route has no actor to scope: the rollout callback's secret names one rollout of one cluster.
+        if (h.access?.role === 'public') {
+          expect(`${m} ${route}`).toBe('POST clusters/[cluster]/rollouts/[id]/callback');
+          continue;
+        }
         expect(h.access?.cluster?.({ cluster: 'zz' }), `${m} /api/${route} declares cluster: (p) => p.cluster in handle()`).toBe('zz');
         const url = `${urlOf(route)}${QUERY[route] ? `?${QUERY[route]}` : ''}`;
         const init = { cookie: sam.cookie, csrf: sam.csrf, method: m, ...(m === 'GET' ? {} : { body: BODY[route] ?? {} }) };

@@ -38,6 +38,7 @@ const OPTION_OF: Record<string, string> = {
   stepSeconds: '--step-seconds',
   checkSeconds: '--check-seconds',
   checkNewConnections: '--no-check-connections',
+  callback: '--callback',
   dryRun: '--dry-run',
 };
 

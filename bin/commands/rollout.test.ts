@@ -112,6 +112,15 @@ describe('lvsctl rollout', () => {
     );
   });
 
+  it('start --callback: asks for a callback and prints its secret once, with the curl line', async () => {
+    const secret = 'A'.repeat(43);
+    fake.answer({ [`POST ${LIST}`]: [{ status: 201, body: { ...started(rollout()), callback: { path: '/api/clusters/lab/rollouts/r1/callback', header: 'x-rollout-secret', secret } } }] });
+    expect(await run([...START, '--callback'])).toBe(0);
+    expect(fake.seen[0]?.body).toMatchObject({ callback: true });
+    expect(fake.stdout).toContain(`callback secret (shown once; keep it in the pipeline's secrets): ${secret}`);
+    expect(fake.stdout).toContain(`curl -fsS -X POST -H 'x-rollout-secret: <secret>' -H 'content-type: application/json' -d '{"host":"ADDR"}' CONSOLE_URL/api/clusters/lab/rollouts/r1/callback`);
+  });
+
   it('start: a refusal (409) prints the refusals and exits 3; a dry run with refusals exits 3 too', async () => {
     const refusals = ['TCP 192.0.2.100:80: 1 of 2 real servers would serve (floor 2)'];
     fake.answer({ [`POST ${LIST}`]: [{ status: 409, body: { error: { code: 'conflict', message: 'refused by the capacity floor', details: { refusals } } } }] });

@@ -22,7 +22,7 @@ const TAIL = '[--url URL] [--token-file FILE] [--json]';
 
 const { usage, subcommands } = subcommandUsage(
   {
-    start: `lvsctl rollout start --cluster C --hosts ADDR[,ADDR...] --reason "..." [--ticket T] [--batch N | --batch-percent P] [--deadline SECONDS] [--on-deadline wait|proceed] [--maintenance manual|timer] [--maintenance-seconds S] [--ramp 10,25,50,100] [--step-seconds S] [--check-seconds S] [--no-check-connections] [--dry-run] [--wait] ${TAIL}`,
+    start: `lvsctl rollout start --cluster C --hosts ADDR[,ADDR...] --reason "..." [--ticket T] [--batch N | --batch-percent P] [--deadline SECONDS] [--on-deadline wait|proceed] [--maintenance manual|timer] [--maintenance-seconds S] [--ramp 10,25,50,100] [--step-seconds S] [--check-seconds S] [--no-check-connections] [--callback] [--dry-run] [--wait] ${TAIL}`,
     status: `lvsctl rollout status --cluster C [--id ID] [--all] ${TAIL}`,
     done: `lvsctl rollout done --cluster C --id ID [--host ADDR] [--reason "..."] [--wait] ${TAIL}`,
     pause: `lvsctl rollout pause --cluster C --id ID [--reason "..."] ${TAIL}`,
@@ -41,7 +41,9 @@ go on; maintenance: until done (--maintenance manual, the default) or for --main
 check (at most --check-seconds, default 120): keepalived's checker says up on every director and,
 unless --no-check-connections, new connections reach the host. The capacity floor is checked before
 each batch: a refusal stops the start (exit 3) or pauses the rollout. --dry-run checks everything and
-changes nothing. start prints the batches and the rollout's id.
+changes nothing. start prints the batches and the rollout's id. --callback: the rollout gets a secret
+(printed once, with the curl line) a patching pipeline can use, without an account, to say a host's
+maintenance is done.
 --wait (start, resume, done) polls every 2 s and prints each host's step as it changes, until the
 rollout is done (exit 0), paused or aborted (exit 1, with why), or a host waits for its manual
 maintenance (exit 0: do the work, then run done for it, with --wait to go on).
@@ -72,13 +74,14 @@ const OPTIONS = {
   'step-seconds': { type: 'string' },
   'check-seconds': { type: 'string' },
   'no-check-connections': { type: 'boolean' },
+  callback: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   wait: { type: 'boolean' },
   ...CONSOLE_OPTIONS,
 } as const;
 
 /** The options of each verb (besides --cluster, --url, --token-file, --json). */
-const START_OPTIONS = ['hosts', 'reason', 'ticket', 'batch', 'batch-percent', 'deadline', 'on-deadline', 'maintenance', 'maintenance-seconds', 'ramp', 'step-seconds', 'check-seconds', 'no-check-connections', 'dry-run', 'wait'];
+const START_OPTIONS = ['hosts', 'reason', 'ticket', 'batch', 'batch-percent', 'deadline', 'on-deadline', 'maintenance', 'maintenance-seconds', 'ramp', 'step-seconds', 'check-seconds', 'no-check-connections', 'callback', 'dry-run', 'wait'];
 const ALLOWED: Record<Verb, readonly string[]> = {
   start: START_OPTIONS,
   status: ['id', 'all'],
@@ -159,6 +162,7 @@ function startRequest(s: (k: string) => string | undefined, b: (k: string) => bo
     ...num('step-seconds', 'stepSeconds'),
     ...num('check-seconds', 'checkSeconds'),
     ...(b('no-check-connections') ? { checkNewConnections: false } : {}),
+    ...(b('callback') ? { callback: true } : {}),
     ...(b('dry-run') ? { dryRun: true } : {}),
   };
   return checkRolloutRequest(body);
@@ -220,6 +224,10 @@ export function formatStart(cluster: string, r: RolloutStartResult): string {
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   for (const x of r.refusals) lines.push(`  refused: ${x}`);
   if (r.rollout) lines.push(`  follow it: lvsctl rollout status --cluster ${cluster} --id ${r.rollout.id}`);
+  if (r.callback) {
+    lines.push(`  callback secret (shown once; keep it in the pipeline's secrets): ${r.callback.secret}`);
+    lines.push(`  maintenance done: curl -fsS -X POST -H '${r.callback.header}: <secret>' -H 'content-type: application/json' -d '{"host":"ADDR"}' CONSOLE_URL${r.callback.path}`);
+  }
   return lines.join('\n');
 }
 

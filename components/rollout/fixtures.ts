@@ -46,6 +46,7 @@ export function rollout(p: Partial<Rollout> = {}): Rollout {
     updatedAt: T0,
     endedAt: null,
     endedBy: null,
+    callback: false,
     status: 'Batch 1 of 2: 192.0.2.11 in maintenance, waiting for done',
     log: [],
     ...p,

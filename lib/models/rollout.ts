@@ -102,6 +102,8 @@ export const Rollout = z.object({
   updatedAt: z.number(),
   endedAt: z.nullable(z.number()),
   endedBy: z.nullable(z.string()),
+  /** A pipeline may say "maintenance done" with the rollout's own secret (POST …/rollouts/ID/callback). */
+  callback: z._default(z.boolean(), false),
   /** What it is doing, in one sentence. */
   status: z.string(),
   /** What happened, oldest first (the last 200 lines). */
@@ -146,6 +148,12 @@ export const RolloutRequest = z.strictObject({
   stepSeconds: z._default(z.int().check(z.gte(1), z.lte(3600)), 30),
   checkSeconds: z._default(z.int().check(z.gte(5), z.lte(3600)), 120),
   checkNewConnections: z._default(z.boolean(), true),
+  /**
+   * Give the rollout a secret a patching pipeline can use, without an account, to say a host's
+   * maintenance is done (POST /api/clusters/C/rollouts/ID/callback with X-Rollout-Secret). The
+   * secret is in the start's answer only; the console keeps its hash.
+   */
+  callback: z._default(z.boolean(), false),
   /** Check everything (hosts, floor, conflicts) and change nothing. */
   dryRun: z.optional(z.boolean()),
 });
@@ -158,6 +166,13 @@ export type RolloutRequestInput = z.input<typeof RolloutRequest>;
  * batch in maintenance, or the one named); proceed HOST (go on past the drain deadline);
  * restore-all (restore every host this rollout still holds; allowed once it is aborted or done).
  */
+/** The header that carries a rollout's callback secret. */
+export const ROLLOUT_SECRET_HEADER = 'x-rollout-secret';
+
+/** The body of the callback: the host whose maintenance is done (default: every host waiting for it). */
+export const RolloutCallbackRequest = z.strictObject({ host: z.optional(Host) });
+export type RolloutCallbackRequest = z.infer<typeof RolloutCallbackRequest>;
+
 export const RolloutActionKind = z.enum(['pause', 'resume', 'skip', 'abort', 'done', 'proceed', 'restore-all']);
 export type RolloutActionKind = z.infer<typeof RolloutActionKind>;
 
@@ -187,6 +202,8 @@ export const RolloutStartResult = z.object({
   refusals: z.array(z.string()),
   warnings: z.array(z.string()),
   auditId: z.nullable(z.string()),
+  /** With `callback: true`: where and with what a pipeline says "done" (shown once, never stored). */
+  callback: z.optional(z.object({ path: z.string(), header: z.literal(ROLLOUT_SECRET_HEADER), secret: z.string() })),
 });
 export type RolloutStartResult = z.infer<typeof RolloutStartResult>;
 

@@ -9,7 +9,7 @@ import { HaproxyActionRequest, HaproxyActionResult, HaproxyHoldList, HaproxyView
 import { ActionResult, DrainPlan, DrainProgress, DrainRequest, IntentList, RestoreRequest, WeightRequest } from '@/lib/models/drain';
 import { EventList } from '@/lib/models/events';
 import { GiveBackRequest, MaintenancePreflight, MaintenanceRequest, MaintenanceResult, MaintenanceStatus } from '@/lib/models/maintenance';
-import { Rollout, RolloutActionRequest, RolloutActionResult, RolloutList, RolloutRequest, RolloutStartResult } from '@/lib/models/rollout';
+import { Rollout, RolloutActionRequest, RolloutActionResult, RolloutCallbackRequest, RolloutList, RolloutRequest, RolloutStartResult } from '@/lib/models/rollout';
 import { SearchQuery, SearchResponse } from '@/lib/models/search';
 import { WebhookStatusList } from '@/lib/models/webhooks';
 import { NewToken, NewUser } from '@/server/api/admin';
@@ -175,6 +175,11 @@ export const OPERATIONS: readonly Operation[] = [
     ...CLUSTER, route: 'api/clusters/[cluster]/rollouts/[id]', method: 'post', tag: 'rollouts', role: 'operator',
     summary: 'Act on a rollout: pause, resume (a stopped one tries the step again), skip HOST, abort (hosts stay as they are), done [HOST] (maintenance finished), proceed HOST (past the drain deadline), restore-all (an aborted or finished one); audited',
     body: RolloutActionRequest, response: { schema: 'RolloutActionResult' }, extra: { 404: 'no such rollout or host', 409: 'the action does not fit the rollout\'s state (the message says why); nothing was changed' },
+  },
+  {
+    ...CLUSTER, route: 'api/clusters/[cluster]/rollouts/[id]/callback', method: 'post', tag: 'rollouts', role: 'public', grant: "the rollout's callback secret in X-Rollout-Secret (from its start with callback: true)",
+    summary: "A patching pipeline says a host's maintenance is done (host omitted: every host waiting for it), without an account; audited as the rollout's callback",
+    body: RolloutCallbackRequest, response: { schema: 'RolloutActionResult' }, extra: { 403: 'wrong or missing secret (audited; nothing was changed)', 409: 'no host of the rollout is waiting for its maintenance' },
   },
   { route: 'api/admin/users', method: 'get', tag: 'admin', role: 'admin', summary: 'Every account (configuration and database), never a password hash', response: { schema: 'UserList' } },
   { route: 'api/admin/users', method: 'post', tag: 'admin', role: 'admin', summary: 'Add a database account', body: NewUser, response: { schema: 'UserListing' }, extra: { 409: 'the name is taken' } },

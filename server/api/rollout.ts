@@ -1,9 +1,10 @@
 import 'server-only';
 import { z } from 'zod';
 import type { Actor } from '@/lib/models/auth';
-import { RolloutActionRequest, RolloutRequest, type Rollout, type RolloutActionResult, type RolloutList, type RolloutStartResult } from '@/lib/models/rollout';
+import { ROLLOUT_SECRET_HEADER, RolloutActionRequest, RolloutCallbackRequest, RolloutRequest, type Rollout, type RolloutActionResult, type RolloutList, type RolloutStartResult } from '@/lib/models/rollout';
 import { readJsonBody } from '@/server/api/body';
 import { ApiError } from '@/server/api/errors';
+import { sourceAddressWith } from '@/server/auth/authenticate';
 import { getRuntime } from '@/server/runtime';
 import type { ActingAs } from '@/server/drain/ports';
 
@@ -37,4 +38,12 @@ export function getRollout(cluster: string, id: string): Rollout {
 export async function postRolloutAction(req: Request, cluster: string, id: string, actor: Actor | null): Promise<RolloutActionResult> {
   const body = RolloutActionRequest.parse(await readJsonBody(req));
   return getRuntime().rollouts.act(cluster, id, body, actingAs(actor));
+}
+
+// POST /api/clusters/:cluster/rollouts/:id/callback  {host?}  X-Rollout-Secret: the secret from the start
+export async function postRolloutCallback(req: Request, cluster: string, id: string): Promise<RolloutActionResult> {
+  const raw = req.headers.get('content-length') === '0' || !req.body ? {} : await readJsonBody(req);
+  const body = RolloutCallbackRequest.parse(raw);
+  const rt = getRuntime();
+  return rt.rollouts.callbackDone(cluster, id, req.headers.get(ROLLOUT_SECRET_HEADER), body, sourceAddressWith(req, rt.auth.config));
 }

@@ -233,4 +233,8 @@ ${SAMPLE_COLUMNS},
   CREATE INDEX rollouts_cluster ON rollouts (cluster, id);
   CREATE INDEX rollouts_active ON rollouts (state) WHERE state IN ('running', 'paused');
   `,
+  `
+  -- A rollout's callback secret (server/rollout/): its SHA-256, never the secret; NULL = no callback.
+  ALTER TABLE rollouts ADD COLUMN callback_hash TEXT;
+  `,
 ];

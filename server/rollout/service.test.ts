@@ -302,6 +302,35 @@ describe('RolloutService', () => {
     expect(svc.list('lab', true).rollouts.map((x) => x.state)).toEqual(['aborted']);
   });
 
+  it('a pipeline says "done" with the rollout\'s callback secret; a wrong or missing one changes nothing and is audited', async () => {
+    const r0 = await svc.start('lab', req({ hosts: ['192.0.2.11'], callback: true, checkNewConnections: false }), ALICE);
+    const id = r0.rollout?.id ?? '';
+    const cb = r0.callback;
+    expect(cb?.path).toBe(`/api/clusters/lab/rollouts/${id}/callback`);
+    expect(cb?.header).toBe('x-rollout-secret');
+    expect(cb?.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(r0.rollout?.callback).toBe(true);
+    // Only the hash is kept: the secret is in no stored row.
+    expect(JSON.stringify(db.prepare('SELECT * FROM rollouts').all())).not.toContain(cb?.secret ?? '?');
+    conns['192.0.2.11:80'] = 0;
+    await tickUntil(() => svc.get('lab', id).hosts[0]?.step === 'maintenance');
+
+    await expect(svc.callbackDone('lab', id, 'wrong', {}, '198.51.100.7')).rejects.toThrow(`wrong or missing x-rollout-secret for rollout #${id} of cluster lab`);
+    await expect(svc.callbackDone('lab', id, null, {}, '198.51.100.7')).rejects.toThrow('wrong or missing');
+    await expect(svc.callbackDone('lab', '999', cb?.secret ?? '', {}, '198.51.100.7')).rejects.toThrow('wrong or missing');
+    expect(svc.get('lab', id).hosts[0]?.step).toBe('maintenance');
+    expect(audit.list({ action: 'rollout-action' }).filter((e) => e.outcome === 'refused')).toHaveLength(3);
+
+    const ok = await svc.callbackDone('lab', id, cb?.secret ?? '', { host: '192.0.2.11' }, '198.51.100.7');
+    expect(ok.message).toContain('maintenance of 192.0.2.11 done');
+    const row = audit.list({ action: 'rollout-action' }).find((e) => e.outcome === 'ok');
+    expect([row?.actor, row?.source]).toEqual([`rollout #${id} callback`, '198.51.100.7']);
+    // A rollout started without a callback has none.
+    const other = await svc.start('lab', req({ hosts: ['192.0.2.12'] }), ALICE);
+    expect(other.callback).toBeUndefined();
+    await expect(svc.callbackDone('lab', other.rollout?.id ?? '', cb?.secret ?? '', {}, '198.51.100.7')).rejects.toThrow('wrong or missing');
+  });
+
   it('a ramp alone brings a drained host back in steps (the restore dialog and lvsctl restore --ramp)', async () => {
     await drain.service.drain('lab', { target: '192.0.2.11', reason: 'patch' }, ALICE);
     await expect(svc.start('lab', req({ kind: 'ramp', hosts: ['192.0.2.12'] }), ALICE)).rejects.toThrow('192.0.2.12 holds no drain or weight');

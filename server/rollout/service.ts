@@ -9,7 +9,9 @@ import {
   resolveBatchSize,
   rolloutActive,
   type Rollout,
+  ROLLOUT_SECRET_HEADER,
   type RolloutActionRequest,
+  type RolloutCallbackRequest,
   type RolloutActionResult,
   type RolloutHost,
   type RolloutList,
@@ -17,6 +19,7 @@ import {
   type RolloutServer,
   type RolloutStartResult,
 } from '@/lib/models/rollout';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { canonicalIP, isIP, splitEndpoint } from '@/lib/address';
 import type { AuditLog } from '@/server/audit/log';
 import type { DirectorObservation } from '@/server/collector/observation';
@@ -181,6 +184,8 @@ export class RolloutService {
     }
 
     const at = this.now();
+    // The callback's secret goes back in this answer only; the store keeps its hash.
+    const secret = req.callback ? randomBytes(32).toString('base64url') : null;
     const r = this.deps.store.create({
       cluster,
       kind: req.kind,
@@ -217,9 +222,10 @@ export class RolloutService {
       updatedAt: at,
       endedAt: null,
       endedBy: null,
+      callback: secret !== null,
       status: 'starting',
       log: [{ at, host: null, text: `started by ${who.name}: ${hosts.length} host(s) in ${batches.length} batch(es) of ${batchSize}` }],
-    });
+    }, secret === null ? null : sha256(secret));
     const auditId = this.auditRow('rollout-start', cluster, hosts.join(','), 'ok', who, { rollout: r.id, kind: r.kind, reason: req.reason, ticket: req.ticket ?? null, batches, options: r.options, warnings });
     this.kick();
     return {
@@ -230,7 +236,24 @@ export class RolloutService {
       refusals: [],
       warnings,
       auditId,
+      ...(secret === null ? {} : { callback: { path: `/api/clusters/${encodeURIComponent(cluster)}/rollouts/${r.id}/callback`, header: ROLLOUT_SECRET_HEADER, secret } }),
     };
+  }
+
+  /**
+   * A pipeline says a host's maintenance is done, with the rollout's callback secret instead of an
+   * account: checked against the stored hash (constant time), then the same "done" as an operator's,
+   * audited as the rollout's callback. A wrong or missing secret changes nothing and is audited.
+   */
+  async callbackDone(cluster: string, id: string, secret: string | null, body: RolloutCallbackRequest, source: string): Promise<RolloutActionResult> {
+    clusterConfig(this.deps.config, cluster);
+    const stored = this.deps.store.callbackHash(cluster, id);
+    const who: ActingAs = { name: `rollout #${id} callback`, role: null, source };
+    if (stored === null || secret === null || !sameDigest(sha256(secret), stored)) {
+      this.auditRow('rollout-action', cluster, `rollout #${id}`, 'refused', who, { action: 'done', via: 'callback', why: stored === null ? 'no such rollout with a callback' : 'wrong or missing secret' });
+      throw new DomainError('forbidden', `wrong or missing ${ROLLOUT_SECRET_HEADER} for rollout #${id} of cluster ${cluster}`);
+    }
+    return this.act(cluster, id, { action: 'done', ...(body.host ? { host: body.host } : {}), reason: 'maintenance done (callback)' }, who);
   }
 
   /** The request's hosts, canonical, each a real server address of the cluster (or a clear error). */
@@ -606,6 +629,16 @@ function hostAddress(raw: string): string {
   const t = raw.trim();
   if (isIP(t) === 0) throw new DomainError('invalid', `"${raw}" is not an IP address (a rollout names hosts by address, without a port)`);
   return canonicalIP(t);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function sameDigest(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
 function messageOf(e: unknown): string {

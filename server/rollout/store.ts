@@ -20,11 +20,19 @@ export type NewRollout = Omit<Rollout, 'id'>;
 export class RolloutStore {
   constructor(private readonly db: Db) {}
 
-  create(r: NewRollout): Rollout {
+  /** Stores a new rollout; `callbackHash`: the SHA-256 (hex) of its callback secret, if it has one. */
+  create(r: NewRollout, callbackHash: string | null = null): Rollout {
     const id = this.db
-      .prepare('INSERT INTO rollouts (cluster, state, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-      .run(r.cluster, r.state, JSON.stringify(r), r.createdAt, r.updatedAt).lastInsertRowid;
+      .prepare('INSERT INTO rollouts (cluster, state, doc, created_at, updated_at, callback_hash) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(r.cluster, r.state, JSON.stringify(r), r.createdAt, r.updatedAt, callbackHash).lastInsertRowid;
     return { ...r, id: String(id) };
+  }
+
+  /** The SHA-256 (hex) of a rollout's callback secret; null when it has none (or no such rollout). */
+  callbackHash(cluster: string, id: string): string | null {
+    if (!/^\d{1,15}$/.test(id)) return null;
+    const r = this.db.prepare('SELECT callback_hash FROM rollouts WHERE id = ? AND cluster = ?').get(Number(id), cluster) as { callback_hash: string | null } | undefined;
+    return r?.callback_hash ?? null;
   }
 
   get(cluster: string, id: string): Rollout | null {
