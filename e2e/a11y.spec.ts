@@ -30,6 +30,7 @@ const PAGES: { path: string; name: string; ready: (page: Page) => Promise<void> 
     },
   },
   { path: '/clusters/lab/events', name: 'cluster timeline', ready: (p) => expect(p.locator('[data-testid="timeline-list"], [data-testid="timeline-empty"]').first()).toBeVisible() },
+  { path: '/clusters/lab/rollouts', name: 'rollouts', ready: (p) => expect(p.locator('[data-testid="rollout-table"], [data-testid="no-active-rollout"]').first()).toBeVisible() },
   { path: '/events', name: 'timeline', ready: (p) => expect(p.locator('[data-testid="timeline-list"], [data-testid="timeline-empty"]').first()).toBeVisible() },
   { path: '/audit', name: 'audit', ready: (p) => expect(p.getByTestId('audit-table').or(p.getByText('Nothing recorded yet'))).toBeVisible() },
   { path: '/api-docs', name: 'API docs', ready: (p) => expect(p.locator('[data-testid^="api-"]').first()).toBeVisible() },

@@ -129,6 +129,10 @@ test('a rollout over rs1 and rs2: drain, maintenance done, ramp and check, next 
     await expect(page.locator(`[data-testid="real-server-row"][data-service-key="TCP 192.0.2.100:80"][data-real-server-key="${RS2}:80"]`)).toHaveAttribute('data-weight', '100', {
       timeout: 30_000,
     });
+    // The timeline has the rollout's steps: each batch's start and each wait for maintenance.
+    await page.goto('/clusters/lab/events');
+    await expect(page.locator('[data-testid="timeline-event"][data-kind="rollout-batch"]').filter({ hasText: `rollout #${id}` })).toHaveCount(2, { timeout: 30_000 });
+    await expect(page.locator('[data-testid="timeline-event"][data-kind="rollout-waiting"]').filter({ hasText: `rollout #${id}` })).toHaveCount(2);
   } finally {
     // Whatever failed, leave the lab serving for the next specs (refusals of an ended rollout are fine).
     if (id) {

@@ -5,7 +5,7 @@
 
 import { z } from 'zod/mini';
 import type { ApiClient } from '@/lib/api/client';
-import { RolloutRequest, type Rollout, type RolloutHost, type RolloutRequestInput } from '@/lib/models/rollout';
+import { parseRampText, RolloutRequest, type Rollout, type RolloutHost, type RolloutRequestInput } from '@/lib/models/rollout';
 import { UsageError } from './command';
 
 /** Waits between polls (a fake in tests). */
@@ -17,9 +17,9 @@ export const POLL_MS = 2000;
 
 /** "10,25,50,100" -> [10, 25, 50, 100]; the order and the final 100 are checked with the request. */
 export function parseRamp(text: string): number[] {
-  const parts = text.split(',').map((p) => p.trim());
-  if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`--ramp needs whole percentages separated by commas, going up to 100 (e.g. 10,25,50,100), got "${text}"`);
-  return parts.map(Number);
+  const parts = parseRampText(text);
+  if (parts === null) throw new UsageError(`--ramp needs whole percentages separated by commas, going up to 100 (e.g. 10,25,50,100), got "${text}"`);
+  return parts;
 }
 
 /** The request field -> the option that sets it (for the schema's messages). */

@@ -8,8 +8,10 @@ import { clusterKeys } from '@/lib/api/queries';
 import { hasPort } from '@/lib/address';
 import { formatPercent } from '@/lib/format';
 import { drainKeys, drainQueries, postAction } from '@/lib/api/drain';
+import { rolloutKeys, startRollout } from '@/lib/api/rollout-queries';
 import type { ActionResult, DrainAction, DrainPlan } from '@/lib/models/drain';
 import { hostHaproxyPlan, type HaproxyActionResult } from '@/lib/models/haproxy';
+import type { RolloutRequestInput } from '@/lib/models/rollout';
 import { FIELD_CLASS, ReasonField, WeightField } from '@/components/ui/action-fields';
 import { CopyButton } from '@/components/ui/copy-button';
 import { describeError } from '@/components/ui/error-state';
@@ -17,6 +19,8 @@ import { useModalFocus } from '@/components/ui/modal-focus';
 import { StatusPill } from '@/components/ui/status-pill';
 import { DialogActions, ModalDialog, Refusals } from '@/components/ui/dialog-parts';
 import { DrainProgressView } from './drain-progress';
+import { canRampRestore, DEFAULT_RAMP_RESTORE, rampRestoreBlockers, rampRestoreRequest } from './ramp-restore';
+import { RampRestoreError, RampRestoreFields, RampRestoreResult } from './ramp-restore-fields';
 import { submitBlockers } from './submit-blockers';
 
 // The one dialog for drain, restore and set-weight. It always shows the impact first (the plan the
@@ -24,6 +28,8 @@ import { submitBlockers } from './submit-blockers';
 // commands per director), then acts on every director and reports each one's verified result.
 // From the host page a host-wide drain or restore is "drain everywhere": the host's HAProxy servers
 // in the same cluster are drained (or readied) in the same step, with the same reason.
+// A restore of a whole host may instead bring it back in steps: a rollout of kind 'ramp' (its
+// weight back a share at a time, each step verified, then checked), followed on its own page.
 
 export interface DrainDialogRequest extends DrainTarget {
   cluster: string;
@@ -204,11 +210,23 @@ export function DrainDialog({ request, onClose, opener }: { request: DrainDialog
       if (everywhere) void qc.invalidateQueries({ queryKey: haproxyKeys.pools(cluster) });
     },
   });
+  // Bring it back in steps (a whole host's restore only): starts a ramp instead of the restore.
+  const rampOffered = canRampRestore(request);
+  const [rampForm, setRampForm] = useState(DEFAULT_RAMP_RESTORE);
+  const rampOn = rampOffered && rampForm.on;
+  const rampMutation = useMutation({
+    mutationFn: (body: RolloutRequestInput) => startRollout(cluster, body),
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: rolloutKeys.all(cluster) });
+      void qc.invalidateQueries({ queryKey: drainKeys.all(cluster) });
+      void qc.invalidateQueries({ queryKey: clusterKeys.detail(cluster) });
+    },
+  });
   const dialogRef = useRef<HTMLDivElement>(null);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   // Escape or a click outside never drops what the operator typed: it asks first.
   const [askDiscard, setAskDiscard] = useState(false);
-  const typed = !mutation.data && (reason.trim() !== '' || ticket.trim() !== '');
+  const typed = !mutation.data && !rampMutation.data && (reason.trim() !== '' || ticket.trim() !== '');
   const keepEditing = useCallback(() => {
     setAskDiscard(false);
     reasonRef.current?.focus();
@@ -222,26 +240,35 @@ export function DrainDialog({ request, onClose, opener }: { request: DrainDialog
 
   const plan = planQuery.data;
   const refused = (plan?.refusals.length ?? 0) > 0;
-  const needsReason = action !== 'restore';
+  const needsReason = action !== 'restore' || rampOn;
   const leaseMinutes = /^\d+$/.test(lease) ? Number(lease) : undefined;
-  const haproxyTargets = hap !== null && withHaproxy ? hap.targets : [];
+  // The steps bring back the LVS weights only: its HAProxy servers are left as they are.
+  const haproxyTargets = hap !== null && withHaproxy && !rampOn ? hap.targets : [];
   const haproxyRefused = haproxyTargets.length > 0 && (hap?.refusals.length ?? 0) > 0;
-  const blockers = submitBlockers({
-    planReady: plan !== undefined,
-    planFailed: planQuery.isError,
-    needsReason,
-    reason,
-    refusedWithoutForce: refused && !force,
-    badWeight: action === 'weight' && weight === null,
-    badLease: action !== 'restore' && lease !== '' && leaseMinutes === undefined,
-    haproxyUnread: everywhere && withHaproxy && !poolsQuery.data ? (poolsQuery.isError ? 'failed' : 'reading') : null,
-    haproxyRefusedWithoutForce: haproxyRefused && !haproxyForce,
-  });
-  const canSubmit = blockers.length === 0 && !mutation.isPending;
+  const blockers = [
+    ...submitBlockers({
+      planReady: plan !== undefined,
+      planFailed: planQuery.isError,
+      needsReason,
+      reason,
+      refusedWithoutForce: refused && !force,
+      badWeight: action === 'weight' && weight === null,
+      badLease: action !== 'restore' && lease !== '' && leaseMinutes === undefined,
+      haproxyUnread: everywhere && withHaproxy && !rampOn && !poolsQuery.data ? (poolsQuery.isError ? 'failed' : 'reading') : null,
+      haproxyRefusedWithoutForce: haproxyRefused && !haproxyForce,
+    }),
+    ...(rampOn ? rampRestoreBlockers(rampForm) : []),
+  ];
+  const canSubmit = blockers.length === 0 && !mutation.isPending && !rampMutation.isPending;
 
   function submit(e: FormEvent) {
     e.preventDefault();
     if (!canSubmit) return;
+    if (rampOn) {
+      const ramp = rampRestoreRequest(target, reason, rampForm);
+      if (ramp.ok) rampMutation.mutate(ramp.body);
+      return;
+    }
     const body: ActionBody = {
       target,
       ...(service ? { service } : {}),
@@ -269,6 +296,7 @@ export function DrainDialog({ request, onClose, opener }: { request: DrainDialog
         ? 'everywhere: every service this host serves and its HAProxy servers'
         : 'in every service this host serves';
   const result = mutation.data?.lvs;
+  const rampResult = rampMutation.data;
   return (
     <ModalDialog
       ref={dialogRef}
@@ -309,7 +337,12 @@ export function DrainDialog({ request, onClose, opener }: { request: DrainDialog
         />
       ) : null}
 
-      {everywhere ? (
+      {everywhere && rampOn ? (
+        <p className="border-t border-line pt-3 text-xs text-muted" data-testid="ramp-restore-haproxy-note">
+          In steps brings back its LVS weights only: its HAProxy servers stay as they are (restore them on the HAProxy page, or untick “Bring it back in steps”).
+        </p>
+      ) : null}
+      {everywhere && !rampOn ? (
         <HaproxyPart
           action={action === 'drain' ? 'drain' : 'ready'}
           plan={hap}
@@ -324,10 +357,13 @@ export function DrainDialog({ request, onClose, opener }: { request: DrainDialog
 
       {result ? (
         <ResultView result={result} haproxy={mutation.data?.haproxy ?? []} />
+      ) : rampResult ? (
+        <RampRestoreResult cluster={cluster} result={rampResult} />
       ) : (
         <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate>
           {action === 'weight' ? <WeightField max={65535} text={weightText} onText={setWeightText} valid={weight !== null} testId="weight-input" /> : null}
           <ReasonField ref={reasonRef} className="sm:col-span-2" value={reason} onChange={setReason} required={needsReason} example="kernel update on web-1" testId="reason-input" />
+          {rampOffered ? <RampRestoreFields form={rampForm} onForm={setRampForm} disabled={rampMutation.isPending} /> : null}
           {action !== 'restore' ? (
             <>
               <label className="text-sm font-medium">
@@ -349,6 +385,7 @@ export function DrainDialog({ request, onClose, opener }: { request: DrainDialog
               </div>
             </>
           ) : null}
+          {rampOn && rampMutation.isError ? <RampRestoreError error={rampMutation.error} /> : null}
           {mutation.isError ? (
             <p role="alert" className="text-sm text-red-800 sm:col-span-2 dark:text-red-300" data-testid="action-error">
               {describeError(mutation.error).detail}
@@ -377,9 +414,9 @@ export function DrainDialog({ request, onClose, opener }: { request: DrainDialog
             className="sm:col-span-2"
             blockers={blockers}
             blockersPrefix="Not yet: "
-            pending={mutation.isPending}
-            label={`${VERB[action]} on every director`}
-            pendingLabel="Applying on every director…"
+            pending={mutation.isPending || rampMutation.isPending}
+            label={rampOn ? 'Start restore in steps' : `${VERB[action]} on every director`}
+            pendingLabel={rampOn ? 'Starting the ramp…' : 'Applying on every director…'}
             tone={action === 'drain' || (action === 'weight' && weight === 0) ? 'takes-out' : 'normal'}
             onCancel={onClose}
             blockersId={`${titleId}-blockers`}
@@ -396,9 +433,9 @@ export function DrainDialog({ request, onClose, opener }: { request: DrainDialog
         </section>
       ) : null}
 
-      {result ? (
+      {result || rampResult ? (
         <div className="flex justify-end gap-2">
-          {result.outcome !== 'ok' ? (
+          {result && result.outcome !== 'ok' ? (
             <button
               type="button"
               onClick={() => mutation.reset()}

@@ -1,5 +1,5 @@
 import type { ClusterSnapshot } from '@/lib/models/cluster';
-import { DEFAULT_RAMP, RolloutRequest, type MaintenanceWait, type RolloutRequestInput } from '@/lib/models/rollout';
+import { DEFAULT_RAMP, parseRampText, RolloutRequest, type MaintenanceWait, type RolloutRequestInput } from '@/lib/models/rollout';
 
 // The "New rollout" form as data: the hosts a cluster offers (each real server address with the
 // services it serves), the fields as typed, and the request they make (or what is wrong with them,
@@ -95,11 +95,7 @@ export function formHosts(form: Pick<RolloutForm, 'picked' | 'typed'>, choices: 
 }
 
 /** "10, 25,50 100" -> [10, 25, 50, 100]; null when a part is not a whole number. */
-export function parseRamp(text: string): number[] | null {
-  const parts = text.split(/[\s,;]+/).filter((p) => p !== '');
-  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) return null;
-  return parts.map(Number);
-}
+export const parseRamp = parseRampText;
 
 const FIELD_NAMES: Record<string, string> = {
   hosts: 'Hosts',

@@ -9,7 +9,7 @@ import type { RolloutRequestInput, RolloutStartResult } from '@/lib/models/rollo
 import { FIELD_CLASS, ReasonField } from '@/components/ui/action-fields';
 import { describeError } from '@/components/ui/error-state';
 import { pageHrefs } from '@/components/ui/links';
-import { refusalsOf } from './board-model';
+import { RolloutError, Refused } from './rollout-error';
 import { DEFAULT_FORM, filterChoices, formHosts, formRequest, hostChoices, type RolloutForm } from './form-model';
 
 // "New rollout": the hosts (ticked from the cluster's real servers, or typed), the batch size, the
@@ -42,16 +42,6 @@ function Field({ label, hint, children }: { label: string; hint?: string; childr
   );
 }
 
-function Refused({ refusals, testId }: { refusals: readonly string[]; testId: string }) {
-  return (
-    <ul className="list-disc space-y-0.5 pl-5 text-sm text-red-900 dark:text-red-200" data-testid={testId}>
-      {refusals.map((r) => (
-        <li key={r}>{r}</li>
-      ))}
-    </ul>
-  );
-}
-
 function Plan({ result }: { result: RolloutStartResult }) {
   return (
     <div className="space-y-2 rounded-md border border-line bg-sunken px-3 py-2 text-sm" data-testid="rollout-plan" data-refused={result.refusals.length > 0}>
@@ -78,26 +68,6 @@ function Plan({ result }: { result: RolloutStartResult }) {
           ))}
         </ul>
       ) : null}
-    </div>
-  );
-}
-
-function StartError({ error }: { error: unknown }) {
-  const refusals = refusalsOf(error);
-  return (
-    <div
-      role="alert"
-      className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200"
-      data-testid="rollout-start-error"
-    >
-      {refusals.length > 0 ? (
-        <>
-          <p className="font-medium">Refused:</p>
-          <Refused refusals={refusals} testId="rollout-start-refusals" />
-        </>
-      ) : (
-        <p>{describeError(error).detail}</p>
-      )}
     </div>
   );
 }
@@ -279,8 +249,8 @@ export function NewRolloutForm({ cluster }: { cluster: string }) {
 
       {plan ? <Plan result={plan} /> : null}
       {startAnswer ? <Plan result={startAnswer} /> : null}
-      {check.isError ? <StartError error={check.error} /> : null}
-      {start.isError ? <StartError error={start.error} /> : null}
+      {check.isError ? <RolloutError testId="rollout-start-error" refusalsTestId="rollout-start-refusals" error={check.error} /> : null}
+      {start.isError ? <RolloutError testId="rollout-start-error" refusalsTestId="rollout-start-refusals" error={start.error} /> : null}
 
       <div className="flex flex-wrap items-center justify-end gap-2">
         {!request.ok && !pending ? (

@@ -6,10 +6,12 @@ import { HostLink } from '@/components/ui/links';
 import { useClock } from '@/components/ui/relative-time';
 import { useNow } from '@/components/ui/use-now';
 import { boardBatches, logNewestFirst, rampPlan, type BoardCell, type BoardRow, type HostAction } from './board-model';
+import { StillConnected } from './still-connected';
 
 // The rollout board: one row per host, grouped by batch, one column per step. The cell a host is in
 // says the step, its note and what is left of it (the drain deadline, the timer, the ramp, the
-// check); a drain past its deadline is amber with the connections left; a skipped host is grey.
+// check); a drain past its deadline is amber with the connections left, and a host draining (or at
+// its deadline) unfolds who is still connected; a skipped host is grey.
 // Operators get the host's buttons in the last column. Then the ramp's weights per server and the
 // log, newest first.
 
@@ -50,7 +52,7 @@ function pillTone(step: RolloutStep): string {
   }
 }
 
-function CurrentCell({ row }: { row: BoardRow }) {
+function CurrentCell({ row, cluster, headId }: { row: BoardRow; cluster: string; headId: string }) {
   const deadline = row.step === 'deadline';
   return (
     <div className="space-y-0.5">
@@ -77,16 +79,17 @@ function CurrentCell({ row }: { row: BoardRow }) {
           {row.eta.what} {formatDuration(row.eta.ms)}
         </p>
       ) : null}
+      {row.step === 'draining' || deadline ? <StillConnected cluster={cluster} host={row.host} describedBy={headId} /> : null}
     </div>
   );
 }
 
-function Cell({ cell, row, active }: { cell: BoardCell; row: BoardRow; active: boolean }) {
+function Cell({ cell, row, active, cluster, headId }: { cell: BoardCell; row: BoardRow; active: boolean; cluster: string; headId: string }) {
   const base = 'border-b border-line px-2 py-1.5 align-top';
   if (cell.state === 'current') {
     return (
       <td className={`${base} ${currentTone(row.step, active)}`} aria-current="step" data-testid="rollout-cell" data-column={cell.column} data-state="current">
-        <CurrentCell row={row} />
+        <CurrentCell row={row} cluster={cluster} headId={headId} />
       </td>
     );
   }
@@ -172,7 +175,7 @@ export function RolloutBoard({
                     {skipped ? <span className="ml-2 font-sans text-xs font-normal text-muted">skipped</span> : null}
                   </th>
                   {row.cells.map((cell) => (
-                    <Cell key={cell.column} cell={cell} row={row} active={active && b.current} />
+                    <Cell key={cell.column} cell={cell} row={row} active={active && b.current} cluster={rollout.cluster} headId={headId} />
                   ))}
                   {onHostAction ? (
                     <td className="border-b border-line px-2 py-1.5 align-top">

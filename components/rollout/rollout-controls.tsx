@@ -7,9 +7,9 @@ import { rolloutAction, rolloutKeys } from '@/lib/api/rollout-queries';
 import type { Rollout, RolloutActionRequest, RolloutActionResult } from '@/lib/models/rollout';
 import { ReasonField } from '@/components/ui/action-fields';
 import { DialogActions, ModalDialog } from '@/components/ui/dialog-parts';
-import { describeError } from '@/components/ui/error-state';
 import { useModalFocus } from '@/components/ui/modal-focus';
-import { heldHosts, refusalsOf, rolloutControls } from './board-model';
+import { heldHosts, rolloutControls } from './board-model';
+import { RolloutError } from './rollout-error';
 
 // A rollout's actions: one mutation for all of them (one at a time), its answer's message in a live
 // region, its error plainly (with the capacity floor's refusals when a resume is refused), and the
@@ -44,7 +44,6 @@ export function useRolloutActions(cluster: string, id: string): RolloutActions {
 
 /** The last action's answer (polite live region, always present so screen readers hear the change) or its error. */
 export function ActionOutcome({ actions }: { actions: RolloutActions }) {
-  const refusals = refusalsOf(actions.error);
   return (
     <div className="space-y-2">
       <div role="status" aria-live="polite" className="text-sm" data-testid="rollout-action-message">
@@ -57,24 +56,7 @@ export function ActionOutcome({ actions }: { actions: RolloutActions }) {
         ) : null}
       </div>
       {actions.error && !actions.pending ? (
-        <div
-          role="alert"
-          className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200"
-          data-testid="rollout-action-error"
-        >
-          {refusals.length > 0 ? (
-            <>
-              <p className="font-medium">Refused:</p>
-              <ul className="mt-1 list-disc pl-5">
-                {refusals.map((r) => (
-                  <li key={r}>{r}</li>
-                ))}
-              </ul>
-            </>
-          ) : (
-            <p>{describeError(actions.error).detail}</p>
-          )}
-        </div>
+        <RolloutError error={actions.error} testId="rollout-action-error" />
       ) : null}
     </div>
   );

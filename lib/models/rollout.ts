@@ -129,6 +129,13 @@ export const RampSteps = z.array(z.int().check(z.gte(1, 'a ramp step is a percen
   z.refine((r) => r[r.length - 1] === 100, 'the last ramp step must be 100 (the weight it had)'),
 );
 
+/** "10,25,50,100" (commas, spaces or semicolons) -> [10, 25, 50, 100]; null when a part is not a whole number. RampSteps checks the rest. */
+export function parseRampText(text: string): number[] | null {
+  const parts = text.split(/[\s,;]+/).filter((p) => p !== '');
+  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) return null;
+  return parts.map(Number);
+}
+
 export const RolloutRequest = z.strictObject({
   /** rollout: drain, maintenance, ramp, check; ramp: a restore in steps of hosts already drained. */
   kind: z._default(RolloutKind, 'rollout'),
