@@ -244,6 +244,11 @@ describe('RolloutService', () => {
     const dry = await svc.start('lab', req({ hosts: HOSTS, batchSize: 2, dryRun: true }), ALICE);
     expect(dry.rollout).toBeNull();
     expect(dry.refusals).toHaveLength(1);
+    // A host someone already holds is said, not refused.
+    await drain.service.drain('lab', { target: '192.0.2.13', reason: 'disk swap' }, { ...ALICE, name: 'bob' });
+    const held = await svc.start('lab', req({ hosts: ['192.0.2.13'], dryRun: true }), ALICE);
+    expect(held.warnings).toContain('192.0.2.13 is already held by bob ("disk swap"): the rollout takes the hold over, and its ramp and restore end it');
+    await drain.service.restore('lab', { target: '192.0.2.13' }, ALICE);
 
     // One at a time passes at start; before batch 2, rs3 went down: 192.0.2.12 would leave 1 of 3.
     const ok = await svc.start('lab', req({ hosts: ['192.0.2.11', '192.0.2.12'], checkNewConnections: false }), ALICE);

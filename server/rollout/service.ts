@@ -171,6 +171,12 @@ export class RolloutService {
         const later = guardPlan(() => judgeBatch(ctx, b));
         for (const r of later.refusals) warnings.push(`batch ${i + 1} would be refused as the cluster is now: ${r}`);
       }
+      // A host someone already holds: the rollout's drain keeps that hold, and its restore ends it.
+      for (const h of hosts) {
+        const held = ctx.intents.filter((i) => sameHost(i.realServer, h));
+        const by = [...new Set(held.map((i) => `${i.actor} ("${i.reason}")`))];
+        if (by.length > 0) warnings.push(`${h} is already held by ${by.join(', ')}: the rollout takes the hold over, and its ramp and restore end it`);
+      }
     }
     if (req.dryRun || refusals.length > 0) {
       const message = refusals.length
