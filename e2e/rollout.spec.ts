@@ -119,6 +119,11 @@ test('a rollout over rs1 and rs2: drain, maintenance done, ramp and check, next 
     await expect(page.getByTestId('rollout-action-message')).toContainText('every host stays as it is');
     await expect(rs2).toHaveAttribute('data-step', 'maintenance');
     expect(await web()).not.toMatch(/^rs2 \d/m);
+    // The page lists the audit rows it caused: its start, both drains (as the operator, through the rollout), the abort.
+    const audit = page.getByRole('table', { name: `Audit of rollout #${id}` });
+    await expect(audit.locator('[data-testid="audit-row"][data-action="rollout-start"]')).toHaveCount(1);
+    await expect(audit.locator('[data-testid="audit-row"][data-action="drain"][data-outcome="ok"]')).toHaveCount(2, { timeout: 15_000 });
+    await expect(audit.locator('[data-testid="audit-row"][data-action="restore"][data-outcome="ok"]')).toHaveCount(1);
 
     // Restore all gives rs2 its weight back: the client reaches it again, the cluster page says 100.
     await page.getByRole('button', { name: 'Restore all' }).click();

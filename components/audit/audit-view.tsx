@@ -81,9 +81,53 @@ function summary(detail: unknown): string {
   return text.length > 160 ? `${text.slice(0, 157)}…` : text;
 }
 
+/** Audit rows as a table (the audit page; a rollout's page lists the rows it caused). */
+export function AuditTable({ entries, label }: { entries: readonly AuditEntry[]; label: string }) {
+  const clockOf = useClock();
+  return (
+    <div className="rounded-lg border border-line bg-surface">
+      <Table aria-label={label} data-testid="audit-table">
+        <thead>
+          <tr>
+            <Th>#</Th>
+            <Th>Time</Th>
+            <Th>Actor</Th>
+            <Th>Role</Th>
+            <Th>Source</Th>
+            <Th>Action</Th>
+            <Th>Target</Th>
+            <Th>Outcome</Th>
+            <Th>Per director / detail</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <Tr key={e.id} data-testid="audit-row" data-action={e.action} data-outcome={e.outcome} data-id={e.id}>
+              <Td className="font-mono text-xs text-muted">{e.id}</Td>
+              <Td className="whitespace-nowrap">
+                <time dateTime={new Date(e.at).toISOString()} suppressHydrationWarning>
+                  {clockOf(e.at, { date: true })}
+                </time>
+              </Td>
+              <Td className="font-medium">{e.actor}</Td>
+              <Td>{e.role ?? '—'}</Td>
+              <Td className="font-mono text-xs">{e.source}</Td>
+              <Td className="font-mono text-xs">{e.action}</Td>
+              <Td className="font-mono text-xs">{[e.cluster, e.target].filter(Boolean).join(' / ') || '—'}</Td>
+              <Td>
+                <OutcomeCell e={e} />
+              </Td>
+              <Td className="max-w-md text-xs text-muted">{directorResults(e.detail) ?? summary(e.detail)}</Td>
+            </Tr>
+          ))}
+        </tbody>
+      </Table>
+    </div>
+  );
+}
+
 export function AuditView() {
   const q = useQuery(auditQueries.list());
-  const clockOf = useClock();
   return (
     <Section id="audit" title="Audit log" description="Every change (an attempted row before it, the outcome after) and every refused request (counted per source and minute), newest first. Entries are hash-chained: lvsctl audit verify.">
       {q.isError ? (
@@ -93,44 +137,7 @@ export function AuditView() {
       ) : q.data.entries.length === 0 ? (
         <EmptyState title="Nothing recorded yet" />
       ) : (
-        <div className="rounded-lg border border-line bg-surface">
-          <Table aria-label="Audit log" data-testid="audit-table">
-            <thead>
-              <tr>
-                <Th>#</Th>
-                <Th>Time</Th>
-                <Th>Actor</Th>
-                <Th>Role</Th>
-                <Th>Source</Th>
-                <Th>Action</Th>
-                <Th>Target</Th>
-                <Th>Outcome</Th>
-                <Th>Per director / detail</Th>
-              </tr>
-            </thead>
-            <tbody>
-              {q.data.entries.map((e) => (
-                <Tr key={e.id} data-testid="audit-row" data-action={e.action} data-outcome={e.outcome} data-id={e.id}>
-                  <Td className="font-mono text-xs text-muted">{e.id}</Td>
-                  <Td className="whitespace-nowrap">
-                    <time dateTime={new Date(e.at).toISOString()} suppressHydrationWarning>
-                      {clockOf(e.at, { date: true })}
-                    </time>
-                  </Td>
-                  <Td className="font-medium">{e.actor}</Td>
-                  <Td>{e.role ?? '—'}</Td>
-                  <Td className="font-mono text-xs">{e.source}</Td>
-                  <Td className="font-mono text-xs">{e.action}</Td>
-                  <Td className="font-mono text-xs">{[e.cluster, e.target].filter(Boolean).join(' / ') || '—'}</Td>
-                  <Td>
-                    <OutcomeCell e={e} />
-                  </Td>
-                  <Td className="max-w-md text-xs text-muted">{directorResults(e.detail) ?? summary(e.detail)}</Td>
-                </Tr>
-              ))}
-            </tbody>
-          </Table>
-        </div>
+        <AuditTable entries={q.data.entries} label="Audit log" />
       )}
     </Section>
   );

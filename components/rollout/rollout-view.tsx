@@ -3,9 +3,11 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { isApiError } from '@/lib/api/client';
+import { auditQueries } from '@/lib/api/audit-queries';
 import { rolloutQueries } from '@/lib/api/rollout-queries';
 import { formatDuration } from '@/lib/format';
-import type { Rollout } from '@/lib/models/rollout';
+import { rolloutActive, type Rollout } from '@/lib/models/rollout';
+import { AuditTable } from '@/components/audit/audit-view';
 import { useCan } from '@/components/auth/me-context';
 import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { Section } from '@/components/ui/card';
@@ -148,6 +150,18 @@ function RolloutDetails({ cluster, rollout: r, readError }: { cluster: string; r
       <Section id="log" title="Log" description="Newest first">
         <RolloutLog rollout={r} />
       </Section>
+
+      <Section id="audit" title="Audit" description="What this rollout caused and who acted on it: its start, each drain, re-weight and restore it made, every action on it; newest first">
+        <RolloutAudit cluster={cluster} rollout={r} />
+      </Section>
     </section>
   );
+}
+
+function RolloutAudit({ cluster, rollout }: { cluster: string; rollout: Rollout }) {
+  const q = useQuery(auditQueries.rollout(cluster, rollout.id, rolloutActive(rollout) ? 5000 : false));
+  if (q.isError) return <ErrorState error={q.error} onRetry={() => void q.refetch()} retrying={q.isFetching} />;
+  if (q.isPending) return <p className="text-sm text-muted">Loading…</p>;
+  if (q.data.entries.length === 0) return <EmptyState title="Nothing recorded yet" />;
+  return <AuditTable entries={q.data.entries} label={`Audit of rollout #${rollout.id}`} />;
 }

@@ -181,11 +181,12 @@ export const apiPaths = {
     if (limit !== undefined) query.set('limit', String(limit));
     return `/api/search?${query.toString()}`;
   },
-  audit: (q: { before?: number; cluster?: string; limit?: number } = {}): string => {
+  audit: (q: { before?: number; cluster?: string; limit?: number; rollout?: string } = {}): string => {
     const query = new URLSearchParams();
     if (q.limit !== undefined) query.set('limit', String(q.limit));
     if (q.before !== undefined) query.set('before', String(q.before));
     if (q.cluster) query.set('cluster', q.cluster);
+    if (q.rollout) query.set('rollout', q.rollout);
     const s = query.toString();
     return s ? `/api/audit?${s}` : '/api/audit';
   },

@@ -131,6 +131,8 @@ export interface AuditQuery {
   beforeId?: number;
   limit?: number;
   action?: string;
+  /** Rows a rollout caused: its own changes (source "rollout #ID", its callback) and its start and actions. */
+  rollout?: string;
 }
 
 export interface AuditLogOptions {
@@ -237,6 +239,10 @@ export class AuditLog {
     if (q.action) {
       where.push('a.action = @action');
       args.action = q.action;
+    }
+    if (q.rollout !== undefined) {
+      where.push("(a.source IN (@rolloutSource, @rolloutCallback) OR (a.action IN ('rollout-start', 'rollout-action') AND json_extract(a.detail, '$.rollout') = @rollout))");
+      Object.assign(args, { rollout: q.rollout, rolloutSource: `rollout #${q.rollout}`, rolloutCallback: `rollout #${q.rollout} callback` });
     }
     const completedBy = "(SELECT o.id FROM audit o WHERE o.attempt_id = a.id ORDER BY o.id LIMIT 1)";
     const sql = `SELECT a.*, CASE WHEN a.outcome = 'attempted' THEN ${completedBy} END AS outcome_id FROM audit a ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id DESC LIMIT @limit`;

@@ -214,6 +214,10 @@ describe('RolloutService', () => {
     expect(notified.map((e) => e.kind)).toEqual(['rollout-batch', 'rollout-waiting', 'rollout-batch', 'rollout-waiting', 'rollout-finished']);
     expect(events.query({ cluster: 'lab', from: 0, to: clock + 1, kinds: ['rollout-finished'] }).events).toHaveLength(1);
     expect(audit.list({ action: 'rollout-action' }).map((e) => (e.detail as { action: string }).action)).toEqual(['done', 'done']);
+    // What the rollout caused, as its page lists it: its start, its changes (done by alice through it), the actions on it.
+    const caused = audit.list({ cluster: 'lab', rollout: id }).filter((e) => e.outcome !== 'attempted').map((e) => e.action).reverse();
+    expect(caused).toEqual(['rollout-start', 'drain', 'rollout-action', 'weight', 'weight', 'weight', 'restore', 'drain', 'rollout-action', 'weight', 'weight', 'weight', 'restore']);
+    expect(audit.list({ cluster: 'lab', rollout: '999' })).toEqual([]);
   });
 
   it('refuses bad input plainly and changes nothing: unknown host, not an address, named twice, a host in another active rollout', async () => {

@@ -14,6 +14,8 @@ export const AuditQuery = z
     before: z.coerce.number().int().min(1).optional(),
     cluster: z.string().min(1).max(63).optional(),
     action: z.string().min(1).max(200).optional(),
+    /** Only what rollout ID caused (with cluster). */
+    rollout: z.string().regex(/^\d{1,15}$/, 'rollout is a rollout number').optional(),
   })
   .strict();
 
@@ -24,6 +26,6 @@ export function getAudit(actor: Actor | null, search: URLSearchParams): AuditLis
   if (q.cluster !== undefined && !coversCluster(scope, q.cluster)) {
     throw new ApiError('forbidden', `your ${actor?.role ?? 'viewer'} role does not cover cluster ${q.cluster}`);
   }
-  const entries = audit.list({ cluster: q.cluster ?? null, beforeId: q.before, limit: scope === null ? q.limit : 5000, action: q.action });
+  const entries = audit.list({ cluster: q.cluster ?? null, beforeId: q.before, limit: scope === null ? q.limit : 5000, action: q.action, rollout: q.rollout });
   return { entries: scope === null ? entries : entries.filter((e) => e.cluster !== null && coversCluster(scope, e.cluster)).slice(0, q.limit) };
 }
