@@ -5,7 +5,7 @@
 //
 //   single JSON = { configPath, cluster, director, iterations, warmup, baseline: string[] }
 //     refreshDirector() over one warm pooled connection vs `ssh …baseline` (a new OpenSSH process
-//     and handshake each time, one command) and vs the same 7 commands in one new `ssh` (same work
+//     and handshake each time, one command) and vs the same 5 commands in one new `ssh` (same work
 //     on the director, no parsing), interleaved so all see the same machine load.
 //   cycle JSON = { configPath, warmup, maxWarmup, cycles }
 //     every director of the config refreshed in parallel through the Collector (refreshNow per
@@ -19,8 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { Collector } from '@/server/collector/collector';
 import { describeRefreshError } from '@/server/ssh/describe-error';
 import type { ObservedDirectorData } from '@/server/collector/observation';
-import { createDirectorRefresher, refreshDirector, REFRESH_SYSCTLS } from '@/server/collector/refresh-director';
-import { ipAddrJson, ipvsadmList, pidofKeepalived, sysctlRead } from '@/server/commands/catalogue';
+import { createDirectorRefresher, refreshDirector, steadyRefreshCommands } from '@/server/collector/refresh-director';
 import { loadConfigFile } from '@/server/config/load';
 import type { DirectorConfig } from '@/server/config/schema';
 import { fullArgv, toRemoteCommand } from '@/server/commands/quote';
@@ -32,7 +31,7 @@ export interface SingleResult {
   /** Console CPU (user+system) per timed refresh, ms. */
   oursCpu: number[];
   baseline: number[];
-  /** The same 7 commands through one new OpenSSH connection (raw output, not parsed). */
+  /** The same 5 commands through one new OpenSSH connection (raw output, not parsed). */
   sameWork: number[];
   /** The refresh that also read the two keepalived dumps (second warm-up refresh). */
   dumpReadMs: number | null;
@@ -92,18 +91,11 @@ function hostCpuMs(): number {
   return (busy * 1000) / 100; // USER_HZ = 100
 }
 
-/** The refresh's 7 steady-state commands as one shell line, the way an operator would type them. */
+/** The refresh's steady-state commands as one shell line, the way an operator would type them. */
 function sameWorkCommand(director: DirectorConfig): string {
-  const steps = [
-    pidofKeepalived(),
-    ipAddrJson(),
-    ipvsadmList({ exact: true, mode: 'list' }),
-    ipvsadmList({ exact: true, mode: 'stats' }),
-    ipvsadmList({ exact: true, mode: 'rate' }),
-    ipvsadmList({ exact: true, mode: 'persistent-conn' }),
-    sysctlRead([...REFRESH_SYSCTLS]),
-  ];
-  return steps.map((s) => toRemoteCommand(fullArgv(s.argv, usesSudo(director, s)))).join('; ');
+  return steadyRefreshCommands()
+    .map((s) => toRemoteCommand(fullArgv(s.argv, usesSudo(director, s))))
+    .join('; ');
 }
 
 async function single(a: { configPath: string; cluster: string; director: string; iterations: number; warmup: number; baseline: string[]; sameWorkSsh: string[] }): Promise<SingleResult> {

@@ -63,6 +63,17 @@ export function metricsResponse(actor: Actor | null): NextResponse {
       .clusterNames()
       .filter(visible)
       .flatMap((c) => rt.maintenance.status(c).directors.map((d) => ({ cluster: c, director: d.director, inMaintenance: d.maintenance !== null || (d.value ?? 0) !== 0, trackConfigured: d.trackFile !== null }))),
+    rollouts: rt.collector
+      .clusterNames()
+      .filter(visible)
+      .flatMap((c) => rt.rollouts.list(c).rollouts)
+      .map((r) => ({
+        cluster: r.cluster,
+        id: r.id,
+        state: r.state === 'paused' ? 'paused' : 'running',
+        stopped: r.stopped !== null,
+        waiting: r.hosts.filter((h) => (h.step === 'maintenance' && r.options.maintenance === 'manual') || h.step === 'deadline').length,
+      })),
   });
   return new NextResponse(text, { headers: { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' } });
 }

@@ -5,7 +5,7 @@ import type { IpvsTable } from '@/lib/models/ipvsadm';
 import type { KeepalivedData } from '@/lib/models/keepalived';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
 import { parseKeepalivedData } from '@/server/parsers/keepalived-data';
-import { LISTING_MODES, fromWireError, mergeListModes, type ListingOutputs, type ParseJob, type WireError } from './parse-listings';
+import { fromWireError, mergeListModes, type ListingOutputs, type ParseJob, type WireError } from './parse-listings';
 
 // A refresh of a large director brings four `ipvsadm` listings of megabytes each (and now and then
 // keepalived's dump of as many real servers); parsing them is most of the collector's CPU
@@ -13,7 +13,7 @@ import { LISTING_MODES, fromWireError, mergeListModes, type ListingOutputs, type
 // the main thread stays free for page and API requests; tests and scripts parse inline.
 
 export interface ListingParser {
-  /** The four ipvsadm listings of a refresh, combined (parse-listings.ts). */
+  /** The ipvsadm listings of a refresh, combined (parse-listings.ts). */
   parse: (outputs: ListingOutputs) => Promise<IpvsTable>;
   /** keepalived's SIGUSR1 dump (/tmp/keepalived.data + keepalived_check.data). */
   parseKeepalived: (text: string) => Promise<KeepalivedData>;
@@ -24,13 +24,16 @@ export interface ListingParser {
 export function inlineListingParser(): ListingParser {
   return {
     parse: async (o) => {
-      const tables: IpvsTable[] = [];
-      for (const [k, mode] of LISTING_MODES) {
-        tables.push(parseIpvsadm(o[k], { mode }));
-        await new Promise((r) => setImmediate(r));
-      }
-      const [list, stats, rate, persistent] = tables as [IpvsTable, IpvsTable, IpvsTable, IpvsTable];
-      return mergeListModes(list, stats, rate, persistent);
+      const turn = () => new Promise((r) => setImmediate(r));
+      const persistent = parseIpvsadm(o.persistent, { mode: 'persistent-conn' });
+      await turn();
+      const stats = parseIpvsadm(o.stats, { mode: 'stats' });
+      await turn();
+      const list = o.list === undefined ? null : parseIpvsadm(o.list, { mode: 'list' });
+      if (list) await turn();
+      const rate = o.rate === undefined ? null : parseIpvsadm(o.rate, { mode: 'rate' });
+      if (rate) await turn();
+      return mergeListModes(persistent, stats, list, rate);
     },
     parseKeepalived: (text) => Promise.resolve().then(() => parseKeepalivedData(text)),
     close: () => Promise.resolve(),

@@ -20,17 +20,25 @@ import { parseIpAddrJson } from '@/server/parsers/ip-addr';
 import { execSequence, type StepResult } from '@/server/ssh/exec';
 import { configureSshPool, type SshPool } from '@/server/ssh/pool';
 import { inlineListingParser, type ListingParser } from './listing-parser';
+import { carryForward, deriveRates, forwardMethods } from './rates';
 import { NEW_NM_MEMO, networkManagerSteps, readNetworkManager, type NmMemo } from './network-manager';
 import type { ObservedChecker, ObservedDirectorData, ObservedVrrpInstance } from './observation';
 
 // One refresh of one director = ONE ssh exec of a fixed command sequence (every round trip
-// costs latency; on the emulated lab 0.5-1 s). keepalived's own view comes from its SIGUSR1
+// costs latency; on the emulated lab 0.5-1 s). Of `ipvsadm -Ln`, every refresh reads two
+// listings: `--persistent-conn` (weights and connections) and `--stats` (counters); the default
+// listing (forwarding methods, which change rarely) once a minute, or at once when a real server
+// appears whose method is not known; `--rate` only on the first refresh: after it, rates come from
+// successive counters (rates.ts). keepalived's own view comes from its SIGUSR1
 // dump: asking for it makes keepalived log a line, so it is asked for only when something
 // changed (VIPs held, the IPVS real-server set, keepalived's pid) or once a minute, at the end
 // of one refresh, and read at the start of the next.
 
 /** How often keepalived is asked for a dump when nothing changed. */
 export const KEEPALIVED_DUMP_EVERY_MS = 60_000;
+
+/** How often the default listing (forwarding methods) is read when no real server appeared. */
+export const FORWARD_READ_EVERY_MS = 60_000;
 
 const DUMP_FILES = ['/tmp/keepalived.data', '/tmp/keepalived_check.data'] as const;
 
@@ -41,6 +49,8 @@ interface DirectorMemo {
   fingerprint: string;
   /** NetworkManager: looked for yet, present, when read (network-manager.ts). */
   nm?: NmMemo;
+  /** When the default listing (forwarding methods) was last read. */
+  forwardAt?: number | null;
 }
 
 export interface DirectorRefresher {
@@ -98,6 +108,11 @@ const LIST_STEPS = {
   persistent: ipvsadmList({ exact: true, mode: 'persistent-conn' }),
 };
 
+/** What a steady-state refresh runs (no dump to read, forwarding methods and rates not due): the bench's same-work line. */
+export function steadyRefreshCommands(): CatalogueCommand[] {
+  return [pidofKeepalived(), ipAddrJson(), LIST_STEPS.persistent, LIST_STEPS.stats, sysctlRead(REFRESH_SYSCTLS)];
+}
+
 export async function refreshDirector(
   director: DirectorConfig,
   pool: SshPool,
@@ -111,14 +126,18 @@ export async function refreshDirector(
   const readDump = memo.dumpRequestedAt !== null;
   const nmMemo = memo.nm ?? NEW_NM_MEMO;
   const nmSteps = networkManagerSteps(nmMemo, previous?.addresses ?? null, started, opts.networkNow === true);
+  // The default listing once a minute (forwarding methods); the kernel's rates only when there are
+  // no counters to derive them from.
+  const readList = previous === null || memo.forwardAt === undefined || memo.forwardAt === null || started - memo.forwardAt >= FORWARD_READ_EVERY_MS;
+  const readRate = previous === null;
   const steps: CatalogueCommand[] = [
     pidofKeepalived(),
     ipAddrJson(),
-    LIST_STEPS.list,
-    LIST_STEPS.stats,
-    LIST_STEPS.rate,
     LIST_STEPS.persistent,
+    LIST_STEPS.stats,
     sysctlRead(REFRESH_SYSCTLS),
+    ...(readList ? [LIST_STEPS.list] : []),
+    ...(readRate ? [LIST_STEPS.rate] : []),
     ...nmSteps,
     ...(readDump ? DUMP_FILES.map((f) => readFile(f)) : []),
   ];
@@ -127,9 +146,11 @@ export async function refreshDirector(
   const r = await execSequence(director, steps, { pool });
   // The commands ran at the end of the round trip: the data is as of its completion.
   const observedAt = now();
-  const [pid, addr, list, stats, rate, persistent, sysctl, ...rest] = r.steps as [StepResult, ...StepResult[]];
-  const nmResults = rest.slice(0, nmSteps.length);
-  const dumps = rest.slice(nmSteps.length);
+  const [pid, addr, persistent, stats, sysctl, ...more] = r.steps as [StepResult, ...StepResult[]];
+  const list = readList ? more.shift() : undefined;
+  const rate = readRate ? more.shift() : undefined;
+  const nmResults = more.slice(0, nmSteps.length);
+  const dumps = more.slice(nmSteps.length);
 
   const keepalivedPid = parsePid(must(pid));
   const ipLinks = parseIpAddrJson(must(addr)).links;
@@ -138,7 +159,19 @@ export async function refreshDirector(
   const nm = readNetworkManager(nmResults, nmMemo, previous?.network ?? null, addresses, observedAt);
   // A large director's listings are megabytes each: the server parses them in a worker thread
   // (listing-parser.ts), so page and API requests are not queued behind them.
-  const table = await parser.parse({ list: must(list), stats: must(stats), rate: must(rate), persistent: must(persistent) });
+  let table = await parser.parse({ persistent: must(persistent), stats: must(stats), ...(list ? { list: must(list) } : {}), ...(rate ? { rate: must(rate) } : {}) });
+  let forwardAt = readList ? observedAt : (memo.forwardAt ?? null);
+  if (!readList) {
+    const carried = carryForward(table.services, forwardMethods(previous?.services ?? []));
+    table = { ...table, services: carried.services };
+    if (carried.missing) {
+      // A real server appeared: its forwarding method now (drains need it), in a second exec.
+      const again = await execSequence(director, [LIST_STEPS.list], { pool });
+      table = await parser.parse({ persistent: must(persistent), stats: must(stats), list: must(again.steps[0]) });
+      forwardAt = now();
+    }
+  }
+  if (!readRate) table = { ...table, services: deriveRates(previous, observedAt, table.services) };
   const health = sysctl?.error ? null : toHealthView(sysctl?.stdout ?? '');
 
   let vrrp = previous?.vrrp ?? null;
@@ -186,7 +219,7 @@ export async function refreshDirector(
       links,
       network: nm.network,
     },
-    memo: { dumpRequestedAt, fingerprint, nm: nm.memo },
+    memo: { dumpRequestedAt, fingerprint, nm: nm.memo, forwardAt },
   };
 }
 

@@ -137,6 +137,18 @@ describe('renderMetrics', () => {
     expect(t.samples('lvs_failovers_total')).toEqual([{ labels: { cluster: 'lab', instance: 'VI_1' }, value: 0 }]);
   });
 
+  it('rollouts: one series per active rollout and state, whether the console stopped it, hosts waiting for someone', () => {
+    const t = parseMetrics(renderMetrics(input({ rollouts: [
+      { cluster: 'lab', id: '3', state: 'running', stopped: false, waiting: 1 },
+      { cluster: 'lab', id: '4', state: 'paused', stopped: true, waiting: 0 },
+    ] })));
+    expect(t.value('lvs_rollout_active', { cluster: 'lab', rollout: '3', state: 'running' })).toBe(1);
+    expect(t.value('lvs_rollout_active', { cluster: 'lab', rollout: '4', state: 'paused' })).toBe(1);
+    expect(t.value('lvs_rollout_stopped', { cluster: 'lab', rollout: '4' })).toBe(1);
+    expect(t.value('lvs_rollout_stopped', { cluster: 'lab', rollout: '3' })).toBe(0);
+    expect(t.value('lvs_rollout_hosts_waiting', { cluster: 'lab', rollout: '3' })).toBe(1);
+  });
+
   it('director maintenance: in maintenance and whether the track file is configured, per director', () => {
     const t = parseMetrics(renderMetrics(input({ maintenance: [
       { cluster: 'lab', director: 'dir1', inMaintenance: true, trackConfigured: true },

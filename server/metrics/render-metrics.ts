@@ -30,6 +30,8 @@ export interface MetricsInput {
   perRealServer: boolean;
   /** Director maintenance per cluster (absent: none reported). */
   maintenance?: readonly { cluster: string; director: string; inMaintenance: boolean; trackConfigured: boolean }[];
+  /** Active rollouts per cluster (absent: none reported). */
+  rollouts?: readonly { cluster: string; id: string; state: 'running' | 'paused'; stopped: boolean; waiting: number }[];
 }
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -146,6 +148,9 @@ export function renderMetrics(input: MetricsInput): string {
   const networkManager = r.family('lvs_director_networkmanager', 'gauge', '1 when NetworkManager runs on the director, 0 when not (absent until it was looked for).');
   const nmVipInProfile = r.family('lvs_director_networkmanager_vips_in_profiles', 'gauge', "How many of the cluster's VIPs are written into the director's NetworkManager profiles (each comes back at every activation).");
   const maintenanceTracked = r.family('lvs_director_maintenance_track_configured', 'gauge', "1 when keepalived on the director tracks the console's maintenance file, else 0.");
+  const rollouts = r.family('lvs_rollout_active', 'gauge', '1 for each running or paused rollout, by state.');
+  const rolloutStopped = r.family('lvs_rollout_stopped', 'gauge', '1 while the console stopped the rollout on a failure or a refusal (a host failed its check, the capacity floor): someone must look; 0 otherwise.');
+  const rolloutWaiting = r.family('lvs_rollout_hosts_waiting', 'gauge', "Hosts of the rollout waiting for an operator: maintenance 'done', or 'proceed' past the drain deadline.");
   const failovers = r.family('lvs_failovers_total', 'counter', 'Failovers (the VIPs moved to another director) recorded by the console, per VRRP instance, within the event retention.');
 
   // Services and real servers.
@@ -192,6 +197,12 @@ export function renderMetrics(input: MetricsInput): string {
       instanceHolders.add(il, inst.holders.length);
     }
     for (const svc of s.services) renderService(svc, cluster);
+  }
+  for (const ro of input.rollouts ?? []) {
+    const rl = { cluster: ro.cluster, rollout: ro.id };
+    rollouts.add({ ...rl, state: ro.state }, 1);
+    rolloutStopped.add(rl, ro.stopped ? 1 : 0);
+    rolloutWaiting.add(rl, ro.waiting);
   }
   for (const m of input.maintenance ?? []) {
     const dl = { cluster: m.cluster, director: m.director };

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { IpvsService } from '@/lib/models/ipvsadm';
+import { serviceKey } from '@/lib/models/keys';
+import { parseListings } from './parse-listings';
+import { carryForward, deriveRates, forwardMethods } from './rates';
+
+// The refresh's listings on captures from the lab (dir1): two read every time (--persistent-conn,
+// --stats), the default listing and --rate only sometimes; the forwarding method carried over and
+// rates derived from successive counters in between.
+
+const FIX = path.join(__dirname, '..', 'parsers', 'fixtures', 'ipvsadm');
+const read = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
+const PERSISTENT = read('lab-dir1-Ln--persistent-conn.txt');
+const STATS = read('lab-dir1-Ln--stats--exact.txt');
+const LIST = read('lab-dir1-Ln--exact.txt');
+const RATE = read('lab-dir1-Ln--rate--exact.txt');
+
+const web = (services: readonly IpvsService[]) => services.find((s) => serviceKey(s) === 'TCP 192.0.2.100:80');
+
+describe('parseListings', () => {
+  it('every refresh: weights and connections from --persistent-conn, counters from --stats; no forwarding method or rates without their listings', () => {
+    const t = parseListings({ persistent: PERSISTENT, stats: STATS });
+    const s = web(t.services);
+    expect(s?.realServers.map((r) => [r.address, r.port, r.weight, r.forward, r.rates])).toEqual([
+      ['192.0.2.11', 80, 100, null, null],
+      ['192.0.2.12', 80, 100, null, null],
+    ]);
+    expect(s?.realServers.every((r) => r.stats !== null && r.persistentConns !== null && r.activeConns !== null)).toBe(true);
+    expect(s?.stats).not.toBeNull();
+  });
+
+  it('with the default listing and --rate: the same table as reading all four', () => {
+    const t = parseListings({ persistent: PERSISTENT, stats: STATS, list: LIST, rate: RATE });
+    const s = web(t.services);
+    expect(s?.realServers.map((r) => r.forward)).toEqual(['Route', 'Route']);
+    expect(s?.realServers.every((r) => r.rates !== null)).toBe(true);
+    expect(t.services.length).toBeGreaterThan(5);
+    expect(t.services.every((x) => x.realServers.every((r) => r.forward !== null))).toBe(true);
+  });
+});
+
+describe('carryForward', () => {
+  it('fills each real server\'s forwarding method from the last default listing, and says when one is unknown', () => {
+    const full = parseListings({ persistent: PERSISTENT, stats: STATS, list: LIST });
+    const known = forwardMethods(full.services);
+    const next = parseListings({ persistent: PERSISTENT, stats: STATS });
+    const carried = carryForward(next.services, known);
+    expect(carried.missing).toBe(false);
+    expect(carried.services.map((s) => s.realServers.map((r) => r.forward))).toEqual(full.services.map((s) => s.realServers.map((r) => r.forward)));
+    // A real server that appeared since: missing (the refresh reads the default listing at once).
+    const withNew = next.services.map((s, i) => (i === 0 ? { ...s, realServers: [...s.realServers, { ...s.realServers[0]!, address: '192.0.2.99' }] } : s));
+    expect(carryForward(withNew, known).missing).toBe(true);
+  });
+});
+
+describe('deriveRates', () => {
+  const at = (conns: number, bytes: number): IpvsService[] => {
+    const t = parseListings({ persistent: PERSISTENT, stats: STATS });
+    return t.services.map((s) => ({
+      ...s,
+      stats: s.stats && { ...s.stats, conns, inBytes: bytes },
+      realServers: s.realServers.map((r) => ({ ...r, stats: r.stats && { ...r.stats, conns: conns / 2, inBytes: bytes / 2 } })),
+    }));
+  };
+
+  it('(counter now - counter then) / seconds, for services and real servers', () => {
+    const then = at(1000, 1_000_000);
+    const now = at(1040, 1_200_000);
+    const out = deriveRates({ takenAt: 10_000, services: then }, 12_000, now);
+    const s = web(out);
+    expect(s?.rates).toMatchObject({ cps: 20, inBps: 100_000 });
+    expect(s?.realServers[0]?.rates).toMatchObject({ cps: 10, inBps: 50_000 });
+  });
+
+  it('no rate without an earlier reading, too close to it, or when a counter went down (re-created, zeroed)', () => {
+    const now = at(1040, 1_200_000);
+    expect(web(deriveRates(null, 12_000, now))?.rates).toBeNull();
+    expect(web(deriveRates({ takenAt: 11_950, services: at(1000, 1_000_000) }, 12_000, now))?.rates).toBeNull();
+    expect(web(deriveRates({ takenAt: 10_000, services: at(5000, 1_000_000) }, 12_000, now))?.rates).toBeNull();
+  });
+});

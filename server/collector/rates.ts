@@ -1,0 +1,68 @@
+import type { IpvsRates, IpvsService, IpvsStats } from '@/lib/models/ipvsadm';
+import { serviceKey } from '@/lib/models/keys';
+
+// Pure: per-second rates from two successive `ipvsadm -Ln --stats` readings of one director, so a
+// refresh need not also read `--rate`. (counter now - counter then) / seconds between the two
+// readings: the mean over the last poll interval. The kernel's own rates (`--rate`) are a 2-second
+// estimator smoothed with a 1/4-weight moving average (ip_vs_est.c), so they lag a change by a few
+// seconds where these do not; on steady traffic the two agree (server/collector/rates.lab.test.ts
+// measures it on the lab). A counter that went down (the service or real server was deleted and
+// added again, or the counters were zeroed) gives no rate for that reading.
+
+/** Readings closer together than this give no rate (too noisy). */
+export const MIN_RATE_INTERVAL_MS = 200;
+
+function rate(now: IpvsStats | null, then: IpvsStats | null | undefined, seconds: number): IpvsRates | null {
+  if (now === null || !then) return null;
+  const d = (a: number, b: number) => a - b;
+  const deltas = [d(now.conns, then.conns), d(now.inPkts, then.inPkts), d(now.outPkts, then.outPkts), d(now.inBytes, then.inBytes), d(now.outBytes, then.outBytes)];
+  if (deltas.some((x) => x < 0)) return null;
+  const per = (x: number) => Math.round((x / seconds) * 100) / 100;
+  const [cps, inPps, outPps, inBps, outBps] = deltas.map(per) as [number, number, number, number, number];
+  return { cps, inPps, outPps, inBps, outBps };
+}
+
+/** The services with rates derived from the previous reading (null where there is none to compare with). */
+export function deriveRates(previous: { takenAt: number; services: readonly IpvsService[] } | null, takenAt: number, services: readonly IpvsService[]): IpvsService[] {
+  const dt = previous === null ? 0 : takenAt - previous.takenAt;
+  if (previous === null || dt < MIN_RATE_INTERVAL_MS) return services.map((s) => ({ ...s, rates: null, realServers: s.realServers.map((r) => ({ ...r, rates: null })) }));
+  const seconds = dt / 1000;
+  const before = new Map(previous.services.map((s) => [serviceKey(s), s]));
+  return services.map((s) => {
+    const then = before.get(serviceKey(s));
+    const thenRs = new Map((then?.realServers ?? []).map((r) => [`${r.address}|${r.port}`, r.stats]));
+    return {
+      ...s,
+      rates: rate(s.stats, then?.stats, seconds),
+      realServers: s.realServers.map((r) => ({ ...r, rates: rate(r.stats, thenRs.get(`${r.address}|${r.port}`), seconds) })),
+    };
+  });
+}
+
+/** Each real server's forwarding method from an earlier reading ("SERVICE|ADDR|PORT" -> method). */
+export function forwardMethods(services: readonly IpvsService[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const s of services) {
+    const k = serviceKey(s);
+    for (const r of s.realServers) if (r.forward !== null) out.set(`${k}|${r.address}|${r.port}`, r.forward);
+  }
+  return out;
+}
+
+/** The services with the forwarding methods carried over; `missing`: a real server none is known for. */
+export function carryForward(services: readonly IpvsService[], known: ReadonlyMap<string, string>): { services: IpvsService[]; missing: boolean } {
+  let missing = false;
+  const out = services.map((s) => {
+    const k = serviceKey(s);
+    return {
+      ...s,
+      realServers: s.realServers.map((r) => {
+        if (r.forward !== null) return r;
+        const f = known.get(`${k}|${r.address}|${r.port}`);
+        if (f === undefined) missing = true;
+        return { ...r, forward: f ?? null };
+      }),
+    };
+  });
+  return { services: out, missing };
+}
