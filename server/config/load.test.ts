@@ -47,6 +47,9 @@ describe('configuration', () => {
 
   it('names a bad value with its path', () => {
     expect(err(good.replace('port: 2201', 'port: 70000'))).toContain('clusters[0].directors[0].port');
+    // The capacity floor over 1 (a percentage typed as 60, say), for the console and for a cluster.
+    expect(err(`drain: { minServingShare: 60 }\n${good}`)).toContain('drain.minServingShare: a share of the weight from 0 to 1 (0.6 = 60 %)');
+    expect(err(good.replace('  - name: lab\n', '  - name: lab\n    drain: { minServingShare: 1.5 }\n'))).toContain('clusters[0].drain.minServingShare: a share of the weight from 0 to 1');
   });
 
   it('refuses a director without a pinned host key', () => {

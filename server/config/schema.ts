@@ -19,6 +19,9 @@ const Name = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - (starting with a letter or digit)');
 
 /** OpenSSH-style SHA256 fingerprint, e.g. "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU". */
+
+/** The capacity floor's words for a share out of range. */
+const SHARE = 'a share of the weight from 0 to 1 (0.6 = 60 %)';
 export const HostKeyFingerprint = z
   .string()
   .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'an OpenSSH SHA256 fingerprint like "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"');
@@ -127,7 +130,7 @@ export const ClusterConfig = z
     /** HAProxy pools beside this cluster (the same view and drain, through HAProxy's runtime API). */
     haproxy: z.array(HaproxyInstanceConfig).default([]),
     /** This cluster's own capacity floor (overrides drain.minServingShare). */
-    drain: z.object({ minServingShare: z.number().min(0).max(1) }).strict().optional(),
+    drain: z.object({ minServingShare: z.number().min(0, SHARE).max(1, SHARE) }).strict().optional(),
   })
   .strict()
   // Each director carries its cluster's name: director names are unique only within a cluster.
@@ -318,7 +321,7 @@ export const ConsoleConfig = z
          * full weight serving is refused (unless forced), counting servers already drained, down or
          * held. 0: only the last serving server is protected. Per cluster: clusters[].drain.
          */
-        minServingShare: z.number().min(0).max(1).default(0),
+        minServingShare: z.number().min(0, SHARE).max(1, SHARE).default(0),
       })
       .strict()
       .default({ oldAfterHours: 24, reconcile: true, minServingShare: 0 }),
