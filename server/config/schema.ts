@@ -18,10 +18,10 @@ const Name = z
   .max(63)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - (starting with a letter or digit)');
 
-/** OpenSSH-style SHA256 fingerprint, e.g. "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU". */
-
 /** The capacity floor's words for a share out of range. */
 const SHARE = 'a share of the weight from 0 to 1 (0.6 = 60 %)';
+
+/** OpenSSH-style SHA256 fingerprint, e.g. "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU". */
 export const HostKeyFingerprint = z
   .string()
   .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'an OpenSSH SHA256 fingerprint like "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"');
