@@ -2,18 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctl, labRefresher, labSsh, waitFor, type LabRefresher } from '@/server/testing/lab-runtime';
 
 // Rates derived from successive `ipvsadm --stats` counters (what a refresh shows after its first)
-// against the kernel's own `--rate` estimator, on the lab's web service under steady traffic.
-// Tolerance: the two per-second connection rates within 40 % of the kernel's, or 3 connections a
-// second, whichever is larger (the kernel's is a 2-second estimate smoothed over about four of
-// them, ours the mean over the interval since the last refresh; steady traffic makes them agree).
+// against the kernel's own `--rate` estimator, on the lab's NAT service (rs3: no other lab test waits
+// for its connections to drain) under steady traffic.
+// Tolerance: over five readings 2 s apart, the mean of the derived connection rates within 35 % of
+// the mean of the kernel's (the kernel's is a 2-second estimate smoothed over about four of them,
+// ours the mean over each interval, so single readings differ as the client's pace wavers; their
+// means agree), and no reading more than 60 % off.
 
-const WEB = 'TCP 192.0.2.100:80';
+const NAT = 'TCP 192.0.2.102:80';
 
 let lab: LabRefresher;
 
-/** The kernel's CPS for the web service on dir1 (the VIP holder at rest). */
+/** The kernel's CPS for the NAT service on dir1 (the VIP holder at rest). */
 async function kernelCps(): Promise<number> {
-  const out = await labSsh('dir1', 'ipvsadm -Ln --rate --exact -t 192.0.2.100:80');
+  const out = await labSsh('dir1', 'ipvsadm -Ln --rate --exact -t 192.0.2.102:80');
   const line = out.split('\n').find((l) => l.startsWith('TCP'));
   return Number(line?.trim().split(/\s+/)[2]);
 }
@@ -30,9 +32,11 @@ describe('derived rates (lab)', () => {
   it('the connection rate derived from counters agrees with the kernel estimator under steady traffic', async () => {
     const first = await lab.refreshAll();
     // The first refresh has no earlier counters: it shows the kernel's rates.
-    expect(first.services.find((s) => s.key === WEB)?.rates).not.toBeNull();
+    expect(first.services.find((s) => s.key === NAT)?.rates).not.toBeNull();
 
-    const traffic = ctl('traffic', '--count', '1500');
+    // Some 30-60 s of new connections (the lab's client makes 100-200 a second).
+    let flowing = true;
+    const traffic = ctl('traffic', '--count', '6000', '--url', 'http://192.0.2.102/').finally(() => (flowing = false));
     try {
       // The kernel's estimator needs a few 2-second rounds of steady traffic to settle.
       let last = -1;
@@ -44,17 +48,28 @@ describe('derived rates (lab)', () => {
       }, 90_000, 2000);
 
       const pairs: { derived: number; kernel: number }[] = [];
+      // Readings one poll interval (2 s) apart, as the collector takes them: the derived rate is the
+      // mean over that interval (back-to-back reads would measure the client's pauses instead).
+      let at = Date.now();
+      await lab.refreshAll();
       for (let i = 0; i < 5; i++) {
+        await new Promise((r) => setTimeout(r, Math.max(0, at + 2000 - Date.now())));
+        at = Date.now();
         const s = await lab.refreshAll();
-        const derived = s.services.find((x) => x.key === WEB)?.rates?.cps;
+        const derived = s.services.find((x) => x.key === NAT)?.rates?.cps;
         const kernel = await kernelCps();
         if (derived !== undefined) pairs.push({ derived, kernel });
       }
+      // Compared while the traffic flowed: otherwise the kernel's lag, not the agreement, is measured.
+      expect(flowing, 'the client finished its connections before the readings: raise --count').toBe(true);
       expect(pairs.length).toBe(5);
-      const off = pairs.map((p) => Math.abs(p.derived - p.kernel) - Math.max(3, 0.4 * p.kernel));
-      // Most readings within the tolerance (one refresh may straddle a pause in the client's loop).
-      expect(off.filter((x) => x <= 0).length, JSON.stringify(pairs)).toBeGreaterThanOrEqual(4);
-      expect(pairs.every((p) => p.derived > 0), JSON.stringify(pairs)).toBe(true);
+      console.log(`[rates] derived vs kernel cps on ${NAT}: ${pairs.map((p) => `${p.derived}/${p.kernel}`).join(', ')}`);
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const derived = mean(pairs.map((p) => p.derived));
+      const kernel = mean(pairs.map((p) => p.kernel));
+      expect(kernel, 'the kernel saw the traffic').toBeGreaterThan(10);
+      expect(Math.abs(derived - kernel), JSON.stringify(pairs)).toBeLessThanOrEqual(0.35 * kernel);
+      expect(pairs.every((p) => Math.abs(p.derived - p.kernel) <= 0.6 * p.kernel), JSON.stringify(pairs)).toBe(true);
     } finally {
       await traffic.catch(() => undefined);
     }
