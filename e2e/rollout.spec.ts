@@ -72,8 +72,8 @@ test('a rollout over rs1 and rs2: drain, maintenance done, ramp and check, next 
   await expect(page).toHaveURL(/\/clusters\/lab\/rollouts\/[^/]+$/, { timeout: 60_000 });
   const id = decodeURIComponent(/\/rollouts\/([^/]+)$/.exec(page.url())?.[1] ?? '');
   try {
-    await expect(page.getByRole('region', { name: `Rollout #${id}` })).toBeVisible();
-    await expect(page.getByRole('heading', { name: `Rollout #${id}` })).toBeVisible();
+    await expect(page.getByRole('region', { name: `Rollout #${id}`, exact: true })).toBeVisible();
+    await expect(page.getByRole('heading', { name: `Rollout #${id}`, exact: true })).toBeVisible();
     const rs1 = hostRow(page, RS1);
     const rs2 = hostRow(page, RS2);
 

@@ -86,7 +86,7 @@ export function AuditTable({ entries, label }: { entries: readonly AuditEntry[];
   const clockOf = useClock();
   return (
     <div className="rounded-lg border border-line bg-surface">
-      <Table aria-label={label} data-testid="audit-table">
+      <Table aria-label={label} data-testid="audit-table" focusableScroll>
         <thead>
           <tr>
             <Th>#</Th>

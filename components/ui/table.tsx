@@ -7,13 +7,17 @@ export function Table({
   children,
   caption,
   className = '',
+  focusableScroll = false,
   ...rest
-}: { children: ReactNode; caption?: ReactNode; className?: string } & Pick<
-  HTMLAttributes<HTMLTableElement>,
-  'aria-label' | 'aria-labelledby'
-> & { 'data-testid'?: string }) {
+}: {
+  children: ReactNode;
+  caption?: ReactNode;
+  className?: string;
+  /** A wide table (long cells): its scroll area takes the keyboard focus, so it can be scrolled without a mouse. */
+  focusableScroll?: boolean;
+} & Pick<HTMLAttributes<HTMLTableElement>, 'aria-label' | 'aria-labelledby'> & { 'data-testid'?: string }) {
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" {...(focusableScroll ? { tabIndex: 0, role: 'region', 'aria-label': rest['aria-label'] ?? 'table' } : {})}>
       <table className={`w-full border-collapse text-sm ${className}`} {...rest}>
         {caption ? <caption className="sr-only">{caption}</caption> : null}
         {children}
