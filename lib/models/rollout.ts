@@ -49,8 +49,9 @@ export const RolloutHost = z.object({
   rampIndex: z.int(),
   /** When the last ramp step was verified (the next waits stepSeconds from it). */
   rampAt: z.nullable(z.number()),
-  /** Total connections (ipvsadm --stats Conns, summed over its servers on the VIP holders) when its check began. */
-  connsAtCheck: z.nullable(z.number()),
+  /** Per director, its servers' total connections (ipvsadm --stats Conns, summed) when its check
+   *  began: new connections are the growth on any director (the VIP holder may change). */
+  connsAtCheck: z.nullable(z.record(z.string(), z.number())),
   /** What it waits for now, or what went wrong (plain language). */
   note: z.nullable(z.string()),
   /** Connections left when its drain passed the deadline (what the page shows). */

@@ -1,11 +1,14 @@
-import type { ClusterSnapshot } from '@/lib/models/cluster';
+import { formatEndpoint } from '@/lib/address';
+import { serviceKey } from '@/lib/models/keys';
 import type { RolloutServer } from '@/lib/models/rollout';
 import type { DirectorObservation } from '@/server/collector/observation';
 
 // Pure: whether a host brought back by a rollout serves again. keepalived's checker says up on
 // every director that checks it (from a dump taken after `since`), and, when asked, new
-// connections reach it: the total of its servers' connection counters (ipvsadm --stats Conns on
-// each service's VIP holder) grew past the figure when the check began.
+// connections reach it: the connection counters of its servers (ipvsadm --stats Conns) grew on
+// some director since the check began. Counters are kept per director: connections go through
+// whichever director holds the VIPs, which may change during the check (a failover), and a
+// director's counters start again from zero when its services are re-created (keepalived restart).
 
 export interface HostCheck {
   /** Every condition holds. */
@@ -14,27 +17,56 @@ export interface HostCheck {
   waiting: string[];
   /** Conditions met, in words. */
   passed: string[];
-  /** Sum of the servers' connection counters now (null when no VIP holder shows any). */
-  conns: number | null;
+  /** The baseline to keep: per director, the counters the growth is measured from (a director new
+   *  to the check, or whose counters went back, starts from its figure now). */
+  baseline: Record<string, number>;
 }
 
-/** Sum of the servers' total connections on their services' VIP holders (null when none is known). */
-export function hostConnections(snapshot: ClusterSnapshot, servers: readonly RolloutServer[]): number | null {
-  let sum: number | null = null;
+/** Per director, the sum of the servers' total connections (ipvsadm --stats Conns); directors
+ *  whose last read shows none of them are left out. */
+export function hostCounters(observations: readonly DirectorObservation[], servers: readonly RolloutServer[]): Record<string, number> {
+  const wanted = new Map<string, Set<string>>();
   for (const s of servers) {
-    const rs = snapshot.services.find((x) => x.key === s.service)?.realServers.find((r) => r.key === s.realServer);
-    const c = rs?.stats?.conns;
-    if (c === undefined || c === null) continue;
-    sum = (sum ?? 0) + c;
+    let set = wanted.get(s.service);
+    if (!set) wanted.set(s.service, (set = new Set()));
+    set.add(s.realServer);
   }
-  return sum;
+  const out: Record<string, number> = {};
+  for (const o of observations) {
+    let sum: number | null = null;
+    for (const svc of o.data?.services ?? []) {
+      const rsWanted = wanted.get(serviceKey(svc));
+      if (!rsWanted) continue;
+      for (const rs of svc.realServers) {
+        const c = rs.stats?.conns;
+        if (c === undefined || c === null || !rsWanted.has(formatEndpoint(rs.address, rs.port))) continue;
+        sum = (sum ?? 0) + c;
+      }
+    }
+    if (sum !== null) out[o.name] = sum;
+  }
+  return out;
+}
+
+/** New connections since the baseline: the growth summed over the directors in both. */
+export function connectionGrowth(baseline: Readonly<Record<string, number>>, now: Readonly<Record<string, number>>): number {
+  let grown = 0;
+  for (const [d, n] of Object.entries(now)) {
+    const b = baseline[d];
+    if (b !== undefined && n > b) grown += n - b;
+  }
+  return grown;
+}
+
+function describeCounters(c: Readonly<Record<string, number>>): string {
+  const parts = Object.keys(c).sort().map((d) => `${d} ${c[d]}`);
+  return parts.length ? `counters ${parts.join(', ')}` : 'no counters';
 }
 
 export function checkHost(
-  snapshot: ClusterSnapshot,
   observations: readonly DirectorObservation[],
   servers: readonly RolloutServer[],
-  opts: { since: number; connsAtStart: number | null; newConnections: boolean },
+  opts: { since: number; baseline: Readonly<Record<string, number>>; newConnections: boolean },
 ): HostCheck {
   const waiting: string[] = [];
   const passed: string[] = [];
@@ -61,12 +93,18 @@ export function checkHost(
   else if (up.size > 0) passed.push(`keepalived's checkers say up on ${[...up].sort().join(', ')}`);
   else passed.push('no keepalived checker watches it');
 
-  const conns = hostConnections(snapshot, servers);
-  if (opts.newConnections) {
-    if (conns === null) waiting.push('connection counters (no director holding its VIPs shows it)');
-    else if (opts.connsAtStart === null) waiting.push('a first reading of its connection counters');
-    else if (conns > opts.connsAtStart) passed.push(`new connections reach it (${conns - opts.connsAtStart} since the restore)`);
-    else waiting.push(`new connections (none since the restore: counter at ${conns})`);
+  const now = hostCounters(observations, servers);
+  const grown = connectionGrowth(opts.baseline, now);
+  const baseline: Record<string, number> = { ...opts.baseline };
+  for (const [d, n] of Object.entries(now)) {
+    const b = baseline[d];
+    if (b === undefined || n < b) baseline[d] = n;
   }
-  return { ok: waiting.length === 0, waiting, passed, conns };
+  if (opts.newConnections) {
+    if (Object.keys(now).length === 0) waiting.push('connection counters (no director shows its servers)');
+    else if (Object.keys(opts.baseline).length === 0) waiting.push('a first reading of its connection counters');
+    else if (grown > 0) passed.push(`new connections reach it (${grown} since the restore)`);
+    else waiting.push(`new connections (none since the restore: ${describeCounters(now)})`);
+  }
+  return { ok: waiting.length === 0, waiting, passed, baseline };
 }

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import type { DirectorResult } from '@/lib/models/drain';
 import type { ClusterEvent, NewClusterEvent } from '@/lib/models/events';
+import type { IpvsService } from '@/lib/models/ipvsadm';
 import { RolloutRequest, type RolloutRequestInput } from '@/lib/models/rollout';
 import { AuditLog } from '@/server/audit/log';
 import type { DirectorObservation } from '@/server/collector/observation';
@@ -44,8 +45,10 @@ let clock: number;
 let table: Record<string, Record<string, number>>;
 /** rs key -> active connections on the VIP holder. */
 let conns: Record<string, number>;
-/** rs key -> total connections counter (ipvsadm --stats Conns). */
+/** rs key -> total connections counter (ipvsadm --stats Conns) on the VIP holder, dir1. */
 let counters: Record<string, number>;
+/** The same on dir2 (the backup: its counters move only after a failover). */
+let counters2: Record<string, number>;
 /** rs key -> keepalived checker alive, per director. */
 let alive: Record<string, Record<string, boolean>>;
 let db: Database.Database;
@@ -64,6 +67,18 @@ function snapshot(): ClusterSnapshot {
   return { ...s, takenAt: clock, directors: s.directors.map((d) => ({ ...d, takenAt: clock, refreshMs: 0 })) };
 }
 
+/** Director `name`'s own listing of the web service: weights and its counters. */
+function ipvsWeb(name: string): IpvsService {
+  const mine = name === 'dir1' ? counters : counters2;
+  return {
+    protocol: 'TCP', family: 'inet', address: '192.0.2.100', port: 80, fwmark: null, scheduler: 'wlc', flags: [], persistent: null, pe: null, ops: false, stats: null, rates: null, approximate: false,
+    realServers: HOSTS.map((h) => ({
+      address: h, port: 80, forward: 'route' as const, weight: table[name]?.[`${h}:80`] ?? 100, activeConns: 0, inactiveConns: 0, persistentConns: 0, upperThreshold: null, lowerThreshold: null,
+      stats: { conns: mine[`${h}:80`] ?? 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 }, rates: null, approximate: false,
+    })),
+  };
+}
+
 function observations(): DirectorObservation[] {
   return ['dir1', 'dir2'].map((name) => ({
     name,
@@ -73,7 +88,7 @@ function observations(): DirectorObservation[] {
       takenAt: clock,
       durationMs: 1,
       ipvsadmVersion: null,
-      services: [],
+      services: [ipvsWeb(name)],
       addresses: [],
       keepalivedPid: 1,
       vrrp: null,
@@ -137,6 +152,7 @@ beforeEach(() => {
   for (const h of HOSTS) for (const d of ['dir1', 'dir2']) (table[d] ??= {})[`${h}:80`] = 100;
   conns = { '192.0.2.11:80': 3, '192.0.2.12:80': 2 };
   counters = { '192.0.2.11:80': 1000, '192.0.2.12:80': 1000, '192.0.2.13:80': 1000 };
+  counters2 = { '192.0.2.11:80': 3, '192.0.2.12:80': 3, '192.0.2.13:80': 3 };
   alive = {};
   notified = [];
   db = new Database(':memory:');
@@ -208,8 +224,10 @@ describe('RolloutService', () => {
     await tickUntil(() => host('192.0.2.12')?.step === 'maintenance');
     await svc.act('lab', id, { action: 'done' }, ALICE);
     await tickUntil(() => host('192.0.2.12')?.step === 'checking', 30_000);
-    counters['192.0.2.12:80'] = 1001;
+    // Its new connections come through dir2 (a failover during the check): growth on any director counts.
+    counters2['192.0.2.12:80'] = 4;
     await tickUntil(() => get().state === 'done');
+    expect(host('192.0.2.12')?.note).toContain('new connections reach it (1 since the restore)');
     expect(weights('192.0.2.12:80')).toEqual([100, 100]);
     expect(notified.map((e) => e.kind)).toEqual(['rollout-batch', 'rollout-waiting', 'rollout-batch', 'rollout-waiting', 'rollout-finished']);
     expect(events.query({ cluster: 'lab', from: 0, to: clock + 1, kinds: ['rollout-finished'] }).events).toHaveLength(1);
@@ -279,7 +297,7 @@ describe('RolloutService', () => {
     alive['192.0.2.11:80'] = { dir2: false };
     await tickUntil(() => svc.get('lab', id).state === 'paused', 5000);
     const r = svc.get('lab', id);
-    expect(r.stopped).toBe('192.0.2.11 failed its check after the restore: waited 30 s for keepalived on dir2 says 192.0.2.11:80 in TCP 192.0.2.100:80 is down; new connections (none since the restore: counter at 1000)');
+    expect(r.stopped).toBe('192.0.2.11 failed its check after the restore: waited 30 s for keepalived on dir2 says 192.0.2.11:80 in TCP 192.0.2.100:80 is down; new connections (none since the restore: counters dir1 1000, dir2 3)');
     expect(r.hosts[0]?.step).toBe('checking');
     await expect(svc.act('lab', id, { action: 'done' }, ALICE)).rejects.toThrow('no host of rollout');
     alive = {};

@@ -28,7 +28,7 @@ import type { ConsoleConfig } from '@/server/config/schema';
 import type { PlanContext } from '@/server/drain/plan';
 import { clusterConfig, guardPlan, type ActingAs } from '@/server/drain/ports';
 import { DomainError } from '@/server/errors';
-import { checkHost, hostConnections } from './check';
+import { checkHost, hostCounters } from './check';
 import { judgeBatch } from './floor';
 import type { RolloutStore } from './store';
 
@@ -506,9 +506,9 @@ export class RolloutService {
   }
 
   private toCheck(r: Rollout, h: RolloutHost): void {
-    const snap = this.deps.clusters().snapshot(r.cluster);
     this.setStep(h, 'checking', 'checking: keepalived says up on every director, and new connections reach it');
-    h.connsAtCheck = snap ? hostConnections(snap, h.servers) : null;
+    const counters = hostCounters(this.deps.clusters().observations(r.cluster), h.servers);
+    h.connsAtCheck = Object.keys(counters).length ? counters : null;
     this.dumpAsked.delete(r.id);
   }
 
@@ -520,13 +520,9 @@ export class RolloutService {
       this.dumpAsked.set(r.id, now);
       await this.deps.clusters().refreshNow(r.cluster, { keepalivedDump: true }).catch(() => undefined);
     }
-    const snap = this.deps.clusters().snapshot(r.cluster);
-    if (!snap) return;
-    if (h.connsAtCheck === null) {
-      h.connsAtCheck = hostConnections(snap, h.servers);
-      return;
-    }
-    const c = checkHost(snap, this.deps.clusters().observations(r.cluster), h.servers, { since, connsAtStart: h.connsAtCheck, newConnections: r.options.checkNewConnections });
+    const observations = this.deps.clusters().observations(r.cluster);
+    const c = checkHost(observations, h.servers, { since, baseline: h.connsAtCheck ?? {}, newConnections: r.options.checkNewConnections });
+    h.connsAtCheck = Object.keys(c.baseline).length ? c.baseline : null;
     if (c.ok) {
       this.setStep(h, 'done', `serving: ${c.passed.join('; ')}`);
       h.finishedAt = this.now();
