@@ -144,7 +144,7 @@ function ClusterDetails({ snapshot, failure, lastReceivedAt }: { snapshot: Clust
       </div>
 
       <Section id="directors" title="Directors">
-        <DirectorsPanel cluster={snapshot.name} directors={snapshot.directors} />
+        <DirectorsPanel cluster={snapshot.name} directors={snapshot.directors} pollIntervalMs={snapshot.pollIntervalMs} />
       </Section>
 
       <Section id="traffic" title="Traffic" description="Connections and rates over time, with failovers, drains and outages marked">

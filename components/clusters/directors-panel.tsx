@@ -6,18 +6,28 @@ import { StatusPill } from '@/components/ui/status-pill';
 import { vrrpTone } from '@/components/ui/tones';
 import { DirectorMaintenance } from './director-maintenance';
 import { DirectorNetworkSection } from './director-network';
-import { isHealthyDirector } from './healthy-director';
+import { formatInterval, isHealthyDirector, laggingDirectors } from './healthy-director';
 
 // One card per director: its VRRP role per instance, priorities, keepalived, how fresh its data
 // is and the error that made it stale, if any.
 
-export function DirectorsPanel({ cluster, directors }: { cluster: string; directors: readonly DirectorView[] }) {
+export function DirectorsPanel({ cluster, directors, pollIntervalMs }: { cluster: string; directors: readonly DirectorView[]; pollIntervalMs?: number }) {
   if (directors.length === 0) return <p className="text-sm text-muted">No directors configured.</p>;
   const vips = new Set(directors.flatMap((d) => d.instances.flatMap((i) => i.vips)));
   const healthy = directors.filter(isHealthyDirector);
   const attention = directors.filter((d) => !isHealthyDirector(d));
+  const lagging = pollIntervalMs ? laggingDirectors(directors, pollIntervalMs) : [];
   return (
     <div className="space-y-3">
+      {lagging.length > 0 && pollIntervalMs ? (
+        <p role="status" data-testid="directors-behind" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-400/30 dark:bg-amber-400/10 dark:text-amber-100">
+          Refreshed less often than every {formatInterval(pollIntervalMs)}:{' '}
+          {lagging.map((l) => `${l.name} every ${formatInterval(l.intervalMs)}`).join(', ')}.{' '}
+          {lagging.length === directors.length
+            ? 'Every director is behind: the console is short of CPU or its refreshes take longer than the poll interval.'
+            : 'A slow director (network, or a large table) stretches only its own interval.'}
+        </p>
+      ) : null}
       {attention.length > 0 ? (
         <ul aria-label="Directors needing attention" className="grid gap-3 md:grid-cols-2 2xl:grid-cols-3">
           {attention.map((director) => (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHealthyDirector } from './healthy-director';
+import { formatInterval, isHealthyDirector, laggingDirectors } from './healthy-director';
 
 type D = Parameters<typeof isHealthyDirector>[0];
 const healthy = { live: true, keepalivedRunning: true, error: null, health: { conntrackCount: 10, conntrackMax: 100 } } as unknown as D;
@@ -17,5 +17,29 @@ describe('isHealthyDirector', () => {
     ['conntrack over 80 %', { health: { conntrackCount: 81, conntrackMax: 100 } }],
   ])('is false when %s', (_name, change) => {
     expect(isHealthyDirector({ ...healthy, ...change } as unknown as D)).toBe(false);
+  });
+});
+
+describe('laggingDirectors', () => {
+  it('lists the live directors refreshed at over twice the poll interval, slowest first; unknown or stale ones are not listed', () => {
+    const ds = [
+      { name: 'dir1', live: true, refreshIntervalMs: 4500 },
+      { name: 'dir2', live: true, refreshIntervalMs: 3900 },
+      { name: 'dir3', live: true, refreshIntervalMs: 9000 },
+      { name: 'dir4', live: true, refreshIntervalMs: null },
+      { name: 'dir5', live: false, refreshIntervalMs: 60_000 },
+      { name: 'dir6', live: true },
+    ];
+    expect(laggingDirectors(ds, 2000)).toEqual([
+      { name: 'dir3', intervalMs: 9000 },
+      { name: 'dir1', intervalMs: 4500 },
+    ]);
+    expect(laggingDirectors(ds, 10_000)).toEqual([]);
+  });
+});
+
+describe('formatInterval', () => {
+  it('keeps a tenth of a second under 10 s, whole seconds to a minute, then minutes', () => {
+    expect([formatInterval(2000), formatInterval(4530), formatInterval(12_400), formatInterval(125_000)]).toEqual(['2 s', '4.5 s', '12 s', '2 min 5 s']);
   });
 });

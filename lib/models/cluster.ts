@@ -58,6 +58,9 @@ export const DirectorView = z.object({
   takenAt: z.nullable(z.number()),
   /** Duration of the last successful refresh. */
   refreshMs: z.nullable(z.number()),
+  /** Time between the starts of its last two scheduled refreshes: the poll interval while the
+   *  console keeps up, more when it falls behind (absent before the second refresh). */
+  refreshIntervalMs: z.optional(z.nullable(z.number())),
   error: z.nullable(DirectorErrorView),
   keepalivedRunning: z.nullable(z.boolean()),
   keepalivedPid: z.nullable(z.int()),

@@ -115,6 +115,30 @@ describe('Collector', () => {
     expect(collector.snapshot('c1')?.directors.map((d) => [d.name, d.live])).toEqual([['a', true], ['b', true], ['slow', true]]);
   });
 
+  it('measures the interval each director gets: a refresh longer than the poll interval stretches it, and the snapshot says so', async () => {
+    // The console's clock: each refresh takes 100 ms of it, against a 40 ms poll interval.
+    let clock = 1_000_000;
+    const c = new Collector({
+      clusters: [{ ...cluster, directors: cluster.directors.slice(0, 1) }],
+      pollIntervalMs: 40,
+      refresh: () => {
+        clock += 100;
+        return Promise.resolve(data(clock));
+      },
+      describeError: () => ({ code: 'x', message: 'x' }),
+      now: () => clock,
+    });
+    collector = c;
+    expect(c.stats()[0]?.intervalMs).toBeNull();
+    c.start();
+    await until(() => expect(c.stats()[0]?.successes).toBeGreaterThanOrEqual(3));
+    expect(c.stats()[0]?.intervalMs).toBe(100);
+    expect(c.snapshot('c1')?.directors[0]?.refreshIntervalMs).toBe(100);
+    // A refresh asked for outside the loop (after an action) does not count as the loop's interval.
+    await c.refreshNow('c1');
+    expect(c.stats()[0]?.intervalMs).toBe(100);
+  });
+
   it('records an error with its first-seen time, then clears it on recovery', async () => {
     let fail = true;
     let clock = 1_000_000;

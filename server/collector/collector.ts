@@ -40,8 +40,10 @@ interface DirectorSlot {
   /** The refresh in flight, if any. */
   running: Promise<void> | null;
   timer: NodeJS.Timeout | null;
-  /** Refresh durations of the last successful refreshes (ms), newest last, for metrics. */
+  /** When its scheduled loop last started a refresh. */
   lastRefreshStartedAt: number | null;
+  /** Time between the starts of the last two scheduled refreshes. */
+  intervalMs: number | null;
   errors: number;
   successes: number;
 }
@@ -76,6 +78,7 @@ export class Collector {
         running: null,
         timer: null,
         lastRefreshStartedAt: null,
+        intervalMs: null,
         errors: 0,
         successes: 0,
       }));
@@ -177,7 +180,7 @@ export class Collector {
     });
   }
 
-  stats(): { cluster: string; director: string; successes: number; errors: number; lastSuccessAt: number | null; refreshMs: number | null; error: string | null }[] {
+  stats(): { cluster: string; director: string; successes: number; errors: number; lastSuccessAt: number | null; refreshMs: number | null; intervalMs: number | null; error: string | null }[] {
     return [...this.clusters.values()].flatMap((c) =>
       c.directors.map((d) => ({
         cluster: c.config.name,
@@ -186,6 +189,7 @@ export class Collector {
         errors: d.errors,
         lastSuccessAt: d.obs.data?.takenAt ?? null,
         refreshMs: d.obs.data?.durationMs ?? null,
+        intervalMs: d.intervalMs,
         error: d.obs.error?.code ?? null,
       })),
     );
@@ -194,6 +198,10 @@ export class Collector {
   private async refreshLoop(slot: ClusterSlot, d: DirectorSlot): Promise<void> {
     if (this.stopped) return;
     const started = this.now();
+    // The interval each director actually gets: when refreshes outlast the poll interval (a slow
+    // director, or a console short of CPU), it stretches, and the page and /metrics say so.
+    if (d.lastRefreshStartedAt !== null) d.intervalMs = started - d.lastRefreshStartedAt;
+    d.lastRefreshStartedAt = started;
     await this.refreshOnce(slot, d);
     if (this.stopped) return;
     const wait = Math.max(0, this.opts.pollIntervalMs - (this.now() - started));
@@ -207,10 +215,9 @@ export class Collector {
   }
 
   private async runRefresh(slot: ClusterSlot, d: DirectorSlot, opts?: RefreshOpts): Promise<void> {
-    d.lastRefreshStartedAt = this.now();
     try {
       const data = await this.opts.refresh(slot.config, d.config, d.obs.data, opts);
-      d.obs = { ...d.obs, data, error: null };
+      d.obs = { ...d.obs, data, error: null, intervalMs: d.intervalMs };
       d.successes++;
     } catch (e) {
       const { code, message } = this.opts.describeError(e);

@@ -100,6 +100,7 @@ function directorView(o: DirectorObservation, now: number, pollIntervalMs: numbe
     live: isLive(o, now, pollIntervalMs),
     takenAt: d?.takenAt ?? null,
     refreshMs: d?.durationMs ?? null,
+    refreshIntervalMs: o.intervalMs ?? null,
     error: o.error,
     keepalivedRunning: d ? d.keepalivedPid !== null : null,
     keepalivedPid: d?.keepalivedPid ?? null,

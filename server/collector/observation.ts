@@ -78,4 +78,7 @@ export interface DirectorObservation {
   data: ObservedDirectorData | null;
   /** Set while the director fails; cleared on success. */
   error: { code: string; message: string; since: number } | null;
+  /** Time between the starts of its last two scheduled refreshes (the poll interval while the
+   *  console keeps up; more when refreshes take longer than it, or the console's CPU is short). */
+  intervalMs?: number | null;
 }

@@ -67,7 +67,7 @@ function input(over: Partial<MetricsInput> = {}): MetricsInput {
   return {
     snapshots: [labSnapshot()],
     collector: [
-      { cluster: 'lab', director: 'dir1', successes: 41, errors: 2, lastSuccessAt: NOW - 500, refreshMs: 120 },
+      { cluster: 'lab', director: 'dir1', successes: 41, errors: 2, lastSuccessAt: NOW - 500, refreshMs: 120, intervalMs: 4500 },
       { cluster: 'lab', director: 'dir2', successes: 40, errors: 0, lastSuccessAt: NOW - 700, refreshMs: 95 },
     ],
     failovers: [{ cluster: 'lab', instance: 'VI_1', count: 3 }],
@@ -129,6 +129,10 @@ describe('renderMetrics', () => {
     expect(m.value('lvs_collector_refreshes_total', { director: 'dir2' })).toBe(40);
     expect(m.value('lvs_collector_refresh_duration_seconds', { director: 'dir1' })).toBe(0.12);
     expect(m.value('lvs_collector_last_success_timestamp_seconds', { director: 'dir1' })).toBe((NOW - 500) / 1000);
+    // The interval each director gets (dir1 behind: 4.5 s against the poll interval); none known yet for dir2.
+    expect(m.value('lvs_collector_refresh_interval_seconds', { director: 'dir1' })).toBe(4.5);
+    expect(m.samples('lvs_collector_refresh_interval_seconds', { director: 'dir2' })).toEqual([]);
+    expect(m.value('lvs_collector_poll_interval_seconds', { cluster: 'lab' })).toBe(labSnapshot().pollIntervalMs / 1000);
     expect(m.value('lvs_cluster_findings', { cluster: 'lab', severity: 'critical' })).toBe(0);
   });
 

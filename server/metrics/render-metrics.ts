@@ -14,6 +14,8 @@ export interface CollectorStat {
   errors: number;
   lastSuccessAt: number | null;
   refreshMs: number | null;
+  /** Time between the starts of its last two scheduled refreshes (absent: not known yet). */
+  intervalMs?: number | null;
 }
 
 export interface FailoverCount {
@@ -170,9 +172,16 @@ export function renderMetrics(input: MetricsInput): string {
   const refreshErr = r.family('lvs_collector_refresh_errors_total', 'counter', 'Director refreshes that failed since the console started.');
   const lastSuccess = r.family('lvs_collector_last_success_timestamp_seconds', 'gauge', "When the director's last successful refresh was taken (Unix time).");
   const refreshDuration = r.family('lvs_collector_refresh_duration_seconds', 'gauge', "How long the director's last successful refresh took.");
+  const refreshInterval = r.family(
+    'lvs_collector_refresh_interval_seconds',
+    'gauge',
+    "Time between the starts of the director's last two scheduled refreshes: the poll interval while the console keeps up (alert when it is well over lvs_collector_poll_interval_seconds).",
+  );
+  const pollInterval = r.family('lvs_collector_poll_interval_seconds', 'gauge', 'The configured poll interval.');
 
   for (const s of input.snapshots) {
     const cluster = s.name;
+    pollInterval.add({ cluster }, s.pollIntervalMs / 1000);
     for (const sev of ['critical', 'warning', 'info'] as const) findings.add({ cluster, severity: sev }, s.findings.filter((f) => f.severity === sev).length);
     for (const d of s.directors) {
       const dl = { cluster, director: d.name };
@@ -246,6 +255,7 @@ export function renderMetrics(input: MetricsInput): string {
     refreshErr.add(l, c.errors);
     lastSuccess.add(l, seconds(c.lastSuccessAt));
     refreshDuration.add(l, seconds(c.refreshMs));
+    if (c.intervalMs !== undefined && c.intervalMs !== null) refreshInterval.add(l, c.intervalMs / 1000);
   }
 
   return r.text();
