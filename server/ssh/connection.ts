@@ -40,6 +40,8 @@ export interface ConnectionStatus {
   reconnectAttempts: number;
   /** ISO time of the next scheduled reconnect, when in backoff ('failed' is terminal: none). */
   nextAttemptAt: string | null;
+  /** The delay that reconnect was scheduled with (the backoff step now), when in backoff. */
+  backoffMs: number | null;
   /** SHA256 fingerprint of the director's host key, once verified. */
   hostKeyFingerprint: string | null;
   activeChannels: number;
@@ -301,6 +303,7 @@ export class DirectorConnection {
   private attempts = 0;
   private tried = false;
   private nextAttemptAt: number | null = null;
+  private backoffMs: number | null = null;
   private hostKeyFingerprint: string | null = null;
   private channelsOpened = 0;
   private readonly sem: ChannelSlots;
@@ -336,6 +339,7 @@ export class DirectorConnection {
       lastExecOkAt: isoOrNull(this.lastExecOkAt),
       reconnectAttempts: this.attempts,
       nextAttemptAt: isoOrNull(this.nextAttemptAt),
+      backoffMs: this.backoffMs,
       hostKeyFingerprint: this.hostKeyFingerprint,
       activeChannels: this.sem.inUse,
       lowPriorityChannels: this.sem.inUseLow,
@@ -388,12 +392,14 @@ export class DirectorConnection {
     this.clearTimer();
     this.state = 'failed';
     this.nextAttemptAt = null;
+    this.backoffMs = null;
   }
 
   private schedule(delayMs: number): void {
     this.clearTimer();
     this.state = 'backoff';
     this.nextAttemptAt = Date.now() + delayMs;
+    this.backoffMs = delayMs;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.connect().catch(() => undefined);
@@ -411,6 +417,7 @@ export class DirectorConnection {
     if (this.state === 'closed') return Promise.reject(this.err('disconnected', null, { detail: 'the connection pool was closed' }));
     this.clearTimer();
     this.nextAttemptAt = null;
+    this.backoffMs = null;
     if (this.tried) this.attempts++;
     this.tried = true;
     this.state = 'connecting';
