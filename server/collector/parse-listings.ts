@@ -5,7 +5,7 @@
 // (counters). The default listing (forwarding methods) and `--rate` (the kernel's rates) are read
 // on a full refresh only (refresh-director.ts): between them the forwarding method is carried over
 // and rates are derived from successive counters (rates.ts).
-import type { ForwardMethod, IpvsService, IpvsTable } from '@/lib/models/ipvsadm';
+import type { IpvsRealServer, IpvsService, IpvsTable } from '@/lib/models/ipvsadm';
 import { serviceKey } from '@/lib/models/keys';
 import { ParseError } from '@/server/parsers/parse-error';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
@@ -32,9 +32,50 @@ export function parseListings(o: ListingOutputs): IpvsTable {
   return mergeListModes(persistent, stats, list, rate);
 }
 
-/** "SERVICE|ADDR|PORT": a real server of a service, across listings. */
-function rsKey(service: string, address: string, port: number): string {
-  return `${service}|${address}|${port}`;
+/**
+ * Finds, in another listing of the same kernel table, the copy of a service and of its real servers.
+ * The listings of one refresh are taken within milliseconds, so their order is almost always the
+ * same: the copy at the same index is taken when it is the same service (or real server), and only
+ * otherwise an index by key is built (once per listing, or per service).
+ */
+class Counterpart {
+  private byKey: Map<string, IpvsService> | null = null;
+  private readonly rsIndex = new Map<IpvsService, Map<string, IpvsRealServer>>();
+  constructor(private readonly table: IpvsTable | null) {}
+
+  service(i: number, s: IpvsService): IpvsService | undefined {
+    if (this.table === null) return undefined;
+    const same = this.table.services[i];
+    if (same !== undefined && sameService(same, s)) return same;
+    if (this.byKey === null) {
+      this.byKey = new Map();
+      for (const x of this.table.services) {
+        const k = serviceKey(x);
+        if (!this.byKey.has(k)) this.byKey.set(k, x);
+      }
+    }
+    return this.byKey.get(serviceKey(s));
+  }
+
+  realServer(other: IpvsService | undefined, j: number, rs: IpvsRealServer): IpvsRealServer | undefined {
+    if (other === undefined) return undefined;
+    const same = other.realServers[j];
+    if (same !== undefined && same.address === rs.address && same.port === rs.port) return same;
+    let index = this.rsIndex.get(other);
+    if (index === undefined) {
+      index = new Map();
+      for (const x of other.realServers) {
+        const k = `${x.address}|${x.port}`;
+        if (!index.has(k)) index.set(k, x);
+      }
+      this.rsIndex.set(other, index);
+    }
+    return index.get(`${rs.address}|${rs.port}`);
+  }
+}
+
+function sameService(a: IpvsService, b: IpvsService): boolean {
+  return a.protocol === b.protocol && a.address === b.address && a.port === b.port && a.fwmark === b.fwmark && a.family === b.family;
 }
 
 /**
@@ -42,42 +83,29 @@ function rsKey(service: string, address: string, port: number): string {
  * default listing (when read) the forwarding method, rate (when read) the kernel's rates.
  */
 export function mergeListModes(persistent: IpvsTable, stats: IpvsTable, list: IpvsTable | null, rate: IpvsTable | null): IpvsTable {
-  const services = new Map<string, IpvsService>();
-  const servers = new Map<string, { stats: IpvsService['stats']; rates: IpvsService['rates']; forward: ForwardMethod | null; approximate: boolean }>();
-  const note = (t: IpvsTable | null, take: (s: IpvsService, k: string) => void) => {
-    for (const s of t?.services ?? []) take(s, serviceKey(s));
-  };
-  note(stats, (s, k) => {
-    services.set(`stats|${k}`, s);
-    for (const x of s.realServers) servers.set(rsKey(k, x.address, x.port), { stats: x.stats, rates: null, forward: null, approximate: x.approximate });
-  });
-  note(rate, (s, k) => {
-    services.set(`rate|${k}`, s);
-    for (const x of s.realServers) {
-      const cur = servers.get(rsKey(k, x.address, x.port));
-      if (cur) Object.assign(cur, { rates: x.rates, approximate: cur.approximate || x.approximate });
-      else servers.set(rsKey(k, x.address, x.port), { stats: null, rates: x.rates, forward: null, approximate: x.approximate });
-    }
-  });
-  note(list, (_s, k) => {
-    for (const x of _s.realServers) {
-      const cur = servers.get(rsKey(k, x.address, x.port));
-      if (cur) cur.forward = x.forward;
-      else servers.set(rsKey(k, x.address, x.port), { stats: null, rates: null, forward: x.forward, approximate: false });
-    }
-  });
-  const out: IpvsService[] = persistent.services.map((s) => {
-    const k = serviceKey(s);
-    const st = services.get(`stats|${k}`);
-    const rt = services.get(`rate|${k}`);
+  const st = new Counterpart(stats);
+  const rt = new Counterpart(rate);
+  const ls = new Counterpart(list);
+  const out: IpvsService[] = persistent.services.map((s, i) => {
+    const sStats = st.service(i, s);
+    const sRate = rt.service(i, s);
+    const sList = ls.service(i, s);
     return {
       ...s,
-      stats: st?.stats ?? null,
-      rates: rt?.rates ?? null,
-      approximate: s.approximate || (st?.approximate ?? false) || (rt?.approximate ?? false),
-      realServers: s.realServers.map((x) => {
-        const o = servers.get(rsKey(k, x.address, x.port));
-        return { ...x, forward: o?.forward ?? x.forward, stats: o?.stats ?? null, rates: o?.rates ?? null, approximate: x.approximate || (o?.approximate ?? false) };
+      stats: sStats?.stats ?? null,
+      rates: sRate?.rates ?? null,
+      approximate: s.approximate || (sStats?.approximate ?? false) || (sRate?.approximate ?? false),
+      realServers: s.realServers.map((x, j) => {
+        const a = st.realServer(sStats, j, x);
+        const r = rt.realServer(sRate, j, x);
+        const l = ls.realServer(sList, j, x);
+        return {
+          ...x,
+          forward: l?.forward ?? x.forward,
+          stats: a?.stats ?? null,
+          rates: r?.rates ?? null,
+          approximate: x.approximate || (a?.approximate ?? false) || (r?.approximate ?? false),
+        };
       }),
     };
   });

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IpvsService } from '@/lib/models/ipvsadm';
 import { serviceKey } from '@/lib/models/keys';
-import { parseListings } from './parse-listings';
+import { parseIpvsadm } from '@/server/parsers/ipvsadm';
+import { mergeListModes, parseListings } from './parse-listings';
 import { carryForward, deriveRates, forwardMethods } from './rates';
 
 // The refresh's listings on captures from the lab (dir1): two read every time (--persistent-conn,
@@ -38,6 +39,27 @@ describe('parseListings', () => {
     expect(s?.realServers.every((r) => r.rates !== null)).toBe(true);
     expect(t.services.length).toBeGreaterThan(5);
     expect(t.services.every((x) => x.realServers.every((r) => r.forward !== null))).toBe(true);
+  });
+});
+
+describe('mergeListModes', () => {
+  it('matches services and real servers by key when the listings are not in the same order (a change between the two reads)', () => {
+    const persistent = parseIpvsadm(PERSISTENT, { mode: 'persistent-conn' });
+    const stats = parseIpvsadm(STATS, { mode: 'stats' });
+    const list = parseIpvsadm(LIST, { mode: 'list' });
+    const rate = parseIpvsadm(RATE, { mode: 'rate' });
+    const inOrder = mergeListModes(persistent, stats, list, rate);
+    const reverse = (t: typeof stats) => ({ ...t, services: [...t.services].reverse().map((s) => ({ ...s, realServers: [...s.realServers].reverse() })) });
+    expect(mergeListModes(persistent, reverse(stats), reverse(list), reverse(rate))).toEqual(inOrder);
+    expect(inOrder.services.every((s) => s.stats !== null && s.realServers.every((r) => r.stats !== null && r.rates !== null && r.forward !== null))).toBe(true);
+    // A real server the counters listing does not have (added between the reads): no counters, not another's.
+    const first = stats.services[0]!;
+    const fewer = { ...stats, services: [{ ...first, realServers: first.realServers.slice(1) }, ...stats.services.slice(1)] };
+    const merged = mergeListModes(persistent, fewer, null, null);
+    const gone = first.realServers[0]!;
+    const svc = merged.services.find((s) => s.protocol === first.protocol && s.address === first.address && s.port === first.port && s.fwmark === first.fwmark);
+    expect(svc?.realServers.find((r) => r.address === gone.address && r.port === gone.port)?.stats).toBeNull();
+    expect(svc?.realServers.filter((r) => r.stats !== null)).toHaveLength(first.realServers.length - 1);
   });
 });
 

@@ -434,8 +434,13 @@ function parseListRealServer(line: Line, mode: ListMode): IpvsRealServer {
     }
     case 'stats': {
       const approx = { value: false };
-      const n = c.map((tok, k) => counterField(line, tok, RS_SHAPE.stats.split(' ')[k]!, approx));
-      const stats: IpvsStats = { conns: n[0]!, inPkts: n[1]!, outPkts: n[2]!, inBytes: n[3]!, outBytes: n[4]! };
+      const stats: IpvsStats = {
+        conns: counterField(line, c[0], 'Conns', approx),
+        inPkts: counterField(line, c[1], 'InPkts', approx),
+        outPkts: counterField(line, c[2], 'OutPkts', approx),
+        inBytes: counterField(line, c[3], 'InBytes', approx),
+        outBytes: counterField(line, c[4], 'OutBytes', approx),
+      };
       rs.stats = stats;
       rs.approximate = approx.value;
       break;
