@@ -5,10 +5,10 @@
 // (counters). The default listing (forwarding methods) and `--rate` (the kernel's rates) are read
 // on a full refresh only (refresh-director.ts): between them the forwarding method is carried over
 // and rates are derived from successive counters (rates.ts).
-import type { IpvsRealServer, IpvsService, IpvsTable } from '@/lib/models/ipvsadm';
-import { serviceKey } from '@/lib/models/keys';
+import type { IpvsService, IpvsTable } from '@/lib/models/ipvsadm';
 import { ParseError } from '@/server/parsers/parse-error';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
+import { Counterpart } from './counterpart';
 
 /** stdout of `ipvsadm -Ln --exact` in each of the modes a refresh reads. */
 export interface ListingOutputs {
@@ -33,59 +33,13 @@ export function parseListings(o: ListingOutputs): IpvsTable {
 }
 
 /**
- * Finds, in another listing of the same kernel table, the copy of a service and of its real servers.
- * The listings of one refresh are taken within milliseconds, so their order is almost always the
- * same: the copy at the same index is taken when it is the same service (or real server), and only
- * otherwise an index by key is built (once per listing, or per service).
- */
-class Counterpart {
-  private byKey: Map<string, IpvsService> | null = null;
-  private readonly rsIndex = new Map<IpvsService, Map<string, IpvsRealServer>>();
-  constructor(private readonly table: IpvsTable | null) {}
-
-  service(i: number, s: IpvsService): IpvsService | undefined {
-    if (this.table === null) return undefined;
-    const same = this.table.services[i];
-    if (same !== undefined && sameService(same, s)) return same;
-    if (this.byKey === null) {
-      this.byKey = new Map();
-      for (const x of this.table.services) {
-        const k = serviceKey(x);
-        if (!this.byKey.has(k)) this.byKey.set(k, x);
-      }
-    }
-    return this.byKey.get(serviceKey(s));
-  }
-
-  realServer(other: IpvsService | undefined, j: number, rs: IpvsRealServer): IpvsRealServer | undefined {
-    if (other === undefined) return undefined;
-    const same = other.realServers[j];
-    if (same !== undefined && same.address === rs.address && same.port === rs.port) return same;
-    let index = this.rsIndex.get(other);
-    if (index === undefined) {
-      index = new Map();
-      for (const x of other.realServers) {
-        const k = `${x.address}|${x.port}`;
-        if (!index.has(k)) index.set(k, x);
-      }
-      this.rsIndex.set(other, index);
-    }
-    return index.get(`${rs.address}|${rs.port}`);
-  }
-}
-
-function sameService(a: IpvsService, b: IpvsService): boolean {
-  return a.protocol === b.protocol && a.address === b.address && a.port === b.port && a.fwmark === b.fwmark && a.family === b.family;
-}
-
-/**
  * The persistent-conn listing gives the services, weights and connections; stats adds counters; the
  * default listing (when read) the forwarding method, rate (when read) the kernel's rates.
  */
 export function mergeListModes(persistent: IpvsTable, stats: IpvsTable, list: IpvsTable | null, rate: IpvsTable | null): IpvsTable {
-  const st = new Counterpart(stats);
-  const rt = new Counterpart(rate);
-  const ls = new Counterpart(list);
+  const st = new Counterpart(stats?.services ?? null);
+  const rt = new Counterpart(rate?.services ?? null);
+  const ls = new Counterpart(list?.services ?? null);
   const out: IpvsService[] = persistent.services.map((s, i) => {
     const sStats = st.service(i, s);
     const sRate = rt.service(i, s);

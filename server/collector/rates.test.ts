@@ -5,7 +5,7 @@ import type { IpvsService } from '@/lib/models/ipvsadm';
 import { serviceKey } from '@/lib/models/keys';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
 import { mergeListModes, parseListings } from './parse-listings';
-import { carryForward, deriveRates, forwardMethods } from './rates';
+import { carryForward, continueFrom, deriveRates, forwardMethods } from './rates';
 
 // The refresh's listings on captures from the lab (dir1): two read every time (--persistent-conn,
 // --stats), the default listing and --rate only sometimes; the forwarding method carried over and
@@ -101,5 +101,43 @@ describe('deriveRates', () => {
     expect(web(deriveRates(null, 12_000, now))?.rates).toBeNull();
     expect(web(deriveRates({ takenAt: 11_950, services: at(1000, 1_000_000) }, 12_000, now))?.rates).toBeNull();
     expect(web(deriveRates({ takenAt: 10_000, services: at(5000, 1_000_000) }, 12_000, now))?.rates).toBeNull();
+  });
+});
+
+describe('continueFrom (what a refresh does: carry-over and rates in one pass)', () => {
+  const at = (conns: number, bytes: number, list: boolean): IpvsService[] =>
+    parseListings({ persistent: PERSISTENT, stats: STATS, ...(list ? { list: LIST } : {}) }).services.map((s) => ({
+      ...s,
+      stats: s.stats && { ...s.stats, conns, inBytes: bytes },
+      realServers: s.realServers.map((r) => ({ ...r, stats: r.stats && { ...r.stats, conns: conns / 2, inBytes: bytes / 2 } })),
+    }));
+  const reverse = (ss: IpvsService[]) => [...ss].reverse().map((s) => ({ ...s, realServers: [...s.realServers].reverse() }));
+
+  it('gives what carryForward then deriveRates give, whether or not the previous reading is in the same order', () => {
+    const prev = { takenAt: 10_000, services: at(1000, 1_000_000, true) };
+    const now = at(1040, 1_200_000, false);
+    const twoPasses = deriveRates(prev, 12_000, carryForward(now, forwardMethods(prev.services)).services);
+    const one = continueFrom(prev, 12_000, now, { carry: true, rates: true });
+    expect(one.missing).toBe(false);
+    expect(one.services).toEqual(twoPasses);
+    expect(continueFrom({ ...prev, services: reverse(prev.services) }, 12_000, now, { carry: true, rates: true }).services).toEqual(twoPasses);
+    expect(web(one.services)?.rates).toMatchObject({ cps: 20, inBps: 100_000 });
+    expect(web(one.services)?.realServers.map((r) => r.forward)).toEqual(['Route', 'Route']);
+  });
+
+  it('says a real server with no known forwarding method is missing; leaves what it was not asked to touch', () => {
+    const prev = { takenAt: 10_000, services: at(1000, 1_000_000, true) };
+    const now = at(1040, 1_200_000, false);
+    const added = now.map((s, i) => (i === 0 ? { ...s, realServers: [...s.realServers, { ...s.realServers[0]!, address: '192.0.2.99' }] } : s));
+    expect(continueFrom(prev, 12_000, added, { carry: true, rates: true }).missing).toBe(true);
+    // Rates only (the default listing was read): forwarding methods as they are; carry only: rates as they are.
+    const ratesOnly = continueFrom(prev, 12_000, now, { carry: false, rates: true }).services;
+    expect(web(ratesOnly)?.realServers.map((r) => r.forward)).toEqual([null, null]);
+    const withKernelRates = now.map((s) => ({ ...s, rates: { cps: 7, inPps: 0, outPps: 0, inBps: 0, outBps: 0 } }));
+    expect(web(continueFrom(prev, 12_000, withKernelRates, { carry: true, rates: false }).services)?.rates?.cps).toBe(7);
+    // No earlier reading: no rates, every method missing.
+    const first = continueFrom(null, 12_000, now, { carry: true, rates: true });
+    expect(first.missing).toBe(true);
+    expect(web(first.services)?.rates).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import type { IpvsRates, IpvsService, IpvsStats } from '@/lib/models/ipvsadm';
 import { serviceKey } from '@/lib/models/keys';
+import { Counterpart } from './counterpart';
 
 // Pure: per-second rates from two successive `ipvsadm -Ln --stats` readings of one director, so a
 // refresh need not also read `--rate`. (counter now - counter then) / seconds between the two
@@ -20,6 +21,42 @@ function rate(now: IpvsStats | null, then: IpvsStats | null | undefined, seconds
   const per = (x: number) => Math.round((x / seconds) * 100) / 100;
   const [cps, inPps, outPps, inBps, outBps] = deltas.map(per) as [number, number, number, number, number];
   return { cps, inPps, outPps, inBps, outBps };
+}
+
+/**
+ * One pass over a reading against the previous one: forwarding methods carried over (`carry`: the
+ * default listing was not read; `missing` when a real server has none known) and rates derived
+ * (`rates`: --rate was not read). Services and real servers are matched by position first
+ * (Counterpart), so a table that did not change is copied once, with no keys built.
+ */
+export function continueFrom(
+  previous: { takenAt: number; services: readonly IpvsService[] } | null,
+  takenAt: number,
+  services: readonly IpvsService[],
+  opts: { carry: boolean; rates: boolean },
+): { services: IpvsService[]; missing: boolean } {
+  const dt = previous === null ? 0 : takenAt - previous.takenAt;
+  const derive = opts.rates && previous !== null && dt >= MIN_RATE_INTERVAL_MS;
+  const seconds = dt / 1000;
+  const before = new Counterpart(previous?.services ?? null);
+  let missing = false;
+  const out = services.map((s, i) => {
+    const then = before.service(i, s);
+    return {
+      ...s,
+      rates: opts.rates ? (derive ? rate(s.stats, then?.stats, seconds) : null) : s.rates,
+      realServers: s.realServers.map((r, j) => {
+        const p = then === undefined ? undefined : before.realServer(then, j, r);
+        let forward = r.forward;
+        if (opts.carry && forward === null) {
+          forward = p?.forward ?? null;
+          if (forward === null) missing = true;
+        }
+        return { ...r, forward, rates: opts.rates ? (derive ? rate(r.stats, p?.stats, seconds) : null) : r.rates };
+      }),
+    };
+  });
+  return { services: out, missing };
 }
 
 /** The services with rates derived from the previous reading (null where there is none to compare with). */

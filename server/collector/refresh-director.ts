@@ -20,7 +20,7 @@ import { parseIpAddrJson } from '@/server/parsers/ip-addr';
 import { execSequence, type StepResult } from '@/server/ssh/exec';
 import { configureSshPool, type SshPool } from '@/server/ssh/pool';
 import { inlineListingParser, type ListingParser } from './listing-parser';
-import { carryForward, deriveRates, forwardMethods } from './rates';
+import { continueFrom } from './rates';
 import { NEW_NM_MEMO, networkManagerSteps, readNetworkManager, type NmMemo } from './network-manager';
 import type { ObservedChecker, ObservedDirectorData, ObservedVrrpInstance } from './observation';
 
@@ -161,17 +161,19 @@ export async function refreshDirector(
   // (listing-parser.ts), so page and API requests are not queued behind them.
   let table = await parser.parse({ persistent: must(persistent), stats: must(stats), ...(list ? { list: must(list) } : {}), ...(rate ? { rate: must(rate) } : {}) });
   let forwardAt = readList ? observedAt : (memo.forwardAt ?? null);
-  if (!readList) {
-    const carried = carryForward(table.services, forwardMethods(previous?.services ?? []));
-    table = { ...table, services: carried.services };
-    if (carried.missing) {
+  if (!readList || !readRate) {
+    // Forwarding methods carried over and rates derived from the previous reading, in one pass.
+    const next = continueFrom(previous, observedAt, table.services, { carry: !readList, rates: !readRate });
+    if (next.missing) {
       // A real server appeared: its forwarding method now (drains need it), in a second exec.
       const again = await execSequence(director, [LIST_STEPS.list], { pool });
       table = await parser.parse({ persistent: must(persistent), stats: must(stats), list: must(again.steps[0]) });
       forwardAt = now();
+      if (!readRate) table = { ...table, services: continueFrom(previous, observedAt, table.services, { carry: false, rates: true }).services };
+    } else {
+      table = { ...table, services: next.services };
     }
   }
-  if (!readRate) table = { ...table, services: deriveRates(previous, observedAt, table.services) };
   const health = sysctl?.error ? null : toHealthView(sysctl?.stdout ?? '');
 
   let vrrp = previous?.vrrp ?? null;
