@@ -6,6 +6,7 @@ import {
   formatCount,
   formatCps,
   formatDuration,
+  formatInterval,
   formatForward,
   formatPercent,
   formatPersistence,
@@ -172,5 +173,11 @@ describe('formatPersistence and formatForward', () => {
     [null, '—'],
   ])('%s → %s', (input, expected) => {
     expect(formatForward(input)).toBe(expected);
+  });
+});
+
+describe('formatInterval', () => {
+  it('keeps a tenth of a second under 10 s, whole seconds to a minute, then minutes', () => {
+    expect([formatInterval(2000), formatInterval(4530), formatInterval(12_400), formatInterval(125_000)]).toEqual(['2 s', '4.5 s', '12 s', '2 min 5 s']);
   });
 });

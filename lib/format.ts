@@ -120,6 +120,13 @@ export function formatDuration(ms: number | null | undefined, options: { ms?: bo
   return `${sign}${parts.join(' ')}`;
 }
 
+/** "4.5 s", "12 s", "2 min 5 s": an interval as an operator compares it with the poll interval. */
+export function formatInterval(ms: number): string {
+  if (ms >= 60_000) return formatDuration(ms);
+  const s = ms / 1000;
+  return `${s < 10 ? (Math.round(s * 10) / 10).toString() : Math.round(s).toString()} s`;
+}
+
 /**
  * How long ago `at` was, seen from `now`: "now" (under 1 s), "12 s ago", "4 min 12 s ago".
  * A time slightly in the future (clock skew under 2 s) counts as "now"; further ahead: "in 5 s".

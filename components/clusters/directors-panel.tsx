@@ -1,12 +1,12 @@
 import type { DirectorView } from '@/lib/models/cluster';
-import { formatCount, formatDuration, formatPercent } from '@/lib/format';
+import { formatCount, formatDuration, formatInterval, formatPercent } from '@/lib/format';
 import { Card } from '@/components/ui/card';
 import { ClockAndAge, RelativeTime } from '@/components/ui/relative-time';
 import { StatusPill } from '@/components/ui/status-pill';
 import { vrrpTone } from '@/components/ui/tones';
 import { DirectorMaintenance } from './director-maintenance';
 import { DirectorNetworkSection } from './director-network';
-import { formatInterval, isHealthyDirector, laggingDirectors } from './healthy-director';
+import { isHealthyDirector, laggingDirectors } from './healthy-director';
 
 // One card per director: its VRRP role per instance, priorities, keepalived, how fresh its data
 // is and the error that made it stale, if any.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatInterval, isHealthyDirector, laggingDirectors } from './healthy-director';
+import { isHealthyDirector, laggingDirectors } from './healthy-director';
 
 type D = Parameters<typeof isHealthyDirector>[0];
 const healthy = { live: true, keepalivedRunning: true, error: null, health: { conntrackCount: 10, conntrackMax: 100 } } as unknown as D;
@@ -35,11 +35,5 @@ describe('laggingDirectors', () => {
       { name: 'dir1', intervalMs: 4500 },
     ]);
     expect(laggingDirectors(ds, 10_000)).toEqual([]);
-  });
-});
-
-describe('formatInterval', () => {
-  it('keeps a tenth of a second under 10 s, whole seconds to a minute, then minutes', () => {
-    expect([formatInterval(2000), formatInterval(4530), formatInterval(12_400), formatInterval(125_000)]).toEqual(['2 s', '4.5 s', '12 s', '2 min 5 s']);
   });
 });

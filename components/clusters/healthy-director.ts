@@ -1,5 +1,4 @@
 import type { DirectorView } from '@/lib/models/cluster';
-import { formatDuration } from '@/lib/format';
 
 // Less noise (issue 22 item 9): a director with nothing to say is folded into one line with the
 // others like it; a card stays open only when there is something to read on it.
@@ -21,11 +20,4 @@ export function laggingDirectors(directors: readonly Pick<DirectorView, 'name' |
   return directors
     .flatMap((d) => (d.live && d.refreshIntervalMs != null && d.refreshIntervalMs > BEHIND_FACTOR * pollIntervalMs ? [{ name: d.name, intervalMs: d.refreshIntervalMs }] : []))
     .sort((a, b) => b.intervalMs - a.intervalMs || a.name.localeCompare(b.name));
-}
-
-/** "4.5 s", "12 s", "2 min 5 s": an interval as an operator compares it with the poll interval. */
-export function formatInterval(ms: number): string {
-  if (ms >= 60_000) return formatDuration(ms);
-  const s = ms / 1000;
-  return `${s < 10 ? (Math.round(s * 10) / 10).toString() : Math.round(s).toString()} s`;
 }

@@ -5,7 +5,12 @@ import type { IpvsService } from '@/lib/models/ipvsadm';
 import { serviceKey } from '@/lib/models/keys';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
 import { mergeListModes, parseListings } from './parse-listings';
-import { carryForward, continueFrom, deriveRates, forwardMethods } from './rates';
+import { continueFrom } from './rates';
+
+/** The refresh with the default listing read: rates only. */
+const deriveRates = (previous: Parameters<typeof continueFrom>[0], takenAt: number, services: IpvsService[]) => continueFrom(previous, takenAt, services, { carry: false, rates: true }).services;
+/** The refresh with --rate read: forwarding methods carried over from `previous` only. */
+const carryForward = (services: IpvsService[], previous: IpvsService[]) => continueFrom({ takenAt: 0, services: previous }, 0, services, { carry: true, rates: false });
 
 // The refresh's listings on captures from the lab (dir1): two read every time (--persistent-conn,
 // --stats), the default listing and --rate only sometimes; the forwarding method carried over and
@@ -66,7 +71,7 @@ describe('mergeListModes', () => {
 describe('carryForward', () => {
   it('fills each real server\'s forwarding method from the last default listing, and says when one is unknown', () => {
     const full = parseListings({ persistent: PERSISTENT, stats: STATS, list: LIST });
-    const known = forwardMethods(full.services);
+    const known = full.services;
     const next = parseListings({ persistent: PERSISTENT, stats: STATS });
     const carried = carryForward(next.services, known);
     expect(carried.missing).toBe(false);
@@ -116,7 +121,7 @@ describe('continueFrom (what a refresh does: carry-over and rates in one pass)',
   it('gives what carryForward then deriveRates give, whether or not the previous reading is in the same order', () => {
     const prev = { takenAt: 10_000, services: at(1000, 1_000_000, true) };
     const now = at(1040, 1_200_000, false);
-    const twoPasses = deriveRates(prev, 12_000, carryForward(now, forwardMethods(prev.services)).services);
+    const twoPasses = deriveRates(prev, 12_000, carryForward(now, prev.services).services);
     const one = continueFrom(prev, 12_000, now, { carry: true, rates: true });
     expect(one.missing).toBe(false);
     expect(one.services).toEqual(twoPasses);

@@ -1,5 +1,4 @@
 import type { IpvsRates, IpvsService, IpvsStats } from '@/lib/models/ipvsadm';
-import { serviceKey } from '@/lib/models/keys';
 import { Counterpart } from './counterpart';
 
 // Pure: per-second rates from two successive `ipvsadm -Ln --stats` readings of one director, so a
@@ -46,58 +45,13 @@ export function continueFrom(
       ...s,
       rates: opts.rates ? (derive ? rate(s.stats, then?.stats, seconds) : null) : s.rates,
       realServers: s.realServers.map((r, j) => {
-        const p = then === undefined ? undefined : before.realServer(then, j, r);
+        const p = before.realServer(then, j, r);
         let forward = r.forward;
         if (opts.carry && forward === null) {
           forward = p?.forward ?? null;
           if (forward === null) missing = true;
         }
         return { ...r, forward, rates: opts.rates ? (derive ? rate(r.stats, p?.stats, seconds) : null) : r.rates };
-      }),
-    };
-  });
-  return { services: out, missing };
-}
-
-/** The services with rates derived from the previous reading (null where there is none to compare with). */
-export function deriveRates(previous: { takenAt: number; services: readonly IpvsService[] } | null, takenAt: number, services: readonly IpvsService[]): IpvsService[] {
-  const dt = previous === null ? 0 : takenAt - previous.takenAt;
-  if (previous === null || dt < MIN_RATE_INTERVAL_MS) return services.map((s) => ({ ...s, rates: null, realServers: s.realServers.map((r) => ({ ...r, rates: null })) }));
-  const seconds = dt / 1000;
-  const before = new Map(previous.services.map((s) => [serviceKey(s), s]));
-  return services.map((s) => {
-    const then = before.get(serviceKey(s));
-    const thenRs = new Map((then?.realServers ?? []).map((r) => [`${r.address}|${r.port}`, r.stats]));
-    return {
-      ...s,
-      rates: rate(s.stats, then?.stats, seconds),
-      realServers: s.realServers.map((r) => ({ ...r, rates: rate(r.stats, thenRs.get(`${r.address}|${r.port}`), seconds) })),
-    };
-  });
-}
-
-/** Each real server's forwarding method from an earlier reading ("SERVICE|ADDR|PORT" -> method). */
-export function forwardMethods(services: readonly IpvsService[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const s of services) {
-    const k = serviceKey(s);
-    for (const r of s.realServers) if (r.forward !== null) out.set(`${k}|${r.address}|${r.port}`, r.forward);
-  }
-  return out;
-}
-
-/** The services with the forwarding methods carried over; `missing`: a real server none is known for. */
-export function carryForward(services: readonly IpvsService[], known: ReadonlyMap<string, string>): { services: IpvsService[]; missing: boolean } {
-  let missing = false;
-  const out = services.map((s) => {
-    const k = serviceKey(s);
-    return {
-      ...s,
-      realServers: s.realServers.map((r) => {
-        if (r.forward !== null) return r;
-        const f = known.get(`${k}|${r.address}|${r.port}`);
-        if (f === undefined) missing = true;
-        return { ...r, forward: f ?? null };
       }),
     };
   });
