@@ -4,11 +4,10 @@
 // `lvsctl drain`: 0 ok, 1 failed or rolled back (or the console unreachable), 2 usage or a bad
 // request (unknown cluster or director), 3 refused by the pre-flight, 5 not allowed.
 
-import { isApiError } from '@/lib/api/client';
 import type { MaintenanceCheck, MaintenancePreflight, MaintenanceResult, MaintenanceStatus } from '@/lib/models/maintenance';
 import { parseOptions, subcommandUsage, UsageError, type LvsctlCommand } from './command';
-import { CONSOLE_OPTIONS, failureMessage, openConsole, processDeps, type ApiDeps, type ConsoleArgs } from './console-api';
-import { EXIT, exitForStatus } from './drain';
+import { CONSOLE_OPTIONS, openConsole, processDeps, type ApiDeps, type ConsoleArgs } from './console-api';
+import { answerApiFailure, EXIT } from './drain';
 
 type Verb = 'maintenance' | 'resume' | 'status';
 
@@ -144,12 +143,10 @@ export async function runDirector(argv: string[], deps: ApiDeps = processDeps())
     out(a.json ? JSON.stringify(r, null, 2) : formatMaintenance(r));
     return r.outcome === 'ok' || r.outcome === 'planned' ? EXIT.ok : EXIT.failed;
   } catch (e) {
-    if (!isApiError(e)) throw e;
-    err(`lvsctl director ${a.verb}: ${failureMessage(e, base)}`);
-    const details = e.details as { preflight?: MaintenancePreflight } | undefined;
-    if (details?.preflight && !a.json) err(formatPreflight(details.preflight).join('\n'));
-    if (a.json && e.body !== undefined) out(JSON.stringify(e.body, null, 2));
-    return e.status === 0 ? EXIT.failed : exitForStatus(e.status);
+    return answerApiFailure(e, `director ${a.verb}`, base, { out, err, json: a.json }, (details) => {
+      const preflight = (details as { preflight?: MaintenancePreflight } | undefined)?.preflight;
+      return preflight ? [formatPreflight(preflight).join('\n')] : [];
+    });
   }
 }
 

@@ -186,6 +186,25 @@ export function exitForStatus(status: number): number {
   return EXIT.failed;
 }
 
+/**
+ * A failed call to the console, as every command answers it: `lvsctl WHAT: why` on stderr, then
+ * `more(details)` lines (a refusal list, a preflight) unless --json, the console's own answer on stdout
+ * with --json, and the exit code for its status. Anything that is not an ApiError is thrown on.
+ */
+export function answerApiFailure(e: unknown, what: string, base: string, io: { out: (s: string) => void; err: (s: string) => void; json: boolean }, more?: (details: unknown) => string[]): number {
+  if (!isApiError(e)) throw e;
+  io.err(`lvsctl ${what}: ${failureMessage(e, base)}`);
+  if (!io.json && more) for (const line of more(e.details)) io.err(line);
+  if (io.json && e.body !== undefined) io.out(JSON.stringify(e.body, null, 2));
+  return e.status === 0 ? EXIT.failed : exitForStatus(e.status);
+}
+
+/** The `refused: …` lines of an answer's details (a 409's refusals), for answerApiFailure. */
+export function refusalLines(details: unknown): string[] {
+  const refusals = (details as { refusals?: unknown } | undefined)?.refusals;
+  return Array.isArray(refusals) ? refusals.map((x) => `  refused: ${String(x)}`) : [];
+}
+
 /** One line per director (pure; exported for tests). */
 export function formatDirector(d: DirectorResult): string {
   const status = d.status === 'ok' ? 'ok' : d.status === 'skipped' ? 'skipped (not in its table)' : 'FAILED';
@@ -277,9 +296,7 @@ export async function runVerb(verb: Verb, argv: string[], deps: ApiDeps & { slee
     if (a.json) out(JSON.stringify(results.length === 1 ? results[0] : results, null, 2));
     return code;
   } catch (e) {
-    if (!isApiError(e)) throw e;
-    err(`lvsctl ${verb}: ${failureMessage(e, base)}`);
-    return e.status === 0 ? EXIT.failed : exitForStatus(e.status);
+    return answerApiFailure(e, verb, base, { out, err, json: false });
   }
 }
 
@@ -303,12 +320,7 @@ async function restoreInSteps(client: ApiClient, base: string, a: DrainArgs, bod
     if (a.json) out(JSON.stringify(w.rollout, null, 2));
     return w.end === 'done' ? EXIT.ok : EXIT.failed;
   } catch (e) {
-    if (!isApiError(e)) throw e;
-    err(`lvsctl restore: ${cluster}: ${failureMessage(e, base)}`);
-    const details = e.details as { refusals?: unknown } | undefined;
-    if (!a.json && Array.isArray(details?.refusals)) for (const x of details.refusals) err(`  refused: ${String(x)}`);
-    if (a.json && e.body !== undefined) out(JSON.stringify(e.body, null, 2));
-    return e.status === 0 ? EXIT.failed : exitForStatus(e.status);
+    return answerApiFailure(e, `restore: ${cluster}`, base, { out, err, json: a.json }, refusalLines);
   }
 }
 

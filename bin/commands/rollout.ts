@@ -6,12 +6,11 @@
 // 5 not allowed.
 
 import { AddressError, parseHostTarget } from '@/lib/address';
-import { isApiError } from '@/lib/api/client';
 import { formatDuration } from '@/lib/format';
 import { currentBatch, type Rollout, type RolloutActionKind, type RolloutList, type RolloutRequestInput, type RolloutStartResult } from '@/lib/models/rollout';
 import { parseOptions, subcommandUsage, UsageError, type LvsctlCommand } from './command';
-import { CONSOLE_OPTIONS, failureMessage, openConsole, processDeps, type ApiDeps, type ConsoleArgs } from './console-api';
-import { EXIT, exitForStatus } from './drain';
+import { CONSOLE_OPTIONS, openConsole, processDeps, type ApiDeps, type ConsoleArgs } from './console-api';
+import { answerApiFailure, EXIT, refusalLines } from './drain';
 import { checkRolloutRequest, parseRamp, sleep, stepLabel, watchRollout, type Sleep, type WatchEnd } from './rollout-watch';
 
 const ACTIONS = ['done', 'pause', 'resume', 'abort', 'skip', 'proceed', 'restore-all'] as const satisfies readonly RolloutActionKind[];
@@ -335,12 +334,7 @@ export async function runRollout(argv: string[], deps: RolloutDeps = rolloutDeps
     out(a.json ? JSON.stringify(r, null, 2) : `${a.cluster}: rollout ${r.rollout.id}: ${a.verb} — ${r.message}\n  ${r.rollout.state}: ${r.rollout.status}`);
     return EXIT.ok;
   } catch (e) {
-    if (!isApiError(e)) throw e;
-    err(`lvsctl rollout ${a.verb}: ${failureMessage(e, base)}`);
-    const details = e.details as { refusals?: unknown } | undefined;
-    if (!a.json && Array.isArray(details?.refusals)) for (const x of details.refusals) err(`  refused: ${String(x)}`);
-    if (a.json && e.body !== undefined) out(JSON.stringify(e.body, null, 2));
-    return e.status === 0 ? EXIT.failed : exitForStatus(e.status);
+    return answerApiFailure(e, `rollout ${a.verb}`, base, { out, err, json: a.json }, refusalLines);
   }
 }
 
