@@ -8,7 +8,7 @@ import { blockingRefusals, type CheckStatus, type MaintenanceAction, type Mainte
 import { FIELD_CLASS, ReasonField } from '@/components/ui/action-fields';
 import { CopyButton } from '@/components/ui/copy-button';
 import { DialogActions, ModalDialog } from '@/components/ui/dialog-parts';
-import { describeError } from '@/components/ui/error-state';
+import { ErrorText } from '@/components/ui/error-state';
 import { useModalFocus } from '@/components/ui/modal-focus';
 import { StatusPill, type Tone } from '@/components/ui/status-pill';
 
@@ -156,11 +156,7 @@ export function MaintenanceDialog({
       </p>
 
       {pre.isPending ? <p className="text-sm text-muted">Running the pre-flight (reads both directors' connection tables)…</p> : null}
-      {pre.isError ? (
-        <p role="alert" className="text-sm text-red-800 dark:text-red-300" data-testid="preflight-error">
-          {describeError(pre.error).detail}
-        </p>
-      ) : null}
+      {pre.isError ? <ErrorText error={pre.error} testId="preflight-error" /> : null}
       {p ? <Checks preflight={p} /> : null}
       {p?.configHint ? <ConfigHint hint={p.configHint} /> : null}
       {forcible && !hardRefusal && !result ? (
@@ -187,11 +183,7 @@ export function MaintenanceDialog({
               <input className={FIELD_CLASS} inputMode="numeric" value={lease} onChange={(e) => setLease(e.target.value.trim())} placeholder="until given back" data-testid="maintenance-lease" />
             </label>
           ) : null}
-          {mutation.isError ? (
-            <p role="alert" className="text-sm text-red-800 sm:col-span-2 dark:text-red-300" data-testid="maintenance-error">
-              {describeError(mutation.error).detail}
-            </p>
-          ) : null}
+          {mutation.isError ? <ErrorText error={mutation.error} testId="maintenance-error" className="sm:col-span-2" /> : null}
           <DialogActions
             className="sm:col-span-2"
             blockers={blockers}

@@ -14,7 +14,7 @@ import { hostHaproxyPlan, type HaproxyActionResult } from '@/lib/models/haproxy'
 import type { RolloutRequestInput } from '@/lib/models/rollout';
 import { FIELD_CLASS, ReasonField, WeightField } from '@/components/ui/action-fields';
 import { CopyButton } from '@/components/ui/copy-button';
-import { describeError } from '@/components/ui/error-state';
+import { describeError, ErrorText } from '@/components/ui/error-state';
 import { useModalFocus } from '@/components/ui/modal-focus';
 import { StatusPill } from '@/components/ui/status-pill';
 import { DialogActions, ModalDialog, Refusals } from '@/components/ui/dialog-parts';
@@ -386,11 +386,7 @@ export function DrainDialog({ request, onClose, opener }: { request: DrainDialog
             </>
           ) : null}
           {rampOn && rampMutation.isError ? <RampRestoreError error={rampMutation.error} /> : null}
-          {mutation.isError ? (
-            <p role="alert" className="text-sm text-red-800 sm:col-span-2 dark:text-red-300" data-testid="action-error">
-              {describeError(mutation.error).detail}
-            </p>
-          ) : null}
+          {mutation.isError ? <ErrorText error={mutation.error} testId="action-error" className="sm:col-span-2" /> : null}
           {askDiscard ? (
             <div
               role="alertdialog"

@@ -5,7 +5,7 @@ import dynamic from 'next/dynamic';
 import { drainQueries } from '@/lib/api/drain';
 import type { Intent } from '@/lib/models/drain';
 import { useCan } from '@/components/auth/me-context';
-import { describeError } from '@/components/ui/error-state';
+import { ErrorText } from '@/components/ui/error-state';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { StatusPill } from '@/components/ui/status-pill';
 import { useNow } from '@/components/ui/use-now';
@@ -71,7 +71,7 @@ export function HoldsPanel({ cluster }: { cluster: string }) {
   const q = useQuery(drainQueries.intents(cluster));
   const canOperate = useCan('operator', cluster);
   if (q.isPending) return <p className="px-4 py-3 text-sm text-muted">Loading holds…</p>;
-  if (q.isError) return <p role="alert" className="px-4 py-3 text-sm text-red-800 dark:text-red-300">Holds unavailable: {describeError(q.error).detail}</p>;
+  if (q.isError) return <ErrorText error={q.error} prefix="Holds unavailable: " className="px-4 py-3" />;
   const open = q.data.intents.filter((i) => i.endedAt === null);
   if (open.length === 0) return <p className="px-4 py-3 text-sm text-muted" data-testid="holds-empty">No drains or weights held by the console.</p>;
   return (

@@ -3,9 +3,8 @@
 import Link from 'next/link';
 import { useId } from 'react';
 import type { RolloutStartResult } from '@/lib/models/rollout';
-import { refusalsOf } from '@/components/rollout/board-model';
 import { FIELD_CLASS } from '@/components/ui/action-fields';
-import { describeError } from '@/components/ui/error-state';
+import { RolloutError } from '@/components/rollout/rollout-error';
 import { pageHrefs } from '@/components/ui/links';
 import { rampRestoreFields, type RampRestoreForm } from './ramp-restore';
 
@@ -109,21 +108,5 @@ export function RampRestoreResult({ cluster, result }: { cluster: string; result
 
 /** The start failed: a refusal (409) with each of its reasons, or the error as the dialog shows any other. */
 export function RampRestoreError({ error }: { error: unknown }) {
-  const refusals = refusalsOf(error);
-  return (
-    <div role="alert" className="text-sm text-red-800 sm:col-span-2 dark:text-red-300" data-testid="ramp-restore-error">
-      {refusals.length > 0 ? (
-        <>
-          <p>Refused:</p>
-          <ul className="list-disc pl-5" data-testid="ramp-restore-refusals">
-            {refusals.map((r) => (
-              <li key={r}>{r}</li>
-            ))}
-          </ul>
-        </>
-      ) : (
-        <p>{describeError(error).detail}</p>
-      )}
-    </div>
-  );
+  return <RolloutError error={error} testId="ramp-restore-error" refusalsTestId="ramp-restore-refusals" className="sm:col-span-2" />;
 }

@@ -14,7 +14,7 @@ import {
   type HaproxyInstanceView,
 } from '@/lib/models/haproxy';
 import { ReasonField, WeightField } from '@/components/ui/action-fields';
-import { describeError } from '@/components/ui/error-state';
+import { ErrorText } from '@/components/ui/error-state';
 import { DialogActions, ModalDialog, Refusals } from '@/components/ui/dialog-parts';
 
 // The one dialog for HAProxy's drain / maint / ready / weight / release of one server, as the LVS
@@ -188,11 +188,7 @@ export function HaproxyActionDialog({
       <form onSubmit={submit} className="grid gap-3" noValidate>
         {action === 'weight' ? <WeightField max={256} text={weightText} onText={setWeightText} valid={weight !== null} testId="haproxy-weight-input" /> : null}
         <ReasonField value={reason} onChange={setReason} required={needsReason} example="MariaDB upgrade on rs1" testId="haproxy-reason" />
-        {mutation.isError ? (
-          <p role="alert" className="text-sm text-red-800 dark:text-red-300" data-testid="haproxy-action-error">
-            {describeError(mutation.error).detail}
-          </p>
-        ) : null}
+        {mutation.isError ? <ErrorText error={mutation.error} testId="haproxy-action-error" /> : null}
         <DialogActions
           blockers={blocker === null || mutation.isPending ? [] : [blocker]}
           pending={mutation.isPending}

@@ -14,12 +14,12 @@ export function Refused({ refusals, testId }: { refusals: readonly string[]; tes
   );
 }
 
-export function RolloutError({ error, testId, refusalsTestId }: { error: unknown; testId: string; refusalsTestId?: string }) {
+export function RolloutError({ error, testId, refusalsTestId, className = '' }: { error: unknown; testId: string; refusalsTestId?: string; className?: string }) {
   const refusals = refusalsOf(error);
   return (
     <div
       role="alert"
-      className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200"
+      className={`rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-400/30 dark:bg-red-400/10 dark:text-red-200 ${className}`}
       data-testid={testId}
     >
       {refusals.length > 0 ? (

@@ -10,6 +10,16 @@ export function describeError(error: unknown): { title: string; detail: string }
   return { title: 'Error', detail: String(error) };
 }
 
+/** A failed request's sentence where the form or panel that made it stands (an alert). */
+export function ErrorText({ error, prefix, testId, className = '' }: { error: unknown; prefix?: string; testId?: string; className?: string }) {
+  return (
+    <p role="alert" className={`text-sm text-red-800 dark:text-red-300 ${className}`} data-testid={testId}>
+      {prefix}
+      {describeError(error).detail}
+    </p>
+  );
+}
+
 export function ErrorState({
   title = 'Could not load this view',
   error,
