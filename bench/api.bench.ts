@@ -604,6 +604,8 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const health = await load(`${srv.base}/api/health`, CLIENTS, LOAD_SECONDS / 2);
     const list = await load(`${srv.base}/api/clusters`, CLIENTS, LOAD_SECONDS);
     const detail = await load(`${srv.base}/api/clusters/${cluster}`, CLIENTS, LOAD_SECONDS);
+    // The page's own read: the same snapshot with real servers as rows (lib/models/compact-snapshot.ts).
+    const detailRows = await load(`${srv.base}/api/clusters/${cluster}?form=rows`, CLIENTS, LOAD_SECONDS);
     const endRss = { rss: vm(srv.pid, 'VmRSS'), hwm: vm(srv.pid, 'VmHWM') };
     const floor =
       `the server's floor, GET /api/health under the same load: p50 ${r1(pct(health.latencies, 50))} ms, p99 ${r1(pct(health.latencies, 99))} ms (${health.errors} errors); ` +
@@ -611,6 +613,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     for (const [what, l] of [
       ['GET /api/clusters', list],
       [`GET /api/clusters/${cluster}`, detail],
+      [`GET /api/clusters/${cluster}?form=rows (the page's form)`, detailRows],
     ] as const) {
       for (const p of [50, 95, 99]) {
         rows.push({

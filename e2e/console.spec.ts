@@ -48,7 +48,7 @@ test('the cluster page shows the real services, real servers and master', async 
     }).observe(document, { childList: true, subtree: true });
   });
   await page.goto('/clusters/lab');
-  await expect(page.locator('link[rel="preload"][as="fetch"][href="/api/clusters/lab"]')).toHaveCount(1);
+  await expect(page.locator('link[rel="preload"][as="fetch"][href="/api/clusters/lab?form=rows"]')).toHaveCount(1);
   await expect(page.getByRole('heading', { name: 'Virtual services' })).toBeVisible();
   await expect(page.getByTestId('instances-table').getByTestId('master-VI_V4')).toHaveText(/dir1/);
   await expect(page.getByTestId('vrrp-state-VI_V4-dir2')).toHaveText(/BACKUP/);

@@ -1,5 +1,6 @@
 import { z } from 'zod/mini';
 import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
+import { CompactClusterSnapshot } from '@/lib/models/compact-snapshot';
 import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { ActionResult, DrainPlan, DrainProgress, IntentList, type DrainAction } from '@/lib/models/drain';
 import { HaproxyActionResult, HaproxyHoldList, HaproxyView, type HaproxyActionKind } from '@/lib/models/haproxy';
@@ -164,6 +165,8 @@ const clusterPath = (name: string): string => `/api/clusters/${encodeURIComponen
 export const apiPaths = {
   clusters: (): string => '/api/clusters',
   cluster: clusterPath,
+  /** The snapshot in the browser's rows form (lib/models/compact-snapshot.ts). */
+  clusterRows: (name: string): string => `${clusterPath(name)}?form=rows`,
   history: ({ cluster, service, realServer, by, host, points, from, to }: HistoryParams): string => {
     const query = new URLSearchParams();
     if (service !== undefined) query.set('service', service);
@@ -324,6 +327,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
     getClusters: (opts?: RequestOptions): Promise<ClusterList> => request(apiPaths.clusters(), ClusterList, opts),
     getCluster: (name: string, opts?: RequestOptions): Promise<ClusterSnapshot> =>
       request(apiPaths.cluster(name), ClusterSnapshot, opts),
+    /** The same snapshot, sent as rows and decoded (a third of the bytes, one pass to check): the page's. */
+    getClusterRows: (name: string, opts?: RequestOptions): Promise<ClusterSnapshot> =>
+      request(apiPaths.clusterRows(name), CompactClusterSnapshot, opts),
     getHistory: (params: HistoryParams, opts?: RequestOptions): Promise<HistoryResponse> =>
       request(apiPaths.history(params), HistoryResponse, opts),
     getHost: (address: string, opts?: RequestOptions): Promise<HostMembership> =>
@@ -389,7 +395,7 @@ export const api = createApiClient({ csrfToken: () => readCsrfCookie(), onUnauth
  */
 export const ACTION_TIMEOUT_MS = 180_000;
 export const actionApi = createApiClient({ csrfToken: () => readCsrfCookie(), onUnauthorized: goToLogin, timeoutMs: ACTION_TIMEOUT_MS });
-export const { getClusters, getCluster, getHistory, getHost, search } = api;
+export const { getClusters, getCluster, getClusterRows, getHistory, getHost, search } = api;
 
 /** POST `body` as JSON to a console API path, with the CSRF token; a 401 goes to the login page. */
 export function apiPost(path: string, body: unknown): Promise<unknown>;

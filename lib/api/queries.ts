@@ -1,6 +1,6 @@
 import { queryOptions, replaceEqualDeep } from '@tanstack/react-query';
 import type { ClusterSnapshot, HistoryPoint, HistoryResponse } from '@/lib/models/cluster';
-import { getCluster, getClusters, getHistory, getHost, isApiError, search } from './client';
+import { getClusterRows, getClusters, getHistory, getHost, isApiError, search } from './client';
 
 // Query keys and queryOptions, one factory per resource, so a key and its URL are written once. Components call
 // `useQuery(clusterQueries.detail(name))` and never spell a key or a URL.
@@ -67,7 +67,7 @@ export const clusterQueries = {
   detail: (name: string) =>
     queryOptions({
       queryKey: clusterKeys.detail(name),
-      queryFn: ({ signal }) => getCluster(name, { signal }),
+      queryFn: ({ signal }) => getClusterRows(name, { signal }),
       structuralSharing: (previous: unknown, next: unknown) => shareSnapshot(previous, next),
       refetchInterval: (query) => {
         const { error, data } = query.state;

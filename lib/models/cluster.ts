@@ -244,8 +244,14 @@ export const ClusterSnapshot = z.object({
 });
 export type ClusterSnapshot = z.infer<typeof ClusterSnapshot>;
 
-/** `GET /api/clusters/:cluster?services=N`: the first screen of a large cluster, small and fast. */
-export const ClusterSnapshotQuery = z.strictObject({ services: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000))) });
+/**
+ * `GET /api/clusters/:cluster?services=N`: the first screen of a large cluster, small and fast.
+ * `form=rows`: real servers as rows (lib/models/compact-snapshot.ts; the browser's form).
+ */
+export const ClusterSnapshotQuery = z.strictObject({
+  services: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000))),
+  form: z.optional(z.enum(['rows'])),
+});
 
 export const RealServerCounts = z.object({
   up: z.int(),

@@ -12,7 +12,7 @@ export default async function ClusterPage(props: ParamProps<'cluster'>) {
   const name = await routeParam(props, 'cluster');
   // The snapshot is the page: let the browser start fetching it from the <head>, in parallel with
   // the scripts, instead of after hydration. The first query fetch takes the preloaded response.
-  preload(apiPaths.cluster(name), { as: 'fetch', crossOrigin: 'anonymous' });
+  preload(apiPaths.clusterRows(name), { as: 'fetch', crossOrigin: 'anonymous' });
   // A large cluster's snapshot is megabytes: its first screen (the first services alone) is
   // rendered into this HTML, so the first rows show before any script runs; the full snapshot
   // replaces it on arrival. Only for someone who may see this cluster (as the API would check).

@@ -1,6 +1,7 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
+import { encodeCompactSnapshot } from '@/lib/models/compact-snapshot';
 import { ClusterSnapshot, ClusterSnapshotQuery, type ClusterList, type HistoryResponse, type HostMembership } from '@/lib/models/cluster';
 import { canonicalAddress, isIP } from '@/lib/address';
 import { ApiError } from '@/server/api/errors';
@@ -57,8 +58,8 @@ interface Encoded {
   etag: string;
   json: Buffer;
 }
-const encodedCache = new WeakMap<ClusterSnapshot, Encoded>();
-const firstScreenCache = new WeakMap<ClusterSnapshot, Map<number, Encoded>>();
+/** Per snapshot, its encodings by form and first-screen size ('full', 'rows', 'full:4', …). */
+const encodedCache = new WeakMap<ClusterSnapshot, Map<string, Encoded>>();
 let encodeSeq = 0;
 
 /** The snapshot as sent: perDirector only where the directors disagree (lib/models/cluster.ts). */
@@ -76,29 +77,21 @@ export function wireShape(s: ClusterSnapshot): unknown {
   };
 }
 
-function encode(s: ClusterSnapshot): Encoded {
-  let e = encodedCache.get(s);
-  if (!e) {
-    const json = Buffer.from(JSON.stringify(wireShape(s)));
-    e = { etag: `"${s.name.length}-${Date.now().toString(36)}-${(++encodeSeq).toString(36)}"`, json };
-    encodedCache.set(s, e);
-  }
-  return e;
-}
-
 /**
- * The first screen of a large cluster: the first N services (everything else whole). The page asks
- * for it beside the full snapshot so its first rows do not wait for megabytes to be serialised,
- * sent, parsed and validated; the full snapshot replaces it when it arrives.
+ * The snapshot as sent, serialised once per merge and form: whole, or (`firstScreen`) the first N
+ * services of a large cluster with everything else whole (for scripts and the first screen, small
+ * and fast); full objects, or the browser's rows form.
  */
-function encodeFirstScreen(s: ClusterSnapshot, n: number): Encoded {
-  let byN = firstScreenCache.get(s);
-  if (!byN) firstScreenCache.set(s, (byN = new Map<number, Encoded>()));
-  let e = byN.get(n);
+function encode(s: ClusterSnapshot, form: 'full' | 'rows', firstScreen?: number): Encoded {
+  let byForm = encodedCache.get(s);
+  if (!byForm) encodedCache.set(s, (byForm = new Map<string, Encoded>()));
+  const id = firstScreen === undefined ? form : `${form}:${firstScreen}`;
+  let e = byForm.get(id);
   if (!e) {
-    const json = Buffer.from(JSON.stringify(wireShape({ ...s, services: s.services.slice(0, n), servicesTotal: s.services.length })));
-    e = { etag: `"${s.name.length}-${Date.now().toString(36)}-${(++encodeSeq).toString(36)}-p${n}"`, json };
-    byN.set(n, e);
+    const cut = firstScreen === undefined ? s : { ...s, services: s.services.slice(0, firstScreen), servicesTotal: s.services.length };
+    const json = Buffer.from(JSON.stringify(form === 'rows' ? encodeCompactSnapshot(cut) : wireShape(cut)));
+    e = { etag: `"${s.name.length}-${Date.now().toString(36)}-${(++encodeSeq).toString(36)}-${id.replace(':', '-p')}"`, json };
+    byForm.set(id, e);
   }
   return e;
 }
@@ -116,7 +109,7 @@ export function clusterSnapshotResponse(name: string, req: Request): NextRespons
 /** The answer for one snapshot (bad query parameters throw a ZodError: 422 naming them). */
 export function snapshotResponse(s: ClusterSnapshot, req: Request): NextResponse {
   const q = ClusterSnapshotQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
-  const e = q.services !== undefined && q.services < s.services.length ? encodeFirstScreen(s, q.services) : encode(s);
+  const e = encode(s, q.form ?? 'full', q.services !== undefined && q.services < s.services.length ? q.services : undefined);
   const headers: Record<string, string> = { 'cache-control': 'no-cache', etag: e.etag, 'content-type': 'application/json' };
   if (req.headers.get('if-none-match') === e.etag) return new NextResponse(null, { status: 304, headers });
   // A view of the shared encoding, not a copy (the Response makes its own). Buffer.from(string)

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod/mini';
 import { ClusterSnapshot, type MergedRealServer } from '@/lib/models/cluster';
+import { CompactClusterSnapshot } from '@/lib/models/compact-snapshot';
 import { FIRST_SCREEN_ROWS, firstScreenCut, snapshotResponse, wireShape } from './clusters';
 
 const on = (weight: number, activeConns: number) => ({ present: true, forward: 'Route', weight, activeConns, inactiveConns: 0, persistentConns: 0 });
@@ -58,8 +60,18 @@ describe('GET /api/clusters/:cluster?services=N (first screen)', () => {
     expect((await get('?services=2')).etag).toBe(first.etag);
   });
 
+  it('answers the rows form (decoding to the same snapshot) under its own ETag, alone or with a first screen', async () => {
+    const rows = snapshotResponse(snap, new Request('http://console.test/api/clusters/big?form=rows'));
+    const full = await get('');
+    expect(z.parse(CompactClusterSnapshot, await rows.json())).toEqual(full.body);
+    expect(rows.headers.get('etag')).not.toBe(full.etag);
+    const firstRows = snapshotResponse(snap, new Request('http://console.test/api/clusters/big?form=rows&services=2'));
+    expect(z.parse(CompactClusterSnapshot, await firstRows.json())).toEqual((await get('?services=2')).body);
+    expect(firstRows.headers.get('etag')).not.toBe(rows.headers.get('etag'));
+  });
+
   it('refuses a bad count or an unknown parameter', () => {
-    for (const q of ['?services=0', '?services=-1', '?services=abc', '?services=1001', '?limit=2']) {
+    for (const q of ['?services=0', '?services=-1', '?services=abc', '?services=1001', '?limit=2', '?form=xml', '?form=']) {
       expect(() => snapshotResponse(snap, new Request(`http://console.test/api/clusters/big${q}`)), q).toThrow();
     }
   });
