@@ -145,6 +145,11 @@ export const SshTuning = z
     maxChannelsPerDirector: z.number().int().min(1).max(64).default(6),
     reconnectMinMs: z.number().int().min(10).default(500),
     reconnectMaxMs: z.number().int().min(10).default(30_000),
+    /**
+     * zlib compression on the directors' SSH connections: for directors behind a slow or metered
+     * link. The listings shrink ~10x on the wire; each director's sshd spends CPU to deflate them.
+     */
+    compress: z.boolean().default(false),
   })
   .strict();
 export type SshTuning = z.infer<typeof SshTuning>;

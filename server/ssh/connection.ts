@@ -50,6 +50,8 @@ export interface ConnectionStatus {
   queuedCommands: number;
   /** Exec channels opened over this director's connections since start (one per command or sequence). */
   channelsOpened: number;
+  /** The compression the director's sshd agreed for what it sends ('none', 'zlib@openssh.com'), once connected. */
+  compression: string | null;
 }
 
 export interface ConnectionOptions {
@@ -299,6 +301,7 @@ export class DirectorConnection {
   private lastError: DirectorError | null = null;
   private lastErrorAt: number | null = null;
   private connectedSince: number | null = null;
+  private compression: string | null = null;
   private lastExecOkAt: number | null = null;
   private attempts = 0;
   private tried = false;
@@ -345,6 +348,7 @@ export class DirectorConnection {
       lowPriorityChannels: this.sem.inUseLow,
       queuedCommands: this.sem.queued,
       channelsOpened: this.channelsOpened,
+      compression: this.compression,
     };
   }
 
@@ -587,6 +591,10 @@ export class DirectorConnection {
       const algs = hostKeyAlgorithmsFor(knownKeyTypesFor(trust.parsed, s.host, s.port));
       if (algs.length > 0) cfg.algorithms = { serverHostKey: algs as ServerHostKeyAlgorithm[] };
     }
+    // ssh.compress: zlib for directors behind a slow link (the listings are padded text that
+    // deflates ~10x; the director's sshd pays the deflate). OpenSSH's server offers only the delayed
+    // zlib@openssh.com (after login); 'none' keeps a server that offers no compression reachable.
+    if (this.opts.tuning.compress) cfg.algorithms = { ...cfg.algorithms, compress: ['zlib@openssh.com', 'zlib', 'none'] };
     cfg.hostVerifier = (key: Buffer): boolean => {
       const presented = fingerprintSha256(key);
       failure.fingerprint = presented;
@@ -650,9 +658,11 @@ export class DirectorConnection {
     return this.err('unreachable', null, { side, detail: code ? `${code}: ${msg}` : msg, cause: e });
   }
 
-  private connectClient(s: Side, cfg: ConnectConfig, failure: { error: DirectorError | null }): Promise<Client> {
+  private connectClient(s: Side, cfg: ConnectConfig, failure: { error: DirectorError | null }, negotiated?: { compress?: string }): Promise<Client> {
     return new Promise((resolve, reject) => {
       const c = new Client();
+      // What the server sends us is what compression is for: its server-to-client choice.
+      if (negotiated) c.once('handshake', (n) => (negotiated.compress = n.sc.compress));
       let settled = false;
       // Keep an 'error' listener for the client's whole life: an unhandled one would crash the process.
       c.on('error', (e: SshError) => {
@@ -699,8 +709,10 @@ export class DirectorConnection {
       const fail = { error: null as DirectorError | null, fingerprint: null as string | null };
       const cfg = await this.connectConfig(ds, trust, fail);
       if (sock) cfg.sock = sock;
-      const client = await this.connectClient(ds, cfg, fail);
+      const negotiated: { compress?: string } = {};
+      const client = await this.connectClient(ds, cfg, fail, negotiated);
       this.hostKeyFingerprint = fail.fingerprint;
+      this.compression = negotiated.compress ?? null;
       return { client, jump };
     } catch (e) {
       if (jump) jump.end();

@@ -34,6 +34,7 @@ const TUNING = {
   maxChannelsPerDirector: 4,
   reconnectMinMs: 100,
   reconnectMaxMs: 800,
+  compress: false,
 };
 
 function director(over: Record<string, unknown> = {}): DirectorConfig {
@@ -165,6 +166,17 @@ describe('exec over one persistent connection', () => {
     expect(JSON.parse(r.stdout)).toBeInstanceOf(Array);
     // pidof exits 1 when nothing runs: accepted by the catalogue entry.
     expect([0, 1]).toContain((await exec(d, pidofKeepalived(), { pool })).exitCode);
+  });
+
+  it('ssh.compress: zlib is agreed with the sshd and the output arrives intact; off by default', async () => {
+    const d = director();
+    const text = Array.from({ length: 2000 }, (_, i) => `  -> 198.51.100.${i % 250}:80        Masq    100    ${i}          0`).join('\n');
+    const zipped = newPool({ compress: true });
+    expect((await execRaw(d, ['cat'], { pool: zipped, stdin: text })).stdout).toBe(text);
+    expect(zipped.statusOf(d.name, d.cluster)?.compression).toBe('zlib@openssh.com');
+    const plain = newPool();
+    expect((await execRaw(d, ['cat'], { pool: plain, stdin: text })).stdout).toBe(text);
+    expect(plain.statusOf(d.name, d.cluster)?.compression).toBe('none');
   });
 
   it('runs commands concurrently over ONE connection, queueing beyond the channel cap', async () => {
