@@ -147,7 +147,7 @@ export const SshTuning = z
     reconnectMaxMs: z.number().int().min(10).default(30_000),
     /**
      * zlib compression on the directors' SSH connections: for directors behind a slow or metered
-     * link. The listings shrink ~10x on the wire; each director's sshd spends CPU to deflate them.
+     * link. The listings shrink to about a quarter on the wire (padded columns deflate; counters less); each director's sshd spends CPU to deflate them.
      */
     compress: z.boolean().default(false),
   })

@@ -592,7 +592,7 @@ export class DirectorConnection {
       if (algs.length > 0) cfg.algorithms = { serverHostKey: algs as ServerHostKeyAlgorithm[] };
     }
     // ssh.compress: zlib for directors behind a slow link (the listings are padded text that
-    // deflates ~10x; the director's sshd pays the deflate). OpenSSH's server offers only the delayed
+    // deflates to about a quarter; the director's sshd pays the deflate). OpenSSH's server offers only the delayed
     // zlib@openssh.com (after login); 'none' keeps a server that offers no compression reachable.
     if (this.opts.tuning.compress) cfg.algorithms = { ...cfg.algorithms, compress: ['zlib@openssh.com', 'zlib', 'none'] };
     cfg.hostVerifier = (key: Buffer): boolean => {
