@@ -18,7 +18,7 @@
 import '../bin/server-only-shim';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -29,6 +29,7 @@ import { conntrackFigures, ipAddrJson, ipvsadmList, pidofKeepalived, readFile, t
 import { exec, execRaw, execSequence } from '../server/ssh/exec';
 import { SshPool } from '../server/ssh/pool';
 import { keygen, startSshd } from '../server/ssh/test-sshd';
+import { generateDirector } from './fleet/generate';
 import { runIfMain } from './standalone';
 import type { BenchContext, BenchRow } from './types';
 
@@ -92,7 +93,7 @@ async function hostRows(ctx: BenchContext): Promise<BenchRow[]> {
   const clientKey = path.join(dir, 'id_ed25519');
   writeFileSync(path.join(dir, 'authorized_keys'), `${keygen(clientKey, 'ed25519').pub}\n`);
   const sshd = await startSshd(dir, 'bench');
-  const tuning = { connectTimeoutMs: 3000, commandTimeoutMs: 30_000, keepaliveIntervalMs: 5000, maxChannelsPerDirector: 4, reconnectMinMs: 100, reconnectMaxMs: 800 };
+  const tuning = { connectTimeoutMs: 3000, commandTimeoutMs: 30_000, keepaliveIntervalMs: 5000, maxChannelsPerDirector: 4, reconnectMinMs: 100, reconnectMaxMs: 800, compress: false };
   const pools: SshPool[] = [];
   const pool = (over: Partial<typeof tuning> = {}) => {
     const p = new SshPool({ tuning: { ...tuning, ...over } });
@@ -165,6 +166,8 @@ async function hostRows(ctx: BenchContext): Promise<BenchRow[]> {
       silent.close();
     }
 
+    rows.push(await compressionRow(dir, sshd.port, (over) => director(over), pool));
+
     // Back after a full sshd restart (the backoff timer reconnects; commands fail fast meanwhile).
     const pr = pool();
     const dr = director({ name: 'restart' });
@@ -197,6 +200,70 @@ async function hostRows(ctx: BenchContext): Promise<BenchRow[]> {
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;
+}
+
+/** A TCP relay to 127.0.0.1:`port` that counts the bytes the server sends. */
+async function countingRelay(port: number): Promise<{ port: number; fromServer: () => number; close: () => void }> {
+  let bytes = 0;
+  const relay = createServer((client) => {
+    const server = connect(port, '127.0.0.1');
+    server.on('data', (b: Buffer) => (bytes += b.length));
+    client.pipe(server).pipe(client);
+    const end = () => (client.destroy(), server.destroy());
+    client.on('error', end).on('close', end);
+    server.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  const a = relay.address();
+  return { port: typeof a === 'object' && a ? a.port : 0, fromServer: () => bytes, close: () => relay.close() };
+}
+
+/**
+ * ssh.compress (issue 20's "bytes read per refresh"): the two listings a refresh reads (the fleet's
+ * generated `--persistent-conn` and `--stats` of 200 services x 10 real servers) sent by `cat` over a
+ * warm connection with and without compression; bytes on the wire counted by a relay in front of
+ * the sshd, and the console's CPU per read.
+ */
+async function compressionRow(
+  dir: string,
+  sshdPort: number,
+  director: (over: Record<string, unknown>) => DirectorConfig,
+  pool: (over: { compress?: boolean }) => SshPool,
+): Promise<BenchRow> {
+  const o = generateDirector({ services: 200, realServers: 10, cluster: 0, director: 0, fleetIndex: 0 });
+  const file = path.join(dir, 'listings.txt');
+  writeFileSync(file, o.persistent + o.stats);
+  const plainBytes = Buffer.byteLength(o.persistent + o.stats);
+  const N = 10;
+  const measure = async (compress: boolean) => {
+    const relay = await countingRelay(sshdPort);
+    try {
+      const d = director({ name: compress ? 'zlib' : 'plain', port: relay.port });
+      const p = pool({ compress });
+      await execRaw(d, ['cat', file], { pool: p });
+      const before = relay.fromServer();
+      const cpu0 = process.cpuUsage();
+      for (let i = 0; i < N; i++) await execRaw(d, ['cat', file], { pool: p });
+      const cpu = process.cpuUsage(cpu0);
+      return { wire: (relay.fromServer() - before) / N, cpuMs: (cpu.user + cpu.system) / 1000 / N, agreed: p.statusOf(d.name)?.compression ?? '?' };
+    } finally {
+      relay.close();
+    }
+  };
+  const plain = await measure(false);
+  const zlib = await measure(true);
+  return {
+    group: 'ssh',
+    name: 'host sshd: bytes on the wire per refresh\'s two listings (200 svc x 10 rs), ssh.compress: true',
+    value: Math.round(zlib.wire / 1024),
+    unit: 'KiB',
+    baseline: { name: 'the same without compression (the default)', value: Math.round(plain.wire / 1024), unit: 'KiB' },
+    target: '<= 330 KiB',
+    met: zlib.wire / 1024 <= 330,
+    note:
+      `${Math.round(plainBytes / 1024)} KiB of text; agreed: ${zlib.agreed} (${plain.agreed} without); console CPU per read ${r1(zlib.cpuMs)} ms compressed, ${r1(plain.cpuMs)} ms plain; ` +
+      `mean of ${N} reads over a warm connection, counted by a relay in front of the sshd`,
+  };
 }
 
 async function labRows(ctx: BenchContext): Promise<BenchRow[]> {
