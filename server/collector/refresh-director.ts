@@ -17,6 +17,7 @@ import type { ClusterConfig, ConsoleConfig, DirectorConfig } from '@/server/conf
 import { readEnvironment } from '@/server/config/load';
 import { parseDirectorHealth } from '@/server/parsers/director-health';
 import { parseIpAddrJson } from '@/server/parsers/ip-addr';
+import { detach } from '@/server/parsers/ipvsadm-connections';
 import { execSequence, type StepResult } from '@/server/ssh/exec';
 import { configureSshPool, type SshPool } from '@/server/ssh/pool';
 import { inlineListingParser, type ListingParser } from './listing-parser';
@@ -184,7 +185,7 @@ export async function refreshDirector(
     const data = await parser.parseKeepalived(dumps.map((d) => d.stdout).join('\n'));
     vrrp = toVrrp(data);
     checkers = toCheckers(data);
-    trackFiles = (data.trackFiles ?? []).map((f) => ({ name: f.name, path: f.file, value: f.status }));
+    trackFiles = (data.trackFiles ?? []).map((f) => ({ name: detach(f.name), path: keepOrNull(f.file), value: f.status }));
     keepalivedDumpAt = memo.dumpRequestedAt;
   }
 
@@ -250,18 +251,24 @@ function toHealthView(text: string): DirectorHealthView {
   };
 }
 
+// What is kept from keepalived's dump is copied out of it (`detach`): a substring kept in the
+// observation would keep the whole dump (megabytes) alive until the next one is read.
+function keepOrNull(s: string | null): string | null {
+  return s === null ? null : detach(s);
+}
+
 function toVrrp(d: KeepalivedData): ObservedVrrpInstance[] {
   return d.instances.map((i) => ({
-    name: i.name,
+    name: detach(i.name),
     state: i.state === 'unknown' ? 'UNKNOWN' : i.state,
     priority: i.priority,
     effectivePriority: i.effectivePriority,
     lastTransitionAt: i.lastTransition === null ? null : Math.round(i.lastTransition * 1000),
-    vips: i.vips.map((v) => canonicalIP(v.address)),
-    syncGroup: i.syncGroup,
+    vips: i.vips.map((v) => detach(canonicalIP(v.address))),
+    syncGroup: keepOrNull(i.syncGroup),
     preempt: i.preempt,
-    trackedFiles: i.trackedFiles.map((t) => ({ name: t.name, weight: t.weight })),
-    interface: i.interface,
+    trackedFiles: i.trackedFiles.map((t) => ({ name: detach(t.name), weight: t.weight })),
+    interface: keepOrNull(i.interface),
   }));
 }
 
@@ -269,16 +276,18 @@ function toCheckers(d: KeepalivedData): ObservedChecker[] {
   return d.virtualServers.flatMap((vs) => {
     const protocol = vs.fwmark !== null ? 'FWM' : (vs.protocol ?? '').toUpperCase();
     if (protocol !== 'FWM' && protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return [];
-    const service = serviceKey({
-      protocol,
-      family: vs.family === 'inet6' ? 'inet6' : 'inet',
-      address: vs.address === null ? null : canonicalIP(vs.address),
-      port: vs.port,
-      fwmark: vs.fwmark,
-    });
+    const service = detach(
+      serviceKey({
+        protocol,
+        family: vs.family === 'inet6' ? 'inet6' : 'inet',
+        address: vs.address === null ? null : canonicalIP(vs.address),
+        port: vs.port,
+        fwmark: vs.fwmark,
+      }),
+    );
     return vs.realServers.map((rs) => ({
       service,
-      realServer: formatEndpoint(canonicalIP(rs.address), rs.port),
+      realServer: detach(formatEndpoint(canonicalIP(rs.address), rs.port)),
       alive: rs.alive,
       configuredWeight: rs.initialWeight ?? rs.weight,
       trackFile: trackFileOf(d, rs),
@@ -292,7 +301,7 @@ export function trackFileOf(d: KeepalivedData, rs: KeepalivedRealServerData): Tr
     if (ref.reverse || ref.weight === 0) continue;
     const file = d.trackFiles?.find((f) => f.name === ref.name)?.file;
     if (!file) continue;
-    return { path: file, multiplier: ref.weight, base: rs.initialWeight ?? 0 };
+    return { path: detach(file), multiplier: ref.weight, base: rs.initialWeight ?? 0 };
   }
   return null;
 }
