@@ -1,5 +1,7 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import type { DirectorHealthView, TrackFileRef } from '@/lib/models/cluster';
+import type { IpvsService } from '@/lib/models/ipvsadm';
 import type { KeepalivedData, KeepalivedRealServerData } from '@/lib/models/keepalived';
 import { canonicalIP, formatEndpoint } from '@/lib/address';
 import { serviceKey } from '@/lib/models/keys';
@@ -164,13 +166,14 @@ export async function refreshDirector(
   let forwardAt = readList ? observedAt : (memo.forwardAt ?? null);
   if (!readList || !readRate) {
     // Forwarding methods carried over and rates derived from the previous reading, in one pass.
-    const next = continueFrom(previous, observedAt, table.services, { carry: !readList, rates: !readRate });
+    // In place: the table was just parsed for this refresh (one copy of 2,000 real servers, not two).
+    const next = continueFrom(previous, observedAt, table.services, { carry: !readList, rates: !readRate, inPlace: true });
     if (next.missing) {
       // A real server appeared: its forwarding method now (drains need it), in a second exec.
       const again = await execSequence(director, [LIST_STEPS.list], { pool });
       table = await parser.parse({ persistent: must(persistent), stats: must(stats), list: must(again.steps[0]) });
       forwardAt = now();
-      if (!readRate) table = { ...table, services: continueFrom(previous, observedAt, table.services, { carry: false, rates: true }).services };
+      if (!readRate) table = { ...table, services: continueFrom(previous, observedAt, table.services, { carry: false, rates: true, inPlace: true }).services };
     } else {
       table = { ...table, services: next.services };
     }
@@ -189,11 +192,11 @@ export async function refreshDirector(
     keepalivedDumpAt = memo.dumpRequestedAt;
   }
 
-  const fingerprint = JSON.stringify([
+  const fingerprint = dumpFingerprint(
     keepalivedPid,
     addresses.filter((a) => (vrrp ?? []).some((v) => v.vips.includes(a))),
-    table.services.map((s) => [serviceKey(s), s.realServers.map((x) => formatEndpoint(x.address, x.port))]),
-  ]);
+    table.services,
+  );
   let dumpRequestedAt: number | null = null;
   const due =
     keepalivedPid !== null &&
@@ -224,6 +227,22 @@ export async function refreshDirector(
     },
     memo: { dumpRequestedAt, fingerprint, nm: nm.memo, forwardAt },
   };
+}
+
+/**
+ * What a keepalived dump depends on (its pid, the VIPs held, the IPVS services and real servers), as
+ * a digest: kept per director between refreshes, where the text itself would be ~50 KB per 2,000
+ * real servers. One hash update per service.
+ */
+export function dumpFingerprint(pid: number | null, heldVips: readonly string[], services: readonly IpvsService[]): string {
+  const h = createHash('sha1');
+  h.update(JSON.stringify([pid, heldVips]));
+  for (const s of services) {
+    let line = `\n${serviceKey(s)}`;
+    for (const x of s.realServers) line += ` ${formatEndpoint(x.address, x.port)}`;
+    h.update(line);
+  }
+  return h.digest('base64');
 }
 
 /** stdout of a step that must have succeeded (its typed error otherwise). */
