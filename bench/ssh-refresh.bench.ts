@@ -50,7 +50,10 @@ function spawnCollect(cmd: string, args: string[], opts: { cwd: string; input?: 
   });
 }
 
-/** BENCH_CPU_PROFILE=1 writes a V8 CPU profile of every child into <workDir>/profiles. */
+/**
+ * BENCH_CPU_PROFILE=1 writes a V8 CPU profile of every child into <workDir>/profiles;
+ * BENCH_HEAP_SNAPSHOT=1 a heap snapshot of each fleet cycle child after its cycles (refresh-child.ts).
+ */
 async function child<T>(ctx: BenchContext, mode: 'single' | 'cycle' | 'noop' | 'loops', args: object): Promise<T> {
   const prof = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ctx.workDir, 'profiles')}`] : [];
   const flags = ['--conditions=react-server', '--expose-gc', ...prof, '--import', 'tsx'];
@@ -188,7 +191,9 @@ async function fleetRows(ctx: BenchContext, n: number, floorMiB: number): Promis
         met: res.maxRssMiB <= (n >= 50 ? 300 : 200),
         note:
           `whole child process; the runtime alone (Node + tsx + these modules) peaks at ${r1(floorMiB)} MiB; RSS after each cycle ${res.cycles.map((c) => Math.round(c.rssMiB)).join('/')} MiB` +
-          (res.retained ? `; after a full GC: RSS ${Math.round(res.retained.rssMiB)} MiB, JS heap ${Math.round(res.retained.heapUsedMiB)} MiB, buffers ${Math.round(res.retained.externalMiB)} MiB` : ''),
+          `; sampled peaks in the measured cycles: JS heap used ${Math.round(res.peak.heapUsedMiB)} MiB (committed ${Math.round(res.peak.heapTotalMiB)} MiB), buffers ${Math.round(res.peak.externalMiB)} MiB` +
+          (res.retained ? `; after a full GC: RSS ${Math.round(res.retained.rssMiB)} MiB, JS heap ${Math.round(res.retained.heapUsedMiB)} MiB (committed ${Math.round(res.retained.heapTotalMiB)} MiB), buffers ${Math.round(res.retained.externalMiB)} MiB` : '') +
+          (res.heapSnapshot ? `; heap snapshot ${path.relative(ctx.root, res.heapSnapshot)}` : ''),
       },
     ];
     return { rows, fleet };

@@ -157,7 +157,9 @@ function canonicalIPv6Memo(s: string): string | null {
   if (hit !== undefined || memo.has(s)) return hit ?? null;
   const v = canonicalIPv6(s);
   if (memo.size >= MEMO_MAX) memo = new Map();
-  memo.set(s, v);
+  // The key is copied: `s` is often a substring of a whole command output (a keepalived dump of
+  // megabytes), which a memoised substring would keep alive.
+  memo.set((' ' + s).slice(1), v);
   return v;
 }
 

@@ -12,10 +12,16 @@
 //     cluster = createDirectorRefresher().refresh + the per-director merges), over warm connections.
 //   noop: loads the same modules and exits (the runtime's own RSS floor).
 //
+// BENCH_HEAP_SNAPSHOT=1: the cycle mode also writes a V8 heap snapshot after its cycles and a full GC
+// (bench/.work/profiles/cycle-N<directors>-<pid>.heapsnapshot; summarise it with any heap-snapshot
+// reader: nodes, edges and strings are plain JSON).
+//
 // Prints one JSON line on stdout.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { Collector } from '@/server/collector/collector';
 import { describeRefreshError } from '@/server/ssh/describe-error';
 import type { ObservedDirectorData } from '@/server/collector/observation';
@@ -51,7 +57,14 @@ export interface CycleResult {
   cycles: Array<{ wallMs: number; cpuUserMs: number; cpuSystemMs: number; rssMiB: number; hostCpuMs: number }>;
   maxRssMiB: number;
   /** After the cycles and a full GC: what is retained. */
-  retained: { rssMiB: number; heapUsedMiB: number; externalMiB: number } | null;
+  retained: { rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; externalMiB: number } | null;
+  /**
+   * Sampled every 10 ms through the measured cycles (a sample waits for synchronous work, so these
+   * are lower bounds): the largest JS heap used and committed, buffers (external + array buffers).
+   */
+  peak: { heapUsedMiB: number; heapTotalMiB: number; externalMiB: number; rssMiB: number };
+  /** The heap snapshot written after the cycles (BENCH_HEAP_SNAPSHOT=1), if any. */
+  heapSnapshot?: string;
   directors: number;
   services: number;
   realServers: number;
@@ -210,6 +223,16 @@ async function cycle(a: { configPath: string; warmup: number; maxWarmup: number;
     }
     const warmupErrors = failures.length;
     const cycles: CycleResult['cycles'] = [];
+    const MiB = 1048576;
+    const peak = { heapUsedMiB: 0, heapTotalMiB: 0, externalMiB: 0, rssMiB: 0 };
+    const sample = (): void => {
+      const m = process.memoryUsage();
+      peak.heapUsedMiB = Math.max(peak.heapUsedMiB, m.heapUsed / MiB);
+      peak.heapTotalMiB = Math.max(peak.heapTotalMiB, m.heapTotal / MiB);
+      peak.externalMiB = Math.max(peak.externalMiB, (m.external + m.arrayBuffers) / MiB);
+      peak.rssMiB = Math.max(peak.rssMiB, m.rss / MiB);
+    };
+    const sampler = setInterval(sample, 10);
     for (let i = 0; i < a.cycles; i++) {
       // A short pause between cycles, as between polls (lets the sessions of the last one end).
       await new Promise((r) => setTimeout(r, 300));
@@ -221,6 +244,8 @@ async function cycle(a: { configPath: string; warmup: number; maxWarmup: number;
       const u = process.cpuUsage(c0);
       cycles.push({ wallMs, cpuUserMs: u.user / 1000, cpuSystemMs: u.system / 1000, rssMiB: process.memoryUsage().rss / 1048576, hostCpuMs: hostCpuMs() - h0 });
     }
+    clearInterval(sampler);
+    sample();
     const maxRssMiB = process.resourceUsage().maxRSS / 1024;
     const snaps = collector.snapshots();
     const stats = collector.stats();
@@ -229,7 +254,13 @@ async function cycle(a: { configPath: string; warmup: number; maxWarmup: number;
     if (gc) {
       gc();
       const m = process.memoryUsage();
-      retained = { rssMiB: m.rss / 1048576, heapUsedMiB: m.heapUsed / 1048576, externalMiB: (m.external + m.arrayBuffers) / 1048576 };
+      retained = { rssMiB: m.rss / MiB, heapUsedMiB: m.heapUsed / MiB, heapTotalMiB: m.heapTotal / MiB, externalMiB: (m.external + m.arrayBuffers) / MiB };
+    }
+    let heapSnapshot: string | undefined;
+    if (process.env.BENCH_HEAP_SNAPSHOT) {
+      const dir = path.join(process.cwd(), 'bench', '.work', 'profiles');
+      mkdirSync(dir, { recursive: true });
+      heapSnapshot = v8.writeHeapSnapshot(path.join(dir, `cycle-N${stats.length}-${process.pid}.heapsnapshot`));
     }
     return {
       cold,
@@ -237,6 +268,8 @@ async function cycle(a: { configPath: string; warmup: number; maxWarmup: number;
       cycles,
       maxRssMiB,
       retained,
+      peak,
+      ...(heapSnapshot ? { heapSnapshot } : {}),
       directors: stats.length,
       services: snaps.reduce((n, s) => n + s.services.length, 0),
       realServers: snaps.reduce((n, s) => n + s.services.reduce((m, x) => m + x.realServers.length, 0), 0),

@@ -33,7 +33,7 @@ export function inlineListingParser(): ListingParser {
       if (list) await turn();
       const rate = o.rate === undefined ? null : parseIpvsadm(o.rate, { mode: 'rate' });
       if (rate) await turn();
-      return mergeListModes(persistent, stats, list, rate);
+      return mergeListModes(persistent, stats, list, rate, { inPlace: true });
     },
     parseKeepalived: (text) => Promise.resolve().then(() => parseKeepalivedData(text)),
     close: () => Promise.resolve(),

@@ -29,41 +29,43 @@ export function parseListings(o: ListingOutputs): IpvsTable {
   const stats = parseIpvsadm(o.stats, { mode: 'stats' });
   const list = o.list === undefined ? null : parseIpvsadm(o.list, { mode: 'list' });
   const rate = o.rate === undefined ? null : parseIpvsadm(o.rate, { mode: 'rate' });
-  return mergeListModes(persistent, stats, list, rate);
+  return mergeListModes(persistent, stats, list, rate, { inPlace: true });
 }
 
 /**
  * The persistent-conn listing gives the services, weights and connections; stats adds counters; the
  * default listing (when read) the forwarding method, rate (when read) the kernel's rates.
+ * `inPlace`: the persistent-conn table was just parsed for this and is not shared: its services and
+ * real servers are filled in rather than copied (a refresh of 2,000 real servers then allocates
+ * one table, not two).
  */
-export function mergeListModes(persistent: IpvsTable, stats: IpvsTable, list: IpvsTable | null, rate: IpvsTable | null): IpvsTable {
+export function mergeListModes(persistent: IpvsTable, stats: IpvsTable, list: IpvsTable | null, rate: IpvsTable | null, opts: { inPlace?: boolean } = {}): IpvsTable {
   const st = new Counterpart(stats?.services ?? null);
   const rt = new Counterpart(rate?.services ?? null);
   const ls = new Counterpart(list?.services ?? null);
+  const inPlace = opts.inPlace === true;
   const out: IpvsService[] = persistent.services.map((s, i) => {
     const sStats = st.service(i, s);
     const sRate = rt.service(i, s);
     const sList = ls.service(i, s);
-    return {
-      ...s,
-      stats: sStats?.stats ?? null,
-      rates: sRate?.rates ?? null,
-      approximate: s.approximate || (sStats?.approximate ?? false) || (sRate?.approximate ?? false),
-      realServers: s.realServers.map((x, j) => {
-        const a = st.realServer(sStats, j, x);
-        const r = rt.realServer(sRate, j, x);
-        const l = ls.realServer(sList, j, x);
-        return {
-          ...x,
-          forward: l?.forward ?? x.forward,
-          stats: a?.stats ?? null,
-          rates: r?.rates ?? null,
-          approximate: x.approximate || (a?.approximate ?? false) || (r?.approximate ?? false),
-        };
-      }),
-    };
+    const svc = inPlace ? s : { ...s };
+    svc.stats = sStats?.stats ?? null;
+    svc.rates = sRate?.rates ?? null;
+    svc.approximate = s.approximate || (sStats?.approximate ?? false) || (sRate?.approximate ?? false);
+    svc.realServers = s.realServers.map((x, j) => {
+      const a = st.realServer(sStats, j, x);
+      const r = rt.realServer(sRate, j, x);
+      const l = ls.realServer(sList, j, x);
+      const rs = inPlace ? x : { ...x };
+      rs.forward = l?.forward ?? x.forward;
+      rs.stats = a?.stats ?? null;
+      rs.rates = r?.rates ?? null;
+      rs.approximate = x.approximate || (a?.approximate ?? false) || (r?.approximate ?? false);
+      return rs;
+    });
+    return svc;
   });
-  return { ...persistent, services: out };
+  return inPlace ? Object.assign(persistent, { services: out }) : { ...persistent, services: out };
 }
 
 /** An error as it crosses from the worker thread: a ParseError keeps its fields (the operator's message). */

@@ -26,34 +26,36 @@ function rate(now: IpvsStats | null, then: IpvsStats | null | undefined, seconds
  * One pass over a reading against the previous one: forwarding methods carried over (`carry`: the
  * default listing was not read; `missing` when a real server has none known) and rates derived
  * (`rates`: --rate was not read). Services and real servers are matched by position first
- * (Counterpart), so a table that did not change is copied once, with no keys built.
+ * (Counterpart), so a table that did not change is copied once, with no keys built; `inPlace`:
+ * `services` was just parsed and is not shared, so it is filled in rather than copied.
  */
 export function continueFrom(
   previous: { takenAt: number; services: readonly IpvsService[] } | null,
   takenAt: number,
   services: readonly IpvsService[],
-  opts: { carry: boolean; rates: boolean },
+  opts: { carry: boolean; rates: boolean; inPlace?: boolean },
 ): { services: IpvsService[]; missing: boolean } {
   const dt = previous === null ? 0 : takenAt - previous.takenAt;
   const derive = opts.rates && previous !== null && dt >= MIN_RATE_INTERVAL_MS;
   const seconds = dt / 1000;
   const before = new Counterpart(previous?.services ?? null);
   let missing = false;
+  const inPlace = opts.inPlace === true;
   const out = services.map((s, i) => {
     const then = before.service(i, s);
-    return {
-      ...s,
-      rates: opts.rates ? (derive ? rate(s.stats, then?.stats, seconds) : null) : s.rates,
-      realServers: s.realServers.map((r, j) => {
-        const p = before.realServer(then, j, r);
-        let forward = r.forward;
-        if (opts.carry && forward === null) {
-          forward = p?.forward ?? null;
-          if (forward === null) missing = true;
-        }
-        return { ...r, forward, rates: opts.rates ? (derive ? rate(r.stats, p?.stats, seconds) : null) : r.rates };
-      }),
-    };
+    const svc = inPlace ? s : { ...s };
+    if (opts.rates) svc.rates = derive ? rate(s.stats, then?.stats, seconds) : null;
+    svc.realServers = s.realServers.map((r, j) => {
+      const p = before.realServer(then, j, r);
+      const x = inPlace ? r : { ...r };
+      if (opts.carry && r.forward === null) {
+        x.forward = p?.forward ?? null;
+        if (x.forward === null) missing = true;
+      }
+      if (opts.rates) x.rates = derive ? rate(r.stats, p?.stats, seconds) : null;
+      return x;
+    });
+    return svc;
   });
   return { services: out, missing };
 }

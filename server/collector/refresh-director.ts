@@ -1,5 +1,7 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import type { DirectorHealthView, TrackFileRef } from '@/lib/models/cluster';
+import type { IpvsService } from '@/lib/models/ipvsadm';
 import type { KeepalivedData, KeepalivedRealServerData } from '@/lib/models/keepalived';
 import { canonicalIP, formatEndpoint } from '@/lib/address';
 import { serviceKey } from '@/lib/models/keys';
@@ -17,6 +19,7 @@ import type { ClusterConfig, ConsoleConfig, DirectorConfig } from '@/server/conf
 import { readEnvironment } from '@/server/config/load';
 import { parseDirectorHealth } from '@/server/parsers/director-health';
 import { parseIpAddrJson } from '@/server/parsers/ip-addr';
+import { detach } from '@/server/parsers/ipvsadm-connections';
 import { execSequence, type StepResult } from '@/server/ssh/exec';
 import { configureSshPool, type SshPool } from '@/server/ssh/pool';
 import { inlineListingParser, type ListingParser } from './listing-parser';
@@ -163,13 +166,14 @@ export async function refreshDirector(
   let forwardAt = readList ? observedAt : (memo.forwardAt ?? null);
   if (!readList || !readRate) {
     // Forwarding methods carried over and rates derived from the previous reading, in one pass.
-    const next = continueFrom(previous, observedAt, table.services, { carry: !readList, rates: !readRate });
+    // In place: the table was just parsed for this refresh (one copy of 2,000 real servers, not two).
+    const next = continueFrom(previous, observedAt, table.services, { carry: !readList, rates: !readRate, inPlace: true });
     if (next.missing) {
       // A real server appeared: its forwarding method now (drains need it), in a second exec.
       const again = await execSequence(director, [LIST_STEPS.list], { pool });
       table = await parser.parse({ persistent: must(persistent), stats: must(stats), list: must(again.steps[0]) });
       forwardAt = now();
-      if (!readRate) table = { ...table, services: continueFrom(previous, observedAt, table.services, { carry: false, rates: true }).services };
+      if (!readRate) table = { ...table, services: continueFrom(previous, observedAt, table.services, { carry: false, rates: true, inPlace: true }).services };
     } else {
       table = { ...table, services: next.services };
     }
@@ -184,15 +188,15 @@ export async function refreshDirector(
     const data = await parser.parseKeepalived(dumps.map((d) => d.stdout).join('\n'));
     vrrp = toVrrp(data);
     checkers = toCheckers(data);
-    trackFiles = (data.trackFiles ?? []).map((f) => ({ name: f.name, path: f.file, value: f.status }));
+    trackFiles = (data.trackFiles ?? []).map((f) => ({ name: detach(f.name), path: keepOrNull(f.file), value: f.status }));
     keepalivedDumpAt = memo.dumpRequestedAt;
   }
 
-  const fingerprint = JSON.stringify([
+  const fingerprint = dumpFingerprint(
     keepalivedPid,
     addresses.filter((a) => (vrrp ?? []).some((v) => v.vips.includes(a))),
-    table.services.map((s) => [serviceKey(s), s.realServers.map((x) => formatEndpoint(x.address, x.port))]),
-  ]);
+    table.services,
+  );
   let dumpRequestedAt: number | null = null;
   const due =
     keepalivedPid !== null &&
@@ -225,6 +229,22 @@ export async function refreshDirector(
   };
 }
 
+/**
+ * What a keepalived dump depends on (its pid, the VIPs held, the IPVS services and real servers), as
+ * a digest: kept per director between refreshes, where the text itself would be ~50 KB per 2,000
+ * real servers. One hash update per service.
+ */
+export function dumpFingerprint(pid: number | null, heldVips: readonly string[], services: readonly IpvsService[]): string {
+  const h = createHash('sha1');
+  h.update(JSON.stringify([pid, heldVips]));
+  for (const s of services) {
+    let line = `\n${serviceKey(s)}`;
+    for (const x of s.realServers) line += ` ${formatEndpoint(x.address, x.port)}`;
+    h.update(line);
+  }
+  return h.digest('base64');
+}
+
 /** stdout of a step that must have succeeded (its typed error otherwise). */
 function must(s: StepResult | undefined): string {
   if (!s) throw new Error('refresh: a step did not report');
@@ -250,18 +270,24 @@ function toHealthView(text: string): DirectorHealthView {
   };
 }
 
+// What is kept from keepalived's dump is copied out of it (`detach`): a substring kept in the
+// observation would keep the whole dump (megabytes) alive until the next one is read.
+function keepOrNull(s: string | null): string | null {
+  return s === null ? null : detach(s);
+}
+
 function toVrrp(d: KeepalivedData): ObservedVrrpInstance[] {
   return d.instances.map((i) => ({
-    name: i.name,
+    name: detach(i.name),
     state: i.state === 'unknown' ? 'UNKNOWN' : i.state,
     priority: i.priority,
     effectivePriority: i.effectivePriority,
     lastTransitionAt: i.lastTransition === null ? null : Math.round(i.lastTransition * 1000),
-    vips: i.vips.map((v) => canonicalIP(v.address)),
-    syncGroup: i.syncGroup,
+    vips: i.vips.map((v) => detach(canonicalIP(v.address))),
+    syncGroup: keepOrNull(i.syncGroup),
     preempt: i.preempt,
-    trackedFiles: i.trackedFiles.map((t) => ({ name: t.name, weight: t.weight })),
-    interface: i.interface,
+    trackedFiles: i.trackedFiles.map((t) => ({ name: detach(t.name), weight: t.weight })),
+    interface: keepOrNull(i.interface),
   }));
 }
 
@@ -269,16 +295,18 @@ function toCheckers(d: KeepalivedData): ObservedChecker[] {
   return d.virtualServers.flatMap((vs) => {
     const protocol = vs.fwmark !== null ? 'FWM' : (vs.protocol ?? '').toUpperCase();
     if (protocol !== 'FWM' && protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return [];
-    const service = serviceKey({
-      protocol,
-      family: vs.family === 'inet6' ? 'inet6' : 'inet',
-      address: vs.address === null ? null : canonicalIP(vs.address),
-      port: vs.port,
-      fwmark: vs.fwmark,
-    });
+    const service = detach(
+      serviceKey({
+        protocol,
+        family: vs.family === 'inet6' ? 'inet6' : 'inet',
+        address: vs.address === null ? null : canonicalIP(vs.address),
+        port: vs.port,
+        fwmark: vs.fwmark,
+      }),
+    );
     return vs.realServers.map((rs) => ({
       service,
-      realServer: formatEndpoint(canonicalIP(rs.address), rs.port),
+      realServer: detach(formatEndpoint(canonicalIP(rs.address), rs.port)),
       alive: rs.alive,
       configuredWeight: rs.initialWeight ?? rs.weight,
       trackFile: trackFileOf(d, rs),
@@ -292,7 +320,7 @@ export function trackFileOf(d: KeepalivedData, rs: KeepalivedRealServerData): Tr
     if (ref.reverse || ref.weight === 0) continue;
     const file = d.trackFiles?.find((f) => f.name === ref.name)?.file;
     if (!file) continue;
-    return { path: file, multiplier: ref.weight, base: rs.initialWeight ?? 0 };
+    return { path: detach(file), multiplier: ref.weight, base: rs.initialWeight ?? 0 };
   }
   return null;
 }

@@ -105,6 +105,18 @@ const SERVICE_TITLES = new Map<string, ListMode | 'list-or-tun'>([
 const TIMEOUT_RE = /^Timeout \(tcp tcpfin udp\): (\d+) (\d+) (\d+)$/;
 const DAEMON_RE = /^(master|backup) sync daemon \((.*)\)$/;
 
+// Scheduler names, flags and forwarding methods repeat on every line of a table: one copy of each
+// is kept (a table of 2,000 real servers otherwise holds 2,000 copies of "Masq").
+const WORDS_MAX = 1000;
+const words = new Map<string, string>();
+function word(token: string): string {
+  const hit = words.get(token);
+  if (hit !== undefined) return hit;
+  if (words.size >= WORDS_MAX) words.clear();
+  words.set(token, token);
+  return token;
+}
+
 function joined(line: Line): string {
   return line.tokens.join(' ');
 }
@@ -326,12 +338,12 @@ function parseListService(line: Line, mode: ListMode): IpvsService {
   let i = start;
   const sched = t[i++];
   if (sched === undefined || sched.startsWith('(')) fail(line, 'expected the scheduler name');
-  svc.scheduler = sched;
+  svc.scheduler = word(sched);
   const f = t[i];
   if (f?.startsWith('(')) {
     if (!f.endsWith(')')) fail(line, 'expected scheduler flags as (flag,flag)');
     const inner = f.slice(1, -1);
-    svc.flags = inner === '' ? [] : inner.split(',');
+    svc.flags = inner === '' ? [] : inner.split(',').map(word);
     if (svc.flags.some((x) => x === '')) fail(line, 'expected scheduler flags as (flag,flag)');
     i++;
   }
@@ -425,7 +437,7 @@ function parseListRealServer(line: Line, mode: ListMode): IpvsRealServer {
   switch (mode) {
     case 'list':
     case 'tun-info': {
-      rs.forward = c[0]!;
+      rs.forward = word(c[0]!);
       let k = 1;
       if (mode === 'tun-info') rs.tunnel = parseTunnelInfo(line, c[k++]);
       rs.weight = uintField(line, c[k++], 'the weight');
