@@ -58,10 +58,15 @@ async function login(base: string): Promise<void> {
 }
 
 /** The fleet's config plus the bench's viewer account (rewritten in place). */
+/** A parsed configuration as a file says it: without the `cluster` the schema stamps on each director. */
+function fileForm(config: Fleet['config']): unknown {
+  return { ...config, clusters: config.clusters.map((c) => ({ ...c, directors: c.directors.map(({ cluster: _stamped, ...d }) => d) })) };
+}
+
 async function withBenchUser(fleet: Fleet): Promise<Fleet> {
   const users = [{ name: BENCH_USER.name, role: BENCH_USER.role, passwordHash: await hashPassword(BENCH_USER.password) }];
   const config = { ...fleet.config, auth: { ...fleet.config.auth, users } };
-  writeFileSync(fleet.configPath, `# REPLAYED director fleet (bench/fleet), with the bench's viewer account\n${stringify(config)}`);
+  writeFileSync(fleet.configPath, `# REPLAYED director fleet (bench/fleet), with the bench's viewer account\n${stringify(fileForm(config))}`);
   return { ...fleet, config };
 }
 
@@ -254,7 +259,7 @@ function sshOnce(fleet: Fleet, port: number, command: string[]): Promise<number>
 /** A copy of the fleet's config with another poll interval, port and state dir. */
 function variantConfig(fleet: Fleet, file: string, pollIntervalMs: number, port: number, stateDir: string): Fleet {
   const config = { ...fleet.config, pollIntervalMs, listen: { ...fleet.config.listen, port }, stateDir };
-  writeFileSync(file, `# REPLAYED director fleet (bench/fleet), diagnostic variant: the collector polls every ${pollIntervalMs} ms\n${stringify(config)}`);
+  writeFileSync(file, `# REPLAYED director fleet (bench/fleet), diagnostic variant: the collector polls every ${pollIntervalMs} ms\n${stringify(fileForm(config))}`);
   return { ...fleet, config, configPath: file };
 }
 
@@ -400,8 +405,15 @@ async function browserMetrics(ctx: BenchContext, url: string, apiPath: string, n
           );
         });
       }
-      // BENCH_API_PROFILE=file.cpuprofile: a CPU profile of the first navigation up to the first row.
+      // BENCH_API_PROFILE=file.cpuprofile: a CPU profile of the first navigation up to the first row
+      // (with BENCH_API_PROFILE_UNTIL=interactive: up to the first keystroke the table answered).
       const profileTo = nav === 0 ? process.env.BENCH_API_PROFILE : undefined;
+      const profileUntilInteractive = process.env.BENCH_API_PROFILE_UNTIL === 'interactive';
+      const stopProfile = async () => {
+        if (!cdp || !profileTo) return;
+        const { profile } = await cdp.send('Profiler.stop');
+        writeFileSync(`${profileTo}${base === null ? '' : `-${new URL(base).port}`}.cpuprofile`, JSON.stringify(profile));
+      };
       const cdp = profileTo ? await context.newCDPSession(page) : null;
       if (cdp) {
         await cdp.send('Profiler.enable');
@@ -437,10 +449,7 @@ async function browserMetrics(ctx: BenchContext, url: string, apiPath: string, n
       }
       await page.waitForFunction(() => (window as unknown as { __lvs: PageProbe }).__lvs.firstRow !== null, undefined, { timeout: 10_000 });
       firstPaint.push((await probe(page)).firstRow ?? NaN);
-      if (cdp && profileTo) {
-        const { profile } = await cdp.send('Profiler.stop');
-        writeFileSync(`${profileTo}${base === null ? '' : `-${new URL(base).port}`}.cpuprofile`, JSON.stringify(profile));
-      }
+      if (!profileUntilInteractive) await stopProfile();
       if (nav === 0) timeline = `commit ${commitS} s, snapshot request(s) ${api.join(' + ') || '?'}, first row ${((Date.now() - t0) / 1000).toFixed(1)} s`;
       if (nav === 0) {
         // Interactive: a keystroke in the filter that the table answers ("z" matches nothing).
@@ -460,6 +469,7 @@ async function browserMetrics(ctx: BenchContext, url: string, apiPath: string, n
           else await input.fill('');
         }
         if (Number.isNaN(interactive)) problems.push('the filter never changed the shown count in 10 tries');
+        if (profileUntilInteractive) await stopProfile();
         // Keystroke to update: type a real-server fragment, then time the last key.
         const fragments: Array<[string, string]> = [
           ['198.51.100.1', '7'],
