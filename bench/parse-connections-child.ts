@@ -1,13 +1,13 @@
 // Child process of bench/parse-connections.bench.ts: parses one file in one way and prints one JSON line
 // {rows, ms, maxRssKiB} on stdout. Run as its own process so peak memory is this run's alone:
-//   node --import tsx bench/parse-connections-child.ts <chunks|readline|summary|table|noop> <file>
+//   node --import tsx bench/parse-connections-child.ts <chunks|batches|readline|summary|table|noop> <file>
 // ms covers reading + parsing (not Node/tsx start-up); maxRssKiB is process.resourceUsage().maxRSS.
 
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { summarizeConnectionChunks } from '../server/drain/connection-summary';
-import { streamConnections, streamConnectionsFromChunks } from '../server/parsers/ipvsadm-connections';
+import { connectionBatchesFromChunks, streamConnections, streamConnectionsFromChunks } from '../server/parsers/ipvsadm-connections';
 import { parseIpvsadm } from '../server/parsers/ipvsadm';
 
 // 64 KiB: decoded chunk strings stay in V8's young generation (1 MiB ones would not).
@@ -20,6 +20,14 @@ async function run(mode: string, file: string): Promise<number> {
       let rows = 0;
       for await (const c of streamConnectionsFromChunks(createReadStream(file, { highWaterMark: CHUNK }))) {
         if (c.expiresInSeconds >= 0) rows++;
+      }
+      return rows;
+    }
+    case 'batches': {
+      // the same rows, one array per chunk (no promise per row)
+      let rows = 0;
+      for await (const batch of connectionBatchesFromChunks(createReadStream(file, { highWaterMark: CHUNK }))) {
+        for (const c of batch) if (c.expiresInSeconds >= 0) rows++;
       }
       return rows;
     }
@@ -52,7 +60,7 @@ async function run(mode: string, file: string): Promise<number> {
 
 const [mode, file] = process.argv.slice(2);
 if (mode === undefined || file === undefined) {
-  process.stderr.write('usage: parse-connections-child.ts <chunks|readline|summary|table|noop> <file>\n');
+  process.stderr.write('usage: parse-connections-child.ts <chunks|batches|readline|summary|table|noop> <file>\n');
   process.exit(2);
 }
 const t0 = performance.now();

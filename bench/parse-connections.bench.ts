@@ -216,9 +216,10 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     ctx.log(`measuring ${size}`);
     const a = await best(RUNS, () => awk(ctx.root, file));
     const c = await best(RUNS, () => ours(ctx.root, 'chunks', file));
+    const bt = await best(RUNS, () => ours(ctx.root, 'batches', file));
     const rl = await best(RUNS, () => ours(ctx.root, 'readline', file));
     const sm = await best(RUNS, () => ours(ctx.root, 'summary', file));
-    if (c.rows !== n || rl.rows !== n || sm.rows !== n) throw new Error(`row count mismatch at ${n}: ${c.rows} ${rl.rows} ${sm.rows}`);
+    if (c.rows !== n || bt.rows !== n || rl.rows !== n || sm.rows !== n) throw new Error(`row count mismatch at ${n}: ${c.rows} ${bt.rows} ${rl.rows} ${sm.rows}`);
     /** One way of reading the file against awk's time. */
     const againstAwk = (what: string, ms: number, note: string): BenchRow => ({
       group: 'parser',
@@ -232,6 +233,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     });
     rows.push(
       againstAwk('streamConnectionsFromChunks', c.ms, `best of ${RUNS}; parse time inside the child (process with tsx start-up: ${ms1(c.wallMs)} ms)`),
+      againstAwk('connectionBatchesFromChunks', bt.ms, `the same rows, one array per chunk (no promise per row); best of ${RUNS}`),
       againstAwk('streamConnections over node:readline', rl.ms, `same parser, lines from readline instead of the chunk splitter; best of ${RUNS}`),
       againstAwk('summarizeConnectionChunks', sm.ms, `drain-progress aggregate (states, destinations, expiry, distinct clients); best of ${RUNS}`),
     );
@@ -243,7 +245,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       baseline: { name: "awk '{print $3}'", value: mib(a.maxRssKiB), unit: 'MiB' },
       target: `flat as rows grow: <= runtime floor + ${SLACK_MIB} MiB at every size`,
       met: c.maxRssKiB <= floor.maxRssKiB + SLACK_MIB * 1024,
-      note: `whole Node process; the runtime alone (Node + tsx, nothing parsed) peaks at ${mib(floor.maxRssKiB)} MiB; summarizeConnectionChunks ${mib(sm.maxRssKiB)} MiB, readline ${mib(rl.maxRssKiB)} MiB; ${awkNote}`,
+      note: `whole Node process; the runtime alone (Node + tsx, nothing parsed) peaks at ${mib(floor.maxRssKiB)} MiB; connectionBatchesFromChunks ${mib(bt.maxRssKiB)} MiB, summarizeConnectionChunks ${mib(sm.maxRssKiB)} MiB, readline ${mib(rl.maxRssKiB)} MiB; ${awkNote}`,
     });
   }
 

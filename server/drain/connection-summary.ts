@@ -4,16 +4,30 @@
 // (`scannedRow`): no row object, no string per row.
 
 import {
-  ConnectionRowReader,
-  DESTINATION,
-  SOURCE,
-  VIRTUAL,
-  lineBatches,
+  ConnectionChunkScanner,
+  DESTINATION as DESTINATION_COLUMN,
+  PROTOCOLS as PROTOCOL_NAMES,
+  SOURCE as SOURCE_COLUMN,
+  STATES as STATE_NAMES,
+  VIRTUAL as VIRTUAL_COLUMN,
+  byteRow,
   scannedRow,
   type Chunks,
+  type ConnectionRowSink,
 } from '@/server/parsers/ipvsadm-connections';
 
+// The string path's and the byte path's registers are the same arrays (read the offsets against the
+// line, or against the scanner's bytes/text).
 const { addressStart: epA, addressEnd: epB, port: epP, isV6: epIs6, ipv4: epIp4 } = scannedRow;
+const epId = byteRow.addressId;
+// Imported bindings copied to module constants: a module compiled to CommonJS (tsx, vitest) reads
+// each import through a getter, which showed up at 18% of a profile when read per row.
+const { protocolId, stateId, expiresInSeconds } = byteRow;
+const DESTINATION = DESTINATION_COLUMN;
+const SOURCE = SOURCE_COLUMN;
+const VIRTUAL = VIRTUAL_COLUMN;
+const PROTOCOLS = PROTOCOL_NAMES;
+const STATES = STATE_NAMES;
 
 
 export interface ConnectionEndpointFilter {
@@ -123,28 +137,90 @@ class HyperLogLog {
   }
 }
 
+const PROTOCOL_ID: ReadonlyMap<string, number> = new Map(PROTOCOLS.map((w, i) => [w, i]));
+const STATE_ID: ReadonlyMap<string, number> = new Map(STATES.map((w, i) => [w, i]));
+const IP = PROTOCOL_ID.get('IP')!;
+const ASSURED = STATE_ID.get('ASSURED')!;
+const NONE = STATE_ID.get('NONE')!;
+
+/**
+ * Counts by name in first-seen order (as a Map's entries would be). Names of the closed vocabulary
+ * (PROTOCOLS, STATES) are counted by index: no Map operation per row.
+ */
+class Counter {
+  private readonly known: Float64Array;
+  private readonly other = new Map<string, number>();
+  private readonly order: string[] = [];
+
+  constructor(
+    private readonly vocab: readonly string[],
+    private readonly ids: ReadonlyMap<string, number>,
+  ) {
+    this.known = new Float64Array(vocab.length);
+  }
+
+  addId(id: number): void {
+    if (this.known[id]!++ === 0) this.order.push(this.vocab[id]!);
+  }
+
+  /** `id` when the name is in the vocabulary (>= 0), else counted by `name`. */
+  add(id: number, name: string): void {
+    if (id >= 0) {
+      this.addId(id);
+      return;
+    }
+    const n = this.other.get(name);
+    if (n === undefined) this.order.push(name);
+    this.other.set(name, (n ?? 0) + 1);
+  }
+
+  toObject(): Record<string, number> {
+    return Object.fromEntries(this.order.map((name) => {
+      const id = this.ids.get(name);
+      return [name, id !== undefined ? this.known[id]! : this.other.get(name)!];
+    }));
+  }
+}
+
+/** A set of uint32 (IPv4 client addresses): open addressing, no boxing per lookup. */
+class Uint32Set {
+  private slots = new Float64Array(1 << 12).fill(-1);
+  size = 0;
+
+  /** True when `v` was not in the set (it now is). */
+  add(v: number): boolean {
+    let mask = this.slots.length - 1;
+    let s = mix32(v | 0) & mask;
+    for (;;) {
+      const x = this.slots[s]!;
+      if (x === v) return false;
+      if (x < 0) break;
+      s = (s + 1) & mask;
+    }
+    this.slots[s] = v;
+    if (++this.size * 2 > this.slots.length) {
+      const old = this.slots;
+      this.slots = new Float64Array(old.length * 4).fill(-1);
+      mask = this.slots.length - 1;
+      for (const x of old) {
+        if (x < 0) continue;
+        let t = mix32(x | 0) & mask;
+        while (this.slots[t]! >= 0) t = (t + 1) & mask;
+        this.slots[t] = x;
+      }
+    }
+    return true;
+  }
+}
+
 interface DestAcc {
   address: string;
   port: number;
   entries: number;
-  byState: Map<string, number>;
+  byState: Counter;
   templates: number;
   min: number;
   max: number;
-}
-
-/**
- * Whether the scanned row is a persistence template. The kernel prints a template's protocol as IP
- * only for fwmark services; a VIP:PORT service's templates carry its protocol (seen in the lab:
- * `TCP 04:20 ASSURED 192.0.2.0:0 192.0.2.100:8080 ...`). Template states are NONE or ASSURED with
- * client port 0 (ASSURED is template-only; NONE with a real port is a connection's initial state).
- */
-function isTemplate(protocol: string, state: string): boolean {
-  return protocol === 'IP' || (epP[SOURCE] === 0 && (state === 'ASSURED' || state === 'NONE'));
-}
-
-function bump(m: Map<string, number>, k: string): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
 }
 
 function matchesEndpoint(line: string, k: number, f: ConnectionEndpointFilter | undefined): boolean {
@@ -155,68 +231,143 @@ function matchesEndpoint(line: string, k: number, f: ConnectionEndpointFilter | 
   return f.port === undefined || f.port === epP[k];
 }
 
-/** Accumulates the summary one line at a time, keeping counters only. */
-class Summarizer {
-  private readonly reader = new ConnectionRowReader();
-  private readonly byProtocol = new Map<string, number>();
-  private readonly byState = new Map<string, number>();
+/** matchesEndpoint for a byte row: its virtual/destination address is interned (`names[id]`). */
+function matchesInterned(names: readonly string[], k: number, f: ConnectionEndpointFilter | undefined): boolean {
+  if (f === undefined) return true;
+  return names[epId[k]!] === f.address && (f.port === undefined || f.port === epP[k]);
+}
+
+/**
+ * Accumulates the summary one row at a time, keeping counters only. Rows come from the chunk
+ * scanner's byte path (byteRow) or from the string path (textRow, and `line` for callers with lines).
+ */
+class Summarizer implements ConnectionRowSink {
+  readonly scanner: ConnectionChunkScanner = new ConnectionChunkScanner(this);
+  private readonly byProtocol = new Counter(PROTOCOLS, PROTOCOL_ID);
+  private readonly byState = new Counter(STATES, STATE_ID);
   private readonly dests = new Map<number | string, DestAcc>();
   private untracked = 0;
   private rows = 0;
   private matched = 0;
   private min = Infinity;
   private max = -Infinity;
-  private exact: Set<number | string> | null = new Set();
+  /** Exact distinct clients until more than MAX_EXACT_CLIENTS: IPv4 by value, IPv6 by text. */
+  private exact = true;
+  private exact4 = new Uint32Set();
+  private exact6 = new Set<string>();
   private readonly hll = new HyperLogLog();
   private readonly sample: string[] = [];
 
   constructor(private readonly filter: ConnectionFilter) {}
 
+  /** One line of `-Lnc` output (for callers that have lines, not chunks). */
   line(line: string): void {
-    if (!this.reader.next(line)) return;
+    if (this.scanner.reader.next(line)) this.textRow(line);
+  }
+
+  textRow(line: string): void {
     this.rows++;
     const filter = this.filter;
     if (!matchesEndpoint(line, DESTINATION, filter.destination) || !matchesEndpoint(line, VIRTUAL, filter.virtual)) return;
     const protocol = scannedRow.protocol(line);
     if (filter.protocol !== undefined && filter.protocol !== protocol) return;
-    this.matched++;
     const state = scannedRow.state(line);
-    bump(this.byProtocol, protocol);
-    bump(this.byState, state);
-    const exp = scannedRow.expiresInSeconds();
+    const a = epA[DESTINATION]!;
+    const b = epB[DESTINATION]!;
+    const id = this.scanner.addresses.internText(line, a, b, epIs6[DESTINATION] === 1, epIp4[DESTINATION]!);
+    this.count(PROTOCOL_ID.get(protocol) ?? -1, protocol, STATE_ID.get(state) ?? -1, state, id, line, a, b);
+
+    // client address (port ignored): IPv4 as its uint32, IPv6 as text
+    const ca = epA[SOURCE]!;
+    const cb = epB[SOURCE]!;
+    if (epIs6[SOURCE] === 1) {
+      this.hll.add(hashRange(line, ca, cb));
+      if (this.exact) this.clientV6(line.slice(ca, cb));
+    } else {
+      const v4 = epIp4[SOURCE]!;
+      this.hll.add(mix32(v4 | 0));
+      if (this.exact && this.exact4.add(v4)) this.newClient(line, ca, cb);
+    }
+  }
+
+  byteRow(): void {
+    this.rows++;
+    const filter = this.filter;
+    const names = this.scanner.addresses.text;
+    if (!matchesInterned(names, DESTINATION, filter.destination) || !matchesInterned(names, VIRTUAL, filter.virtual)) return;
+    const pid = protocolId();
+    const protocol = pid >= 0 ? PROTOCOLS[pid]! : byteRow.protocol(this.scanner.text());
+    if (filter.protocol !== undefined && filter.protocol !== protocol) return;
+    const sid = stateId();
+    const state = sid >= 0 ? STATES[sid]! : byteRow.state(this.scanner.text());
+    this.count(pid, protocol, sid, state, epId[DESTINATION]!, '', 0, 0);
+
+    const ca = epA[SOURCE]!;
+    const cb = epB[SOURCE]!;
+    if (epIs6[SOURCE] === 1) {
+      const bytes = this.scanner.bytes;
+      let h = 0x811c9dc5;
+      for (let i = ca; i < cb; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+      this.hll.add(mix32(h));
+      if (this.exact) this.clientV6(this.scanner.text().slice(ca, cb));
+    } else {
+      const v4 = epIp4[SOURCE]!;
+      this.hll.add(mix32(v4 | 0));
+      if (this.exact && this.exact4.add(v4)) this.newClient(this.scanner.text(), ca, cb);
+    }
+  }
+
+  /**
+   * Counts a matched row. The destination is keyed by its interned address id and port (a small
+   * integer); `id` -1 (the address table is full) keys it by text[a, b) instead.
+   */
+  private count(pid: number, protocol: string, sid: number, state: string, id: number, text: string, a: number, b: number): void {
+    this.matched++;
+    this.byProtocol.add(pid, protocol);
+    this.byState.add(sid, state);
+    const exp = expiresInSeconds();
     if (exp < this.min) this.min = exp;
     if (exp > this.max) this.max = exp;
 
-    // destination: IPv4 keyed by address*65536+port (no allocation), IPv6 by its text
-    const dKey: number | string = epIs6[DESTINATION] === 1 ? `${line.slice(epA[DESTINATION], epB[DESTINATION])}]${epP[DESTINATION]}` : epIp4[DESTINATION]! * 65536 + epP[DESTINATION]!;
-    let d = this.dests.get(dKey);
+    const port = epP[DESTINATION]!;
+    const key: number | string = id >= 0 ? id * 65536 + port : `${text.slice(a, b)}]${port}`;
+    let d = this.dests.get(key);
     if (d === undefined && this.dests.size < MAX_DESTINATIONS) {
-      d = { address: copyString(line.slice(epA[DESTINATION], epB[DESTINATION])), port: epP[DESTINATION]!, entries: 0, byState: new Map(), templates: 0, min: Infinity, max: -Infinity };
-      this.dests.set(dKey, d);
+      const address = id >= 0 ? this.scanner.addresses.text[id]! : copyString(text.slice(a, b));
+      d = { address, port, entries: 0, byState: new Counter(STATES, STATE_ID), templates: 0, min: Infinity, max: -Infinity };
+      this.dests.set(key, d);
     }
     if (d === undefined) {
       this.untracked++;
     } else {
       d.entries++;
-      bump(d.byState, state);
-      if (isTemplate(protocol, state)) d.templates++;
+      d.byState.add(sid, state);
+      // a persistence template: protocol IP (fwmark services), or NONE/ASSURED with client port 0
+      if (pid === IP || (epP[SOURCE] === 0 && (sid === ASSURED || sid === NONE))) d.templates++;
       if (exp < d.min) d.min = exp;
       if (exp > d.max) d.max = exp;
     }
+  }
 
-    // client address (port ignored): IPv4 as its uint32, IPv6 as text
-    const v6 = epIs6[SOURCE] === 1;
-    const v4 = epIp4[SOURCE]!;
-    this.hll.add(v6 ? hashRange(line, epA[SOURCE]!, epB[SOURCE]!) : mix32(v4 | 0));
-    const exact = this.exact;
-    if (exact !== null) {
-      const key: number | string = v6 ? line.slice(epA[SOURCE], epB[SOURCE]) : v4;
-      if (!exact.has(key)) {
-        const text = copyString(typeof key === 'string' ? key : line.slice(epA[SOURCE], epB[SOURCE]));
-        exact.add(typeof key === 'string' ? text : key);
-        if (this.sample.length < CLIENT_SAMPLE) this.sample.push(text);
-        if (exact.size > MAX_EXACT_CLIENTS) this.exact = null;
-      }
+  private clientV6(key: string): void {
+    if (this.exact6.has(key)) return;
+    const text = copyString(key);
+    this.exact6.add(text);
+    if (this.sample.length < CLIENT_SAMPLE) this.sample.push(text);
+    this.checkExact();
+  }
+
+  /** A new IPv4 client at text[a, b). */
+  private newClient(text: string, a: number, b: number): void {
+    if (this.sample.length < CLIENT_SAMPLE) this.sample.push(copyString(text.slice(a, b)));
+    this.checkExact();
+  }
+
+  private checkExact(): void {
+    if (this.exact4.size + this.exact6.size > MAX_EXACT_CLIENTS) {
+      this.exact = false;
+      this.exact4 = new Uint32Set();
+      this.exact6 = new Set();
     }
   }
 
@@ -226,7 +377,7 @@ class Summarizer {
         address: d.address,
         port: d.port,
         entries: d.entries,
-        byState: Object.fromEntries(d.byState),
+        byState: d.byState.toObject(),
         templates: d.templates,
         minExpiresInSeconds: d.min,
         maxExpiresInSeconds: d.max,
@@ -236,15 +387,15 @@ class Summarizer {
     return {
       rows: this.rows,
       matched: this.matched,
-      byProtocol: Object.fromEntries(this.byProtocol),
-      byState: Object.fromEntries(this.byState),
+      byProtocol: this.byProtocol.toObject(),
+      byState: this.byState.toObject(),
       destinations,
       untrackedDestinationEntries: this.untracked,
       minExpiresInSeconds: some ? this.min : null,
       maxExpiresInSeconds: some ? this.max : null,
       clients: {
-        distinct: this.exact !== null ? this.exact.size : this.hll.estimate(),
-        approximate: this.exact === null,
+        distinct: this.exact ? this.exact4.size + this.exact6.size : this.hll.estimate(),
+        approximate: !this.exact,
         sample: this.sample,
       },
     };
@@ -264,9 +415,13 @@ export async function summarizeConnections(
   return s.result();
 }
 
-/** summarizeConnections straight from text/byte chunks (one promise turn per chunk, not per line). */
+/**
+ * summarizeConnections straight from text/byte chunks: one promise turn per chunk, and byte chunks
+ * are scanned in place (no line strings, no decoding; see ConnectionChunkScanner).
+ */
 export async function summarizeConnectionChunks(chunks: Chunks, filter: ConnectionFilter = {}): Promise<ConnectionSummary> {
   const s = new Summarizer(filter);
-  for await (const batch of lineBatches(chunks)) for (const line of batch) s.line(line);
+  for await (const chunk of chunks) s.scanner.push(chunk);
+  s.scanner.end();
   return s.result();
 }
