@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import dynamic from 'next/dynamic';
-import { useState } from 'react';
+import { createContext, useContext, useState, type ReactNode } from 'react';
 import { maintenanceQueries } from '@/lib/api/maintenance';
 import type { MaintenanceAction } from '@/lib/models/maintenance';
 import { useCan } from '@/components/auth/me-context';
@@ -14,6 +14,30 @@ import { StatusPill } from '@/components/ui/status-pill';
 // dialog's code loads on its first open: a viewer never pays for it.
 
 const MaintenanceDialog = dynamic(() => import('./maintenance-dialog').then((m) => m.MaintenanceDialog));
+
+interface MaintenanceRequest {
+  director: string;
+  action: MaintenanceAction;
+  opener: HTMLElement | null;
+}
+
+const OpenMaintenance = createContext<((r: MaintenanceRequest) => void) | null>(null);
+
+/**
+ * Holds the open maintenance dialog for every director card inside it. A card moves between the
+ * panel's "needing attention" list and its folded healthy ones as its director's state changes —
+ * as it does during a switch (a slow refresh, keepalived's new role) — and a dialog kept in the
+ * card's own state went with the old card while the action ran.
+ */
+export function MaintenanceDialogHost({ cluster, children }: { cluster: string; children: ReactNode }) {
+  const [open, setOpen] = useState<MaintenanceRequest | null>(null);
+  return (
+    <OpenMaintenance.Provider value={setOpen}>
+      {children}
+      {open ? <MaintenanceDialog cluster={cluster} director={open.director} action={open.action} opener={open.opener} onClose={() => setOpen(null)} /> : null}
+    </OpenMaintenance.Provider>
+  );
+}
 
 /** One line per director in maintenance, under the cluster's header: who took it out, when, why. */
 export function MaintenanceBanner({ cluster }: { cluster: string }) {
@@ -45,7 +69,10 @@ export function MaintenanceBanner({ cluster }: { cluster: string }) {
 export function DirectorMaintenance({ cluster, director }: { cluster: string; director: string }) {
   const status = useQuery(maintenanceQueries.status(cluster));
   const canAct = useCan('operator', cluster);
-  const [open, setOpen] = useState<{ action: MaintenanceAction; opener: HTMLElement | null } | null>(null);
+  const hosted = useContext(OpenMaintenance);
+  // Outside a host (a card rendered on its own) the dialog lives with the card.
+  const [own, setOwn] = useState<MaintenanceRequest | null>(null);
+  const openDialog = hosted ?? setOwn;
   const mine = status.data?.directors.find((d) => d.director === director);
   if (!mine) return null;
   const m = mine.maintenance;
@@ -80,12 +107,12 @@ export function DirectorMaintenance({ cluster, director }: { cluster: string; di
           type="button"
           className="ml-auto rounded-md border border-line-strong px-2 py-0.5 hover:bg-hover"
           data-testid={held ? 'give-back-button' : 'maintenance-button'}
-          onClick={(e) => setOpen({ action, opener: e.currentTarget })}
+          onClick={(e) => openDialog({ director, action, opener: e.currentTarget })}
         >
           {held ? 'Give back…' : 'Maintenance…'}
         </button>
       ) : null}
-      {open ? <MaintenanceDialog cluster={cluster} director={director} action={open.action} opener={open.opener} onClose={() => setOpen(null)} /> : null}
+      {own ? <MaintenanceDialog cluster={cluster} director={director} action={own.action} opener={own.opener} onClose={() => setOwn(null)} /> : null}
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { Card } from '@/components/ui/card';
 import { ClockAndAge, RelativeTime } from '@/components/ui/relative-time';
 import { StatusPill } from '@/components/ui/status-pill';
 import { vrrpTone } from '@/components/ui/tones';
-import { DirectorMaintenance } from './director-maintenance';
+import { DirectorMaintenance, MaintenanceDialogHost } from './director-maintenance';
 import { DirectorNetworkSection } from './director-network';
 import { isHealthyDirector, laggingDirectors } from './healthy-director';
 
@@ -18,39 +18,41 @@ export function DirectorsPanel({ cluster, directors, pollIntervalMs }: { cluster
   const attention = directors.filter((d) => !isHealthyDirector(d));
   const lagging = pollIntervalMs ? laggingDirectors(directors, pollIntervalMs) : [];
   return (
-    <div className="space-y-3">
-      {lagging.length > 0 && pollIntervalMs ? (
-        <p role="status" data-testid="directors-behind" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-400/30 dark:bg-amber-400/10 dark:text-amber-100">
-          Refreshed less often than every {formatInterval(pollIntervalMs)}:{' '}
-          {lagging.map((l) => `${l.name} every ${formatInterval(l.intervalMs)}`).join(', ')}.{' '}
-          {lagging.length === directors.length
-            ? 'Every director is behind: the console is short of CPU or its refreshes take longer than the poll interval.'
-            : 'A slow director (network, or a large table) stretches only its own interval.'}
-        </p>
-      ) : null}
-      {attention.length > 0 ? (
-        <ul aria-label="Directors needing attention" className="grid gap-3 md:grid-cols-2 2xl:grid-cols-3">
-          {attention.map((director) => (
-            <DirectorCard key={director.name} cluster={cluster} director={director} vips={vips} />
-          ))}
-        </ul>
-      ) : null}
-      {healthy.length > 0 ? (
-        <details className="group rounded-lg border border-line bg-surface" data-testid="healthy-directors" data-count={healthy.length}>
-          <summary className="cursor-pointer px-4 py-2.5 text-sm">
-            <span className="font-medium text-emerald-800 dark:text-emerald-300">✓ {healthy.length} healthy</span>{' '}
-            <span className="text-muted">
-              (live, keepalived running): <span className="font-mono">{healthy.map((d) => d.name).join(', ')}</span>
-            </span>
-          </summary>
-          <ul aria-label="Healthy directors" className="grid gap-3 border-t border-line p-3 md:grid-cols-2 2xl:grid-cols-3">
-            {healthy.map((director) => (
+    <MaintenanceDialogHost cluster={cluster}>
+      <div className="space-y-3">
+        {lagging.length > 0 && pollIntervalMs ? (
+          <p role="status" data-testid="directors-behind" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950 dark:border-amber-400/30 dark:bg-amber-400/10 dark:text-amber-100">
+            Refreshed less often than every {formatInterval(pollIntervalMs)}:{' '}
+            {lagging.map((l) => `${l.name} every ${formatInterval(l.intervalMs)}`).join(', ')}.{' '}
+            {lagging.length === directors.length
+              ? 'Every director is behind: the console is short of CPU or its refreshes take longer than the poll interval.'
+              : 'A slow director (network, or a large table) stretches only its own interval.'}
+          </p>
+        ) : null}
+        {attention.length > 0 ? (
+          <ul aria-label="Directors needing attention" className="grid gap-3 md:grid-cols-2 2xl:grid-cols-3">
+            {attention.map((director) => (
               <DirectorCard key={director.name} cluster={cluster} director={director} vips={vips} />
             ))}
           </ul>
-        </details>
-      ) : null}
-    </div>
+        ) : null}
+        {healthy.length > 0 ? (
+          <details className="group rounded-lg border border-line bg-surface" data-testid="healthy-directors" data-count={healthy.length}>
+            <summary className="cursor-pointer px-4 py-2.5 text-sm">
+              <span className="font-medium text-emerald-800 dark:text-emerald-300">✓ {healthy.length} healthy</span>{' '}
+              <span className="text-muted">
+                (live, keepalived running): <span className="font-mono">{healthy.map((d) => d.name).join(', ')}</span>
+              </span>
+            </summary>
+            <ul aria-label="Healthy directors" className="grid gap-3 border-t border-line p-3 md:grid-cols-2 2xl:grid-cols-3">
+              {healthy.map((director) => (
+                <DirectorCard key={director.name} cluster={cluster} director={director} vips={vips} />
+              ))}
+            </ul>
+          </details>
+        ) : null}
+      </div>
+    </MaintenanceDialogHost>
   );
 }
 

@@ -35,17 +35,22 @@ describe('derived rates (lab)', () => {
     expect(first.services.find((s) => s.key === NAT)?.rates).not.toBeNull();
 
     // New connections until the readings are taken (the lab's client makes 100-300 a second), in
-    // rounds of 400 so the flow lasts as long as the readings whatever the client's pace.
+    // rounds so the flow lasts as long as the readings whatever the client's pace. Each round ends
+    // with a pause (a new `lab/ctl` over ssh, ~1 s) in which one loop sends nothing: three loops of
+    // different round sizes, started apart, keep the flow steady through any one loop's pause (one
+    // loop alone made a 2 s reading fall to a third of the kernel's smoothed figure).
     let stop = false;
     let failed: string | null = null;
-    const traffic = (async () => {
+    const loop = async (count: number, startAfterMs: number) => {
+      await new Promise((r) => setTimeout(r, startAfterMs));
       while (!stop) {
-        await ctl('traffic', '--count', '400', '--url', 'http://192.0.2.102/').catch((e: unknown) => {
+        await ctl('traffic', '--count', String(count), '--url', 'http://192.0.2.102/').catch((e: unknown) => {
           failed = e instanceof Error ? e.message : String(e);
           stop = true;
         });
       }
-    })();
+    };
+    const traffic = Promise.all([loop(400, 0), loop(300, 700), loop(200, 1400)]);
     try {
       // The kernel's estimator needs a few 2-second rounds of steady traffic to settle.
       let last = -1;
