@@ -11,6 +11,11 @@
 // 2001:db8:C::100/101, directors' own 192.0.2.2-91 / 2001:db8::2.., real servers 198.51.100.10-249,
 // 203.0.113.10-249 and 2001:db8:C:1::/64.
 
+import { prng } from '../../lib/testing/prng';
+
+/** The same seeded generator the fuzz tests use (bench/parse-connections.bench.ts imports it from here). */
+export { prng };
+
 export interface GenerateOptions {
   /** Virtual services per director. */
   services: number;
@@ -89,17 +94,6 @@ interface Counters {
 
 // ---------------------------------------------------------------------------------------------
 
-/** A seeded pseudo-random generator (mulberry32): numbers in [0, 1), the same for the same seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DEFAULT_EPOCH = 1795319800;
 const MAX_REAL_SERVERS = 480;

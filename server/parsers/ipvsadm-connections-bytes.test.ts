@@ -9,6 +9,7 @@ import { summarizeConnectionChunks, summarizeConnections } from '@/server/drain/
 import { parseIpvsadm } from './ipvsadm';
 import { connectionBatchesFromChunks, streamConnections, streamConnectionsFromChunks } from './ipvsadm-connections';
 import { ParseError } from './parse-error';
+import { prng } from '@/lib/testing/prng';
 
 const DIR = fileURLToPath(new URL('./fixtures/ipvsadm/', import.meta.url));
 const connFixtures = readdirSync(DIR).filter((f) => f.endsWith('.txt') && f.includes('-Lnc')).sort();
@@ -40,17 +41,6 @@ async function outcome(rows: AsyncIterable<unknown>): Promise<Outcome> {
   return { rows: got };
 }
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = ['0', '1', '9', '00', '.', ':', '[', ']', ' ', '\t', '\r', '\v', 'a', 'f', 'g', 'A', 'Z', '_', '-', '!', 'v', 'é', '\0', '::', '255', '256', '65535', '65536', 'TCP', 'ESTABLISHED', 'sip', 'x'];
 

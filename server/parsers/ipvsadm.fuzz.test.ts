@@ -11,6 +11,7 @@ import { parseIpvsadm } from './ipvsadm';
 import { summarizeConnections } from '@/server/drain/connection-summary';
 import { parseConnectionLine, streamConnections } from './ipvsadm-connections';
 import { ParseError } from './parse-error';
+import { prng } from '@/lib/testing/prng';
 
 const DIR = fileURLToPath(new URL('./fixtures/ipvsadm/', import.meta.url));
 const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
@@ -18,17 +19,6 @@ const TOTAL_MUTATIONS = 4000;
 /** Fixed so failures reproduce; change it locally to explore other inputs. */
 const SEED = 0x1f5a2026;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GARBAGE = [
   '->', 'TCP', 'UDP', 'SCTP', 'FWM', 'IP', 'IPv6', 'persistent', 'mask', 'pe', 'ops', '(', ')', '()', '(sh-port', 'sh-port)',

@@ -27,23 +27,13 @@ import { parseKeepalivedNotify, parseKeepalivedNotifyLog } from './keepalived-no
 import { parseKeepalivedStats } from './keepalived-stats';
 import { parseNmcliConnections, parseNmcliDevices } from './nmcli';
 import { ParseError } from './parse-error';
+import { prng } from '@/lib/testing/prng';
 
 // FUZZ_SEED=<n> explores other cases; the default keeps CI deterministic.
 const SEED = Number(process.env.FUZZ_SEED ?? 0x1f2e3d4c);
 /** Total characters parsed per fixture kind stays around this, so the whole file runs in ~2-4 s. */
 const BUDGET_CHARS = 3_000_000;
 
-/** mulberry32: small, fast, good enough for fuzzing. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = ['0', '9', '-', ':', ' ', '\n', '[', ']', '(', ')', '"', '{', '}', ',', '.', '=', '\\', '/', 'a', 'Z', '\u0000', '\u00e9', '99999999999999999999', '4294967295', 'NaN', 'null', '-1'];
 
