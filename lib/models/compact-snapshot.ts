@@ -93,6 +93,10 @@ export class CompactRowError extends Error {
 }
 
 const HEALTH = new Set<string>(RealServerHealth.options);
+// The rare object columns' schemas, built once (not per row).
+const PER_DIRECTOR = z.record(z.string(), RealServerOnDirector);
+const TRACK_FILE = z.nullable(TrackFileRef);
+const HOLD = z.nullable(RealServerHold);
 
 /** A row back into the real server (every column checked; throws CompactRowError naming the first bad one). */
 export function decodeRealServer(row: unknown, where: string): MergedRealServer {
@@ -139,11 +143,11 @@ export function decodeRealServer(row: unknown, where: string): MergedRealServer 
     configuredWeight: intOrNull(10),
     checkerAlive: r[11] === null || typeof r[11] === 'boolean' ? (r[11]) : bad(11, 'true, false or null'),
     health: health as RealServerHealth,
-    perDirector: r[15] === 0 ? {} : parsed(15, z.record(z.string(), RealServerOnDirector)),
+    perDirector: r[15] === 0 ? {} : parsed(15, PER_DIRECTOR),
     differs: differs as string[],
   };
-  if (r[13] !== 0) rs.trackFile = parsed(13, z.nullable(TrackFileRef));
-  if (r[14] !== 0) rs.hold = parsed(14, z.nullable(RealServerHold));
+  if (r[13] !== 0) rs.trackFile = r[13] === null ? null : parsed(13, TRACK_FILE);
+  if (r[14] !== 0) rs.hold = r[14] === null ? null : parsed(14, HOLD);
   return rs;
 }
 
