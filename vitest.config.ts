@@ -9,6 +9,24 @@ const alias = {
   'server-only': path.resolve(__dirname, 'lib/testing/server-only-stub.ts'),
 };
 
+/** The suites that exercise the stores (server/testing/test-db.ts picks the backend). */
+const STORE_SUITES = [
+  'server/db/*.test.ts',
+  'server/auth/store.test.ts',
+  'server/audit/log.test.ts',
+  'server/audit/refusals.test.ts',
+  'server/drain/intent-store.test.ts',
+  'server/drain/drain-service.test.ts',
+  'server/haproxy/hold-store.test.ts',
+  'server/haproxy/service.test.ts',
+  'server/haproxy/reconcile.test.ts',
+  'server/maintenance/store.test.ts',
+  'server/events/store.test.ts',
+  'server/collector/history.test.ts',
+  'server/rollout/service.test.ts',
+  'server/api/admin.test.ts',
+];
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -24,6 +42,19 @@ export default defineConfig({
           environment: 'node',
           // Time-outs, not timed assertions: a busy 2-core CI machine (the lab VM beside it) can be
           // several times slower than a quiet one, and module imports dominate some tests.
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // The store suites again, on a real PostgreSQL server (Debian's, started on a Unix socket by
+        // server/testing/postgres-global-setup.ts): the same tests pass on both backends (#16).
+        resolve: { alias },
+        test: {
+          name: 'store-pg',
+          include: STORE_SUITES,
+          environment: 'node',
+          env: { LVS_TEST_STORE: 'postgres' },
+          globalSetup: ['server/testing/postgres-global-setup.ts'],
           testTimeout: 30_000,
         },
       },

@@ -1,9 +1,9 @@
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DomainError } from '@/server/errors';
 import { AuditLog } from '@/server/audit/log';
 import { AuthConfig } from '@/server/config/schema';
-import { migrate } from '@/server/db';
+import type { Db } from '@/server/db';
+import { execDdl, testDb } from '@/server/testing/test-db';
 import { addUserWith, createTokenWith, removeUserWith, revokeTokenWith, type ChangedBy } from './admin';
 import { createAuthService, type AuthService } from '@/server/auth/service';
 
@@ -11,18 +11,17 @@ import { createAuthService, type AuthService } from '@/server/auth/service';
 // it is stored, then the outcome row naming it.
 
 const BY: ChangedBy = { name: 'ada', role: 'admin', source: '127.0.0.1', clusters: null };
-let db: Database.Database;
+let db: Db;
 let audit: AuditLog;
 let svc: AuthService;
 
 beforeEach(() => {
-  db = new Database(':memory:');
-  migrate(db);
+  db = testDb();
   audit = new AuditLog(db);
   svc = createAuthService(AuthConfig.parse({}), db, audit);
 });
 
-const breakAudit = () => db.exec("CREATE TRIGGER audit_full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+const breakAudit = () => execDdl(db, "CREATE TRIGGER audit_full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
 
 describe('account and token changes', () => {
   it('write the attempted row first and complete it; a change that fails is completed as failed', async () => {

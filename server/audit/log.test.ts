@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { migrate } from '@/server/db';
+import type { Db } from '@/server/db';
+import { dropTrigger, testDb } from '@/server/testing/test-db';
 import { auditKeyFrom } from './key';
 import { AuditLog } from './log';
 
 function fresh() {
-  const db = new Database(':memory:');
-  migrate(db);
+  const db = testDb();
   return { db, log: new AuditLog(db) };
 }
 
@@ -35,7 +34,7 @@ describe('AuditLog', () => {
     log.append(entry('drain'));
     log.append(entry('weight'));
     log.append(entry('restore'));
-    db.exec('DROP TRIGGER audit_no_update');
+    db.exec(dropTrigger(db, 'audit_no_update', 'audit'));
     db.prepare("UPDATE audit SET actor = 'mallory' WHERE id = 2").run();
     expect(log.verify()).toMatchObject({ ok: false, badId: '2', });
     expect(log.verify()).toHaveProperty('reason', expect.stringMatching(/edited/) as unknown);
@@ -46,7 +45,7 @@ describe('AuditLog', () => {
     log.append(entry('drain'));
     log.append(entry('weight'));
     log.append(entry('restore'));
-    db.exec('DROP TRIGGER audit_no_delete');
+    db.exec(dropTrigger(db, 'audit_no_delete', 'audit'));
     db.prepare('DELETE FROM audit WHERE id = 2').run();
     expect(log.verify()).toMatchObject({ ok: false, badId: '3' });
   });
@@ -73,7 +72,7 @@ describe('attempts and outcomes', () => {
     const { outcome: _ok, ...request } = entry('drain');
     const a = log.attempt(request);
     log.complete(a, 'ok', null);
-    db.exec('DROP TRIGGER audit_no_update');
+    db.exec(dropTrigger(db, 'audit_no_update', 'audit'));
     db.prepare('UPDATE audit SET attempt_id = NULL WHERE id = 2').run();
     expect(log.verify()).toMatchObject({ ok: false, badId: '2', reason: expect.stringMatching(/edited/) as unknown });
 
@@ -89,8 +88,7 @@ describe('keyed chain (HMAC) and anchors', () => {
   const OTHER = auditKeyFrom('o'.repeat(64), 'other test key');
 
   function keyed(n: number) {
-    const db = new Database(':memory:');
-    migrate(db);
+    const db = testDb();
     const log = new AuditLog(db, { key: KEY });
     for (let i = 1; i <= n; i++) log.append(entry(`action-${i}`));
     return { db, log };
@@ -104,8 +102,8 @@ describe('keyed chain (HMAC) and anchors', () => {
   };
 
   /** What someone with write access to the database but not the key can do: edit and recompute plain SHA-256 hashes onwards. */
-  function rewrite(db: Database.Database, from: number, edit: (r: Raw) => void, downgrade: boolean, to = Infinity) {
-    db.exec('DROP TRIGGER IF EXISTS audit_no_update');
+  function rewrite(db: Db, from: number, edit: (r: Raw) => void, downgrade: boolean, to = Infinity) {
+    db.exec(dropTrigger(db, 'audit_no_update', 'audit'));
     const rows = db.prepare('SELECT * FROM audit ORDER BY id').all() as (Raw & { hash: string })[];
     let prev = rows.find((r) => r.id === from - 1)?.hash ?? '0'.repeat(64);
     for (const r of rows.filter((x) => x.id >= from && x.id <= to)) {
@@ -150,7 +148,7 @@ describe('keyed chain (HMAC) and anchors', () => {
     expect(head).toMatchObject({ id: 5 });
     const anchor = { id: 5, hash: head?.hash ?? '' };
     expect(log.verify({ anchors: [anchor, { id: 3, hash: (log.list()[2]?.hash ?? '').slice(0, 16) }] })).toMatchObject({ ok: true, anchors: 2 });
-    db.exec('DROP TRIGGER audit_no_delete');
+    db.exec(dropTrigger(db, 'audit_no_delete', 'audit'));
     db.prepare('DELETE FROM audit WHERE id >= 4').run();
     expect(log.verify()).toMatchObject({ ok: true, count: 3 }); // a valid, shorter chain
     expect(log.verify({ anchors: [anchor] })).toEqual({
@@ -173,8 +171,7 @@ describe('keyed chain (HMAC) and anchors', () => {
   });
 
   it('rows from before the key stay unkeyed and verified; editing them breaks the first keyed row', () => {
-    const db = new Database(':memory:');
-    migrate(db);
+    const db = testDb();
     const old = new AuditLog(db);
     old.append(entry('drain'));
     old.append(entry('restore'));

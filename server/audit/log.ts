@@ -194,7 +194,7 @@ export class AuditLog {
         )
         .run({ ...row, hash });
       return toEntry(Row.parse({ ...row, hash }));
-    }).immediate();
+    }, { exclusive: 'audit' })();
   }
 
   /**
@@ -241,8 +241,10 @@ export class AuditLog {
       args.action = q.action;
     }
     if (q.rollout !== undefined) {
-      where.push("(a.source IN (@rolloutSource, @rolloutCallback) OR (a.action IN ('rollout-start', 'rollout-action') AND json_extract(a.detail, '$.rollout') = @rollout))");
-      Object.assign(args, { rollout: q.rollout, rolloutSource: `rollout #${q.rollout}`, rolloutCallback: `rollout #${q.rollout} callback` });
+      // detail is JSON text: the rollout's number read out of it (each dialect's JSON function).
+      const rolloutOf = this.db.dialect === 'postgres' ? "(a.detail::jsonb ->> 'rollout')" : "CAST(json_extract(a.detail, '$.rollout') AS TEXT)";
+      where.push(`(a.source IN (@rolloutSource, @rolloutCallback) OR (a.action IN ('rollout-start', 'rollout-action') AND ${rolloutOf} = @rollout))`);
+      Object.assign(args, { rollout: String(q.rollout), rolloutSource: `rollout #${q.rollout}`, rolloutCallback: `rollout #${q.rollout} callback` });
     }
     const completedBy = "(SELECT o.id FROM audit o WHERE o.attempt_id = a.id ORDER BY o.id LIMIT 1)";
     const sql = `SELECT a.*, CASE WHEN a.outcome = 'attempted' THEN ${completedBy} END AS outcome_id FROM audit a ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id DESC LIMIT @limit`;

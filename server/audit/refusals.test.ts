@@ -1,14 +1,12 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '@/lib/models/audit';
-import { migrate } from '@/server/db';
+import { testDb } from '@/server/testing/test-db';
 import { AuditLog } from './log';
 
 // Refused requests are counted per source and minute, not written one row each (issue 14, item 3).
 
 function fresh(maxWindows?: number) {
-  const db = new Database(':memory:');
-  migrate(db);
+  const db = testDb();
   let clock = 1_700_000_000_000;
   const logged: string[] = [];
   const log = new AuditLog(db, { refusals: { now: () => clock, maxWindows, log: (l) => logged.push(l) } });

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '@/server/db';
+import { sqliteDb } from '@/server/db';
+import { testBackend, testDb } from '@/server/testing/test-db';
 import { MIGRATIONS } from '@/server/db/migrations';
 import { AuthStore } from './store';
 
@@ -8,24 +9,24 @@ import { AuthStore } from './store';
 // expire, and say so), and the store refuses a token from its expiry on.
 
 describe('API token expiry in the store', () => {
-  it('a token made before the expiry migration still works and is listed with expiresAt null', () => {
-    const db = new Database(':memory:');
+  // SQLite's upgrade path (the PostgreSQL stores start at the current schema or are copied into it).
+  it.runIf(testBackend === 'sqlite')('a token made before the expiry migration still works and is listed with expiresAt null', () => {
+    const raw = new Database(':memory:');
     const before = MIGRATIONS.findIndex((sql) => sql.includes('ALTER TABLE api_tokens ADD COLUMN expires_at'));
     expect(before).toBeGreaterThan(0);
-    db.transaction(() => {
-      for (const sql of MIGRATIONS.slice(0, before)) db.exec(sql);
-      db.pragma(`user_version = ${before}`);
+    raw.transaction(() => {
+      for (const sql of MIGRATIONS.slice(0, before)) raw.exec(sql);
+      raw.pragma(`user_version = ${before}`);
     })();
-    db.prepare("INSERT INTO api_tokens (name, token_hash, role, clusters, created_by, created_at) VALUES ('old', 'x', 'viewer', NULL, 'test', 1)").run();
-    migrate(db);
+    raw.prepare("INSERT INTO api_tokens (name, token_hash, role, clusters, created_by, created_at) VALUES ('old', 'x', 'viewer', NULL, 'test', 1)").run();
+    const db = sqliteDb(raw);
     const store = new AuthStore(db, () => 10_000);
     expect(store.listTokens()).toEqual([expect.objectContaining({ name: 'old', expiresAt: null, expired: false })]);
     db.close();
   });
 
   it('refuses a token from its expiry on', () => {
-    const db = new Database(':memory:');
-    migrate(db);
+    const db = testDb();
     let t = 1_000;
     const store = new AuthStore(db, () => t);
     const { token } = store.createToken({ name: 'soon', role: 'viewer', createdBy: 'test', expiresAt: 2_000 });

@@ -137,7 +137,7 @@ export class AuthStore {
   removeUser(name: string): boolean {
     return this.db.transaction(() => {
       const n = this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes;
-      this.db.prepare('DELETE FROM sessions WHERE user = ?').run(name);
+      this.db.prepare('DELETE FROM sessions WHERE "user" = ?').run(name);
       return n > 0;
     })();
   }
@@ -150,7 +150,7 @@ export class AuthStore {
     const csrf = randomSecret();
     const t = this.now();
     this.db
-      .prepare('INSERT INTO sessions (id_hash, user, role, clusters, csrf, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .prepare('INSERT INTO sessions (id_hash, "user", role, clusters, csrf, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(sha256(id), user.name, user.role, clustersColumn(user.clusters), csrf, t, t);
     return { id, csrf };
   }

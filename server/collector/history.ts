@@ -1,7 +1,6 @@
 import 'server-only';
 import type { ClusterSnapshot, HistoryPoint, HistoryResponse, HistorySeries } from '@/lib/models/cluster';
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '@/server/db';
+import type { Db, Statement } from '@/server/db';
 
 // History of rates and connections, for sparklines and charts. Three tiers: every poll's figures
 // (samples) for rawRetentionMinutes, one-minute averages and maxima (samples_minute) for
@@ -93,6 +92,8 @@ export class HistoryStore {
       `INSERT INTO samples (cluster, service, real_server, t, active, inactive, cps, in_pps, out_pps, in_bps, out_bps)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // The larger of two values: SQLite's two-argument max(), PostgreSQL's greatest().
+    const greatest = db.dialect === 'postgres' ? 'greatest' : 'max';
     for (const tier of ['samples', 'samples_minute', 'samples_hour'] as const) {
       const peak = (c: string) => (tier === 'samples' ? `max(${c})` : `max(coalesce(max_${c}, ${c}))`);
       // Buckets of @b ms (integer division of an INTEGER column): the average of what the tier
@@ -100,7 +101,7 @@ export class HistoryStore {
       this.bucketed.set(
         tier,
         db.prepare(
-          `SELECT CAST(t / @b AS INTEGER) * @b AS t, max(@b, ${TIER_SPAN[tier]}) AS span, ${VALUES.map((c) => `avg(${c}) AS ${c}`).join(', ')},
+          `SELECT CAST(t / @b AS BIGINT) * @b AS t, ${greatest}(@b, ${TIER_SPAN[tier]}) AS span, ${VALUES.map((c) => `avg(${c}) AS ${c}`).join(', ')},
                   ${PEAKS.map((c) => `${peak(c)} AS max_${c}`).join(', ')}
            FROM ${tier} WHERE cluster = @cluster AND service = @service AND real_server = @rs AND t >= @from AND t < @until
            GROUP BY 1 ORDER BY 1`,
@@ -112,18 +113,20 @@ export class HistoryStore {
     const cols = `cluster, service, real_server, t, ${VALUES.join(', ')}, ${PEAKS.map((c) => `max_${c}`).join(', ')}`;
     const series = 'cluster = ? AND service = ? AND real_server = ?';
     const keyOrder = 'ORDER BY cluster, service, real_server LIMIT 1';
+    // A rolled row replaces the one of its series and minute (hour): an upsert both dialects read.
+    const replace = `ON CONFLICT (cluster, service, real_server, t) DO UPDATE SET ${[...VALUES, ...PEAKS.map((c) => `max_${c}`)].map((c) => `${c} = excluded.${c}`).join(', ')}`;
     this.compaction = {
       fold: db.prepare<unknown[]>(
-        `INSERT OR REPLACE INTO samples_minute (${cols})
+        `INSERT INTO samples_minute (${cols})
          SELECT cluster, service, real_server, (t / 60000) * 60000 AS m, ${VALUES.map((c) => `avg(${c})`).join(', ')}, ${PEAKS.map((c) => `max(${c})`).join(', ')}
-         FROM samples WHERE ${series} AND t < ? GROUP BY m`,
+         FROM samples WHERE ${series} AND t < ? GROUP BY cluster, service, real_server, m ${replace}`,
       ),
       dropRaw: db.prepare<unknown[]>(`DELETE FROM samples WHERE ${series} AND t < ?`),
       roll: db.prepare<unknown[]>(
-        `INSERT OR REPLACE INTO samples_hour (${cols})
+        `INSERT INTO samples_hour (${cols})
          SELECT cluster, service, real_server, (t / 3600000) * 3600000 AS h, ${VALUES.map((c) => `avg(${c})`).join(', ')},
                 ${PEAKS.map((c) => `max(coalesce(max_${c}, ${c}))`).join(', ')}
-         FROM samples_minute WHERE ${series} AND t >= ? AND t < ? GROUP BY h`,
+         FROM samples_minute WHERE ${series} AND t >= ? AND t < ? GROUP BY cluster, service, real_server, h ${replace}`,
       ),
       rolled: db.prepare('SELECT through FROM history_rollup WHERE id = 1'),
       setRolled: db.prepare<unknown[]>('INSERT INTO history_rollup (id, through) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET through = excluded.through'),

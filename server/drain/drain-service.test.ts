@@ -1,11 +1,11 @@
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import type { DirectorResult } from '@/lib/models/drain';
 import { DomainError } from '@/server/errors';
 import { AuditLog } from '@/server/audit/log';
 import { ConsoleConfig } from '@/server/config/schema';
-import { migrate } from '@/server/db';
+import type { Db } from '@/server/db';
+import { dropTrigger, execDdl, testDb } from '@/server/testing/test-db';
 import { EventStore } from '@/server/events/store';
 import type { SshPool } from '@/server/ssh/pool';
 import { createDrain, type DrainHooks } from './compose';
@@ -33,7 +33,7 @@ let clock: number;
 let table: Record<string, Record<string, number>>; // director -> rs key -> weight (TCP 192.0.2.100:80)
 let failOn: Set<string>;
 let applied: { director: string; weights: number[] }[];
-let db: Database.Database;
+let db: Db;
 let audit: AuditLog;
 let events: EventStore;
 let store: IntentStore;
@@ -76,8 +76,7 @@ beforeEach(() => {
   table = { dir1: { '192.0.2.11:80': 100, '192.0.2.12:80': 100 }, dir2: { '192.0.2.11:80': 100, '192.0.2.12:80': 100 } };
   failOn = new Set();
   applied = [];
-  db = new Database(':memory:');
-  migrate(db);
+  db = testDb();
   audit = new AuditLog(db);
   events = new EventStore(db);
   store = new IntentStore(db);
@@ -193,8 +192,8 @@ describe('DrainService', () => {
   });
 
   describe('when the audit log cannot be written', () => {
-    const breakAudit = () => db.exec("CREATE TRIGGER audit_full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
-    const mendAudit = () => db.exec('DROP TRIGGER audit_full');
+    const breakAudit = () => execDdl(db, "CREATE TRIGGER audit_full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    const mendAudit = () => db.exec(dropTrigger(db, 'audit_full', 'audit'));
     let logged: ReturnType<typeof vi.spyOn>;
     beforeEach(() => {
       logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);

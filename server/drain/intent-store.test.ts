@@ -1,11 +1,9 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '@/server/db';
+import { testDb } from '@/server/testing/test-db';
 import { IntentStore, type NewIntent } from './intent-store';
 
 function store(): IntentStore {
-  const db = new Database(':memory:');
-  migrate(db);
+  const db = testDb();
   return new IntentStore(db);
 }
 
@@ -58,11 +56,10 @@ describe('IntentStore', () => {
   });
 
   it('the database refuses a second open intent even behind the store’s back', () => {
-    const db = new Database(':memory:');
-    migrate(db);
+    const db = testDb();
     const insert = () =>
       db.prepare("INSERT INTO intents (cluster, service, real_server, kind, weight, mechanism, actor, reason, created_at) VALUES ('lab','s','r','drain',0,'ipvsadm','a','x',1)").run();
     insert();
-    expect(insert).toThrow(/UNIQUE/);
+    expect(insert).toThrow(/UNIQUE|duplicate key/);
   });
 });

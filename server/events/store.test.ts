@@ -1,23 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewClusterEvent } from '@/lib/models/events';
-import { openDatabase, type Db } from '@/server/db';
+import type { Db } from '@/server/db';
+import { testDb } from '@/server/testing/test-db';
 import { EventStore } from './store';
 
 let db: Db;
-let dirPath: string;
 let store: EventStore;
 beforeEach(() => {
-  dirPath = fs.mkdtempSync(path.join(os.tmpdir(), 'events-'));
-  db = openDatabase(dirPath);
+  db = testDb();
   store = new EventStore(db);
 });
-afterEach(() => {
-  db.close();
-  fs.rmSync(dirPath, { recursive: true, force: true });
-});
+afterEach(() => db.close());
 
 const T = 1_790_000_000_000;
 function ev(o: Partial<NewClusterEvent> & Pick<NewClusterEvent, 'kind'>): NewClusterEvent {

@@ -28,7 +28,7 @@ function toEvent(raw: unknown): ClusterEvent {
   return fromRow(ClusterEvent, raw, (f) => ({ ...f, logLines: JSON.parse(String(f.logLines)) as unknown }));
 }
 
-const KEY = 'cluster = ? AND kind = ? AND director IS ? AND instance IS ? AND service IS ? AND real_server IS ?';
+const KEY = 'cluster = ? AND kind = ? AND director IS NOT DISTINCT FROM ? AND instance IS NOT DISTINCT FROM ? AND service IS NOT DISTINCT FROM ? AND real_server IS NOT DISTINCT FROM ?';
 
 function keyOf(e: NewClusterEvent): (string | null)[] {
   return [e.cluster, e.kind, e.director, e.instance, e.service, e.realServer];
@@ -96,7 +96,7 @@ export class EventStore {
   /** Intervals that have not ended (of one cluster, or all). */
   open(cluster: string | null = null): ClusterEvent[] {
     const rows = this.db
-      .prepare(`SELECT * FROM events WHERE ended_at IS NULL AND (? IS NULL OR cluster = ?) AND kind IN (${INTERVAL_KINDS.map(() => '?').join(', ')}) ORDER BY at`)
+      .prepare(`SELECT * FROM events WHERE ended_at IS NULL AND (CAST(? AS TEXT) IS NULL OR cluster = ?) AND kind IN (${INTERVAL_KINDS.map(() => '?').join(', ')}) ORDER BY at`)
       .all(cluster, cluster, ...INTERVAL_KINDS);
     return rows.map((r) => toEvent(r));
   }

@@ -1,5 +1,4 @@
 import Ajv2020 from 'ajv/dist/2020';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/models/auth';
 import { ctl, labConfig, labSsh, mysqlTraffic, restoreLab, waitFor } from '@/server/testing/lab';
@@ -8,7 +7,7 @@ import { openApiDocument } from '@/server/api/openapi';
 import { AuditLog } from '@/server/audit/log';
 import { createDirectorRefresher, type DirectorRefresher } from '@/server/collector/refresh-director';
 import type { ConsoleConfig, DirectorConfig } from '@/server/config/schema';
-import { migrate } from '@/server/db';
+import { memoryDb } from '@/server/db';
 import { DirectorError } from '@/server/ssh/errors';
 import { execRaw } from '@/server/ssh/exec';
 import { HaproxyHoldStore } from './hold-store';
@@ -32,8 +31,7 @@ const traffic = mysqlTraffic;
 
 beforeAll(() => {
   config = labConfig();
-  const db = new Database(':memory:');
-  migrate(db);
+  const db = memoryDb();
   audit = new AuditLog(db);
   refresher = createDirectorRefresher(config);
   holds = new HaproxyHoldStore(db);

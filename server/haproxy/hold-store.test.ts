@@ -1,11 +1,9 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '@/server/db';
+import { testDb } from '@/server/testing/test-db';
 import { HaproxyHoldStore } from './hold-store';
 
 function store(): HaproxyHoldStore {
-  const db = new Database(':memory:');
-  migrate(db);
+  const db = testDb();
   return new HaproxyHoldStore(db);
 }
 const base = { cluster: 'lab', backend: 'galera', server: 'rs1', actor: 'alice', reason: 'kernel update', createdAt: 1000 };

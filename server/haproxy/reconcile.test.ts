@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/models/auth';
 import { AuditLog } from '@/server/audit/log';
 import { ClusterConfig, DirectorConfig } from '@/server/config/schema';
-import { migrate } from '@/server/db';
+import { testDb } from '@/server/testing/test-db';
 import { backoffMs } from '@/server/drain/reconcile';
 import { SshPool } from '@/server/ssh/pool';
 import { freePort, keygen, startSshd, type TestSshd } from '@/server/ssh/test-sshd';
@@ -118,8 +117,7 @@ interface World {
 }
 
 function world(instances: { name: string; director: DirectorConfig; socket: string }[]): World {
-  const db = new Database(':memory:');
-  migrate(db);
+  const db = testDb();
   const audit = new AuditLog(db);
   const holds = new HaproxyHoldStore(db);
   const directors = [...new Map(instances.map((i) => [i.director.name, i.director])).values()];

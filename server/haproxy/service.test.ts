@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Actor } from '@/lib/models/auth';
 import { DomainError } from '@/server/errors';
 import { AuditLog } from '@/server/audit/log';
 import type { CatalogueCommand } from '@/server/commands/command';
 import { ConsoleConfig } from '@/server/config/schema';
-import { migrate } from '@/server/db';
+import type { Db } from '@/server/db';
+import { dropTrigger, execDdl, testDb } from '@/server/testing/test-db';
 import type { ExecResult } from '@/server/ssh/exec';
 import type { SshPool } from '@/server/ssh/pool';
 import { HaproxyHoldStore } from './hold-store';
@@ -47,7 +47,7 @@ const config = ConsoleConfig.parse({
 });
 const actor: Actor = { name: 'alice', role: 'operator', source: '127.0.0.1', clusters: null, via: 'session' };
 
-let db: Database.Database;
+let db: Db;
 let audit: AuditLog;
 let holds: HaproxyHoldStore;
 let sent: string[];
@@ -67,11 +67,10 @@ function fakeExec(director: { name: string }, cmd: CatalogueCommand): Promise<Ex
   return Promise.resolve({ stdout: '', stderr: '', exitCode: 0, durationMs: 1 });
 }
 
-const breakAudit = () => db.exec("CREATE TRIGGER audit_full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+const breakAudit = () => execDdl(db, "CREATE TRIGGER audit_full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
 
 beforeEach(() => {
-  db = new Database(':memory:');
-  migrate(db);
+  db = testDb();
   audit = new AuditLog(db);
   holds = new HaproxyHoldStore(db);
   sent = [];
@@ -193,7 +192,7 @@ describe('HaproxyService audit', () => {
       // The fixture shows rs1 UP on both instances: the drain hold has drifted, but is not re-applied unaudited.
       await svc.reconcileAll();
       expect(sent).toEqual([]);
-      db.exec('DROP TRIGGER audit_full');
+      db.exec(dropTrigger(db, 'audit_full', 'audit'));
       await svc.reconcileAll();
       expect(sent).toEqual(['dir1: set server galera/rs1 state drain', 'dir2: set server galera/rs1 state drain']);
       expect(audit.list().map((e) => [e.action, e.outcome])).toEqual([

@@ -1,11 +1,9 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '@/server/db';
+import { testDb } from '@/server/testing/test-db';
 import { MaintenanceStore, type NewMaintenance } from './store';
 
 function store(): MaintenanceStore {
-  const db = new Database(':memory:');
-  migrate(db);
+  const db = testDb();
   return new MaintenanceStore(db);
 }
 

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '@/lib/models/cluster';
 import type { DirectorResult } from '@/lib/models/drain';
@@ -8,7 +7,8 @@ import { RolloutRequest, type RolloutRequestInput } from '@/lib/models/rollout';
 import { AuditLog } from '@/server/audit/log';
 import type { DirectorObservation } from '@/server/collector/observation';
 import { ConsoleConfig } from '@/server/config/schema';
-import { migrate } from '@/server/db';
+import type { Db } from '@/server/db';
+import { testDb } from '@/server/testing/test-db';
 import { createDrain, type Drain } from '@/server/drain/compose';
 import type { ClusterView } from '@/server/drain/drain-service';
 import { NOW, labSnapshot, rs, service } from '@/server/drain/fixtures.test-helper';
@@ -51,7 +51,7 @@ let counters: Record<string, number>;
 let counters2: Record<string, number>;
 /** rs key -> keepalived checker alive, per director. */
 let alive: Record<string, Record<string, boolean>>;
-let db: Database.Database;
+let db: Db;
 let audit: AuditLog;
 let events: EventStore;
 let notified: ClusterEvent[];
@@ -155,8 +155,7 @@ beforeEach(() => {
   counters2 = { '192.0.2.11:80': 3, '192.0.2.12:80': 3, '192.0.2.13:80': 3 };
   alive = {};
   notified = [];
-  db = new Database(':memory:');
-  migrate(db);
+  db = testDb();
   audit = new AuditLog(db);
   events = new EventStore(db);
   svc = build();
