@@ -12,6 +12,8 @@ command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need+=(openssh-server)   
 command -v socat >/dev/null || need+=(socat)
 command -v bc >/dev/null || need+=(bc)
 command -v awk >/dev/null || need+=(gawk)
+# The store suites run again on a real PostgreSQL server (bin/test-postgres.sh starts one per run).
+compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || need+=(postgresql)
 if ((${#need[@]})); then
   echo "ensure-deps: apt-get install ${need[*]}"
   $SUDO apt-get update -qq

@@ -52,7 +52,8 @@ start_bg lab-up bash lab/up.sh
 start_bg typecheck npm run -s typecheck
 step lint npm run -s lint
 step typecheck wait_bg typecheck
-step unit npx vitest run --project unit --maxWorkers=2 --reporter=default --reporter=json --outputFile.json=test-results/unit.json
+# The unit tests, and the store suites again on a throwaway PostgreSQL (#16), in one run.
+step unit npx vitest run --project unit --project store-pg --maxWorkers=2 --reporter=default --reporter=json --outputFile.json=test-results/unit.json
 step lab-up wait_bg lab-up
 
 # The production build needs no lab, and the lab tests mostly wait on the VM (one emulated CPU):

@@ -1,6 +1,9 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { inject, onTestFinished } from 'vitest';
-import { memoryDb, openPostgres, type Db } from '@/server/db';
+import { memoryDb, openDatabase, openPostgres, type Db } from '@/server/db';
 import { postgresDdl } from '@/server/db/dialect';
 
 // The store a test runs on: an in-memory SQLite database, or, in the `store-pg` test project
@@ -27,12 +30,31 @@ export function execDdl(db: Db, sql: string): void {
 
 export function testDb(): Db {
   if (testBackend === 'sqlite') return memoryDb();
-  const url = inject('pgUrl');
-  const db = openPostgres({ connection: { connectionString: url }, schema: `t_${crypto.randomBytes(6).toString('hex')}`, location: 'the test PostgreSQL', queryTimeoutMs: 20_000 });
+  return pgDb(`t_${crypto.randomBytes(6).toString('hex')}`);
+}
+
+/** Two handles on one store, as two consoles sharing it have (SQLite: one file opened twice). */
+export function testDbPair(): [Db, Db] {
+  if (testBackend === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvsc-db-'));
+    const pair: [Db, Db] = [openDatabase(dir), openDatabase(dir)];
+    closeAfterTest(...pair);
+    return pair;
+  }
+  const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
+  return [pgDb(schema), pgDb(schema)];
+}
+
+function pgDb(schema: string): Db {
+  const db = openPostgres({ connection: { connectionString: inject('pgUrl') }, schema, location: 'the test PostgreSQL', queryTimeoutMs: 20_000 });
+  closeAfterTest(db);
+  return db;
+}
+
+function closeAfterTest(...dbs: Db[]): void {
   try {
-    onTestFinished(() => db.close());
+    onTestFinished(() => dbs.forEach((db) => db.close()));
   } catch {
     // Outside a test (a beforeAll): closed when the file's process ends.
   }
-  return db;
 }
