@@ -1,7 +1,7 @@
 import 'server-only';
 import { getConfig, readEnvironment } from '@/server/config/load';
 import type { ConsoleConfig } from '@/server/config/schema';
-import { openDatabase, type Db } from '@/server/db';
+import { openStore, type Db } from '@/server/db';
 import { Collector } from '@/server/collector/collector';
 import { HistoryStore } from '@/server/collector/history';
 import { createDirectorRefresher } from '@/server/collector/refresh-director';
@@ -71,7 +71,7 @@ type Holder = { [KEY]?: Runtime };
 
 export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Runtime {
   const now = deps.now ?? (() => Date.now());
-  const db = openDatabase(config.stateDir);
+  const db = openStore(config);
   // The audit chain's HMAC key, outside the database (made on first start); missing once rows are
   // keyed, another one, or unusable: no start (the message says what to do).
   let auditKey;

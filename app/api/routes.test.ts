@@ -227,7 +227,7 @@ describe('refusals', () => {
       const res = await call(route, 'GET');
       if (route === 'health') {
         expect(res.status).toBe(200);
-        expect(await res.json()).toEqual({ ok: true });
+        expect(await res.json()).toEqual({ ok: true, store: 'reachable' });
       } else expect(res.status, `anonymous GET /api/${route}`).toBe(401);
     }
   });

@@ -12,7 +12,7 @@ import type { ChangedBy } from '@/server/api/admin';
 import { createAuthService, type AuthService } from '@/server/auth/service';
 import { describeIssues, loadConfigFile, readEnvironment } from '@/server/config/load';
 import type { ConsoleConfig } from '@/server/config/schema';
-import { openDatabase, type Db } from '@/server/db';
+import { openStore, type Db } from '@/server/db';
 import { parseOptions, subcommandUsage, UsageError, type LvsctlCommand, type Options } from './command';
 
 export interface Io {
@@ -78,7 +78,7 @@ export interface Local {
  */
 export function openLocal(configPath: string | undefined, key: 'create' | 'read' | 'none' = 'create'): Local {
   const config = loadConfigFile(configPath ?? readEnvironment().configPath);
-  const db = openDatabase(config.stateDir);
+  const db = openStore(config);
   let auditKey;
   try {
     auditKey = key === 'none' ? null : key === 'read' ? loadAuditKey(config, { create: false }) : auditKeyForWriting(config, newestKeyedRow(db));

@@ -57,6 +57,7 @@ export interface Operation {
 /** Named answer schemas (components.schemas). */
 const SCHEMAS: Record<string, z.core.$ZodType> = {
   Ok: z.object({ ok: z.literal(true) }),
+  Health: z.object({ ok: z.literal(true), store: z.literal('reachable') }),
   Me,
   AuditList,
   ClusterList,
@@ -102,7 +103,7 @@ const SCHEMAS: Record<string, z.core.$ZodType> = {
 const CLUSTER = { route: 'api/clusters/[cluster]', tag: 'clusters' };
 
 export const OPERATIONS: readonly Operation[] = [
-  { route: 'api/health', method: 'get', tag: 'system', role: 'public', summary: 'Liveness: {"ok":true} and nothing else', response: { schema: 'Ok' } },
+  { route: 'api/health', method: 'get', tag: 'system', role: 'public', summary: 'Liveness: {"ok":true,"store":"reachable"} and nothing else', response: { schema: 'Health' }, extra: { 503: 'this console cannot reach its store (PostgreSQL down or unreachable)' } },
   { route: 'api/openapi.json', method: 'get', tag: 'system', role: 'viewer', summary: 'This document', response: { schema: 'OpenApiDocument' } },
   {
     route: 'metrics', method: 'get', tag: 'system', role: 'viewer', grant: 'the metrics token (Bearer) or an address in metrics.allow',

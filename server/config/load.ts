@@ -47,6 +47,7 @@ export function parseConfigText(text: string, source: string): ConsoleConfig {
   return {
     ...cfg,
     stateDir: abs(cfg.stateDir),
+    store: cfg.store.kind === 'postgres' ? { ...cfg.store, url: postgresUrl(resolveSecret(cfg.store.url, 'store.url') ?? '', source) } : cfg.store,
     metrics: { ...cfg.metrics, token: resolveSecret(cfg.metrics.token, 'metrics.token') },
     // The audit key's value (never logged); keyFile relative to the config file like other paths.
     audit: { ...cfg.audit, key: resolveSecret(cfg.audit.key, 'audit.key'), keyFile: cfg.audit.keyFile === undefined ? undefined : abs(cfg.audit.keyFile) },
@@ -83,6 +84,12 @@ function resolveSshTarget<T extends SshTargetFiles>(t: T, what: string, abs: (p:
   if (t.passphrase !== undefined) out.passphrase = resolveSecret(t.passphrase, `${what} passphrase`);
   if (t.jumpHost !== undefined) out.jumpHost = { ...t.jumpHost, privateKeyPath: file(t.jumpHost.privateKeyPath), knownHostsPath: file(t.jumpHost.knownHostsPath) };
   return out;
+}
+
+/** The store's URL from the environment: postgres:// or postgresql://, said plainly (never echoed: it holds the password). */
+function postgresUrl(url: string, source: string): string {
+  if (!/^postgres(ql)?:\/\/\S*$/.test(url)) throw new ConfigError(`${source}: invalid configuration:\nstore.url: the environment variable must hold a postgresql:// URL`);
+  return url;
 }
 
 /** "env:NAME" reads the secret from the environment, so it need not sit in the file. */

@@ -249,6 +249,29 @@ export const AuthConfig = z
   });
 export type AuthConfig = z.infer<typeof AuthConfig>;
 
+/**
+ * Where the console keeps its data: SQLite in stateDir (the default, one console), or PostgreSQL
+ * (several consoles on one database, #16). The URL carries the password, so only "env:NAME"; TLS is
+ * set in it as libpq's parameters (sslmode, sslrootcert, sslcert, sslkey), which pg honours.
+ */
+export const StoreConfig = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sqlite') }).strict(),
+  z
+    .object({
+      kind: z.literal('postgres'),
+      url: z.string().regex(/^env:[A-Za-z_][A-Za-z0-9_]*$/, 'a reference to an environment variable holding the postgresql:// URL: "env:NAME"'),
+      /** The schema the tables live in (created when missing); default the role's search_path. */
+      schema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL name (letters, digits, _)')
+        .optional(),
+      /** A statement taking longer is cancelled, and the store counted as unreachable. */
+      queryTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
+    })
+    .strict(),
+]);
+export type StoreConfig = z.infer<typeof StoreConfig>;
+
 /** An http(s) URL, or "env:NAME" (the URL, which usually embeds a secret, lives in the environment). */
 export function webhookUrlProblem(url: string): string | null {
   if (/^env:[A-Za-z_][A-Za-z0-9_]*$/.test(url)) return null;
@@ -332,6 +355,7 @@ export const ConsoleConfig = z
       .default({ oldAfterHours: 24, reconcile: true, minServingShare: 0 }),
     /** Directory for the SQLite database and other state. */
     stateDir: z.string().min(1).default('./state'),
+    store: StoreConfig.default({ kind: 'sqlite' }),
     ssh: SshTuning.default(SshTuning.parse({})),
     history: z
       .object({

@@ -6,6 +6,7 @@ import { postgresDdl } from './dialect';
 import { SqliteDb, type Db } from './driver';
 import { MIGRATIONS } from './migrations';
 import { PostgresDb, type PostgresOptions } from './postgres';
+import type { ConsoleConfig } from '@/server/config/schema';
 
 // The console's store: one SQLite file in the state directory (the embedded default, WAL mode), or
 // a PostgreSQL database (store.kind: postgres). Both carry the same versioned migrations, applied
@@ -49,6 +50,17 @@ export function openPostgres(options: PostgresOptions): Db {
     throw e;
   }
   return db;
+}
+
+/** The store the configuration names, open and migrated. */
+export function openStore(config: Pick<ConsoleConfig, 'stateDir' | 'store'>): Db {
+  if (config.store.kind === 'sqlite') return openDatabase(config.stateDir);
+  return openPostgres({ connection: { connectionString: config.store.url }, schema: config.store.schema, queryTimeoutMs: config.store.queryTimeoutMs, location: redactedUrl(config.store.url) });
+}
+
+/** A postgresql:// URL fit for messages and pages: no password, no query (it may name key files). */
+export function redactedUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/)([^:@/]*)(?::[^@/]*)?@/, '$1$2@').replace(/\?.*$/, '');
 }
 
 /** An empty in-memory SQLite store, migrated (tests, tools). */
