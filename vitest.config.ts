@@ -25,6 +25,7 @@ const STORE_SUITES = [
   'server/collector/history.test.ts',
   'server/rollout/service.test.ts',
   'server/api/admin.test.ts',
+  'server/leases/*.test.ts',
 ];
 
 export default defineConfig({

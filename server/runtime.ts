@@ -25,6 +25,9 @@ import { RolloutStore } from '@/server/rollout/store';
 import { HaproxyHoldStore } from '@/server/haproxy/hold-store';
 import { createAuthService, type AuthService } from '@/server/auth/service';
 import type { SshPool } from '@/server/ssh/pool';
+import type { ConsoleShare } from '@/server/leases/gate';
+import { Leadership, STORE_LEASE } from '@/server/leases/leadership';
+import { storeLockFor } from '@/server/leases/store-lock';
 
 // The process-wide services. createRuntime builds them from a configuration and injectable
 // dependencies (tests and benches build their own); getRuntime keeps the process's one on
@@ -51,6 +54,8 @@ export interface Runtime {
   rollouts: RolloutService;
   /** Access control: accounts, tokens, sessions, the failed-login limiter. */
   auth: AuthService;
+  /** Which clusters this console leads among those sharing its store (#16). */
+  leadership: Leadership;
   /** Observe every exec channel the runtime's one SSH pool opens (tests and numbers count them); returns the unsubscribe. */
   onChannel: SshPool['onChannel'];
   /** Write what the audit log holds in memory (refusal counts) and log its head; synchronous, for process exit. Never throws. */
@@ -81,9 +86,24 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     db.close();
     throw e;
   }
+  // Several consoles on one store (#16): per cluster one leads the side effects; changes to a
+  // cluster are locked across them. On SQLite (one console per file) this console leads everything.
+  // Back-fill of a cluster's events when this console takes it (start-up included): what happened
+  // while nobody led it comes from the directors' logs.
+  const leadership = new Leadership({
+    db,
+    clusters: config.clusters.map((c) => c.name),
+    ttlMs: config.store.kind === 'postgres' ? config.store.leaseMs : 10_000,
+    intervalMs: config.pollIntervalMs,
+    onAcquire: (name) => {
+      if (name !== STORE_LEASE && !closing) void followUp.backfill(name);
+    },
+    log: (line) => console.warn(line),
+  });
+  const share: ConsoleShare = { leads: (c) => leadership.leads(c), storeLock: storeLockFor(db) };
   const history = new HistoryStore(db);
   const events = new EventStore(db);
-  const audit = new AuditLog(db, { key: auditKey });
+  const audit = new AuditLog(db, { key: auditKey, console: leadership.me.id });
   const recorder = new EventRecorder(events);
   const refresher = createDirectorRefresher(config, deps.listingParser);
   // Events (#6): logs explain and back-fill them; failovers, split brains and gaps go to webhooks.
@@ -98,9 +118,9 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
   const followUp = new EventFollowUp({ clusters: config.clusters, store: events, logSync, notifier: webhooks });
   // Drains (#5): holds and findings join every merged snapshot; each director report and tick
   // reaches the reconciler (the collector's hooks; nothing calls back into the action path).
-  const drain = createDrain({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector, now });
+  const drain = createDrain({ config, store: new IntentStore(db), audit, events, pool: refresher.pool, clusters: () => collector, now, share });
   // Director maintenance (#17): under the drain's per-cluster lock, so no change interleaves with a switch.
-  const maintenance = new MaintenanceService({ config, store: new MaintenanceStore(db), audit, events, pool: refresher.pool, clusters: () => collector, mutex: drain.mutex, now });
+  const maintenance = new MaintenanceService({ config, store: new MaintenanceStore(db), audit, events, pool: refresher.pool, clusters: () => collector, mutex: drain.mutex, now, leads: share.leads });
   // HAProxy (#8): holds outlive HAProxy reloads; the reconciler re-applies them while any are open.
   const haproxy = new HaproxyService({
     clusters: config.clusters,
@@ -110,6 +130,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     commandTimeoutMs: config.ssh.commandTimeoutMs,
     intervalMs: config.pollIntervalMs,
     reconcile: config.drain.reconcile,
+    share,
   });
   // Rolling maintenance (#18): on the drain's actions; its steps go to the timeline and webhooks.
   const rollouts = new RolloutService({
@@ -122,6 +143,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     recordEvent: (e) => ({ ...e, id: events.add(e).id }),
     notify: (e) => webhooks.notify(e),
     now,
+    share,
   });
   const collector: Collector = new Collector({
     clusters: config.clusters,
@@ -131,10 +153,12 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     augment: drain.hooks.augment,
     onDirector: (cluster, _obs, snapshot) => drain.hooks.onDirector(cluster, snapshot),
     onTick: (s) => {
-      history.record(s);
+      // Every console polls what it shows; the cluster's leader alone stores history and events.
+      const leads = leadership.leads(s.name);
+      if (leads) history.record(s);
       try {
         // Its log reads outlive a tick: one still running when the runtime closes finds the database shut.
-        followUp.onRecorded(s.name, recorder.record(s)).catch((e: unknown) => {
+        followUp.onRecorded(s.name, recorder.record(s, leads)).catch((e: unknown) => {
           if (!closing) console.error('[events] follow-up failed', e);
         });
       } catch (e) {
@@ -146,13 +170,14 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
   collector.start();
   haproxy.start();
   rollouts.drive();
-  void followUp.startup();
   // History compaction every minute, a few hundred series a step so requests are answered between
   // steps; one run at a time, and none once the runtime is closing.
   let compacting = false;
   let closing = false;
+  // After `closing` exists: taking a cluster starts its back-fill (the first tick takes them all on SQLite).
+  leadership.start();
   const compact = setInterval(() => {
-    if (compacting) return;
+    if (compacting || !leadership.leads(STORE_LEASE)) return;
     compacting = true;
     const h = config.history;
     history
@@ -177,7 +202,10 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
   refusalSweep.unref();
   // Anchors: the chain's head goes to the log (and webhooks with auditHead) at start, when it has
   // changed every audit.anchorIntervalMinutes, and at shutdown (lvsctl audit verify --anchor).
-  const anchors = new AuditAnchors({ audit, intervalMs: config.audit.anchorIntervalMinutes * 60_000, notify: (h) => webhooks.notifyAuditHead(h) });
+  const anchors = new AuditAnchors({ audit, intervalMs: config.audit.anchorIntervalMinutes * 60_000, notify: (h) => {
+      if (leadership.leads(STORE_LEASE)) webhooks.notifyAuditHead(h);
+    },
+  });
   anchors.start();
   const flushAudit = () => {
     try {
@@ -202,6 +230,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     haproxy,
     rollouts,
     auth,
+    leadership,
     onChannel: (listener) => refresher.pool.onChannel(listener),
     flushAudit,
     close: async () => {
@@ -210,6 +239,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
       clearInterval(refusalSweep);
       clearInterval(leaseSweep);
       anchors.stop();
+      leadership.close();
       collector.stop();
       rollouts.close();
       drain.close();

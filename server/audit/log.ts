@@ -143,6 +143,11 @@ export interface AuditLogOptions {
   key?: AuditKey | null;
   /** How refused requests are counted (server/audit/refusals.ts). */
   refusals?: RefusalOptions;
+  /**
+   * The console writing (its id in the consoles table), stored beside each row so a store shared by
+   * several consoles says which wrote what. Outside the hash: the chain's scheme is unchanged.
+   */
+  console?: string | null;
 }
 
 export class AuditLog {
@@ -150,6 +155,7 @@ export class AuditLog {
   readonly refusals: RefusalAudit;
 
   private readonly key: AuditKey | null;
+  private readonly console: string | null;
 
   /** The id of the audit key this log writes and verifies with (null: none). */
   get keyId(): string | null {
@@ -161,6 +167,7 @@ export class AuditLog {
     opts: AuditLogOptions = {},
   ) {
     this.key = opts.key ?? null;
+    this.console = opts.console ?? null;
     this.refusals = new RefusalAudit((e) => this.append(e), opts.refusals);
   }
 
@@ -190,9 +197,9 @@ export class AuditLog {
       const hash = this.key ? hmacHash(row, this.key) : sha256Hash(row);
       this.db
         .prepare(
-          'INSERT INTO audit (id, at, actor, role, source, action, cluster, target, outcome, detail, prev_hash, hash, attempt_id, scheme, key_id) VALUES (@id, @at, @actor, @role, @source, @action, @cluster, @target, @outcome, @detail, @prev_hash, @hash, @attempt_id, @scheme, @key_id)',
+          'INSERT INTO audit (id, at, actor, role, source, action, cluster, target, outcome, detail, prev_hash, hash, attempt_id, scheme, key_id, console) VALUES (@id, @at, @actor, @role, @source, @action, @cluster, @target, @outcome, @detail, @prev_hash, @hash, @attempt_id, @scheme, @key_id, @console)',
         )
-        .run({ ...row, hash });
+        .run({ ...row, hash, console: this.console });
       return toEntry(Row.parse({ ...row, hash }));
     }, { exclusive: 'audit' })();
   }

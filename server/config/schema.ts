@@ -267,6 +267,11 @@ export const StoreConfig = z.discriminatedUnion('kind', [
         .optional(),
       /** A statement taking longer is cancelled, and the store counted as unreachable. */
       queryTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
+      /**
+       * How long a console's lead of a cluster lasts without renewal (renewed every poll): a console
+       * that dies or loses the database is replaced within this plus one poll interval.
+       */
+      leaseMs: z.number().int().min(2_000).max(600_000).default(10_000),
     })
     .strict(),
 ]);
@@ -377,6 +382,9 @@ export const ConsoleConfig = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.store.kind === 'postgres' && c.store.leaseMs < 2 * c.pollIntervalMs) {
+      ctx.addIssue({ code: 'custom', message: `must be at least two poll intervals (${2 * c.pollIntervalMs} ms): a lease is renewed once a poll`, path: ['store', 'leaseMs'] });
+    }
     const users = new Set<string>();
     c.auth.users.forEach((u, i) => {
       if (users.has(u.name)) ctx.addIssue({ code: 'custom', message: `duplicate user name "${u.name}"`, path: ['auth', 'users', i, 'name'] });

@@ -14,7 +14,7 @@ import type { ConsoleConfig } from '@/server/config/schema';
 
 export type { Db, Statement, RunResult, StoreStatus } from './driver';
 export { SqliteDb } from './driver';
-export { StoreError } from './postgres';
+export { advisoryKey, StoreError } from './postgres';
 
 export class SchemaTooNewError extends Error {
   override readonly name = 'SchemaTooNewError';

@@ -237,4 +237,25 @@ ${SAMPLE_COLUMNS},
   -- A rollout's callback secret (server/rollout/): its SHA-256, never the secret; NULL = no callback.
   ALTER TABLE rollouts ADD COLUMN callback_hash TEXT;
   `,
+  `
+  -- Several consoles on one store (server/leases/): each console's heartbeat, and per cluster the
+  -- console that runs its side effects (reconcilers, events and back-fill, webhooks, rollouts,
+  -- history) until its lease runs out. Name '@store': the store's own housekeeping.
+  CREATE TABLE consoles (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL
+  );
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    renewed_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  -- The console (consoles.id) that wrote an audit row; NULL for rows from before, and from lvsctl.
+  ALTER TABLE audit ADD COLUMN console TEXT;
+  `,
 ];

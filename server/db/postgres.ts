@@ -249,8 +249,8 @@ export class PostgresDb implements Db {
   }
 }
 
-/** A 63-bit advisory lock key from a name (the first 8 bytes of its SHA-256). */
-function advisoryKey(name: string): string {
+/** A 64-bit advisory lock key (as text) from a name: the first 8 bytes of its SHA-256. */
+export function advisoryKey(name: string): string {
   return createHash('sha256').update(`lvs-console:${name}`).digest().readBigInt64BE(0).toString();
 }
 

@@ -3,7 +3,8 @@ import type { ClusterSnapshot } from '@/lib/models/cluster';
 import type { DirectorResult, Intent, VerifiedWeight } from '@/lib/models/drain';
 import { canonicalIP, formatEndpoint } from '@/lib/address';
 import type { ClusterConfig, DirectorConfig } from '@/server/config/schema';
-import { KeyedMutex } from '@/server/concurrency/keyed-mutex';
+import { KeyedMutex, type StoreLock } from '@/server/concurrency/keyed-mutex';
+import { busyElsewhere } from '@/server/leases/gate';
 import { describeRefreshError } from '@/server/ssh/describe-error';
 import { parseIpvsadm } from '@/server/parsers/ipvsadm';
 import { exec, execSequence, type StepResult } from '@/server/ssh/exec';
@@ -138,6 +139,8 @@ export interface ApplierDeps {
   timeoutMs?: number;
   /** Runs the steps on the directors (default: over SSH, applyPlanSteps); tests pass a fake. */
   apply?: (cluster: ClusterConfig, steps: DirectorSteps[]) => Promise<DirectorResult[]>;
+  /** Held with the per-cluster lock across the consoles of one store (none: one console). */
+  storeLock?: StoreLock | null;
 }
 
 /**
@@ -146,14 +149,16 @@ export interface ApplierDeps {
  * planning), when a change could not be verified, and the repair memo per intent and director.
  */
 export class Applier {
-  readonly mutex = new KeyedMutex();
+  readonly mutex: KeyedMutex;
   readonly memo = new Map<MemoKey, RepairMemo>();
   /** Weights this console set and verified, per cluster. */
   private readonly verified = new Map<string, VerifiedEntry[]>();
   /** When the last change that could not be verified on some director finished, per cluster. */
   private readonly unverified = new Map<string, number>();
 
-  constructor(private readonly deps: ApplierDeps) {}
+  constructor(private readonly deps: ApplierDeps) {
+    this.mutex = new KeyedMutex({ storeLock: deps.storeLock ?? null, scope: 'cluster', busy: (c) => busyElsewhere(`cluster ${c}`) });
+  }
 
   /** The snapshot with what was verified since its data was taken laid over it (what plans start from). */
   overlay(cluster: string, snapshot: ClusterSnapshot): ClusterSnapshot {

@@ -6,6 +6,7 @@ import type { ClusterConfig, ConsoleConfig } from '@/server/config/schema';
 import type { EventStore } from '@/server/events/store';
 import type { SshPool } from '@/server/ssh/pool';
 import type { KeyedMutex } from '@/server/concurrency/keyed-mutex';
+import type { ConsoleShare } from '@/server/leases/gate';
 import { Applier } from './apply';
 import { DrainService } from './drain-service';
 import { HoldsOverlay } from './holds-overlay';
@@ -33,6 +34,8 @@ export interface DrainDeps {
   timeoutMs?: number;
   /** Runs the steps on the directors (default: over SSH, apply.ts); tests pass a fake. */
   apply?: (cluster: ClusterConfig, steps: DirectorSteps[]) => Promise<DirectorResult[]>;
+  /** Several consoles on one store: only the cluster's leader reconciles; changes lock across consoles. */
+  share?: ConsoleShare;
 }
 
 export interface DrainHooks {
@@ -70,7 +73,8 @@ export function createDrain(deps: DrainDeps): Drain {
       },
     };
   };
-  const applier = new Applier({ pool: deps.pool, clusters, now, timeoutMs: deps.timeoutMs, apply: deps.apply });
+  const applier = new Applier({ pool: deps.pool, clusters, now, timeoutMs: deps.timeoutMs, apply: deps.apply, storeLock: deps.share?.storeLock });
+  const leads = deps.share?.leads ?? (() => true);
   const overlay = new HoldsOverlay({ store: deps.store, oldAfterMs: deps.config.drain.oldAfterHours * 3_600_000, memo: applier.memo, now });
   const progress = new DrainProgressTracker({ config: deps.config, store: deps.store, pool: deps.pool, clusters, now });
   const reconciler = new Reconciler({ config: deps.config, store: deps.store, audit: deps.audit, events: deps.events, applier, clusters, now });
@@ -84,7 +88,7 @@ export function createDrain(deps: DrainDeps): Drain {
     hooks: {
       augment: (s) => overlay.apply(s),
       onDirector: (cluster, snapshot) => {
-        if (reconciler.holdsAnything(cluster)) void reconciler.reconcile(snapshot());
+        if (leads(cluster) && reconciler.holdsAnything(cluster)) void reconciler.reconcile(snapshot());
       },
       onTick: async (s) => {
         if (closed) return;
@@ -93,7 +97,8 @@ export function createDrain(deps: DrainDeps): Drain {
         } catch (e) {
           console.error('[drain] progress sampling failed', e);
         }
-        await reconciler.reconcile(s);
+        // Repairs and expiries are side effects: the cluster's leading console alone makes them.
+        if (leads(s.name)) await reconciler.reconcile(s);
       },
     },
     close: () => {

@@ -37,16 +37,17 @@ export class EventFollowUp {
 
   /** Back-fills every cluster from its directors' logs (console start-up). */
   async startup(): Promise<void> {
-    await Promise.all(
-      this.opts.clusters.map(async (c) => {
-        try {
-          const r = await this.opts.logSync.sync(c.name, { add: true });
-          for (const e of r.errors) this.log(`[events] back-fill of ${c.name}: log of ${e.director} unreadable: ${e.message}`);
-        } catch (e) {
-          this.log(`[events] back-fill of ${c.name} failed: ${e instanceof Error ? e.message : String(e)}`);
-        }
-      }),
-    );
+    await Promise.all(this.opts.clusters.map((c) => this.backfill(c.name)));
+  }
+
+  /** Back-fills one cluster from its directors' logs (start-up, or taking the cluster over from another console). */
+  async backfill(cluster: string): Promise<void> {
+    try {
+      const r = await this.opts.logSync.sync(cluster, { add: true });
+      for (const e of r.errors) this.log(`[events] back-fill of ${cluster}: log of ${e.director} unreadable: ${e.message}`);
+    } catch (e) {
+      this.log(`[events] back-fill of ${cluster} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** After EventRecorder.record(): returns when the follow-up (log read, notifications) is done. */

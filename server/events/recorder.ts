@@ -20,13 +20,18 @@ export class EventRecorder {
 
   constructor(private readonly store: EventStore) {}
 
-  record(next: ClusterSnapshot): Recorded {
+  /**
+   * `store` false (another console leads the cluster): the baseline moves on and nothing is stored,
+   * so that this console, taking the cluster over, compares against what it saw last.
+   */
+  record(next: ClusterSnapshot, store = true): Recorded {
     const prev = this.prev.get(next.name) ?? null;
     const masters = this.lastMasters.get(next.name) ?? new Map<string, string>();
     const live = this.lastLive.get(next.name) ?? new Map<string, DirectorView>();
     const events = detectEvents(prev, next, { lastMasters: masters, lastLive: live });
     for (const d of next.directors) if (d.live) live.set(d.name, d);
     this.lastLive.set(next.name, live);
+    if (!store) events.length = 0;
     const results = events.length > 0 ? this.store.addAll(events) : [];
     this.lastMasters.set(next.name, rememberMasters(masters, next));
     this.prev.set(next.name, next);

@@ -16,6 +16,7 @@ import type { AuditLog } from '@/server/audit/log';
 import { haproxySetState, haproxySetWeight, haproxyShowStat } from '@/server/commands/haproxy';
 import type { ClusterConfig, HaproxyInstanceConfig } from '@/server/config/schema';
 import { KeyedMutex } from '@/server/concurrency/keyed-mutex';
+import { busyElsewhere, type ConsoleShare } from '@/server/leases/gate';
 import { parseHaproxyStat } from '@/server/parsers/haproxy-stat';
 import { exec } from '@/server/ssh/exec';
 import type { ChannelPriority } from '@/server/ssh/connection';
@@ -49,6 +50,8 @@ export interface HaproxyDeps {
   now?: () => number;
   /** Runs a command on a director (default: over SSH, server/ssh/exec.ts); unit tests pass a fake. */
   exec?: typeof exec;
+  /** Several consoles on one store: only the cluster's leader re-applies holds; actions lock across consoles. */
+  share?: ConsoleShare;
 }
 
 export { adminState };
@@ -57,7 +60,7 @@ export { adminState };
 export const HAPROXY_VIEW_REUSE_MS = 1000;
 
 export class HaproxyService {
-  private readonly mutex = new KeyedMutex();
+  private readonly mutex: KeyedMutex;
   private readonly memo = new Map<string, HoldMemo>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private running = false;
@@ -69,7 +72,9 @@ export class HaproxyService {
    */
   private readonly views = new SharedReads<HaproxyInstanceView[]>(HAPROXY_VIEW_REUSE_MS);
 
-  constructor(private readonly deps: HaproxyDeps) {}
+  constructor(private readonly deps: HaproxyDeps) {
+    this.mutex = new KeyedMutex({ storeLock: deps.share?.storeLock ?? null, scope: 'haproxy', busy: (c) => busyElsewhere(`the HAProxy pools of cluster ${c}`) });
+  }
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();
@@ -225,7 +230,7 @@ export class HaproxyService {
       for (const c of this.deps.clusters) {
         // After close() the database may be closed too.
         if (this.closed) return;
-        if (c.haproxy.length === 0 || this.deps.holds.open(c.name).length === 0) continue;
+        if (c.haproxy.length === 0 || !(this.deps.share?.leads?.(c.name) ?? true) || this.deps.holds.open(c.name).length === 0) continue;
         await this.mutex.tryRun(c.name, () => this.reconcile(c));
       }
     } catch (e) {

@@ -56,6 +56,8 @@ export interface MaintenanceDeps {
   verifyTimeoutMs?: number;
   /** How long the answer waits for keepalived's logs to give the failover's gap (default 10 s). */
   logGapWaitMs?: number;
+  /** Several consoles on one store: the cluster's leader gives back directors whose lease ran out. */
+  leads?: (cluster: string) => boolean;
 }
 
 /** How often a give back at the end of a lease is retried after a refusal. */
@@ -112,7 +114,7 @@ export class MaintenanceService {
    * after LEASE_RETRY_MS: the director stays in maintenance rather than taking the VIPs unchecked.
    */
   async expireLeases(): Promise<void> {
-    const due = this.deps.store.expired(this.now());
+    const due = this.deps.store.expired(this.now()).filter((m) => this.deps.leads?.(m.cluster) ?? true);
     for (const id of this.leaseTries.keys()) if (!due.some((m) => m.id === id)) this.leaseTries.delete(id);
     for (const m of due) {
       // A refused give back is tried again every few minutes, not every call (each refusal is audited).

@@ -24,6 +24,7 @@ import { canonicalIP, isIP, splitEndpoint } from '@/lib/address';
 import type { AuditLog } from '@/server/audit/log';
 import type { DirectorObservation } from '@/server/collector/observation';
 import { KeyedMutex } from '@/server/concurrency/keyed-mutex';
+import { busyElsewhere, type ConsoleShare } from '@/server/leases/gate';
 import type { ConsoleConfig } from '@/server/config/schema';
 import type { PlanContext } from '@/server/drain/plan';
 import { clusterConfig, guardPlan, type ActingAs } from '@/server/drain/ports';
@@ -68,6 +69,8 @@ export interface RolloutDeps {
   now?: () => number;
   /** How often running rollouts are advanced (default min(2 s, the poll interval)). */
   tickMs?: number;
+  /** Several consoles on one store: the cluster's leader advances its rollouts; a rollout is locked across consoles. */
+  share?: ConsoleShare;
 }
 
 /** How often a host being checked asks keepalived for a fresh dump (its checkers' verdicts). */
@@ -75,7 +78,7 @@ const CHECK_DUMP_EVERY_MS = 10_000;
 
 export class RolloutService {
   private readonly now: () => number;
-  private readonly locks = new KeyedMutex();
+  private readonly locks: KeyedMutex;
   private timer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
   /** Rollout id -> when its host check last asked for a keepalived dump. */
@@ -83,6 +86,7 @@ export class RolloutService {
 
   constructor(private readonly deps: RolloutDeps) {
     this.now = deps.now ?? Date.now;
+    this.locks = new KeyedMutex({ storeLock: deps.share?.storeLock ?? null, scope: 'rollout', busy: (id) => busyElsewhere(`rollout #${id}`) });
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -105,7 +109,7 @@ export class RolloutService {
   async tick(): Promise<void> {
     if (this.closed) return;
     for (const r of this.deps.store.active()) {
-      if (r.state !== 'running') continue;
+      if (r.state !== 'running' || !(this.deps.share?.leads?.(r.cluster) ?? true)) continue;
       await this.locks
         .tryRun(r.id, async () => {
           const cur = this.deps.store.get(r.cluster, r.id);
