@@ -11,6 +11,7 @@ import { drainCommand, restoreCommand, weightCommand } from './drain';
 import { parseCommand } from './parse';
 import { historyCommand, hostCommand, servicesCommand, statusCommand } from './read';
 import { rolloutCommand } from './rollout';
+import { storeCommand } from './store';
 import { tokenCommand } from './token';
 import { userCommand } from './user';
 
@@ -29,6 +30,7 @@ export const COMMANDS: readonly LvsctlCommand[] = [
   tokenCommand,
   auditCommand,
   backupCommand,
+  storeCommand,
 ];
 
 function help(out: (s: string) => void): void {
