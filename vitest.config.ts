@@ -26,6 +26,7 @@ const STORE_SUITES = [
   'server/rollout/service.test.ts',
   'server/api/admin.test.ts',
   'server/leases/*.test.ts',
+  'bin/commands/store.test.ts',
 ];
 
 export default defineConfig({

@@ -129,8 +129,11 @@ export function copyTables(src: Database.Database, target: Db, log: (line: strin
     (r) => r.name,
   );
   const sourceTables = (src.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-  const tables = sourceTables.filter((t) => targetTables.includes(t));
-  const skipped = sourceTables.filter((t) => !targetTables.includes(t));
+  // The consoles' heartbeats and leases are runtime state of the source's console, not data: the
+  // consoles on the target make their own (schema_version is the target's own).
+  const runtime = ['consoles', 'leases', 'schema_version'];
+  const tables = sourceTables.filter((t) => targetTables.includes(t) && !runtime.includes(t));
+  const skipped = sourceTables.filter((t) => !targetTables.includes(t) && !runtime.includes(t));
   // The columns both sides have, in the source's order, with the target's type.
   const columnsOf = (t: string): Column[] => {
     const theirs = new Map(

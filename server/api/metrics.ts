@@ -8,7 +8,8 @@ import type { AuthService } from '@/server/auth/service';
 import type { MetricsConfig } from '@/server/config/metrics-schema';
 import { getRuntime } from '@/server/runtime';
 import { failoverCounts } from '@/server/metrics/failover-counts';
-import { METRICS_CONTENT_TYPE, renderMetrics } from '@/server/metrics/render-metrics';
+import { METRICS_CONTENT_TYPE, renderMetrics, type MetricsInput } from '@/server/metrics/render-metrics';
+import { STORE_LEASE, type LeadershipView } from '@/server/leases/leadership';
 
 // GET /metrics: who may scrape, and the answer. Besides any logged-in viewer (session or API
 // token), a Prometheus server may scrape with the metrics token (`metrics.token`, sent as
@@ -51,6 +52,11 @@ export function metricsGrant(req: Request, svc: AuthService): boolean {
 }
 
 /** The metrics text; a cluster-scoped actor sees only its clusters (a granted scraper sees all). */
+/** The leases a scraper may see: its clusters' (and the store's own). */
+function storeMetrics(v: LeadershipView, visible: (c: string) => boolean): MetricsInput['store'] {
+  return { reachable: v.storeReachable, console: v.self, consoles: v.consoles, leases: v.leases.filter((l) => l.name === STORE_LEASE || visible(l.name)) };
+}
+
 export function metricsResponse(actor: Actor | null): NextResponse {
   const rt = getRuntime();
   const visible = (c: string) => !actor || coversCluster(actor.clusters, c);
@@ -74,6 +80,7 @@ export function metricsResponse(actor: Actor | null): NextResponse {
         stopped: r.stopped !== null,
         waiting: r.hosts.filter((h) => (h.step === 'maintenance' && r.options.maintenance === 'manual') || h.step === 'deadline').length,
       })),
+    store: storeMetrics(rt.leadership.view(), visible),
   });
   return new NextResponse(text, { headers: { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' } });
 }

@@ -100,8 +100,13 @@ export class LeaseStore {
           }
         }
         if (mine.length > fair && live.length > 1) {
-          // The most recently taken goes back (the others keep their warm state).
-          const newest = [...mine].sort((a, b) => (byName.get(b)?.acquiredAt ?? now) - (byName.get(a)?.acquiredAt ?? now))[0]!;
+          // The store's housekeeping goes first, then the most recently taken cluster (the others keep
+          // their warm state).
+          const rank = (n: string) => [n.startsWith('@') ? 0 : 1, -(byName.get(n)?.acquiredAt ?? now), n] as const;
+          const newest = [...mine].sort((a, b) => {
+            const [x, y] = [rank(a), rank(b)];
+            return x[0] - y[0] || x[1] - y[1] || x[2].localeCompare(y[2]);
+          })[0]!;
           this.s.release.run(now, newest, me.id);
           mine.splice(mine.indexOf(newest), 1);
         }

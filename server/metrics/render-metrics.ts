@@ -34,6 +34,8 @@ export interface MetricsInput {
   maintenance?: readonly { cluster: string; director: string; inMaintenance: boolean; trackConfigured: boolean }[];
   /** Active rollouts per cluster (absent: none reported). */
   rollouts?: readonly { cluster: string; id: string; state: 'running' | 'paused'; stopped: boolean; waiting: number }[];
+  /** This console and the store it shares with other consoles (#16; absent: not reported). */
+  store?: { reachable: boolean; console: string; leases: readonly { name: string; holder: string; ageMs: number; expiresInMs: number }[]; consoles: readonly { id: string; live: boolean }[] };
 }
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -212,6 +214,19 @@ export function renderMetrics(input: MetricsInput): string {
     rollouts.add({ ...rl, state: ro.state }, 1);
     rolloutStopped.add(rl, ro.stopped ? 1 : 0);
     rolloutWaiting.add(rl, ro.waiting);
+  }
+  if (input.store) {
+    const st = input.store;
+    r.family('lvs_console_store_up', 'gauge', "1 while this console reaches its store (SQLite file or PostgreSQL); 0: it lost the database and has stopped its side effects.").add({ console: st.console }, st.reachable ? 1 : 0);
+    const live = r.family('lvs_console_live', 'gauge', '1 for each console sharing the store whose heartbeat is within a lease; 0 for one that has stopped beating.');
+    for (const c of st.consoles) live.add({ console: c.id }, c.live ? 1 : 0);
+    const held = r.family('lvs_console_lease_held', 'gauge', "1 on the lease of each cluster (and '@store') held by a console, by holder; the holder runs that cluster's side effects.");
+    const age = r.family('lvs_console_lease_age_seconds', 'gauge', 'Seconds since the holder last renewed the lease (renewed every poll; past the lease time, another console takes it).');
+    for (const l of st.leases) {
+      if (l.expiresInMs <= 0) continue;
+      held.add({ lease: l.name, console: l.holder }, 1);
+      age.add({ lease: l.name }, l.ageMs / 1000);
+    }
   }
   for (const m of input.maintenance ?? []) {
     const dl = { cluster: m.cluster, director: m.director };
