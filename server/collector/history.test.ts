@@ -50,6 +50,16 @@ describe('HistoryStore', () => {
     expect(h.query('lab', 'TCP 192.0.2.100:80', '192.0.2.11:80', t0 - 600_000, t0 + 600_000, 2000).series[0]?.points).toEqual([]);
   });
 
+  it('stores every row of a cluster larger than one write batch (PostgreSQL writes 5,000 rows a statement)', () => {
+    db = testDb();
+    const h = new HistoryStore(db);
+    const s = snap(1_800_000_000_000, 1, 1);
+    const rs = s.services[0]!.realServers[0]!;
+    s.services[0]!.realServers = Array.from({ length: 12_001 }, (_, j) => ({ ...rs, key: `198.51.100.${j % 250}:${1024 + j}`, activeConns: j }));
+    h.record(s);
+    expect(db.prepare('SELECT count(*) AS n, sum(active) AS a FROM samples').get()).toEqual({ n: 12_003, a: 3 * ((12_000 * 12_001) / 2) }); // the real servers, the service's row and the cluster's: each the same sum
+  });
+
   it('samples a small cluster every poll and a large one at most every 10 s', () => {
     db = testDb();
     const h = new HistoryStore(db);

@@ -38,6 +38,9 @@ export interface SeriesKey {
   realServer: string | null;
 }
 
+/** Rows per statement when record() writes to PostgreSQL. */
+const SAMPLE_BATCH = 5_000;
+
 const VALUES = ['active', 'inactive', 'cps', 'in_pps', 'out_pps', 'in_bps', 'out_bps'] as const;
 const PEAKS = ['active', 'cps', 'in_bps', 'out_bps'] as const;
 
@@ -85,6 +88,7 @@ export class HistoryStore {
   private readonly firstAt = new Map<Tier, Statement<unknown[]>>();
   private readonly realServersIn = new Map<Tier, Statement<unknown[]>>();
   private readonly serviceKnown;
+  private batchInsert: Statement | null = null;
   private readonly compaction;
 
   constructor(private readonly db: Db) {
@@ -155,6 +159,7 @@ export class HistoryStore {
     const last = this.lastRecorded.get(s.name);
     if (rows > LARGE_CLUSTER_REAL_SERVERS && last !== undefined && s.takenAt - last < LARGE_CLUSTER_SAMPLE_MS) return;
     this.lastRecorded.set(s.name, s.takenAt);
+    const put = this.sampleWriter();
     this.db.transaction(() => {
       const total = [0, 0, 0, 0, 0, 0, 0];
       let any = false;
@@ -167,16 +172,44 @@ export class HistoryStore {
           active += rs.activeConns ?? 0;
           inactive += rs.inactiveConns ?? 0;
           const r = rs.rates;
-          this.insert.run(s.name, svc.key, rs.key, s.takenAt, rs.activeConns ?? 0, rs.inactiveConns ?? 0, r?.cps ?? 0, r?.inPps ?? 0, r?.outPps ?? 0, r?.inBps ?? 0, r?.outBps ?? 0);
+          put(s.name, svc.key, rs.key, s.takenAt, rs.activeConns ?? 0, rs.inactiveConns ?? 0, r?.cps ?? 0, r?.inPps ?? 0, r?.outPps ?? 0, r?.inBps ?? 0, r?.outBps ?? 0);
         }
         const r = svc.rates;
         const row = [active, inactive, r?.cps ?? 0, r?.inPps ?? 0, r?.outPps ?? 0, r?.inBps ?? 0, r?.outBps ?? 0];
         row.forEach((v, i) => (total[i]! += v));
-        this.insert.run(s.name, svc.key, '', s.takenAt, ...row);
+        put(s.name, svc.key, '', s.takenAt, ...row);
       }
       // No VIP holder known anywhere (every director unreachable): no row, so the chart shows a gap.
-      if (any) this.insert.run(s.name, CLUSTER_SERIES, '', s.takenAt, ...total);
+      if (any) put(s.name, CLUSTER_SERIES, '', s.takenAt, ...total);
+      put.flush();
     })();
+  }
+
+  /**
+   * How record() writes its rows: SQLite, one prepared insert each (in-process, cheap); PostgreSQL,
+   * one statement per SAMPLE_BATCH rows (the columns as arrays through unnest()), so a 20,000-row
+   * cluster is four round trips, not 20,000.
+   */
+  private sampleWriter(): ((...row: unknown[]) => void) & { flush: () => void } {
+    if (this.db.dialect !== 'postgres') return Object.assign((...row: unknown[]) => void this.insert.run(...row), { flush: () => {} });
+    this.batchInsert ??= this.db.prepare(
+      `INSERT INTO samples (cluster, service, real_server, t, ${VALUES.join(', ')})
+       SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), ${VALUES.map(() => 'CAST(? AS DOUBLE PRECISION[])').join(', ')})`,
+    );
+    const stmt = this.batchInsert;
+    let cols: unknown[][] = Array.from({ length: 4 + VALUES.length }, () => []);
+    const flush = () => {
+      if (cols[0]!.length === 0) return;
+      stmt.run(...cols);
+      cols = cols.map(() => []);
+    };
+    return Object.assign(
+      (...row: unknown[]) => {
+        row.forEach((v, i) => cols[i]!.push(v));
+        if (cols[0]!.length >= SAMPLE_BATCH) flush();
+      },
+      { flush },
+    );
   }
 
   /** One series (the service's own when realServer is null), at every poll where the range allows. */
