@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { MeProvider } from '@/components/auth/me-context';
 import { TopBar } from '@/components/ui/top-bar';
+import { StoreLostBanner } from '@/components/consoles/consoles';
 import { loginUrl } from '@/lib/api/client';
 import { THEME_BOOT_SCRIPT } from '@/lib/theme';
 import { currentNonce, currentPath, currentUser } from '@/server/api/page-actor';
@@ -46,6 +47,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <Providers>
           <MeProvider me={me}>
             <TopBar me={me} />
+            {me ? <StoreLostBanner /> : null}
             <main id="main" className="mx-auto max-w-[1680px] px-4 py-5 sm:px-6">
               {children}
             </main>

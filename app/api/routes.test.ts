@@ -15,6 +15,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 /** The required role of every route (path under app/api). A new route must be added here, deliberately. */
 const EXPECTED: Record<string, Partial<Record<(typeof METHODS)[number], Level>>> = {
   health: { GET: 'public' },
+  consoles: { GET: 'viewer' },
   'auth/login': { POST: 'public' },
   'auth/logout': { POST: 'viewer' },
   me: { GET: 'viewer' },

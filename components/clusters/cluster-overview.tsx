@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { ConsolesPanel } from '@/components/consoles/consoles';
 import Link from 'next/link';
 import { useState } from 'react';
 import { clusterQueries, DEFAULT_POLL_MS, STALE_AFTER_POLLS } from '@/lib/api/queries';
@@ -104,6 +105,7 @@ export function ClusterOverview({ view: asked = null }: { view?: OverviewView | 
         </ul>
       )}
       {clusters.length > 0 ? <OpenHolds clusters={clusters.map((c) => c.name)} /> : null}
+      <ConsolesPanel />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod/mini';
 import { ClusterList, ClusterSnapshot, HistoryResponse, HostMembership } from '@/lib/models/cluster';
+import { ConsolesView } from '@/lib/models/consoles';
 import { CompactClusterSnapshot } from '@/lib/models/compact-snapshot';
 import { DiagnosticsReport } from '@/lib/models/diagnostics';
 import { ActionResult, DrainPlan, DrainProgress, IntentList, type DrainAction } from '@/lib/models/drain';
@@ -164,6 +165,7 @@ const clusterPath = (name: string): string => `/api/clusters/${encodeURIComponen
 /** The URL of every API resource: the one place paths are spelled. */
 export const apiPaths = {
   clusters: (): string => '/api/clusters',
+  consoles: (): string => '/api/consoles',
   cluster: clusterPath,
   /** The snapshot in the browser's rows form (lib/models/compact-snapshot.ts). */
   clusterRows: (name: string): string => `${clusterPath(name)}?form=rows`,
@@ -325,6 +327,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** GET any path, parsed with `schema`. */
     get: <T>(path: string, schema: z.core.$ZodType<T>, opts?: RequestOptions): Promise<T> => request(path, schema, opts),
     getClusters: (opts?: RequestOptions): Promise<ClusterList> => request(apiPaths.clusters(), ClusterList, opts),
+    getConsoles: (opts?: RequestOptions): Promise<ConsolesView> => request(apiPaths.consoles(), ConsolesView, opts),
     getCluster: (name: string, opts?: RequestOptions): Promise<ClusterSnapshot> =>
       request(apiPaths.cluster(name), ClusterSnapshot, opts),
     /** The same snapshot, sent as rows and decoded (a third of the bytes, one pass to check): the page's. */
@@ -395,7 +398,7 @@ export const api = createApiClient({ csrfToken: () => readCsrfCookie(), onUnauth
  */
 export const ACTION_TIMEOUT_MS = 180_000;
 export const actionApi = createApiClient({ csrfToken: () => readCsrfCookie(), onUnauthorized: goToLogin, timeoutMs: ACTION_TIMEOUT_MS });
-export const { getClusters, getCluster, getClusterRows, getHistory, getHost, search } = api;
+export const { getClusters, getConsoles, getCluster, getClusterRows, getHistory, getHost, search } = api;
 
 /** POST `body` as JSON to a console API path, with the CSRF token; a 401 goes to the login page. */
 export function apiPost(path: string, body: unknown): Promise<unknown>;

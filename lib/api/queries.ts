@@ -1,6 +1,6 @@
 import { queryOptions, replaceEqualDeep } from '@tanstack/react-query';
 import type { ClusterSnapshot, HistoryPoint, HistoryResponse } from '@/lib/models/cluster';
-import { getClusterRows, getClusters, getHistory, getHost, isApiError, search } from './client';
+import { getClusterRows, getClusters, getConsoles, getHistory, getHost, isApiError, search } from './client';
 
 // Query keys and queryOptions, one factory per resource, so a key and its URL are written once. Components call
 // `useQuery(clusterQueries.detail(name))` and never spell a key or a URL.
@@ -55,6 +55,16 @@ function pollUnlessMissing(intervalMs: number | undefined) {
     return intervalMs ?? DEFAULT_POLL_MS;
   };
 }
+
+/** The consoles sharing the store (#16): every page asks, for the "store lost" banner. */
+export const consoleQueries = {
+  list: () =>
+    queryOptions({
+      queryKey: ['consoles', 'list'] as const,
+      queryFn: ({ signal }) => getConsoles({ signal }),
+      refetchInterval: 10_000,
+    }),
+};
 
 export const clusterQueries = {
   list: () =>

@@ -59,7 +59,10 @@ export function isServerApiError(e: unknown): e is ApiError {
 
 /** A domain error as the ApiError it is answered with (anything else unchanged). */
 export function toApiError(e: unknown): unknown {
-  return isDomainError(e) ? new ApiError(DOMAIN_ERROR_CODE[e.kind], e.message, e.details) : e;
+  if (isDomainError(e)) return new ApiError(DOMAIN_ERROR_CODE[e.kind], e.message, e.details);
+  // The PostgreSQL store did not answer (server/db/postgres.ts StoreError, by name: bundles may hold two copies).
+  if (e instanceof Error && e.name === 'StoreError') return new ApiError('unavailable', `this console cannot reach its store: ${e.message}`);
+  return e;
 }
 
 export function errorResponse(thrown: unknown): NextResponse {

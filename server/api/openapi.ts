@@ -12,6 +12,7 @@ import { GiveBackRequest, MaintenancePreflight, MaintenanceRequest, MaintenanceR
 import { Rollout, RolloutActionRequest, RolloutActionResult, RolloutCallbackRequest, RolloutList, RolloutRequest, RolloutStartResult } from '@/lib/models/rollout';
 import { SearchQuery, SearchResponse } from '@/lib/models/search';
 import { WebhookStatusList } from '@/lib/models/webhooks';
+import { ConsolesView } from '@/lib/models/consoles';
 import { NewToken, NewUser } from '@/server/api/admin';
 import { LoginBody } from '@/server/api/login';
 import { IntentsQuery, PlanQuery, ProgressQuery } from '@/server/api/drain';
@@ -81,6 +82,7 @@ const SCHEMAS: Record<string, z.core.$ZodType> = {
   CreatedToken,
   RevokedToken,
   WebhookStatusList,
+  ConsolesView,
   MaintenanceStatus,
   MaintenancePreflight,
   MaintenanceResult,
@@ -188,6 +190,7 @@ export const OPERATIONS: readonly Operation[] = [
   { route: 'api/admin/tokens', method: 'get', tag: 'admin', role: 'admin', summary: 'Every API token (name, role, last use, expiry) within the admin\'s clusters, never the secret', response: { schema: 'TokenList' } },
   { route: 'api/admin/tokens', method: 'post', tag: 'admin', role: 'admin', summary: 'Create an API token, expiring after expiresInDays or at expiresAt (default and maximum: auth.tokenMaxDays); the secret is in this answer only', body: NewToken, response: { schema: 'CreatedToken' }, extra: { 409: 'the name is taken' } },
   { route: 'api/admin/tokens/[name]', method: 'delete', tag: 'admin', role: 'admin', summary: 'Revoke an API token (it stops working at once)', response: { schema: 'RevokedToken' } },
+  { route: 'api/consoles', method: 'get', tag: 'system', role: 'viewer', summary: 'The consoles sharing the store, which clusters each leads (lease age), and whether this console reaches its store', response: { schema: 'ConsolesView' } },
   { route: 'api/admin/webhooks', method: 'get', tag: 'admin', role: 'admin', summary: "Each webhook's last delivery (never its URL)", response: { schema: 'WebhookStatusList' } },
 ];
 
