@@ -64,4 +64,15 @@ describe('lvsctl backup', () => {
     expect(await runBackup([path.join(dir, 'x.db'), '--config', other], x)).toBe(2);
     expect(x.errs.join('')).toMatch(/no database at/);
   });
+
+  it('refuses a PostgreSQL store, naming the tools that back it up', async () => {
+    const pg = path.join(dir, 'pg.yaml');
+    const raw = YAML.parse(fs.readFileSync(config, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(pg, YAML.stringify({ ...raw, store: { kind: 'postgres', url: 'env:LVS_TEST_BACKUP_PG_URL' } }));
+    process.env.LVS_TEST_BACKUP_PG_URL = 'postgresql://console@db.example/console';
+    const x = io();
+    expect(await runBackup([path.join(dir, 'pg.db'), '--config', pg], x)).toBe(2);
+    expect(x.errs.join('')).toMatch(/store is PostgreSQL .*pg_dump/);
+    expect(fs.existsSync(path.join(dir, 'pg.db'))).toBe(false);
+  });
 });

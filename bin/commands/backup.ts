@@ -60,6 +60,9 @@ export function runBackup(argv: string[], io: Io): Promise<number> {
     const { values, positionals } = parseOptions(argv, { force: { type: 'boolean' }, config: { type: 'string' } }, true);
     if (positionals.length !== 1 || !positionals[0]) throw new UsageError('give one target FILE');
     const config = loadConfigFile(values.config ?? readEnvironment().configPath);
+    if (config.store.kind === 'postgres') {
+      throw new UsageError("this console's store is PostgreSQL (store.kind: postgres): back it up with PostgreSQL's own tools (pg_dump, or the server's base backups and WAL archive); lvsctl backup copies a SQLite store");
+    }
     const r = await backupDatabase(path.join(config.stateDir, 'console.db'), path.resolve(positionals[0]), values.force === true);
     io.out(`backed up ${r.source} to ${r.target}: ${r.bytes} bytes, schema v${r.schemaVersion}, ${r.auditEntries} audit entries, integrity ok\n`);
     return 0;
