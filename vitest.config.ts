@@ -27,6 +27,7 @@ const STORE_SUITES = [
   'server/api/admin.test.ts',
   'server/leases/*.test.ts',
   'bin/commands/store.test.ts',
+  'server/webhooks/delivery-store.test.ts',
 ];
 
 export default defineConfig({

@@ -28,6 +28,7 @@ import type { SshPool } from '@/server/ssh/pool';
 import type { ConsoleShare } from '@/server/leases/gate';
 import { Leadership, STORE_LEASE } from '@/server/leases/leadership';
 import { storeLockFor } from '@/server/leases/store-lock';
+import { WebhookDeliveryStore } from '@/server/webhooks/delivery-store';
 
 // The process-wide services. createRuntime builds them from a configuration and injectable
 // dependencies (tests and benches build their own); getRuntime keeps the process's one on
@@ -107,7 +108,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
   const recorder = new EventRecorder(events);
   const refresher = createDirectorRefresher(config, deps.listingParser);
   // Events (#6): logs explain and back-fill them; failovers, split brains and gaps go to webhooks.
-  const webhooks = new WebhookNotifier(config.webhooks);
+  const webhooks = new WebhookNotifier(config.webhooks, { store: new WebhookDeliveryStore(db, leadership.me.id) });
   const logSync = new LogSync({
     clusters: config.clusters,
     store: events,
@@ -157,10 +158,15 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
       const leads = leadership.leads(s.name);
       if (leads) history.record(s);
       try {
-        // Its log reads outlive a tick: one still running when the runtime closes finds the database shut.
-        followUp.onRecorded(s.name, recorder.record(s, leads)).catch((e: unknown) => {
-          if (!closing) console.error('[events] follow-up failed', e);
-        });
+        // The recorder watches on every console (its baseline stays current); the leader stores, and
+        // its follow-up (log reads that explain events, webhooks) outlives a tick: one still running
+        // when the runtime closes finds the database shut.
+        const recorded = recorder.record(s, leads);
+        if (leads) {
+          followUp.onRecorded(s.name, recorded).catch((e: unknown) => {
+            if (!closing) console.error('[events] follow-up failed', e);
+          });
+        }
       } catch (e) {
         console.error('[events] recording failed', e);
       }

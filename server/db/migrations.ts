@@ -258,4 +258,21 @@ ${SAMPLE_COLUMNS},
   -- The console (consoles.id) that wrote an audit row; NULL for rows from before, and from lvsctl.
   ALTER TABLE audit ADD COLUMN console TEXT;
   `,
+  `
+  -- Webhook deliveries (server/webhooks/delivery-store.ts): per configured webhook, how many events
+  -- were delivered or given up on, and the last delivery, whichever console sent it.
+  CREATE TABLE webhook_deliveries (
+    hook TEXT PRIMARY KEY,
+    sent INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    last_at INTEGER,
+    last_event_id TEXT,
+    last_kind TEXT,
+    last_ok INTEGER,
+    last_status INTEGER,
+    last_attempts INTEGER,
+    last_error TEXT,
+    last_console TEXT
+  );
+  `,
 ];

@@ -4,6 +4,7 @@ import type { ClusterEvent } from '@/lib/models/events';
 import type { WebhookStatus } from '@/lib/models/webhooks';
 import type { WebhookConfig } from '@/server/config/schema';
 import { auditHeadBody, backoffMs, webhookBody } from './payload';
+import type { DeliveryCounts, WebhookDeliveryStore } from './delivery-store';
 
 // Sends events to the configured webhooks: one POST per event and webhook, retried with
 // exponential backoff (attempts and per-attempt timeout per webhook) on a network error, a
@@ -19,6 +20,8 @@ export interface NotifierOptions {
   now?: () => number;
   log?: (line: string) => void;
   fetch?: typeof fetch;
+  /** Where deliveries are counted, for every console sharing the store (default: this process's memory). */
+  store?: WebhookDeliveryStore;
 }
 
 export type DeliveryOutcome = { ok: true; status: number; attempts: number } | { ok: false; status: number | null; attempts: number; error: string };
@@ -66,7 +69,13 @@ export class WebhookNotifier {
 
   /** Last delivery per webhook (no URLs). */
   list(): WebhookStatus[] {
-    return [...this.status.values()].map((s) => ({ ...s, events: [...s.events] }));
+    let stored: Map<string, DeliveryCounts> | null = null;
+    try {
+      stored = this.opts.store?.read() ?? null;
+    } catch (e) {
+      this.log(`[webhooks] delivery counts unreadable, showing this console's own: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return [...this.status.values()].map((s) => ({ ...s, events: [...s.events], ...(stored ? (stored.get(s.name) ?? { sent: 0, failed: 0, last: null }) : {}) }));
   }
 
   /** Resolves when every delivery under way has finished (tests, shutdown). */
@@ -98,6 +107,11 @@ export class WebhookNotifier {
         attempts: outcome.attempts,
         error: outcome.ok ? null : outcome.error,
       };
+      try {
+        this.opts.store?.record(hook.name, s.last);
+      } catch (e) {
+        this.log(`[webhooks] ${hook.name}: delivery of event ${event.id} not counted in the store: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     return outcome;
   }
