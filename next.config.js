@@ -21,7 +21,7 @@ const nextConfig = {
     ];
   },
   // Native and Node-only modules stay out of the bundle and are required at run time.
-  serverExternalPackages: ['ssh2', 'cpu-features', 'better-sqlite3'],
+  serverExternalPackages: ['ssh2', 'cpu-features', 'better-sqlite3', 'pg'],
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,

@@ -55,6 +55,7 @@ export default defineConfig({
         test: {
           name: 'store-pg',
           include: STORE_SUITES,
+          exclude: ['**/*.lab.test.ts', 'node_modules/**'],
           environment: 'node',
           env: { LVS_TEST_STORE: 'postgres' },
           globalSetup: ['server/testing/postgres-global-setup.ts'],

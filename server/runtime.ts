@@ -27,6 +27,7 @@ import { createAuthService, type AuthService } from '@/server/auth/service';
 import type { SshPool } from '@/server/ssh/pool';
 import type { ConsoleShare } from '@/server/leases/gate';
 import { Leadership, STORE_LEASE } from '@/server/leases/leadership';
+import { logStoreFailure } from '@/server/db/outage-log';
 import { storeLockFor } from '@/server/leases/store-lock';
 import { WebhookDeliveryStore } from '@/server/webhooks/delivery-store';
 
@@ -156,7 +157,11 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     onTick: (s) => {
       // Every console polls what it shows; the cluster's leader alone stores history and events.
       const leads = leadership.leads(s.name);
-      if (leads) history.record(s);
+      try {
+        if (leads) history.record(s);
+      } catch (e) {
+        logStoreFailure('[history] recording failed', e);
+      }
       try {
         // The recorder watches on every console (its baseline stays current); the leader stores, and
         // its follow-up (log reads that explain events, webhooks) outlives a tick: one still running
@@ -168,7 +173,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
           });
         }
       } catch (e) {
-        console.error('[events] recording failed', e);
+        logStoreFailure('[events] recording failed', e);
       }
       void drain.hooks.onTick(s);
     },
@@ -188,7 +193,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     const h = config.history;
     history
       .compactInSteps(Date.now(), h.rawRetentionMinutes * 60_000, h.minuteRetentionHours * 3_600_000, h.hourRetentionDays * 86_400_000, () => closing)
-      .catch((e: unknown) => console.error('[history] compaction failed', e))
+      .catch((e: unknown) => logStoreFailure('[history] compaction failed', e))
       .finally(() => (compacting = false));
   }, 60_000);
   compact.unref();
@@ -199,7 +204,7 @@ export function createRuntime(config: ConsoleConfig, deps: RuntimeDeps = {}): Ru
     expiring = true;
     maintenance
       .expireLeases()
-      .catch((e: unknown) => console.error('[maintenance] lease sweep failed', e))
+      .catch((e: unknown) => logStoreFailure('[maintenance] lease sweep failed', e))
       .finally(() => (expiring = false));
   }, 10_000);
   leaseSweep.unref();

@@ -1,6 +1,4 @@
 import 'server-only';
-import fs from 'node:fs';
-import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ClientConfig } from 'pg';
 import { orderParams, toPostgres, type PostgresText } from './dialect';
@@ -53,13 +51,6 @@ interface Answer {
   down?: { since: number; reason: string } | null;
 }
 
-/** The worker's file: beside this one in the source tree (Next bundles this module, not the worker). */
-function workerPath(): string {
-  const candidates = [path.join(process.cwd(), 'server/db/pg-worker.mjs'), path.join(__dirname, 'pg-worker.mjs')];
-  for (const c of candidates) if (fs.existsSync(c)) return c;
-  throw new StoreError('server/db/pg-worker.mjs was not found: run the console from the project directory', 'setup');
-}
-
 class Pending {
   result: ItemResult | null = null;
 }
@@ -92,7 +83,9 @@ export class PostgresDb implements Db {
   private spawn(): void {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(workerPath(), {
+    // `new Worker(new URL(…, import.meta.url))` is the form the bundler (Turbopack) builds as the
+    // thread's own entry (pg stays external: next.config.js); tests and tsx load the file as it is.
+    this.worker = new Worker(new URL('./pg-worker.mjs', import.meta.url), {
       workerData: { port: port2, flag: this.flag, connection: this.options.connection, schema: this.options.schema ?? null, queryTimeoutMs: this.options.queryTimeoutMs ?? 10_000 },
       transferList: [port2],
     });

@@ -7,6 +7,7 @@ import type { EventStore } from '@/server/events/store';
 import type { SshPool } from '@/server/ssh/pool';
 import type { KeyedMutex } from '@/server/concurrency/keyed-mutex';
 import type { ConsoleShare } from '@/server/leases/gate';
+import { logStoreFailure } from '@/server/db/outage-log';
 import { Applier } from './apply';
 import { DrainService } from './drain-service';
 import { HoldsOverlay } from './holds-overlay';
@@ -95,7 +96,7 @@ export function createDrain(deps: DrainDeps): Drain {
         try {
           progress.sample(s);
         } catch (e) {
-          console.error('[drain] progress sampling failed', e);
+          logStoreFailure('[drain] progress sampling failed', e);
         }
         // Repairs and expiries are side effects: the cluster's leading console alone makes them.
         if (leads(s.name)) await reconciler.reconcile(s);

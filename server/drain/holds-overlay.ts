@@ -1,3 +1,4 @@
+import { logStoreFailure } from '@/server/db/outage-log';
 import type { ClusterSnapshot, Finding } from '@/lib/models/cluster';
 import type { Intent } from '@/lib/models/drain';
 import { drainFindings, withHolds } from './findings';
@@ -35,8 +36,8 @@ export class HoldsOverlay {
     try {
       intents = this.deps.store.open(snapshot.name);
     } catch (e) {
-      // The database is closing (shutdown while a refresh was in flight): show the directors' data as is.
-      console.error('[drain] cannot read intents', e instanceof Error ? e.message : e);
+      // The database is closing (shutdown while a refresh was in flight) or away: show the directors' data as is.
+      logStoreFailure('[drain] cannot read intents', e);
       return snapshot;
     }
     const now = this.deps.now();

@@ -24,6 +24,7 @@ import { canonicalIP, isIP, splitEndpoint } from '@/lib/address';
 import type { AuditLog } from '@/server/audit/log';
 import type { DirectorObservation } from '@/server/collector/observation';
 import { KeyedMutex } from '@/server/concurrency/keyed-mutex';
+import { logStoreFailure } from '@/server/db/outage-log';
 import { busyElsewhere, type ConsoleShare } from '@/server/leases/gate';
 import type { ConsoleConfig } from '@/server/config/schema';
 import type { PlanContext } from '@/server/drain/plan';
@@ -108,7 +109,14 @@ export class RolloutService {
   /** One pass over the running rollouts: each advanced by at most one transition (never throws). */
   async tick(): Promise<void> {
     if (this.closed) return;
-    for (const r of this.deps.store.active()) {
+    let active: Rollout[];
+    try {
+      active = this.deps.store.active();
+    } catch (e) {
+      logStoreFailure('[rollout] cannot read the running rollouts', e);
+      return;
+    }
+    for (const r of active) {
       if (r.state !== 'running' || !(this.deps.share?.leads?.(r.cluster) ?? true)) continue;
       await this.locks
         .tryRun(r.id, async () => {

@@ -48,7 +48,7 @@ export class WebhookDeliveryStore {
               ok: Number(raw.last_ok) === 1,
               status: raw.last_status === null ? null : Number(raw.last_status),
               attempts: Number(raw.last_attempts),
-              error: raw.last_error === null ? null : String(raw.last_error),
+              error: raw.last_error === null ? null : (raw.last_error as string),
             };
       out.set(String(raw.hook), { sent: Number(raw.sent), failed: Number(raw.failed), last });
     }
