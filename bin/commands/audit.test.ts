@@ -6,23 +6,12 @@ import YAML from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeTestConfig } from '@/server/testing/console-env';
 import { runAudit } from './audit';
-import type { Io } from './local';
 import { runToken } from './token';
+import { captureIo } from './testing/capture-io';
 
 // lvsctl audit verify with the audit key and anchors, against a temporary console's database.
 
-function io(): Io & { stdout: string; stderr: string } {
-  const r = {
-    stdout: '',
-    stderr: '',
-    out: (s: string) => void (r.stdout += s),
-    err: (s: string) => void (r.stderr += s),
-    readStdin: () => Promise.resolve(''),
-    stdinIsTty: false,
-    promptHidden: () => Promise.reject(new Error('no terminal')),
-  };
-  return r;
-}
+const io = captureIo;
 
 let dir = '';
 let config = '';

@@ -6,24 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '@/server/auth/password';
 import { writeTestConfig } from '@/server/testing/console-env';
 import { runAudit } from './audit';
-import type { Io } from './local';
 import { runToken } from './token';
 import { runUser } from './user';
+import { captureIo } from './testing/capture-io';
 
 // lvsctl user / token / audit against a temporary console configuration and database.
 
-function io(stdin = ''): Io & { stdout: string; stderr: string } {
-  const r = {
-    stdout: '',
-    stderr: '',
-    out: (s: string) => void (r.stdout += s),
-    err: (s: string) => void (r.stderr += s),
-    readStdin: () => Promise.resolve(stdin),
-    stdinIsTty: false,
-    promptHidden: () => Promise.reject(new Error('no terminal')),
-  };
-  return r;
-}
+const io = captureIo;
 
 let dir = '';
 let config = '';

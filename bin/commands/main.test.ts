@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runAudit } from './audit';
 import { runBackup } from './backup';
 import { wantsHelp } from './command';
-import type { Io } from './local';
 import { COMMANDS, main } from './main';
 import { runToken } from './token';
 import { runUser } from './user';
+import { captureIo } from './testing/capture-io';
 
 // Every command and subcommand in lvsctl's table answers -h and --help with its usage on stdout and
 // exit 0, without running (issue 15: `lvsctl restore --help`, `weight --help`, `audit verify --help`
@@ -81,18 +81,7 @@ describe('lvsctl help, the same for every command', () => {
 });
 
 describe('unknown options: a usage error (exit 2, with the usage) in every command', () => {
-  function io(): Io & { stdout: string; stderr: string } {
-    const r = {
-      stdout: '',
-      stderr: '',
-      out: (s: string) => void (r.stdout += s),
-      err: (s: string) => void (r.stderr += s),
-      readStdin: () => Promise.resolve(''),
-      stdinIsTty: false,
-      promptHidden: () => Promise.reject(new Error('no terminal')),
-    };
-    return r;
-  }
+  const io = captureIo;
 
   it.each([
     ['audit', runAudit, ['verify', '--bogus']],

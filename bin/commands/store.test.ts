@@ -14,44 +14,21 @@ import { openDatabase, openPostgres, SCHEMA_VERSION, type Db } from '@/server/db
 import { IntentStore, type NewIntent } from '@/server/drain/intent-store';
 import { EventStore } from '@/server/events/store';
 import { testBackend } from '@/server/testing/test-db';
-import type { Io } from './local';
 import { runStore } from './store';
+import { captureIo } from './testing/capture-io';
+import { oneServiceSnapshot } from '@/server/testing/one-service-snapshot';
 
 // lvsctl store copy: a console's SQLite file (written by the real stores: a keyed audit chain,
 // intents, events, history) into a real PostgreSQL (the store-pg project's server), checked row
 // for row; and what it refuses. PostgreSQL only: run by the store-pg project.
 
-function io(): Io & { stdout: string; stderr: string } {
-  const r = {
-    stdout: '',
-    stderr: '',
-    out: (s: string) => void (r.stdout += s),
-    err: (s: string) => void (r.stderr += s),
-    readStdin: () => Promise.resolve(''),
-    stdinIsTty: false,
-    promptHidden: () => Promise.reject(new Error('no terminal')),
-  };
-  return r;
-}
+const io = captureIo;
 
 const T = 1_790_000_000_000;
 const RAW_SAMPLES = 12_345;
 
 function snap(t: number, active: number): ClusterSnapshot {
-  const rates = { cps: active / 2, inPps: 1, outPps: 2, inBps: 3.5, outBps: 4 };
-  return {
-    name: 'lab', takenAt: t, pollIntervalMs: 2000, directors: [], instances: [], findings: [],
-    services: [{
-      key: 'TCP 192.0.2.100:80', protocol: 'TCP', family: 'inet', address: '192.0.2.100', port: 80, fwmark: null,
-      scheduler: 'wlc', flags: [], persistent: null, pe: null, ops: false, activeDirector: 'dir1', presentOn: ['dir1'],
-      stats: null, rates, differs: [],
-      realServers: [{
-        key: '192.0.2.11:80', address: '192.0.2.11', port: 80, forward: 'Route', weight: 1, activeConns: active,
-        inactiveConns: 1, persistentConns: 0, stats: null, rates, configuredWeight: null, checkerAlive: null,
-        health: 'up', perDirector: {}, differs: [],
-      }],
-    }],
-  };
+  return oneServiceSnapshot(t, active, { cps: active / 2, inPps: 1, outPps: 2, inBps: 3.5, outBps: 4 });
 }
 
 const intent = (realServer: string, at: number): NewIntent => ({

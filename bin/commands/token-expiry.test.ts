@@ -4,24 +4,13 @@ import Database from 'better-sqlite3';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestConfig } from '@/server/testing/console-env';
-import type { Io } from './local';
 import { runToken } from './token';
+import { captureIo } from './testing/capture-io';
 
 // Issue 14, item 15: `lvsctl token create --expires 30d`, within auth.tokenMaxDays; `token list`
 // shows the expiry and marks expired tokens.
 
-function io(): Io & { stdout: string; stderr: string } {
-  const r = {
-    stdout: '',
-    stderr: '',
-    out: (s: string) => void (r.stdout += s),
-    err: (s: string) => void (r.stderr += s),
-    readStdin: () => Promise.resolve(''),
-    stdinIsTty: false,
-    promptHidden: () => Promise.reject(new Error('no terminal')),
-  };
-  return r;
-}
+const io = captureIo;
 
 let dir = '';
 let config = '';

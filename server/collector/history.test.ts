@@ -8,25 +8,13 @@ import { openDatabase, type Db } from '@/server/db';
 import { testBackend, testDb } from '@/server/testing/test-db';
 import { MIGRATIONS } from '@/server/db/migrations';
 import { bucketFor, CLUSTER_SERIES, HistoryStore } from './history';
+import { oneServiceSnapshot } from '@/server/testing/one-service-snapshot';
 
 let db: Db | undefined;
 afterEach(() => db?.close());
 
 function snap(t: number, active: number, cps: number): ClusterSnapshot {
-  const rates = { cps, inPps: 1, outPps: 2, inBps: 3, outBps: 4 };
-  return {
-    name: 'lab', takenAt: t, pollIntervalMs: 2000, directors: [], instances: [], findings: [],
-    services: [{
-      key: 'TCP 192.0.2.100:80', protocol: 'TCP', family: 'inet', address: '192.0.2.100', port: 80, fwmark: null,
-      scheduler: 'wlc', flags: [], persistent: null, pe: null, ops: false, activeDirector: 'dir1', presentOn: ['dir1'],
-      stats: null, rates, differs: [],
-      realServers: [{
-        key: '192.0.2.11:80', address: '192.0.2.11', port: 80, forward: 'Route', weight: 1, activeConns: active,
-        inactiveConns: 1, persistentConns: 0, stats: null, rates, configuredWeight: null, checkerAlive: null,
-        health: 'up', perDirector: {}, differs: [],
-      }],
-    }],
-  };
+  return oneServiceSnapshot(t, active, { cps, inPps: 1, outPps: 2, inBps: 3, outBps: 4 });
 }
 
 describe('HistoryStore', () => {
