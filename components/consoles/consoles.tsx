@@ -3,14 +3,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { consoleQueries } from '@/lib/api/queries';
 import { formatDuration } from '@/lib/format';
-import type { ConsolesView } from '@/lib/models/consoles';
+import { STORE_LEASE, type ConsolesView } from '@/lib/models/consoles';
 import { Card } from '@/components/ui/card';
 import { useClock } from '@/components/ui/relative-time';
 
 // Several consoles on one store (#16): a banner on every page when this console lost its store,
 // and on the overview, the consoles sharing it and which clusters each leads.
 
-const STORE_LEASE = '@store';
 
 /** On every page: this console cannot reach its store. Nothing when it can (or before the first answer). */
 export function StoreLostBanner() {

@@ -3,6 +3,9 @@ import { z } from 'zod/mini';
 // GET /api/consoles: the consoles sharing this console's store (#16), which clusters each leads,
 // and whether this one reaches the store. Host names and process ids, never the store's URL.
 
+/** The lease name of the store's own housekeeping (history compaction, audit-head anchors), beside the clusters'. */
+export const STORE_LEASE = '@store';
+
 export const ConsoleInfo = z.object({
   id: z.string(),
   host: z.string(),

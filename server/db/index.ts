@@ -31,18 +31,15 @@ export function sqliteDb(raw: Database.Database): Db {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new SqliteDb(raw);
-  try {
-    migrate(db);
-  } catch (e) {
-    raw.close();
-    throw e;
-  }
-  return db;
+  return migrated(new SqliteDb(raw));
 }
 
 export function openPostgres(options: PostgresOptions): Db {
-  const db = new PostgresDb(options);
+  return migrated(new PostgresDb(options));
+}
+
+/** The store, migrated; closed when migrating fails. */
+function migrated(db: Db): Db {
   try {
     migrate(db);
   } catch (e) {

@@ -68,6 +68,7 @@ export class PostgresDb implements Db {
   private readonly waitMs: number;
   private readonly texts = new Map<string, PostgresText>();
   private closed = false;
+  private pingedAt = 0;
 
   constructor(private readonly options: PostgresOptions) {
     this.location = options.location;
@@ -219,7 +220,9 @@ export class PostgresDb implements Db {
 
   status(): StoreStatus {
     if (this.closed) return { reachable: false, down: { since: 0, reason: 'the store is closed' } };
-    if (this.depth === 0) {
+    // At most one ping a second: the health route is public, and every ping holds this thread for a round trip.
+    if (this.depth === 0 && Date.now() - this.pingedAt >= 1000) {
+      this.pingedAt = Date.now();
       try {
         this.flush({ text: 'SELECT 1', params: null });
       } catch {

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Db } from '@/server/db';
 import { LeaseStore, type ConsoleRow, type LeaseRow, type Me } from './store';
+import { STORE_LEASE } from '@/lib/models/consoles';
 
 // Which clusters this console leads: per cluster, one console of those sharing the store runs the
 // side effects (drain and HAProxy reconcilers, events and their back-fill, webhooks, rollouts,
@@ -11,8 +12,7 @@ import { LeaseStore, type ConsoleRow, type LeaseRow, type Me } from './store';
 // renewed it began, so it has stopped before another console can take it. A tick that fails (the
 // store unreachable) drops every lease at once.
 
-/** The name of the store's own housekeeping (history compaction, audit anchors). */
-export const STORE_LEASE = '@store';
+export { STORE_LEASE };
 
 export interface LeadershipOptions {
   db: Db;
